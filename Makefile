@@ -1,0 +1,47 @@
+# followup — the two set-up commands of the README: `make demo` and `make test`.
+# Each works on a fresh machine with Python 3.11+ and make: it builds .venv itself.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DB := demo/followup.db
+DEMO_DATE := 2026-11-23
+FOLLOWUP := $(BIN)/followup --db $(DEMO_DB) --today $(DEMO_DATE)
+
+.PHONY: all install test lint typecheck pytest demo bench clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "followup needs Python 3.11 or newer"' \
+	  || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q src
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	@rm -rf demo && mkdir -p demo
+	@FOLLOWUP_DB=$(DEMO_DB) FOLLOWUP_TODAY=$(DEMO_DATE) sh examples/load.sh $(BIN)/followup
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) demo build dist .pytest_cache .mypy_cache .ruff_cache

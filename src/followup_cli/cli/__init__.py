@@ -1,0 +1,1 @@
+"""The command-line layer: parse options, call one domain function, hand the result to render."""

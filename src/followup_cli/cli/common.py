@@ -1,0 +1,36 @@
+"""Shared pieces of the command line: sub-app factory, common options."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output: table (aligned text; Rich on a terminal), csv or json.",
+        case_sensitive=False,
+    ),
+]
+
+
+def new_app(help_text: str) -> typer.Typer:
+    """A command group with plain (fast, stable) help and no pretty tracebacks."""
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )

@@ -1,0 +1,62 @@
+"""`followup config ...`: the effective configuration and a commented template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.state import load_config, state
+
+app = new_app("The rules in force: defaults and your overrides.")
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Print the effective configuration (defaults merged with your file) as TOML.
+
+    \b
+    Example:
+      followup config show --format json | jq .visits
+    """
+    from followup_cli.config import to_toml
+    from followup_cli.render import to_json
+
+    config = load_config(ctx)
+    if fmt == Format.json:
+        print(to_json(config.data))
+        return
+    source = config.source or "built-in defaults only"
+    print(f"# effective configuration (from {source})")
+    print(to_toml(config.data), end="")
+
+
+@app.command("init")
+def init_cmd(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write it. Default: the config path in use.", show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented config template: every setting with its default, commented out.
+
+    \b
+    Example:
+      followup config init && $EDITOR ~/.config/followup/config.toml
+    """
+    from followup_cli.config import template_text
+    from followup_cli.errors import Refused, StorageError
+
+    target = path or state(ctx).resolved_config_path()
+    if target.exists() and not force:
+        raise Refused(f"{target} already exists", "Use --force to overwrite it.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(template_text(), encoding="utf-8")
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror}") from None
+    print(f"Wrote {target}")

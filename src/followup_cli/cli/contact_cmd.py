@@ -1,0 +1,93 @@
+"""`followup contact ...`: the people at a customer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.state import checked, open_session
+
+app = new_app("Contacts: the people at each customer.")
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code, id or exact name.")],
+    name: Annotated[str, typer.Argument(help="Contact's name.")],
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="decision-maker, purchaser, operator, finance or other."),
+    ] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+    wechat: Annotated[str | None, typer.Option("--wechat", help="WeChat ID.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    birthday: Annotated[
+        str | None, typer.Option("--birthday", help="1980-05-17, or 05-17 without the year.")
+    ] = None,
+    primary: Annotated[
+        bool, typer.Option("--primary", help="Make this the primary contact (the first one is).")
+    ] = False,
+) -> None:
+    """Add a contact to a customer; callbacks go to the primary contact.
+
+    \b
+    Example:
+      followup contact add C000012 张建国 --role decision-maker --phone 13905310001 \\
+          --birthday 05-17 --primary
+    """
+    from followup_cli.contacts import add_contact, validate_contact
+
+    session = open_session(ctx)
+    data = checked(
+        validate_contact,
+        session,
+        name,
+        role=role,
+        phone=phone,
+        wechat=wechat,
+        email=email,
+        birthday=birthday,
+        primary=primary,
+    )
+    contact = add_contact(session, customer, data)
+    mark = ", primary" if contact.primary else ""
+    print(
+        f"Added contact {contact.name} ({contact.role}{mark}) to "
+        f"{contact.customer_code} {contact.customer_name}"
+    )
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    customer: Annotated[
+        str | None, typer.Argument(help="Only this customer's contacts.", show_default=False)
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List contacts, of one customer or of all.
+
+    \b
+    Example:
+      followup contact list C000012 --format csv
+    """
+    from followup_cli.contacts import list_contacts
+    from followup_cli.render import Column, print_records
+
+    session = open_session(ctx)
+    records = [c.to_dict() for c in list_contacts(session, customer)]
+    columns = [
+        Column("customer_code", "Customer"),
+        Column("customer_name", "Customer name"),
+        Column("name", "Name"),
+        Column("role", "Role"),
+        Column("phone", "Phone"),
+        Column("wechat", "WeChat"),
+        Column("email", "Email"),
+        Column("birthday", "Birthday"),
+        Column("primary", "Primary"),
+    ]
+    print_records(records, columns, fmt.value, empty="No contacts.")

@@ -1,0 +1,282 @@
+"""`followup customer ...`: the customer file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.state import checked, open_session
+
+app = new_app("The customer file: add, list, show, edit, archive.")
+
+CustomerArg = Annotated[
+    str, typer.Argument(help="Customer code, id, or a name matching exactly one customer.")
+]
+Code = Annotated[str | None, typer.Option("--code", help="External key; generated (C000123) if left out.")]
+Grade = Annotated[
+    str | None, typer.Option("--grade", help="1 (most important, core) … 5; also 一级 … 五级.")
+]
+Phone = Annotated[str | None, typer.Option("--phone", help="Main phone number.")]
+Region = Annotated[str | None, typer.Option("--region", help="Region / 区域.")]
+Industry = Annotated[str | None, typer.Option("--industry", help="Industry / 行业.")]
+Owner = Annotated[
+    str | None, typer.Option("--owner", help="Account manager (a staff name): gets the visits.")
+]
+Department = Annotated[str | None, typer.Option("--department", help="Department.")]
+Address = Annotated[str | None, typer.Option("--address", help="Address.")]
+Note = Annotated[str | None, typer.Option("--note", help="Free note.")]
+
+
+def customer_columns() -> list[Any]:
+    from followup_cli.render import Column
+
+    return [
+        Column("code", "Code"),
+        Column("name", "Name"),
+        Column("grade", "Grade", justify="right"),
+        Column("tier", "Tier"),
+        Column("phone", "Phone"),
+        Column("region", "Region"),
+        Column("industry", "Industry"),
+        Column("owner", "Owner"),
+    ]
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Customer (company) name.")],
+    code: Code = None,
+    grade: Grade = None,
+    phone: Phone = None,
+    region: Region = None,
+    industry: Industry = None,
+    owner: Owner = None,
+    department: Department = None,
+    address: Address = None,
+    note: Note = None,
+) -> None:
+    """Add a customer; its periodic callbacks are planned at once.
+
+    \b
+    Example:
+      followup customer add 山东鲁建机械有限公司 --grade 2 --phone 0531-88886666 \\
+          --region 济南 --industry 建筑施工 --owner 王伟
+    """
+    from followup_cli.customers import add_customer, validate_customer
+
+    raw = {
+        "code": code,
+        "name": name,
+        "grade": grade,
+        "phone": phone,
+        "region": region,
+        "industry": industry,
+        "owner": owner,
+        "department": department,
+        "address": address,
+        "note": note,
+    }
+    data = checked(validate_customer, raw)
+    session = open_session(ctx)
+    customer = add_customer(session, data)
+    print(f"Added customer {customer.code} {customer.name} (grade {customer.grade}, {customer.tier})")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    grade: Grade = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's customers.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Only this region.")] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", "-s", help="Text in the name, code, phone or a contact."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include archived customers.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List customers, most important first.
+
+    \b
+    Example:
+      followup customer list --grade 1 --region 济南 --limit 20
+    """
+    from followup_cli import fields
+    from followup_cli.customers import list_customers
+    from followup_cli.render import print_records
+
+    grade_value = checked(fields.grade, grade, "grade") if grade else None
+    session = open_session(ctx)
+    customers = list_customers(
+        session,
+        grade=grade_value,
+        owner=owner,
+        region=region,
+        search=search,
+        limit=limit,
+        include_archived=all_,
+    )
+    records = [c.to_dict() for c in customers]
+    print_records(records, customer_columns(), fmt.value, empty="No customers match.")
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Format.table) -> None:
+    """Show one customer: details, contacts, recent events, calls, tickets, pending callbacks.
+
+    \b
+    Example:
+      followup customer show C000012
+    """
+    from followup_cli.profile import customer_profile
+    from followup_cli.render import Column, Section, print_detail
+
+    session = open_session(ctx)
+    profile = customer_profile(session, customer)
+    c = profile.customer
+    fields_shown = [
+        ("Code", c.code),
+        ("Grade", f"{c.grade} ({c.tier})"),
+        ("Phone", c.phone),
+        ("Region", c.region),
+        ("Industry", c.industry),
+        ("Owner", c.owner),
+        ("Department", c.department),
+        ("Address", c.address),
+        ("Note", c.note),
+        ("Status", "archived" if c.archived else ("unreachable" if c.unreachable else "active")),
+    ]
+    sections = [
+        Section(
+            "Contacts",
+            [x.to_dict() for x in profile.contacts],
+            [
+                Column("name", "Name"),
+                Column("role", "Role"),
+                Column("phone", "Phone"),
+                Column("wechat", "WeChat"),
+                Column("email", "Email"),
+                Column("birthday", "Birthday"),
+                Column("primary", "Primary"),
+            ],
+        ),
+        Section(
+            "Pending callbacks",
+            profile.callbacks,
+            [
+                Column("id", "ID", justify="right"),
+                Column("due_on", "Due"),
+                Column("reason", "Reason"),
+                Column("level", "Level", justify="right"),
+                Column("assignee", "Assignee"),
+                Column("detail", "Detail"),
+            ],
+        ),
+        Section(
+            "Recent events",
+            profile.events,
+            [
+                Column("date", "Date"),
+                Column("kind", "Kind"),
+                Column("ref", "Ref"),
+                Column("machine", "Machine"),
+                Column("staff", "Staff"),
+                Column("result", "Result"),
+            ],
+        ),
+        Section(
+            "Recent calls",
+            profile.calls,
+            [
+                Column("at", "At"),
+                Column("by", "By"),
+                Column("contact", "Contact"),
+                Column("outcome", "Outcome"),
+                Column("satisfaction", "Sat.", justify="right"),
+                Column("note", "Note"),
+            ],
+        ),
+        Section(
+            "Tickets",
+            profile.tickets,
+            [
+                Column("id", "ID", justify="right"),
+                Column("opened_on", "Opened"),
+                Column("status", "Status"),
+                Column("severity", "Severity"),
+                Column("category", "Category"),
+                Column("summary", "Summary"),
+            ],
+        ),
+    ]
+    print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict())
+
+
+@app.command("edit")
+def edit_cmd(
+    ctx: typer.Context,
+    customer: CustomerArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="New code.")] = None,
+    grade: Grade = None,
+    phone: Phone = None,
+    region: Region = None,
+    industry: Industry = None,
+    owner: Owner = None,
+    department: Department = None,
+    address: Address = None,
+    note: Note = None,
+) -> None:
+    """Change a customer's fields; pass "" to clear an optional one. A new grade replans visits.
+
+    \b
+    Example:
+      followup customer edit C000012 --grade 1 --owner 王伟
+    """
+    from followup_cli.customers import edit_customer, validate_customer
+
+    raw = {
+        "name": name,
+        "code": code,
+        "grade": grade,
+        "phone": phone,
+        "region": region,
+        "industry": industry,
+        "owner": owner,
+        "department": department,
+        "address": address,
+        "note": note,
+    }
+    given = {k: v for k, v in raw.items() if v is not None}
+    if not given:
+        raise typer.BadParameter("give at least one field to change", param_hint="options")
+    data = checked(validate_customer, given)
+    session = open_session(ctx)
+    updated, changed = edit_customer(session, customer, data)
+    if changed:
+        print(f"Updated {updated.code} {updated.name}: {', '.join(changed)}")
+    else:
+        print(f"No change to {updated.code} {updated.name}")
+
+
+@app.command("archive")
+def archive_cmd(
+    ctx: typer.Context,
+    customer: CustomerArg,
+    restore: Annotated[bool, typer.Option("--restore", help="Bring an archived customer back.")] = False,
+) -> None:
+    """Archive a customer: no more callbacks; history is kept. --restore undoes it.
+
+    \b
+    Example:
+      followup customer archive C000012
+    """
+    from followup_cli.customers import archive_customer
+
+    session = open_session(ctx)
+    c = archive_customer(session, customer, restore=restore)
+    print(f"{'Restored' if restore else 'Archived'} {c.code} {c.name}")

@@ -1,0 +1,70 @@
+"""`followup db ...`: where the database is, online backup, integrity check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from followup_cli.cli.common import new_app
+from followup_cli.cli.state import open_session, state
+
+app = new_app("Database location, online backup, integrity check.")
+
+
+@app.command("path")
+def path_cmd(ctx: typer.Context) -> None:
+    """Print the database location (from --db, FOLLOWUP_DB or the default).
+
+    \b
+    Example:
+      sqlite3 "$(followup db path)" .tables
+    """
+    print(state(ctx).resolved_db_path())
+
+
+@app.command("backup")
+def backup_cmd(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help="New file to write the backup to.")],
+) -> None:
+    """Copy the database with SQLite's online backup (safe while others write); mode 0600.
+
+    \b
+    Example:
+      followup db backup ~/backups/followup-$(date +%F).db
+    """
+    from followup_cli.store import backup_to
+
+    session = open_session(ctx)
+    backup_to(session.conn, dest)
+    print(f"Backed up to {dest}")
+
+
+@app.command("check")
+def check_cmd(ctx: typer.Context) -> None:
+    """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong.
+
+    \b
+    Example:
+      followup db check
+    """
+    from followup_cli.errors import Refused
+    from followup_cli.store.checks import check_database
+
+    session = open_session(ctx)
+    report = check_database(session.conn)
+    print(f"Database: {state(ctx).resolved_db_path()}")
+    print(f"Schema version: {report.schema_version}; journal mode: {report.journal_mode}")
+    print("Rows: " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    for line in report.integrity:
+        print(f"integrity: {line}")
+    for line in report.foreign_keys:
+        print(f"foreign key: {line}")
+    if not report.ok:
+        raise Refused(
+            "the database has problems (listed above)",
+            "Restore the latest backup, or copy what is readable with `sqlite3 .recover`.",
+        )
+    print("Integrity: ok; foreign keys: ok")

@@ -1,0 +1,61 @@
+"""`followup staff ...`: the people who call, visit, own accounts and take escalations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.state import checked, open_session
+
+app = new_app("Staff: who calls, visits and takes escalations.")
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Full name (unique).")],
+    role: Annotated[str, typer.Option("--role", help="Role; see `followup config show`.")],
+    department: Annotated[str | None, typer.Option("--department", help="Department.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+) -> None:
+    """Add a staff member with a role (clerk, service, account_manager, gm ...).
+
+    \b
+    Example:
+      followup staff add 王伟 --role account_manager --department 销售部 --phone 13800138001
+    """
+    from followup_cli.staff import add_staff, validate_staff
+
+    session = open_session(ctx)
+    data = checked(validate_staff, session, name, role, department, phone)
+    member = add_staff(session, data)
+    print(f"Added staff {member.name} ({member.role})")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    role: Annotated[str | None, typer.Option("--role", help="Only this role.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List staff by role.
+
+    \b
+    Example:
+      followup staff list --role service
+    """
+    from followup_cli.render import Column, print_records
+    from followup_cli.staff import list_staff
+
+    session = open_session(ctx)
+    records = [asdict(m) for m in list_staff(session, role)]
+    columns = [
+        Column("name", "Name"),
+        Column("role", "Role"),
+        Column("department", "Department"),
+        Column("phone", "Phone"),
+    ]
+    print_records(records, columns, fmt.value, empty="No staff yet: add them with `followup staff add`.")

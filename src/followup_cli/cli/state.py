@@ -1,0 +1,88 @@
+"""What the global options decide, and how a command gets its session from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from followup_cli.errors import InvalidValue
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    db_path: Path | None = None
+    config_path: Path | None = None
+    today: date | None = None
+    debug: bool = False
+
+    def resolved_db_path(self) -> Path:
+        from followup_cli.store.connection import default_db_path
+
+        return self.db_path or default_db_path()
+
+    def resolved_config_path(self) -> Path:
+        from followup_cli.config import default_config_path
+
+        return self.config_path or default_config_path()
+
+
+def state(ctx: typer.Context) -> AppState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):
+        root.obj = AppState()
+    return root.obj
+
+
+def load_config(ctx: typer.Context) -> Any:
+    from followup_cli.config import load_config as load
+
+    st = state(ctx)
+    return load(st.resolved_config_path(), explicit=st.config_path is not None)
+
+
+def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
+    """The Session for this command; the database is closed when the command ends."""
+    from followup_cli.session import Session, moment
+    from followup_cli.store import open_database
+
+    st = state(ctx)
+    config = load_config(ctx)
+    path = st.resolved_db_path()
+    if create and st.db_path is None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    conn = open_database(path, create=create)
+    ctx.find_root().call_on_close(conn.close)
+    today, now = moment(st.today)
+    return Session(conn=conn, config=config, today=today, now=now)
+
+
+def checked(fn: Callable[..., T], *args: Any, arguments: tuple[str, ...] = ("name",), **kwargs: Any) -> T:
+    """Run a validator on option values: a bad value is a usage error (exit 2) naming
+    the option (`--field`), or the argument (`NAME`) for fields in `arguments`."""
+    try:
+        return fn(*args, **kwargs)
+    except InvalidValue as exc:
+        hint = exc.field.upper() if exc.field in arguments else "--" + exc.field.replace("_", "-")
+        raise typer.BadParameter(
+            f"{exc.value!r} is not valid; expected {exc.expected}", param_hint=f"'{hint}'"
+        ) from None
+
+
+def parse_date_option(option: str, value: str | None) -> date | None:
+    """A date given on the command line; a bad one is bad input data (exit 65)."""
+    if value is None:
+        return None
+    from followup_cli.dates import parse_date
+    from followup_cli.errors import DataError
+
+    try:
+        return parse_date(value, option)
+    except InvalidValue as exc:
+        raise DataError(f"{option}: {value!r} is not a date; expected {exc.expected}") from None

@@ -1,0 +1,257 @@
+"""Configuration: the shipped defaults.toml, overridden key by key by the user's file."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from followup_cli.dates import Interval, parse_interval
+from followup_cli.errors import ConfigError, InvalidValue
+
+TIERS = ("core", "important", "key", "general")
+EVENT_KINDS = ("sale", "service", "parts", "rental", "used")
+
+# Tables whose keys are the user's to choose (new grades, categories, event kinds...):
+# a key there need not exist in the defaults.
+_OPEN_TABLES = {
+    "tiers",
+    "visits",
+    "categories",
+    "questions",
+    "planning.event_offsets",
+    "tickets.sla_days",
+    "escalation.ladders",
+    "warnings.route",
+    "urgency.reason",
+    "calls.satisfaction_labels",
+}
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "followup" / "config.toml"
+
+
+def defaults_text() -> str:
+    return resources.files("followup_cli").joinpath("defaults.toml").read_text(encoding="utf-8")
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    return tomllib.loads(defaults_text())
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else key
+        open_table = path in _OPEN_TABLES or path.split(".")[0] in {"visits", "categories"}
+        if key not in base:
+            if not open_table:
+                raise ConfigError(
+                    f"unknown setting '{where}' in the config file",
+                    "Run `followup config show` to see the settings and their names.",
+                )
+            base[key] = value
+            continue
+        current = base[key]
+        if isinstance(current, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"setting '{where}' must be a table")
+            _merge(current, value, where)
+        elif isinstance(current, bool) != isinstance(value, bool) or (
+            type(current) is not type(value) and not _numeric_pair(current, value)
+        ):
+            raise ConfigError(
+                f"setting '{where}' must be {type(current).__name__}, "
+                f"not {type(value).__name__} ({value!r})"
+            )
+        else:
+            base[key] = value
+
+
+def _numeric_pair(a: object, b: object) -> bool:
+    return isinstance(a, int | float) and isinstance(b, int | float)
+
+
+@dataclass
+class Config:
+    """The effective configuration: `data` holds the merged TOML tables."""
+
+    data: dict[str, Any]
+    source: Path | None = None
+    _intervals: dict[str, Interval] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, dotted: str) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+    def interval(self, value: str, where: str) -> Interval:
+        cached = self._intervals.get(value)
+        if cached is None:
+            try:
+                cached = parse_interval(value, where)
+            except InvalidValue as exc:
+                raise ConfigError(f"config {exc.message}") from None
+            self._intervals[value] = cached
+        return cached
+
+    # -- domain vocabulary -------------------------------------------------
+    def tier(self, grade: int) -> str:
+        return str(self.data["tiers"].get(str(grade), "general"))
+
+    @property
+    def staff_roles(self) -> list[str]:
+        return list(self.data["staff"]["roles"])
+
+    @property
+    def contact_roles(self) -> list[str]:
+        return list(self.data["contacts"]["roles"])
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.data["categories"])
+
+    @property
+    def event_kinds(self) -> list[str]:
+        return list(self.data["planning"]["event_offsets"])
+
+
+def load_config(path: Path | None, *, explicit: bool = False) -> Config:
+    """Defaults merged with the file at `path` (if it exists).
+
+    `explicit` means the user named the file (--config / FOLLOWUP_CONFIG): then a
+    missing file is an error rather than "use the defaults".
+    """
+    data = copy.deepcopy(_defaults())
+    if path is None:
+        return Config(data)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(
+                f"config file not found: {path}",
+                "Create one with `followup config init PATH`, or drop --config.",
+            ) from None
+        return Config(data)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    try:
+        user = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    _merge(data, user, "")
+    config = Config(data, source=path)
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    """Check the values that rules depend on, naming the setting that is wrong."""
+    roles = set(config.staff_roles)
+    for grade, tier in config["tiers"].items():
+        if tier not in TIERS:
+            raise ConfigError(f"tiers.{grade}: '{tier}' is not a tier ({', '.join(TIERS)})")
+    for kind, offsets in config["planning"]["event_offsets"].items():
+        for offset in offsets:
+            config.interval(offset, f"planning.event_offsets.{kind}")
+    for grade, matrix in config["visits"].items():
+        for role, every in matrix.items():
+            if role not in roles:
+                raise ConfigError(f"visits.{grade}.{role}: '{role}' is not a staff role")
+            config.interval(every, f"visits.{grade}.{role}")
+    for tier, ladder in config["escalation"]["ladders"].items():
+        for role in ladder:
+            if role not in roles:
+                raise ConfigError(f"escalation.ladders.{tier}: '{role}' is not a staff role")
+    for tier, role in config["warnings"]["route"].items():
+        if role not in roles:
+            raise ConfigError(f"warnings.route.{tier}: '{role}' is not a staff role")
+    for kind, questions in config["questions"].items():
+        for q in questions:
+            if q.get("category") not in config["categories"]:
+                raise ConfigError(
+                    f"questions.{kind}: category '{q.get('category')}' is not configured"
+                )
+    for name in ("event_role", "greeting_role"):
+        if config["planning"][name] not in roles:
+            raise ConfigError(f"planning.{name}: '{config['planning'][name]}' is not a role")
+
+
+# -- writing TOML (config show) -------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(k: str) -> str:
+    return k if _BARE_KEY.fullmatch(k) else '"' + k.replace('"', '\\"') + '"'
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(type(v))
+
+
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """Serialise the effective config back to TOML (scalars first, then tables)."""
+    lines: list[str] = []
+    tables: list[tuple[str, Any]] = []
+    for k, v in data.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            tables.append((k, v))
+        else:
+            lines.append(f"{_key(k)} = {_value(v)}")
+    for k, v in tables:
+        name = f"{prefix}.{_key(k)}" if prefix else _key(k)
+        if isinstance(v, list):
+            for item in v:
+                lines.append("")
+                lines.append(f"[[{name}]]")
+                lines.append(to_toml(item, name).strip("\n"))
+        else:
+            body = to_toml(v, name).strip("\n")
+            lines.append("")
+            lines.append(f"[{name}]")
+            if body:
+                lines.append(body)
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def template_text() -> str:
+    """The defaults with every setting commented out: uncomment what you want to change."""
+    out = [
+        "# followup configuration. Every setting below is commented out and shows its default;",
+        "# uncomment and edit the ones you want to change. `followup config show` prints the",
+        "# effective configuration.",
+        "",
+    ]
+    for line in defaults_text().splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            out.append(line)
+        else:
+            out.append("# " + line)
+    return "\n".join(out) + "\n"

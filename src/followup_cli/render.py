@@ -1,0 +1,235 @@
+"""The output layer: tables, key/value blocks, CSV and JSON. The only module that imports Rich.
+
+- On a terminal, `table` draws a Rich table: user data is never read as markup
+  (cells are `Text` objects), long Chinese text wraps instead of being cut, and
+  NO_COLOR is honoured.
+- Off a terminal (cron mail, pipes), `table` prints plain aligned text: no colour,
+  no box drawing, column widths measured in terminal cells (CJK = 2), nothing cut.
+  Rich is not even imported then.
+- `csv` and `json` never carry colour or markup; JSON keeps numbers as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+FORMATS = ("table", "csv", "json")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    justify: str = "left"  # left | right
+    value: Callable[[dict[str, Any]], Any] | None = None
+    min_width: int | None = None
+
+    def text(self, record: dict[str, Any]) -> str:
+        raw = self.value(record) if self.value else record.get(self.key)
+        return display(raw)
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(display(v) for v in value)
+    return str(value)
+
+
+def stdout_is_terminal() -> bool:
+    if os.environ.get("FOLLOWUP_FORCE_TERMINAL"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def cell_width(text: str) -> int:
+    """Width in terminal cells: East Asian wide and full-width characters take two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int, justify: str) -> str:
+    gap = width - cell_width(text)
+    return (" " * gap + text) if justify == "right" else (text + " " * gap)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
+
+
+def plain_table(columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> str:
+    """Aligned plain text: header, a rule, one line per record; stable for cron mail."""
+    rows = [[_one_line(c.text(r)) for c in columns] for r in records]
+    widths = [cell_width(c.header) for c in columns]
+    for row in rows:
+        for i, text in enumerate(row):
+            widths[i] = max(widths[i], cell_width(text))
+    lines = ["  ".join(_pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append(
+            "  ".join(_pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
+        )
+    return "\n".join(lines)
+
+
+def _console(file: IO[str] | None = None) -> Any:
+    from rich.console import Console
+
+    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+
+
+def rich_table(
+    columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
+) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, title_justify="left", show_lines=False)
+    for c in columns:
+        table.add_column(
+            Text(c.header),
+            justify="right" if c.justify == "right" else "left",
+            overflow="fold",
+            min_width=c.min_width,
+        )
+    for r in records:
+        table.add_row(*(Text(c.text(r)) for c in columns))
+    return table
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def write_csv(
+    columns: Sequence[Column], records: Iterable[dict[str, Any]], out: IO[str] | None = None
+) -> None:
+    writer = csv.writer(out or sys.stdout, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    for r in records:
+        writer.writerow([c.text(r) for c in columns])
+
+
+def print_records(
+    records: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    fmt: str,
+    *,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+    json_data: Any = None,
+    csv_columns: Sequence[Column] | None = None,
+) -> None:
+    """Print a list in the chosen format. `json_data` replaces `records` for JSON."""
+    if fmt == "json":
+        print(to_json(records if json_data is None else json_data))
+        return
+    if fmt == "csv":
+        write_csv(csv_columns or columns, records)
+        return
+    if not records:
+        if title:
+            print(title)
+        print(empty)
+        return
+    if stdout_is_terminal():
+        _console().print(rich_table(columns, records, title))
+        return
+    if title:
+        print(title)
+    print(plain_table(columns, records))
+
+
+@dataclass
+class Section:
+    title: str
+    records: Sequence[dict[str, Any]]
+    columns: Sequence[Column]
+    empty: str = "none"
+
+
+def print_detail(
+    title: str,
+    fields: Sequence[tuple[str, Any]],
+    sections: Sequence[Section],
+    fmt: str,
+    json_data: Any,
+) -> None:
+    """One record: a title, `label: value` lines, then a table per section."""
+    if fmt == "json":
+        print(to_json(json_data))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["field", "value"])
+        for label, value in fields:
+            writer.writerow([label, display(value)])
+        return
+    terminal = stdout_is_terminal()
+    label_width = max((cell_width(label) for label, _ in fields), default=0)
+    lines = [title, ""]
+    for label, value in fields:
+        text = display(value)
+        if text:
+            lines.append(f"  {_pad(label, label_width, 'left')}  {text}")
+    if terminal:
+        from rich.text import Text
+
+        console = _console()
+        console.print(Text("\n".join(lines)))
+        for section in sections:
+            console.print()
+            if section.records:
+                console.print(rich_table(section.columns, section.records, section.title))
+            else:
+                console.print(Text(f"{section.title}: {section.empty}"))
+        return
+    print("\n".join(lines))
+    for section in sections:
+        print()
+        if section.records:
+            print(section.title)
+            print(plain_table(section.columns, section.records))
+        else:
+            print(f"{section.title}: {section.empty}")
+
+
+def message(text: str) -> None:
+    """A confirmation for the user, on stdout."""
+    print(text)
+
+
+def warn(text: str) -> None:
+    print(f"Warning: {text}", file=sys.stderr)
+
+
+def error(text: str, hint: str | None = None) -> None:
+    print(f"Error: {text}", file=sys.stderr)
+    if hint:
+        print(hint, file=sys.stderr)

@@ -1,0 +1,115 @@
+"""Staff: the people who call, visit, own accounts and receive escalations."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from followup_cli import fields
+from followup_cli.errors import Conflict, NotFound
+from followup_cli.session import Session
+
+
+@dataclass
+class StaffMember:
+    id: int
+    name: str
+    role: str
+    department: str | None
+    phone: str | None
+    active: bool
+
+
+def _from_row(row: sqlite3.Row) -> StaffMember:
+    return StaffMember(
+        id=row["id"],
+        name=row["name"],
+        role=row["role"],
+        department=row["department"],
+        phone=row["phone"],
+        active=bool(row["active"]),
+    )
+
+
+@dataclass
+class StaffInput:
+    """Validated fields of a staff member (from options or a CSV row)."""
+
+    name: str
+    role: str
+    department: str | None = None
+    phone: str | None = None
+
+
+def validate_staff(
+    session: Session,
+    name: str | None,
+    role: str | None,
+    department: str | None = None,
+    phone: str | None = None,
+) -> StaffInput:
+    return StaffInput(
+        name=fields.name(name, "name"),
+        role=fields.choice(role, "role", session.config.staff_roles),
+        department=fields.text(department, "department", max_length=fields.MAX_NAME),
+        phone=fields.phone(phone, "phone"),
+    )
+
+
+def add_staff(session: Session, data: StaffInput) -> StaffMember:
+    with session.write() as conn:
+        if conn.execute("SELECT 1 FROM staff WHERE name = ?", (data.name,)).fetchone():
+            raise Conflict(
+                f"a staff member named '{data.name}' already exists",
+                "Staff names are unique; add a distinguishing mark (王伟2, 王伟-服务).",
+            )
+        cur = conn.execute(
+            "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (data.name, data.role, data.department, data.phone, session.stamp, session.stamp),
+        )
+        member_id = int(cur.lastrowid or 0)
+        row = conn.execute("SELECT * FROM staff WHERE id = ?", (member_id,)).fetchone()
+    return _from_row(row)
+
+
+def list_staff(session: Session, role: str | None = None) -> list[StaffMember]:
+    sql = "SELECT * FROM staff"
+    params: tuple[str, ...] = ()
+    if role:
+        sql += " WHERE role = ?"
+        params = (role,)
+    sql += " ORDER BY role, name"
+    return [_from_row(r) for r in session.conn.execute(sql, params)]
+
+
+def get_staff(conn: sqlite3.Connection, name: str, field: str = "staff") -> StaffMember:
+    """The staff member called `name`; NotFound with the way to add them otherwise."""
+    cleaned = name.strip()
+    row = conn.execute("SELECT * FROM staff WHERE name = ?", (cleaned,)).fetchone()
+    if row is None:
+        raise NotFound(
+            f"no staff member named '{cleaned}' ({field})",
+            "See `followup staff list`, or add them with `followup staff add NAME --role ROLE`.",
+        )
+    return _from_row(row)
+
+
+def staff_names(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM staff")}
+
+
+def pick_staff(
+    conn: sqlite3.Connection, role: str, department: str | None = None, spread: int = 0
+) -> str | None:
+    """A staff member holding `role`: same department first; `spread` spreads load."""
+    rows = conn.execute(
+        "SELECT name, department FROM staff WHERE role = ? AND active = 1 ORDER BY id", (role,)
+    ).fetchall()
+    if not rows:
+        return None
+    if department:
+        same = [r for r in rows if r["department"] == department]
+        if same:
+            rows = same
+    return str(rows[spread % len(rows)]["name"])

@@ -1,0 +1,211 @@
+"""Opening the database: location, permissions, PRAGMAs, schema check, transactions.
+
+One SQLite file in WAL mode, foreign keys on, a busy timeout, every write in a
+`BEGIN IMMEDIATE` transaction (one per user action). The hot path imports only
+sqlite3: migrations (and sqlite-utils) are loaded only when the schema is behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from followup_cli.errors import DatabaseBusy, StorageError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+SCHEMA_VERSION = 1  # the number of migrations in store.migrations; checked by a test
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "followup" / "followup.db"
+
+
+def busy_timeout_ms() -> int:
+    raw = os.environ.get("FOLLOWUP_BUSY_TIMEOUT_MS", "")
+    return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
+
+
+def is_busy(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_error() -> DatabaseBusy:
+    return DatabaseBusy(
+        f"the database is busy: another followup process held it for more than "
+        f"{busy_timeout_ms() / 1000:g} s",
+        "Nothing was written. Try again in a moment (cron may simply retry).",
+    )
+
+
+def _check_file(path: Path) -> bool:
+    """True if `path` exists and is a SQLite file (or empty); errors otherwise."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise StorageError(
+            f"{path} is a folder, not a database file", "Point --db at a file inside it."
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+    if head and head != SQLITE_HEADER:
+        raise StorageError(
+            f"{path} is not a SQLite database",
+            "Check --db / FOLLOWUP_DB; followup leaves this file untouched.",
+        )
+    return True
+
+
+def _create_file(path: Path) -> None:
+    parent = path.parent
+    if not parent.is_dir():
+        raise StorageError(
+            f"the folder {parent} does not exist",
+            "Create it first, or choose another --db path.",
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"cannot write in the folder {parent}",
+            "Choose a --db path in a folder you can write to.",
+        )
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot create {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def restrict_permissions(path: Path) -> None:
+    """Database, WAL and shared-memory files: owner read/write only (0600)."""
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if stat.S_IMODE(candidate.stat().st_mode) != 0o600:
+                os.chmod(candidate, 0o600)
+        except (FileNotFoundError, PermissionError):
+            continue
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        str(path),
+        timeout=busy_timeout_ms() / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if is_busy(exc):
+            raise busy_error() from None
+        raise StorageError(
+            f"{path} cannot be opened as a database: {exc}",
+            "The file may be corrupt. Restore the latest backup (see `followup db backup`).",
+        ) from None
+    if str(mode).lower() != "wal":
+        conn.close()
+        raise StorageError(f"{path}: cannot switch the database to WAL mode (got {mode})")
+    return conn
+
+
+def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open (or with `create`, create) the database at `path`, schema brought up to date."""
+    path = path.expanduser()
+    exists = _check_file(path)
+    if not exists:
+        if not create:
+            raise StorageError(
+                f"no database at {path}",
+                "Run `followup init` to create it, or point --db / FOLLOWUP_DB at your file.",
+            )
+        _create_file(path)
+    elif not os.access(path, os.R_OK):
+        raise StorageError(f"cannot read {path}: permission denied")
+    conn = connect(path)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            from followup_cli.store.migrations import migrate
+
+            migrate(conn, path, version, create=create)
+    except BaseException:
+        conn.close()
+        raise
+    restrict_permissions(path)
+    return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise busy_error() from None
+        raise
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if is_busy(exc):
+            raise busy_error() from None
+        raise
+
+
+@contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A consistent snapshot for a command that reads several tables."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
+    """SQLite's online backup into `dest` (created 0600), safe while others write."""
+    dest = dest.expanduser()
+    if dest.exists():
+        raise StorageError(f"{dest} already exists", "Choose a new file name for the backup.")
+    _create_file(dest)
+    target = sqlite3.connect(str(dest))
+    try:
+        conn.backup(target)
+    except sqlite3.Error as exc:
+        target.close()
+        dest.unlink(missing_ok=True)
+        if is_busy(exc):
+            raise busy_error() from None
+        raise StorageError(f"backup to {dest} failed: {exc}") from None
+    target.close()
+    os.chmod(dest, 0o600)

@@ -1,0 +1,286 @@
+"""Schema migrations, applied on open, append-only and numbered (m001, m002, ...).
+
+Each migration is a function taking a `sqlite_utils.Database`. They run in one
+`BEGIN IMMEDIATE` transaction with the version bump, so a failed migration leaves
+the database as it was. An existing database is backed up before it is upgraded.
+PRAGMA user_version holds the number of migrations applied; `_migrations` names them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from followup_cli.errors import StorageError
+from followup_cli.store.connection import SCHEMA_VERSION, backup_to, busy_error, is_busy
+
+Migration = Callable[[Any], None]
+
+M001_TABLES = [
+    """
+    CREATE TABLE staff (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        department TEXT,
+        phone TEXT,
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """
+    CREATE TABLE customers (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 5),
+        phone TEXT,
+        region TEXT,
+        industry TEXT,
+        owner TEXT,
+        department TEXT,
+        address TEXT,
+        note TEXT,
+        archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+        unreachable INTEGER NOT NULL DEFAULT 0 CHECK (unreachable IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX customers_name ON customers (name)",
+    "CREATE INDEX customers_owner ON customers (owner)",
+    """
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers (id),
+        name TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT 'other',
+        phone TEXT,
+        wechat TEXT,
+        email TEXT,
+        birthday TEXT,
+        is_primary INTEGER NOT NULL DEFAULT 0 CHECK (is_primary IN (0, 1)),
+        note TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (customer_id, name)
+    )""",
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers (id),
+        kind TEXT NOT NULL,
+        date TEXT NOT NULL,
+        ref TEXT NOT NULL DEFAULT '',
+        machine TEXT,
+        staff TEXT,
+        result TEXT,
+        note TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (customer_id, kind, date, ref)
+    )""",
+    "CREATE INDEX events_date ON events (date)",
+    """
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers (id),
+        contact_id INTEGER REFERENCES contacts (id),
+        at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        caller TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT 'phone'
+            CHECK (channel IN ('phone', 'visit', 'wechat', 'email', 'sms')),
+        outcome TEXT NOT NULL CHECK (outcome IN
+            ('reached', 'no-answer', 'busy', 'wrong-number', 'refused', 'left-message')),
+        satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+        recommend INTEGER CHECK (recommend BETWEEN 0 AND 10),
+        repurchase TEXT CHECK (repurchase IN ('yes', 'no', 'unsure')),
+        answers TEXT,
+        note TEXT,
+        callback_id INTEGER REFERENCES callbacks (id),
+        imported INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1)),
+        created_at TEXT NOT NULL,
+        UNIQUE (customer_id, at, caller)
+    )""",
+    "CREATE INDEX calls_customer ON calls (customer_id, at)",
+    "CREATE INDEX calls_day ON calls (day)",
+    """
+    CREATE TABLE callbacks (
+        id INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers (id),
+        due_on TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('event', 'visit', 'yearly', 'holiday',
+            'birthday', 'second-level', 'ticket-verify', 'retry')),
+        source TEXT NOT NULL CHECK (source IN ('event', 'ticket', 'rule', 'call')),
+        event_id INTEGER REFERENCES events (id),
+        ticket_id INTEGER REFERENCES tickets (id),
+        contact_id INTEGER REFERENCES contacts (id),
+        parent_id INTEGER REFERENCES callbacks (id),
+        plan_key TEXT NOT NULL UNIQUE,
+        level INTEGER NOT NULL DEFAULT 1 CHECK (level IN (1, 2)),
+        role TEXT,
+        assignee TEXT,
+        detail TEXT,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'done', 'skipped', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        call_id INTEGER REFERENCES calls (id),
+        planned_on TEXT NOT NULL,
+        closed_at TEXT,
+        note TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX callbacks_pending_due ON callbacks (due_on) WHERE status = 'pending'",
+    "CREATE INDEX callbacks_customer ON callbacks (customer_id, status, due_on)",
+    "CREATE INDEX callbacks_event ON callbacks (event_id)",
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers (id),
+        call_id INTEGER REFERENCES calls (id),
+        opened_on TEXT NOT NULL,
+        channel TEXT,
+        category TEXT NOT NULL,
+        severity TEXT NOT NULL DEFAULT 'minor'
+            CHECK (severity IN ('minor', 'major', 'critical')),
+        summary TEXT NOT NULL,
+        details TEXT,
+        owner TEXT,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'closed')),
+        due_by TEXT,
+        resolution TEXT,
+        resolved_at TEXT,
+        notified_at TEXT,
+        notified_via TEXT,
+        customer_response TEXT,
+        closed_at TEXT,
+        escalation_level INTEGER NOT NULL DEFAULT 0,
+        escalated_role TEXT,
+        escalated_to TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX tickets_status ON tickets (status, due_by)",
+    "CREATE INDEX tickets_customer ON tickets (customer_id, status)",
+    """
+    CREATE TABLE ticket_history (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        at TEXT NOT NULL,
+        actor TEXT,
+        action TEXT NOT NULL,
+        field TEXT,
+        before TEXT,
+        after TEXT,
+        note TEXT
+    )""",
+    "CREATE INDEX ticket_history_ticket ON ticket_history (ticket_id)",
+    """
+    CREATE TABLE escalations (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('ticket', 'warning')),
+        ticket_id INTEGER REFERENCES tickets (id),
+        customer_id INTEGER NOT NULL REFERENCES customers (id),
+        at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        level INTEGER,
+        role TEXT NOT NULL,
+        staff TEXT,
+        reason TEXT,
+        auto INTEGER NOT NULL DEFAULT 0 CHECK (auto IN (0, 1)),
+        warning_key TEXT,
+        note TEXT
+    )""",
+    "CREATE INDEX escalations_ticket ON escalations (ticket_id)",
+    "CREATE INDEX escalations_customer ON escalations (customer_id, kind)",
+    """
+    CREATE TABLE calendar (
+        day TEXT PRIMARY KEY,
+        working INTEGER NOT NULL CHECK (working IN (0, 1)),
+        name TEXT
+    )""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+    # Nothing is ever deleted: complaints, calls and history are the record.
+    """
+    CREATE TRIGGER tickets_never_deleted BEFORE DELETE ON tickets
+    BEGIN SELECT RAISE(ABORT, 'tickets are never deleted'); END""",
+    """
+    CREATE TRIGGER calls_never_deleted BEFORE DELETE ON calls
+    BEGIN SELECT RAISE(ABORT, 'calls are never deleted'); END""",
+    """
+    CREATE TRIGGER ticket_history_never_deleted BEFORE DELETE ON ticket_history
+    BEGIN SELECT RAISE(ABORT, 'ticket history is never deleted'); END""",
+    """
+    CREATE TRIGGER ticket_history_never_updated BEFORE UPDATE ON ticket_history
+    BEGIN SELECT RAISE(ABORT, 'ticket history is never changed'); END""",
+]
+
+
+def m001_initial(db: Any) -> None:
+    """Every table of SPEC section 6, with the indexes the due list and reports use."""
+    for statement in M001_TABLES:
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [m001_initial]
+
+
+def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool) -> None:
+    """Bring the schema from `version` up to date in one transaction."""
+    import sqlite_utils
+
+    if version > len(MIGRATIONS):
+        raise StorageError(
+            f"{path} was written by a newer followup (schema v{version}, this one knows "
+            f"v{len(MIGRATIONS)})",
+            "Upgrade followup before using this database.",
+        )
+    if version == 0 and not create:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        raise StorageError(
+            f"{path} is not a followup database"
+            + (" (it holds other tables)" if tables else " (it is empty)"),
+            "Run `followup init` to set it up, or point --db at your followup database.",
+        )
+    if version == 0:
+        other = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if other:
+            raise StorageError(
+                f"{path} holds tables of another program",
+                "Choose a new file for followup's database.",
+            )
+    if version > 0:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup_to(conn, Path(f"{path}.v{version}-{stamp}.bak"))
+    db = sqlite_utils.Database(conn)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise busy_error() from None
+        raise
+    try:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current == 0:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+            )
+        for number in range(current, len(MIGRATIONS)):
+            step = MIGRATIONS[number]
+            step(db)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (step.__name__, datetime.now().astimezone().isoformat(timespec="seconds")),
+            )
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    assert len(MIGRATIONS) == SCHEMA_VERSION, "update SCHEMA_VERSION with MIGRATIONS"
