@@ -185,7 +185,7 @@ def validate(config: Config) -> None:
                 raise ConfigError(
                     f"questions.{kind}: category '{q.get('category')}' is not configured"
                 )
-    for name in ("event_role", "greeting_role"):
+    for name in ("event_role", "greeting_role", "yearly_role"):
         if config["planning"][name] not in roles:
             raise ConfigError(f"planning.{name}: '{config['planning'][name]}' is not a role")
 
@@ -218,9 +218,7 @@ def to_toml(data: dict[str, Any], prefix: str = "") -> str:
     lines: list[str] = []
     tables: list[tuple[str, Any]] = []
     for k, v in data.items():
-        if isinstance(v, dict):
-            tables.append((k, v))
-        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+        if isinstance(v, dict) or isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
             tables.append((k, v))
         else:
             lines.append(f"{_key(k)} = {_value(v)}")

@@ -160,7 +160,11 @@ def insert_customer(session: Session, conn: sqlite3.Connection, data: CustomerIn
             session.stamp,
         ),
     )
-    return int(cur.lastrowid or 0)
+    customer_id = int(cur.lastrowid or 0)
+    from followup_cli.planning import plan_customer
+
+    plan_customer(session, customer_id)
+    return customer_id
 
 
 def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Customer, list[str]]:
@@ -188,6 +192,10 @@ def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Cust
                 f"UPDATE customers SET {assignments}, updated_at = ? WHERE id = ?",
                 (*changes.values(), session.stamp, row["id"]),
             )
+            if {"grade", "owner", "department"} & changes.keys():
+                from followup_cli.planning import plan_customer
+
+                plan_customer(session, row["id"], replan=True)
         new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
     return customer_from_row(session, new), sorted(changes)
 
@@ -200,6 +208,12 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
             "UPDATE customers SET archived = ?, updated_at = ? WHERE id = ?",
             (0 if restore else 1, session.stamp, row["id"]),
         )
+        from followup_cli.planning import cancel_customer_callbacks, plan_customer
+
+        if restore:
+            plan_customer(session, row["id"])
+        else:
+            cancel_customer_callbacks(session, row["id"], "customer archived")
         new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
     return customer_from_row(session, new)
 

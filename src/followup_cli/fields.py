@@ -90,7 +90,7 @@ def grade(value: str | int | None, field: str = "grade") -> int:
         if 1 <= value <= 5:
             return value
         raise InvalidValue(field, value, expected)
-    cleaned = normalise(value or "")
+    cleaned = normalise(value or "") if isinstance(value, str) or value is None else str(value)
     if cleaned.endswith("级"):
         cleaned = cleaned[:-1]
     cleaned = str(_CN_GRADES.get(cleaned, cleaned))

@@ -233,3 +233,31 @@ def error(text: str, hint: str | None = None) -> None:
     print(f"Error: {text}", file=sys.stderr)
     if hint:
         print(hint, file=sys.stderr)
+
+
+class ProgressBar:
+    """A Rich progress bar on stderr, called as progress(phase, done, total)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        self._progress.start()
+        self._tasks: dict[str, Any] = {}
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        task = self._tasks.get(phase)
+        if task is None:
+            task = self._tasks[phase] = self._progress.add_task(phase, total=total)
+        self._progress.update(task, completed=done, total=total)
+
+    def close(self) -> None:
+        self._progress.stop()

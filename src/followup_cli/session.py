@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +35,17 @@ class Session:
     @property
     def stamp(self) -> str:
         return timestamp(self.now)
+
+    @property
+    def actor(self) -> str:
+        """Who is acting, for history: FOLLOWUP_STAFF, else the login name."""
+        name = os.environ.get("FOLLOWUP_STAFF", "").strip()
+        if name:
+            return name
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
 
 
 def moment(today: date | None, wall: datetime | None = None) -> tuple[date, datetime]:

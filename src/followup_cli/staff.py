@@ -69,6 +69,7 @@ def add_staff(session: Session, data: StaffInput) -> StaffMember:
             (data.name, data.role, data.department, data.phone, session.stamp, session.stamp),
         )
         member_id = int(cur.lastrowid or 0)
+        staff_joined(session, data.name, data.role)
         row = conn.execute("SELECT * FROM staff WHERE id = ?", (member_id,)).fetchone()
     return _from_row(row)
 
@@ -113,3 +114,27 @@ def pick_staff(
         if same:
             rows = same
     return str(rows[spread % len(rows)]["name"])
+
+
+def staff_joined(session: Session, name: str, role: str) -> None:
+    """A new staff member takes unassigned callbacks of their role, and a role that had
+    nobody now gets its visits planned."""
+    from followup_cli.planning import Planner
+
+    conn = session.conn
+    conn.execute(
+        "UPDATE callbacks SET assignee = ?, updated_at = ? WHERE status = 'pending'"
+        " AND role = ? AND assignee IS NULL",
+        (name, session.stamp, role),
+    )
+    grades = [int(g) for g, matrix in session.config["visits"].items() if role in matrix]
+    if not grades:
+        return
+    marks = ", ".join("?" for _ in grades)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM customers WHERE archived = 0 AND grade IN ({marks})", grades
+        )
+    ]
+    Planner(session, conn).plan_customers(ids)

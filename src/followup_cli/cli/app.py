@@ -16,13 +16,20 @@ from typer.core import TyperGroup
 
 from followup_cli import __version__
 from followup_cli.cli import (
+    callback_cmd,
     config_cmd,
     contact_cmd,
     customer_cmd,
     db_cmd,
+    event_cmd,
     staff_cmd,
+    ticket_cmd,
 )
-from followup_cli.cli.state import AppState, parse_date_option, state
+from followup_cli.cli.due_cmd import due_cmd
+from followup_cli.cli.escalate_cmd import escalate_cmd
+from followup_cli.cli.import_cmd import import_cmd
+from followup_cli.cli.logcall_cmd import log_call_cmd
+from followup_cli.cli.state import parse_date_option, state
 from followup_cli.errors import EXIT_INTERNAL, FollowupError
 
 
@@ -159,11 +166,18 @@ def init_cmd(ctx: typer.Context) -> None:
     print(f"Database ready: {path} (schema v{version})")
 
 
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(staff_cmd.app, name="staff")
+app.command("due")(due_cmd)
+app.command("log-call")(log_call_cmd)
 app.add_typer(customer_cmd.app, name="customer")
 app.add_typer(contact_cmd.app, name="contact")
+app.add_typer(event_cmd.app, name="event")
+app.add_typer(callback_cmd.app, name="callback")
+app.add_typer(ticket_cmd.app, name="ticket")
+app.command("escalate")(escalate_cmd)
+app.command("import")(import_cmd)
+app.add_typer(staff_cmd.app, name="staff")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(config_cmd.app, name="config")
 
 
 def main() -> None:

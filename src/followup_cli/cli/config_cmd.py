@@ -38,7 +38,9 @@ def init_cmd(
     ctx: typer.Context,
     path: Annotated[
         Path | None,
-        typer.Argument(help="Where to write it. Default: the config path in use.", show_default=False),
+        typer.Argument(
+            help="Where to write it. Default: the config path in use.", show_default=False
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:

@@ -14,7 +14,9 @@ app = new_app("The customer file: add, list, show, edit, archive.")
 CustomerArg = Annotated[
     str, typer.Argument(help="Customer code, id, or a name matching exactly one customer.")
 ]
-Code = Annotated[str | None, typer.Option("--code", help="External key; generated (C000123) if left out.")]
+Code = Annotated[
+    str | None, typer.Option("--code", help="External key; generated (C000123) if left out.")
+]
 Grade = Annotated[
     str | None, typer.Option("--grade", help="1 (most important, core) … 5; also 一级 … 五级.")
 ]
@@ -82,20 +84,26 @@ def add_cmd(
     data = checked(validate_customer, raw)
     session = open_session(ctx)
     customer = add_customer(session, data)
-    print(f"Added customer {customer.code} {customer.name} (grade {customer.grade}, {customer.tier})")
+    print(
+        f"Added customer {customer.code} {customer.name} (grade {customer.grade}, {customer.tier})"
+    )
 
 
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
     grade: Grade = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's customers.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only this owner's customers.")
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Only this region.")] = None,
     search: Annotated[
         str | None,
         typer.Option("--search", "-s", help="Text in the name, code, phone or a contact."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include archived customers.")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -267,7 +275,9 @@ def edit_cmd(
 def archive_cmd(
     ctx: typer.Context,
     customer: CustomerArg,
-    restore: Annotated[bool, typer.Option("--restore", help="Bring an archived customer back.")] = False,
+    restore: Annotated[
+        bool, typer.Option("--restore", help="Bring an archived customer back.")
+    ] = False,
 ) -> None:
     """Archive a customer: no more callbacks; history is kept. --restore undoes it.
 

@@ -58,4 +58,6 @@ def list_cmd(
         Column("department", "Department"),
         Column("phone", "Phone"),
     ]
-    print_records(records, columns, fmt.value, empty="No staff yet: add them with `followup staff add`.")
+    print_records(
+        records, columns, fmt.value, empty="No staff yet: add them with `followup staff add`."
+    )

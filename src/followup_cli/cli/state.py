@@ -10,9 +10,13 @@ from typing import Any, TypeVar
 
 import typer
 
-from followup_cli.errors import InvalidValue
+from followup_cli.errors import DataError, InvalidValue
 
 T = TypeVar("T")
+
+# Bad dates are bad input data (exit 65), like a bad CSV cell; other bad option values
+# are usage errors (exit 2).
+DATE_FIELDS = {"date", "at", "birthday"}
 
 
 @dataclass
@@ -63,12 +67,16 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
     return Session(conn=conn, config=config, today=today, now=now)
 
 
-def checked(fn: Callable[..., T], *args: Any, arguments: tuple[str, ...] = ("name",), **kwargs: Any) -> T:
+def checked(
+    fn: Callable[..., T], *args: Any, arguments: tuple[str, ...] = ("name",), **kwargs: Any
+) -> T:
     """Run a validator on option values: a bad value is a usage error (exit 2) naming
     the option (`--field`), or the argument (`NAME`) for fields in `arguments`."""
     try:
         return fn(*args, **kwargs)
     except InvalidValue as exc:
+        if exc.field in DATE_FIELDS:
+            raise DataError(exc.message) from None
         hint = exc.field.upper() if exc.field in arguments else "--" + exc.field.replace("_", "-")
         raise typer.BadParameter(
             f"{exc.value!r} is not valid; expected {exc.expected}", param_hint=f"'{hint}'"
@@ -80,7 +88,6 @@ def parse_date_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     from followup_cli.dates import parse_date
-    from followup_cli.errors import DataError
 
     try:
         return parse_date(value, option)

@@ -128,7 +128,7 @@ M001_TABLES = [
         attempts INTEGER NOT NULL DEFAULT 0,
         call_id INTEGER REFERENCES calls (id),
         planned_on TEXT NOT NULL,
-        closed_at TEXT,
+        closed_on TEXT,
         note TEXT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
@@ -136,6 +136,10 @@ M001_TABLES = [
     "CREATE INDEX callbacks_pending_due ON callbacks (due_on) WHERE status = 'pending'",
     "CREATE INDEX callbacks_customer ON callbacks (customer_id, status, due_on)",
     "CREATE INDEX callbacks_event ON callbacks (event_id)",
+    # One pending visit per customer and role, one pending yearly contact per customer.
+    """
+    CREATE UNIQUE INDEX callbacks_one_pending_rule ON callbacks (customer_id, reason, role)
+    WHERE status = 'pending' AND reason IN ('visit', 'yearly')""",
     """
     CREATE TABLE tickets (
         id INTEGER PRIMARY KEY,

@@ -1,0 +1,61 @@
+"""`followup callback ...`: move or skip one planned callback."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from followup_cli.cli.common import new_app
+from followup_cli.cli.state import open_session, parse_date_option
+
+app = new_app("Move or skip one planned callback.")
+
+
+@app.command("reschedule")
+def reschedule_cmd(
+    ctx: typer.Context,
+    callback_id: Annotated[int, typer.Argument(metavar="ID", help="Callback id (see `due`).")],
+    date: Annotated[str, typer.Argument(metavar="DATE", help="The new due date.")],
+) -> None:
+    """Move a pending callback to another day.
+
+    \b
+    Example:
+      followup callback reschedule 812 2026-11-30
+    """
+    from followup_cli.callbacks import reschedule_callback
+    from followup_cli.render import warn
+
+    session = open_session(ctx)
+    day = parse_date_option("DATE", date)
+    assert day is not None
+    change = reschedule_callback(session, callback_id, day)
+    print(
+        f"Callback #{change.id} ({change.reason}, {change.customer_code} "
+        f"{change.customer_name}) now due {change.due_on}"
+    )
+    if not change.working_day:
+        warn(f"{change.due_on} is not a working day")
+
+
+@app.command("skip")
+def skip_cmd(
+    ctx: typer.Context,
+    callback_id: Annotated[int, typer.Argument(metavar="ID", help="Callback id (see `due`).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is skipped (kept on record).")],
+) -> None:
+    """Skip a pending callback, with the reason on record; visits chain on from today.
+
+    \b
+    Example:
+      followup callback skip 812 --reason "customer asked not to be called this month"
+    """
+    from followup_cli.callbacks import skip_callback
+
+    session = open_session(ctx)
+    change = skip_callback(session, callback_id, reason)
+    print(
+        f"Skipped callback #{change.id} ({change.reason}, {change.customer_code} "
+        f"{change.customer_name}): {change.note}"
+    )

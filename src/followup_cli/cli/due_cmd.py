@@ -1,0 +1,147 @@
+"""`followup due`: today's work, one row per customer, most urgent first."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption
+from followup_cli.cli.state import checked, open_session, parse_date_option
+
+
+def due_cmd(
+    ctx: typer.Context,
+    date: Annotated[
+        str | None, typer.Option("--date", help="The day to plan (default: today).")
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=0, help="Also what falls due in the next N days.")
+    ] = 0,
+    staff: Annotated[str | None, typer.Option("--staff", help="Only rows with work for S.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only rows with work for role R.")
+    ] = None,
+    grade: Annotated[str | None, typer.Option("--grade", help="Only customers of grade G.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only rows already overdue.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show each row's urgency terms.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show the callbacks and visits due: one row per customer, every reason merged.
+
+    Ordered by urgency (see `followup config show`, [urgency]). Off a terminal the
+    table is plain, stable text for cron mail.
+
+    \b
+    Examples:
+      followup due
+      followup due --staff 李娜 --days 3
+      followup due --format json | jq '.[0].reasons'
+    """
+    from followup_cli import fields
+    from followup_cli.due import DueFilter, due_list
+    from followup_cli.planning import roll_forward
+
+    session = open_session(ctx)
+    on = parse_date_option("--date", date) or session.today
+    flt = DueFilter(
+        on=on,
+        days=days,
+        staff=staff,
+        role=role,
+        grade=checked(fields.grade, grade, "grade") if grade else None,
+        overdue=overdue,
+        limit=limit,
+    )
+    if staff:
+        from followup_cli.staff import get_staff
+
+        get_staff(session.conn, staff, "--staff")
+    roll_forward(session)
+    rows = due_list(session, flt)
+    render_due(rows, fmt.value, explain, on.isoformat(), days)
+
+
+def render_due(rows: list[Any], fmt: str, explain: bool, on: str, days: int) -> None:
+    from followup_cli.render import Column, print_records
+
+    records = [r.to_dict() for r in rows]
+    if fmt == "json":
+        if not explain:
+            for rec in records:
+                rec.pop("terms", None)
+        print_records(records, [], fmt)
+        return
+    columns = [
+        Column("urgency", "Urg", justify="right", value=lambda r: f"{r['urgency']:.1f}"),
+        Column("code", "Code", value=lambda r: r["customer"]["code"]),
+        Column("name", "Customer", value=lambda r: r["customer"]["name"]),
+        Column("grade", "G", justify="right", value=lambda r: r["customer"]["grade"]),
+        Column("contact", "Contact", value=_contact),
+        Column("phone", "Phone"),
+        Column("due_on", "Due"),
+        Column("days_overdue", "Late", justify="right", value=lambda r: r["days_overdue"] or ""),
+        Column("reasons", "Reasons", value=_reasons),
+        Column("assignee", "Assignee"),
+        Column("open_tickets", "Tix", justify="right", value=lambda r: r["open_tickets"] or ""),
+    ]
+    if explain:
+        columns.append(Column("terms", "Urgency terms", value=_terms))
+    csv_columns = [
+        Column("urgency", "urgency"),
+        Column("customer_code", "", value=lambda r: r["customer"]["code"]),
+        Column("customer_name", "", value=lambda r: r["customer"]["name"]),
+        Column("grade", "", value=lambda r: r["customer"]["grade"]),
+        Column("contact", "", value=lambda r: (r["contact"] or {}).get("name")),
+        Column("contact_role", "", value=lambda r: (r["contact"] or {}).get("role")),
+        Column("phone", ""),
+        Column("due_on", ""),
+        Column("days_overdue", ""),
+        Column("assignee", ""),
+        Column("open_tickets", ""),
+        Column("reasons", "", value=_reasons),
+        Column(
+            "callback_ids",
+            "",
+            value=lambda r: " ".join(str(x["callback_id"]) for x in r["reasons"]),
+        ),
+    ]
+    if explain:
+        csv_columns.append(Column("terms", "", value=_terms))
+    window = on if days == 0 else f"{on} + {days} days"
+    print_records(
+        records,
+        columns,
+        fmt,
+        title=f"Due {window}: {len(records)} customer{'s' if len(records) != 1 else ''}",
+        empty="Nothing due.",
+        csv_columns=csv_columns,
+    )
+
+
+def _contact(r: dict[str, Any]) -> str:
+    c = r["contact"]
+    if not c:
+        return ""
+    return f"{c['name']} ({c['role']})"
+
+
+def _reasons(r: dict[str, Any]) -> str:
+    parts = []
+    for x in r["reasons"]:
+        label = x["reason"] + (" L2" if x["level"] == 2 else "")
+        if x["attempts"]:
+            label += f" try {x['attempts'] + 1}"
+        if x["detail"]:
+            label += f": {x['detail']}"
+        parts.append(f"#{x['callback_id']} {label}")
+    return "; ".join(parts)
+
+
+def _terms(r: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v:g}" for k, v in r["terms"].items() if v)

@@ -1,0 +1,78 @@
+"""`followup escalate`: move a stalled complaint up its ladder, by hand or from cron."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption
+from followup_cli.cli.state import open_session
+
+
+def escalate_cmd(
+    ctx: typer.Context,
+    ticket: Annotated[
+        str | None, typer.Argument(metavar="[TICKET]", help="Ticket to escalate by hand.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept on record).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Send straight to this role.")] = None,
+    auto: Annotated[
+        bool, typer.Option("--auto", help="For cron: escalate every SLA breach and emergency.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --auto: show what would happen, change nothing.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Escalate a ticket one rung up its tier's ladder; --auto does it for every breach.
+
+    \b
+    Examples:
+      followup escalate 12 --reason "customer called again, very angry"
+      followup escalate --auto              # cron, each morning; prints the notices
+    """
+    from followup_cli.cli.ticket_cmd import _id
+    from followup_cli.errors import UsageError
+
+    if auto == (ticket is not None):
+        raise UsageError("give a TICKET to escalate, or --auto (not both)")
+    if (reason or to) and auto:
+        raise UsageError("--reason and --to are for escalating one ticket by hand")
+    if dry_run and not auto:
+        raise UsageError("--dry-run goes with --auto")
+    session = open_session(ctx)
+    if auto:
+        from followup_cli.escalation import escalate_auto
+
+        notices = escalate_auto(session, dry_run=dry_run)
+        print_notices(notices, fmt.value, dry_run)
+        return
+    from followup_cli.escalation import escalate_ticket
+
+    assert ticket is not None
+    notice = escalate_ticket(session, _id(ticket), reason, to)
+    print_notices([notice], fmt.value, False)
+
+
+def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
+    from followup_cli.render import Column, print_records
+
+    records = [n.to_dict() for n in notices]
+    columns = [
+        Column("kind", "Kind"),
+        Column("ticket_id", "Ticket", justify="right"),
+        Column("customer_code", "Customer"),
+        Column("customer_name", "Name"),
+        Column("tier", "Tier"),
+        Column("severity", "Severity"),
+        Column("to", "To", value=lambda r: f"{r['role'] or '?'} {r['person'] or '(nobody)'}"),
+        Column("level", "Level", justify="right"),
+        Column("due_by", "New deadline"),
+        Column(
+            "reason", "Why", value=lambda r: r["reason"] + (f" — {r['note']}" if r["note"] else "")
+        ),
+        Column("summary", "Summary"),
+    ]
+    title = ("Would escalate" if dry_run else "Escalated") + f": {len(records)}"
+    print_records(records, columns, fmt, title=title, empty="Nothing to escalate.")

@@ -1,0 +1,108 @@
+"""`followup event ...`: what happened with a customer (sale, service, parts...)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.state import checked, open_session, parse_date_option
+
+app = new_app("Events: sales, service jobs, parts... each plans its callbacks.")
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code, id or exact name.")],
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="sale, service, parts, rental or used (二手机).")
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", help="When it happened (default: today).")
+    ] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="Work order / invoice number.")] = None,
+    machine: Annotated[
+        str | None, typer.Option("--machine", help="Machine model / serial.")
+    ] = None,
+    staff: Annotated[
+        str | None, typer.Option("--staff", help="Staff member who did the job.")
+    ] = None,
+    result: Annotated[
+        str | None, typer.Option("--result", help="What the staff reported, e.g. fixed.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free note.")] = None,
+) -> None:
+    """Record an event and plan its callbacks (e.g. service: +2d, +7d, +1m).
+
+    \b
+    Example:
+      followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
+          --machine "SY215C #3391" --staff 赵强 --result fixed
+    """
+    from followup_cli.events import add_event, validate_event
+
+    session = open_session(ctx)
+    when = parse_date_option("--date", date)
+    data = checked(
+        validate_event,
+        session,
+        kind,
+        when,
+        ref=ref,
+        machine=machine,
+        staff=staff,
+        result=result,
+        note=note,
+    )
+    added = add_event(session, customer, data)
+    e = added.event
+    print(f"Recorded {e.kind} event #{e.id} for {e.customer_code} {e.customer_name} on {e.date}")
+    if added.callbacks:
+        for cb in added.callbacks:
+            print(f"  callback #{cb['id']} due {cb['due_on']}  {cb['detail']}")
+    else:
+        print("  no callbacks planned (all would fall due long ago: history is not a backlog)")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str | None, typer.Argument(help="Only this customer's events.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind.")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")] = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List events, newest first.
+
+    \b
+    Example:
+      followup event list --kind service --from 2026-11-01
+    """
+    from followup_cli.events import list_events
+    from followup_cli.render import Column, print_records
+
+    session = open_session(ctx)
+    events = list_events(
+        session,
+        customer,
+        kind,
+        parse_date_option("--from", since),
+        parse_date_option("--to", until),
+        limit,
+    )
+    columns = [
+        Column("id", "ID", justify="right"),
+        Column("date", "Date"),
+        Column("customer_code", "Customer"),
+        Column("customer_name", "Name"),
+        Column("kind", "Kind"),
+        Column("ref", "Ref"),
+        Column("machine", "Machine"),
+        Column("staff", "Staff"),
+        Column("result", "Result"),
+    ]
+    print_records([e.to_dict() for e in events], columns, fmt.value, empty="No events.")

@@ -1,0 +1,101 @@
+"""`followup import KIND FILE`: CSV from Excel, ERP exports and scripts, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from followup_cli.cli.common import Format, FormatOption
+from followup_cli.cli.state import open_session
+
+KINDS = ("customers", "contacts", "events", "calls", "staff")
+
+
+def import_cmd(
+    ctx: typer.Context,
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help="customers, contacts, events, calls or staff.")
+    ],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The CSV file.")],
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="auto (default), utf-8, utf-16 or gb18030.")
+    ] = "auto",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and count, write nothing.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import a CSV file: every row is checked first; then all of it is written, or none.
+
+    Headers in English (field names) or Chinese (客户编号, 客户名称, 等级, 电话 ...), in
+    any order. Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030.
+    Importing the same file again changes nothing. Import staff, then customers, then
+    contacts, events and calls.
+
+    \b
+    Examples:
+      followup import customers 客户.csv --dry-run
+      followup import events service-orders.csv
+    """
+    from followup_cli.errors import UsageError
+    from followup_cli.importing import ImportErrors, import_file
+
+    if kind not in KINDS:
+        raise UsageError(f"cannot import '{kind}'", "Import one of: " + ", ".join(KINDS) + ".")
+    session = open_session(ctx)
+    progress = _progress_bar(file)
+    try:
+        report = import_file(
+            session, kind, file, encoding=encoding, dry_run=dry_run, progress=progress
+        )
+    except ImportErrors as exc:
+        import sys
+
+        for err in exc.errors:
+            print(err.format(exc.path), file=sys.stderr)
+        if exc.total > len(exc.errors):
+            print(f"... and {exc.total - len(exc.errors)} more", file=sys.stderr)
+        raise
+    finally:
+        if progress is not None:
+            progress.close()
+    _print_report(report, fmt.value)
+
+
+def _print_report(report: Any, fmt: str) -> None:
+    from dataclasses import asdict
+
+    from followup_cli.render import to_json, warn
+
+    if fmt == "json":
+        print(to_json(asdict(report)))
+        return
+    if report.ignored_columns:
+        warn("columns not imported: " + ", ".join(report.ignored_columns))
+    verb = "Would import" if report.dry_run else "Imported"
+    line = (
+        f"{verb} {report.kind} from {report.path} ({report.encoding}): {report.rows} rows — "
+        f"{report.inserted} new, {report.updated} updated, {report.unchanged} unchanged"
+    )
+    if not report.dry_run and report.callbacks_planned:
+        line += f"; {report.callbacks_planned} callbacks planned"
+    print(line)
+    if not report.dry_run and report.rows and report.inserted == report.updated == 0:
+        print("Nothing changed: this file was already imported.")
+
+
+def _progress_bar(file: Path) -> Any:
+    """A progress bar for large files on a terminal; None for cron and pipes."""
+    import sys
+
+    try:
+        big = file.stat().st_size > 2_000_000
+    except OSError:
+        return None
+    if not big or not sys.stderr.isatty():
+        return None
+    from followup_cli.render import ProgressBar
+
+    return ProgressBar()

@@ -1,0 +1,158 @@
+"""`followup log-call`: record a call; on a terminal without --outcome, run the call script."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from followup_cli.cli.state import checked, open_session
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def log_call_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code, id or exact name.")],
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome",
+            "-o",
+            help="reached, no-answer, busy, wrong-number, refused or left-message.",
+        ),
+    ] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="Who was called.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", envvar="FOLLOWUP_STAFF", help="Who called (a staff name)."),
+    ] = None,
+    channel: Annotated[
+        str, typer.Option("--channel", help="phone, visit, wechat, email or sms.")
+    ] = "phone",
+    at: Annotated[
+        str | None, typer.Option("--at", help="When (default: now), e.g. '2026-11-22 14:30'.")
+    ] = None,
+    satisfaction: Annotated[
+        int | None,
+        typer.Option("--satisfaction", "-s", min=1, max=5, help="5 高度满意 … 1 极不满意."),
+    ] = None,
+    recommend: Annotated[
+        int | None, typer.Option("--recommend", min=0, max=10, help="Would recommend, 0–10.")
+    ] = None,
+    repurchase: Annotated[
+        str | None, typer.Option("--repurchase", help="Would buy again: yes, no or unsure.")
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option("--answer", "-a", help="Key question answer KEY=yes|no (repeatable)."),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was said.")] = None,
+    callback: Annotated[
+        int | None, typer.Option("--callback", help="The callback this call is for (id).")
+    ] = None,
+    complaint: Annotated[
+        str | None,
+        typer.Option("--complaint", help="A complaint told on the call: opens a ticket."),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Complaint category (with --complaint).")
+    ] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", help="minor, major or critical (with --complaint).")
+    ] = None,
+) -> None:
+    """Log a call: settles every pending reason it covers and plans what follows.
+
+    A reached call completes the customer's callbacks due within the merge window; a
+    missed one brings them back the next working day. On a terminal, leaving out
+    --outcome runs the call script (who to call, why, each question in order).
+
+    \b
+    Examples:
+      followup log-call C000012 --outcome reached --by 李娜 --satisfaction 4 \\
+          --answer fixed=yes --answer on_time=no --note "engineer came a day late"
+      followup log-call C000012 --outcome no-answer --by 李娜
+      followup log-call C000012          # on a terminal: the guided call script
+    """
+    from followup_cli.calls import log_call, parse_answers, validate_call
+    from followup_cli.dates import parse_datetime
+    from followup_cli.errors import DataError, InvalidValue, UsageError
+
+    session = open_session(ctx)
+    if (category or severity) and not complaint:
+        raise UsageError("--category and --severity describe a --complaint; give its text too")
+    if complaint:
+        from followup_cli.tickets import check_category, check_severity
+
+        checked(check_category, session, category or "other")
+        checked(check_severity, severity or session.config["tickets"]["default_severity"])
+    answers = checked(parse_answers, answer or [])
+    if outcome is None:
+        if not _interactive():
+            raise UsageError(
+                "--outcome is required when not on a terminal",
+                "Give --outcome reached|no-answer|busy|wrong-number|refused|left-message.",
+            )
+        from followup_cli.cli.call_script import run_call_script
+
+        run_call_script(ctx, session, customer, by, channel)
+        return
+    if not by:
+        raise UsageError("who made the call? Give --by NAME (or set FOLLOWUP_STAFF)")
+    when = session.now
+    if at:
+        try:
+            when = parse_datetime(at, "at", session.now)
+        except InvalidValue as exc:
+            raise DataError(exc.message) from None
+    data = checked(
+        validate_call,
+        outcome,
+        by,
+        when,
+        channel=channel,
+        contact=contact,
+        satisfaction=satisfaction,
+        recommend=recommend,
+        repurchase=repurchase,
+        answers=answers,
+        note=note,
+        callback_id=callback,
+        complaint=complaint,
+        category=category,
+        severity=severity,
+        arguments=(),
+    )
+    result = log_call(session, customer, data)
+    report_call(result)
+
+
+def report_call(result: Any) -> None:
+    from followup_cli.render import warn
+
+    for text in result.warnings:
+        warn(text)
+    head = f"Logged call #{result.call_id} to {result.customer_code} {result.customer_name}"
+    print(head + (" (reached)" if result.reached else " (not reached)"))
+    for cb in result.completed:
+        print(f"  done: #{cb['callback_id']} {cb['reason']} (due {cb['due_on']})")
+    for cb in result.retried:
+        print(f"  try again {cb['due_on']}: #{cb['callback_id']} {cb['reason']}")
+    for cb in result.planned:
+        print(
+            f"  planned: #{cb['callback_id']} {cb['reason']} due {cb['due_on']}"
+            + (f" ({cb['detail']})" if cb["detail"] else "")
+        )
+    for ticket_id in result.tickets:
+        print(f"  opened ticket #{ticket_id} (see `followup ticket show {ticket_id}`)")
+    if not result.reached and result.attempts:
+        print(f"  {result.attempts} failed attempt(s) in a row")
+    if result.unreachable:
+        warn(f"{result.customer_code} is now flagged unreachable: check the phone numbers")

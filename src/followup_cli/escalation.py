@@ -1,0 +1,188 @@
+"""Escalation: a stalled complaint climbs its tier's ladder, by hand or from cron.
+
+Each SLA breach climbs one rung and sets a new deadline, so running `escalate --auto`
+twice on a day changes nothing. A rung with no staff member is passed over (and the
+notice says so). Every step is recorded in `escalations` and in the ticket's history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from followup_cli.errors import NotFound, Refused, UsageError
+from followup_cli.session import Session
+from followup_cli.tickets import (
+    get_ticket_row,
+    history,
+    is_breached,
+    ladder_for,
+    route,
+    sla_deadline,
+)
+from followup_cli.workdays import WorkCalendar, load_calendar
+
+
+@dataclass
+class Notice:
+    kind: str  # ticket | warning
+    ticket_id: int | None
+    customer_code: str
+    customer_name: str
+    tier: str
+    severity: str | None
+    summary: str
+    from_role: str | None
+    from_level: int | None
+    level: int | None
+    role: str | None
+    person: str | None
+    due_by: str | None
+    reason: str
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def escalate_ticket(
+    session: Session, ticket_id: int, reason: str | None = None, to_role: str | None = None
+) -> Notice:
+    """A manual step: one rung up the ladder, or straight to `to_role`."""
+    if to_role is not None and to_role not in session.config.staff_roles:
+        raise UsageError(
+            f"'{to_role}' is not a role",
+            "Roles: " + ", ".join(session.config.staff_roles),
+        )
+    with session.write() as conn:
+        row = get_ticket_row(conn, ticket_id)
+        if row["status"] == "closed":
+            raise Refused(f"ticket #{ticket_id} is closed; there is nothing to escalate")
+        calendar = load_calendar(conn, session.today, store=True)
+        return _climb(
+            session, conn, calendar, row, reason or "escalated by hand", to_role, auto=False
+        )
+
+
+def _climb(
+    session: Session,
+    conn: sqlite3.Connection,
+    calendar: WorkCalendar,
+    row: sqlite3.Row,
+    reason: str,
+    to_role: str | None,
+    *,
+    auto: bool,
+    dry_run: bool = False,
+) -> Notice:
+    from followup_cli.staff import pick_staff
+
+    customer = conn.execute(
+        "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)
+    ).fetchone()
+    tier, ladder = ladder_for(session, customer["grade"])
+    current = int(row["escalation_level"])
+    note: str | None = None
+    if to_role is not None:
+        person = pick_staff(conn, to_role, customer["department"])
+        if person is None:
+            raise NotFound(
+                f"no staff member has the role {to_role}",
+                f"Add one with `followup staff add NAME --role {to_role}`.",
+            )
+        level = ladder.index(to_role) if to_role in ladder else current
+        role: str | None = to_role
+    elif current + 1 >= len(ladder):
+        if not auto:
+            top = ladder[-1] if ladder else "none"
+            raise Refused(
+                f"ticket #{row['id']} is already at the top rung ({top}) of the {tier} ladder",
+                "Name someone outside the ladder with --to ROLE, or resolve the ticket.",
+            )
+        level, role, person = current, row["escalated_role"], row["escalated_to"]
+        note = "already at the top rung: reminder"
+    else:
+        routing = route(conn, ladder, current + 1, customer["department"])
+        level, role, person = routing.level, routing.role, routing.person
+        if routing.skipped:
+            note = "no staff for " + ", ".join(routing.skipped) + ": passed to the next rung up"
+        if person is None:
+            note = (note or "") + "; nobody holds any rung above: add staff for " + (role or "")
+    due_by = sla_deadline(session, calendar, row["severity"], session.today).isoformat()
+    notice = Notice(
+        kind="ticket",
+        ticket_id=row["id"],
+        customer_code=customer["code"],
+        customer_name=customer["name"],
+        tier=tier,
+        severity=row["severity"],
+        summary=row["summary"],
+        from_role=row["escalated_role"],
+        from_level=current,
+        level=level,
+        role=role,
+        person=person,
+        due_by=due_by,
+        reason=reason,
+        note=note,
+    )
+    if dry_run:
+        return notice
+    conn.execute(
+        "UPDATE tickets SET escalation_level = ?, escalated_role = ?, escalated_to = ?,"
+        " due_by = ?, updated_at = ? WHERE id = ?",
+        (level, role, person, due_by, session.stamp, row["id"]),
+    )
+    conn.execute(
+        "INSERT INTO escalations (kind, ticket_id, customer_id, at, day, level, role, staff,"
+        " reason, auto, note) VALUES ('ticket', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row["id"],
+            row["customer_id"],
+            session.stamp,
+            session.today.isoformat(),
+            level,
+            role or "",
+            person,
+            reason,
+            1 if auto else 0,
+            note,
+        ),
+    )
+    history(
+        conn,
+        session,
+        row["id"],
+        "escalate",
+        field_name="escalated_to",
+        before=f"{row['escalated_role']} {row['escalated_to'] or ''}".strip(),
+        after=f"{role} {person or ''}".strip(),
+        note=reason + (f" ({note})" if note else ""),
+        actor="escalate --auto" if auto else None,
+    )
+    return notice
+
+
+def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
+    """For cron: climb one rung for every ticket past its deadline."""
+    notices: list[Notice] = []
+    with session.read() if dry_run else session.write() as conn:
+        calendar = load_calendar(conn, session.today, store=not dry_run)
+        rows = conn.execute(
+            "SELECT t.* FROM tickets t WHERE t.status != 'closed' AND t.due_by < ?"
+            " ORDER BY t.due_by, t.id",
+            (session.today.isoformat(),),
+        ).fetchall()
+        for row in rows:
+            if not is_breached(row["status"], row["due_by"], row["notified_at"], session.today):
+                continue
+            waiting = "resolution" if row["status"] == "open" else "telling the customer"
+            reason = f"SLA breached: {waiting} was due by {row['due_by']}"
+            notices.append(
+                _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
+            )
+        from followup_cli.early_warning import record_emergencies
+
+        notices.extend(record_emergencies(session, conn, dry_run=dry_run))
+    return notices

@@ -1,0 +1,995 @@
+"""CSV import: validate every row first, then write the whole file in one transaction.
+
+1. Read: the encoding is detected strictly (csvfile), headers are matched in English
+   or Chinese in any order, and each cell is normalised (full-width digits, dates in
+   the accepted formats, phones kept as text, Excel-mangled numbers refused).
+2. Stage: valid rows go into a temporary table (outside the write lock), in batches,
+   so memory stays flat whatever the file size.
+3. Check what needs the database (unknown customers or staff, duplicate keys) with
+   set-based SQL. Any error: every bad cell is listed (file:line:column), exit 65,
+   nothing is written.
+4. Write: one BEGIN IMMEDIATE transaction of set-based upserts, then planning. A file
+   imported twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from followup_cli import fields
+from followup_cli.csvfile import CsvSource, detect, open_text, rows
+from followup_cli.dates import parse_birthday, parse_date, parse_datetime
+from followup_cli.errors import DataError, InvalidValue
+from followup_cli.session import Session
+from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REPURCHASE, canonical
+
+KINDS = ("staff", "customers", "contacts", "events", "calls")
+BATCH = 5000
+MAX_ERRORS = 1000
+SATISFACTION_WORDS = {
+    "高度满意": 5,
+    "非常满意": 5,
+    "一般满意": 4,
+    "满意": 4,
+    "无意见": 3,
+    "一般": 3,
+    "有些不满意": 2,
+    "不满意": 2,
+    "极不满意": 1,
+    "非常不满意": 1,
+}
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class Column:
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+
+COLUMNS: dict[str, list[Column]] = {
+    "staff": [
+        Column("name", ("姓名", "员工", "名字", "staff"), True),
+        Column("role", ("角色", "职务", "岗位"), True),
+        Column("department", ("部门",)),
+        Column("phone", ("电话", "手机", "联系电话")),
+    ],
+    "customers": [
+        Column("code", ("客户编号", "编号", "客户代码", "customer_code")),
+        Column("name", ("客户名称", "名称", "客户", "客户名")),
+        Column("grade", ("等级", "客户等级", "级别")),
+        Column("phone", ("电话", "手机", "联系电话")),
+        Column("region", ("区域", "地区")),
+        Column("industry", ("行业",)),
+        Column("owner", ("负责人", "客户经理")),
+        Column("department", ("部门",)),
+        Column("address", ("地址",)),
+        Column("note", ("备注",)),
+    ],
+    "contacts": [
+        Column("customer_code", ("客户编号", "客户代码", "code"), True),
+        Column("name", ("联系人", "姓名"), True),
+        Column("role", ("角色", "职务")),
+        Column("phone", ("电话", "手机", "联系电话")),
+        Column("wechat", ("微信",)),
+        Column("email", ("邮箱", "电子邮件")),
+        Column("birthday", ("生日",)),
+        Column("primary", ("主要联系人", "is_primary")),
+    ],
+    "events": [
+        Column("customer_code", ("客户编号", "客户代码", "code"), True),
+        Column("kind", ("类型", "业务类型"), True),
+        Column("date", ("日期", "业务日期"), True),
+        Column("ref", ("单号", "工单号", "单据号")),
+        Column("machine", ("机型", "设备")),
+        Column("staff", ("服务人员", "经办人")),
+        Column("result", ("结果", "处理结果")),
+        Column("note", ("备注",)),
+    ],
+    "calls": [
+        Column("customer_code", ("客户编号", "客户代码", "code"), True),
+        Column("at", ("时间", "回访时间", "日期"), True),
+        Column("by", ("回访人", "caller"), True),
+        Column("outcome", ("回访结果", "结果"), True),
+        Column("channel", ("方式", "渠道", "回访方式")),
+        Column("contact", ("联系人",)),
+        Column("satisfaction", ("满意度",)),
+        Column("recommend", ("推荐度", "推荐")),
+        Column("repurchase", ("复购", "再次购买")),
+        Column("answers", ("答案", "关键问题")),
+        Column("note", ("备注",)),
+    ],
+}
+# At least one of these identifies a customer row.
+CUSTOMER_KEYS = ("code", "name")
+
+
+@dataclass
+class CellError:
+    line: int
+    column: int
+    header: str
+    value: str
+    expected: str
+
+    def format(self, path: Path) -> str:
+        shown = self.value if len(self.value) <= 60 else self.value[:60] + "…"
+        return (
+            f"{path}:{self.line}:{self.column}: {self.header}: {shown!r} — expected {self.expected}"
+        )
+
+
+class ImportErrors(DataError):
+    """Every bad cell of a file; nothing was written."""
+
+    def __init__(self, path: Path, errors: list[CellError], total: int) -> None:
+        self.path = path
+        self.errors = errors
+        self.total = total
+        noun = "error" if total == 1 else "errors"
+        super().__init__(
+            f"{path}: {total} {noun}; nothing was imported",
+            "Fix the cells listed above and import the file again.",
+        )
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    path: str
+    encoding: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    callbacks_planned: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def _header_key(text: str) -> str:
+    return fields.normalise(text).lower().replace(" ", "_").replace("-", "_").strip("*")
+
+
+def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
+    """field -> column index; the headers that were not recognised."""
+    lookup: dict[str, str] = {}
+    for col in COLUMNS[kind]:
+        for alias in (col.name, *col.aliases):
+            lookup[_header_key(alias)] = col.name
+    found: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, raw in enumerate(header):
+        key = _header_key(raw)
+        name = lookup.get(key)
+        if name is None:
+            if raw.strip():
+                ignored.append(raw.strip())
+            continue
+        if name in found:
+            raise DataError(
+                f"{path}:1: columns {found[name] + 1} and {index + 1} both give '{name}'",
+                "Keep one of them.",
+            )
+        found[name] = index
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in found]
+    if kind == "customers" and "name" not in found:
+        missing.append("name")
+    if missing:
+        expected = "; ".join(
+            f"{c.name} ({'/'.join(c.aliases[:2])})" for c in COLUMNS[kind] if c.name in missing
+        )
+        raise DataError(
+            f"{path}: missing column{'s' if len(missing) > 1 else ''}: {expected}",
+            f"The header line names the columns; see `followup import {kind} --help`.",
+        )
+    return found, ignored
+
+
+# -- per-cell converters -------------------------------------------------------------
+
+Converter = Callable[[str], Any]
+
+
+def _optional(fn: Callable[[str], Any]) -> Converter:
+    return lambda v: fn(v) if v.strip() else None
+
+
+def _int_range(name: str, low: int, high: int, words: dict[str, int] | None = None) -> Converter:
+    def convert(value: str) -> int | None:
+        text = fields.normalise(value)
+        if not text:
+            return None
+        if words and text in words:
+            return words[text]
+        if text.isdigit() and low <= int(text) <= high:
+            return int(text)
+        raise InvalidValue(name, value, f"a whole number from {low} to {high}")
+
+    return convert
+
+
+def _answers(known: set[str]) -> Converter:
+    import json
+
+    def convert(value: str) -> str | None:
+        text = value.strip()
+        if not text:
+            return None
+        out: dict[str, str] = {}
+        for part in text.replace("；", ";").replace(",", ";").split(";"):
+            if not part.strip():
+                continue
+            key, sep, answer = part.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise InvalidValue("answers", value, "KEY=yes;KEY=no")
+            if key not in known:
+                raise InvalidValue("answers", value, "keys among " + ", ".join(sorted(known)))
+            out[key] = "yes" if fields.flag(answer, "answers") else "no"
+        return json.dumps(out, ensure_ascii=False, sort_keys=True)
+
+    return convert
+
+
+def converters(session: Session, kind: str) -> dict[str, Converter]:
+    cfg = session.config
+
+    def text(name: str) -> Converter:
+        return lambda v: fields.text(v, name, max_length=fields.MAX_NAME)
+
+    def long_text(name: str) -> Converter:
+        return lambda v: fields.text(v, name)
+
+    if kind == "staff":
+        return {
+            "name": lambda v: fields.name(v, "name"),
+            "role": lambda v: fields.choice(canonical("staff_role", v), "role", cfg.staff_roles),
+            "department": text("department"),
+            "phone": lambda v: fields.phone(v, "phone"),
+        }
+    if kind == "customers":
+        return {
+            "code": _optional(lambda v: fields.code(v, "code")),
+            "name": lambda v: fields.name(v, "name"),
+            "grade": _optional(lambda v: fields.grade(v, "grade")),
+            "phone": lambda v: fields.phone(v, "phone"),
+            "region": text("region"),
+            "industry": text("industry"),
+            "owner": text("owner"),
+            "department": text("department"),
+            "address": long_text("address"),
+            "note": long_text("note"),
+        }
+    if kind == "contacts":
+        return {
+            "customer_code": lambda v: fields.code(v, "customer_code"),
+            "name": lambda v: fields.name(v, "name"),
+            "role": lambda v: (
+                fields.choice(canonical("contact_role", v), "role", cfg.contact_roles)
+                if v.strip()
+                else "other"
+            ),
+            "phone": lambda v: fields.phone(v, "phone"),
+            "wechat": text("wechat"),
+            "email": lambda v: fields.email(v, "email"),
+            "birthday": _optional(lambda v: parse_birthday(v, "birthday")),
+            "primary": lambda v: 1 if fields.flag(v, "primary") else 0,
+        }
+    if kind == "events":
+        today = session.today
+
+        def event_date(v: str) -> str:
+            day = parse_date(v, "date")
+            if day > today:
+                raise InvalidValue("date", v, f"a date on or before today ({today})")
+            return day.isoformat()
+
+        return {
+            "customer_code": lambda v: fields.code(v, "customer_code"),
+            "kind": lambda v: fields.choice(canonical("event_kind", v), "kind", cfg.event_kinds),
+            "date": event_date,
+            "ref": lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
+            "machine": text("machine"),
+            "staff": text("staff"),
+            "result": long_text("result"),
+            "note": long_text("note"),
+        }
+    if kind == "calls":
+        now = session.now
+
+        def call_at(v: str) -> str:
+            moment = parse_datetime(v, "at", now)
+            if moment.date() > session.today:
+                raise InvalidValue("at", v, f"a time on or before today ({session.today})")
+            return moment.isoformat(timespec="seconds")
+
+        return {
+            "customer_code": lambda v: fields.code(v, "customer_code"),
+            "at": call_at,
+            "by": lambda v: fields.name(v, "by"),
+            "outcome": lambda v: fields.choice(canonical("outcome", v), "outcome", OUTCOMES),
+            "channel": lambda v: fields.choice(
+                canonical("channel", v or "phone"), "channel", CALL_CHANNELS
+            ),
+            "contact": text("contact"),
+            "satisfaction": _int_range("satisfaction", 1, 5, SATISFACTION_WORDS),
+            "recommend": _int_range("recommend", 0, 10),
+            "repurchase": _optional(
+                lambda v: fields.choice(canonical("repurchase", v), "repurchase", REPURCHASE)
+            ),
+            "answers": _answers({q["key"] for qs in cfg["questions"].values() for q in qs}),
+            "note": long_text("note"),
+        }
+    raise DataError(f"unknown import kind '{kind}'")
+
+
+# -- the import ---------------------------------------------------------------------
+
+
+def import_file(
+    session: Session,
+    kind: str,
+    path: Path,
+    *,
+    encoding: str = "auto",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    source = detect(path, encoding)
+    report = ImportReport(kind, str(path), source.label, dry_run=dry_run)
+    conn = session.conn
+    stage = f"_stage_{kind}"
+    names = [c.name for c in COLUMNS[kind]]
+    conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")
+    conn.execute(
+        f"CREATE TEMP TABLE {stage} (line INTEGER PRIMARY KEY, "
+        + ", ".join(f'"{n}"' for n in names)
+        + ")"
+    )
+    try:
+        present = _stage_rows(session, kind, source, stage, names, report, progress)
+        checker = CHECKS[kind]
+        errors = checker(session, conn, stage, present)
+        if errors:
+            raise _errors(source.path, errors, len(errors))
+        writer = WRITERS[kind]
+        if dry_run:
+            with session.read():
+                writer(session, conn, stage, present, report, False, progress)
+        else:
+            with session.write():
+                writer(session, conn, stage, present, report, True, progress)
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")
+    return report
+
+
+def _errors(path: Path, errors: list[CellError], total: int) -> ImportErrors:
+    errors.sort(key=lambda e: (e.line, e.column))
+    return ImportErrors(path, errors[:MAX_ERRORS], total)
+
+
+def _stage_rows(
+    session: Session,
+    kind: str,
+    source: CsvSource,
+    stage: str,
+    names: list[str],
+    report: ImportReport,
+    progress: Progress | None,
+) -> dict[str, tuple[int, str]]:
+    """Validate every cell, staging valid rows; raise ImportErrors listing the bad ones.
+
+    Returns the fields present in the file: name -> (column number, header text).
+    """
+    conn = session.conn
+    convert = converters(session, kind)
+    errors: list[CellError] = []
+    total_errors = 0
+    batch: list[tuple[Any, ...]] = []
+    insert = (
+        f"INSERT INTO temp.{stage} (line, "
+        + ", ".join(f'"{n}"' for n in names)
+        + ") VALUES ("
+        + ", ".join("?" for _ in range(len(names) + 1))
+        + ")"
+    )
+    size = source.path.stat().st_size
+    with open_text(source) as fh:
+        records = rows(source, fh)
+        first = next(records, None)
+        if first is None:
+            raise DataError(f"{source.path}: the file is empty", "It needs a header line.")
+        _, header = first
+        mapping, report.ignored_columns = map_headers(kind, header, source.path)
+        present = {name: (index + 1, header[index].strip()) for name, index in mapping.items()}
+        plan = [(name, mapping.get(name), convert[name]) for name in names]
+        width = len(header)
+        for line, record in records:
+            report.rows += 1
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                total_errors += 1
+                if len(errors) < MAX_ERRORS:
+                    errors.append(
+                        CellError(
+                            line,
+                            width + 1,
+                            "(no header)",
+                            record[width],
+                            f"at most {width} cells, as in the header line",
+                        )
+                    )
+            values: list[Any] = [line]
+            for name, index, fn in plan:
+                raw = record[index] if index is not None and index < len(record) else ""
+                if index is None:
+                    values.append(None)
+                    continue
+                try:
+                    values.append(fn(raw))
+                except InvalidValue as exc:
+                    total_errors += 1
+                    if len(errors) < MAX_ERRORS:
+                        col, head = present[name]
+                        errors.append(CellError(line, col, head, raw, exc.expected))
+                    values.append(None)
+            if not total_errors:
+                batch.append(tuple(values))
+                if len(batch) >= BATCH:
+                    conn.executemany(insert, batch)
+                    batch.clear()
+            if progress and report.rows % BATCH == 0:
+                progress("validating", fh.tell() if hasattr(fh, "tell") else 0, size)
+        if batch and not total_errors:
+            conn.executemany(insert, batch)
+    if total_errors:
+        raise _errors(source.path, errors, total_errors)
+    if kind == "calls":
+        _check_call_rows(conn, source.path, stage, present)
+    return present
+
+
+def _check_call_rows(
+    conn: sqlite3.Connection, path: Path, stage: str, present: dict[str, tuple[int, str]]
+) -> None:
+    """Satisfaction, recommend, repurchase and answers only on reached calls."""
+    errors: list[CellError] = []
+    for name in ("satisfaction", "recommend", "repurchase", "answers"):
+        if name not in present:
+            continue
+        col, head = present[name]
+        for line, value, outcome in conn.execute(
+            f'SELECT line, "{name}", outcome FROM temp.{stage}'
+            f" WHERE \"{name}\" IS NOT NULL AND outcome != 'reached'"
+        ):
+            errors.append(
+                CellError(
+                    line, col, head, str(value), f"no value: the call was not reached ({outcome})"
+                )
+            )
+    if errors:
+        raise _errors(path, errors, len(errors))
+
+
+# -- database checks (after staging, before writing) ----------------------------------
+
+
+def _missing(
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    name: str,
+    sql: str,
+    expected: str,
+) -> list[CellError]:
+    if name not in present:
+        return []
+    col, head = present[name]
+    return [
+        CellError(line, col, head, str(value), expected)
+        for line, value in conn.execute(sql.format(stage=f"temp.{stage}", col=f'"{name}"'))
+    ]
+
+
+def _duplicates(
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    key: list[str],
+    what: str,
+) -> list[CellError]:
+    cols = ", ".join(f'"{k}"' for k in key)
+    col, head = present[key[-1]] if key[-1] in present else (0, key[-1])
+    out: list[CellError] = []
+    for row in conn.execute(
+        f"SELECT group_concat(line), {cols} FROM temp.{stage} GROUP BY {cols} HAVING count(*) > 1"
+    ):
+        lines = [int(x) for x in str(row[0]).split(",")]
+        for line in lines[1:]:
+            out.append(
+                CellError(
+                    line,
+                    col,
+                    head,
+                    str(row[len(key)]),
+                    f"a {what} that appears once (also on line {lines[0]})",
+                )
+            )
+    return out
+
+
+UNKNOWN_CUSTOMER = (
+    "SELECT s.line, s.{col} FROM {stage} s LEFT JOIN customers c ON c.code = s.{col}"
+    " WHERE c.id IS NULL"
+)
+UNKNOWN_STAFF = (
+    "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL"
+    " AND s.{col} NOT IN (SELECT name FROM staff)"
+)
+CUSTOMER_HINT = "a customer code already in the file (import customers first)"
+STAFF_HINT = "a staff name (import staff first, or `followup staff add`)"
+
+
+def _check_staff(
+    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    return _duplicates(conn, stage, present, ["name"], "staff name")
+
+
+def _check_customers(
+    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    errors = _missing(conn, stage, present, "owner", UNKNOWN_STAFF, STAFF_HINT)
+    if "code" in present:
+        errors += _duplicates(conn, stage, present, ["code"], "customer code")
+    col, head = present["name"]
+    for line, name, n in conn.execute(
+        f"SELECT s.line, s.name, (SELECT count(*) FROM customers c WHERE c.name = s.name)"
+        f" FROM temp.{stage} s WHERE s.code IS NULL"
+    ):
+        if n > 1:
+            errors.append(
+                CellError(line, col, head, name, f"a code: {n} customers already have this name")
+            )
+    if "code" not in present:
+        errors += _duplicates(conn, stage, present, ["name"], "customer name")
+    return errors
+
+
+def _check_contacts(
+    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    return _missing(conn, stage, present, "customer_code", UNKNOWN_CUSTOMER, CUSTOMER_HINT) + (
+        _duplicates(conn, stage, present, ["customer_code", "name"], "contact name per customer")
+    )
+
+
+def _check_events(
+    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    return (
+        _missing(conn, stage, present, "customer_code", UNKNOWN_CUSTOMER, CUSTOMER_HINT)
+        + _missing(conn, stage, present, "staff", UNKNOWN_STAFF, STAFF_HINT)
+        + _duplicates(
+            conn,
+            stage,
+            present,
+            ["customer_code", "kind", "date", "ref"],
+            "customer, kind, date and ref",
+        )
+    )
+
+
+def _check_calls(
+    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    return (
+        _missing(conn, stage, present, "customer_code", UNKNOWN_CUSTOMER, CUSTOMER_HINT)
+        + _missing(conn, stage, present, "by", UNKNOWN_STAFF, STAFF_HINT)
+        + _missing(
+            conn,
+            stage,
+            present,
+            "contact",
+            "SELECT s.line, s.{col} FROM {stage} s JOIN customers c ON c.code = s.customer_code"
+            " WHERE s.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts ct"
+            " WHERE ct.customer_id = c.id AND ct.name = s.{col})",
+            "a contact of that customer (import contacts first)",
+        )
+        + _duplicates(
+            conn, stage, present, ["customer_code", "at", "by"], "customer, time and caller"
+        )
+    )
+
+
+CHECKS = {
+    "staff": _check_staff,
+    "customers": _check_customers,
+    "contacts": _check_contacts,
+    "events": _check_events,
+    "calls": _check_calls,
+}
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _differs(cols: list[str], a: str, b: str) -> str:
+    if not cols:
+        return "0"
+    return " OR ".join(f'{a}."{c}" IS NOT {b}."{c}"' for c in cols)
+
+
+def _planned(conn: sqlite3.Connection) -> int:
+    return _count(conn, "SELECT count(*) FROM callbacks WHERE status = 'pending'")
+
+
+def _count(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> int:
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+def _write_staff(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    cols = [c for c in ("role", "department", "phone") if c in present]
+    match = f"FROM temp.{stage} s JOIN staff t ON t.name = s.name"
+    report.inserted = _count(
+        conn, f"SELECT count(*) FROM temp.{stage} s WHERE s.name NOT IN (SELECT name FROM staff)"
+    )
+    report.updated = _count(conn, f"SELECT count(*) {match} WHERE {_differs(cols, 's', 't')}")
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        return
+    new_roles = [
+        (r[0], r[1])
+        for r in conn.execute(
+            f"SELECT name, role FROM temp.{stage} WHERE name NOT IN (SELECT name FROM staff)"
+        )
+    ]
+    conn.execute(
+        "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
+        f" SELECT name, role, department, phone, ?, ? FROM temp.{stage}"
+        " WHERE name NOT IN (SELECT name FROM staff) ORDER BY line",
+        (session.stamp, session.stamp),
+    )
+    if cols:
+        conn.execute(
+            f"UPDATE staff SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
+            f" FROM temp.{stage} s WHERE staff.name = s.name AND ({_differs(cols, 's', 'staff')})",
+            (session.stamp,),
+        )
+    from followup_cli.staff import staff_joined
+
+    before = _planned(conn)
+    for name, role in new_roles:
+        staff_joined(session, name, role)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def _write_customers(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    from followup_cli.customers import TEXT_FIELDS
+
+    # Rows without a code take the code of the one customer with that name, if any.
+    if not write:
+        conn.execute("SAVEPOINT dry")
+    conn.execute(
+        f"UPDATE temp.{stage} SET code = (SELECT c.code FROM customers c"
+        f" WHERE c.name = temp.{stage}.name) WHERE code IS NULL"
+    )
+    cols = [c for c in ("name", "grade", *TEXT_FIELDS) if c in present]
+    match = f"FROM temp.{stage} s JOIN customers t ON t.code = s.code"
+    grade_cmp = [c for c in cols if c != "grade"]
+    differs = _differs(grade_cmp, "s", "t")
+    if "grade" in cols:
+        differs = f"({differs}) OR (s.grade IS NOT NULL AND s.grade != t.grade)"
+    report.inserted = _count(
+        conn,
+        f"SELECT count(*) FROM temp.{stage} s WHERE s.code IS NULL"
+        " OR s.code NOT IN (SELECT code FROM customers)",
+    )
+    report.updated = _count(conn, f"SELECT count(*) {match} WHERE {differs}")
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        conn.execute("ROLLBACK TO dry")
+        conn.execute("RELEASE dry")
+        return
+    # Generated codes for new customers without one.
+    cfg = session.config["customer"]
+    from followup_cli.customers import next_code
+
+    codeless = [r[0] for r in conn.execute(f"SELECT line FROM temp.{stage} WHERE code IS NULL")]
+    if codeless:
+        first = next_code(conn, cfg["code_prefix"], int(cfg["code_digits"]))
+        prefix, digits = cfg["code_prefix"], int(cfg["code_digits"])
+        n = int(first[len(prefix) :])
+        taken = {r[0] for r in conn.execute("SELECT code FROM customers")}
+        updates = []
+        for line in codeless:
+            while f"{prefix}{n:0{digits}d}" in taken:
+                n += 1
+            updates.append((f"{prefix}{n:0{digits}d}", line))
+            n += 1
+        conn.executemany(f"UPDATE temp.{stage} SET code = ? WHERE line = ?", updates)
+    before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM customers")
+    default_grade = int(cfg["default_grade"])
+    conn.execute(
+        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
+        " address, note, created_at, updated_at)"
+        f" SELECT code, name, coalesce(grade, ?), phone, region, industry, owner, department,"
+        f" address, note, ?, ? FROM temp.{stage}"
+        " WHERE code NOT IN (SELECT code FROM customers) ORDER BY line",
+        (default_grade, session.stamp, session.stamp),
+    )
+    replan: list[int] = []
+    if report.updated:
+        replan = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT t.id {match} WHERE"
+                " (s.grade IS NOT NULL AND s.grade != t.grade)"
+                + (" OR s.owner IS NOT t.owner" if "owner" in cols else "")
+                + (" OR s.department IS NOT t.department" if "department" in cols else "")
+            )
+        ]
+        sets = [f"{c} = s.{c}" for c in cols if c != "grade"]
+        if "grade" in cols:
+            sets.append("grade = coalesce(s.grade, customers.grade)")
+        conn.execute(
+            f"UPDATE customers SET {', '.join(sets)}, updated_at = ? FROM temp.{stage} s"
+            f" WHERE customers.code = s.code AND ({differs.replace('t.', 'customers.')})",
+            (session.stamp,),
+        )
+    from followup_cli.planning import Planner
+
+    before = _planned(conn)
+    planner = Planner(session, conn)
+    new_ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ?", (before_id,))]
+    planner.plan_customers(new_ids)
+    if replan:
+        planner.plan_customers(replan, replan=True)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def _write_contacts(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    cols = [c for c in ("role", "phone", "wechat", "email", "birthday") if c in present]
+    has_primary = "primary" in present
+    join = (
+        f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
+        " LEFT JOIN contacts t ON t.customer_id = c.id AND t.name = s.name"
+    )
+    differs = _differs(cols, "s", "t")
+    if has_primary:
+        differs = f'({differs}) OR s."primary" != t.is_primary'
+    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
+    report.updated = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({differs})")
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        return
+    conn.execute(
+        "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
+        " is_primary, created_at, updated_at)"
+        f" SELECT c.id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
+        f' s.birthday, coalesce(s."primary", 0), ?, ? {join} WHERE t.id IS NULL ORDER BY s.line',
+        (session.stamp, session.stamp),
+    )
+    if cols or has_primary:
+        sets = [f"{c} = s.{c}" for c in cols]
+        if has_primary:
+            sets.append('is_primary = s."primary"')
+        conn.execute(
+            f"UPDATE contacts SET {', '.join(sets)}, updated_at = ? FROM temp.{stage} s"
+            " JOIN customers c ON c.code = s.customer_code"
+            " WHERE contacts.customer_id = c.id AND contacts.name = s.name"
+            f" AND ({differs.replace('t.', 'contacts.')})",
+            (session.stamp,),
+        )
+    # One primary contact per customer: the last one marked in the file wins, and a
+    # customer with none gets its first contact.
+    affected = f"(SELECT c.id FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code)"
+    conn.execute(
+        "UPDATE contacts SET is_primary = 0 WHERE is_primary = 1 AND customer_id IN"
+        f" {affected} AND id NOT IN (SELECT max(id) FROM contacts WHERE is_primary = 1"
+        " GROUP BY customer_id)"
+    )
+    conn.execute(
+        "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
+        f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
+    )
+    from followup_cli.planning import Planner
+
+    before = _planned(conn)
+    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT id FROM customers WHERE id IN {affected}")]
+    Planner(session, conn).plan_customers(ids)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def _write_events(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    cols = [c for c in ("machine", "staff", "result", "note") if c in present]
+    join = (
+        f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
+        " LEFT JOIN events t ON t.customer_id = c.id AND t.kind = s.kind AND t.date = s.date"
+        " AND t.ref = s.ref"
+    )
+    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
+    report.updated = _count(
+        conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({_differs(cols, 's', 't')})"
+    )
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        return
+    if progress:
+        progress("writing", 0, None)
+    before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")
+    conn.execute(
+        "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
+        f" created_at) SELECT c.id, s.kind, s.date, s.ref, s.machine, s.staff, s.result, s.note,"
+        f" ? {join} WHERE t.id IS NULL ORDER BY s.line",
+        (session.stamp,),
+    )
+    if cols and report.updated:
+        conn.execute(
+            f"UPDATE events SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
+            " JOIN customers c ON c.code = s.customer_code WHERE events.customer_id = c.id"
+            " AND events.kind = s.kind AND events.date = s.date AND events.ref = s.ref"
+            f" AND ({_differs(cols, 's', 'events')})"
+        )
+    from followup_cli.planning import Planner
+
+    planner = Planner(session, conn)
+    cutoff = _earliest_plannable(session, planner)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM events WHERE id > ? AND date >= ? ORDER BY id",
+            (before_id, cutoff.isoformat()),
+        )
+    ]
+    before = _planned(conn)
+    planner.plan_events(ids)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def _earliest_plannable(session: Session, planner: Any) -> date:
+    """Events older than this cannot plan a callback that is not stale."""
+    longest = 0
+    for kind, offsets in session.config["planning"]["event_offsets"].items():
+        for text in offsets:
+            iv = session.config.interval(text, f"planning.event_offsets.{kind}")
+            longest = max(longest, iv.approx_days + (iv.count * 2 if iv.unit in "my" else 0))
+    stale = int(session.config["planning"]["stale_after_days"])
+    return session.today - timedelta(days=stale + longest + 10)
+
+
+def _write_calls(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    import json
+    from datetime import datetime
+
+    from followup_cli.calls import CallInput, record_call
+    from followup_cli.planning import Planner
+
+    join = (
+        f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
+        " LEFT JOIN calls t ON t.customer_id = c.id AND t.at = s.at AND t.caller = s.by"
+    )
+    cols = [
+        c
+        for c in ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
+        if c in present
+    ]
+    changed_outcome = conn.execute(
+        f"SELECT s.line, s.outcome, t.outcome {join} WHERE t.id IS NOT NULL"
+        " AND s.outcome != t.outcome"
+    ).fetchall()
+    if changed_outcome:
+        col, head = present["outcome"]
+        raise _errors(
+            Path(report.path),
+            [
+                CellError(
+                    r[0],
+                    col,
+                    head,
+                    r[1],
+                    f"the outcome already recorded ({r[2]}): a logged call's outcome cannot change",
+                )
+                for r in changed_outcome
+            ],
+            len(changed_outcome),
+        )
+    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
+    report.updated = _count(
+        conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({_differs(cols, 's', 't')})"
+    )
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        return
+    if cols and report.updated:
+        conn.execute(
+            f"UPDATE calls SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
+            " JOIN customers c ON c.code = s.customer_code WHERE calls.customer_id = c.id"
+            f" AND calls.at = s.at AND calls.caller = s.by AND ({_differs(cols, 's', 'calls')})"
+        )
+    planner = Planner(session, conn)
+    customers: dict[str, sqlite3.Row] = {}
+    before = _planned(conn)
+    new = conn.execute(f"SELECT s.* {join} WHERE t.id IS NULL ORDER BY s.at, s.line").fetchall()
+    for i, row in enumerate(new):
+        code = row["customer_code"]
+        if code not in customers:
+            customers[code] = conn.execute(
+                "SELECT * FROM customers WHERE code = ?", (code,)
+            ).fetchone()
+        data = CallInput(
+            outcome=row["outcome"],
+            by=row["by"],
+            at=datetime.fromisoformat(row["at"]),
+            channel=row["channel"] or "phone",
+            contact=row["contact"],
+            satisfaction=row["satisfaction"],
+            recommend=row["recommend"],
+            repurchase=row["repurchase"],
+            answers=json.loads(row["answers"]) if row["answers"] else {},
+            note=row["note"],
+            imported=True,
+        )
+        record_call(session, planner, customers[code], data)
+        if progress and i % 1000 == 0:
+            progress("writing", i, len(new))
+    report.callbacks_planned = max(conn.total_changes - before - report.inserted, 0)
+
+
+WRITERS = {
+    "staff": _write_staff,
+    "customers": _write_customers,
+    "contacts": _write_contacts,
+    "events": _write_events,
+    "calls": _write_calls,
+}

@@ -1,0 +1,481 @@
+"""Callback planning: from what happened and who the customer is, plan every callback.
+
+Rules (all numbers from config, SPEC section 3):
+- event callbacks at offsets from the event date, never chained;
+- a level-2 check by a supervisor after the first completed level-1 callback on an event;
+- visits per grade and role, chained from the last completed (or skipped) visit;
+- a yearly floor, re-anchored by every reached call;
+- birthday and festival greetings, planned a few weeks ahead, on the working day before;
+- working days: planned dates on weekends and public holidays move to the next working
+  day (make-up working days count as working), greetings to the previous one;
+- history is not a backlog: nothing that would have fallen due more than
+  `stale_after_days` ago is planned;
+- no flood: a customer without history gets its first periodic callbacks spread evenly
+  (and deterministically) over the first interval.
+
+Planning is idempotent: every callback has a unique `plan_key`; planning the same thing
+twice inserts nothing (a callback cancelled by the system is revived instead).
+All functions here run inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from followup_cli.dates import Interval, birthday_in_year
+from followup_cli.session import Session
+from followup_cli.workdays import WorkCalendar, load_calendar
+
+
+@dataclass
+class Planned:
+    """One callback to plan."""
+
+    customer_id: int
+    due_on: date
+    reason: str
+    source: str
+    plan_key: str
+    planned_on: date
+    level: int = 1
+    role: str | None = None
+    assignee: str | None = None
+    detail: str | None = None
+    event_id: int | None = None
+    ticket_id: int | None = None
+    contact_id: int | None = None
+    parent_id: int | None = None
+
+
+def spread_offset(key: str, days: int) -> int:
+    """A deterministic day in [0, days) for `key`: spreads first callbacks evenly."""
+    return zlib.crc32(key.encode("utf-8")) % max(days, 1)
+
+
+@dataclass
+class Planner:
+    """Plans callbacks for one session inside its write transaction."""
+
+    session: Session
+    conn: sqlite3.Connection
+    calendar: WorkCalendar = field(init=False)
+    _staff: dict[str, list[tuple[str, str | None]]] = field(init=False)
+    _queue: list[Planned] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.calendar = load_calendar(self.conn, self.session.today, store=True)
+        self._staff = defaultdict(list)
+        for row in self.conn.execute(
+            "SELECT name, role, department FROM staff WHERE active = 1 ORDER BY id"
+        ):
+            self._staff[row["role"]].append((row["name"], row["department"]))
+
+    # -- configuration -------------------------------------------------------
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return self.session.config["planning"]  # type: ignore[no-any-return]
+
+    @property
+    def today(self) -> date:
+        return self.session.today
+
+    @property
+    def stale_before(self) -> date:
+        return self.today - timedelta(days=int(self.cfg["stale_after_days"]))
+
+    def interval(self, text: str, where: str) -> Interval:
+        return self.session.config.interval(text, where)
+
+    def has_staff(self, role: str) -> bool:
+        return bool(self._staff.get(role))
+
+    def assignee(self, role: str | None, department: str | None, spread: int) -> str | None:
+        """A staff member with `role`, same department first, spread by `spread`."""
+        if role is None:
+            return None
+        members = self._staff.get(role) or []
+        if not members:
+            return None
+        if department:
+            same = [m for m in members if m[1] == department]
+            members = same or members
+        return members[spread % len(members)][0]
+
+    # -- queue ---------------------------------------------------------------
+    def add(self, planned: Planned) -> None:
+        self._queue.append(planned)
+
+    def flush(self) -> int:
+        """Insert what was planned; an existing plan_key is left alone unless the system
+        had cancelled it, in which case it is revived with the new date."""
+        if not self._queue:
+            return 0
+        stamp = self.session.stamp
+        before = self.conn.total_changes
+        self.conn.executemany(
+            "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, level, role,"
+            " assignee, detail, event_id, ticket_id, contact_id, parent_id, planned_on,"
+            " created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (plan_key) DO UPDATE SET status = 'pending', due_on = excluded.due_on,"
+            " assignee = excluded.assignee, attempts = 0, closed_on = NULL, note = NULL,"
+            " updated_at = excluded.updated_at WHERE callbacks.status = 'cancelled'",
+            [
+                (
+                    p.customer_id,
+                    p.due_on.isoformat(),
+                    p.reason,
+                    p.source,
+                    p.plan_key,
+                    p.level,
+                    p.role,
+                    p.assignee,
+                    p.detail,
+                    p.event_id,
+                    p.ticket_id,
+                    p.contact_id,
+                    p.parent_id,
+                    p.planned_on.isoformat(),
+                    stamp,
+                    stamp,
+                )
+                for p in self._queue
+            ],
+        )
+        self._queue.clear()
+        return self.conn.total_changes - before
+
+    # -- events --------------------------------------------------------------
+    def plan_events(self, event_ids: list[int]) -> None:
+        """Callbacks at the configured offsets from each event's date."""
+        offsets = self.session.config["planning"]["event_offsets"]
+        role = self.cfg["event_role"]
+        for chunk in _chunks(event_ids):
+            rows = self.conn.execute(
+                "SELECT e.id, e.customer_id, e.kind, e.date, e.ref, e.machine, c.department"
+                " FROM events e JOIN customers c ON c.id = e.customer_id"
+                f" WHERE c.archived = 0 AND e.id IN ({_marks(chunk)})",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                day = date.fromisoformat(row["date"])
+                detail = " ".join(
+                    x for x in (row["kind"], row["date"], row["ref"], row["machine"]) if x
+                )
+                for text in offsets.get(row["kind"], []):
+                    anchor = self.interval(text, f"planning.event_offsets.{row['kind']}").after(day)
+                    due = self.calendar.next_working(anchor)
+                    if due < self.stale_before:
+                        continue
+                    self.add(
+                        Planned(
+                            customer_id=row["customer_id"],
+                            due_on=due,
+                            reason="event",
+                            source="event",
+                            plan_key=f"event:{row['id']}:{text}",
+                            planned_on=anchor,
+                            role=role,
+                            assignee=self.assignee(role, row["department"], row["customer_id"]),
+                            detail=f"{detail} (+{text})",
+                            event_id=row["id"],
+                        )
+                    )
+        self.flush()
+
+    def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
+        """A supervisor's check after the first completed level-1 callback on an event."""
+        rule = self.session.config["planning"]["second_level"]
+        if callback["level"] != 1 or callback["event_id"] is None:
+            return
+        event = self.conn.execute(
+            "SELECT e.kind, e.date, e.ref, c.department FROM events e"
+            " JOIN customers c ON c.id = e.customer_id WHERE e.id = ?",
+            (callback["event_id"],),
+        ).fetchone()
+        if event is None or event["kind"] not in rule["event_kinds"]:
+            return
+        anchor = self.interval(rule["after"], "planning.second_level.after").after(call_day)
+        due = self.calendar.next_working(anchor)
+        if due < self.stale_before:
+            return
+        role = rule["role"]
+        self.add(
+            Planned(
+                customer_id=callback["customer_id"],
+                due_on=due,
+                reason="second-level",
+                source="event",
+                plan_key=f"second-level:event:{callback['event_id']}",
+                planned_on=anchor,
+                level=2,
+                role=role,
+                assignee=self.assignee(role, event["department"], callback["customer_id"]),
+                detail=f"check of the {event['kind']} {event['date']} callback "
+                + (event["ref"] or ""),
+                event_id=callback["event_id"],
+                parent_id=callback["id"],
+            )
+        )
+
+    # -- periodic --------------------------------------------------------------
+    def plan_customers(self, customer_ids: list[int] | None, *, replan: bool = False) -> None:
+        """Visits, the yearly floor and greetings for these customers (None: all)."""
+        for chunk in _chunks(customer_ids) if customer_ids is not None else [None]:
+            self._plan_chunk(chunk, replan)
+        self.flush()
+
+    def _plan_chunk(self, ids: list[int] | None, replan: bool) -> None:
+        scope, params = _scope("customer_id", ids)
+        if replan:
+            self.conn.execute(
+                "UPDATE callbacks SET status = 'cancelled', note = 'replanned', closed_on = ?,"
+                f" updated_at = ? WHERE status = 'pending' AND reason = 'visit' AND {scope}",
+                (self.today.isoformat(), self.session.stamp, *params),
+            )
+        cscope, _ = _scope("id", ids)
+        customers = self.conn.execute(
+            "SELECT id, code, grade, owner, department FROM customers"
+            f" WHERE archived = 0 AND {cscope}",
+            params,
+        ).fetchall()
+        last_reached = dict(
+            self.conn.execute(
+                "SELECT customer_id, max(day) FROM calls WHERE outcome = 'reached'"
+                f" AND {scope} GROUP BY customer_id",
+                params,
+            ).fetchall()
+        )
+        last_visit: dict[tuple[int, str], str] = {
+            (r[0], r[1]): r[2]
+            for r in self.conn.execute(
+                "SELECT customer_id, role, max(closed_on) FROM callbacks"
+                " WHERE reason = 'visit' AND status IN ('done', 'skipped')"
+                f" AND {scope} GROUP BY customer_id, role",
+                params,
+            )
+        }
+        last_yearly: dict[int, str] = dict(
+            self.conn.execute(
+                "SELECT customer_id, max(closed_on) FROM callbacks"
+                " WHERE reason = 'yearly' AND status IN ('done', 'skipped')"
+                f" AND {scope} GROUP BY customer_id",
+                params,
+            ).fetchall()
+        )
+        pending = {
+            (r[0], r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT customer_id, reason, role FROM callbacks WHERE status = 'pending'"
+                f" AND reason IN ('visit', 'yearly') AND {scope}",
+                params,
+            )
+        }
+        visits = self.session.config["visits"]
+        yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
+        yearly_role = self.cfg["yearly_role"]
+        for c in customers:
+            cid = c["id"]
+            for role, every in visits.get(str(c["grade"]), {}).items():
+                if (cid, "visit", role) in pending:
+                    continue
+                if role == "account_manager" and c["owner"]:
+                    who: str | None = c["owner"]
+                elif self.has_staff(role):
+                    who = self.assignee(role, c["department"], cid)
+                else:
+                    continue
+                interval = self.interval(every, f"visits.{c['grade']}.{role}")
+                last = last_visit.get((cid, role))
+                self._periodic(
+                    c, "visit", role, who, interval, last, f"{role} visit (every {every})"
+                )
+            if (cid, "yearly", yearly_role) not in pending:
+                last = max(
+                    (d for d in (last_reached.get(cid), last_yearly.get(cid)) if d), default=None
+                )
+                who = self.assignee(yearly_role, c["department"], cid)
+                self._periodic(c, "yearly", yearly_role, who, yearly_every, last, "yearly contact")
+        self._plan_greetings(ids)
+
+    def _periodic(
+        self,
+        customer: sqlite3.Row,
+        reason: str,
+        role: str,
+        who: str | None,
+        interval: Interval,
+        last: str | None,
+        detail: str,
+    ) -> None:
+        anchor = interval.after(date.fromisoformat(last)) if last else None
+        if anchor is None or anchor < self.stale_before:
+            spread = spread_offset(f"{customer['code']}|{reason}|{role}", interval.approx_days)
+            anchor = self.today + timedelta(days=spread)
+        due = self.calendar.next_working(anchor)
+        self.add(
+            Planned(
+                customer_id=customer["id"],
+                due_on=due,
+                reason=reason,
+                source="rule",
+                plan_key=f"{reason}:{customer['id']}:{role}:{anchor.isoformat()}",
+                planned_on=anchor,
+                role=role,
+                assignee=who,
+                detail=detail,
+            )
+        )
+
+    def _plan_greetings(self, ids: list[int] | None) -> None:
+        """Festival greetings (grades in config) and contacts' birthdays, planned when
+        they fall within the horizon, on the working day before a non-working day."""
+        rule = self.session.config["planning"]["greetings"]
+        horizon = self.today + timedelta(days=int(self.cfg["greeting_horizon_days"]))
+        role = self.cfg["greeting_role"]
+        cscope, params = _scope("id", ids)
+        festivals: list[tuple[str, date, date]] = []
+        for name in rule["holidays"]:
+            for year in (self.today.year, self.today.year + 1):
+                day = self.calendar.festival(name, year)
+                if day is None:
+                    continue
+                due = self.calendar.previous_working(day)
+                if self.today <= due <= horizon:
+                    festivals.append((name, day, due))
+        grades = [int(g) for g in rule["grades"]]
+        if festivals and grades:
+            rows = self.conn.execute(
+                "SELECT id, department FROM customers WHERE archived = 0"
+                f" AND grade IN ({_marks(grades)}) AND {cscope}",
+                (*grades, *params),
+            ).fetchall()
+            for c in rows:
+                for name, day, due in festivals:
+                    self.add(
+                        Planned(
+                            customer_id=c["id"],
+                            due_on=due,
+                            reason="holiday",
+                            source="rule",
+                            plan_key=f"holiday:{c['id']}:{name}:{day.year}",
+                            planned_on=day,
+                            role=role,
+                            assignee=self.assignee(role, c["department"], c["id"]),
+                            detail=f"{name} greeting ({day.isoformat()})",
+                        )
+                    )
+        if not rule["birthday"]:
+            return
+        scope, params = _scope("ct.customer_id", ids)
+        rows = self.conn.execute(
+            "SELECT ct.id, ct.customer_id, ct.name, ct.birthday, c.department FROM contacts ct"
+            " JOIN customers c ON c.id = ct.customer_id"
+            f" WHERE c.archived = 0 AND ct.birthday IS NOT NULL AND {scope}",
+            params,
+        ).fetchall()
+        for ct in rows:
+            for year in (self.today.year, self.today.year + 1):
+                day = birthday_in_year(ct["birthday"], year)
+                due = self.calendar.previous_working(day)
+                if not self.today <= due <= horizon:
+                    continue
+                self.add(
+                    Planned(
+                        customer_id=ct["customer_id"],
+                        due_on=due,
+                        reason="birthday",
+                        source="rule",
+                        plan_key=f"birthday:{ct['id']}:{year}",
+                        planned_on=day,
+                        role=role,
+                        assignee=self.assignee(role, ct["department"], ct["customer_id"]),
+                        detail=f"birthday of {ct['name']} ({day.strftime('%m-%d')})",
+                        contact_id=ct["id"],
+                    )
+                )
+
+    def expire_greetings(self) -> int:
+        """Greetings missed by more than the grace days are dropped (a late greeting is
+        no greeting); the next occurrence is planned as it comes into the horizon."""
+        grace = int(self.cfg["greeting_grace_days"])
+        cur = self.conn.execute(
+            "UPDATE callbacks SET status = 'cancelled', note = 'greeting missed',"
+            " closed_on = ?, updated_at = ? WHERE status = 'pending'"
+            " AND reason IN ('holiday', 'birthday') AND due_on < ?",
+            (
+                self.today.isoformat(),
+                self.session.stamp,
+                (self.today - timedelta(days=grace)).isoformat(),
+            ),
+        )
+        return cur.rowcount
+
+
+def plan_customer(session: Session, customer_id: int, *, replan: bool = False) -> None:
+    Planner(session, session.conn).plan_customers([customer_id], replan=replan)
+
+
+def cancel_customer_callbacks(session: Session, customer_id: int, why: str) -> int:
+    cur = session.conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = ?, closed_on = ?, updated_at = ?"
+        " WHERE customer_id = ? AND status = 'pending'",
+        (why, session.today.isoformat(), session.stamp, customer_id),
+    )
+    return cur.rowcount
+
+
+ROLLED_KEY = "greetings_rolled_on"
+
+
+def roll_forward(session: Session) -> bool:
+    """Once a day: drop missed greetings and plan those coming into the horizon.
+
+    Runs in its own write transaction when `due`, `report daily` or `escalate --auto`
+    first run on a day; returns whether it ran.
+    """
+    today = session.today.isoformat()
+    row = session.conn.execute("SELECT value FROM meta WHERE key = ?", (ROLLED_KEY,)).fetchone()
+    if row is not None and row[0] == today:
+        return False
+    with session.write() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (ROLLED_KEY,)).fetchone()
+        if row is not None and row[0] == today:
+            return False
+        planner = Planner(session, conn)
+        planner.expire_greetings()
+        planner._plan_greetings(None)
+        planner.flush()
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (ROLLED_KEY, today),
+        )
+    return True
+
+
+# -- helpers -----------------------------------------------------------------
+
+CHUNK = 500
+
+
+def _chunks(ids: list[int] | None) -> list[list[int]]:
+    if not ids:
+        return []
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _scope(column: str, ids: list[int] | None) -> tuple[str, tuple[int, ...]]:
+    """A WHERE fragment limiting `column` to `ids` (None: no limit)."""
+    if ids is None:
+        return "1 = 1", ()
+    return f"{column} IN ({_marks(ids)})", tuple(ids)

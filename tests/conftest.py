@@ -1,0 +1,133 @@
+"""Shared fixtures: every test gets its own SQLite file, config dir and a fixed date.
+
+Tests drive the real CLI (`run`) against a real database file and read rows back with
+sqlite3 (`rows`); domain tests open a Session on the same file (`session`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from followup_cli.cli.app import app
+
+TODAY = "2026-11-23"  # a Monday
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the user's real database, config, or clock-dependent settings."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for var in ("FOLLOWUP_DB", "FOLLOWUP_CONFIG", "FOLLOWUP_TODAY", "FOLLOWUP_STAFF",
+                "FOLLOWUP_DEBUG", "NO_COLOR", "FOLLOWUP_FORCE_TERMINAL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "followup.db"
+
+
+@pytest.fixture
+def run(db_path: Path) -> Callable[..., Result]:
+    """run("customer", "add", ...) -> Result, against db_path with --today fixed."""
+    runner = CliRunner()
+
+    def invoke(*args: str, today: str = TODAY, input: str | None = None,
+               env: dict[str, str] | None = None, db: Path | None = None) -> Result:
+        argv = ["--db", str(db or db_path), "--today", today, *args]
+        r = runner.invoke(app, argv, input=input, env=env, catch_exceptions=True)
+        return Result(r.exit_code, r.stdout, r.stderr, r.exception if r.exit_code != 0 and
+                      not isinstance(r.exception, SystemExit) else None)
+
+    return invoke
+
+
+@pytest.fixture
+def initdb(run: Callable[..., Result]) -> Callable[..., Result]:
+    """`run`, with the database already created."""
+    r = run("init")
+    assert r.exit_code == 0, r.output
+    return run
+
+
+@pytest.fixture
+def rows(db_path: Path) -> Callable[..., list[dict[str, Any]]]:
+    """rows("SELECT ...", params) -> list of dicts, read straight from the file."""
+
+    def query(sql: str, *params: Any) -> list[dict[str, Any]]:
+        conn = sqlite3.connect(db_path)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    return query
+
+
+@pytest.fixture
+def office(initdb: Callable[..., Result]) -> Callable[..., Result]:
+    """A small office: one person per role, two customers with contacts."""
+    staff = [
+        ("李娜", "clerk"), ("王伟", "account_manager"), ("赵强", "service"),
+        ("陈静", "service_supervisor"), ("刘洋", "service_manager"), ("孙丽", "sales_manager"),
+        ("周杰", "marketing_director"), ("吴刚", "gm"),
+    ]
+    for name, role in staff:
+        r = initdb("staff", "add", name, "--role", role)
+        assert r.exit_code == 0, r.output
+    for args in (
+        ("customer", "add", "山东鲁建机械有限公司", "--code", "C001", "--grade", "1",
+         "--phone", "0531-88886666", "--owner", "王伟", "--region", "济南"),
+        ("customer", "add", "泰安宏达建设", "--code", "C002", "--grade", "4",
+         "--phone", "13800138000", "--region", "泰安"),
+        ("contact", "add", "C001", "张建国", "--role", "decision-maker", "--phone", "13905310001"),
+        ("contact", "add", "C001", "李明", "--role", "operator", "--phone", "13905310002",
+         "--primary"),
+    ):
+        r = initdb(*args)
+        assert r.exit_code == 0, r.output
+    return initdb
+
+
+@pytest.fixture
+def session(db_path: Path) -> Iterator[Callable[..., Any]]:
+    """session(today="2026-11-23") -> a domain Session on the test database."""
+    from followup_cli.config import load_config
+    from followup_cli.session import Session
+    from followup_cli.store import open_database
+
+    opened: list[sqlite3.Connection] = []
+
+    def make(today: str = TODAY, config: Any = None) -> Session:
+        conn = open_database(db_path, create=True)
+        opened.append(conn)
+        day = date.fromisoformat(today)
+        now = datetime.fromisoformat(f"{today}T10:00:00+08:00")
+        return Session(conn=conn, config=config or load_config(None), today=day, now=now)
+
+    yield make
+    for conn in opened:
+        conn.close()
