@@ -983,7 +983,7 @@ def _write_calls(
         record_call(session, planner, customers[code], data)
         if progress and i % 1000 == 0:
             progress("writing", i, len(new))
-    report.callbacks_planned = max(conn.total_changes - before - report.inserted, 0)
+    report.callbacks_planned = max(_planned(conn) - before, 0)
 
 
 WRITERS = {
