@@ -25,6 +25,7 @@ from followup_cli import fields
 from followup_cli.csvfile import CsvSource, detect, open_text, rows
 from followup_cli.dates import parse_birthday, parse_date, parse_datetime
 from followup_cli.errors import DataError, InvalidValue
+from followup_cli.exporting import FORMULA_START
 from followup_cli.session import Session
 from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REPURCHASE, canonical
 
@@ -431,10 +432,12 @@ def _stage_rows(
                     )
             values: list[Any] = [line]
             for name, index, fn in plan:
-                raw = record[index] if index is not None and index < len(record) else ""
                 if index is None:
                     values.append(None)
                     continue
+                raw = record[index] if index < len(record) else ""
+                if raw[:1] == "'" and raw[1:2] in FORMULA_START and raw[1:2]:
+                    raw = raw[1:]  # neutralised by our export (or by hand in Excel)
                 try:
                     values.append(fn(raw))
                 except InvalidValue as exc:

@@ -27,6 +27,7 @@ from followup_cli.cli import (
 )
 from followup_cli.cli.due_cmd import due_cmd
 from followup_cli.cli.escalate_cmd import escalate_cmd
+from followup_cli.cli.export_cmd import export_cmd
 from followup_cli.cli.import_cmd import import_cmd
 from followup_cli.cli.logcall_cmd import log_call_cmd
 from followup_cli.cli.state import parse_date_option, state
@@ -175,6 +176,7 @@ app.add_typer(callback_cmd.app, name="callback")
 app.add_typer(ticket_cmd.app, name="ticket")
 app.command("escalate")(escalate_cmd)
 app.command("import")(import_cmd)
+app.command("export")(export_cmd)
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(config_cmd.app, name="config")
