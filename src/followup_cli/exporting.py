@@ -178,12 +178,12 @@ def export_records(
 
 
 def _transforms(
-    header: list[str], kind: str, redact: bool
+    header: list[str], kind: str, redact: bool, as_json: bool
 ) -> list[tuple[int, Callable[[Any], Any]]]:
     out: list[tuple[int, Callable[[Any], Any]]] = []
     for i, name in enumerate(header):
         if kind == "calls" and name == "answers":
-            out.append((i, _answers_text))
+            out.append((i, json.loads if as_json else _answers_text))
         if not redact:
             continue
         if name in PHONE_FIELDS:
