@@ -48,6 +48,28 @@ def display(value: Any) -> str:
     return str(value)
 
 
+BAR_PARTS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, maximum: float, width: int = 24) -> str:
+    """A horizontal bar of `width` cells for value/maximum (eighths of a cell)."""
+    if maximum <= 0 or value <= 0:
+        return ""
+    eighths = round(8 * width * min(value / maximum, 1.0))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (BAR_PARTS[part] if part else "")
+
+
+def heading(text: str) -> None:
+    """A section heading in a report (plain text; bold on a terminal)."""
+    if stdout_is_terminal():
+        from rich.text import Text
+
+        _console().print(Text(text, style="bold"))
+    else:
+        print(text)
+
+
 def stdout_is_terminal() -> bool:
     if os.environ.get("FOLLOWUP_FORCE_TERMINAL"):
         return True
@@ -67,7 +89,8 @@ def cell_width(text: str) -> int:
     return width
 
 
-def _pad(text: str, width: int, justify: str) -> str:
+def pad(text: str, width: int, justify: str = "left") -> str:
+    """`text` padded to `width` terminal cells."""
     gap = width - cell_width(text)
     return (" " * gap + text) if justify == "right" else (text + " " * gap)
 
@@ -83,11 +106,11 @@ def plain_table(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
     for row in rows:
         for i, text in enumerate(row):
             widths[i] = max(widths[i], cell_width(text))
-    lines = ["  ".join(_pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()]
+    lines = ["  ".join(pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append(
-            "  ".join(_pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
+            "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
         )
     return "\n".join(lines)
 
@@ -197,7 +220,7 @@ def print_detail(
     for label, value in fields:
         text = display(value)
         if text:
-            lines.append(f"  {_pad(label, label_width, 'left')}  {text}")
+            lines.append(f"  {pad(label, label_width, 'left')}  {text}")
     if terminal:
         from rich.text import Text
 

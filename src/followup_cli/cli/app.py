@@ -22,6 +22,7 @@ from followup_cli.cli import (
     customer_cmd,
     db_cmd,
     event_cmd,
+    report_cmd,
     staff_cmd,
     ticket_cmd,
 )
@@ -175,6 +176,7 @@ app.add_typer(event_cmd.app, name="event")
 app.add_typer(callback_cmd.app, name="callback")
 app.add_typer(ticket_cmd.app, name="ticket")
 app.command("escalate")(escalate_cmd)
+app.add_typer(report_cmd.app, name="report")
 app.command("import")(import_cmd)
 app.command("export")(export_cmd)
 app.add_typer(staff_cmd.app, name="staff")
