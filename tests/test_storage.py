@@ -330,17 +330,20 @@ def corrupt_copy(source: Path, target: Path) -> bytes:
 @pytest.mark.parametrize("command", [("init",), ("customer", "list")])
 def test_a_sqlite_header_followed_by_garbage(run, tmp_path, command):
     target = tmp_path / "broken.db"
-    target.write_bytes(b"SQLite format 3\x00" + b"garbage " * 512)
+    content = b"SQLite format 3\x00" + b"garbage " * 512
+    target.write_bytes(content)
     r = run(*command, db=target)
     assert_error(r, 1, f"Error: {target} cannot be opened as a database", "backup")
+    assert target.read_bytes() == content
 
 
 @pytest.mark.parametrize("command", [("init",), ("customer", "list"), ("db", "check")])
 def test_a_corrupt_followup_database(office, db_path, tmp_path, command):
     target = tmp_path / "corrupt.db"
-    corrupt_copy(db_path, target)
+    content = corrupt_copy(db_path, target)
     r = office(*command, db=target)
     assert_error(r, 1, f"Error: {target} cannot be opened as a database", "backup")
+    assert target.read_bytes() == content
 
 
 @pytest.mark.parametrize(
@@ -363,9 +366,15 @@ def test_an_empty_file_is_not_yet_a_followup_database(run, db_path):
     db_path.write_bytes(b"")
     r = run("customer", "list")
     assert_error(r, 1, f"{db_path} is not a followup database (it is empty)", "followup init")
-    assert db_path.read_bytes() == b""
     assert run("init").exit_code == 0
     assert set(SPEC_TABLES) <= table_names(db_path)
+
+
+def test_a_refused_command_leaves_an_empty_file_untouched(run, db_path):
+    db_path.write_bytes(b"")
+    r = run("customer", "list")
+    assert r.exit_code == 1, r.output
+    assert db_path.read_bytes() == b"", "the refused command switched the file to WAL"
 
 
 def test_another_programs_database_is_left_alone(run, tmp_path):

@@ -69,6 +69,8 @@ class FollowupGroup(TyperGroup):
                 "Nothing was saved. Run `followup db check`; re-run with --debug for details.",
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+        except BrokenPipeError:
+            raise  # the reader went away (`due | head`): Click exits quietly
         except Exception as exc:
             if type(exc).__module__.startswith("typer") or state(ctx).debug:
                 raise
