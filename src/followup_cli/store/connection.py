@@ -46,6 +46,39 @@ def busy_error() -> DatabaseBusy:
     )
 
 
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs"}
+MOUNTS = Path("/proc/self/mounts")
+
+
+def filesystem_type(path: Path, mounts: Path = MOUNTS) -> str | None:
+    """The type of the filesystem holding `path` (Linux /proc/self/mounts), if known."""
+    try:
+        lines = mounts.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, kind = "", None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, kind = point, parts[2]
+    return kind
+
+
+def refuse_network_filesystem(path: Path) -> None:
+    """SQLite's locking is unreliable on network filesystems: refuse them outright."""
+    kind = filesystem_type(path.parent if not path.exists() else path)
+    if kind in NETWORK_FILESYSTEMS:
+        raise StorageError(
+            f"{path} is on a network filesystem ({kind}); SQLite's locking is not safe there",
+            "Keep the database on a local disk; share reports and exports instead.",
+        )
+
+
 def _check_file(path: Path) -> bool:
     """True if `path` exists and is a SQLite file (or empty); errors otherwise."""
     try:
@@ -133,6 +166,8 @@ def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
     """Open (or with `create`, create) the database at `path`, schema brought up to date."""
     path = path.expanduser()
     exists = _check_file(path)
+    if exists or path.parent.is_dir():
+        refuse_network_filesystem(path)
     if not exists:
         if not create:
             raise StorageError(
