@@ -51,6 +51,7 @@ CLERKS = ["张丽", "刘芳"]
 ENGINEERS = ["王磊", "赵鹏", "孙浩"]
 ACCOUNT_MANAGERS = ["王伟", "杨帆"]
 SALES_MANAGER = "周涛"
+SUPERVISOR = "陈刚"
 
 # -- customers ------------------------------------------------------------------------
 
@@ -320,7 +321,7 @@ def make_contacts(rng: random.Random, customers: list[Customer]) -> None:
             wechat = phone if wechat_pick < 0.35 else ("" if wechat_pick < 0.7 else
                                                          f"wxid_{rng.randint(10**7, 10**8 - 1)}")
             birthday = DEMO_BIRTHDAYS.get((c.number, i))
-            if birthday is None and rng.random() < 0.45:
+            if birthday is None and rng.random() < 0.8:
                 birthday = random_birthday(rng)
             c.contacts.append(
                 [c.code, name, role, phone, wechat, birthday or "", "是" if i == primary else "否"]
@@ -343,7 +344,7 @@ def make_events(rng: random.Random, customers: list[Customer]) -> list[Event]:
     kind_weights = [w for _, w in KIND_WEIGHTS]
     start, end = date(2026, 5, 1), date(2026, 11, 21)
     events: list[Event] = []
-    for _ in range(116):
+    for _ in range(108):
         c = rng.choices(customers, weights)[0]
         kind = rng.choices(kinds, kind_weights)[0]
         if c.industry == "农业" and kind in ("rental", "used"):
@@ -358,6 +359,16 @@ def make_events(rng: random.Random, customers: list[Customer]) -> list[Event]:
     for number, day, problem, result, engineer in story:
         c = customers[number - 1]
         events.append(Event(c, "service", day, c.fleet[0], engineer, result, problem))
+    # Winterising before the cold (换防冻液, 冬季用油): the busy last week.
+    for number, day in [
+        (3, date(2026, 11, 16)), (11, date(2026, 11, 16)), (26, date(2026, 11, 19)),
+        (8, date(2026, 11, 19)), (35, date(2026, 11, 20)), (14, date(2026, 11, 20)),
+        (28, date(2026, 11, 21)), (37, date(2026, 11, 21)),
+    ]:
+        c = customers[number - 1]
+        events.append(
+            Event(c, "service", day, c.fleet[0], rng.choice(ENGINEERS), "完成", "冬季保养 换防冻液")
+        )
     # Old history (2024-2025): recorded, plans nothing.
     for number, kind, day in [
         (1, "sale", date(2024, 4, 16)),
@@ -411,83 +422,125 @@ def event_rows(rng: random.Random, events: list[Event]) -> list[list[str]]:
     ]
 
 
+# The office's callback offsets (defaults.toml [planning.event_offsets]), in days.
+OFFSETS = {
+    "service": [2, 7, 30],
+    "sale": [2, 7, 30, 91, 182],
+    "parts": [7],
+    "rental": [2, 30],
+    "used": [7, 30, 91],
+}
+NATIONAL_DAY = {date(2026, 10, d) for d in range(1, 9)}
+
+
 def working_day(day: date) -> date:
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or day in NATIONAL_DAY:
         day += timedelta(days=1)
     return day
 
 
-def call_time(rng: random.Random, day: date) -> datetime:
-    minutes = rng.choice([rng.randint(8 * 60 + 40, 11 * 60 + 50), rng.randint(13 * 60 + 30, 17 * 60 + 20)])
+def call_time(rng: random.Random, day: date, after: datetime | None = None) -> datetime:
+    if after is not None and after.date() == day and after.hour < 15:
+        return after + timedelta(minutes=rng.randint(60, 120))
+    morning = rng.randint(8 * 60 + 40, 11 * 60 + 50)
+    afternoon = rng.randint(13 * 60 + 30, 17 * 60 + 20)
+    minutes = rng.choice([morning, afternoon])
     return datetime(day.year, day.month, day.day, minutes // 60, minutes % 60)
 
 
 def make_calls(rng: random.Random, customers: list[Customer], events: list[Event]) -> list[list]:
-    first, last = date(2026, 9, 1), date(2026, 11, 20)
+    """The call sheet since September: the clerks work through the callbacks due each
+    day (thoroughly since late October, patchily before); the service supervisor
+    makes some of his second-level checks; two important customers are unhappy and
+    one customer never answers."""
+    first, careful, last = date(2026, 9, 1), date(2026, 10, 20), date(2026, 11, 20)
     calls: dict[tuple[str, datetime, str], list[str]] = {}
 
-    def last_event_before(c: Customer, day: date) -> Event | None:
-        before = [e for e in events if e.customer is c and e.day < day]
-        return before[-1] if before else None
-
-    def add(c: Customer, at: datetime, outcome: str, sat: str, answers: str, note: str) -> None:
-        clerk = CLERKS[c.number % 2] if rng.random() < 0.8 else CLERKS[(c.number + 1) % 2]
-        while (c.code, at, clerk) in calls:
+    def add(c: Customer, at: datetime, by: str, outcome: str, sat: str = "", answers: str = "",
+            note: str = "") -> None:
+        while (c.code, at, by) in calls:
             at += timedelta(minutes=7)
-        calls[(c.code, at, clerk)] = [
-            c.code, at.strftime("%Y-%m-%d %H:%M"), clerk, outcome, sat, answers, note,
+        calls[(c.code, at, by)] = [
+            c.code, at.strftime("%Y-%m-%d %H:%M"), by, outcome, sat, answers, note,
         ]
 
-    def answers_for(c: Customer, day: date) -> str:
-        e = last_event_before(c, day)
-        if e is None or e.kind != "service":
+    def answers_for(c: Customer, day: date, about: list[Event]) -> str:
+        """Key questions on the service job the call is about: only when that job is the
+        customer's latest event before the call (no questions on sales, parts...)."""
+        before = [e for e in events if e.customer is c and e.day < day]
+        if not before or before[-1].kind != "service" or before[-1] not in about:
             return ""
         keys = ["fixed", "on_time"] + (["charged_as_quoted"] if rng.random() < 0.4 else [])
-        return ";".join(f"{k}={'yes' if rng.random() < 0.9 else 'no'}" for k in keys)
+        return ";".join(f"{k}={'yes' if rng.random() < 0.94 else 'no'}" for k in keys)
 
-    quiet = {*UNHAPPY, UNREACHABLE}  # customers whose calls are written out below
+    # Which customers have event callbacks due on which working day, and about what.
+    due: dict[date, dict[int, list[Event]]] = defaultdict(lambda: defaultdict(list))
     for e in events:
-        c = e.customer
-        if c.number in quiet or e.day < first - timedelta(days=5) or rng.random() < 0.2:
-            continue
-        day = working_day(e.day + timedelta(days=rng.randint(2, 6)))
-        if not first <= day <= last:
-            continue
-        at = call_time(rng, day)
-        pick = rng.random()
-        if pick < 0.2:
-            # Not reached: tried again later that day or the next working day.
-            add(c, at, "无人接听" if pick < 0.11 else "占线", "", "", "")
-            if rng.random() < 0.5 and at.hour < 15:
-                at += timedelta(minutes=rng.randint(60, 150))
-            else:
-                day = working_day(day + timedelta(days=1))
-                at = call_time(rng, day)
-            if day > last or rng.random() < 0.25:
+        for days in OFFSETS[e.kind]:
+            day = working_day(e.day + timedelta(days=days))
+            if first <= day <= last:
+                due[day][e.customer.number].append(e)
+    stop = {number: day for number, (day, *_) in UNHAPPY.items()}
+    stop[UNREACHABLE] = date(2026, 11, 15)
+    never = last + timedelta(days=1)
+    by_number = {c.number: c for c in customers}
+    # A reached call settles every callback due within three days (merge window):
+    # nobody calls that customer again for those.
+    covered: dict[int, date] = {}
+    checks: dict[date, list[int]] = defaultdict(list)
+
+    def reached(number: int, day: date) -> None:
+        covered[number] = max(covered.get(number, first), day + timedelta(days=3))
+
+    day = first
+    while day <= last:
+        for number in checks.pop(day, []):
+            add(by_number[number], call_time(rng, day), SUPERVISOR, "接通", "", "", "二级回访")
+            reached(number, day)
+        for number in sorted(due[day]):
+            c = by_number[number]
+            if day >= stop.get(number, never) or covered.get(number, first) >= day:
                 continue
-        sat = rng.choices(["5", "4", "3"], [45, 40, 15])[0]
-        add(c, at, "接通", sat, answers_for(c, day), rng.choice(CALL_NOTES_GOOD))
-    # Routine calls (yearly contact, visit follow-up): no key questions.
-    for _ in range(20):
-        c = rng.choice(customers)
-        if c.number in quiet:
-            continue
-        day = working_day(first + timedelta(days=rng.randint(0, (last - first).days)))
-        if day > last:
-            continue
-        if rng.random() < 0.15:
-            add(c, call_time(rng, day), "无人接听", "", "", "")
-            continue
-        sat = rng.choices(["5", "4", "3"], [40, 45, 15])[0]
-        add(c, call_time(rng, day), "接通", sat, "", rng.choice(["例行回访", "年度回访", ""]))
+            if rng.random() > (0.85 if day >= careful else 0.2):
+                continue  # not called: the callback stays overdue (or went stale)
+            clerk = CLERKS[number % 2] if rng.random() < 0.85 else CLERKS[(number + 1) % 2]
+            at = call_time(rng, day)
+            call_day = day
+            if rng.random() < 0.15:
+                add(c, at, clerk, "占线" if rng.random() < 0.35 else "无人接听")
+                if rng.random() < 0.2:
+                    continue
+                if at.hour >= 15 or rng.random() < 0.5:
+                    call_day = working_day(day + timedelta(days=1))
+                at = call_time(rng, call_day, after=at)
+                if call_day > last or call_day >= stop.get(number, never):
+                    continue
+            # What this call is about: every callback due up to three days ahead.
+            about = [
+                e
+                for d in range((call_day - day).days + 4)
+                for e in due[day + timedelta(days=d)].get(number, [])
+            ]
+            sat = rng.choices(["5", "4", "3"], [45, 40, 15])[0]
+            add(c, at, clerk, "接通", sat, answers_for(c, call_day, about), rng.choice(CALL_NOTES_GOOD))
+            reached(number, call_day)
+            # The supervisor's second-level check on a service job, three days later.
+            check = working_day(call_day + timedelta(days=3))
+            if (
+                any(e.kind == "service" for e in about)
+                and call_day >= date(2026, 10, 26)
+                and check <= date(2026, 11, 18)
+                and rng.random() < 0.8
+            ):
+                checks[check].append(number)
+        day += timedelta(days=1)
     for number, (day, sat, answers, note) in UNHAPPY.items():
-        c = customers[number - 1]
-        add(c, call_time(rng, day - timedelta(days=14)), "接通", "4", "", "")
-        add(c, call_time(rng, day), "接通", str(sat), answers, note)
-    # A customer nobody can reach: three failed calls in a row (flagged unreachable).
-    c = customers[UNREACHABLE - 1]
+        c = by_number[number]
+        add(c, call_time(rng, day), CLERKS[0], "接通", str(sat), answers, note)
+    # A customer nobody can reach: three calls in a row not answered (flagged unreachable).
+    c = by_number[UNREACHABLE]
     for day in (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)):
-        add(c, call_time(rng, day), "无人接听", "", "", "")
+        add(c, call_time(rng, day), CLERKS[1], "无人接听")
     return sorted(calls.values(), key=lambda r: (r[1], r[0]))
 
 

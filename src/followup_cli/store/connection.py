@@ -50,10 +50,10 @@ NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "
 MOUNTS = Path("/proc/self/mounts")
 
 
-def filesystem_type(path: Path, mounts: Path = MOUNTS) -> str | None:
+def filesystem_type(path: Path, mounts: Path | None = None) -> str | None:
     """The type of the filesystem holding `path` (Linux /proc/self/mounts), if known."""
     try:
-        lines = mounts.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = (mounts or MOUNTS).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
     target = str(path.resolve())
