@@ -259,8 +259,9 @@ def record_call(
         else:
             targets = [explicit]
 
-    if data.answers:
-        _check_answers(session, conn, cid, targets, data.answers)
+    if data.answers and not data.imported:
+        # Imported answers are checked cell by cell against every configured key.
+        _check_answers(session, conn, cid, data.day, targets, data.answers)
     if data.reached and not data.imported:
         other = conn.execute(
             "SELECT caller, day FROM calls WHERE customer_id = ? AND outcome = 'reached'"
@@ -376,7 +377,7 @@ def _settle_missed(
             (retry_on.isoformat(), session.stamp, t["id"]),
         )
         result.retried.append({**_brief(t), "due_on": retry_on.isoformat()})
-    if not targets:
+    if not targets and retry_on >= planner.stale_before:
         planner.add(
             Planned(
                 customer_id=customer["id"],
@@ -407,10 +408,21 @@ def _settle_missed(
         result.unreachable = True
 
 
+def latest_event(conn: sqlite3.Connection, customer_id: int, day: date) -> sqlite3.Row | None:
+    """The customer's most recent event on or before `day` (what a call then is about)."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT kind FROM events WHERE customer_id = ? AND date <= ?"
+        " ORDER BY date DESC, id DESC LIMIT 1",
+        (customer_id, day.isoformat()),
+    ).fetchone()
+    return row
+
+
 def _check_answers(
     session: Session,
     conn: sqlite3.Connection,
     customer_id: int,
+    day: date,
     targets: list[sqlite3.Row],
     answers: dict[str, str],
 ) -> None:
@@ -423,10 +435,7 @@ def _check_answers(
             r[0] for r in conn.execute(f"SELECT kind FROM events WHERE id IN ({marks})", event_ids)
         }
     if not kinds:
-        row = conn.execute(
-            "SELECT kind FROM events WHERE customer_id = ? ORDER BY date DESC, id DESC LIMIT 1",
-            (customer_id,),
-        ).fetchone()
+        row = latest_event(conn, customer_id, day)
         if row is None:
             raise UsageError(
                 "answers are for event callbacks, and this customer has no events",
@@ -475,10 +484,7 @@ def _open_complaints(
         )
     }
     if not event_kinds:
-        row = conn.execute(
-            "SELECT kind FROM events WHERE customer_id = ? ORDER BY date DESC, id DESC LIMIT 1",
-            (customer["id"],),
-        ).fetchone()
+        row = latest_event(conn, customer["id"], data.day)
         event_kinds = {row[0]} if row else set()
     questions = {q["key"]: q for q in questions_for(session, event_kinds)}
     for key, value in data.answers.items():
