@@ -25,33 +25,33 @@ echo "== Loading the example office into $FOLLOWUP_DB (today is $FOLLOWUP_TODAY)
 "$F" import calls "$HERE/calls.csv"
 
 echo
-echo "== A complaint comes in by phone (grade-1 customer) =="
-"$F" ticket open C000007 --severity major --category product.failure --channel phone \
-    --summary "SY365H 回转异响, 上周修过又复发" \
-    --details "工地停工等机, 要求今天派人; 客户称已是第二次报修"
+echo "== The clerk's morning: followup due (2026-11-23) =="
+"$F" due --limit 12
+
+echo
+echo "== A complaint comes in by phone from an important (grade 2) customer =="
+FOLLOWUP_STAFF=张丽 "$F" ticket open C000002 --severity minor --category service.late \
+    --channel phone --summary "约好周五上门保养, 服务工程师没来也没通知" \
+    --details "SY215C 2000小时保养; 客户等了一天"
 
 echo
 echo "== A callback where the customer complains =="
 FOLLOWUP_STAFF=张丽 "$F" log-call C000001 --outcome reached --by 张丽 --at "2026-11-23 09:20" \
-    --satisfaction 3 --note "配件说三天到, 已经一周" \
-    --complaint "履带板订了一周还没到货" --category parts --severity minor
+    --satisfaction 3 --note "配件单 PT-2026-0127: 订4块, 只到2块" \
+    --complaint "履带板少发两块" --category parts --severity minor
 
 echo
-echo "== Cron, three days later (2026-11-26 07:30): followup escalate --auto =="
-"$F" --today 2026-11-26 escalate --auto
+echo "== Nobody acts. Cron on 2026-11-27 07:30: followup escalate --auto =="
+"$F" --today 2026-11-27 escalate --auto
 
 echo
-echo "== Today's due list ($FOLLOWUP_TODAY) =="
-"$F" due --limit 15
+echo "== Unresolved complaints on 2026-11-27 =="
+"$F" --today 2026-11-27 report complaints
 
 echo
-echo "== Open complaints =="
-"$F" ticket list
+echo "== The daily report cron mails on 2026-11-27 =="
+"$F" --today 2026-11-27 report daily
 
 echo
-echo "== Daily report =="
-if "$F" report --help >/dev/null 2>&1; then
-    "$F" report daily
-else
-    echo "(followup report is not available in this version yet)"
-fi
+echo "== Satisfaction, September to November, by month =="
+"$F" report satisfaction --from 2026-09-01 --period month

@@ -49,7 +49,6 @@ STAFF = [
 ]
 CLERKS = ["张丽", "刘芳"]
 ENGINEERS = ["王磊", "赵鹏", "孙浩"]
-ACCOUNT_MANAGERS = ["王伟", "杨帆"]
 SALES_MANAGER = "周涛"
 SUPERVISOR = "陈刚"
 
@@ -135,12 +134,17 @@ FLEET = {
     "农业": ["雷沃M1004-D拖拉机", "雷沃GK100收割机", "久保田PRO988Q收割机"],
 }
 
+
+def words(text: str) -> list[str]:
+    """A list written as space-separated words (shorter than a list of quoted strings)."""
+    return text.split()
+
+
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田"
-GIVEN = [
-    "建国", "志强", "海军", "明", "秀英", "立新", "红梅", "德胜", "长江", "福生", "玉兰",
-    "国庆", "春生", "学军", "卫东", "丽娟", "振华", "宝山", "金龙", "永刚", "桂芳", "庆丰",
-    "树林", "小龙", "晓燕", "俊杰", "鹏飞", "新民", "传林", "德山", "成", "磊",
-]
+GIVEN = words(
+    "建国 志强 海军 明 秀英 立新 红梅 德胜 长江 福生 玉兰 国庆 春生 学军 卫东 丽娟"
+    " 振华 宝山 金龙 永刚 桂芳 庆丰 树林 小龙 晓燕 俊杰 鹏飞 新民 传林 德山 成 磊"
+)
 # The first contact is the boss (决策人 / 老板 / decision-maker); the others work for them.
 BOSS_ROLES = ["决策人", "决策人", "老板", "decision-maker"]
 CONTACT_ROLES = ["采购", "操作手", "财务", "机手", "operator", "purchaser", "finance"]
@@ -150,7 +154,7 @@ CONTACT_ROLES = ["采购", "操作手", "财务", "机手", "operator", "purchas
 DEMO_BIRTHDAYS = {
     (7, 0): "1968-11-23",  # due on the demo day itself
     (12, 0): "12-08",
-    (2, 1): "1979-12-25",
+    (2, 0): "1979-12-25",
     (23, 0): "01-05",
 }
 
@@ -158,21 +162,21 @@ DEMO_BIRTHDAYS = {
 
 # What goes wrong, and what parts are bought, by type of machine.
 PROBLEMS = {
-    "excavator": [
-        "液压系统漏油", "发动机无法启动", "回转异响", "行走无力", "动臂下沉",
-        "冒黑烟, 动力不足", "显示器报警 E05", "主泵压力低", "500小时保养", "1000小时保养",
-    ],
-    "loader": ["变速箱打滑", "转向沉重", "动臂油缸漏油", "500小时保养"],
-    "crane": ["吊臂伸缩异响", "力矩限制器报警", "支腿油缸内泄", "年检前保养"],
-    "truck": ["刹车异响", "尿素泵故障", "举升缸漏油", "保养"],
-    "farm": ["割台皮带断裂", "变速箱异响", "液压提升无力", "保养"],
+    "excavator": words(
+        "液压系统漏油 发动机无法启动 回转异响 行走无力 动臂下沉 冒黑烟,动力不足"
+        " 显示器报警E05 主泵压力低 500小时保养 1000小时保养"
+    ),
+    "loader": words("变速箱打滑 转向沉重 动臂油缸漏油 500小时保养"),
+    "crane": words("吊臂伸缩异响 力矩限制器报警 支腿油缸内泄 年检前保养"),
+    "truck": words("刹车异响 尿素泵故障 举升缸漏油 保养"),
+    "farm": words("割台皮带断裂 变速箱异响 液压提升无力 保养"),
 }
 PARTS = {
-    "excavator": ["斗齿 x12", "滤芯套装", "液压油 200L", "履带板 x4", "回转马达密封件"],
-    "loader": ["滤芯套装", "轮胎 x2", "刀板", "液压油 200L"],
-    "crane": ["钢丝绳", "滤芯套装", "支腿油缸密封件"],
-    "truck": ["刹车片", "滤芯套装", "轮胎 x6", "尿素泵"],
-    "farm": ["割台皮带", "滤芯套装", "收割机刀片 x20"],
+    "excavator": words("斗齿x12 滤芯套装 液压油200L 履带板x4 回转马达密封件"),
+    "loader": words("滤芯套装 轮胎x2 刀板 液压油200L"),
+    "crane": words("钢丝绳 滤芯套装 支腿油缸密封件"),
+    "truck": words("刹车片 滤芯套装 轮胎x6 尿素泵"),
+    "farm": words("割台皮带 滤芯套装 收割机刀片x20"),
 }
 SERVICE_RESULTS = [
     "fixed",
@@ -259,16 +263,26 @@ def make_customers(rng: random.Random) -> list[Customer]:
         fleet = rng.sample(FLEET[industry], k=min(len(FLEET[industry]), rng.randint(1, 3)))
         out.append(
             Customer(
-                number, f"C{number:06d}", name, region, industry, grade, owner, address,
-                phone, fleet,
+                number,
+                f"C{number:06d}",
+                name,
+                region,
+                industry,
+                grade,
+                owner,
+                address,
+                phone,
+                fleet,
             )
         )
     return out
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str) -> None:
-    # csv's default line ending is CRLF (as Excel writes); the English exports use LF.
-    terminator = "\r\n" if encoding == "gb18030" else "\n"
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str, *, excel: bool
+) -> None:
+    """Excel writes CRLF line ends; the ERP's exports (and scripts) write LF."""
+    terminator = "\r\n" if excel else "\n"
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator=terminator)
         writer.writerow(header)
@@ -285,8 +299,15 @@ def customer_rows(customers: list[Customer]) -> list[list[str]]:
         grade = GRADE_WORDS.get(c.number, str(c.grade))
         rows.append(
             [
-                c.code, c.name, grade, c.phone, c.region, c.industry, c.owner or "",
-                c.address, NOTES.get(c.number, ""),
+                c.code,
+                c.name,
+                grade,
+                c.phone,
+                c.region,
+                c.industry,
+                c.owner or "",
+                c.address,
+                NOTES.get(c.number, ""),
             ]
         )
     return rows
@@ -307,21 +328,23 @@ def make_contacts(rng: random.Random, customers: list[Customer]) -> None:
         if c.grade == 1:
             count = 3
         used: set[str] = set()
-        surnames = list(SURNAMES)
         primary = 1 if (count > 1 and rng.random() < 0.25) else 0
         for i in range(count):
             while True:
-                name = rng.choice(surnames) + rng.choice(GIVEN)
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                 if name not in used:
                     used.add(name)
                     break
             role = rng.choice(BOSS_ROLES) if i == 0 else rng.choice(CONTACT_ROLES)
             phone = mobile(rng)
             wechat_pick = rng.random()
-            wechat = phone if wechat_pick < 0.35 else ("" if wechat_pick < 0.7 else
-                                                         f"wxid_{rng.randint(10**7, 10**8 - 1)}")
+            wechat = (
+                phone
+                if wechat_pick < 0.35
+                else ("" if wechat_pick < 0.7 else f"wxid_{rng.randint(10**7, 10**8 - 1)}")
+            )
             birthday = DEMO_BIRTHDAYS.get((c.number, i))
-            if birthday is None and rng.random() < 0.8:
+            if birthday is None and rng.random() < 0.45:
                 birthday = random_birthday(rng)
             c.contacts.append(
                 [c.code, name, role, phone, wechat, birthday or "", "是" if i == primary else "否"]
@@ -353,7 +376,7 @@ def make_events(rng: random.Random, customers: list[Customer]) -> list[Event]:
         events.append(new_event(rng, c, kind, day))
     # The service jobs behind the two unhappy calls (see UNHAPPY).
     story = [
-        (2, date(2026, 11, 13), "冒黑烟, 动力不足", "fixed", "王磊"),
+        (2, date(2026, 11, 13), "冒黑烟,动力不足", "fixed", "王磊"),
         (19, date(2026, 11, 14), "主泵压力低", "已修复", "孙浩"),
     ]
     for number, day, problem, result, engineer in story:
@@ -361,9 +384,14 @@ def make_events(rng: random.Random, customers: list[Customer]) -> list[Event]:
         events.append(Event(c, "service", day, c.fleet[0], engineer, result, problem))
     # Winterising before the cold (换防冻液, 冬季用油): the busy last week.
     for number, day in [
-        (3, date(2026, 11, 16)), (11, date(2026, 11, 16)), (26, date(2026, 11, 19)),
-        (8, date(2026, 11, 19)), (35, date(2026, 11, 20)), (14, date(2026, 11, 20)),
-        (28, date(2026, 11, 21)), (37, date(2026, 11, 21)),
+        (3, date(2026, 11, 16)),
+        (11, date(2026, 11, 16)),
+        (26, date(2026, 11, 19)),
+        (8, date(2026, 11, 19)),
+        (35, date(2026, 11, 20)),
+        (14, date(2026, 11, 20)),
+        (28, date(2026, 11, 21)),
+        (37, date(2026, 11, 21)),
     ]:
         c = customers[number - 1]
         events.append(
@@ -382,9 +410,11 @@ def make_events(rng: random.Random, customers: list[Customer]) -> list[Event]:
     counters = {k: defaultdict(int) for k in REF_PREFIX}
     for e in events:
         year = e.day.year
-        n = REF_START[e.kind] + counters[e.kind][year] if year == 2026 else 1 + counters[e.kind][
-            year
-        ]
+        n = (
+            REF_START[e.kind] + counters[e.kind][year]
+            if year == 2026
+            else 1 + counters[e.kind][year]
+        )
         counters[e.kind][year] += 1
         e.ref = f"{REF_PREFIX[e.kind]}-{year}-{n:04d}"
     return events
@@ -404,19 +434,32 @@ def new_event(rng: random.Random, c: Customer, kind: str, day: date) -> Event:
         return Event(c, kind, day, model, owner, rng.choice(["delivered", "已交付"]), "新机交付")
     if kind == "parts":
         return Event(
-            c, kind, day, machine, rng.choice(["", *ENGINEERS]), rng.choice(["shipped", "已发货"]),
+            c,
+            kind,
+            day,
+            machine,
+            rng.choice(["", *ENGINEERS]),
+            rng.choice(["shipped", "已发货"]),
             rng.choice(PARTS[machine_type(machine)]),
         )
     if kind == "rental":
-        return Event(c, kind, day, machine, owner, "delivered", rng.choice(["月租", "项目租赁 3个月"]))
+        return Event(
+            c, kind, day, machine, owner, "delivered", rng.choice(["月租", "项目租赁 3个月"])
+        )
     return Event(c, kind, day, machine, SALES_MANAGER, "delivered", "二手机 整备后交付")
 
 
 def event_rows(rng: random.Random, events: list[Event]) -> list[list[str]]:
     return [
         [
-            e.customer.code, e.kind, write_day(rng, e.day), e.ref, e.machine, e.staff,
-            e.result, e.note,
+            e.customer.code,
+            e.kind,
+            write_day(rng, e.day),
+            e.ref,
+            e.machine,
+            e.staff,
+            e.result,
+            e.note,
         ]
         for e in events
     ]
@@ -448,7 +491,9 @@ def call_time(rng: random.Random, day: date, after: datetime | None = None) -> d
     return datetime(day.year, day.month, day.day, minutes // 60, minutes % 60)
 
 
-def make_calls(rng: random.Random, customers: list[Customer], events: list[Event]) -> list[list]:
+def make_calls(
+    rng: random.Random, customers: list[Customer], events: list[Event]
+) -> list[list[str]]:
     """The call sheet since September: the clerks work through the callbacks due each
     day (thoroughly since late October, patchily before); the service supervisor
     makes some of his second-level checks; two important customers are unhappy and
@@ -456,12 +501,25 @@ def make_calls(rng: random.Random, customers: list[Customer], events: list[Event
     first, careful, last = date(2026, 9, 1), date(2026, 10, 20), date(2026, 11, 20)
     calls: dict[tuple[str, datetime, str], list[str]] = {}
 
-    def add(c: Customer, at: datetime, by: str, outcome: str, sat: str = "", answers: str = "",
-            note: str = "") -> None:
+    def add(
+        c: Customer,
+        at: datetime,
+        by: str,
+        outcome: str,
+        sat: str = "",
+        answers: str = "",
+        note: str = "",
+    ) -> None:
         while (c.code, at, by) in calls:
             at += timedelta(minutes=7)
         calls[(c.code, at, by)] = [
-            c.code, at.strftime("%Y-%m-%d %H:%M"), by, outcome, sat, answers, note,
+            c.code,
+            at.strftime("%Y-%m-%d %H:%M"),
+            by,
+            outcome,
+            sat,
+            answers,
+            note,
         ]
 
     def answers_for(c: Customer, day: date, about: list[Event]) -> str:
@@ -487,10 +545,11 @@ def make_calls(rng: random.Random, customers: list[Customer], events: list[Event
     # A reached call settles every callback due within three days (merge window):
     # nobody calls that customer again for those.
     covered: dict[int, date] = {}
+    before_first = first - timedelta(days=1)
     checks: dict[date, list[int]] = defaultdict(list)
 
     def reached(number: int, day: date) -> None:
-        covered[number] = max(covered.get(number, first), day + timedelta(days=3))
+        covered[number] = max(covered.get(number, before_first), day + timedelta(days=3))
 
     day = first
     while day <= last:
@@ -499,7 +558,7 @@ def make_calls(rng: random.Random, customers: list[Customer], events: list[Event
             reached(number, day)
         for number in sorted(due[day]):
             c = by_number[number]
-            if day >= stop.get(number, never) or covered.get(number, first) >= day:
+            if day >= stop.get(number, never) or covered.get(number, before_first) >= day:
                 continue
             if rng.random() > (0.85 if day >= careful else 0.2):
                 continue  # not called: the callback stays overdue (or went stale)
@@ -522,14 +581,22 @@ def make_calls(rng: random.Random, customers: list[Customer], events: list[Event
                 for e in due[day + timedelta(days=d)].get(number, [])
             ]
             sat = rng.choices(["5", "4", "3"], [45, 40, 15])[0]
-            add(c, at, clerk, "接通", sat, answers_for(c, call_day, about), rng.choice(CALL_NOTES_GOOD))
+            add(
+                c,
+                at,
+                clerk,
+                "接通",
+                sat,
+                answers_for(c, call_day, about),
+                rng.choice(CALL_NOTES_GOOD),
+            )
             reached(number, call_day)
             # The supervisor's second-level check on a service job, three days later.
             check = working_day(call_day + timedelta(days=3))
             if (
                 any(e.kind == "service" for e in about)
                 and call_day >= date(2026, 10, 26)
-                and check <= date(2026, 11, 18)
+                and check <= last
                 and rng.random() < 0.8
             ):
                 checks[check].append(number)
@@ -551,30 +618,41 @@ def main() -> None:
     events = make_events(rng, customers)
     assert all(e.day <= TODAY for e in events)
     calls = make_calls(rng, customers, events)
-    write_csv(HERE / "staff.csv", ["name", "role", "department", "phone"], staff_rows(), "utf-8")
+    assert all(row[1] < "2026-11-21" for row in calls)
+    write_csv(
+        HERE / "staff.csv",
+        ["name", "role", "department", "phone"],
+        staff_rows(),
+        "utf-8",
+        excel=False,
+    )
     write_csv(
         HERE / "customers.csv",
         ["客户编号", "客户名称", "等级", "电话", "区域", "行业", "客户经理", "地址", "备注"],
         customer_rows(customers),
         "utf-8-sig",
+        excel=True,
     )
     write_csv(
         HERE / "contacts-gb18030.csv",
         ["客户编号", "联系人", "角色", "电话", "微信", "生日", "主要联系人"],
         [row for c in customers for row in c.contacts],
         "gb18030",
+        excel=True,
     )
     write_csv(
         HERE / "events.csv",
         ["customer_code", "kind", "date", "ref", "machine", "staff", "result", "note"],
         event_rows(rng, events),
         "utf-8",
+        excel=False,
     )
     write_csv(
         HERE / "calls.csv",
         ["客户编号", "时间", "回访人", "回访结果", "满意度", "答案", "备注"],
         calls,
         "utf-8-sig",
+        excel=True,
     )
     print(
         f"wrote {len(STAFF)} staff, {len(customers)} customers, "
