@@ -293,7 +293,7 @@ def test_dry_run_in_the_domain_writes_nothing(tiers: Run, rows: Rows, session: A
     assert snapshot(rows) == before
     [n] = [n for n in notices if n.ticket_id == t["id"]]
     assert (n.level, n.role, n.person, n.due_by) == (1, "sales_manager", "孙丽", "2026-12-02")
-    notices = escalate_auto(session(today="2026-11-27"))
+    escalate_auto(session(today="2026-11-27"))
     assert [s["role"] for s in steps_of(rows, t["id"])] == ["sales_manager"]
 
 

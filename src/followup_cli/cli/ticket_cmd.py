@@ -241,7 +241,7 @@ def notify_cmd(
     """
     from followup_cli.tickets import notify_ticket
 
-    t = notify_ticket(open_session(ctx), _id(ticket), via, response)
+    t = checked(notify_ticket, open_session(ctx), _id(ticket), via, response, arguments=())
     print(
         f"Ticket #{t.id}: customer told via {t.notified_via}. Close it with "
         f"`followup ticket close {t.id}`."
@@ -269,7 +269,7 @@ def close_cmd(
     """
     from followup_cli.tickets import close_ticket
 
-    t = close_ticket(open_session(ctx), _id(ticket), notified_via)
+    t = checked(close_ticket, open_session(ctx), _id(ticket), notified_via, arguments=())
     print(f"Closed ticket #{t.id}; a verification callback is planned.")
 
 
