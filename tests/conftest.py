@@ -7,6 +7,7 @@ sqlite3 (`rows`); domain tests open a Session on the same file (`session`).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,10 +39,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the user's real database, config, or clock-dependent settings."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for var in ("FOLLOWUP_DB", "FOLLOWUP_CONFIG", "FOLLOWUP_TODAY", "FOLLOWUP_STAFF",
-                "FOLLOWUP_DEBUG", "NO_COLOR", "FOLLOWUP_FORCE_TERMINAL"):
+    for var in (
+        "FOLLOWUP_DB",
+        "FOLLOWUP_CONFIG",
+        "FOLLOWUP_TODAY",
+        "FOLLOWUP_STAFF",
+        "FOLLOWUP_DEBUG",
+        "NO_COLOR",
+        "FOLLOWUP_FORCE_TERMINAL",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
 
 
 @pytest.fixture
@@ -54,12 +63,21 @@ def run(db_path: Path) -> Callable[..., Result]:
     """run("customer", "add", ...) -> Result, against db_path with --today fixed."""
     runner = CliRunner()
 
-    def invoke(*args: str, today: str = TODAY, input: str | None = None,
-               env: dict[str, str] | None = None, db: Path | None = None) -> Result:
+    def invoke(
+        *args: str,
+        today: str = TODAY,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        db: Path | None = None,
+    ) -> Result:
         argv = ["--db", str(db or db_path), "--today", today, *args]
         r = runner.invoke(app, argv, input=input, env=env, catch_exceptions=True)
-        return Result(r.exit_code, r.stdout, r.stderr, r.exception if r.exit_code != 0 and
-                      not isinstance(r.exception, SystemExit) else None)
+        return Result(
+            r.exit_code,
+            r.stdout,
+            r.stderr,
+            r.exception if r.exit_code != 0 and not isinstance(r.exception, SystemExit) else None,
+        )
 
     return invoke
 
@@ -91,21 +109,59 @@ def rows(db_path: Path) -> Callable[..., list[dict[str, Any]]]:
 def office(initdb: Callable[..., Result]) -> Callable[..., Result]:
     """A small office: one person per role, two customers with contacts."""
     staff = [
-        ("李娜", "clerk"), ("王伟", "account_manager"), ("赵强", "service"),
-        ("陈静", "service_supervisor"), ("刘洋", "service_manager"), ("孙丽", "sales_manager"),
-        ("周杰", "marketing_director"), ("吴刚", "gm"),
+        ("李娜", "clerk"),
+        ("王伟", "account_manager"),
+        ("赵强", "service"),
+        ("陈静", "service_supervisor"),
+        ("刘洋", "service_manager"),
+        ("孙丽", "sales_manager"),
+        ("周杰", "marketing_director"),
+        ("吴刚", "gm"),
     ]
     for name, role in staff:
         r = initdb("staff", "add", name, "--role", role)
         assert r.exit_code == 0, r.output
     for args in (
-        ("customer", "add", "山东鲁建机械有限公司", "--code", "C001", "--grade", "1",
-         "--phone", "0531-88886666", "--owner", "王伟", "--region", "济南"),
-        ("customer", "add", "泰安宏达建设", "--code", "C002", "--grade", "4",
-         "--phone", "13800138000", "--region", "泰安"),
+        (
+            "customer",
+            "add",
+            "山东鲁建机械有限公司",
+            "--code",
+            "C001",
+            "--grade",
+            "1",
+            "--phone",
+            "0531-88886666",
+            "--owner",
+            "王伟",
+            "--region",
+            "济南",
+        ),
+        (
+            "customer",
+            "add",
+            "泰安宏达建设",
+            "--code",
+            "C002",
+            "--grade",
+            "4",
+            "--phone",
+            "13800138000",
+            "--region",
+            "泰安",
+        ),
         ("contact", "add", "C001", "张建国", "--role", "decision-maker", "--phone", "13905310001"),
-        ("contact", "add", "C001", "李明", "--role", "operator", "--phone", "13905310002",
-         "--primary"),
+        (
+            "contact",
+            "add",
+            "C001",
+            "李明",
+            "--role",
+            "operator",
+            "--phone",
+            "13905310002",
+            "--primary",
+        ),
     ):
         r = initdb(*args)
         assert r.exit_code == 0, r.output

@@ -262,7 +262,9 @@ def test_event_add_bad_input_writes_nothing(
 
 def test_unknown_customer_is_refused(office: Run, rows: Rows) -> None:
     before = snapshot(rows)
-    refused(office("event", "add", "C999", "--kind", "sale"), 1, "Error: no customer matches 'C999'")
+    refused(
+        office("event", "add", "C999", "--kind", "sale"), 1, "Error: no customer matches 'C999'"
+    )
     assert snapshot(rows) == before
 
 
@@ -476,9 +478,7 @@ def test_next_visit_is_chained_from_the_reached_call(office: Run, rows: Rows) ->
     ]
 
 
-def test_a_second_reached_call_the_same_day_keeps_a_visit_planned(
-    office: Run, rows: Rows
-) -> None:
+def test_a_second_reached_call_the_same_day_keeps_a_visit_planned(office: Run, rows: Rows) -> None:
     for at in ("2026-11-23 09:00", "2026-11-23 15:00"):
         ok(office("log-call", "C001", "--outcome", "reached", "--by", "王伟", "--at", at))
     am = [v for v in pending(rows, "C001", "visit") if v["role"] == "account_manager"]
@@ -600,6 +600,8 @@ def test_events_never_duplicate_callbacks_and_replanning_adds_nothing(
             )
         ]
         assert len(pending_rules) == len(set(pending_rules))
+        for (due_on,) in s.conn.execute("SELECT due_on FROM callbacks WHERE status = 'pending'"):
+            assert CAL.is_working(date.fromisoformat(due_on)), due_on
 
 
 @settings(max_examples=25, deadline=None)

@@ -92,6 +92,10 @@ def add_contact(session: Session, customer_ref: str, data: ContactInput) -> Cont
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         contact_id = insert_contact(session, conn, customer["id"], data)
+        if data.birthday:
+            from followup_cli.planning import plan_customer
+
+            plan_customer(session, customer["id"])
         row = conn.execute(_SELECT + " WHERE ct.id = ?", (contact_id,)).fetchone()
     return _from_row(row)
 

@@ -66,6 +66,7 @@ class Planner:
     calendar: WorkCalendar = field(init=False)
     _staff: dict[str, list[tuple[str, str | None]]] = field(init=False)
     _queue: list[Planned] = field(default_factory=list)
+    _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calendar = load_calendar(self.conn, self.session.today, store=True)
@@ -276,6 +277,17 @@ class Planner:
                 params,
             )
         }
+        # How many of each chain are closed: part of the next plan_key, so that a chain
+        # re-planned on the same anchor date (two calls in a day) gets a new callback.
+        self._closed = {
+            (r[0], r[1], r[2]): r[3]
+            for r in self.conn.execute(
+                "SELECT customer_id, reason, role, count(*) FROM callbacks"
+                f" WHERE status != 'pending' AND reason IN ('visit', 'yearly') AND {scope}"
+                " GROUP BY customer_id, reason, role",
+                params,
+            )
+        }
         visits = self.session.config["visits"]
         yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
         yearly_role = self.cfg["yearly_role"]
@@ -324,7 +336,8 @@ class Planner:
                 due_on=due,
                 reason=reason,
                 source="rule",
-                plan_key=f"{reason}:{customer['id']}:{role}:{anchor.isoformat()}",
+                plan_key=f"{reason}:{customer['id']}:{role}:{anchor.isoformat()}:"
+                f"{self._closed.get((customer['id'], reason, role), 0)}",
                 planned_on=anchor,
                 role=role,
                 assignee=who,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from followup_cli.cli.common import new_app
-from followup_cli.cli.state import open_session, parse_date_option
+from followup_cli.cli.state import checked, open_session, parse_date_option
 
 app = new_app("Move or skip one planned callback.")
 
@@ -54,7 +54,7 @@ def skip_cmd(
     from followup_cli.callbacks import skip_callback
 
     session = open_session(ctx)
-    change = skip_callback(session, callback_id, reason)
+    change = checked(skip_callback, session, callback_id, reason, arguments=())
     print(
         f"Skipped callback #{change.id} ({change.reason}, {change.customer_code} "
         f"{change.customer_name}): {change.note}"

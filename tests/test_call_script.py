@@ -1,0 +1,258 @@
+"""The call script (SPEC 4): `log-call CUSTOMER` without --outcome on a terminal.
+
+The real program runs under a pseudo-terminal; the test answers each prompt as a clerk
+would. Every read has a timeout and the process is killed if anything goes wrong, so a
+broken script fails the test instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Run = Callable[..., Any]
+Rows = Callable[..., list[dict[str, Any]]]
+
+TIMEOUT = 30.0  # seconds per prompt: generous for a loaded machine, finite
+
+
+class Terminal:
+    """A child process on a pseudo-terminal: wait for text, type answers."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.master, slave = os.openpty()
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+            start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.buffer = b""
+        self.pos = 0
+        self.eof = False
+
+    @property
+    def transcript(self) -> str:
+        return self.buffer.decode("utf-8", "replace")
+
+    def _read(self, wait: float) -> None:
+        ready, _, _ = select.select([self.master], [], [], wait)
+        if not ready:
+            return
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            data = b""
+        if data:
+            self.buffer += data
+        else:
+            self.eof = True
+
+    def expect(self, text: str, timeout: float = TIMEOUT) -> str:
+        """Wait until `text` appears after the previous match; return what came before it."""
+        needle = text.encode("utf-8")
+        deadline = time.monotonic() + timeout
+        while True:
+            at = self.buffer.find(needle, self.pos)
+            if at >= 0:
+                before = self.buffer[self.pos : at].decode("utf-8", "replace")
+                self.pos = at + len(needle)
+                return before
+            if self.eof or time.monotonic() > deadline:
+                raise AssertionError(
+                    f"did not see {text!r} (eof={self.eof}); transcript:\n{self.transcript}"
+                )
+            self._read(min(0.2, max(deadline - time.monotonic(), 0)))
+
+    def answer(self, prompt: str, reply: str) -> str:
+        before = self.expect(prompt)
+        os.write(self.master, reply.encode("utf-8") + b"\r")
+        return before
+
+    def finish(self, timeout: float = TIMEOUT) -> int:
+        deadline = time.monotonic() + timeout
+        while not self.eof and time.monotonic() < deadline:
+            self._read(0.2)
+        return self.proc.wait(timeout=max(deadline - time.monotonic(), 1))
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        os.close(self.master)
+
+
+@pytest.fixture
+def terminal(db_path: Path) -> Iterator[Callable[..., Terminal]]:
+    opened: list[Terminal] = []
+
+    def start(*args: str, today: str = "2026-11-23") -> Terminal:
+        env = {**os.environ, "TZ": "Asia/Shanghai", "PYTHONUTF8": "1", "TERM": "dumb"}
+        argv = [sys.executable, "-m", "followup_cli", "--db", str(db_path), "--today", today]
+        term = Terminal([*argv, *args], env)
+        opened.append(term)
+        return term
+
+    yield start
+    for term in opened:
+        term.close()
+
+
+@pytest.fixture
+def serviced(office: Run, rows: Rows) -> int:
+    """C001 had a service job on Friday; its +2d callback is due today. Returns its id."""
+    r = office("event", "add", "C001", "--kind", "service", "--date", "2026-11-20", "--ref", "WO-1")
+    assert r.exit_code == 0, r.output
+    found = rows("SELECT id FROM callbacks WHERE reason = 'event' AND planned_on = '2026-11-22'")
+    return int(found[0]["id"])
+
+
+def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:
+    return {t: rows(f"SELECT * FROM {t} ORDER BY id") for t in ("calls", "callbacks", "tickets")}
+
+
+def test_call_script_asks_everything_in_order_and_saves(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.expect("Call 山东鲁建机械有限公司 (C001, grade 1, core)")
+    term.expect("Ask for: 张建国 (decision-maker)")
+    term.expect("Number:  13905310001")
+    term.expect("Why:")
+    term.expect(f"#{serviced} event due 2026-11-23: service 2026-11-20 WO-1 (+2d)")
+    term.expect("6. left-message")
+    term.answer("Outcome: ", "1")
+    term.answer("Was the problem fixed? [y/n, Enter to skip]: ", "n")
+    term.answer("Did the engineer arrive on time? [y/n, Enter to skip]: ", "y")
+    term.answer("Were you charged as quoted? [y/n, Enter to skip]: ", "")
+    term.expect("5 高度满意")
+    term.answer("Satisfaction 1–5: ", "4")
+    term.answer("Would recommend us, 0–10: ", "8")
+    term.answer("Would buy again? yes/no/unsure: ", "unsure")
+    term.answer("Any complaint? [y/N]: ", "n")
+    term.answer("Note: ", "发动机还漏油")
+    term.answer("Save: outcome reached; fixed=no, on_time=yes; satisfaction 4? [Y/n]: ", "y")
+    term.expect("Logged call #1 to C001 山东鲁建机械有限公司 (reached)")
+    term.expect(f"done: #{serviced} event (due 2026-11-23)")
+    assert term.finish() == 0, term.transcript
+    assert "delivered as ordered" not in term.transcript  # no sale: no sale questions
+    assert "Traceback" not in term.transcript
+
+    calls = rows("SELECT * FROM calls")
+    assert len(calls) == 1
+    c = calls[0]
+    contact = rows("SELECT id FROM contacts WHERE name = '张建国'")[0]["id"]
+    assert (c["outcome"], c["caller"], c["contact_id"], c["channel"]) == (
+        "reached",
+        "李娜",
+        contact,
+        "phone",
+    )
+    assert (c["satisfaction"], c["recommend"], c["repurchase"], c["note"]) == (
+        4,
+        8,
+        "unsure",
+        "发动机还漏油",
+    )
+    assert json.loads(c["answers"]) == {"fixed": "no", "on_time": "yes"}
+    assert c["at"].startswith("2026-11-23T") and c["at"].endswith("+08:00")
+    cb = rows("SELECT status, call_id FROM callbacks WHERE id = ?", serviced)[0]
+    assert cb == {"status": "done", "call_id": c["id"]}
+    tickets = rows("SELECT category, call_id FROM tickets")
+    assert tickets == [{"category": "product.failure", "call_id": c["id"]}]
+
+
+def test_answering_no_to_save_writes_nothing(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    before = snapshot(rows)
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.answer("Outcome: ", "reached")
+    term.answer("Was the problem fixed? [y/n, Enter to skip]: ", "n")
+    term.answer("Did the engineer arrive on time? [y/n, Enter to skip]: ", "")
+    term.answer("Were you charged as quoted? [y/n, Enter to skip]: ", "")
+    term.answer("Satisfaction 1–5: ", "2")
+    term.answer("Would recommend us, 0–10: ", "")
+    term.answer("Would buy again? yes/no/unsure: ", "")
+    term.answer("Any complaint? [y/N]: ", "")
+    term.answer("Note: ", "")
+    term.answer("Save: outcome reached; fixed=no; satisfaction 2? [Y/n]: ", "n")
+    term.expect("Not saved.")
+    assert term.finish() == 1, term.transcript
+    assert "Logged call" not in term.transcript
+    assert snapshot(rows) == before
+
+
+def test_call_script_records_a_complaint(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.answer("Outcome: ", "1")
+    for question in ("Was the problem fixed?", "Did the engineer arrive", "Were you charged"):
+        term.answer(question, "y")
+    term.answer("Satisfaction 1–5: ", "3")
+    term.answer("Would recommend us, 0–10: ", "")
+    term.answer("Would buy again? yes/no/unsure: ", "")
+    term.answer("Any complaint? [y/N]: ", "y")
+    term.answer("What is the complaint: ", "工程师态度差")
+    term.expect("Category:")
+    term.answer("Category: ", "service.attitude")
+    term.expect("Severity:")
+    term.answer("Severity: ", "2")
+    term.answer("Note: ", "")
+    term.answer("[Y/n]: ", "")
+    term.expect("Logged call #1")
+    assert term.finish() == 0, term.transcript
+    call = rows("SELECT id FROM calls")[0]
+    tickets = rows("SELECT summary, category, severity, call_id FROM tickets")
+    assert tickets == [
+        {
+            "summary": "工程师态度差",
+            "category": "service.attitude",
+            "severity": "major",
+            "call_id": call["id"],
+        }
+    ]
+
+
+def test_a_call_not_reached_skips_the_questions(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.answer("Outcome: ", "2")
+    term.answer("Note: ", "")
+    term.answer("Save: outcome no-answer? [Y/n]: ", "y")
+    term.expect("(not reached)")
+    assert term.finish() == 0, term.transcript
+    assert "Was the problem fixed?" not in term.transcript
+    assert "Satisfaction" not in term.transcript
+    assert rows("SELECT outcome FROM calls") == [{"outcome": "no-answer"}]
+    cb = rows("SELECT status, attempts, due_on FROM callbacks WHERE id = ?", serviced)[0]
+    assert cb == {"status": "pending", "attempts": 1, "due_on": "2026-11-24"}
+
+
+def test_call_script_asks_who_is_calling_without_by(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    term = terminal("log-call", "C002")
+    term.expect("Call 泰安宏达建设 (C002, grade 4, general)")
+    term.expect("Number:  13800138000")
+    term.answer("Your name (staff): ", "王伟")
+    term.answer("Outcome: ", "1")
+    term.answer("Satisfaction 1–5: ", "")
+    term.answer("Would recommend us, 0–10: ", "")
+    term.answer("Would buy again? yes/no/unsure: ", "")
+    term.answer("Any complaint? [y/N]: ", "")
+    term.answer("Note: ", "")
+    term.answer("[Y/n]: ", "")
+    term.expect("Logged call #1 to C002")
+    assert term.finish() == 0, term.transcript
+    assert rows("SELECT caller, outcome FROM calls") == [{"caller": "王伟", "outcome": "reached"}]

@@ -1,0 +1,357 @@
+"""`followup due` (SPEC 3 merge/urgency, SPEC 4 output): one row per customer with every
+pending reason up to the window, filters, ordering by documented urgency, output formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+Run = Callable[..., Any]
+Rows = Callable[..., list[dict[str, Any]]]
+
+TERMS = ("overdue", "grade", "reason", "reasons", "open_tickets", "level2", "retry", "unreachable")
+
+
+def ok(result: Any) -> Any:
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    return result
+
+
+def refused(result: Any, code: int, message: str) -> None:
+    assert result.exit_code == code, result.output
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def due(run: Run, *args: str, today: str = "2026-11-23") -> list[dict[str, Any]]:
+    data = json.loads(ok(run("due", *args, "--format", "json", today=today)).stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def by_code(data: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    codes = [row["customer"]["code"] for row in data]
+    assert len(codes) == len(set(codes)), "one row per customer"
+    return {row["customer"]["code"]: row for row in data}
+
+
+def event(run: Run, code: str, kind: str, day: str, ref: str, today: str = "2026-11-23") -> None:
+    ok(run("event", "add", code, "--kind", kind, "--date", day, "--ref", ref, today=today))
+
+
+def pending_ids(rows: Rows, code: str, until: str) -> set[int]:
+    """The oracle: every pending callback of `code` due on or before `until`."""
+    return {
+        r["id"]
+        for r in rows(
+            "SELECT cb.id FROM callbacks cb JOIN customers c ON c.id = cb.customer_id"
+            " WHERE c.code = ? AND cb.status = 'pending' AND cb.due_on <= ?",
+            code,
+            until,
+        )
+    }
+
+
+def reason_ids(row: dict[str, Any]) -> set[int]:
+    return {r["callback_id"] for r in row["reasons"]}
+
+
+def event_cb(rows: Rows, ref: str, anchor: str) -> int:
+    found = rows(
+        "SELECT cb.id FROM callbacks cb JOIN events e ON e.id = cb.event_id"
+        " WHERE e.ref = ? AND cb.planned_on = ?",
+        ref,
+        anchor,
+    )
+    assert len(found) == 1
+    return int(found[0]["id"])
+
+
+# -- merging ------------------------------------------------------------------------------
+
+
+def test_one_row_per_customer_with_every_pending_reason(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")  # +2d due today
+    event(office, "C001", "sale", "2026-10-01", "S-2")  # +1m due 2 Nov: 21 days late
+    row = by_code(due(office))["C001"]
+    ids = reason_ids(row)
+    assert ids == pending_ids(rows, "C001", "2026-11-23")
+    assert event_cb(rows, "WO-1", "2026-11-22") in ids
+    assert event_cb(rows, "S-2", "2026-11-01") in ids
+    assert event_cb(rows, "WO-1", "2026-11-27") not in ids  # not due yet
+    assert row["due_on"] == "2026-11-02"
+    assert row["days_overdue"] == 21
+    assert [r["due_on"] for r in row["reasons"]] == sorted(r["due_on"] for r in row["reasons"])
+
+
+def test_json_shape_follows_the_spec(office: Run) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    data = by_code(due(office))
+    for row in data.values():
+        assert {
+            "customer",
+            "contact",
+            "due_on",
+            "days_overdue",
+            "assignee",
+            "urgency",
+            "open_tickets",
+            "reasons",
+        } <= set(row)
+        assert {"id", "code", "name", "grade"} <= set(row["customer"])
+        assert isinstance(row["customer"]["id"], int)
+        assert isinstance(row["customer"]["grade"], int)
+        assert isinstance(row["days_overdue"], int)
+        assert isinstance(row["urgency"], int | float)
+        assert isinstance(row["open_tickets"], int)
+        for reason in row["reasons"]:
+            assert {"callback_id", "reason", "due_on", "level", "detail"} <= set(reason)
+            assert isinstance(reason["callback_id"], int)
+            assert reason["level"] in (1, 2)
+    c001, c002 = data["C001"], data["C002"]
+    assert c001["customer"]["name"] == "山东鲁建机械有限公司"
+    assert c001["customer"]["grade"] == 1
+    assert c001["contact"] == {"name": "张建国", "phone": "13905310001", "role": "decision-maker"}
+    assert c002["contact"] is None  # C002 has no contacts
+    wo2 = [r for r in c002["reasons"] if r["reason"] == "event"]
+    assert wo2[0]["detail"] == "service 2026-11-20 WO-2 (+2d)"
+    assert wo2[0]["due_on"] == "2026-11-23"
+    assert c002["assignee"] is not None
+
+
+def test_primary_contact_for_visits_decision_maker_for_event_callbacks(office: Run) -> None:
+    row = by_code(due(office, "--days", "3"))["C001"]
+    assert {r["reason"] for r in row["reasons"]} <= {"visit", "yearly", "holiday"}
+    assert row["contact"]["name"] == "李明"  # the primary contact (operator)
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    row = by_code(due(office, "--days", "3"))["C001"]
+    assert row["contact"] == {"name": "张建国", "phone": "13905310001", "role": "decision-maker"}
+
+
+# -- window and filters ---------------------------------------------------------------------
+
+
+def test_days_widens_the_window(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")  # due 23 Nov, 27 Nov, 21 Dec
+    later = event_cb(rows, "WO-2", "2026-11-27")
+    three = by_code(due(office, "--days", "3"))["C002"]
+    four = by_code(due(office, "--days", "4"))["C002"]
+    assert later not in reason_ids(three)
+    assert later in reason_ids(four)
+    assert reason_ids(four) == pending_ids(rows, "C002", "2026-11-27")
+
+
+def test_date_plans_another_day(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    row = by_code(due(office, "--date", "2026-11-27"))["C002"]
+    assert reason_ids(row) == pending_ids(rows, "C002", "2026-11-27")
+    assert row["due_on"] == "2026-11-23"
+    assert row["days_overdue"] == 4
+    r = ok(office("due", "--date", "2026-11-27"))
+    assert "Due 2026-11-27:" in r.stdout
+
+
+def test_staff_filter_keeps_rows_with_work_for_that_person(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")  # clerk 李娜
+    data = by_code(due(office, "--staff", "李娜", "--days", "3"))
+    expected = {
+        r["code"]
+        for r in rows(
+            "SELECT DISTINCT c.code FROM callbacks cb JOIN customers c ON c.id = cb.customer_id"
+            " WHERE cb.status = 'pending' AND cb.due_on <= '2026-11-26' AND cb.assignee = '李娜'"
+        )
+    }
+    assert "C002" in expected
+    assert set(data) == expected
+    for row in data.values():
+        assert row["assignee"] == "李娜"
+        assert any(r["assignee"] == "李娜" for r in row["reasons"])
+    wang = by_code(due(office, "--staff", "王伟", "--days", "3"))
+    assert "C001" in wang  # the owner's account-manager visit falls within 3 days
+    assert all(row["assignee"] == "王伟" for row in wang.values())
+
+
+def test_role_filter(office: Run) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    data = by_code(due(office, "--role", "account_manager", "--days", "3"))
+    assert "C001" in data
+    for row in data.values():
+        assert any(r["role"] == "account_manager" for r in row["reasons"])
+        assert row["assignee"] == "王伟"
+    clerk = by_code(due(office, "--role", "clerk"))
+    assert "C002" in clerk
+    assert all(any(r["role"] == "clerk" for r in row["reasons"]) for row in clerk.values())
+
+
+def test_grade_filter(office: Run) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    assert set(by_code(due(office, "--grade", "4", "--days", "3"))) == {"C002"}
+    assert set(by_code(due(office, "--grade", "一级", "--days", "3"))) == {"C001"}
+    assert due(office, "--grade", "3", "--days", "3") == []
+    r = ok(office("due", "--grade", "3"))
+    assert "Nothing due." in r.stdout
+
+
+def test_overdue_filter(office: Run) -> None:
+    event(office, "C001", "sale", "2026-10-01", "S-2")  # 21 days late
+    event(office, "C002", "service", "2026-11-20", "WO-2")  # due today
+    everything = by_code(due(office))
+    assert everything["C002"]["days_overdue"] == 0
+    late = by_code(due(office, "--overdue"))
+    assert set(late) == {"C001"}
+    assert late["C001"]["days_overdue"] == 21
+
+
+def test_limit_keeps_the_most_urgent(office: Run) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    full = due(office, "--days", "7")
+    assert len(full) == 2
+    top = due(office, "--days", "7", "--limit", "1")
+    assert top == full[:1]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--staff", "无名"), 1, "Error: no staff member named '无名' (--staff)"),
+        (("--date", "2026-11-31"), 65, "Error: --date: '2026-11-31' is not a date"),
+        (("--date", "tomorrow"), 65, "Error: --date: 'tomorrow' is not a date"),
+        (("--grade", "9"), 2, "'9' is not valid; expected a grade from 1"),
+        (("--days", "-1"), 2, "Invalid value for '--days'"),
+        (("--limit", "0"), 2, "Invalid value for '--limit'"),
+        (("--format", "xml"), 2, "Invalid value for '--format'"),
+    ],
+)
+def test_bad_options(office: Run, args: tuple[str, ...], code: int, message: str) -> None:
+    refused(office("due", *args), code, message)
+
+
+# -- urgency ---------------------------------------------------------------------------------
+
+
+def add_customer(run: Run, code: str, grade: str) -> None:
+    ok(run("customer", "add", f"客户{code}", "--code", code, "--grade", grade))
+
+
+def test_grade_1_outranks_grade_5_with_the_same_lateness(office: Run) -> None:
+    add_customer(office, "G1", "1")
+    add_customer(office, "G5", "5")
+    for code in ("G1", "G5"):
+        event(office, code, "parts", "2026-11-13", f"P-{code}")  # due 20 Nov: 3 days late
+    data = due(office, "--explain")
+    order = [row["customer"]["code"] for row in data]
+    rows_ = by_code(data)
+    assert rows_["G1"]["days_overdue"] == rows_["G5"]["days_overdue"] == 3
+    assert rows_["G1"]["terms"]["grade"] == 10
+    assert rows_["G5"]["terms"]["grade"] == 2
+    assert rows_["G1"]["urgency"] > rows_["G5"]["urgency"]
+    assert order.index("G1") < order.index("G5")
+
+
+def test_more_days_overdue_outranks(office: Run) -> None:
+    add_customer(office, "D6", "4")
+    add_customer(office, "D3", "4")
+    event(office, "D6", "parts", "2026-11-10", "P-D6")  # due 17 Nov: 6 days late
+    event(office, "D3", "parts", "2026-11-13", "P-D3")  # due 20 Nov: 3 days late
+    data = due(office, "--explain")
+    rows_ = by_code(data)
+    assert (rows_["D6"]["days_overdue"], rows_["D3"]["days_overdue"]) == (6, 3)
+    assert (rows_["D6"]["terms"]["overdue"], rows_["D3"]["terms"]["overdue"]) == (6, 3)
+    order = [row["customer"]["code"] for row in data]
+    assert order.index("D6") < order.index("D3")
+
+
+def test_rows_are_sorted_by_urgency(office: Run) -> None:
+    event(office, "C001", "sale", "2026-10-01", "S-2")
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    add_customer(office, "G5", "5")
+    event(office, "G5", "parts", "2026-11-13", "P-G5")
+    urgencies = [row["urgency"] for row in due(office, "--days", "7")]
+    assert len(urgencies) >= 3
+    assert urgencies == sorted(urgencies, reverse=True)
+
+
+def test_open_tickets_raise_urgency(office: Run) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    before = by_code(due(office, "--explain"))["C002"]
+    ok(office("ticket", "open", "C002", "--summary", "漏油", "--category", "product.defect"))
+    after = by_code(due(office, "--explain"))["C002"]
+    assert (before["open_tickets"], after["open_tickets"]) == (0, 1)
+    assert after["terms"]["open_tickets"] == 5
+    assert after["urgency"] == before["urgency"] + 5
+
+
+def test_explain_terms_sum_to_the_urgency(office: Run) -> None:
+    event(office, "C001", "sale", "2026-10-01", "S-2")
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    # A failed attempt: the retry term.
+    ok(office("log-call", "C002", "--outcome", "no-answer", "--by", "李娜",
+              "--at", "2026-11-20 10:00"))  # fmt: skip
+    data = due(office, "--explain", "--days", "3")
+    assert len(data) == 2
+    for row in data:
+        assert set(row["terms"]) == set(TERMS)
+        assert sum(row["terms"].values()) == pytest.approx(row["urgency"])
+    assert by_code(data)["C002"]["terms"]["retry"] == 2
+    table = ok(office("due", "--explain", "--days", "3")).stdout
+    assert "Urgency terms" in table
+    checked = 0
+    for line in table.splitlines():
+        if not re.search(r"\bC00[12]\b", line):
+            continue
+        urgency = float(line.split()[0])
+        terms = re.findall(rf"\b({'|'.join(TERMS)})=(-?\d+(?:\.\d+)?)", line)
+        assert terms, line
+        assert sum(float(v) for _, v in terms) == pytest.approx(urgency)
+        checked += 1
+    assert checked == 2
+
+
+# -- output formats ----------------------------------------------------------------------------
+
+
+def test_table_off_a_terminal_is_plain_text(office: Run) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    out = ok(office("due")).stdout
+    assert "\x1b[" not in out
+    assert not any(ch in out for ch in "┃━│─┏")
+    lines = out.splitlines()
+    assert lines[0].startswith("Due 2026-11-23: ")
+    assert lines[1].split()[:3] == ["Urg", "Code", "Customer"]
+    assert "山东鲁建机械有限公司" in out
+    again = ok(office("due", env={"NO_COLOR": "1"})).stdout
+    assert again == out
+
+
+def test_csv_has_a_header_and_one_line_per_row(office: Run) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    out = ok(office("due", "--format", "csv")).stdout
+    assert "\x1b[" not in out
+    header = out.splitlines()[0]
+    assert header.startswith("urgency,customer_code,customer_name,grade,contact")
+    records = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["customer_code"] for r in records) == ["C001", "C002"]
+    json_rows = by_code(due(office))
+    for record in records:
+        row = json_rows[record["customer_code"]]
+        ids = {int(x) for x in record["callback_ids"].split()}
+        assert ids == reason_ids(row)
+        assert record["due_on"] == row["due_on"]
+
+
+def test_json_is_plain(office: Run) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    out = ok(office("due", "--format", "json")).stdout
+    assert "\x1b[" not in out
+    assert json.loads(out)[0]["customer"]["code"] == "C001"

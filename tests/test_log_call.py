@@ -1,0 +1,498 @@
+"""`followup log-call` (SPEC 3 retry/merge/cooldown/second level, SPEC 4): what a call
+settles, what it plans, the tickets it opens, and every bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from followup_cli.calls import log_call, targets_of, validate_call
+
+Run = Callable[..., Any]
+Rows = Callable[..., list[dict[str, Any]]]
+
+PERIODIC = {"visit", "yearly", "holiday"}
+
+
+def ok(result: Any) -> Any:
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    return result
+
+
+def refused(result: Any, code: int, message: str) -> None:
+    assert result.exit_code == code, result.output
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:
+    return {
+        table: rows(f"SELECT * FROM {table} ORDER BY id")
+        for table in ("calls", "callbacks", "tickets", "ticket_history", "customers")
+    }
+
+
+def event(run: Run, code: str, kind: str, day: str, ref: str, today: str = "2026-11-23") -> None:
+    ok(run("event", "add", code, "--kind", kind, "--date", day, "--ref", ref, today=today))
+
+
+def call(run: Run, code: str, outcome: str, by: str, at: str, *extra: str) -> Any:
+    return run("log-call", code, "--outcome", outcome, "--by", by, "--at", at, *extra,
+               today=at[:10])  # fmt: skip
+
+
+def callbacks(rows: Rows, code: str) -> dict[int, dict[str, Any]]:
+    return {
+        r["id"]: r
+        for r in rows(
+            "SELECT cb.* FROM callbacks cb JOIN customers c ON c.id = cb.customer_id"
+            " WHERE c.code = ? ORDER BY cb.id",
+            code,
+        )
+    }
+
+
+def event_cb(rows: Rows, ref: str, anchor: str) -> dict[str, Any]:
+    found = rows(
+        "SELECT cb.* FROM callbacks cb JOIN events e ON e.id = cb.event_id"
+        " WHERE e.ref = ? AND cb.reason = 'event' AND cb.planned_on = ?",
+        ref,
+        anchor,
+    )
+    assert len(found) == 1, found
+    return found[0]
+
+
+def get_cb(rows: Rows, callback_id: int) -> dict[str, Any]:
+    return rows("SELECT * FROM callbacks WHERE id = ?", callback_id)[0]
+
+
+def last_call(rows: Rows) -> dict[str, Any]:
+    return rows("SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+
+
+def second_level(rows: Rows) -> list[dict[str, Any]]:
+    return rows("SELECT * FROM callbacks WHERE reason = 'second-level' ORDER BY id")
+
+
+# -- a reached call ----------------------------------------------------------------------
+
+
+def test_reached_call_settles_the_merge_window_and_periodic_cooldown(
+    office: Run, rows: Rows
+) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")  # due 23 Nov, 27 Nov, 21 Dec
+    event(office, "C001", "sale", "2026-11-19", "S-1")  # due 23 Nov, 26 Nov, 21 Dec, ...
+    md_visit = [
+        cb
+        for cb in callbacks(rows, "C001").values()
+        if cb["reason"] == "visit" and cb["role"] == "marketing_director"
+    ][0]
+    ok(office("callback", "reschedule", str(md_visit["id"]), "2026-11-30"))
+    before = {i: cb for i, cb in callbacks(rows, "C001").items() if cb["status"] == "pending"}
+
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--satisfaction", "4"))
+    the_call = last_call(rows)
+    assert (the_call["outcome"], the_call["caller"], the_call["day"]) == (
+        "reached",
+        "李娜",
+        "2026-11-23",
+    )
+    assert the_call["satisfaction"] == 4
+    expected = {
+        i
+        for i, cb in before.items()
+        if (cb["reason"] in PERIODIC and cb["due_on"] <= "2026-11-30")
+        or (cb["reason"] not in PERIODIC and cb["due_on"] <= "2026-11-26")
+    }
+    # The edges of both windows are inside the expected set:
+    assert event_cb(rows, "S-1", "2026-11-26")["id"] in expected  # merge window: 3 days
+    assert md_visit["id"] in expected  # periodic: 7 days
+    after = callbacks(rows, "C001")
+    done = {i for i, cb in after.items() if cb["status"] == "done"}
+    assert done == expected
+    for i in done:
+        assert after[i]["call_id"] == the_call["id"]
+        assert after[i]["closed_on"] == "2026-11-23"
+        assert f"done: #{i} " in r.stdout
+    for anchor in ("2026-11-27", "2026-12-20"):  # outside the merge window: still pending
+        assert event_cb(rows, "WO-1", anchor)["status"] == "pending"
+    holiday = [cb for cb in after.values() if cb["reason"] == "holiday"]
+    assert [cb["status"] for cb in holiday] == ["pending"]
+
+
+def test_reached_call_records_its_details(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 14:30", "--contact", "张建国",
+            "--channel", "wechat", "--satisfaction", "5", "--recommend", "9",
+            "--repurchase", "yes", "--note", "满意"))  # fmt: skip
+    c = last_call(rows)
+    contact = rows("SELECT id FROM contacts WHERE name = '张建国'")[0]["id"]
+    assert c["contact_id"] == contact
+    assert (c["channel"], c["satisfaction"], c["recommend"], c["repurchase"], c["note"]) == (
+        "wechat",
+        5,
+        9,
+        "yes",
+        "满意",
+    )
+    # (the offset is the process's local one: TZ is not re-read inside the test process)
+    assert c["at"].startswith("2026-11-23T14:30:00")
+    assert c["callback_id"] is not None
+
+
+def test_by_can_come_from_followup_staff(office: Run, rows: Rows) -> None:
+    ok(office("log-call", "C002", "--outcome", "reached", env={"FOLLOWUP_STAFF": "李娜"}))
+    assert last_call(rows)["caller"] == "李娜"
+
+
+def test_backfilled_call_counts_on_its_own_day(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    ok(office("log-call", "C002", "--outcome", "reached", "--by", "李娜",
+              "--at", "2026/11/23 08:15"))  # fmt: skip
+    ok(office("log-call", "C002", "--outcome", "reached", "--by", "李娜",
+              "--at", "2026-11-20 16:00"))  # fmt: skip
+    assert [c["day"] for c in rows("SELECT day FROM calls ORDER BY id")] == [
+        "2026-11-23",
+        "2026-11-20",
+    ]
+
+
+# -- not reached -------------------------------------------------------------------------------
+
+
+def test_not_reached_counts_an_attempt_and_retries_next_working_day(
+    office: Run, rows: Rows
+) -> None:
+    event(office, "C002", "service", "2026-11-25", "WO-2", today="2026-11-27")  # +2d: Fri 27
+    cb = event_cb(rows, "WO-2", "2026-11-27")
+    r = ok(call(office, "C002", "no-answer", "李娜", "2026-11-27 10:00"))
+    after = get_cb(rows, cb["id"])
+    assert (after["status"], after["attempts"], after["due_on"]) == ("pending", 1, "2026-11-30")
+    assert after["call_id"] is None
+    assert f"try again 2026-11-30: #{cb['id']} event" in r.stdout
+    assert "1 failed attempt(s) in a row" in r.stdout
+    assert last_call(rows)["outcome"] == "no-answer"
+    ok(call(office, "C002", "busy", "李娜", "2026-11-30 10:00"))
+    after = get_cb(rows, cb["id"])
+    assert (after["attempts"], after["due_on"]) == (2, "2026-12-01")
+
+
+def unreachable(rows: Rows, code: str) -> int:
+    return int(rows("SELECT unreachable FROM customers WHERE code = ?", code)[0]["unreachable"])
+
+
+def test_three_failed_calls_in_a_row_flag_the_customer_unreachable(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    cb = event_cb(rows, "WO-1", "2026-11-22")
+    for n, (outcome, at) in enumerate(
+        [("no-answer", "09:00"), ("busy", "11:00"), ("wrong-number", "15:00")], 1
+    ):
+        r = ok(call(office, "C001", outcome, "李娜", f"2026-11-23 {at}"))
+        if n < 3:
+            assert unreachable(rows, "C001") == 0
+            assert "unreachable" not in r.stderr
+    assert unreachable(rows, "C001") == 1
+    assert "Warning: C001 is now flagged unreachable: check the phone numbers" in r.stderr
+    assert get_cb(rows, cb["id"])["attempts"] == 3
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-24 09:00"))
+    assert unreachable(rows, "C001") == 0
+    assert get_cb(rows, cb["id"])["status"] == "done"
+
+
+def test_a_reached_call_breaks_the_streak(office: Run, rows: Rows) -> None:
+    for outcome, at in [
+        ("no-answer", "2026-11-23 09:00"),
+        ("no-answer", "2026-11-23 10:00"),
+        ("reached", "2026-11-23 11:00"),
+        ("no-answer", "2026-11-24 09:00"),
+        ("no-answer", "2026-11-24 10:00"),
+    ]:
+        ok(call(office, "C002", outcome, "李娜", at))
+    assert unreachable(rows, "C002") == 0
+
+
+# -- second level --------------------------------------------------------------------------
+
+
+def test_first_completed_service_callback_plans_a_supervisor_check(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-24", "WO-3", today="2026-11-26")
+    first = event_cb(rows, "WO-3", "2026-11-26")
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-26 10:00"))
+    checks = second_level(rows)
+    assert len(checks) == 1
+    check = checks[0]
+    assert (check["level"], check["role"], check["assignee"], check["status"]) == (
+        2,
+        "service_supervisor",
+        "陈静",
+        "pending",
+    )
+    # 26 Nov + 3 days = Sunday 29 Nov -> Monday 30 Nov.
+    assert (check["planned_on"], check["due_on"]) == ("2026-11-29", "2026-11-30")
+    assert check["parent_id"] == first["id"]
+    assert check["event_id"] == first["event_id"]
+    assert f"planned: #{check['id']} second-level due 2026-11-30" in r.stdout
+    # Completing the next level-1 callback of the same event plans no second check.
+    ok(call(office, "C001", "reached", "李娜", "2026-12-01 10:00"))
+    assert event_cb(rows, "WO-3", "2026-12-01")["status"] == "done"
+    assert len(second_level(rows)) == 1
+
+
+def test_sale_callbacks_plan_no_second_level(office: Run, rows: Rows) -> None:
+    event(office, "C001", "sale", "2026-11-19", "S-1")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00"))
+    assert event_cb(rows, "S-1", "2026-11-21")["status"] == "done"
+    assert second_level(rows) == []
+
+
+def planned_check(office: Run, rows: Rows) -> dict[str, Any]:
+    event(office, "C001", "service", "2026-11-24", "WO-3", today="2026-11-26")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-26 10:00"))
+    return second_level(rows)[0]
+
+
+def test_second_level_is_not_settled_by_someone_elses_call(office: Run, rows: Rows) -> None:
+    check = planned_check(office, rows)
+    ok(call(office, "C001", "reached", "王伟", "2026-11-30 09:00"))
+    ok(call(office, "C001", "reached", "李娜", "2026-11-30 10:00"))
+    assert get_cb(rows, check["id"])["status"] == "pending"
+    ok(call(office, "C001", "reached", "陈静", "2026-11-30 11:00"))
+    done = get_cb(rows, check["id"])
+    assert done["status"] == "done"
+    assert done["call_id"] == last_call(rows)["id"]
+
+
+def test_second_level_can_be_named_with_callback(office: Run, rows: Rows) -> None:
+    check = planned_check(office, rows)
+    ok(call(office, "C001", "reached", "王伟", "2026-11-30 09:00", "--callback", str(check["id"])))
+    assert get_cb(rows, check["id"])["status"] == "done"
+    assert last_call(rows)["callback_id"] == check["id"]
+
+
+def test_second_level_shows_in_the_supervisors_due_list(office: Run, rows: Rows) -> None:
+    check = planned_check(office, rows)
+    r = ok(office("due", "--staff", "陈静", "--explain", "--format", "json", today="2026-11-30"))
+    data = json.loads(r.stdout)
+    assert [row["customer"]["code"] for row in data] == ["C001"]
+    row = data[0]
+    assert row["assignee"] == "陈静"
+    levels = {x["callback_id"]: x["level"] for x in row["reasons"]}
+    assert levels[check["id"]] == 2
+    assert row["terms"]["level2"] == 3
+
+
+def test_domain_targets_leave_level_2_to_the_supervisor(
+    office: Run, rows: Rows, session: Callable[..., Any]
+) -> None:
+    check = planned_check(office, rows)
+    s = session(today="2026-11-30")
+    cid = rows("SELECT id FROM customers WHERE code = 'C001'")[0]["id"]
+    for role, expected in (("clerk", False), ("service_supervisor", True)):
+        ids = [t["id"] for t in targets_of(s, s.conn, cid, date(2026, 11, 30), True, role)]
+        assert (check["id"] in ids) is expected
+
+
+# -- answers and complaints -----------------------------------------------------------------
+
+
+def test_a_no_answer_to_a_key_question_opens_a_ticket(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1", today="2026-11-23")
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--answer", "fixed=no",
+                "--answer", "on_time=是"))  # fmt: skip
+    c = last_call(rows)
+    assert json.loads(c["answers"]) == {"fixed": "no", "on_time": "yes"}
+    tickets = rows("SELECT * FROM tickets")
+    assert len(tickets) == 1
+    t = tickets[0]
+    assert (t["category"], t["call_id"], t["status"]) == ("product.failure", c["id"], "open")
+    assert t["summary"] == "Customer answered no: Was the problem fixed?"
+    assert f"opened ticket #{t['id']}" in r.stdout
+
+
+def test_yes_answers_open_no_ticket(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--answer", "fixed=yes"))
+    assert json.loads(last_call(rows)["answers"]) == {"fixed": "yes"}
+    assert rows("SELECT * FROM tickets") == []
+
+
+def test_complaint_opens_a_ticket_linked_to_the_call(office: Run, rows: Rows) -> None:
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00",
+                "--complaint", "发动机漏油", "--category", "product.defect",
+                "--severity", "major"))  # fmt: skip
+    c = last_call(rows)
+    t = rows("SELECT * FROM tickets")[0]
+    assert (t["summary"], t["category"], t["severity"], t["call_id"]) == (
+        "发动机漏油",
+        "product.defect",
+        "major",
+        c["id"],
+    )
+    assert t["customer_id"] == c["customer_id"]
+    assert f"opened ticket #{t['id']}" in r.stdout
+
+
+def test_complaint_without_category_is_other(office: Run, rows: Rows) -> None:
+    ok(call(office, "C002", "reached", "李娜", "2026-11-23 10:00", "--complaint", "态度差"))
+    t = rows("SELECT * FROM tickets")[0]
+    assert (t["category"], t["severity"], t["call_id"]) == (
+        "other",
+        "minor",
+        last_call(rows)["id"],
+    )
+
+
+# -- 多头回访 --------------------------------------------------------------------------------
+
+
+def test_warns_when_someone_else_reached_the_customer_recently(office: Run, rows: Rows) -> None:
+    ok(call(office, "C001", "reached", "王伟", "2026-11-20 09:00"))
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00"))
+    assert "Warning: 王伟 already reached this customer on 2026-11-20 (within 7 days)" in r.stderr
+    assert len(rows("SELECT * FROM calls")) == 2
+
+
+def test_no_warning_for_the_same_caller_or_an_older_call(office: Run) -> None:
+    ok(call(office, "C001", "reached", "王伟", "2026-11-15 09:00"))
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00"))
+    assert "already reached this customer" not in r.stderr
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 15:00"))
+    assert "already reached this customer" not in r.stderr
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--outcome", "reached", "--by", "李娜", "--answer", "broken=no"), 2,
+         "Error: 'broken' is not a key question for service events"),
+        (("--outcome", "reached", "--by", "李娜", "--answer", "fixed=maybe"), 2,
+         "'maybe' is not valid; expected yes or no"),
+        (("--outcome", "reached", "--by", "李娜", "--satisfaction", "6"), 2,
+         "6 is not in the range 1<=x<=5"),
+        (("--outcome", "reached", "--by", "李娜", "--recommend", "11"), 2,
+         "11 is not in the range 0<=x<=10"),
+        (("--outcome", "reached", "--by", "李娜", "--repurchase", "maybe"), 2,
+         "'maybe' is not valid; expected one of yes, no, unsure"),
+        (("--outcome", "no-answer", "--by", "李娜", "--satisfaction", "4"), 2,
+         "Error: --satisfaction is only recorded when the customer was reached"),
+        (("--outcome", "busy", "--by", "李娜", "--answer", "fixed=yes"), 2,
+         "Error: answers are only recorded when the customer was reached"),
+        (("--outcome", "hung-up", "--by", "李娜"), 2,
+         "'hung-up' is not valid; expected one of reached, no-answer"),
+        (("--outcome", "reached", "--by", "李娜", "--channel", "fax"), 2,
+         "'fax' is not valid; expected one of phone, visit"),
+        (("--outcome", "reached", "--by", "无名"), 1,
+         "Error: no staff member named '无名' (--by)"),
+        (("--outcome", "reached", "--by", "李娜", "--contact", "无名"), 1,
+         "Error: C001 山东鲁建机械有限公司 has no contact named '无名'"),
+        (("--by", "李娜"), 2, "Error: --outcome is required when not on a terminal"),
+        (("--outcome", "reached"), 2, "Error: who made the call? Give --by NAME"),
+        (("--outcome", "reached", "--by", "李娜", "--at", "2026-13-01"), 65,
+         "Error: at: '2026-13-01' is not valid"),
+        (("--outcome", "reached", "--by", "李娜", "--at", "yesterday 10:00"), 65,
+         "Error: at: 'yesterday 10:00' is not valid"),
+        (("--outcome", "reached", "--by", "李娜", "--at", "2026-11-23 25:00"), 65,
+         "Error: at: '2026-11-23 25:00' is not valid"),
+        (("--outcome", "reached", "--by", "李娜", "--category", "billing"), 2,
+         "Error: --category and --severity describe a --complaint; give its text too"),
+        (("--outcome", "reached", "--by", "李娜", "--severity", "major"), 2,
+         "Error: --category and --severity describe a --complaint; give its text too"),
+        (("--outcome", "reached", "--by", "李娜", "--complaint", "x", "--category", "food"), 2,
+         "'food' is not valid"),
+        (("--outcome", "reached", "--by", "李娜", "--callback", "9999"), 1,
+         "Error: callback 9999 is not one of C001's callbacks"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_and_nothing_is_written(
+    office: Run, rows: Rows, args: tuple[str, ...], code: int, message: str
+) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    before = snapshot(rows)
+    refused(office("log-call", "C001", *args), code, message)
+    assert snapshot(rows) == before
+
+
+def test_answers_need_an_event(office: Run, rows: Rows) -> None:
+    before = snapshot(rows)
+    refused(
+        office("log-call", "C002", "--outcome", "reached", "--by", "李娜", "--answer", "fixed=no"),
+        2,
+        "Error: answers are for event callbacks, and this customer has no events",
+    )
+    assert snapshot(rows) == before
+
+
+def test_callback_of_another_customer_is_refused(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    other = event_cb(rows, "WO-2", "2026-11-22")
+    before = snapshot(rows)
+    refused(
+        office("log-call", "C001", "--outcome", "reached", "--by", "李娜",
+               "--callback", str(other["id"])),
+        1,
+        f"Error: callback {other['id']} is not one of C001's callbacks",
+    )  # fmt: skip
+    assert snapshot(rows) == before
+
+
+def test_callback_already_done_is_refused(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    cb = event_cb(rows, "WO-1", "2026-11-22")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 09:00"))
+    before = snapshot(rows)
+    refused(
+        call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--callback", str(cb["id"])),
+        1,
+        f"Error: callback {cb['id']} is already done",
+    )
+    assert snapshot(rows) == before
+
+
+def test_unknown_customer_is_refused(office: Run, rows: Rows) -> None:
+    before = snapshot(rows)
+    refused(
+        office("log-call", "C999", "--outcome", "reached", "--by", "李娜"),
+        1,
+        "Error: no customer matches 'C999'",
+    )
+    assert snapshot(rows) == before
+
+
+def test_the_same_call_twice_is_refused(office: Run, rows: Rows) -> None:
+    ok(call(office, "C002", "reached", "李娜", "2026-11-23 10:00"))
+    before = snapshot(rows)
+    refused(
+        call(office, "C002", "reached", "李娜", "2026-11-23 10:00"),
+        1,
+        "is already logged",
+    )
+    assert snapshot(rows) == before
+
+
+# -- domain ------------------------------------------------------------------------------------
+
+
+def test_domain_log_call_reports_what_it_settled(
+    office: Run, rows: Rows, session: Callable[..., Any]
+) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    first = event_cb(rows, "WO-1", "2026-11-22")
+    s = session()
+    at = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+    result = log_call(s, "C001", validate_call("reached", "李娜", at, satisfaction="4"))
+    assert result.reached
+    assert first["id"] in [c["callback_id"] for c in result.completed]
+    assert [p["reason"] for p in result.planned if p["reason"] == "second-level"] == [
+        "second-level"
+    ]
+    assert get_cb(rows, first["id"])["call_id"] == result.call_id
