@@ -98,6 +98,19 @@ def test_primary_moves_to_the_new_contact(office, rows):
     assert [c["is_primary"] for c in contacts_of(rows, "C001")] == [0, 0, 1]
 
 
+def test_a_birthday_within_the_horizon_is_planned_at_once(office, rows):
+    """Like `customer add` and `import contacts`, adding a contact plans its greeting:
+    2026-12-10 is a Thursday, 17 days after today, within the 45-day horizon."""
+    assert office("due").exit_code == 0  # today's roll-forward has run
+    r = office("contact", "add", "C002", "王芳", "--birthday", "12-10")
+    assert r.exit_code == 0, r.output
+    planned = rows(
+        "SELECT cb.due_on, cb.status FROM callbacks cb JOIN contacts ct ON ct.id = cb.contact_id"
+        " WHERE cb.reason = 'birthday' AND ct.name = '王芳'"
+    )
+    assert planned == [{"due_on": "2026-12-10", "status": "pending"}]
+
+
 def test_contact_by_customer_name(office, rows):
     r = office("contact", "add", "泰安宏达建设", "王芳")
     assert r.exit_code == 0, r.output

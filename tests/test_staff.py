@@ -67,7 +67,9 @@ def test_missing_role_is_a_usage_error(initdb, rows):
 def test_duplicate_name_is_refused(initdb, rows):
     assert initdb("staff", "add", "王伟", "--role", "account_manager").exit_code == 0
     r = initdb("staff", "add", "王伟", "--role", "service")
-    assert_error(r, 1, "Error: a staff member named '王伟' already exists", "Staff names are unique")
+    assert_error(
+        r, 1, "Error: a staff member named '王伟' already exists", "Staff names are unique"
+    )
     assert [s["role"] for s in staff_rows(rows)] == ["account_manager"]
 
 

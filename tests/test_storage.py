@@ -458,3 +458,54 @@ def test_the_record_cannot_be_deleted(recorded, rows, sql, message):
     assert rows("SELECT count(*) AS n FROM tickets")[0]["n"] == 1
     assert rows("SELECT count(*) AS n FROM calls")[0]["n"] == 1
     assert rows("SELECT action FROM ticket_history") == [{"action": "open"}]
+
+
+# -- upgrading an older database --------------------------------------------------------
+
+
+@pytest.fixture
+def next_version(monkeypatch):
+    """Pretend this followup knows one more migration than the shipped ones."""
+    from followup_cli.store import connection, migrations
+
+    def install(step):
+        monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, step])
+        monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+        monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+
+    return install
+
+
+def m_next_add_table(db) -> None:
+    db.execute("CREATE TABLE visits_log (id INTEGER PRIMARY KEY, note TEXT)")
+
+
+def m_next_fails(db) -> None:
+    db.execute("CREATE TABLE half_done (id INTEGER PRIMARY KEY)")
+    raise RuntimeError("migration failed half-way")
+
+
+def test_an_older_database_is_backed_up_then_upgraded_in_place(office, db_path, next_version):
+    next_version(m_next_add_table)
+    r = office("customer", "list", "--format", "json")
+    assert r.exit_code == 0, r.output
+    backups = list(db_path.parent.glob(f"{db_path.name}.v{SCHEMA_VERSION}-*.bak"))
+    assert len(backups) == 1
+    assert mode(backups[0]) == 0o600
+    with raw(backups[0]) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
+    assert "visits_log" in table_names(db_path)
+
+
+def test_a_failed_migration_leaves_the_database_as_it_was(office, db_path, next_version):
+    next_version(m_next_fails)
+    with pytest.raises(RuntimeError, match="half-way"):
+        open_database(db_path)
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
+    assert "half_done" not in table_names(db_path)

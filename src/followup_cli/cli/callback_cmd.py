@@ -9,7 +9,10 @@ import typer
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import checked, open_session, parse_date_option
 
-app = new_app("Move or skip one planned callback.")
+app = new_app(
+    "Move or skip one planned callback.",
+    'followup callback skip 812 --reason "visited at the trade fair"',
+)
 
 
 @app.command("reschedule")

@@ -25,10 +25,10 @@ FormatOption = Annotated[
 ]
 
 
-def new_app(help_text: str) -> typer.Typer:
+def new_app(help_text: str, example: str) -> typer.Typer:
     """A command group with plain (fast, stable) help and no pretty tracebacks."""
     return typer.Typer(
-        help=help_text,
+        help=f"{help_text}\n\n\b\nExample:\n  {example}",
         no_args_is_help=True,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,

@@ -10,7 +10,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import load_config, state
 
-app = new_app("The rules in force: defaults and your overrides.")
+app = new_app(
+    "The rules in force: defaults and your overrides.",
+    "followup config show --format json",
+)
 
 
 @app.command("show")

@@ -9,7 +9,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
 
-app = new_app("Contacts: the people at each customer.")
+app = new_app(
+    "Contacts: the people at each customer.",
+    "followup contact add C000012 张建国 --role decision-maker --primary",
+)
 
 
 @app.command("add")

@@ -9,7 +9,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
 
-app = new_app("The customer file: add, list, show, edit, archive.")
+app = new_app(
+    "The customer file: add, list, show, edit, archive.",
+    "followup customer list --grade 1",
+)
 
 CustomerArg = Annotated[
     str, typer.Argument(help="Customer code, id, or a name matching exactly one customer.")
@@ -262,7 +265,7 @@ def edit_cmd(
     given = {k: v for k, v in raw.items() if v is not None}
     if not given:
         raise typer.BadParameter("give at least one field to change", param_hint="options")
-    data = checked(validate_customer, given)
+    data = checked(validate_customer, given, arguments=())
     session = open_session(ctx)
     updated, changed = edit_customer(session, customer, data)
     if changed:

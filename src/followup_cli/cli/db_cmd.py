@@ -10,7 +10,10 @@ import typer
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import open_session, state
 
-app = new_app("Database location, online backup, integrity check.")
+app = new_app(
+    "Database location, online backup, integrity check.",
+    "followup db check",
+)
 
 
 @app.command("path")

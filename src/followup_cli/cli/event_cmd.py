@@ -9,7 +9,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session, parse_date_option
 
-app = new_app("Events: sales, service jobs, parts... each plans its callbacks.")
+app = new_app(
+    "Events: sales, service jobs, parts... each plans its callbacks.",
+    "followup event add C000012 --kind service --date 2026-11-20",
+)
 
 
 @app.command("add")
@@ -34,7 +37,7 @@ def add_cmd(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Free note.")] = None,
 ) -> None:
-    """Record an event and plan its callbacks (e.g. service: +2d, +7d, +1m).
+    """Record an event and plan its callbacks (service: +2d, +7d, +1m).
 
     \b
     Example:

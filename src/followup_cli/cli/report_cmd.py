@@ -9,7 +9,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
 
-app = new_app("Reports: daily, complaints, satisfaction, staff, categories...")
+app = new_app(
+    "Reports: daily, complaints, satisfaction, staff, categories...",
+    "followup report satisfaction --period quarter",
+)
 
 From = Annotated[str | None, typer.Option("--from", help="First day (default: period start).")]
 To = Annotated[str | None, typer.Option("--to", help="Last day (default: today).")]

@@ -10,7 +10,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
 
-app = new_app("Staff: who calls, visits and takes escalations.")
+app = new_app(
+    "Staff: who calls, visits and takes escalations.",
+    "followup staff add 王伟 --role account_manager",
+)
 
 
 @app.command("add")

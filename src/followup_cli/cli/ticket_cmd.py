@@ -9,7 +9,10 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
 
-app = new_app("Complaints: open, resolve, tell the customer, close.")
+app = new_app(
+    "Complaints: open, resolve, tell the customer, close.",
+    "followup ticket list --overdue",
+)
 
 TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number (12 or #12).")]
 

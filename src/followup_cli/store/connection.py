@@ -177,6 +177,11 @@ def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
         _create_file(path)
     elif not os.access(path, os.R_OK):
         raise StorageError(f"cannot read {path}: permission denied")
+    elif not create and path.stat().st_size == 0:
+        raise StorageError(
+            f"{path} is not a followup database (it is empty)",
+            "Run `followup init` to set it up, or point --db at your followup database.",
+        )
     conn = connect(path)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
