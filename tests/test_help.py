@@ -24,10 +24,13 @@ ROOT = get_command(app)
 
 
 def walk(command, path: tuple[str, ...] = ()):
-    """Every (path, command) in the tree, the root included."""
+    """Every (path, command) in the tree, the root included (lazy groups are loaded)."""
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
+    if not hasattr(command, "list_commands"):
+        return
+    ctx = command.make_context(path[-1] if path else "followup", [], resilient_parsing=True)
+    for name in sorted(command.list_commands(ctx)):
+        yield from walk(command.get_command(ctx, name), (*path, name))
 
 
 COMMANDS = list(walk(ROOT))
@@ -267,3 +270,18 @@ def test_a_closed_pipe_does_not_claim_nothing_was_saved(tmp_path):
     assert saved == 1  # the write is committed before the confirmation is printed
     assert "Traceback" not in p.stderr
     assert "Nothing was saved" not in p.stderr, p.stderr
+
+
+def test_root_help_summaries_match_each_commands_own_help() -> None:
+    """The root --help lists commands from a registry (so it need not import them):
+    each summary there must be the first line of that command's own help."""
+    from typer.main import get_command
+
+    from followup_cli.cli.app import COMMANDS, app
+
+    root = get_command(app)
+    ctx = root.make_context("followup", ["--help"], resilient_parsing=True)
+    for name, (_, _, summary) in COMMANDS.items():
+        command = root.get_command(ctx, name)  # type: ignore[attr-defined]
+        first_line = (command.help or "").strip().splitlines()[0]
+        assert first_line == summary, name

@@ -19,10 +19,12 @@ def command_paths() -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
 
     def walk(cmd: typer.core.TyperGroup, prefix: tuple[str, ...]) -> None:
-        for name, sub in getattr(cmd, "commands", {}).items():
+        ctx = cmd.make_context("followup", [], resilient_parsing=True)
+        for name in cmd.list_commands(ctx):
+            sub = cmd.get_command(ctx, name)
             path = (*prefix, name)
-            if getattr(sub, "commands", None):
-                walk(sub, path)
+            if hasattr(sub, "list_commands"):
+                walk(sub, path)  # type: ignore[arg-type]
             else:
                 found.add(path)
 

@@ -1,10 +1,10 @@
 """The `followup` command: global options, error handling, and the command groups.
 
-Every command module imports only typer at load time; domain modules are imported
-inside the command that needs them, so `--help` and simple commands stay fast.
+Commands load lazily: `followup due` imports and builds only the `due` command, and
+`--help` lists the commands from the registry below without importing them. Inside a
+command, domain modules are imported only when it runs. A test checks that each
+registry summary is the first line of its command's help.
 """
-
-from __future__ import annotations
 
 import sqlite3
 import sys
@@ -15,22 +15,6 @@ import typer
 from typer.core import TyperGroup
 
 from followup_cli import __version__
-from followup_cli.cli import (
-    callback_cmd,
-    config_cmd,
-    contact_cmd,
-    customer_cmd,
-    db_cmd,
-    event_cmd,
-    report_cmd,
-    staff_cmd,
-    ticket_cmd,
-)
-from followup_cli.cli.due_cmd import due_cmd
-from followup_cli.cli.escalate_cmd import escalate_cmd
-from followup_cli.cli.export_cmd import export_cmd
-from followup_cli.cli.import_cmd import import_cmd
-from followup_cli.cli.logcall_cmd import log_call_cmd
 from followup_cli.cli.state import parse_date_option, state
 from followup_cli.errors import EXIT_INTERNAL, FollowupError
 
@@ -41,11 +25,74 @@ def _report(text: str, hint: str | None = None) -> None:
         print(hint, file=sys.stderr)
 
 
-class FollowupGroup(TyperGroup):
-    """Turns every error into one `Error: ...` line (and a hint) with the right exit code.
+# name -> (module, attribute: a Typer group or a command function, one-line summary)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("init_cmd", "init_cmd", "Create the database, or upgrade it; safe to repeat."),
+    "due": ("due_cmd", "due_cmd", "Show the callbacks and visits due: one row per customer."),
+    "log-call": ("logcall_cmd", "log_call_cmd", "Log a call and settle every reason it covers."),
+    "customer": ("customer_cmd", "app", "The customer file: add, list, show, edit, archive."),
+    "contact": ("contact_cmd", "app", "Contacts: the people at each customer."),
+    "event": (
+        "event_cmd",
+        "app",
+        "Events: sales, service jobs, parts... each plans its callbacks.",
+    ),
+    "callback": ("callback_cmd", "app", "Move or skip one planned callback."),
+    "ticket": ("ticket_cmd", "app", "Complaints: open, resolve, tell the customer, close."),
+    "escalate": (
+        "escalate_cmd",
+        "escalate_cmd",
+        "Escalate a ticket one rung up its tier's ladder.",
+    ),
+    "report": (
+        "report_cmd",
+        "app",
+        "Reports: daily, complaints, satisfaction, staff, categories...",
+    ),
+    "import": ("import_cmd", "import_cmd", "Import a CSV file: every row checked, all or nothing."),
+    "export": ("export_cmd", "export_cmd", "Export a table as CSV for Excel, or as JSON."),
+    "staff": ("staff_cmd", "app", "Staff: who calls, visits and takes escalations."),
+    "db": ("db_cmd", "app", "Database location, online backup, integrity check."),
+    "config": ("config_cmd", "app", "The rules in force: defaults and your overrides."),
+}
 
-    Only --debug lets a traceback through.
+
+def load_command(name: str) -> Any:
+    """Import and build the click command for `name` (a group or a single command)."""
+    import importlib
+
+    from typer.main import get_command
+
+    module, attr, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(f"followup_cli.cli.{module}"), attr)
+    if not isinstance(target, typer.Typer):
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name)(target)
+        target = single
+    command = get_command(target)
+    command.name = name
+    return command
+
+
+class FollowupGroup(TyperGroup):
+    """The root group: lazy commands, and one handler for every error.
+
+    Every error becomes one `Error: ...` line (and a hint) with the right exit code;
+    only --debug lets a traceback through.
     """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, summary) for name, (_, _, summary) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -152,38 +199,6 @@ def root(
     st.config_path = config
     st.debug = debug
     st.today = parse_date_option("--today", today)
-
-
-@app.command("init")
-def init_cmd(ctx: typer.Context) -> None:
-    """Create the database, or upgrade it; safe to repeat.
-
-    \b
-    Example:
-      followup --db ~/office/followup.db init
-    """
-    from followup_cli.cli.state import open_session
-
-    session = open_session(ctx, create=True)
-    path = state(ctx).resolved_db_path()
-    version = session.conn.execute("PRAGMA user_version").fetchone()[0]
-    print(f"Database ready: {path} (schema v{version})")
-
-
-app.command("due")(due_cmd)
-app.command("log-call")(log_call_cmd)
-app.add_typer(customer_cmd.app, name="customer")
-app.add_typer(contact_cmd.app, name="contact")
-app.add_typer(event_cmd.app, name="event")
-app.add_typer(callback_cmd.app, name="callback")
-app.add_typer(ticket_cmd.app, name="ticket")
-app.command("escalate")(escalate_cmd)
-app.add_typer(report_cmd.app, name="report")
-app.command("import")(import_cmd)
-app.command("export")(export_cmd)
-app.add_typer(staff_cmd.app, name="staff")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(config_cmd.app, name="config")
 
 
 def main() -> None:

@@ -2,8 +2,6 @@
 worth doing). Runs only on a terminal: shows who to call, the number and every pending
 reason, asks the outcome and each question in order, and confirms before saving."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import typer

@@ -1,7 +1,5 @@
 """`followup callback ...`: move or skip one planned callback."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Shared pieces of the command line: sub-app factory, common options."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`followup config ...`: the effective configuration and a commented template."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`followup contact ...`: the people at a customer."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`followup customer ...`: the customer file."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`followup db ...`: where the database is, online backup, integrity check."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

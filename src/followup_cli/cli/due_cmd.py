@@ -1,7 +1,5 @@
 """`followup due`: today's work, one row per customer, most urgent first."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer
@@ -32,7 +30,9 @@ def due_cmd(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Show the callbacks and visits due: one row per customer, every reason merged.
+    """Show the callbacks and visits due: one row per customer.
+
+    Every pending reason of a customer is merged into one row.
 
     Ordered by urgency (see `followup config show`, [urgency]). Off a terminal the
     table is plain, stable text for cron mail.

@@ -1,7 +1,5 @@
 """`followup escalate`: move a stalled complaint up its ladder, by hand or from cron."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer
@@ -25,7 +23,9 @@ def escalate_cmd(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Escalate a ticket one rung up its tier's ladder; --auto does it for every breach.
+    """Escalate a ticket one rung up its tier's ladder.
+
+    --auto does it for every SLA breach and records new emergency warnings (cron).
 
     \b
     Examples:

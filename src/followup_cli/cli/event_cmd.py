@@ -1,7 +1,5 @@
 """`followup event ...`: what happened with a customer (sale, service, parts...)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

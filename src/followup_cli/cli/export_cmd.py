@@ -1,7 +1,5 @@
 """`followup export KIND`: CSV for Excel (UTF-8 with BOM, formulas neutralised) or JSON."""
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path
@@ -30,7 +28,9 @@ def export_cmd(
     ] = False,
     fmt: FormatOption = Format.csv,
 ) -> None:
-    """Export a table as CSV for Excel (or JSON); the CSV imports back unchanged.
+    """Export a table as CSV for Excel, or as JSON.
+
+    The CSV (UTF-8 with BOM, formulas neutralised) imports back unchanged.
 
     \b
     Examples:

@@ -1,7 +1,5 @@
 """`followup import KIND FILE`: CSV from Excel, ERP exports and scripts, all or nothing."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +25,9 @@ def import_cmd(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Import a CSV file: every row is checked first; then all of it is written, or none.
+    """Import a CSV file: every row checked, all or nothing.
+
+    Every row is checked first; then all of it is written, or none.
 
     Headers in English (field names) or Chinese (客户编号, 客户名称, 等级, 电话 ...), in
     any order. Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030.

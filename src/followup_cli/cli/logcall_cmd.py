@@ -1,7 +1,5 @@
 """`followup log-call`: record a call; on a terminal without --outcome, run the call script."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Any
 
@@ -68,7 +66,9 @@ def log_call_cmd(
         str | None, typer.Option("--severity", help="minor, major or critical (with --complaint).")
     ] = None,
 ) -> None:
-    """Log a call: settles every pending reason it covers and plans what follows.
+    """Log a call and settle every reason it covers.
+
+    It also plans what follows (the next visit, a supervisor's check, a retry).
 
     A reached call completes the customer's callbacks due within the merge window; a
     missed one brings them back the next working day. On a terminal, leaving out

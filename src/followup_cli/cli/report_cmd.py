@@ -1,7 +1,5 @@
 """`followup report ...`: routine and emergency reports for managers and cron."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`followup staff ...`: the people who call, visit, own accounts and take escalations."""
 
-from __future__ import annotations
-
 from dataclasses import asdict
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """What the global options decide, and how a command gets its session from them."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date

@@ -1,7 +1,5 @@
 """`followup ticket ...`: complaints, closed only when the customer has been told."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,0 +1,18 @@
+"""`followup init`: create the database (or bring an old one up to date)."""
+
+import typer
+
+from followup_cli.cli.state import open_session, state
+
+
+def init_cmd(ctx: typer.Context) -> None:
+    """Create the database, or upgrade it; safe to repeat.
+
+    \b
+    Example:
+      followup --db ~/office/followup.db init
+    """
+    session = open_session(ctx, create=True)
+    path = state(ctx).resolved_db_path()
+    version = session.conn.execute("PRAGMA user_version").fetchone()[0]
+    print(f"Database ready: {path} (schema v{version})")
