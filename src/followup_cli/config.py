@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import copy
+import json
 import os
-import re
-import tomllib
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -14,6 +13,7 @@ from typing import Any
 
 from followup_cli.dates import Interval, parse_interval
 from followup_cli.errors import ConfigError, InvalidValue
+from followup_cli.patterns import Pattern
 
 TIERS = ("core", "important", "key", "general")
 EVENT_KINDS = ("sale", "service", "parts", "rental", "used")
@@ -43,9 +43,44 @@ def defaults_text() -> str:
     return resources.files("followup_cli").joinpath("defaults.toml").read_text(encoding="utf-8")
 
 
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "followup"
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """TOML parsed once per distinct text: the result is kept as JSON in the user's cache
+    folder, since loading the TOML parser costs more than a command's own work. Errors
+    are tomllib's; a cache that cannot be read or written is simply not used."""
+    key = f"toml-{zlib.crc32(text.encode('utf-8')):08x}-{len(text)}.json"
+    cached = cache_dir() / key
+    try:
+        data: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))
+        return data
+    except (OSError, ValueError):
+        pass
+    import tomllib
+
+    data = tomllib.loads(text)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return data
+
+
 @cache
+def _defaults_json() -> str:
+    return json.dumps(parse_toml(defaults_text()))
+
+
 def _defaults() -> dict[str, Any]:
-    return tomllib.loads(defaults_text())
+    """A fresh copy of the shipped defaults."""
+    data: dict[str, Any] = json.loads(_defaults_json())
+    return data
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
@@ -134,7 +169,7 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
     `explicit` means the user named the file (--config / FOLLOWUP_CONFIG): then a
     missing file is an error rather than "use the defaults".
     """
-    data = copy.deepcopy(_defaults())
+    data = _defaults()
     if path is None:
         return Config(data)
     try:
@@ -149,8 +184,8 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     try:
-        user = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        user = parse_toml(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     _merge(data, user, "")
     config = Config(data, source=path)
@@ -192,7 +227,7 @@ def validate(config: Config) -> None:
 
 # -- writing TOML (config show) -------------------------------------------------
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = Pattern(r"[A-Za-z0-9_-]+")
 
 
 def _key(k: str) -> str:

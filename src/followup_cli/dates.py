@@ -7,27 +7,25 @@ Nothing is guessed: no fuzzy parsing, no day/month ambiguity, nothing filled in 
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from followup_cli.errors import InvalidValue
+from followup_cli.patterns import Pattern
 
 DATE_FORMATS_HELP = "a date like 2026-11-22 (also 2026/11/22, 2026.11.22, 2026年11月22日, 20261122)"
 DATETIME_HELP = "a date, optionally with a time: 2026-11-22 14:30 (or 2026-11-22T14:30:00+08:00)"
 
 _DATE_PATTERNS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+    Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    Pattern(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    Pattern(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    Pattern(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    Pattern(r"(\d{4})(\d{2})(\d{2})"),
 )
-_TIME_PART = re.compile(
-    r"(?:[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
-)
-_INTERVAL = re.compile(r"(\d+)\s*([dwmy])")
+_TIME_PART = Pattern(r"(?:[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_INTERVAL = Pattern(r"(\d+)\s*([dwmy])")
 MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
@@ -147,10 +145,10 @@ def parse_interval(value: str, field: str = "interval") -> Interval:
 
 
 _BIRTHDAY_MD = (
-    re.compile(r"(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{1,2})月(\d{1,2})日"),
-    re.compile(r"--(\d{2})-?(\d{2})"),
+    Pattern(r"(\d{1,2})-(\d{1,2})"),
+    Pattern(r"(\d{1,2})/(\d{1,2})"),
+    Pattern(r"(\d{1,2})月(\d{1,2})日"),
+    Pattern(r"--(\d{2})-?(\d{2})"),
 )
 
 

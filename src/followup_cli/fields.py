@@ -10,21 +10,22 @@ import re
 import unicodedata
 
 from followup_cli.errors import InvalidValue
+from followup_cli.patterns import Pattern
 
 MAX_TEXT = 20_000
 MAX_NAME = 200
 MAX_CODE = 40
 
 _CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-_SCIENTIFIC = re.compile(r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+")
-_EXCEL_FLOAT = re.compile(r"[0-9]{5,}\.0+")
-_PHONE = re.compile(
+_SCIENTIFIC = Pattern(r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+")
+_EXCEL_FLOAT = Pattern(r"[0-9]{5,}\.0+")
+_PHONE = Pattern(
     r"\+?[0-9(][0-9 ()\-]*[0-9]"
     r"(\s*(?:ext\.?|x|转|分机|#)\s*[0-9]{1,6})?",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMAIL = Pattern(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_CONTROL = Pattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PHONE_EXPECTED = "a phone number: digits, with +, spaces, dashes, brackets or an extension"
 EXCEL_MANGLED = (
