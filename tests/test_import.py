@@ -12,7 +12,6 @@ import itertools
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ Rows = Callable[..., list[dict[str, Any]]]
 TABLES = ("staff", "customers", "contacts", "events", "calls", "callbacks", "tickets")
 
 DATE_EXPECTED = "a date like 2026-11-22 (also 2026/11/22, 2026.11.22, 2026年11月22日, 20261122)"
-CUSTOMER_EXPECTED = "a customer code already in the file (import customers first)"
+CUSTOMER_EXPECTED = "a customer code already in the database (import customers first)"
 STAFF_EXPECTED = "a staff name (import staff first, or `followup staff add`)"
 GRADE_EXPECTED = "a grade from 1 (most important) to 5, or 一级 … 五级"
 EMAIL_EXPECTED = "an email address like name@example.com"
@@ -89,15 +88,6 @@ def assert_rejected(r: Any, path: Path, total: int, *lines: str) -> list[str]:
     noun = "error" if total == 1 else "errors"
     assert f"Error: {path}: {total} {noun}; nothing was imported" in err
     return err
-
-
-def local(moment: str) -> str:
-    """`moment` (naive ISO) with the offset the CLI gives naive times: the process's own.
-
-    (conftest sets TZ without time.tzset(), so the offset is whatever the process had.)
-    """
-    offset = datetime.now().astimezone().isoformat()[-6:]
-    return moment + offset
 
 
 def report_line(kind: str, path: Path, n: int, new: int, updated: int, unchanged: int) -> str:
@@ -226,13 +216,13 @@ def test_imported_office_files_store_every_field(imported: Run, rows: Rows) -> N
         " LEFT JOIN contacts ct ON ct.id = k.contact_id ORDER BY k.at"
     )
     assert calls == [
-        {"code": "007", "at": local("2026-11-05T09:30:00"), "day": "2026-11-05", "caller": "黄忠",
+        {"code": "007", "at": "2026-11-05T09:30:00+08:00", "day": "2026-11-05", "caller": "黄忠",
          "outcome": "reached", "satisfaction": 5, "contact": "刘备", "note": "满意",
          "imported": 1},
-        {"code": "K100", "at": local("2026-11-20T15:00:00"), "day": "2026-11-20",
+        {"code": "K100", "at": "2026-11-20T15:00:00+08:00", "day": "2026-11-20",
          "caller": "黄忠", "outcome": "no-answer", "satisfaction": None, "contact": None,
          "note": None, "imported": 1},
-        {"code": "C001", "at": local("2026-11-21T10:00:00"), "day": "2026-11-21",
+        {"code": "C001", "at": "2026-11-21T10:00:00+08:00", "day": "2026-11-21",
          "caller": "李娜", "outcome": "reached", "satisfaction": 5, "contact": "张建国",
          "note": None, "imported": 1},
     ]  # fmt: skip
@@ -309,7 +299,7 @@ def test_customer_headers_in_english_or_chinese_in_any_order(
             ["满意度", "回访结果", "回访人", "时间", "客户编号", "备注"],
             ["4", "接通", "李娜", "2026-11-20 10:05", "C002", "还行"],
             "SELECT at, caller, outcome, satisfaction, note FROM calls",
-            {"at": local("2026-11-20T10:05:00"), "caller": "李娜", "outcome": "reached",
+            {"at": "2026-11-20T10:05:00+08:00", "caller": "李娜", "outcome": "reached",
              "satisfaction": 4, "note": "还行"},
         ),
         (
@@ -344,8 +334,15 @@ def test_event_alias_headers_machine_and_staff(office: Run, rows: Rows, tmp_path
         ["客户编号", "类型", "日期", "机型", "服务人员"],
         ["C002", "维修", "2026-11-20", "LG855", "赵强"],
     )
-    import_ok(office, "events", path)
-    assert rows("SELECT machine, staff FROM events") == [{"machine": "LG855", "staff": "赵强"}]
+    r = import_ok(office, "events", path)
+    assert r.stdout.startswith(report_line("events", path, 1, 1, 0, 0))
+    assert rows("SELECT ref, machine, staff FROM events") == [
+        {"ref": "", "machine": "LG855", "staff": "赵强"}
+    ]
+    # Without a 单号 column the event is still matched on re-import.
+    r = import_ok(office, "events", path)
+    assert r.stdout.startswith(report_line("events", path, 1, 0, 0, 1))
+    assert rows("SELECT count(*) AS n FROM events") == [{"n": 1}]
 
 
 def test_unknown_columns_are_reported_as_ignored_not_fatal(
@@ -528,7 +525,7 @@ def test_bad_cell_is_rejected_with_its_exact_message_and_nothing_is_written(
 
 @pytest.mark.parametrize(
     ("value", "shown_as"),
-    [("1.38E+10", "scientific notation (1.38E+10)"), ("1.3800138E+10", "scientific notation"),
+    [("1.38E+10", "scientific notation (1.38E+10)"), ("1.3800138E+10", "scientific notation (1.38E+10)"),
      ("13800138000.0", "a decimal (13800138000.0)")],
 )  # fmt: skip
 def test_excel_mangled_phone_is_rejected_naming_excel(

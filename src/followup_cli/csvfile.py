@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,10 +42,11 @@ def _decodes(path: Path, codec: str, skip: int = 0) -> tuple[bool, int]:
         fh.seek(skip)
         while True:
             chunk = fh.read(CHUNK)
+            held = len(decoder.getstate()[0])  # bytes of a character split across reads
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                return False, skip + offset + exc.start
+                return False, skip + offset - held + exc.start
             if not chunk:
                 return True, 0
             offset += len(chunk)
@@ -101,14 +103,26 @@ def detect(path: Path, requested: str = "auto") -> CsvSource:
                 f"byte {where + 1})",
                 "Leave out --encoding to detect it, or save the file as 'CSV UTF-8'.",
             )
+    with path.open("rb") as fh:
+        head_bytes = fh.read(4096)
+    # ASCII text in UTF-16 without a BOM decodes as UTF-8 with a NUL every other byte.
+    if codec in ("utf-8", "utf-8-sig", "gb18030") and head_bytes.count(b"\x00") * 4 > len(
+        head_bytes
+    ):
+        raise DataError(
+            f"{path}: the file holds NUL bytes; it looks like UTF-16 without a byte-order mark",
+            "Save it from Excel as 'CSV UTF-8' or 'Unicode Text' (UTF-16 with a BOM).",
+        )
     with path.open("r", encoding=codec, newline="") as fh:
         first = fh.readline()
     delimiter = "\t" if ("\t" in first and "," not in first) else ","
     return CsvSource(path, codec, label, delimiter)
 
 
-def open_text(source: CsvSource) -> IO[str]:
-    return source.path.open("r", encoding=source.encoding, newline="")
+def open_text(source: CsvSource, raw: IO[bytes] | None = None) -> io.TextIOWrapper:
+    """The file's text; over `raw` (the file opened in binary, whose tell() gives the
+    progress) when given."""
+    return io.TextIOWrapper(raw or source.path.open("rb"), encoding=source.encoding, newline="")
 
 
 def rows(source: CsvSource, fh: IO[str]) -> Iterator[tuple[int, list[str]]]:
@@ -125,8 +139,8 @@ def rows(source: CsvSource, fh: IO[str]) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise DataError(
-                f"{source.path}:{reader.line_num}: malformed CSV ({exc})",
-                "Check the quoting on that line.",
+                f"{source.path}:{line}: malformed CSV ({exc})",
+                "Check the quoting of the record that starts on that line.",
             ) from None
         start = line
         line = reader.line_num + 1

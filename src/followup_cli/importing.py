@@ -108,8 +108,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("note", ("备注",)),
     ],
 }
-# At least one of these identifies a customer row.
-CUSTOMER_KEYS = ("code", "name")
+# Cells also staged as written, for messages that quote them (column `<name>_text`).
+RAW_KEPT = {"calls": ("outcome",)}
 
 
 @dataclass
@@ -349,18 +349,18 @@ def import_file(
     conn = session.conn
     stage = f"_stage_{kind}"
     names = [c.name for c in COLUMNS[kind]]
+    kept = [f"{n}_text" for n in RAW_KEPT.get(kind, ())]
     conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")
     conn.execute(
         f"CREATE TEMP TABLE {stage} (line INTEGER PRIMARY KEY, "
-        + ", ".join(f'"{n}"' for n in names)
+        + ", ".join(f'"{n}"' for n in names + kept)
         + ")"
     )
     try:
-        present = _stage_rows(session, kind, source, stage, names, report, progress)
-        checker = CHECKS[kind]
-        errors = checker(session, conn, stage, present)
-        if errors:
-            raise _errors(source.path, errors, len(errors))
+        present, errors, total = _stage_rows(session, kind, source, stage, names, report, progress)
+        found = CHECKS[kind](session, conn, stage, present)
+        if errors or found:
+            raise _errors(source.path, errors + found, total + len(found))
         writer = WRITERS[kind]
         if dry_run:
             with session.read():
@@ -380,6 +380,10 @@ def _errors(path: Path, errors: list[CellError], total: int) -> ImportErrors:
     return ImportErrors(path, errors[:MAX_ERRORS], total)
 
 
+_MISSING = object()
+CACHE_MAX = 50_000  # distinct raw values remembered per column
+
+
 def _stage_rows(
     session: Session,
     kind: str,
@@ -388,25 +392,30 @@ def _stage_rows(
     names: list[str],
     report: ImportReport,
     progress: Progress | None,
-) -> dict[str, tuple[int, str]]:
-    """Validate every cell, staging valid rows; raise ImportErrors listing the bad ones.
+) -> tuple[dict[str, tuple[int, str]], list[CellError], int]:
+    """Validate every cell and stage every row (a bad cell staged as NULL).
 
-    Returns the fields present in the file: name -> (column number, header text).
+    Returns the fields present in the file (name -> (column number, header text)), the
+    bad cells found (at most MAX_ERRORS) and how many there were in all. Converters are
+    pure, so each column remembers the result for the raw values it has seen: dates,
+    codes, kinds and staff names repeat a lot in real files.
     """
     conn = session.conn
     convert = converters(session, kind)
     errors: list[CellError] = []
     total_errors = 0
     batch: list[tuple[Any, ...]] = []
+    kept = RAW_KEPT.get(kind, ())
+    columns = names + [f"{n}_text" for n in kept]
     insert = (
         f"INSERT INTO temp.{stage} (line, "
-        + ", ".join(f'"{n}"' for n in names)
+        + ", ".join(f'"{n}"' for n in columns)
         + ") VALUES ("
-        + ", ".join("?" for _ in range(len(names) + 1))
+        + ", ".join("?" for _ in range(len(columns) + 1))
         + ")"
     )
     size = source.path.stat().st_size
-    with open_text(source) as fh:
+    with source.path.open("rb") as binary, open_text(source, binary) as fh:
         records = rows(source, fh)
         first = next(records, None)
         if first is None:
@@ -414,11 +423,22 @@ def _stage_rows(
         _, header = first
         mapping, report.ignored_columns = map_headers(kind, header, source.path)
         present = {name: (index + 1, header[index].strip()) for name, index in mapping.items()}
-        plan = [(name, mapping.get(name), convert[name]) for name in names]
+        plan: list[tuple[str, int | None, Any, dict[str, Any]]] = []
+        for name in names:
+            fn = convert[name]
+            index = mapping.get(name)
+            if index is None:  # an absent column takes its empty value (ref "", channel phone)
+                try:
+                    plan.append((name, None, fn(""), {}))
+                except InvalidValue:
+                    plan.append((name, None, None, {}))
+            else:
+                plan.append((name, index, fn, {}))
         width = len(header)
         for line, record in records:
             report.rows += 1
-            if len(record) > width and any(cell.strip() for cell in record[width:]):
+            count = len(record)
+            if count > width and any(cell.strip() for cell in record[width:]):
                 total_errors += 1
                 if len(errors) < MAX_ERRORS:
                     errors.append(
@@ -431,40 +451,49 @@ def _stage_rows(
                         )
                     )
             values: list[Any] = [line]
-            for name, index, fn in plan:
+            for name, index, fn, seen in plan:
                 if index is None:
-                    values.append(None)
+                    values.append(fn)
                     continue
-                raw = record[index] if index < len(record) else ""
+                raw = record[index] if index < count else ""
                 if raw[:1] == "'" and raw[1:2] in FORMULA_START and raw[1:2]:
                     raw = raw[1:]  # neutralised by our export (or by hand in Excel)
-                try:
-                    values.append(fn(raw))
-                except InvalidValue as exc:
+                value = seen.get(raw, _MISSING)
+                if value is _MISSING:
+                    try:
+                        value = fn(raw)
+                    except InvalidValue as exc:
+                        value = exc
+                    if len(seen) < CACHE_MAX:
+                        seen[raw] = value
+                if isinstance(value, InvalidValue):
                     total_errors += 1
                     if len(errors) < MAX_ERRORS:
                         col, head = present[name]
-                        errors.append(CellError(line, col, head, raw, exc.expected))
-                    values.append(None)
-            if not total_errors:
-                batch.append(tuple(values))
-                if len(batch) >= BATCH:
-                    conn.executemany(insert, batch)
-                    batch.clear()
-            if progress and report.rows % BATCH == 0:
-                progress("validating", fh.tell() if hasattr(fh, "tell") else 0, size)
-        if batch and not total_errors:
+                        errors.append(CellError(line, col, head, raw, value.expected))
+                    value = None
+                values.append(value)
+            for name in kept:
+                index = mapping.get(name)
+                values.append(record[index] if index is not None and index < count else None)
+            batch.append(tuple(values))
+            if len(batch) >= BATCH:
+                conn.executemany(insert, batch)
+                batch.clear()
+                if progress:
+                    progress("checking", binary.tell(), size)
+        if batch:
             conn.executemany(insert, batch)
-    if total_errors:
-        raise _errors(source.path, errors, total_errors)
     if kind == "calls":
-        _check_call_rows(conn, source.path, stage, present)
-    return present
+        extra = _check_call_rows(conn, stage, present)
+        total_errors += len(extra)
+        errors.extend(extra[: max(MAX_ERRORS - len(errors), 0)])
+    return present, errors, total_errors
 
 
 def _check_call_rows(
-    conn: sqlite3.Connection, path: Path, stage: str, present: dict[str, tuple[int, str]]
-) -> None:
+    conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
     """Satisfaction, recommend, repurchase and answers only on reached calls."""
     errors: list[CellError] = []
     for name in ("satisfaction", "recommend", "repurchase", "answers"):
@@ -480,8 +509,7 @@ def _check_call_rows(
                     line, col, head, str(value), f"no value: the call was not reached ({outcome})"
                 )
             )
-    if errors:
-        raise _errors(path, errors, len(errors))
+    return errors
 
 
 # -- database checks (after staging, before writing) ----------------------------------
@@ -514,8 +542,10 @@ def _duplicates(
     cols = ", ".join(f'"{k}"' for k in key)
     col, head = present[key[-1]] if key[-1] in present else (0, key[-1])
     out: list[CellError] = []
+    not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
     for row in conn.execute(
-        f"SELECT group_concat(line), {cols} FROM temp.{stage} GROUP BY {cols} HAVING count(*) > 1"
+        f"SELECT group_concat(line), {cols} FROM temp.{stage} WHERE {not_null}"
+        f" GROUP BY {cols} HAVING count(*) > 1"
     ):
         lines = [int(x) for x in str(row[0]).split(",")]
         for line in lines[1:]:
@@ -533,13 +563,13 @@ def _duplicates(
 
 UNKNOWN_CUSTOMER = (
     "SELECT s.line, s.{col} FROM {stage} s LEFT JOIN customers c ON c.code = s.{col}"
-    " WHERE c.id IS NULL"
+    " WHERE c.id IS NULL AND s.{col} IS NOT NULL"
 )
 UNKNOWN_STAFF = (
     "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL"
     " AND s.{col} NOT IN (SELECT name FROM staff)"
 )
-CUSTOMER_HINT = "a customer code already in the file (import customers first)"
+CUSTOMER_HINT = "a customer code already in the database (import customers first)"
 STAFF_HINT = "a staff name (import staff first, or `followup staff add`)"
 
 
@@ -558,7 +588,7 @@ def _check_customers(
     col, head = present["name"]
     for line, name, n in conn.execute(
         f"SELECT s.line, s.name, (SELECT count(*) FROM customers c WHERE c.name = s.name)"
-        f" FROM temp.{stage} s WHERE s.code IS NULL"
+        f" FROM temp.{stage} s WHERE s.code IS NULL AND s.name IS NOT NULL"
     ):
         if n > 1:
             errors.append(
@@ -786,15 +816,26 @@ def _write_contacts(
     write: bool,
     progress: Progress | None,
 ) -> None:
+    """Contacts upsert by (customer, name). The primary contact of a customer is the last
+    one the file marks as primary; a file that marks none leaves the primary alone (and a
+    customer without one gets its first contact)."""
     cols = [c for c in ("role", "phone", "wechat", "email", "birthday") if c in present]
     has_primary = "primary" in present
     join = (
         f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
         " LEFT JOIN contacts t ON t.customer_id = c.id AND t.name = s.name"
     )
+    marked = (
+        f'SELECT m.customer_code, m.name FROM temp.{stage} m WHERE m."primary" = 1'
+        f" AND m.line = (SELECT max(line) FROM temp.{stage} x"
+        ' WHERE x.customer_code = m.customer_code AND x."primary" = 1)'
+    )
     differs = _differs(cols, "s", "t")
     if has_primary:
-        differs = f'({differs}) OR s."primary" != t.is_primary'
+        differs = (
+            f"({differs}) OR (t.is_primary != (s.name = (SELECT p.name FROM ({marked}) p"
+            " WHERE p.customer_code = s.customer_code)))"
+        )
     report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
     report.updated = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({differs})")
     report.unchanged = report.rows - report.inserted - report.updated
@@ -804,28 +845,25 @@ def _write_contacts(
         "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
         " is_primary, created_at, updated_at)"
         f" SELECT c.id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
-        f' s.birthday, coalesce(s."primary", 0), ?, ? {join} WHERE t.id IS NULL ORDER BY s.line',
+        f" s.birthday, 0, ?, ? {join} WHERE t.id IS NULL ORDER BY s.line",
         (session.stamp, session.stamp),
     )
-    if cols or has_primary:
-        sets = [f"{c} = s.{c}" for c in cols]
-        if has_primary:
-            sets.append('is_primary = s."primary"')
+    if cols:
         conn.execute(
-            f"UPDATE contacts SET {', '.join(sets)}, updated_at = ? FROM temp.{stage} s"
-            " JOIN customers c ON c.code = s.customer_code"
+            f"UPDATE contacts SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
+            f" FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
             " WHERE contacts.customer_id = c.id AND contacts.name = s.name"
-            f" AND ({differs.replace('t.', 'contacts.')})",
+            f" AND ({_differs(cols, 's', 'contacts')})",
             (session.stamp,),
         )
-    # One primary contact per customer: the last one marked in the file wins, and a
-    # customer with none gets its first contact.
+    if has_primary:
+        conn.execute(
+            "UPDATE contacts SET is_primary = (contacts.name = p.name), updated_at = ?"
+            f" FROM ({marked}) p JOIN customers c ON c.code = p.customer_code"
+            " WHERE contacts.customer_id = c.id AND contacts.is_primary != (contacts.name = p.name)",
+            (session.stamp,),
+        )
     affected = f"(SELECT c.id FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code)"
-    conn.execute(
-        "UPDATE contacts SET is_primary = 0 WHERE is_primary = 1 AND customer_id IN"
-        f" {affected} AND id NOT IN (SELECT max(id) FROM contacts WHERE is_primary = 1"
-        " GROUP BY customer_id)"
-    )
     conn.execute(
         "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
         f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
@@ -928,7 +966,7 @@ def _write_calls(
         if c in present
     ]
     changed_outcome = conn.execute(
-        f"SELECT s.line, s.outcome, t.outcome {join} WHERE t.id IS NOT NULL"
+        f"SELECT s.line, s.outcome_text, t.outcome {join} WHERE t.id IS NOT NULL"
         " AND s.outcome != t.outcome"
     ).fetchall()
     if changed_outcome:

@@ -7,6 +7,8 @@ import typer
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import checked, open_session, parse_date_option
 
+TERMINAL_ROWS = 50
+
 
 def due_cmd(
     ctx: typer.Context,
@@ -27,6 +29,10 @@ def due_cmd(
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show each row's urgency terms.")
+    ] = False,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help=f"On a terminal, every row (default: the top {TERMINAL_ROWS})."),
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -62,9 +68,20 @@ def due_cmd(
         from followup_cli.staff import get_staff
 
         get_staff(session.conn, staff, "--staff")
+    from followup_cli.render import stdout_is_terminal
+
+    # On a terminal nobody reads thousands of rows: the most urgent first, and a count.
+    if limit is None and not all_ and fmt == Format.table and stdout_is_terminal():
+        flt.limit = TERMINAL_ROWS
     roll_forward(session)
-    rows = due_list(session, flt)
-    render_due(rows, fmt.value, explain, on.isoformat(), days)
+    result = due_list(session, flt)
+    render_due(result.rows, fmt.value, explain, on.isoformat(), days)
+    shown = len(result.rows)
+    if fmt == Format.table and result.total > shown:
+        print(
+            f"… and {result.total - shown} more customers due "
+            f"(--limit N to see more, --all for every row)"
+        )
 
 
 def render_due(rows: list[Any], fmt: str, explain: bool, on: str, days: int) -> None:

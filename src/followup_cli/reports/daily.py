@@ -43,17 +43,17 @@ def daily_report(session: Session) -> DailyReport:
     from followup_cli.tickets import list_tickets
 
     today = session.today
-    rows = due_list(session, DueFilter(on=today))
+    rows = due_list(session, DueFilter(on=today)).rows
     per: dict[str, dict[str, Any]] = {}
     due_today = overdue = 0
     for row in rows:
         seen: set[str] = set()
         for reason in row.reasons:
-            who = reason.assignee or "(unassigned)"
+            who = reason["assignee"] or "(unassigned)"
             entry = per.setdefault(
                 who, {"assignee": who, "due_today": 0, "overdue": 0, "customers": 0}
             )
-            if reason.due_on < today.isoformat():
+            if reason["due_on"] < today.isoformat():
                 entry["overdue"] += 1
                 overdue += 1
             else:
