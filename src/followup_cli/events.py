@@ -144,8 +144,8 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             dict(r)
             for r in conn.execute(
                 "SELECT id, due_on, reason, role, assignee, detail FROM callbacks"
-                " WHERE event_id = ? AND status = 'pending' ORDER BY due_on",
-                (event_id,),
+                " WHERE customer_id = ? AND event_id = ? AND status = 'pending' ORDER BY due_on",
+                (customer["id"], event_id),
             )
         ]
     return EventAdded(event, callbacks)

@@ -108,6 +108,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("note", ("备注",)),
     ],
 }
+# Fields staged under another name: a customer code is checked and staged as its id.
+STAGED_AS = {"customer_code": "customer_id"}
 # Cells also staged as written, for messages that quote them (column `<name>_text`).
 RAW_KEPT = {"calls": ("outcome",)}
 
@@ -241,7 +243,32 @@ def _answers(known: set[str]) -> Converter:
 
 
 def converters(session: Session, kind: str) -> dict[str, Converter]:
+    """A function per field: raw cell text -> the value to stage, or InvalidValue.
+    Customer codes become customer ids and staff names are checked here, so that an
+    unknown one is reported as a bad cell like any other."""
     cfg = session.config
+    conn = session.conn
+    staff = {r[0] for r in conn.execute("SELECT name FROM staff")}
+    ids: dict[str, int] = (
+        dict(conn.execute("SELECT code, id FROM customers").fetchall())
+        if kind in ("contacts", "events", "calls")
+        else {}
+    )
+
+    def customer(value: str) -> int:
+        found = ids.get(fields.code(value, "customer_code"))
+        if found is None:
+            raise InvalidValue("customer_code", value, CUSTOMER_HINT)
+        return found
+
+    def staff_name(name: str, *, required: bool = False) -> Converter:
+        def convert(value: str) -> str | None:
+            text = fields.name(value, name) if required else fields.text(value, name)
+            if text is not None and text not in staff:
+                raise InvalidValue(name, value, STAFF_HINT)
+            return text
+
+        return convert
 
     def text(name: str) -> Converter:
         return lambda v: fields.text(v, name, max_length=fields.MAX_NAME)
@@ -264,14 +291,14 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             "phone": lambda v: fields.phone(v, "phone"),
             "region": text("region"),
             "industry": text("industry"),
-            "owner": text("owner"),
+            "owner": staff_name("owner"),
             "department": text("department"),
             "address": long_text("address"),
             "note": long_text("note"),
         }
     if kind == "contacts":
         return {
-            "customer_code": lambda v: fields.code(v, "customer_code"),
+            "customer_code": customer,
             "name": lambda v: fields.name(v, "name"),
             "role": lambda v: (
                 fields.choice(canonical("contact_role", v), "role", cfg.contact_roles)
@@ -294,12 +321,12 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             return day.isoformat()
 
         return {
-            "customer_code": lambda v: fields.code(v, "customer_code"),
+            "customer_code": customer,
             "kind": lambda v: fields.choice(canonical("event_kind", v), "kind", cfg.event_kinds),
             "date": event_date,
             "ref": lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
             "machine": text("machine"),
-            "staff": text("staff"),
+            "staff": staff_name("staff"),
             "result": long_text("result"),
             "note": long_text("note"),
         }
@@ -313,9 +340,9 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             return moment.isoformat(timespec="seconds")
 
         return {
-            "customer_code": lambda v: fields.code(v, "customer_code"),
+            "customer_code": customer,
             "at": call_at,
-            "by": lambda v: fields.name(v, "by"),
+            "by": staff_name("by", required=True),
             "outcome": lambda v: fields.choice(canonical("outcome", v), "outcome", OUTCOMES),
             "channel": lambda v: fields.choice(
                 canonical("channel", v or "phone"), "channel", CALL_CHANNELS
@@ -353,7 +380,7 @@ def import_file(
     conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")
     conn.execute(
         f"CREATE TEMP TABLE {stage} (line INTEGER PRIMARY KEY, "
-        + ", ".join(f'"{n}"' for n in names + kept)
+        + ", ".join(f'"{STAGED_AS.get(n, n)}"' for n in names + kept)
         + ")"
     )
     try:
@@ -404,9 +431,8 @@ def _stage_rows(
     convert = converters(session, kind)
     errors: list[CellError] = []
     total_errors = 0
-    batch: list[tuple[Any, ...]] = []
     kept = RAW_KEPT.get(kind, ())
-    columns = names + [f"{n}_text" for n in kept]
+    columns = [STAGED_AS.get(n, n) for n in names] + [f"{n}_text" for n in kept]
     insert = (
         f"INSERT INTO temp.{stage} (line, "
         + ", ".join(f'"{n}"' for n in columns)
@@ -435,60 +461,97 @@ def _stage_rows(
             else:
                 plan.append((name, index, fn, {}))
         width = len(header)
-        for line, record in records:
-            report.rows += 1
-            count = len(record)
-            if count > width and any(cell.strip() for cell in record[width:]):
-                total_errors += 1
-                if len(errors) < MAX_ERRORS:
-                    errors.append(
-                        CellError(
-                            line,
-                            width + 1,
-                            "(no header)",
-                            record[width],
-                            f"at most {width} cells, as in the header line",
-                        )
-                    )
-            values: list[Any] = [line]
-            for name, index, fn, seen in plan:
-                if index is None:
-                    values.append(fn)
-                    continue
-                raw = record[index] if index < count else ""
-                if raw[:1] == "'" and raw[1:2] in FORMULA_START and raw[1:2]:
-                    raw = raw[1:]  # neutralised by our export (or by hand in Excel)
-                value = seen.get(raw, _MISSING)
-                if value is _MISSING:
-                    try:
-                        value = fn(raw)
-                    except InvalidValue as exc:
-                        value = exc
-                    if len(seen) < CACHE_MAX:
-                        seen[raw] = value
-                if isinstance(value, InvalidValue):
-                    total_errors += 1
-                    if len(errors) < MAX_ERRORS:
-                        col, head = present[name]
-                        errors.append(CellError(line, col, head, raw, value.expected))
-                    value = None
-                values.append(value)
-            for name in kept:
-                index = mapping.get(name)
-                values.append(record[index] if index is not None and index < count else None)
-            batch.append(tuple(values))
+        batch: list[tuple[int, list[str]]] = []
+        for item in records:
+            batch.append(item)
             if len(batch) >= BATCH:
-                conn.executemany(insert, batch)
-                batch.clear()
+                total_errors += _stage_batch(
+                    conn, insert, batch, plan, kept, mapping, present, width, errors
+                )
+                report.rows += len(batch)
+                batch = []
                 if progress:
                     progress("checking", binary.tell(), size)
         if batch:
-            conn.executemany(insert, batch)
+            total_errors += _stage_batch(
+                conn, insert, batch, plan, kept, mapping, present, width, errors
+            )
+            report.rows += len(batch)
     if kind == "calls":
         extra = _check_call_rows(conn, stage, present)
         total_errors += len(extra)
         errors.extend(extra[: max(MAX_ERRORS - len(errors), 0)])
     return present, errors, total_errors
+
+
+def _convert_column(raw: list[str], fn: Converter, seen: dict[str, Any]) -> list[Any]:
+    """Convert one column of a batch, remembering each distinct raw value's result (or
+    its InvalidValue)."""
+    get = seen.get
+    values = [get(cell, _MISSING) for cell in raw]
+    for i in [i for i, v in enumerate(values) if v is _MISSING]:
+        cell = raw[i]
+        text = cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START and cell[1:2] else cell
+        try:  # (a leading apostrophe before = + - @ was added by our export, or by Excel)
+            value = fn(text)
+        except InvalidValue as exc:
+            value = exc
+        if len(seen) < CACHE_MAX:
+            seen[cell] = value
+        values[i] = value
+    return values
+
+
+def _stage_batch(
+    conn: sqlite3.Connection,
+    insert: str,
+    batch: list[tuple[int, list[str]]],
+    plan: list[tuple[str, int | None, Any, dict[str, Any]]],
+    kept: tuple[str, ...],
+    mapping: dict[str, int],
+    present: dict[str, tuple[int, str]],
+    width: int,
+    errors: list[CellError],
+) -> int:
+    """Validate and stage one batch of records, column by column; returns the number of
+    bad cells (recorded in `errors` up to MAX_ERRORS)."""
+    found = 0
+    lines = [line for line, _ in batch]
+    records = [record for _, record in batch]
+    for line, record in batch:
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            found += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(
+                    CellError(
+                        line,
+                        width + 1,
+                        "(no header)",
+                        record[width],
+                        f"at most {width} cells, as in the header line",
+                    )
+                )
+    columns: list[list[Any]] = [lines]
+    for name, index, fn, seen in plan:
+        if index is None:
+            columns.append([fn] * len(batch))
+            continue
+        raw = [r[index] if index < len(r) else "" for r in records]
+        values = _convert_column(raw, fn, seen)
+        for i in [i for i, v in enumerate(values) if isinstance(v, InvalidValue)]:
+            found += 1
+            if len(errors) < MAX_ERRORS:
+                col, head = present[name]
+                errors.append(CellError(lines[i], col, head, raw[i], values[i].expected))
+            values[i] = None
+        columns.append(values)
+    for name in kept:
+        index = mapping.get(name)
+        columns.append(
+            [r[index] if index is not None and index < len(r) else None for r in records]
+        )
+    conn.executemany(insert, zip(*columns, strict=True))
+    return found
 
 
 def _check_call_rows(
@@ -561,14 +624,6 @@ def _duplicates(
     return out
 
 
-UNKNOWN_CUSTOMER = (
-    "SELECT s.line, s.{col} FROM {stage} s LEFT JOIN customers c ON c.code = s.{col}"
-    " WHERE c.id IS NULL AND s.{col} IS NOT NULL"
-)
-UNKNOWN_STAFF = (
-    "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL"
-    " AND s.{col} NOT IN (SELECT name FROM staff)"
-)
 CUSTOMER_HINT = "a customer code already in the database (import customers first)"
 STAFF_HINT = "a staff name (import staff first, or `followup staff add`)"
 
@@ -582,7 +637,7 @@ def _check_staff(
 def _check_customers(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    errors = _missing(conn, stage, present, "owner", UNKNOWN_STAFF, STAFF_HINT)
+    errors: list[CellError] = []
     if "code" in present:
         errors += _duplicates(conn, stage, present, ["code"], "customer code")
     col, head = present["name"]
@@ -602,47 +657,29 @@ def _check_customers(
 def _check_contacts(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return _missing(conn, stage, present, "customer_code", UNKNOWN_CUSTOMER, CUSTOMER_HINT) + (
-        _duplicates(conn, stage, present, ["customer_code", "name"], "contact name per customer")
-    )
+    return _duplicates(conn, stage, present, ["customer_id", "name"], "contact name per customer")
 
 
 def _check_events(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return (
-        _missing(conn, stage, present, "customer_code", UNKNOWN_CUSTOMER, CUSTOMER_HINT)
-        + _missing(conn, stage, present, "staff", UNKNOWN_STAFF, STAFF_HINT)
-        + _duplicates(
-            conn,
-            stage,
-            present,
-            ["customer_code", "kind", "date", "ref"],
-            "customer, kind, date and ref",
-        )
+    return _duplicates(
+        conn, stage, present, ["customer_id", "kind", "date", "ref"], "customer, kind, date and ref"
     )
 
 
 def _check_calls(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return (
-        _missing(conn, stage, present, "customer_code", UNKNOWN_CUSTOMER, CUSTOMER_HINT)
-        + _missing(conn, stage, present, "by", UNKNOWN_STAFF, STAFF_HINT)
-        + _missing(
-            conn,
-            stage,
-            present,
-            "contact",
-            "SELECT s.line, s.{col} FROM {stage} s JOIN customers c ON c.code = s.customer_code"
-            " WHERE s.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts ct"
-            " WHERE ct.customer_id = c.id AND ct.name = s.{col})",
-            "a contact of that customer (import contacts first)",
-        )
-        + _duplicates(
-            conn, stage, present, ["customer_code", "at", "by"], "customer, time and caller"
-        )
-    )
+    return _missing(
+        conn,
+        stage,
+        present,
+        "contact",
+        "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS"
+        " (SELECT 1 FROM contacts ct WHERE ct.customer_id = s.customer_id AND ct.name = s.{col})",
+        "a contact of that customer (import contacts first)",
+    ) + _duplicates(conn, stage, present, ["customer_id", "at", "by"], "customer, time and caller")
 
 
 CHECKS = {
@@ -807,6 +844,13 @@ def _write_customers(
     report.callbacks_planned = _planned(conn) - before
 
 
+def _counts(conn: sqlite3.Connection, join: str, differs: str, report: ImportReport) -> None:
+    """New, updated and unchanged rows, counted before anything is written (dry run)."""
+    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
+    report.updated = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({differs})")
+    report.unchanged = report.rows - report.inserted - report.updated
+
+
 def _write_contacts(
     session: Session,
     conn: sqlite3.Connection,
@@ -822,48 +866,45 @@ def _write_contacts(
     cols = [c for c in ("role", "phone", "wechat", "email", "birthday") if c in present]
     has_primary = "primary" in present
     join = (
-        f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
-        " LEFT JOIN contacts t ON t.customer_id = c.id AND t.name = s.name"
+        f"FROM temp.{stage} s LEFT JOIN contacts t ON t.customer_id = s.customer_id"
+        " AND t.name = s.name"
     )
     marked = (
-        f'SELECT m.customer_code, m.name FROM temp.{stage} m WHERE m."primary" = 1'
+        f'SELECT m.customer_id, m.name FROM temp.{stage} m WHERE m."primary" = 1'
         f" AND m.line = (SELECT max(line) FROM temp.{stage} x"
-        ' WHERE x.customer_code = m.customer_code AND x."primary" = 1)'
+        ' WHERE x.customer_id = m.customer_id AND x."primary" = 1)'
     )
     differs = _differs(cols, "s", "t")
     if has_primary:
         differs = (
             f"({differs}) OR (t.is_primary != (s.name = (SELECT p.name FROM ({marked}) p"
-            " WHERE p.customer_code = s.customer_code)))"
+            " WHERE p.customer_id = s.customer_id)))"
         )
-    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
-    report.updated = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({differs})")
-    report.unchanged = report.rows - report.inserted - report.updated
+    _counts(conn, join, differs, report)
     if not write:
         return
     conn.execute(
         "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
         " is_primary, created_at, updated_at)"
-        f" SELECT c.id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
+        f" SELECT s.customer_id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
         f" s.birthday, 0, ?, ? {join} WHERE t.id IS NULL ORDER BY s.line",
         (session.stamp, session.stamp),
     )
     if cols:
         conn.execute(
             f"UPDATE contacts SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
-            f" FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
-            " WHERE contacts.customer_id = c.id AND contacts.name = s.name"
-            f" AND ({_differs(cols, 's', 'contacts')})",
+            f" FROM temp.{stage} s WHERE contacts.customer_id = s.customer_id"
+            f" AND contacts.name = s.name AND ({_differs(cols, 's', 'contacts')})",
             (session.stamp,),
         )
     if has_primary:
         conn.execute(
             "UPDATE contacts SET is_primary = (contacts.name = p.name), updated_at = ?"
-            f" FROM ({marked}) p JOIN customers c ON c.code = p.customer_code"
-            " WHERE contacts.customer_id = c.id AND contacts.is_primary != (contacts.name = p.name)",
+            f" FROM ({marked}) p WHERE contacts.customer_id = p.customer_id"
+            " AND contacts.is_primary != (contacts.name = p.name)",
             (session.stamp,),
         )
-    affected = f"(SELECT c.id FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code)"
+    affected = f"(SELECT customer_id FROM temp.{stage})"
     conn.execute(
         "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
         f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
@@ -871,7 +912,7 @@ def _write_contacts(
     from followup_cli.planning import Planner
 
     before = _planned(conn)
-    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT id FROM customers WHERE id IN {affected}")]
+    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT customer_id FROM temp.{stage}")]
     Planner(session, conn).plan_customers(ids)
     report.callbacks_planned = _planned(conn) - before
 
@@ -887,37 +928,34 @@ def _write_events(
 ) -> None:
     cols = [c for c in ("machine", "staff", "result", "note") if c in present]
     join = (
-        f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
-        " LEFT JOIN events t ON t.customer_id = c.id AND t.kind = s.kind AND t.date = s.date"
-        " AND t.ref = s.ref"
+        f"FROM temp.{stage} s LEFT JOIN events t ON t.customer_id = s.customer_id"
+        " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
     )
-    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
-    report.updated = _count(
-        conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({_differs(cols, 's', 't')})"
-    )
-    report.unchanged = report.rows - report.inserted - report.updated
     if not write:
+        _counts(conn, join, _differs(cols, "s", "t"), report)
         return
     if progress:
         progress("writing", 0, None)
     before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")
-    conn.execute(
+    report.inserted = conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-        f" created_at) SELECT c.id, s.kind, s.date, s.ref, s.machine, s.staff, s.result, s.note,"
-        f" ? {join} WHERE t.id IS NULL ORDER BY s.line",
+        " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
+        f" s.note, ? {join} WHERE t.id IS NULL ORDER BY s.line",
         (session.stamp,),
-    )
-    if cols and report.updated:
-        conn.execute(
+    ).rowcount
+    if cols and report.inserted < report.rows:
+        report.updated = conn.execute(
             f"UPDATE events SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
-            " JOIN customers c ON c.code = s.customer_code WHERE events.customer_id = c.id"
-            " AND events.kind = s.kind AND events.date = s.date AND events.ref = s.ref"
-            f" AND ({_differs(cols, 's', 'events')})"
-        )
+            " WHERE events.customer_id = s.customer_id AND events.kind = s.kind"
+            " AND events.date = s.date AND events.ref = s.ref"
+            f" AND events.id <= ? AND ({_differs(cols, 's', 'events')})",
+            (before_id,),
+        ).rowcount
+    report.unchanged = report.rows - report.inserted - report.updated
     from followup_cli.planning import Planner
 
     planner = Planner(session, conn)
-    cutoff = _earliest_plannable(session, planner)
+    cutoff = _earliest_plannable(session)
     ids = [
         r[0]
         for r in conn.execute(
@@ -930,7 +968,7 @@ def _write_events(
     report.callbacks_planned = _planned(conn) - before
 
 
-def _earliest_plannable(session: Session, planner: Any) -> date:
+def _earliest_plannable(session: Session) -> date:
     """Events older than this cannot plan a callback that is not stale."""
     longest = 0
     for kind, offsets in session.config["planning"]["event_offsets"].items():
@@ -957,8 +995,8 @@ def _write_calls(
     from followup_cli.planning import Planner
 
     join = (
-        f"FROM temp.{stage} s JOIN customers c ON c.code = s.customer_code"
-        " LEFT JOIN calls t ON t.customer_id = c.id AND t.at = s.at AND t.caller = s.by"
+        f"FROM temp.{stage} s LEFT JOIN calls t ON t.customer_id = s.customer_id"
+        " AND t.at = s.at AND t.caller = s.by"
     )
     cols = [
         c
@@ -985,45 +1023,46 @@ def _write_calls(
             ],
             len(changed_outcome),
         )
-    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
-    report.updated = _count(
-        conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({_differs(cols, 's', 't')})"
-    )
-    report.unchanged = report.rows - report.inserted - report.updated
+    _counts(conn, join, _differs(cols, "s", "t"), report)
     if not write:
         return
     if cols and report.updated:
         conn.execute(
             f"UPDATE calls SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
-            " JOIN customers c ON c.code = s.customer_code WHERE calls.customer_id = c.id"
-            f" AND calls.at = s.at AND calls.caller = s.by AND ({_differs(cols, 's', 'calls')})"
+            " WHERE calls.customer_id = s.customer_id AND calls.at = s.at"
+            f" AND calls.caller = s.by AND ({_differs(cols, 's', 'calls')})"
         )
     planner = Planner(session, conn)
-    customers: dict[str, sqlite3.Row] = {}
     before = _planned(conn)
-    new = conn.execute(f"SELECT s.* {join} WHERE t.id IS NULL ORDER BY s.at, s.line").fetchall()
-    for i, row in enumerate(new):
-        code = row["customer_code"]
-        if code not in customers:
-            customers[code] = conn.execute(
-                "SELECT * FROM customers WHERE code = ?", (code,)
-            ).fetchone()
-        data = CallInput(
-            outcome=row["outcome"],
-            by=row["by"],
-            at=datetime.fromisoformat(row["at"]),
-            channel=row["channel"] or "phone",
-            contact=row["contact"],
-            satisfaction=row["satisfaction"],
-            recommend=row["recommend"],
-            repurchase=row["repurchase"],
-            answers=json.loads(row["answers"]) if row["answers"] else {},
-            note=row["note"],
-            imported=True,
-        )
-        record_call(session, planner, customers[code], data)
-        if progress and i % 1000 == 0:
-            progress("writing", i, len(new))
+    # The new rows, in time order; read a batch at a time (never while writing calls).
+    lines = [
+        r[0] for r in conn.execute(f"SELECT s.line {join} WHERE t.id IS NULL ORDER BY s.at, s.line")
+    ]
+    for start in range(0, len(lines), 1000):
+        chunk = lines[start : start + 1000]
+        batch = conn.execute(
+            f"SELECT s.*, c.id, c.code, c.name, c.grade, c.department FROM temp.{stage} s"
+            " JOIN customers c ON c.id = s.customer_id"
+            f" WHERE s.line IN ({', '.join('?' for _ in chunk)}) ORDER BY s.at, s.line",
+            chunk,
+        ).fetchall()
+        for row in batch:
+            data = CallInput(
+                outcome=row["outcome"],
+                by=row["by"],
+                at=datetime.fromisoformat(row["at"]),
+                channel=row["channel"] or "phone",
+                contact=row["contact"],
+                satisfaction=row["satisfaction"],
+                recommend=row["recommend"],
+                repurchase=row["repurchase"],
+                answers=json.loads(row["answers"]) if row["answers"] else {},
+                note=row["note"],
+                imported=True,
+            )
+            record_call(session, planner, row, data)
+        if progress:
+            progress("writing", start + len(chunk), len(lines))
     report.callbacks_planned = max(_planned(conn) - before, 0)
 
 

@@ -67,6 +67,7 @@ class Planner:
     _staff: dict[str, list[tuple[str, str | None]]] = field(init=False)
     _queue: list[Planned] = field(default_factory=list)
     _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calendar = load_calendar(self.conn, self.session.today, store=True)
@@ -152,9 +153,25 @@ class Planner:
         return self.conn.total_changes - before
 
     # -- events --------------------------------------------------------------
+    def event_dates(self, kind: str, day: str) -> list[tuple[str, date, date]]:
+        """(offset, anchor, due) of the callbacks an event of `kind` on `day` plans, the
+        stale ones left out. Memoised: a large import has few distinct (kind, day)."""
+        key = (kind, day)
+        found = self._event_dates.get(key)
+        if found is None:
+            start = date.fromisoformat(day)
+            stale_before = self.stale_before
+            found = []
+            for text in self.session.config["planning"]["event_offsets"].get(kind, []):
+                anchor = self.interval(text, f"planning.event_offsets.{kind}").after(start)
+                due = self.calendar.next_working(anchor)
+                if due >= stale_before:
+                    found.append((text, anchor, due))
+            self._event_dates[key] = found
+        return found
+
     def plan_events(self, event_ids: list[int]) -> None:
         """Callbacks at the configured offsets from each event's date."""
-        offsets = self.session.config["planning"]["event_offsets"]
         role = self.cfg["event_role"]
         for chunk in _chunks(event_ids):
             rows = self.conn.execute(
@@ -163,30 +180,29 @@ class Planner:
                 f" WHERE c.archived = 0 AND e.id IN ({_marks(chunk)})",
                 chunk,
             ).fetchall()
-            for row in rows:
-                day = date.fromisoformat(row["date"])
-                detail = " ".join(
-                    x for x in (row["kind"], row["date"], row["ref"], row["machine"]) if x
-                )
-                for text in offsets.get(row["kind"], []):
-                    anchor = self.interval(text, f"planning.event_offsets.{row['kind']}").after(day)
-                    due = self.calendar.next_working(anchor)
-                    if due < self.stale_before:
-                        continue
+            for event_id, customer_id, kind, day, ref, machine, department in rows:
+                planned = self.event_dates(kind, day)
+                if not planned:
+                    continue
+                detail = " ".join(x for x in (kind, day, ref, machine) if x)
+                who = self.assignee(role, department, customer_id)
+                for text, anchor, due in planned:
                     self.add(
                         Planned(
-                            customer_id=row["customer_id"],
+                            customer_id=customer_id,
                             due_on=due,
                             reason="event",
                             source="event",
-                            plan_key=f"event:{row['id']}:{text}",
+                            plan_key=f"event:{event_id}:{text}",
                             planned_on=anchor,
                             role=role,
-                            assignee=self.assignee(role, row["department"], row["customer_id"]),
+                            assignee=who,
                             detail=f"{detail} (+{text})",
-                            event_id=row["id"],
+                            event_id=event_id,
                         )
                     )
+            if len(self._queue) >= FLUSH_AT:
+                self.flush()
         self.flush()
 
     def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
@@ -229,6 +245,8 @@ class Planner:
         """Visits, the yearly floor and greetings for these customers (None: all)."""
         for chunk in _chunks(customer_ids) if customer_ids is not None else [None]:
             self._plan_chunk(chunk, replan)
+            if len(self._queue) >= FLUSH_AT:
+                self.flush()
         self.flush()
 
     def _plan_chunk(self, ids: list[int] | None, replan: bool) -> None:
@@ -475,6 +493,7 @@ def roll_forward(session: Session) -> bool:
 # -- helpers -----------------------------------------------------------------
 
 CHUNK = 500
+FLUSH_AT = 20_000  # planned callbacks held in memory before they are written
 
 
 def _chunks(ids: list[int] | None) -> list[list[int]]:

@@ -135,7 +135,6 @@ M001_TABLES = [
     )""",
     "CREATE INDEX callbacks_pending_due ON callbacks (due_on) WHERE status = 'pending'",
     "CREATE INDEX callbacks_customer ON callbacks (customer_id, status, due_on)",
-    "CREATE INDEX callbacks_event ON callbacks (event_id)",
     # One pending visit per customer and role, one pending yearly contact per customer.
     """
     CREATE UNIQUE INDEX callbacks_one_pending_rule ON callbacks (customer_id, reason, role)
