@@ -15,14 +15,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 from followup_cli import fields
-from followup_cli.csvfile import CsvSource, detect, open_text, rows
+from followup_cli.csvfile import CsvSource, detect, open_text, physical_lines, record_batches
 from followup_cli.dates import parse_birthday, parse_date, parse_datetime
 from followup_cli.errors import DataError, InvalidValue
 from followup_cli.exporting import FORMULA_START
@@ -116,17 +117,17 @@ RAW_KEPT = {"calls": ("outcome",)}
 
 @dataclass
 class CellError:
-    line: int
+    line: int  # while importing: the record's sequence number; then its line in the file
     column: int
     header: str
     value: str
-    expected: str
+    expected: str  # may hold {other}: the line of the record this one repeats
+    other: int | None = None
 
     def format(self, path: Path) -> str:
         shown = self.value if len(self.value) <= 60 else self.value[:60] + "…"
-        return (
-            f"{path}:{self.line}:{self.column}: {self.header}: {shown!r} — expected {self.expected}"
-        )
+        expected = self.expected.format(other=self.other)
+        return f"{path}:{self.line}:{self.column}: {self.header}: {shown!r} — expected {expected}"
 
 
 class ImportErrors(DataError):
@@ -387,7 +388,7 @@ def import_file(
         present, errors, total = _stage_rows(session, kind, source, stage, names, report, progress)
         found = CHECKS[kind](session, conn, stage, present)
         if errors or found:
-            raise _errors(source.path, errors + found, total + len(found))
+            raise _errors(source, errors + found, total + len(found))
         writer = WRITERS[kind]
         if dry_run:
             with session.read():
@@ -402,9 +403,18 @@ def import_file(
     return report
 
 
-def _errors(path: Path, errors: list[CellError], total: int) -> ImportErrors:
+def _errors(source: CsvSource, errors: list[CellError], total: int) -> ImportErrors:
+    """The import's errors, with records' sequence numbers turned into line numbers."""
     errors.sort(key=lambda e: (e.line, e.column))
-    return ImportErrors(path, errors[:MAX_ERRORS], total)
+    shown = errors[:MAX_ERRORS]
+    lines = physical_lines(
+        source, [e.line for e in shown] + [e.other for e in shown if e.other is not None]
+    )
+    for e in shown:
+        e.line = lines.get(e.line, e.line)
+        if e.other is not None:
+            e.other = lines.get(e.other, e.other)
+    return ImportErrors(source.path, shown, total)
 
 
 _MISSING = object()
@@ -442,41 +452,34 @@ def _stage_rows(
     )
     size = source.path.stat().st_size
     with source.path.open("rb") as binary, open_text(source, binary) as fh:
-        records = rows(source, fh)
-        first = next(records, None)
+        batches = record_batches(source, fh, BATCH)
+        first = next(batches, None)
         if first is None:
             raise DataError(f"{source.path}: the file is empty", "It needs a header line.")
-        _, header = first
+        header = first[0]
         mapping, report.ignored_columns = map_headers(kind, header, source.path)
         present = {name: (index + 1, header[index].strip()) for name, index in mapping.items()}
-        plan: list[tuple[str, int | None, Any, dict[str, Any]]] = []
+        plan: list[Column_] = []
         for name in names:
             fn = convert[name]
             index = mapping.get(name)
             if index is None:  # an absent column takes its empty value (ref "", channel phone)
                 try:
-                    plan.append((name, None, fn(""), {}))
+                    plan.append(Column_(name, None, _constant(fn(""))))
                 except InvalidValue:
-                    plan.append((name, None, None, {}))
+                    plan.append(Column_(name, None, _constant(None)))
             else:
-                plan.append((name, index, fn, {}))
+                plan.append(Column_(name, index, fn))
         width = len(header)
-        batch: list[tuple[int, list[str]]] = []
-        for item in records:
-            batch.append(item)
-            if len(batch) >= BATCH:
-                total_errors += _stage_batch(
-                    conn, insert, batch, plan, kept, mapping, present, width, errors
-                )
-                report.rows += len(batch)
-                batch = []
-                if progress:
-                    progress("checking", binary.tell(), size)
-        if batch:
+        sequence = 1
+        for records in batches:
             total_errors += _stage_batch(
-                conn, insert, batch, plan, kept, mapping, present, width, errors
+                conn, insert, sequence, records, plan, kept, mapping, present, width, errors
             )
-            report.rows += len(batch)
+            sequence += len(records)
+            report.rows += len(records)
+            if progress:
+                progress("checking", binary.tell(), size)
     if kind == "calls":
         extra = _check_call_rows(conn, stage, present)
         total_errors += len(extra)
@@ -484,29 +487,55 @@ def _stage_rows(
     return present, errors, total_errors
 
 
-def _convert_column(raw: list[str], fn: Converter, seen: dict[str, Any]) -> list[Any]:
-    """Convert one column of a batch, remembering each distinct raw value's result (or
-    its InvalidValue)."""
-    get = seen.get
-    values = [get(cell, _MISSING) for cell in raw]
-    for i in [i for i, v in enumerate(values) if v is _MISSING]:
-        cell = raw[i]
+def _constant(value: Any) -> Converter:
+    return lambda _cell: value
+
+
+@dataclass
+class Column_:
+    """How one field of a file is read: its column (None: absent), its converter, and a
+    memo of converted values, dropped for columns whose values hardly ever repeat."""
+
+    name: str
+    index: int | None
+    convert: Converter
+    seen: dict[str, Any] = field(default_factory=dict)
+    memo: bool = True
+    rows: int = 0
+
+    def values(self, raw: Sequence[str]) -> list[Any]:
+        """Each cell converted (an InvalidValue where the cell is bad)."""
+        self.rows += len(raw)
+        if not self.memo:
+            return [self._one(cell) for cell in raw]
+        seen = self.seen
+        values = list(map(seen.get, raw, repeat(_MISSING)))
+        for i in [i for i, v in enumerate(values) if v is _MISSING]:
+            cell = raw[i]
+            value = self._one(cell)
+            if len(seen) < CACHE_MAX:
+                seen[cell] = value
+            values[i] = value
+        if self.rows >= 20_000 and len(seen) > self.rows // 2:
+            self.memo = False  # mostly distinct values (refs, notes): stop remembering
+            seen.clear()
+        return values
+
+    def _one(self, cell: str) -> Any:
+        # A leading apostrophe before = + - @ was added by our export (or by Excel).
         text = cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START and cell[1:2] else cell
-        try:  # (a leading apostrophe before = + - @ was added by our export, or by Excel)
-            value = fn(text)
+        try:
+            return self.convert(text)
         except InvalidValue as exc:
-            value = exc
-        if len(seen) < CACHE_MAX:
-            seen[cell] = value
-        values[i] = value
-    return values
+            return exc
 
 
 def _stage_batch(
     conn: sqlite3.Connection,
     insert: str,
-    batch: list[tuple[int, list[str]]],
-    plan: list[tuple[str, int | None, Any, dict[str, Any]]],
+    first: int,
+    records: list[list[str]],
+    plan: list[Column_],
     kept: tuple[str, ...],
     mapping: dict[str, int],
     present: dict[str, tuple[int, str]],
@@ -514,42 +543,42 @@ def _stage_batch(
     errors: list[CellError],
 ) -> int:
     """Validate and stage one batch of records, column by column; returns the number of
-    bad cells (recorded in `errors` up to MAX_ERRORS)."""
+    bad cells (recorded in `errors`, by sequence number, up to MAX_ERRORS)."""
     found = 0
-    lines = [line for line, _ in batch]
-    records = [record for _, record in batch]
-    for line, record in batch:
-        if len(record) > width and any(cell.strip() for cell in record[width:]):
-            found += 1
-            if len(errors) < MAX_ERRORS:
-                errors.append(
-                    CellError(
-                        line,
-                        width + 1,
-                        "(no header)",
-                        record[width],
-                        f"at most {width} cells, as in the header line",
+    count = len(records)
+    if any(len(r) != width for r in records):
+        for i, record in enumerate(records):
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                found += 1
+                if len(errors) < MAX_ERRORS:
+                    errors.append(
+                        CellError(
+                            first + i,
+                            width + 1,
+                            "(no header)",
+                            record[width],
+                            f"at most {width} cells, as in the header line",
+                        )
                     )
-                )
-    columns: list[list[Any]] = [lines]
-    for name, index, fn, seen in plan:
-        if index is None:
-            columns.append([fn] * len(batch))
+        records = [(r + [""] * (width - len(r)))[:width] for r in records]
+    cells = list(zip(*records, strict=True)) if records else []
+    columns: list[Sequence[Any]] = [range(first, first + count)]
+    for column in plan:
+        if column.index is None:
+            columns.append([column.convert("")] * count)
             continue
-        raw = [r[index] if index < len(r) else "" for r in records]
-        values = _convert_column(raw, fn, seen)
+        raw = cells[column.index]
+        values = column.values(raw)
         for i in [i for i, v in enumerate(values) if isinstance(v, InvalidValue)]:
             found += 1
             if len(errors) < MAX_ERRORS:
-                col, head = present[name]
-                errors.append(CellError(lines[i], col, head, raw[i], values[i].expected))
+                col, head = present[column.name]
+                errors.append(CellError(first + i, col, head, raw[i], values[i].expected))
             values[i] = None
         columns.append(values)
     for name in kept:
         index = mapping.get(name)
-        columns.append(
-            [r[index] if index is not None and index < len(r) else None for r in records]
-        )
+        columns.append(cells[index] if index is not None else [None] * count)
     conn.executemany(insert, zip(*columns, strict=True))
     return found
 
@@ -618,7 +647,8 @@ def _duplicates(
                     col,
                     head,
                     str(row[len(key)]),
-                    f"a {what} that appears once (also on line {lines[0]})",
+                    f"a {what} that appears once (also on line {{other}})",
+                    other=lines[0],
                 )
             )
     return out
@@ -671,15 +701,36 @@ def _check_events(
 def _check_calls(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return _missing(
-        conn,
-        stage,
-        present,
-        "contact",
-        "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS"
-        " (SELECT 1 FROM contacts ct WHERE ct.customer_id = s.customer_id AND ct.name = s.{col})",
-        "a contact of that customer (import contacts first)",
-    ) + _duplicates(conn, stage, present, ["customer_id", "at", "by"], "customer, time and caller")
+    col, head = present["outcome"]
+    changed = [
+        CellError(
+            line,
+            col,
+            head,
+            text,
+            f"the outcome already recorded ({outcome}): a logged call's outcome cannot change",
+        )
+        for line, text, outcome in conn.execute(
+            f"SELECT s.line, s.outcome_text, t.outcome FROM temp.{stage} s JOIN calls t"
+            " ON t.customer_id = s.customer_id AND t.at = s.at AND t.caller = s.by"
+            " WHERE s.outcome != t.outcome"
+        )
+    ]
+    return (
+        changed
+        + _missing(
+            conn,
+            stage,
+            present,
+            "contact",
+            "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM contacts ct WHERE ct.customer_id = s.customer_id AND ct.name = s.{col})",
+            "a contact of that customer (import contacts first)",
+        )
+        + _duplicates(
+            conn, stage, present, ["customer_id", "at", "by"], "customer, time and caller"
+        )
+    )
 
 
 CHECKS = {
@@ -940,7 +991,7 @@ def _write_events(
     report.inserted = conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
         " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
-        f" s.note, ? {join} WHERE t.id IS NULL ORDER BY s.line",
+        f" s.note, ? {join} WHERE t.id IS NULL ORDER BY s.customer_id, s.kind, s.date, s.ref",
         (session.stamp,),
     ).rowcount
     if cols and report.inserted < report.rows:
@@ -1003,26 +1054,6 @@ def _write_calls(
         for c in ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
         if c in present
     ]
-    changed_outcome = conn.execute(
-        f"SELECT s.line, s.outcome_text, t.outcome {join} WHERE t.id IS NOT NULL"
-        " AND s.outcome != t.outcome"
-    ).fetchall()
-    if changed_outcome:
-        col, head = present["outcome"]
-        raise _errors(
-            Path(report.path),
-            [
-                CellError(
-                    r[0],
-                    col,
-                    head,
-                    r[1],
-                    f"the outcome already recorded ({r[2]}): a logged call's outcome cannot change",
-                )
-                for r in changed_outcome
-            ],
-            len(changed_outcome),
-        )
     _counts(conn, join, _differs(cols, "s", "t"), report)
     if not write:
         return

@@ -148,7 +148,7 @@ def connect(path: Path) -> sqlite3.Connection:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA cache_size = -32000")  # 32 MiB: imports touch many index pages
+        conn.execute(f"PRAGMA cache_size = -{os.environ.get('FOLLOWUP_CACHE_KIB', '32000')}")
     except sqlite3.DatabaseError as exc:
         conn.close()
         if is_busy(exc):
