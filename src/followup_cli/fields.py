@@ -46,7 +46,7 @@ def text(value: str | None, field: str, *, max_length: int = MAX_TEXT) -> str | 
     cleaned = value.strip()
     if not cleaned:
         return None
-    if _CONTROL.search(cleaned):
+    if not cleaned.isprintable() and _CONTROL.search(cleaned):  # isprintable: the fast path
         raise InvalidValue(field, _shorten(value), "text without control characters (NUL...)")
     if len(cleaned) > max_length:
         raise InvalidValue(field, _shorten(value), f"at most {max_length} characters")
@@ -72,6 +72,8 @@ def code(value: str | None, field: str = "code") -> str:
     """A customer code: text (leading zeros kept), no spaces inside."""
     if value is None:
         raise InvalidValue(field, "", "a customer code")
+    if value.isascii() and value.isalnum() and len(value) <= MAX_CODE:
+        return value  # the common case, already normal: C000123, 007
     cleaned = normalise(value)
     if not cleaned:
         raise InvalidValue(field, value, "a customer code (it cannot be empty)")
