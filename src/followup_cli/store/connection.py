@@ -17,7 +17,7 @@ from pathlib import Path
 from followup_cli.errors import DatabaseBusy, StorageError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-SCHEMA_VERSION = 1  # the number of migrations in store.migrations; checked by a test
+SCHEMA_VERSION = 2  # the number of migrations in store.migrations; checked by a test
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -228,7 +228,15 @@ def m001_initial(db: Any) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_report_indexes(db: Any) -> None:
+    """Indexes for the staff and daily reports: calls by caller and day, escalations by
+    day, complaints by the call that opened them."""
+    db.execute("CREATE INDEX calls_caller ON calls (caller, day)")
+    db.execute("CREATE INDEX escalations_day ON escalations (day, kind)")
+    db.execute("CREATE INDEX tickets_call ON tickets (call_id)")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_report_indexes]
 
 
 def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool) -> None:
