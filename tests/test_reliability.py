@@ -124,6 +124,10 @@ def test_log_call_killed_at_many_points_is_before_or_after(tmp_path: Path) -> No
     r = followup(db, "event", "add", "K00001", "--kind", "service", "--date", "2026-11-20")
     assert r.returncode == 0, r.stderr
     pending = "SELECT count(*) FROM callbacks WHERE customer_id = 2 AND status = 'pending'"
+    began = time.perf_counter()
+    r = followup(db, "log-call", "K00002", "--outcome", "no-answer", "--by", "李娜")
+    assert r.returncode == 0, r.stderr
+    duration = time.perf_counter() - began
     interrupted = 0
     for i in range(15):
         conn = sqlite3.connect(db)
@@ -140,7 +144,7 @@ def test_log_call_killed_at_many_points_is_before_or_after(tmp_path: Path) -> No
             "--at",
             f"2026-11-23 09:{i:02d}",
         )
-        time.sleep(0.02 + 0.03 * i)
+        time.sleep(duration * (0.05 + 0.06 * i))  # from start-up to just before the end
         interrupted += proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
