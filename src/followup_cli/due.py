@@ -137,7 +137,10 @@ def _ranking_sql(session: Session, flt: DueFilter) -> tuple[str, dict[str, Any]]
     sql = (
         "WITH d AS (SELECT cb.customer_id, min(cb.due_on) AS first_due, count(*) AS n,"
         " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
-        f" max({reason_case}) AS reason_weight FROM callbacks cb WHERE {pending}"
+        f" max({reason_case}) AS reason_weight"
+        # Only the pending callbacks due up to the window, whatever the planner guesses
+        # from a small table: this keeps the cost to the rows due, not the history.
+        f" FROM callbacks cb INDEXED BY callbacks_pending_due WHERE {pending}"
         " GROUP BY cb.customer_id),"
         " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
         " GROUP BY customer_id),"

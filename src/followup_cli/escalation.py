@@ -170,7 +170,7 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
     with session.read() if dry_run else session.write() as conn:
         calendar = load_calendar(conn, session.today, store=not dry_run)
         rows = conn.execute(
-            "SELECT t.* FROM tickets t WHERE t.status != 'closed' AND t.due_by < ?"
+            "SELECT t.* FROM tickets t WHERE t.status IN ('open', 'resolved') AND t.due_by < ?"
             " ORDER BY t.due_by, t.id",
             (session.today.isoformat(),),
         ).fetchall()

@@ -284,7 +284,7 @@ def list_tickets(
     where: list[str] = []
     params: list[Any] = []
     if status == "open":
-        where.append("t.status != 'closed'")
+        where.append("t.status IN ('open', 'resolved')")
     elif status != "all":
         where.append("t.status = ?")
         params.append(status)

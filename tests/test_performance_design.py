@@ -1,0 +1,120 @@
+"""Speed by design (issue 7), checked without timing anything: hot commands do not import
+heavy modules, and the hot queries use their indexes (EXPLAIN QUERY PLAN)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HEAVY = ("sqlite_utils", "rich", "holidays", "tomllib", "dateutil")
+
+
+def imported_modules(db: Path, *args: str) -> set[str]:
+    """The modules a real `followup ...` process imports (python -X importtime), on the
+    second run (the first may fill the per-user caches, as on any machine's first day)."""
+    followup(db, *(a.replace("{n}", "1") for a in args))
+    r = followup(db, *(a.replace("{n}", "2") for a in args))
+    names = set()
+    for line in r.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+def followup(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "followup_cli",
+            "--db",
+            str(db),
+            "--today",
+            "2026-11-23",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TZ": "Asia/Shanghai"},
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("due", "--format", "csv"),
+        ("due", "--format", "json"),
+        ("due",),  # off a terminal: plain text, no Rich
+        ("customer", "list", "--limit", "20"),
+        ("ticket", "list"),
+        ("log-call", "C001", "--outcome", "no-answer", "--by", "李娜", "--at", "2026-11-23 9:0{n}"),
+        ("ticket", "open", "C001", "--summary", "x", "--category", "other"),
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_hot_commands_do_not_import_heavy_modules(
+    office: Callable[..., Any], db_path: Path, args: tuple[str, ...]
+) -> None:
+    office("due")  # the calendar cache and the day's greetings are in place, as every morning
+    names = imported_modules(db_path, *args)
+    heavy = sorted(n for n in names if n.split(".")[0] in HEAVY)
+    assert heavy == []
+
+
+def plan(conn: Any, sql: str, params: Any = ()) -> str:
+    return " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+
+def test_the_due_ranking_reads_pending_callbacks_through_the_due_index(
+    office: Callable[..., Any], session: Callable[..., Any]
+) -> None:
+    from followup_cli.due import DueFilter, _ranking_sql
+
+    s = session()
+    sql, params = _ranking_sql(s, DueFilter(on=date(2026, 11, 23), limit=20))
+    text = plan(s.conn, sql, params)
+    assert "callbacks_pending_due" in text
+    assert "SCAN cb" not in text  # no full scan of the callbacks table
+
+
+def test_per_customer_queries_use_their_indexes(
+    office: Callable[..., Any], session: Callable[..., Any]
+) -> None:
+    conn = session().conn
+    assert "callbacks_customer" in plan(
+        conn,
+        "SELECT * FROM callbacks WHERE customer_id = ? AND status = 'pending' AND due_on <= ?",
+        (1, "2026-11-26"),
+    )
+    assert "calls_customer" in plan(
+        conn, "SELECT max(at) FROM calls WHERE customer_id = ? AND outcome = 'reached'", (1,)
+    )
+    assert "tickets_customer" in plan(
+        conn, "SELECT count(*) FROM tickets WHERE customer_id = ? AND status != 'closed'", (1,)
+    )
+    assert "sqlite_autoindex_customers" in plan(
+        conn, "SELECT * FROM customers WHERE code = ?", ("C001",)
+    )
+    assert "tickets_status" in plan(
+        conn,
+        "SELECT * FROM tickets WHERE status IN ('open', 'resolved') AND due_by < ?",
+        ("2026-11-23",),
+    )
+    assert "calls_caller" in plan(
+        conn,
+        "SELECT count(*) FROM calls WHERE caller = ? AND day BETWEEN ? AND ?",
+        ("李娜", "2026-11-01", "2026-11-30"),
+    )
