@@ -41,6 +41,7 @@ demo: $(STAMP)
 	@FOLLOWUP_DB=$(DEMO_DB) FOLLOWUP_TODAY=$(DEMO_DATE) sh examples/load.sh $(BIN)/followup
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py
 
 clean:
