@@ -9,7 +9,7 @@ DEMO_DB := demo/followup.db
 DEMO_DATE := 2026-11-23
 FOLLOWUP := $(BIN)/followup --db $(DEMO_DB) --today $(DEMO_DATE)
 
-.PHONY: all install test lint typecheck pytest demo bench clean
+.PHONY: all install test lint typecheck pytest demo bench messages clean
 
 all: test
 
@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -43,6 +43,11 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py
+
+# Extract the interface's messages into the zh_CN catalog (new ones untranslated) and
+# compile it: translate what is new in followup.po, then run this again.
+messages: $(STAMP)
+	$(BIN)/python scripts/extract_messages.py
 
 clean:
 	rm -rf $(VENV) demo build dist .pytest_cache .mypy_cache .ruff_cache

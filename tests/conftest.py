@@ -50,6 +50,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "FOLLOWUP_FORCE_TERMINAL",
     ):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FOLLOWUP_LANGUAGE", "en")  # tests read English unless they say so
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
 

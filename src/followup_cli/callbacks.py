@@ -8,6 +8,7 @@ from datetime import date
 
 from followup_cli import fields
 from followup_cli.errors import NotFound, Refused
+from followup_cli.i18n import _, label
 from followup_cli.session import Session
 
 
@@ -30,9 +31,16 @@ def _pending(conn: sqlite3.Connection, callback_id: int) -> sqlite3.Row:
         (callback_id,),
     ).fetchone()
     if row is None:
-        raise NotFound(f"no callback #{callback_id}", "See `followup due --days 30` for ids.")
+        raise NotFound(
+            _("no callback #{id}").format(id=callback_id),
+            _("See `followup due --days 30` for ids."),
+        )
     if row["status"] != "pending":
-        raise Refused(f"callback #{callback_id} is already {row['status']}")
+        raise Refused(
+            _("callback #{id} is already {status}").format(
+                id=callback_id, status=label("callback_status", row["status"])
+            )
+        )
     return row  # type: ignore[no-any-return]
 
 
@@ -42,8 +50,10 @@ def reschedule_callback(session: Session, callback_id: int, day: date) -> Callba
 
     if day < session.today:
         raise Refused(
-            f"{day} is in the past; a callback can only be moved to today or later",
-            "To record that it was done, log the call with `followup log-call`.",
+            _("{date} is in the past; a callback can only be moved to today or later").format(
+                date=day
+            ),
+            _("To record that it was done, log the call with `followup log-call`."),
         )
     with session.write() as conn:
         row = _pending(conn, callback_id)

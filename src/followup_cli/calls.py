@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, wording
 from followup_cli.errors import Conflict, InvalidValue, NotFound, UsageError
+from followup_cli.i18n import _, label
 from followup_cli.planning import Planned, Planner
 from followup_cli.session import Session
 from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REACHED, REPURCHASE
@@ -57,7 +58,7 @@ def parse_answers(items: list[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InvalidValue("answer", item, "KEY=yes or KEY=no")
+            raise InvalidValue("answer", item, _("KEY=yes or KEY=no"))
         answers[key] = "yes" if fields.flag(value, f"answer {key}") else "no"
     return answers
 
@@ -105,13 +106,16 @@ def validate_call(
         for name in ("satisfaction", "recommend", "repurchase"):
             if getattr(data, name) is not None:
                 raise UsageError(
-                    f"--{name} is only recorded when the customer was reached "
-                    f"(outcome is {data.outcome})"
+                    _(
+                        "--{option} is only recorded when the customer was reached"
+                        " (outcome is {outcome})"
+                    ).format(option=name, outcome=label("outcome", data.outcome))
                 )
         if data.answers:
             raise UsageError(
-                f"answers are only recorded when the customer was reached "
-                f"(outcome is {data.outcome})"
+                _(
+                    "answers are only recorded when the customer was reached (outcome is {outcome})"
+                ).format(outcome=label("outcome", data.outcome))
             )
     return data
 
@@ -122,9 +126,9 @@ def _score(value: int | str | None, name: str, low: int, high: int) -> int | Non
     try:
         number = int(fields.normalise(value) if isinstance(value, str) else value)
     except ValueError:
-        raise InvalidValue(name, value, f"a whole number from {low} to {high}") from None
+        raise InvalidValue(name, value, fields.whole_number(low, high)) from None
     if not low <= number <= high:
-        raise InvalidValue(name, value, f"a whole number from {low} to {high}")
+        raise InvalidValue(name, value, fields.whole_number(low, high))
     return number
 
 
@@ -185,7 +189,7 @@ def targets_of(
     merge_end = (day + timedelta(days=int(cfg["merge_window_days"]))).isoformat()
     cool_end = (day + timedelta(days=int(cfg["cooldown_days"]))).isoformat()
     periodic = list(cfg["periodic_reasons"])
-    marks = ", ".join("?" for _ in periodic)
+    marks = ", ".join("?" for _role in periodic)
     if reached:
         sql = (
             "SELECT * FROM callbacks WHERE customer_id = ? AND status = 'pending' AND"
@@ -227,8 +231,12 @@ def record_call(
         ).fetchone()
         if row is None:
             raise NotFound(
-                f"{customer['code']} {customer['name']} has no contact named '{data.contact}'",
-                f"Add them with `followup contact add {customer['code']} NAME`.",
+                _("{code} {name} has no contact named '{contact}'").format(
+                    code=customer["code"], name=customer["name"], contact=data.contact
+                ),
+                _("Add them with `followup contact add {code} NAME`.").format(
+                    code=customer["code"]
+                ),
             )
         contact_id = row["id"]
     explicit = None
@@ -238,17 +246,29 @@ def record_call(
         ).fetchone()
         if explicit is None or explicit["customer_id"] != cid:
             raise NotFound(
-                f"callback {data.callback_id} is not one of {customer['code']}'s callbacks",
-                f"See `followup customer show {customer['code']}` for its pending callbacks.",
+                _("callback {id} is not one of {code}'s callbacks").format(
+                    id=data.callback_id, code=customer["code"]
+                ),
+                _("See `followup customer show {code}` for its pending callbacks.").format(
+                    code=customer["code"]
+                ),
             )
         if explicit["status"] != "pending":
-            raise Conflict(f"callback {data.callback_id} is already {explicit['status']}")
+            raise Conflict(
+                _("callback {id} is already {status}").format(
+                    id=data.callback_id, status=label("callback_status", explicit["status"])
+                )
+            )
     stamp_at = data.at.isoformat(timespec="seconds")
     if conn.execute(
         "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ?",
         (cid, stamp_at, data.by),
     ).fetchone():
-        raise Conflict(f"a call to {customer['code']} by {data.by} at {stamp_at} is already logged")
+        raise Conflict(
+            _("a call to {code} by {by} at {at} is already logged").format(
+                code=customer["code"], by=data.by, at=stamp_at
+            )
+        )
 
     result = CallLogged(0, customer["code"], customer["name"], data.reached)
     targets = targets_of(session, conn, cid, data.day, data.reached, caller.role)
@@ -275,9 +295,10 @@ def record_call(
         ).fetchone()
         if other is not None:
             result.warnings.append(
-                f"{other['caller']} already reached this customer on {other['day']} "
-                f"(within {cfg['cooldown_days']} days): coordinate so the customer is not "
-                "called by several people (多头回访)"
+                _(
+                    "{caller} already reached this customer on {day} (within {days} days):"
+                    " coordinate so the customer is not called by several people (多头回访)"
+                ).format(caller=other["caller"], day=other["day"], days=cfg["cooldown_days"])
             )
 
     cur = conn.execute(
@@ -388,7 +409,7 @@ def _settle_missed(
                 planned_on=retry_on,
                 role=None,
                 assignee=data.by,
-                detail=f"call back: {data.outcome} on {data.day.isoformat()}",
+                detail=wording.RETRY_DETAIL.format(outcome=data.outcome, date=data.day.isoformat()),
             )
         )
         planner.flush()
@@ -430,7 +451,7 @@ def _check_answers(
     event_ids = [t["event_id"] for t in targets if t["event_id"] is not None]
     kinds: set[str] = set()
     if event_ids:
-        marks = ", ".join("?" for _ in event_ids)
+        marks = ", ".join("?" for _id in event_ids)
         kinds = {
             r[0] for r in conn.execute(f"SELECT kind FROM events WHERE id IN ({marks})", event_ids)
         }
@@ -438,16 +459,20 @@ def _check_answers(
         row = latest_event(conn, customer_id, day)
         if row is None:
             raise UsageError(
-                "answers are for event callbacks, and this customer has no events",
-                "Record the event first (`followup event add`), or leave out --answer.",
+                _("answers are for event callbacks, and this customer has no events"),
+                _("Record the event first (`followup event add`), or leave out --answer."),
             )
         kinds = {row[0]}
     allowed = [q["key"] for q in questions_for(session, kinds)]
     for key in answers:
         if key not in allowed:
             raise UsageError(
-                f"'{key}' is not a key question for {', '.join(sorted(kinds))} events",
-                "Questions asked: " + (", ".join(allowed) or "none configured"),
+                _("'{key}' is not a key question for {kinds} events").format(
+                    key=key, kinds=", ".join(label("event_kind", k) for k in sorted(kinds))
+                ),
+                _("Questions asked: {keys}").format(keys=", ".join(allowed))
+                if allowed
+                else _("Questions asked: none configured"),
             )
 
 
@@ -479,7 +504,7 @@ def _open_complaints(
         r[0]
         for r in conn.execute(
             "SELECT kind FROM events WHERE id IN (SELECT event_id FROM callbacks WHERE id IN"
-            f" ({', '.join('?' for _ in targets) or 'NULL'}))",
+            f" ({', '.join('?' for _t in targets) or 'NULL'}))",
             [t["id"] for t in targets],
         )
     }
@@ -492,7 +517,7 @@ def _open_complaints(
             continue
         q = questions[key]
         ticket = TicketInput(
-            summary=f"Customer answered no: {q['text']}",
+            summary=wording.ANSWERED_NO.format(question=q["text"]),
             category=q["category"],
             severity=session.config["tickets"]["default_severity"],
             channel="callback",

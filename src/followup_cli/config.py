@@ -13,6 +13,8 @@ from typing import Any
 
 from followup_cli.dates import Interval, parse_interval
 from followup_cli.errors import ConfigError, InvalidValue
+from followup_cli.i18n import SETTINGS, _
+from followup_cli.i18n import normalise as normalise_language
 from followup_cli.patterns import Pattern
 
 TIERS = ("core", "important", "key", "general")
@@ -90,22 +92,26 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
         if key not in base:
             if not open_table:
                 raise ConfigError(
-                    f"unknown setting '{where}' in the config file",
-                    "Run `followup config show` to see the settings and their names.",
+                    _("unknown setting '{name}' in the config file").format(name=where),
+                    _("Run `followup config show` to see the settings and their names."),
                 )
             base[key] = value
             continue
         current = base[key]
         if isinstance(current, dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"setting '{where}' must be a table")
+                raise ConfigError(_("setting '{name}' must be a table").format(name=where))
             _merge(current, value, where)
         elif isinstance(current, bool) != isinstance(value, bool) or (
             type(current) is not type(value) and not _numeric_pair(current, value)
         ):
             raise ConfigError(
-                f"setting '{where}' must be {type(current).__name__}, "
-                f"not {type(value).__name__} ({value!r})"
+                _("setting '{name}' must be {type}, not {given} ({value})").format(
+                    name=where,
+                    type=type(current).__name__,
+                    given=type(value).__name__,
+                    value=repr(value),
+                )
             )
         else:
             base[key] = value
@@ -138,7 +144,7 @@ class Config:
             try:
                 cached = parse_interval(value, where)
             except InvalidValue as exc:
-                raise ConfigError(f"config {exc.message}") from None
+                raise ConfigError(_("config {message}").format(message=exc.message)) from None
             self._intervals[value] = cached
         return cached
 
@@ -177,16 +183,20 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
     except FileNotFoundError:
         if explicit:
             raise ConfigError(
-                f"config file not found: {path}",
-                "Create one with `followup config init PATH`, or drop --config.",
+                _("config file not found: {path}").format(path=path),
+                _("Create one with `followup config init PATH`, or drop --config."),
             ) from None
         return Config(data)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        raise ConfigError(
+            _("cannot read config file {path}: {error}").format(path=path, error=exc)
+        ) from None
     try:
         user = parse_toml(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        raise ConfigError(
+            _("config file {path} is not valid TOML: {error}").format(path=path, error=exc)
+        ) from None
     _merge(data, user, "")
     config = Config(data, source=path)
     validate(config)
@@ -196,33 +206,62 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
 def validate(config: Config) -> None:
     """Check the values that rules depend on, naming the setting that is wrong."""
     roles = set(config.staff_roles)
+    language = str(config["language"])
+    if language.strip().lower() != "auto" and normalise_language(language) is None:
+        raise ConfigError(
+            _("language: '{value}' is not a language this version knows ({known})").format(
+                value=config["language"], known=", ".join(SETTINGS)
+            )
+        )
     for grade, tier in config["tiers"].items():
         if tier not in TIERS:
-            raise ConfigError(f"tiers.{grade}: '{tier}' is not a tier ({', '.join(TIERS)})")
+            raise ConfigError(
+                _("tiers.{grade}: '{tier}' is not a tier ({tiers})").format(
+                    grade=grade, tier=tier, tiers=", ".join(TIERS)
+                )
+            )
     for kind, offsets in config["planning"]["event_offsets"].items():
         for offset in offsets:
             config.interval(offset, f"planning.event_offsets.{kind}")
     for grade, matrix in config["visits"].items():
         for role, every in matrix.items():
             if role not in roles:
-                raise ConfigError(f"visits.{grade}.{role}: '{role}' is not a staff role")
+                raise ConfigError(
+                    _("{setting}: '{role}' is not a staff role").format(
+                        setting=f"visits.{grade}.{role}", role=role
+                    )
+                )
             config.interval(every, f"visits.{grade}.{role}")
     for tier, ladder in config["escalation"]["ladders"].items():
         for role in ladder:
             if role not in roles:
-                raise ConfigError(f"escalation.ladders.{tier}: '{role}' is not a staff role")
+                raise ConfigError(
+                    _("{setting}: '{role}' is not a staff role").format(
+                        setting=f"escalation.ladders.{tier}", role=role
+                    )
+                )
     for tier, role in config["warnings"]["route"].items():
         if role not in roles:
-            raise ConfigError(f"warnings.route.{tier}: '{role}' is not a staff role")
+            raise ConfigError(
+                _("{setting}: '{role}' is not a staff role").format(
+                    setting=f"warnings.route.{tier}", role=role
+                )
+            )
     for kind, questions in config["questions"].items():
         for q in questions:
             if q.get("category") not in config["categories"]:
                 raise ConfigError(
-                    f"questions.{kind}: category '{q.get('category')}' is not configured"
+                    _("questions.{kind}: category '{category}' is not configured").format(
+                        kind=kind, category=q.get("category")
+                    )
                 )
     for name in ("event_role", "greeting_role", "yearly_role"):
         if config["planning"][name] not in roles:
-            raise ConfigError(f"planning.{name}: '{config['planning'][name]}' is not a role")
+            raise ConfigError(
+                _("planning.{name}: '{role}' is not a role").format(
+                    name=name, role=config["planning"][name]
+                )
+            )
 
 
 # -- writing TOML (config show) -------------------------------------------------

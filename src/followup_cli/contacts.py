@@ -10,6 +10,7 @@ from typing import Any
 from followup_cli import fields
 from followup_cli.dates import parse_birthday
 from followup_cli.errors import Conflict
+from followup_cli.i18n import _
 from followup_cli.session import Session
 
 
@@ -108,8 +109,8 @@ def insert_contact(
         "SELECT 1 FROM contacts WHERE customer_id = ? AND name = ?", (customer_id, data.name)
     ).fetchone():
         raise Conflict(
-            f"this customer already has a contact named '{data.name}'",
-            "Contacts are unique by name within a customer.",
+            _("this customer already has a contact named '{name}'").format(name=data.name),
+            _("Contacts are unique by name within a customer."),
         )
     has_primary = conn.execute(
         "SELECT 1 FROM contacts WHERE customer_id = ? AND is_primary = 1", (customer_id,)

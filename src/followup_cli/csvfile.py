@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from followup_cli.errors import DataError, UsageError
+from followup_cli.i18n import N_, _
 
 ENCODINGS = ("auto", "utf-8", "utf-16", "gb18030")
 CHUNK = 1 << 20
@@ -61,21 +62,26 @@ def _line_of(path: Path, offset: int) -> int:
 def detect(path: Path, requested: str = "auto") -> CsvSource:
     """Open `path` for reading as CSV in the detected (or requested) encoding."""
     if requested not in ENCODINGS:
-        raise UsageError(f"unknown encoding '{requested}'", "Use auto, utf-8, utf-16 or gb18030.")
+        raise UsageError(
+            _("unknown encoding '{encoding}'").format(encoding=requested),
+            _("Use auto, utf-8, utf-16 or gb18030."),
+        )
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
+        raise DataError(_("{path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise DataError(f"{path} is a folder, not a CSV file") from None
+        raise DataError(_("{path} is a folder, not a CSV file").format(path=path)) from None
     except OSError as exc:
-        raise DataError(f"{path}: cannot read it ({exc.strerror})") from None
+        raise DataError(
+            _("{path}: cannot read it ({error})").format(path=path, error=exc.strerror)
+        ) from None
     bom8 = head.startswith(codecs.BOM_UTF8)
     bom16 = head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE)
     if requested == "auto":
         if bom8:
-            codec, label = "utf-8-sig", "UTF-8 with BOM"
+            codec, label = "utf-8-sig", N_("UTF-8 with BOM")
         elif bom16:
             codec, label = "utf-16", "UTF-16"
         elif _decodes(path, "utf-8")[0]:
@@ -85,24 +91,27 @@ def detect(path: Path, requested: str = "auto") -> CsvSource:
         else:
             ok, where = _decodes(path, "utf-8")
             raise DataError(
-                f"{path}: not UTF-8, UTF-16 or GB18030 text (undecodable byte at line "
-                f"{_line_of(path, where)}, byte {where + 1})",
-                "Save it from Excel as 'CSV UTF-8', or give --encoding if you know it.",
+                _(
+                    "{path}: not UTF-8, UTF-16 or GB18030 text (undecodable byte at line"
+                    " {line}, byte {byte})"
+                ).format(path=path, line=_line_of(path, where), byte=where + 1),
+                _("Save it from Excel as 'CSV UTF-8', or give --encoding if you know it."),
             )
     else:
         codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "gb18030": "gb18030"}[requested]
         label = {"utf-8": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}[requested]
         if requested == "gb18030" and (bom8 or bom16):
             raise DataError(
-                f"{path} starts with a Unicode BOM; it is not GB18030",
-                "Leave out --encoding to detect it.",
+                _("{path} starts with a Unicode BOM; it is not GB18030").format(path=path),
+                _("Leave out --encoding to detect it."),
             )
         ok, where = _decodes(path, codec)
         if not ok:
             raise DataError(
-                f"{path}: not valid {label} (undecodable byte at line {_line_of(path, where)}, "
-                f"byte {where + 1})",
-                "Leave out --encoding to detect it, or save the file as 'CSV UTF-8'.",
+                _(
+                    "{path}: not valid {encoding} (undecodable byte at line {line}, byte {byte})"
+                ).format(path=path, encoding=label, line=_line_of(path, where), byte=where + 1),
+                _("Leave out --encoding to detect it, or save the file as 'CSV UTF-8'."),
             )
     with path.open("rb") as fh:
         head_bytes = fh.read(4096)
@@ -111,8 +120,10 @@ def detect(path: Path, requested: str = "auto") -> CsvSource:
         head_bytes
     ):
         raise DataError(
-            f"{path}: the file holds NUL bytes; it looks like UTF-16 without a byte-order mark",
-            "Save it from Excel as 'CSV UTF-8' or 'Unicode Text' (UTF-16 with a BOM).",
+            _(
+                "{path}: the file holds NUL bytes; it looks like UTF-16 without a byte-order mark"
+            ).format(path=path),
+            _("Save it from Excel as 'CSV UTF-8' or 'Unicode Text' (UTF-16 with a BOM)."),
         )
     with path.open("r", encoding=codec, newline="") as fh:
         first = fh.readline()
@@ -140,8 +151,10 @@ def rows(source: CsvSource, fh: IO[str]) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise DataError(
-                f"{source.path}:{line}: malformed CSV ({exc})",
-                "Check the quoting of the record that starts on that line.",
+                _("{path}:{line}: malformed CSV ({error})").format(
+                    path=source.path, line=line, error=exc
+                ),
+                _("Check the quoting of the record that starts on that line."),
             ) from None
         start = line
         line = reader.line_num + 1
@@ -171,7 +184,9 @@ def record_batches(source: CsvSource, fh: IO[str], size: int) -> Iterator[list[l
             if not batch:
                 return
             # (the first cell decides for almost every record; _blank for the rest)
-            yield [r for r in batch if (r and r[0] and not r[0].isspace()) or not _blank(r)]
+            kept = [r for r in batch if (r and r[0] and not r[0].isspace()) or not _blank(r)]
+            if kept:  # a batch of blank lines only is no batch
+                yield kept
     except csv.Error:
         # Find where the broken record starts (slow, but only on the way to an error).
         with open_text(source) as again:

@@ -8,6 +8,7 @@ from typing import Any
 
 from followup_cli import fields
 from followup_cli.errors import Conflict, InvalidValue, NotFound
+from followup_cli.i18n import _, label
 from followup_cli.session import Session
 
 # Fields a customer holds besides its code, in SPEC order.
@@ -98,16 +99,18 @@ def validate_customer(raw: dict[str, str | None]) -> CustomerInput:
         elif key in ("address", "note"):
             setattr(data, key, fields.text(value, key))
         else:
-            raise InvalidValue(key, value, "a customer field")
+            raise InvalidValue(key, value, _("a customer field"))
     return data
 
 
 def _check_owner(conn: sqlite3.Connection, owner: str | None) -> None:
     if owner and not conn.execute("SELECT 1 FROM staff WHERE name = ?", (owner,)).fetchone():
         raise NotFound(
-            f"no staff member named '{owner}' (owner)",
-            "The owner is the account manager: add them first with "
-            "`followup staff add NAME --role account_manager`.",
+            _("no staff member named '{name}' (owner)").format(name=owner),
+            _(
+                "The owner is the account manager: add them first with "
+                "`followup staff add NAME --role account_manager`."
+            ),
         )
 
 
@@ -123,7 +126,7 @@ def next_code(conn: sqlite3.Connection, prefix: str, digits: int) -> str:
 
 def add_customer(session: Session, data: CustomerInput) -> Customer:
     if not data.name:
-        raise InvalidValue("name", "", "the customer's name")
+        raise InvalidValue("name", "", _("the customer's name"))
     with session.write() as conn:
         customer_id = insert_customer(session, conn, data)
         row = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
@@ -140,9 +143,13 @@ def insert_customer(session: Session, conn: sqlite3.Connection, data: CustomerIn
         ).fetchone()
         if existing:
             raise Conflict(
-                f"customer code {data.code} already exists ({existing['name']})",
-                f"Use `followup customer edit {data.code}` to change that customer, "
-                "or leave --code out to get a new code.",
+                _("customer code {code} already exists ({name})").format(
+                    code=data.code, name=existing["name"]
+                ),
+                _(
+                    "Use `followup customer edit {code}` to change that customer, "
+                    "or leave --code out to get a new code."
+                ).format(code=data.code),
             )
         code = data.code
     else:
@@ -175,7 +182,9 @@ def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Cust
         for key in data.given:
             value = getattr(data, key)
             if key in ("name", "code", "grade") and value is None:
-                raise InvalidValue(key, "", f"a {key} (it cannot be cleared)")
+                raise InvalidValue(
+                    key, "", _("a {field} (it cannot be cleared)").format(field=label("field", key))
+                )
             if row[key] != value:
                 changes[key] = value
         if "code" in changes:
@@ -183,7 +192,11 @@ def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Cust
                 "SELECT name FROM customers WHERE code = ? AND id != ?", (data.code, row["id"])
             ).fetchone()
             if other:
-                raise Conflict(f"customer code {data.code} already exists ({other['name']})")
+                raise Conflict(
+                    _("customer code {code} already exists ({name})").format(
+                        code=data.code, name=other["name"]
+                    )
+                )
         if "owner" in changes:
             _check_owner(conn, changes["owner"])
         if changes:
@@ -237,17 +250,23 @@ def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     if len(rows) > 1:
         listing = "; ".join(f"{r['code']} {r['name']}" for r in rows[:20])
         raise NotFound(
-            f"{len(rows)} customers are named '{text}': {listing}",
-            "Name the customer by code instead.",
+            _("{n} customers are named '{name}': {listing}").format(
+                n=len(rows), name=text, listing=listing
+            ),
+            _("Name the customer by code instead."),
         )
     similar = conn.execute(
         "SELECT code, name FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
         ("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
     ).fetchall()
-    hint = "Search with `followup customer list --search TEXT`."
+    hint = _("Search with `followup customer list --search TEXT`.")
     if similar:
-        hint = "Did you mean: " + "; ".join(f"{r['code']} {r['name']}" for r in similar) + "?"
-    raise NotFound(f"no customer matches '{text}' (by code, id or exact name)", hint)
+        hint = _("Did you mean: {customers}?").format(
+            customers="; ".join(f"{r['code']} {r['name']}" for r in similar)
+        )
+    raise NotFound(
+        _("no customer matches '{text}' (by code, id or exact name)").format(text=text), hint
+    )
 
 
 def resolve_customer(session: Session, ref: str) -> Customer:

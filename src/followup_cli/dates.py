@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from followup_cli.errors import InvalidValue
+from followup_cli.i18n import N_, _
 from followup_cli.patterns import Pattern
 
-DATE_FORMATS_HELP = "a date like 2026-11-22 (also 2026/11/22, 2026.11.22, 2026年11月22日, 20261122)"
-DATETIME_HELP = "a date, optionally with a time: 2026-11-22 14:30 (or 2026-11-22T14:30:00+08:00)"
+DATE_FORMATS_HELP = N_(
+    "a date like 2026-11-22 (also 2026/11/22, 2026.11.22, 2026年11月22日, 20261122)"
+)
+DATETIME_HELP = N_(
+    "a date, optionally with a time: 2026-11-22 14:30 (or 2026-11-22T14:30:00+08:00)"
+)
 
 _DATE_PATTERNS = (
     Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
@@ -54,7 +59,7 @@ def parse_date(value: str, field: str = "date") -> date:
     text = normalise_text(value)
     parsed, end = _match_date(text)
     if parsed is None or end != len(text):
-        raise InvalidValue(field, value, DATE_FORMATS_HELP)
+        raise InvalidValue(field, value, _(DATE_FORMATS_HELP))
     return parsed
 
 
@@ -67,17 +72,17 @@ def parse_datetime(value: str, field: str = "at", tz_from: datetime | None = Non
     text = normalise_text(value)
     day, end = _match_date(text)
     if day is None:
-        raise InvalidValue(field, value, DATETIME_HELP)
+        raise InvalidValue(field, value, _(DATETIME_HELP))
     rest = text[end:]
     local = (tz_from or datetime.now().astimezone()).tzinfo
     if not rest:
         return datetime.combine(day, time(0, 0), tzinfo=local)
     m = _TIME_PART.fullmatch(rest)
     if m is None:
-        raise InvalidValue(field, value, DATETIME_HELP)
+        raise InvalidValue(field, value, _(DATETIME_HELP))
     hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise InvalidValue(field, value, DATETIME_HELP)
+        raise InvalidValue(field, value, _(DATETIME_HELP))
     offset = m.group(4)
     if offset:
         text_iso = f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}"
@@ -87,7 +92,7 @@ def parse_datetime(value: str, field: str = "at", tz_from: datetime | None = Non
         try:
             return datetime.fromisoformat(text_iso + tz)
         except ValueError:
-            raise InvalidValue(field, value, DATETIME_HELP) from None
+            raise InvalidValue(field, value, _(DATETIME_HELP)) from None
     return datetime.combine(day, time(hour, minute, second), tzinfo=local)
 
 
@@ -140,7 +145,7 @@ def add_months(day: date, months: int) -> date:
 def parse_interval(value: str, field: str = "interval") -> Interval:
     m = _INTERVAL.fullmatch(value.strip().lower())
     if m is None or int(m.group(1)) <= 0:
-        raise InvalidValue(field, value, "an interval like 2d, 1w, 3m or 1y")
+        raise InvalidValue(field, value, _("an interval like 2d, 1w, 3m or 1y"))
     return Interval(int(m.group(1)), m.group(2))
 
 
@@ -167,7 +172,7 @@ def parse_birthday(value: str, field: str = "birthday") -> str:
             except ValueError:
                 break
             return f"{month:02d}-{dom:02d}"
-    raise InvalidValue(field, value, "a date like 1980-05-17, or a month and day like 05-17")
+    raise InvalidValue(field, value, _("a date like 1980-05-17, or a month and day like 05-17"))
 
 
 def birthday_in_year(birthday: str, year: int) -> date:

@@ -10,18 +10,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from followup_cli import wording
 from followup_cli.session import Session
 
 if TYPE_CHECKING:
     from followup_cli.escalation import Notice
 
+# English, as data (JSON, the escalations table); tables show them via wording.localize.
 INDICATOR_TEXT = {
-    "open_tickets": "{n} open complaints",
-    "critical_open": "a critical complaint is open",
-    "tickets_in_period": "{n} complaints in {days} days",
-    "low_satisfaction": "last satisfaction {n}/5",
-    "overdue": "callbacks overdue {n} days",
-    "unreachable": "unreachable",
+    "open_tickets": wording.OPEN_TICKETS,
+    "critical_open": wording.CRITICAL_OPEN,
+    "tickets_in_period": wording.TICKETS_IN_PERIOD,
+    "low_satisfaction": wording.LOW_SATISFACTION,
+    "overdue": wording.OVERDUE,
+    "unreachable": wording.UNREACHABLE,
 }
 
 
@@ -177,8 +179,8 @@ def record_emergencies(
                 role=w.role,
                 person=w.person,
                 due_by=None,
-                reason=f"emergency early warning ({w.tier} customer)",
-                note=None if w.person else f"no staff holds {w.role}",
+                reason=wording.EMERGENCY.format(tier=w.tier),
+                note=None if w.person else wording.NO_STAFF_HOLDS.format(role=w.role),
             )
         )
         if not dry_run:
@@ -188,13 +190,13 @@ def record_emergencies(
                 cid,
                 w.role or "",
                 w.person,
-                "emergency early warning: " + text,
+                wording.EMERGENCY_RECORD.format(indicators=text),
                 w.key,
             )
     if not dry_run:
         for cid, key in last.items():
             if key and cid not in current:
-                _insert(conn, session, cid, "-", None, "warning cleared", "")
+                _insert(conn, session, cid, "-", None, wording.WARNING_CLEARED, "")
     return notices
 
 

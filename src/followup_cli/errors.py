@@ -6,6 +6,8 @@ Exit codes (SPEC section 5): 0 success; 1 refused or not found; 2 usage error;
 
 from __future__ import annotations
 
+from followup_cli.i18n import _, label
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -72,4 +74,8 @@ class InvalidValue(DataError):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}: {value!r} is not valid; expected {expected}")
+        super().__init__(
+            _("{field}: {value} is not valid; expected {expected}").format(
+                field=label("field", field), value=repr(value), expected=expected
+            )
+        )

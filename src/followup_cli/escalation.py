@@ -11,7 +11,9 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from followup_cli import wording
 from followup_cli.errors import NotFound, Refused, UsageError
+from followup_cli.i18n import _, label
 from followup_cli.session import Session
 from followup_cli.tickets import (
     get_ticket_row,
@@ -52,17 +54,17 @@ def escalate_ticket(
     """A manual step: one rung up the ladder, or straight to `to_role`."""
     if to_role is not None and to_role not in session.config.staff_roles:
         raise UsageError(
-            f"'{to_role}' is not a role",
-            "Roles: " + ", ".join(session.config.staff_roles),
+            _("'{role}' is not a role").format(role=to_role),
+            _("Roles: {roles}").format(roles=", ".join(session.config.staff_roles)),
         )
     with session.write() as conn:
         row = get_ticket_row(conn, ticket_id)
         if row["status"] == "closed":
-            raise Refused(f"ticket #{ticket_id} is closed; there is nothing to escalate")
+            raise Refused(
+                _("ticket #{id} is closed; there is nothing to escalate").format(id=ticket_id)
+            )
         calendar = load_calendar(conn, session.today, store=True)
-        return _climb(
-            session, conn, calendar, row, reason or "escalated by hand", to_role, auto=False
-        )
+        return _climb(session, conn, calendar, row, reason or wording.BY_HAND, to_role, auto=False)
 
 
 def _climb(
@@ -88,27 +90,29 @@ def _climb(
         person = pick_staff(conn, to_role, customer["department"])
         if person is None:
             raise NotFound(
-                f"no staff member has the role {to_role}",
-                f"Add one with `followup staff add NAME --role {to_role}`.",
+                _("no staff member has the role {role}").format(role=label("role", to_role)),
+                _("Add one with `followup staff add NAME --role {role}`.").format(role=to_role),
             )
         level = ladder.index(to_role) if to_role in ladder else current
         role: str | None = to_role
     elif current + 1 >= len(ladder):
         if not auto:
-            top = ladder[-1] if ladder else "none"
+            top = label("role", ladder[-1]) if ladder else _("none")
             raise Refused(
-                f"ticket #{row['id']} is already at the top rung ({top}) of the {tier} ladder",
-                "Name someone outside the ladder with --to ROLE, or resolve the ticket.",
+                _("ticket #{id} is already at the top rung ({role}) of the {tier} ladder").format(
+                    id=row["id"], role=top, tier=label("tier", tier)
+                ),
+                _("Name someone outside the ladder with --to ROLE, or resolve the ticket."),
             )
         level, role, person = current, row["escalated_role"], row["escalated_to"]
-        note = "already at the top rung: reminder"
+        note = wording.TOP_RUNG
     else:
         routing = route(conn, ladder, current + 1, customer["department"])
         level, role, person = routing.level, routing.role, routing.person
         if routing.skipped:
-            note = "no staff for " + ", ".join(routing.skipped) + ": passed to the next rung up"
+            note = wording.RUNGS_SKIPPED.format(roles=", ".join(routing.skipped))
         if person is None:
-            note = (note or "") + "; nobody holds any rung above: add staff for " + (role or "")
+            note = (note or "") + "; " + wording.NOBODY_ABOVE.format(role=role or "")
     due_by = sla_deadline(session, calendar, row["severity"], session.today).isoformat()
     notice = Notice(
         kind="ticket",
@@ -158,7 +162,7 @@ def _climb(
         field_name="escalated_to",
         before=f"{row['escalated_role']} {row['escalated_to'] or ''}".strip(),
         after=f"{role} {person or ''}".strip(),
-        note=reason + (f" ({note})" if note else ""),
+        note=wording.WITH_NOTE.format(reason=reason, note=note) if note else reason,
         actor="escalate --auto" if auto else None,
     )
     return notice
@@ -177,8 +181,10 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
         for row in rows:
             if not is_breached(row["status"], row["due_by"], row["notified_at"], session.today):
                 continue
-            waiting = "resolution" if row["status"] == "open" else "telling the customer"
-            reason = f"SLA breached: {waiting} was due by {row['due_by']}"
+            template = (
+                wording.BREACH_RESOLUTION if row["status"] == "open" else wording.BREACH_TELLING
+            )
+            reason = template.format(date=row["due_by"])
             notices.append(
                 _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
             )

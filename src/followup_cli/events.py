@@ -10,6 +10,7 @@ from typing import Any
 from followup_cli import fields
 from followup_cli.dates import parse_date
 from followup_cli.errors import Conflict, InvalidValue
+from followup_cli.i18n import _, label
 from followup_cli.session import Session
 from followup_cli.vocab import canonical
 
@@ -64,7 +65,11 @@ def validate_event(
     else:
         when = parse_date(day, "date")
     if when > session.today:
-        raise InvalidValue("date", when.isoformat(), f"a date on or before today ({session.today})")
+        raise InvalidValue(
+            "date",
+            when.isoformat(),
+            _("a date on or before today ({today})").format(today=session.today),
+        )
     return EventInput(
         kind=kind_value,
         date=when,
@@ -119,8 +124,10 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             (customer["id"], data.kind, data.date.isoformat(), data.ref),
         ).fetchone():
             raise Conflict(
-                f"this {data.kind} event on {data.date} (ref '{data.ref}') is already recorded",
-                "Events are unique by customer, kind, date and ref.",
+                _("this {kind} event on {date} (ref '{ref}') is already recorded").format(
+                    kind=label("event_kind", data.kind), date=data.date, ref=data.ref
+                ),
+                _("Events are unique by customer, kind, date and ref."),
             )
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"

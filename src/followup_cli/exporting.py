@@ -2,6 +2,8 @@
 
 Exports of customers, contacts, staff, events and calls use the import headers, so an
 export imports back unchanged. `redact` masks personal data (phones as 138****8000).
+Headers are the English field names; `chinese_headers` gives the Chinese ones for files
+meant for people (the first Chinese header the importer reads, so they import too).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import partial
 from typing import IO, Any
 
 from followup_cli.errors import UsageError
+from followup_cli.i18n import _
 from followup_cli.session import Session
 
 KINDS = ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks")
@@ -138,7 +141,7 @@ def mask_phone(value: str) -> str:
 
 def mask_private(field: str, value: str) -> str:
     if field == "email":
-        user, _, domain = value.partition("@")
+        user, _at, domain = value.partition("@")
         return (user[:1] + "***@" + domain) if domain else "***"
     if field == "birthday":
         return re.sub(r"^\d{4}-", "****-", value)
@@ -156,7 +159,10 @@ def export_records(
     """The header and a stream of rows (typed values) for `kind`. Call answers are
     `fixed=yes;on_time=no` text in CSV (as the importer reads them), objects in JSON."""
     if kind not in QUERIES:
-        raise UsageError(f"cannot export '{kind}'", "Export one of: " + ", ".join(KINDS) + ".")
+        raise UsageError(
+            _("cannot export '{kind}'").format(kind=kind),
+            _("Export one of: {kinds}.").format(kinds=", ".join(KINDS)),
+        )
     header, sql = QUERIES[kind]
     conn = session.conn
     transforms = _transforms(header, kind, redact, as_json)
@@ -175,6 +181,55 @@ def export_records(
                 yield values
 
     return header, generate()
+
+
+# Chinese headers of the fields the importer does not read (tickets, callbacks).
+CHINESE_HEADERS = {
+    "id": "编号",
+    "customer_code": "客户编号",
+    "customer_name": "客户名称",
+    "opened_on": "受理日期",
+    "channel": "渠道",
+    "category": "类别",
+    "severity": "严重程度",
+    "summary": "摘要",
+    "details": "详情",
+    "owner": "负责人",
+    "status": "状态",
+    "due_by": "期限",
+    "resolution": "处理结果",
+    "resolved_at": "解决时间",
+    "notified_at": "告知时间",
+    "notified_via": "告知方式",
+    "customer_response": "客户反馈",
+    "closed_at": "关闭时间",
+    "escalation_level": "升级级别",
+    "escalated_role": "升级角色",
+    "escalated_to": "升级至",
+    "due_on": "应回访日期",
+    "reason": "原因",
+    "level": "级别",
+    "role": "角色",
+    "assignee": "负责人",
+    "attempts": "尝试次数",
+    "detail": "说明",
+    "planned_on": "计划日期",
+    "closed_on": "完成日期",
+    "note": "备注",
+    "call_id": "回访记录号",
+}
+
+
+def chinese_headers(kind: str, header: list[str]) -> list[str]:
+    """The header in Chinese: for importable kinds, the first Chinese header the importer
+    reads for each field (SPEC 5), so the file imports back unchanged."""
+    from followup_cli.importing import COLUMNS
+
+    read = {
+        c.name: next((a for a in c.aliases if not a.isascii()), c.name)
+        for c in COLUMNS.get(kind, [])
+    }
+    return [read.get(name) or CHINESE_HEADERS.get(name, name) for name in header]
 
 
 def _transforms(

@@ -89,23 +89,18 @@ def english() -> Iterator[None]:
 
 
 def catalog_path(language: str) -> str:
-    return os.path.join(os.path.dirname(__file__), "locale", language, "LC_MESSAGES", "followup.mo")
+    """The compiled catalog shipped in the package (installed or editable alike)."""
+    return os.path.join(
+        os.path.dirname(__file__), "locale", language, "LC_MESSAGES", DOMAIN + ".mo"
+    )
 
 
 def _catalog() -> _gettext.NullTranslations:
     found = _catalogs.get(_language)
     if found is None:
         try:
-            from importlib import resources
-
-            data = (
-                resources.files("followup_cli")
-                .joinpath("locale", _language, "LC_MESSAGES", f"{DOMAIN}.mo")
-                .read_bytes()
-            )
-            import io
-
-            found = _gettext.GNUTranslations(io.BytesIO(data))
+            with open(catalog_path(_language), "rb") as fh:
+                found = _gettext.GNUTranslations(fh)
         except (OSError, ValueError):  # no catalog, or a damaged one: stay in English
             found = _gettext.NullTranslations()
         _catalogs[_language] = found
@@ -159,7 +154,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     ),
     "contact_role": ("decision-maker", "purchaser", "operator", "finance", "other"),
     "tier": ("core", "important", "key", "general"),
-    "event_kind": ("sale", "service", "parts", "rental", "used"),
+    "event_kind": ("sale", "service", "parts", "rental", "used", "none"),
     "reason": (
         "event",
         "visit",
@@ -199,7 +194,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "other",
     ),
     "notice": ("ticket", "warning"),
-    "discrepancy": ("record", "level-2"),
+    # The tables of import and export.
+    "table": ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks"),
+    "discrepancy": ("record", "level2"),
     "trend": ("new", "up", "down", "same", "gone"),
     "action": (
         "open",

@@ -27,6 +27,7 @@ from followup_cli.csvfile import CsvSource, detect, open_text, physical_lines, r
 from followup_cli.dates import parse_birthday, parse_date, parse_datetime
 from followup_cli.errors import DataError, InvalidValue
 from followup_cli.exporting import FORMULA_START
+from followup_cli.i18n import N_, _, label, ngettext
 from followup_cli.session import Session
 from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REPURCHASE, canonical
 
@@ -127,7 +128,14 @@ class CellError:
     def format(self, path: Path) -> str:
         shown = self.value if len(self.value) <= 60 else self.value[:60] + "…"
         expected = self.expected.format(other=self.other)
-        return f"{path}:{self.line}:{self.column}: {self.header}: {shown!r} — expected {expected}"
+        return _("{path}:{line}:{column}: {header}: {value} — expected {expected}").format(
+            path=path,
+            line=self.line,
+            column=self.column,
+            header=self.header,
+            value=repr(shown),
+            expected=expected,
+        )
 
 
 class ImportErrors(DataError):
@@ -137,10 +145,13 @@ class ImportErrors(DataError):
         self.path = path
         self.errors = errors
         self.total = total
-        noun = "error" if total == 1 else "errors"
         super().__init__(
-            f"{path}: {total} {noun}; nothing was imported",
-            "Fix the cells listed above and import the file again.",
+            ngettext(
+                "{path}: {n} error; nothing was imported",
+                "{path}: {n} errors; nothing was imported",
+                total,
+            ).format(path=path, n=total),
+            _("Fix the cells listed above and import the file again."),
         )
 
 
@@ -179,8 +190,10 @@ def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int
             continue
         if name in found:
             raise DataError(
-                f"{path}:1: columns {found[name] + 1} and {index + 1} both give '{name}'",
-                "Keep one of them.",
+                _("{path}:1: columns {first} and {second} both give '{field}'").format(
+                    path=path, first=found[name] + 1, second=index + 1, field=name
+                ),
+                _("Keep one of them."),
             )
         found[name] = index
     missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in found]
@@ -191,8 +204,14 @@ def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int
             f"{c.name} ({'/'.join(c.aliases[:2])})" for c in COLUMNS[kind] if c.name in missing
         )
         raise DataError(
-            f"{path}: missing column{'s' if len(missing) > 1 else ''}: {expected}",
-            f"The header line names the columns; see `followup import {kind} --help`.",
+            ngettext(
+                "{path}: missing column: {columns}",
+                "{path}: missing columns: {columns}",
+                len(missing),
+            ).format(path=path, columns=expected),
+            _("The header line names the columns; see `followup import {kind} --help`.").format(
+                kind=kind
+            ),
         )
     return found, ignored
 
@@ -215,7 +234,7 @@ def _int_range(name: str, low: int, high: int, words: dict[str, int] | None = No
             return words[text]
         if text.isdigit() and low <= int(text) <= high:
             return int(text)
-        raise InvalidValue(name, value, f"a whole number from {low} to {high}")
+        raise InvalidValue(name, value, fields.whole_number(low, high))
 
     return convert
 
@@ -234,9 +253,11 @@ def _answers(known: set[str]) -> Converter:
             key, sep, answer = part.partition("=")
             key = key.strip()
             if not sep or not key:
-                raise InvalidValue("answers", value, "KEY=yes;KEY=no")
+                raise InvalidValue("answers", value, _("KEY=yes;KEY=no"))
             if key not in known:
-                raise InvalidValue("answers", value, "keys among " + ", ".join(sorted(known)))
+                raise InvalidValue(
+                    "answers", value, _("keys among {keys}").format(keys=", ".join(sorted(known)))
+                )
             out[key] = "yes" if fields.flag(answer, "answers") else "no"
         return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
@@ -259,14 +280,14 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
     def customer(value: str) -> int:
         found = ids.get(fields.code(value, "customer_code"))
         if found is None:
-            raise InvalidValue("customer_code", value, CUSTOMER_HINT)
+            raise InvalidValue("customer_code", value, _(CUSTOMER_HINT))
         return found
 
     def staff_name(name: str, *, required: bool = False) -> Converter:
         def convert(value: str) -> str | None:
             text = fields.name(value, name) if required else fields.text(value, name)
             if text is not None and text not in staff:
-                raise InvalidValue(name, value, STAFF_HINT)
+                raise InvalidValue(name, value, _(STAFF_HINT))
             return text
 
         return convert
@@ -318,7 +339,9 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
         def event_date(v: str) -> str:
             day = parse_date(v, "date")
             if day > today:
-                raise InvalidValue("date", v, f"a date on or before today ({today})")
+                raise InvalidValue(
+                    "date", v, _("a date on or before today ({today})").format(today=today)
+                )
             return day.isoformat()
 
         return {
@@ -337,7 +360,9 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
         def call_at(v: str) -> str:
             moment = parse_datetime(v, "at", now)
             if moment.date() > session.today:
-                raise InvalidValue("at", v, f"a time on or before today ({session.today})")
+                raise InvalidValue(
+                    "at", v, _("a time on or before today ({today})").format(today=session.today)
+                )
             return moment.isoformat(timespec="seconds")
 
         return {
@@ -357,7 +382,7 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             "answers": _answers({q["key"] for qs in cfg["questions"].values() for q in qs}),
             "note": long_text("note"),
         }
-    raise DataError(f"unknown import kind '{kind}'")
+    raise DataError(_("unknown import kind '{kind}'").format(kind=kind))
 
 
 # -- the import ---------------------------------------------------------------------
@@ -455,7 +480,10 @@ def _stage_rows(
         batches = record_batches(source, fh, BATCH)
         first = next(batches, None)
         if first is None:
-            raise DataError(f"{source.path}: the file is empty", "It needs a header line.")
+            raise DataError(
+                _("{path}: the file is empty").format(path=source.path),
+                _("It needs a header line."),
+            )
         header = first[0]
         mapping, report.ignored_columns = map_headers(kind, header, source.path)
         present = {name: (index + 1, header[index].strip()) for name, index in mapping.items()}
@@ -479,7 +507,7 @@ def _stage_rows(
             sequence += len(records)
             report.rows += len(records)
             if progress:
-                progress("checking", binary.tell(), size)
+                progress(N_("checking"), binary.tell(), size)
     if kind == "calls":
         extra = _check_call_rows(conn, stage, present)
         total_errors += len(extra)
@@ -555,9 +583,9 @@ def _stage_batch(
                         CellError(
                             first + i,
                             width + 1,
-                            "(no header)",
+                            _("(no header)"),
                             record[width],
-                            f"at most {width} cells, as in the header line",
+                            _("at most {n} cells, as in the header line").format(n=width),
                         )
                     )
         records = [(r + [""] * (width - len(r)))[:width] for r in records]
@@ -598,7 +626,13 @@ def _check_call_rows(
         ):
             errors.append(
                 CellError(
-                    line, col, head, str(value), f"no value: the call was not reached ({outcome})"
+                    line,
+                    col,
+                    head,
+                    str(value),
+                    _("no value: the call was not reached ({outcome})").format(
+                        outcome=label("outcome", outcome)
+                    ),
                 )
             )
     return errors
@@ -629,8 +663,9 @@ def _duplicates(
     stage: str,
     present: dict[str, tuple[int, str]],
     key: list[str],
-    what: str,
+    expected: str,
 ) -> list[CellError]:
+    """A CellError for each repeat of a key; `expected` holds {other}, the first line."""
     cols = ", ".join(f'"{k}"' for k in key)
     col, head = present[key[-1]] if key[-1] in present else (0, key[-1])
     out: list[CellError] = []
@@ -647,21 +682,23 @@ def _duplicates(
                     col,
                     head,
                     str(row[len(key)]),
-                    f"a {what} that appears once (also on line {{other}})",
+                    expected,
                     other=lines[0],
                 )
             )
     return out
 
 
-CUSTOMER_HINT = "a customer code already in the database (import customers first)"
-STAFF_HINT = "a staff name (import staff first, or `followup staff add`)"
+CUSTOMER_HINT = N_("a customer code already in the database (import customers first)")
+STAFF_HINT = N_("a staff name (import staff first, or `followup staff add`)")
 
 
 def _check_staff(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return _duplicates(conn, stage, present, ["name"], "staff name")
+    return _duplicates(
+        conn, stage, present, ["name"], _("a staff name that appears once (also on line {other})")
+    )
 
 
 def _check_customers(
@@ -669,7 +706,13 @@ def _check_customers(
 ) -> list[CellError]:
     errors: list[CellError] = []
     if "code" in present:
-        errors += _duplicates(conn, stage, present, ["code"], "customer code")
+        errors += _duplicates(
+            conn,
+            stage,
+            present,
+            ["code"],
+            _("a customer code that appears once (also on line {other})"),
+        )
     col, head = present["name"]
     for line, name, n in conn.execute(
         f"SELECT s.line, s.name, (SELECT count(*) FROM customers c WHERE c.name = s.name)"
@@ -677,24 +720,46 @@ def _check_customers(
     ):
         if n > 1:
             errors.append(
-                CellError(line, col, head, name, f"a code: {n} customers already have this name")
+                CellError(
+                    line,
+                    col,
+                    head,
+                    name,
+                    _("a code: {n} customers already have this name").format(n=n),
+                )
             )
     if "code" not in present:
-        errors += _duplicates(conn, stage, present, ["name"], "customer name")
+        errors += _duplicates(
+            conn,
+            stage,
+            present,
+            ["name"],
+            _("a customer name that appears once (also on line {other})"),
+        )
     return errors
 
 
 def _check_contacts(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return _duplicates(conn, stage, present, ["customer_id", "name"], "contact name per customer")
+    return _duplicates(
+        conn,
+        stage,
+        present,
+        ["customer_id", "name"],
+        _("a contact name per customer that appears once (also on line {other})"),
+    )
 
 
 def _check_events(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
     return _duplicates(
-        conn, stage, present, ["customer_id", "kind", "date", "ref"], "customer, kind, date and ref"
+        conn,
+        stage,
+        present,
+        ["customer_id", "kind", "date", "ref"],
+        _("a customer, kind, date and ref that appears once (also on line {other})"),
     )
 
 
@@ -708,7 +773,9 @@ def _check_calls(
             col,
             head,
             text,
-            f"the outcome already recorded ({outcome}): a logged call's outcome cannot change",
+            _(
+                "the outcome already recorded ({outcome}): a logged call's outcome cannot change"
+            ).format(outcome=label("outcome", outcome)),
         )
         for line, text, outcome in conn.execute(
             f"SELECT s.line, s.outcome_text, t.outcome FROM temp.{stage} s JOIN calls t"
@@ -725,10 +792,14 @@ def _check_calls(
             "contact",
             "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS"
             " (SELECT 1 FROM contacts ct WHERE ct.customer_id = s.customer_id AND ct.name = s.{col})",
-            "a contact of that customer (import contacts first)",
+            _("a contact of that customer (import contacts first)"),
         )
         + _duplicates(
-            conn, stage, present, ["customer_id", "at", "by"], "customer, time and caller"
+            conn,
+            stage,
+            present,
+            ["customer_id", "at", "by"],
+            _("a customer, time and caller that appears once (also on line {other})"),
         )
     )
 
@@ -986,7 +1057,7 @@ def _write_events(
         _counts(conn, join, _differs(cols, "s", "t"), report)
         return
     if progress:
-        progress("writing", 0, None)
+        progress(N_("writing"), 0, None)
     before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")
     report.inserted = conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
@@ -1093,7 +1164,7 @@ def _write_calls(
             )
             record_call(session, planner, row, data)
         if progress:
-            progress("writing", start + len(chunk), len(lines))
+            progress(N_("writing"), start + len(chunk), len(lines))
     report.callbacks_planned = max(_planned(conn) - before, 0)
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from followup_cli import wording
 from followup_cli.dates import Interval, birthday_in_year
 from followup_cli.session import Session
 from followup_cli.workdays import WorkCalendar, load_calendar
@@ -184,7 +185,7 @@ class Planner:
                 planned = self.event_dates(kind, day)
                 if not planned:
                     continue
-                detail = " ".join(x for x in (kind, day, ref, machine) if x)
+                what = " ".join(x for x in (day, ref, machine) if x)
                 who = self.assignee(role, department, customer_id)
                 for text, anchor, due in planned:
                     self.add(
@@ -197,7 +198,7 @@ class Planner:
                             planned_on=anchor,
                             role=role,
                             assignee=who,
-                            detail=f"{detail} (+{text})",
+                            detail=wording.EVENT_DETAIL.format(kind=kind, what=what, offset=text),
                             event_id=event_id,
                         )
                     )
@@ -233,8 +234,9 @@ class Planner:
                 level=2,
                 role=role,
                 assignee=self.assignee(role, event["department"], callback["customer_id"]),
-                detail=f"check of the {event['kind']} {event['date']} callback "
-                + (event["ref"] or ""),
+                detail=wording.SECOND_LEVEL_DETAIL.format(
+                    kind=event["kind"], date=event["date"], ref=event["ref"] or ""
+                ),
                 event_id=callback["event_id"],
                 parent_id=callback["id"],
             )
@@ -322,15 +324,16 @@ class Planner:
                     continue
                 interval = self.interval(every, f"visits.{c['grade']}.{role}")
                 last = last_visit.get((cid, role))
-                self._periodic(
-                    c, "visit", role, who, interval, last, f"{role} visit (every {every})"
-                )
+                detail = wording.VISIT_DETAIL.format(role=role, offset=every)
+                self._periodic(c, "visit", role, who, interval, last, detail)
             if (cid, "yearly", yearly_role) not in pending:
                 last = max(
                     (d for d in (last_reached.get(cid), last_yearly.get(cid)) if d), default=None
                 )
                 who = self.assignee(yearly_role, c["department"], cid)
-                self._periodic(c, "yearly", yearly_role, who, yearly_every, last, "yearly contact")
+                self._periodic(
+                    c, "yearly", yearly_role, who, yearly_every, last, wording.YEARLY_DETAIL
+                )
         self._plan_greetings(ids)
 
     def _periodic(
@@ -398,7 +401,9 @@ class Planner:
                             planned_on=day,
                             role=role,
                             assignee=self.assignee(role, c["department"], c["id"]),
-                            detail=f"{name} greeting ({day.isoformat()})",
+                            detail=wording.HOLIDAY_DETAIL.format(
+                                holiday=name, date=day.isoformat()
+                            ),
                         )
                     )
         if not rule["birthday"]:
@@ -426,7 +431,9 @@ class Planner:
                         planned_on=day,
                         role=role,
                         assignee=self.assignee(role, ct["department"], ct["customer_id"]),
-                        detail=f"birthday of {ct['name']} ({day.strftime('%m-%d')})",
+                        detail=wording.BIRTHDAY_DETAIL.format(
+                            name=ct["name"], day=day.strftime("%m-%d")
+                        ),
                         contact_id=ct["id"],
                     )
                 )

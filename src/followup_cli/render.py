@@ -7,6 +7,8 @@
   no box drawing, column widths measured in terminal cells (CJK = 2), nothing cut.
   Rich is not even imported then.
 - `csv` and `json` never carry colour or markup; JSON keeps numbers as numbers.
+- Tables speak the interface language (headers, and stored values through a column's
+  `kind`: see followup_cli.i18n.label); CSV is written in English whatever it is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from followup_cli.i18n import _, english, label
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -30,9 +34,12 @@ class Column:
     justify: str = "left"  # left | right
     value: Callable[[dict[str, Any]], Any] | None = None
     min_width: int | None = None
+    kind: str | None = None  # the vocabulary of a stored value, shown through `label`
 
     def text(self, record: dict[str, Any]) -> str:
         raw = self.value(record) if self.value else record.get(self.key)
+        if self.kind is not None and raw is not None and not isinstance(raw, bool):
+            return label(self.kind, raw)
         return display(raw)
 
 
@@ -40,7 +47,7 @@ def display(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, list | tuple):
@@ -155,8 +162,9 @@ def write_csv(
 ) -> None:
     writer = csv.writer(out or sys.stdout, lineterminator="\n")
     writer.writerow([c.key for c in columns])
-    for r in records:
-        writer.writerow([c.text(r) for c in columns])
+    with english():
+        for r in records:
+            writer.writerow([c.text(r) for c in columns])
 
 
 def print_records(
@@ -165,7 +173,7 @@ def print_records(
     fmt: str,
     *,
     title: str | None = None,
-    empty: str = "Nothing to show.",
+    empty: str | None = None,
     json_data: Any = None,
     csv_columns: Sequence[Column] | None = None,
 ) -> None:
@@ -179,7 +187,7 @@ def print_records(
     if not records:
         if title:
             print(title)
-        print(empty)
+        print(_("Nothing to show.") if empty is None else empty)
         return
     if stdout_is_terminal():
         _console().print(rich_table(columns, records, title))
@@ -194,33 +202,36 @@ class Section:
     title: str
     records: Sequence[dict[str, Any]]
     columns: Sequence[Column]
-    empty: str = "none"
+    empty: str | None = None  # default: "none"
 
 
 def print_detail(
     title: str,
-    fields: Sequence[tuple[str, Any]],
+    fields: Callable[[], Sequence[tuple[str, Any]]],
     sections: Sequence[Section],
     fmt: str,
     json_data: Any,
 ) -> None:
-    """One record: a title, `label: value` lines, then a table per section."""
+    """One record: a title, `label: value` lines, then a table per section. `fields`
+    makes the lines (in English for CSV, in the interface language for a table)."""
     if fmt == "json":
         print(to_json(json_data))
         return
     if fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["field", "value"])
-        for label, value in fields:
-            writer.writerow([label, display(value)])
+        with english():
+            for name, value in fields():
+                writer.writerow([name, display(value)])
         return
+    shown = fields()
     terminal = stdout_is_terminal()
-    label_width = max((cell_width(label) for label, _ in fields), default=0)
+    label_width = max((cell_width(name) for name, _value in shown), default=0)
     lines = [title, ""]
-    for label, value in fields:
+    for name, value in shown:
         text = display(value)
         if text:
-            lines.append(f"  {pad(label, label_width, 'left')}  {text}")
+            lines.append(f"  {pad(name, label_width, 'left')}  {text}")
     if terminal:
         from rich.text import Text
 
@@ -231,7 +242,7 @@ def print_detail(
             if section.records:
                 console.print(rich_table(section.columns, section.records, section.title))
             else:
-                console.print(Text(f"{section.title}: {section.empty}"))
+                console.print(Text(_empty_section(section)))
         return
     print("\n".join(lines))
     for section in sections:
@@ -240,7 +251,12 @@ def print_detail(
             print(section.title)
             print(plain_table(section.columns, section.records))
         else:
-            print(f"{section.title}: {section.empty}")
+            print(_empty_section(section))
+
+
+def _empty_section(section: Section) -> str:
+    empty = _("none") if section.empty is None else section.empty
+    return _("{title}: {empty}").format(title=section.title, empty=empty)
 
 
 def message(text: str) -> None:
@@ -249,11 +265,11 @@ def message(text: str) -> None:
 
 
 def warn(text: str) -> None:
-    print(f"Warning: {text}", file=sys.stderr)
+    print(_("Warning: {message}").format(message=text), file=sys.stderr)
 
 
 def error(text: str, hint: str | None = None) -> None:
-    print(f"Error: {text}", file=sys.stderr)
+    print(_("Error: {message}").format(message=text), file=sys.stderr)
     if hint:
         print(hint, file=sys.stderr)
 
@@ -279,7 +295,7 @@ class ProgressBar:
     def __call__(self, phase: str, done: int, total: int | None) -> None:
         task = self._tasks.get(phase)
         if task is None:
-            task = self._tasks[phase] = self._progress.add_task(phase, total=total)
+            task = self._tasks[phase] = self._progress.add_task(_(phase), total=total)
         self._progress.update(task, completed=done, total=total)
 
     def close(self) -> None:

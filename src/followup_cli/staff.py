@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from followup_cli import fields
 from followup_cli.errors import Conflict, NotFound
+from followup_cli.i18n import _, label
 from followup_cli.session import Session
 
 
@@ -60,8 +61,8 @@ def add_staff(session: Session, data: StaffInput) -> StaffMember:
     with session.write() as conn:
         if conn.execute("SELECT 1 FROM staff WHERE name = ?", (data.name,)).fetchone():
             raise Conflict(
-                f"a staff member named '{data.name}' already exists",
-                "Staff names are unique; add a distinguishing mark (王伟2, 王伟-服务).",
+                _("a staff member named '{name}' already exists").format(name=data.name),
+                _("Staff names are unique; add a distinguishing mark (王伟2, 王伟-服务)."),
             )
         cur = conn.execute(
             "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
@@ -90,8 +91,10 @@ def get_staff(conn: sqlite3.Connection, name: str, field: str = "staff") -> Staf
     row = conn.execute("SELECT * FROM staff WHERE name = ?", (cleaned,)).fetchone()
     if row is None:
         raise NotFound(
-            f"no staff member named '{cleaned}' ({field})",
-            "See `followup staff list`, or add them with `followup staff add NAME --role ROLE`.",
+            _("no staff member named '{name}' ({field})").format(
+                name=cleaned, field=label("field", field)
+            ),
+            _("See `followup staff list`, or add them with `followup staff add NAME --role ROLE`."),
         )
     return _from_row(row)
 

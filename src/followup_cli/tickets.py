@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, wording
 from followup_cli.errors import InvalidValue, NotFound, Refused
+from followup_cli.i18n import _
 from followup_cli.session import Session
 from followup_cli.vocab import SEVERITIES, canonical
 from followup_cli.workdays import WorkCalendar, load_calendar
@@ -177,11 +178,12 @@ def insert_ticket(
         ),
     )
     ticket_id = int(cur.lastrowid or 0)
-    note = f"{tier} customer, {data.severity}: routed to {routing.role or 'nobody'}"
-    if routing.person:
-        note += f" ({routing.person})"
+    template = wording.ROUTED_TO_PERSON if routing.person else wording.ROUTED_TO
+    note = template.format(
+        tier=tier, severity=data.severity, role=routing.role or "nobody", person=routing.person
+    )
     if routing.skipped:
-        note += f"; no staff for {', '.join(routing.skipped)}"
+        note += "; " + wording.NO_STAFF_FOR.format(roles=", ".join(routing.skipped))
     history(conn, session, ticket_id, "open", after="open", note=note, actor=actor)
     return ticket_id
 
@@ -256,7 +258,9 @@ def is_breached(status: str, due_by: str | None, notified_at: str | None, today:
 def get_ticket_row(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
     row = conn.execute(_SELECT + " WHERE t.id = ?", (ticket_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no ticket #{ticket_id}", "See `followup ticket list --status all`.")
+        raise NotFound(
+            _("no ticket #{id}").format(id=ticket_id), _("See `followup ticket list --status all`.")
+        )
     return row  # type: ignore[no-any-return]
 
 
@@ -336,8 +340,10 @@ def assign_ticket(session: Session, ticket_id: int, staff_name: str) -> Ticket:
         member = get_staff(conn, staff_name, "STAFF")
         if row["status"] == "closed":
             raise Refused(
-                f"ticket #{ticket_id} is closed",
-                f"Reopen it first: `followup ticket reopen {ticket_id} --reason ...`.",
+                _("ticket #{id} is closed").format(id=ticket_id),
+                _("Reopen it first: `followup ticket reopen {id} --reason ...`.").format(
+                    id=ticket_id
+                ),
             )
         if row["owner"] != member.name:
             _update(conn, session, ticket_id, {"owner": member.name})
@@ -367,8 +373,10 @@ def resolve_ticket(session: Session, ticket_id: int, resolution: str) -> Ticket:
         row = _load_for_change(conn, ticket_id)
         if row["status"] == "closed":
             raise Refused(
-                f"ticket #{ticket_id} is closed; it cannot be resolved again",
-                f"Reopen it first: `followup ticket reopen {ticket_id} --reason ...`.",
+                _("ticket #{id} is closed; it cannot be resolved again").format(id=ticket_id),
+                _("Reopen it first: `followup ticket reopen {id} --reason ...`.").format(
+                    id=ticket_id
+                ),
             )
         calendar = load_calendar(conn, session.today, store=True)
         deadline = sla_deadline(session, calendar, row["severity"], session.today)
@@ -415,11 +423,15 @@ def _record_notice(
 ) -> None:
     ticket_id = row["id"]
     if row["status"] == "closed":
-        raise Refused(f"ticket #{ticket_id} is already closed")
+        raise Refused(_("ticket #{id} is already closed").format(id=ticket_id))
     if row["status"] != "resolved":
         raise Refused(
-            f"ticket #{ticket_id} has no resolution yet: there is no outcome to tell",
-            f"Resolve it first: `followup ticket resolve {ticket_id} --resolution TEXT`.",
+            _("ticket #{id} has no resolution yet: there is no outcome to tell").format(
+                id=ticket_id
+            ),
+            _("Resolve it first: `followup ticket resolve {id} --resolution TEXT`.").format(
+                id=ticket_id
+            ),
         )
     _update(
         conn,
@@ -458,29 +470,18 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
     with session.write() as conn:
         row = _load_for_change(conn, ticket_id)
         if row["status"] == "closed":
-            raise Refused(f"ticket #{ticket_id} is already closed (on {row['closed_at'][:10]})")
+            raise Refused(
+                _("ticket #{id} is already closed (on {date})").format(
+                    id=ticket_id, date=row["closed_at"][:10]
+                )
+            )
         if row["notified_at"] is None and channel is not None and row["status"] == "resolved":
             _record_notice(session, conn, row, channel, None)
             row = _load_for_change(conn, ticket_id)
-        missing: list[str] = []
-        hints: list[str] = []
-        if row["status"] != "resolved":
-            missing.append("it has no resolution")
-            hints.append(f"followup ticket resolve {ticket_id} --resolution TEXT")
-        if row["notified_at"] is None:
-            missing.append("the customer has not been told the outcome")
-            hints.append(f"followup ticket notify {ticket_id} --via phone --response TEXT")
-        if missing:
-            raise Refused(
-                f"ticket #{ticket_id} cannot be closed: " + " and ".join(missing),
-                "Next: "
-                + "; then ".join(f"`{h}`" for h in hints)
-                + (
-                    " (or `ticket close --notified-via CHANNEL` once resolved)."
-                    if row["notified_at"] is None
-                    else "."
-                ),
-            )
+        unresolved = row["status"] != "resolved"
+        untold = row["notified_at"] is None
+        if unresolved or untold:
+            raise Refused(*_cannot_close(ticket_id, unresolved, untold))
         _update(conn, session, ticket_id, {"status": "closed", "closed_at": session.stamp})
         history(
             conn,
@@ -510,7 +511,7 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
                 planned_on=anchor,
                 role=role,
                 assignee=planner.assignee(role, None, row["customer_id"]),
-                detail=f"did the fix hold? ticket #{ticket_id}: {row['summary'][:60]}",
+                detail=wording.VERIFY_DETAIL.format(id=ticket_id, summary=row["summary"][:60]),
                 ticket_id=ticket_id,
             )
         )
@@ -518,12 +519,42 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
     return show_ticket(session, ticket_id)
 
 
+def _cannot_close(ticket_id: int, unresolved: bool, untold: bool) -> tuple[str, str]:
+    """Why a ticket cannot be closed yet, and the commands that come next."""
+    resolve = f"`followup ticket resolve {ticket_id} --resolution TEXT`"
+    notify = f"`followup ticket notify {ticket_id} --via phone --response TEXT`"
+    if unresolved and untold:
+        return (
+            _(
+                "ticket #{id} cannot be closed: it has no resolution and the customer has not"
+                " been told the outcome"
+            ).format(id=ticket_id),
+            _(
+                "Next: {resolve}; then {notify} (or `ticket close --notified-via CHANNEL`"
+                " once resolved)."
+            ).format(resolve=resolve, notify=notify),
+        )
+    if unresolved:
+        return (
+            _("ticket #{id} cannot be closed: it has no resolution").format(id=ticket_id),
+            _("Next: {resolve}.").format(resolve=resolve),
+        )
+    return (
+        _("ticket #{id} cannot be closed: the customer has not been told the outcome").format(
+            id=ticket_id
+        ),
+        _("Next: {notify} (or `ticket close --notified-via CHANNEL` once resolved).").format(
+            notify=notify
+        ),
+    )
+
+
 def reopen_ticket(session: Session, ticket_id: int, reason: str) -> Ticket:
     why = fields.required_text(reason, "reason", max_length=fields.MAX_TEXT)
     with session.write() as conn:
         row = _load_for_change(conn, ticket_id)
         if row["status"] == "open":
-            raise Refused(f"ticket #{ticket_id} is already open")
+            raise Refused(_("ticket #{id} is already open").format(id=ticket_id))
         calendar = load_calendar(conn, session.today, store=True)
         deadline = sla_deadline(session, calendar, row["severity"], session.today)
         _update(
@@ -572,5 +603,5 @@ def _update(
 def ticket_id_arg(value: str) -> int:
     text = fields.normalise(value).lstrip("#")
     if not text.isdigit():
-        raise InvalidValue("ticket", value, "a ticket number like 12 or #12")
+        raise InvalidValue("ticket", value, _("a ticket number like 12 or #12"))
     return int(text)

@@ -4,56 +4,107 @@ Commands load lazily: `followup due` imports and builds only the `due` command, 
 `--help` lists the commands from the registry below without importing them. Inside a
 command, domain modules are imported only when it runs. A test checks that each
 registry summary is the first line of its command's help.
+
+The interface language (English, or Chinese for a zh locale: see followup_cli.i18n) is
+decided first, from the environment and the config file's `language`, before any help
+is built or any message is written.
 """
 
+import os
+import re
 import sqlite3
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from followup_cli import __version__
+from followup_cli.cli.localized import LocalizedContext, localize, localize_usage_error
 from followup_cli.cli.state import parse_date_option, state
 from followup_cli.errors import EXIT_INTERNAL, FollowupError
+from followup_cli.i18n import ENGLISH, N_, _, current_language, setup_language
 
 
 def _report(text: str, hint: str | None = None) -> None:
-    print(f"Error: {text}", file=sys.stderr)
+    print(_("Error: {message}").format(message=text), file=sys.stderr)
     if hint:
         print(hint, file=sys.stderr)
 
 
+_LANGUAGE_SETTING = re.compile(r"""language\s*=\s*["']([^"']*)["']""")
+
+
+def config_language(args: Sequence[str]) -> str | None:
+    """The `language` setting of the config file in use (--config in `args`, else
+    FOLLOWUP_CONFIG, else the default path), read without loading the config: it is a
+    top-level key, so it comes before the first [table]."""
+    path: str | None = None
+    for i, arg in enumerate(args):
+        if arg == "--config" and i + 1 < len(args):
+            path = args[i + 1]
+        elif arg.startswith("--config="):
+            path = arg.partition("=")[2]
+    if path is None:
+        path = os.environ.get("FOLLOWUP_CONFIG") or os.path.join(
+            os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"),
+            "followup",
+            "config.toml",
+        )
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            for line in fh:
+                text = line.strip()
+                if text.startswith("["):
+                    break
+                found = _LANGUAGE_SETTING.match(text)
+                if found:
+                    return found.group(1)
+    except (OSError, UnicodeDecodeError):
+        pass
+    return None
+
+
 # name -> (module, attribute: a Typer group or a command function, one-line summary)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("init_cmd", "init_cmd", "Create the database, or upgrade it; safe to repeat."),
-    "due": ("due_cmd", "due_cmd", "Show the callbacks and visits due: one row per customer."),
-    "log-call": ("logcall_cmd", "log_call_cmd", "Log a call and settle every reason it covers."),
-    "customer": ("customer_cmd", "app", "The customer file: add, list, show, edit, archive."),
-    "contact": ("contact_cmd", "app", "Contacts: the people at each customer."),
+    "init": ("init_cmd", "init_cmd", N_("Create the database, or upgrade it; safe to repeat.")),
+    "due": ("due_cmd", "due_cmd", N_("Show the callbacks and visits due: one row per customer.")),
+    "log-call": (
+        "logcall_cmd",
+        "log_call_cmd",
+        N_("Log a call and settle every reason it covers."),
+    ),
+    "customer": ("customer_cmd", "app", N_("The customer file: add, list, show, edit, archive.")),
+    "contact": ("contact_cmd", "app", N_("Contacts: the people at each customer.")),
     "event": (
         "event_cmd",
         "app",
-        "Events: sales, service jobs, parts... each plans its callbacks.",
+        N_("Events: sales, service jobs, parts... each plans its callbacks."),
     ),
-    "callback": ("callback_cmd", "app", "Move or skip one planned callback."),
-    "ticket": ("ticket_cmd", "app", "Complaints: open, resolve, tell the customer, close."),
+    "callback": ("callback_cmd", "app", N_("Move or skip one planned callback.")),
+    "ticket": ("ticket_cmd", "app", N_("Complaints: open, resolve, tell the customer, close.")),
     "escalate": (
         "escalate_cmd",
         "escalate_cmd",
-        "Escalate a ticket one rung up its tier's ladder.",
+        N_("Escalate a ticket one rung up its tier's ladder."),
     ),
     "report": (
         "report_cmd",
         "app",
-        "Reports: daily, complaints, satisfaction, staff, categories...",
+        N_("Reports: daily, complaints, satisfaction, staff, categories..."),
     ),
-    "import": ("import_cmd", "import_cmd", "Import a CSV file: every row checked, all or nothing."),
-    "export": ("export_cmd", "export_cmd", "Export a table as CSV for Excel, or as JSON."),
-    "staff": ("staff_cmd", "app", "Staff: who calls, visits and takes escalations."),
-    "db": ("db_cmd", "app", "Database location, online backup, integrity check."),
-    "config": ("config_cmd", "app", "The rules in force: defaults and your overrides."),
+    "import": (
+        "import_cmd",
+        "import_cmd",
+        N_("Import a CSV file: every row checked, all or nothing."),
+    ),
+    "export": ("export_cmd", "export_cmd", N_("Export a table as CSV for Excel, or as JSON.")),
+    "staff": ("staff_cmd", "app", N_("Staff: who calls, visits and takes escalations.")),
+    "db": ("db_cmd", "app", N_("Database location, online backup, integrity check.")),
+    "config": ("config_cmd", "app", N_("The rules in force: defaults and your overrides.")),
 }
 
 
@@ -63,7 +114,7 @@ def load_command(name: str) -> Any:
 
     from typer.main import get_command
 
-    module, attr, _ = COMMANDS[name]
+    module, attr, _summary = COMMANDS[name]
     target = getattr(importlib.import_module(f"followup_cli.cli.{module}"), attr)
     if not isinstance(target, typer.Typer):
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -71,6 +122,8 @@ def load_command(name: str) -> Any:
         target = single
     command = get_command(target)
     command.name = name
+    if current_language() != ENGLISH:
+        localize(command)
     return command
 
 
@@ -81,6 +134,18 @@ class FollowupGroup(TyperGroup):
     only --debug lets a traceback through.
     """
 
+    context_class = LocalizedContext
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Decide the interface language before anything is shown (help, errors)."""
+        setup_language(config_language(args))
+        if current_language() != ENGLISH or getattr(self, "_followup_help", None) is not None:
+            localize(self)
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as exc:
+            raise localize_usage_error(exc) from None
+
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
 
@@ -90,13 +155,15 @@ class FollowupGroup(TyperGroup):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, summary) for name, (_, _, summary) in COMMANDS.items()]
+        rows = [(name, _(summary)) for name, (_module, _attr, summary) in COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as exc:
+            raise localize_usage_error(exc) from None
         except FollowupError as exc:
             if state(ctx).debug:
                 raise
@@ -112,8 +179,8 @@ class FollowupGroup(TyperGroup):
                 _report(busy.message, busy.hint)
                 raise typer.Exit(busy.exit_code) from None
             _report(
-                f"database error: {exc}",
-                "Nothing was saved. Run `followup db check`; re-run with --debug for details.",
+                _("database error: {error}").format(error=exc),
+                _("Nothing was saved. Run `followup db check`; re-run with --debug for details."),
             )
             raise typer.Exit(EXIT_INTERNAL) from None
         except BrokenPipeError:
@@ -122,8 +189,10 @@ class FollowupGroup(TyperGroup):
             if type(exc).__module__.startswith("typer") or state(ctx).debug:
                 raise
             _report(
-                f"unexpected internal error ({type(exc).__name__}: {exc})",
-                "Nothing was saved. Re-run with --debug to see the traceback, and report it.",
+                _("unexpected internal error ({error})").format(
+                    error=f"{type(exc).__name__}: {exc}"
+                ),
+                _("Nothing was saved. Re-run with --debug to see the traceback, and report it."),
             )
             raise typer.Exit(EXIT_INTERNAL) from None
 

@@ -6,42 +6,50 @@ from typing import Any
 
 import typer
 
+from followup_cli.i18n import N_, _, label
 from followup_cli.vocab import OUTCOMES, REPURCHASE
 
 SATISFACTION = {
-    5: "高度满意 very satisfied",
-    4: "一般满意 satisfied",
-    3: "无意见 neutral",
-    2: "有些不满意 somewhat dissatisfied",
-    1: "极不满意 very dissatisfied",
+    5: N_("高度满意 very satisfied"),
+    4: N_("一般满意 satisfied"),
+    3: N_("无意见 neutral"),
+    2: N_("有些不满意 somewhat dissatisfied"),
+    1: N_("极不满意 very dissatisfied"),
 }
 
 
-def _choose(label: str, options: list[str] | tuple[str, ...]) -> str:
+def _choose(prompt: str, options: list[str] | tuple[str, ...], kind: str) -> str:
     for i, option in enumerate(options, 1):
-        typer.echo(f"  {i}. {option}")
+        shown = label(kind, option)
+        typer.echo(f"  {i}. {option}" + (f" {shown}" if shown != option else ""))
     while True:
-        raw = str(typer.prompt(label)).strip()
+        raw = str(typer.prompt(prompt)).strip()
         if raw.isdigit() and 1 <= int(raw) <= len(options):
             return options[int(raw) - 1]
         if raw in options:
             return raw
-        typer.echo(f"  Please answer 1–{len(options)}.")
+        typer.echo("  " + _("Please answer 1–{n}.").format(n=len(options)))
 
 
-def _optional_int(label: str, low: int, high: int) -> int | None:
+def _optional_int(prompt: str, low: int, high: int) -> int | None:
     while True:
-        raw = str(typer.prompt(label, default="", show_default=False)).strip()
+        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
         if not raw:
             return None
         if raw.isdigit() and low <= int(raw) <= high:
             return int(raw)
-        typer.echo(f"  A number from {low} to {high}, or Enter to skip.")
+        typer.echo(
+            "  " + _("A number from {low} to {high}, or Enter to skip.").format(low=low, high=high)
+        )
 
 
-def _yes_no_skip(label: str) -> str | None:
+def _yes_no_skip(question: str) -> str | None:
     while True:
-        raw = typer.prompt(f"{label} [y/n, Enter to skip]", default="", show_default=False)
+        raw = typer.prompt(
+            _("{question} [y/n, Enter to skip]").format(question=question),
+            default="",
+            show_default=False,
+        )
         raw = raw.strip().lower()
         if not raw:
             return None
@@ -49,7 +57,7 @@ def _yes_no_skip(label: str) -> str | None:
             return "yes"
         if raw in ("n", "no", "否"):
             return "no"
-        typer.echo("  y, n, or Enter to skip.")
+        typer.echo("  " + _("y, n, or Enter to skip."))
 
 
 def run_call_script(
@@ -57,50 +65,78 @@ def run_call_script(
 ) -> None:
     from followup_cli.calls import call_brief, log_call, validate_call
     from followup_cli.cli.logcall_cmd import report_call
+    from followup_cli.wording import localize
 
     brief = call_brief(session, customer_ref)
     c = brief.customer
-    typer.echo(f"Call {c['name']} ({c['code']}, grade {c['grade']}, {c['tier']})")
+    typer.echo(
+        _("Call {name} ({code}, grade {grade}, {tier})").format(
+            name=c["name"], code=c["code"], grade=c["grade"], tier=label("tier", c["tier"])
+        )
+    )
     if brief.contact:
-        typer.echo(f"  Ask for: {brief.contact['name']} ({brief.contact['role']})")
-    typer.echo(f"  Number:  {brief.phone or 'no phone on file'}")
-    if brief.open_tickets:
-        typer.echo(f"  Open complaints: {brief.open_tickets}")
-    for r in brief.recent:
-        typer.echo(f"  Recent contact: {r['day']} by {r['caller']} ({r['outcome']})")
-    if brief.reasons:
-        typer.echo("  Why:")
-        for r in brief.reasons:
-            typer.echo(
-                f"    #{r['callback_id']} {r['reason']} due {r['due_on']}"
-                + (f": {r['detail']}" if r["detail"] else "")
+        typer.echo(
+            "  "
+            + _("Ask for: {name} ({role})").format(
+                name=brief.contact["name"], role=label("contact_role", brief.contact["role"])
             )
+        )
+    typer.echo("  " + _("Number:  {phone}").format(phone=brief.phone or _("no phone on file")))
+    if brief.open_tickets:
+        typer.echo("  " + _("Open complaints: {n}").format(n=brief.open_tickets))
+    for r in brief.recent:
+        typer.echo(
+            "  "
+            + _("Recent contact: {day} by {caller} ({outcome})").format(
+                day=r["day"], caller=r["caller"], outcome=label("outcome", r["outcome"])
+            )
+        )
+    if brief.reasons:
+        typer.echo("  " + _("Why:"))
+        for r in brief.reasons:
+            values = {
+                "id": r["callback_id"],
+                "reason": label("reason", r["reason"]),
+                "date": r["due_on"],
+                "detail": localize(r["detail"]),
+            }
+            if r["detail"]:
+                typer.echo("    " + _("#{id} {reason} due {date}: {detail}").format(**values))
+            else:
+                typer.echo("    " + _("#{id} {reason} due {date}").format(**values))
     else:
-        typer.echo("  Nothing is due for this customer; this call is recorded as a contact.")
+        typer.echo(
+            "  " + _("Nothing is due for this customer; this call is recorded as a contact.")
+        )
     if not by:
-        by = typer.prompt("Your name (staff)").strip()
-    typer.echo("Outcome:")
-    outcome = _choose("Outcome", OUTCOMES)
+        by = typer.prompt(_("Your name (staff)")).strip()
+    typer.echo(_("Outcome:"))
+    outcome = _choose(_("Outcome"), OUTCOMES, "outcome")
     answers: dict[str, str] = {}
     satisfaction = recommend = None
     repurchase = complaint = category = severity = None
     if outcome == "reached":
         for q in brief.questions:
-            value = _yes_no_skip(q["text"])
+            question: str = q["text"]  # a config text: shown translated when it has one
+            value = _yes_no_skip(_(question))
             if value:
                 answers[q["key"]] = value
-        typer.echo("Satisfaction: " + ", ".join(f"{k} {v}" for k, v in SATISFACTION.items()))
-        satisfaction = _optional_int("Satisfaction 1–5", 1, 5)
-        recommend = _optional_int("Would recommend us, 0–10", 0, 10)
-        raw = typer.prompt("Would buy again? yes/no/unsure", default="", show_default=False)
+        typer.echo(
+            _("Satisfaction: {scale}").format(
+                scale=", ".join(f"{k} {_(v)}" for k, v in SATISFACTION.items())
+            )
+        )
+        satisfaction = _optional_int(_("Satisfaction 1–5"), 1, 5)
+        recommend = _optional_int(_("Would recommend us, 0–10"), 0, 10)
+        raw = typer.prompt(_("Would buy again? yes/no/unsure"), default="", show_default=False)
         repurchase = raw.strip().lower() if raw.strip().lower() in REPURCHASE else None
-        if typer.confirm("Any complaint?", default=False):
-            complaint = typer.prompt("What is the complaint").strip()
-            typer.echo("Category:")
-            category = _choose("Category", session.config.categories)
-            typer.echo("Severity:")
-            severity = _choose("Severity", ("minor", "major", "critical"))
-    note = typer.prompt("Note", default="", show_default=False).strip() or None
+        if typer.confirm(_("Any complaint?"), default=False):
+            complaint = typer.prompt(_("What is the complaint")).strip()
+            typer.echo(_("Category:"))
+            category = _choose(_("Category"), session.config.categories, "category")
+            typer.echo(_("Severity:"))
+            severity = _choose(_("Severity"), ("minor", "major", "critical"), "severity")
+    note = typer.prompt(_("Note"), default="", show_default=False).strip() or None
     data = validate_call(
         outcome,
         by,
@@ -116,14 +152,18 @@ def run_call_script(
         category=category,
         severity=severity,
     )
-    summary = [f"outcome {outcome}"]
+    summary = [_("outcome {outcome}").format(outcome=label("outcome", outcome))]
     if answers:
         summary.append(", ".join(f"{k}={v}" for k, v in answers.items()))
     if satisfaction:
-        summary.append(f"satisfaction {satisfaction}")
+        summary.append(_("satisfaction {n}").format(n=satisfaction))
     if complaint:
-        summary.append(f"complaint ({category}, {severity})")
-    if not typer.confirm(f"Save: {'; '.join(summary)}?", default=True):
-        typer.echo("Not saved.")
+        summary.append(
+            _("complaint ({category}, {severity})").format(
+                category=label("category", category), severity=label("severity", severity)
+            )
+        )
+    if not typer.confirm(_("Save: {summary}?").format(summary="; ".join(summary)), default=True):
+        typer.echo(_("Not saved."))
         raise typer.Exit(1)
     report_call(log_call(session, customer_ref, data))

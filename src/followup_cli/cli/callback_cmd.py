@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.i18n import _, label
 
 app = new_app(
     "Move or skip one planned callback.",
@@ -33,11 +34,16 @@ def reschedule_cmd(
     assert day is not None
     change = reschedule_callback(session, callback_id, day)
     print(
-        f"Callback #{change.id} ({change.reason}, {change.customer_code} "
-        f"{change.customer_name}) now due {change.due_on}"
+        _("Callback #{id} ({reason}, {code} {name}) now due {date}").format(
+            id=change.id,
+            reason=label("reason", change.reason),
+            code=change.customer_code,
+            name=change.customer_name,
+            date=change.due_on,
+        )
     )
     if not change.working_day:
-        warn(f"{change.due_on} is not a working day")
+        warn(_("{date} is not a working day").format(date=change.due_on))
 
 
 @app.command("skip")
@@ -57,6 +63,11 @@ def skip_cmd(
     session = open_session(ctx)
     change = checked(skip_callback, session, callback_id, reason, arguments=())
     print(
-        f"Skipped callback #{change.id} ({change.reason}, {change.customer_code} "
-        f"{change.customer_name}): {change.note}"
+        _("Skipped callback #{id} ({reason}, {code} {name}): {note}").format(
+            id=change.id,
+            reason=label("reason", change.reason),
+            code=change.customer_code,
+            name=change.customer_name,
+            note=change.note,
+        )
     )

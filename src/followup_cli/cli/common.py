@@ -24,7 +24,10 @@ FormatOption = Annotated[
 
 
 def new_app(help_text: str, example: str) -> typer.Typer:
-    """A command group with plain (fast, stable) help and no pretty tracebacks."""
+    """A command group with plain (fast, stable) help and no pretty tracebacks.
+
+    `help_text` is the group's summary in the registry (followup_cli.cli.app.COMMANDS);
+    it is translated, with the rest of the help, when the group is built."""
     return typer.Typer(
         help=f"{help_text}\n\n\b\nExample:\n  {example}",
         no_args_is_help=True,

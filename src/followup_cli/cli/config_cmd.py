@@ -7,6 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import load_config, state
+from followup_cli.i18n import _
 
 app = new_app(
     "The rules in force: defaults and your overrides.",
@@ -29,8 +30,8 @@ def show_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     if fmt == Format.json:
         print(to_json(config.data))
         return
-    source = config.source or "built-in defaults only"
-    print(f"# effective configuration (from {source})")
+    source = config.source or _("built-in defaults only")
+    print("# " + _("effective configuration (from {source})").format(source=source))
     print(to_toml(config.data), end="")
 
 
@@ -56,10 +57,14 @@ def init_cmd(
 
     target = path or state(ctx).resolved_config_path()
     if target.exists() and not force:
-        raise Refused(f"{target} already exists", "Use --force to overwrite it.")
+        raise Refused(
+            _("{path} already exists").format(path=target), _("Use --force to overwrite it.")
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(template_text(), encoding="utf-8")
     except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror}") from None
-    print(f"Wrote {target}")
+        raise StorageError(
+            _("cannot write {path}: {error}").format(path=target, error=exc.strerror)
+        ) from None
+    print(_("Wrote {path}").format(path=target))

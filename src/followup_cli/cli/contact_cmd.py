@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.i18n import _, label
 
 app = new_app(
     "Contacts: the people at each customer.",
@@ -54,10 +55,18 @@ def add_cmd(
         primary=primary,
     )
     contact = add_contact(session, customer, data)
-    mark = ", primary" if contact.primary else ""
+    template = (
+        _("Added contact {name} ({role}, primary) to {code} {customer}")
+        if contact.primary
+        else _("Added contact {name} ({role}) to {code} {customer}")
+    )
     print(
-        f"Added contact {contact.name} ({contact.role}{mark}) to "
-        f"{contact.customer_code} {contact.customer_name}"
+        template.format(
+            name=contact.name,
+            role=label("contact_role", contact.role),
+            code=contact.customer_code,
+            customer=contact.customer_name,
+        )
     )
 
 
@@ -81,14 +90,14 @@ def list_cmd(
     session = open_session(ctx)
     records = [c.to_dict() for c in list_contacts(session, customer)]
     columns = [
-        Column("customer_code", "Customer"),
-        Column("customer_name", "Customer name"),
-        Column("name", "Name"),
-        Column("role", "Role"),
-        Column("phone", "Phone"),
-        Column("wechat", "WeChat"),
-        Column("email", "Email"),
-        Column("birthday", "Birthday"),
-        Column("primary", "Primary"),
+        Column("customer_code", _("Customer")),
+        Column("customer_name", _("Customer name")),
+        Column("name", _("Name")),
+        Column("role", _("Role"), kind="contact_role"),
+        Column("phone", _("Phone")),
+        Column("wechat", _("WeChat")),
+        Column("email", _("Email")),
+        Column("birthday", _("Birthday")),
+        Column("primary", _("Primary")),
     ]
-    print_records(records, columns, fmt.value, empty="No contacts.")
+    print_records(records, columns, fmt.value, empty=_("No contacts."))

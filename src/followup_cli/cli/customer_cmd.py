@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.i18n import N_, _, label
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
@@ -36,14 +37,14 @@ def customer_columns() -> list[Any]:
     from followup_cli.render import Column
 
     return [
-        Column("code", "Code"),
-        Column("name", "Name"),
-        Column("grade", "Grade", justify="right"),
-        Column("tier", "Tier"),
-        Column("phone", "Phone"),
-        Column("region", "Region"),
-        Column("industry", "Industry"),
-        Column("owner", "Owner"),
+        Column("code", _("Code")),
+        Column("name", _("Name")),
+        Column("grade", _("Grade"), justify="right"),
+        Column("tier", _("Tier"), kind="tier"),
+        Column("phone", _("Phone")),
+        Column("region", _("Region")),
+        Column("industry", _("Industry")),
+        Column("owner", _("Owner")),
     ]
 
 
@@ -86,7 +87,12 @@ def add_cmd(
     session = open_session(ctx)
     customer = add_customer(session, data)
     print(
-        f"Added customer {customer.code} {customer.name} (grade {customer.grade}, {customer.tier})"
+        _("Added customer {code} {name} (grade {grade}, {tier})").format(
+            code=customer.code,
+            name=customer.name,
+            grade=customer.grade,
+            tier=label("tier", customer.tier),
+        )
     )
 
 
@@ -130,7 +136,7 @@ def list_cmd(
         include_archived=all_,
     )
     records = [c.to_dict() for c in customers]
-    print_records(records, customer_columns(), fmt.value, empty="No customers match.")
+    print_records(records, customer_columns(), fmt.value, empty=_("No customers match."))
 
 
 @app.command("show")
@@ -146,79 +152,85 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
 
     session = open_session(ctx)
     profile = customer_profile(session, customer)
+    from followup_cli.wording import localize
+
     c = profile.customer
-    fields_shown = [
-        ("Code", c.code),
-        ("Grade", f"{c.grade} ({c.tier})"),
-        ("Phone", c.phone),
-        ("Region", c.region),
-        ("Industry", c.industry),
-        ("Owner", c.owner),
-        ("Department", c.department),
-        ("Address", c.address),
-        ("Note", c.note),
-        ("Status", "archived" if c.archived else ("unreachable" if c.unreachable else "active")),
-    ]
+    status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
+
+    def fields_shown() -> list[tuple[str, Any]]:
+        return [
+            (_("Code"), c.code),
+            (_("Grade"), f"{c.grade} ({label('tier', c.tier)})"),
+            (_("Phone"), c.phone),
+            (_("Region"), c.region),
+            (_("Industry"), c.industry),
+            (_("Owner"), c.owner),
+            (_("Department"), c.department),
+            (_("Address"), c.address),
+            (_("Note"), c.note),
+            (_("Status"), label("customer_status", status)),
+        ]
+
     sections = [
         Section(
-            "Contacts",
+            _("Contacts"),
             [x.to_dict() for x in profile.contacts],
             [
-                Column("name", "Name"),
-                Column("role", "Role"),
-                Column("phone", "Phone"),
-                Column("wechat", "WeChat"),
-                Column("email", "Email"),
-                Column("birthday", "Birthday"),
-                Column("primary", "Primary"),
+                Column("name", _("Name")),
+                Column("role", _("Role"), kind="contact_role"),
+                Column("phone", _("Phone")),
+                Column("wechat", _("WeChat")),
+                Column("email", _("Email")),
+                Column("birthday", _("Birthday")),
+                Column("primary", _("Primary")),
             ],
         ),
         Section(
-            "Pending callbacks",
+            _("Pending callbacks"),
             profile.callbacks,
             [
-                Column("id", "ID", justify="right"),
-                Column("due_on", "Due"),
-                Column("reason", "Reason"),
-                Column("level", "Level", justify="right"),
-                Column("assignee", "Assignee"),
-                Column("detail", "Detail"),
+                Column("id", _("ID"), justify="right"),
+                Column("due_on", _("Due")),
+                Column("reason", _("Reason"), kind="reason"),
+                Column("level", _("Level"), justify="right"),
+                Column("assignee", _("Assignee")),
+                Column("detail", _("Detail"), value=lambda r: localize(r["detail"])),
             ],
         ),
         Section(
-            "Recent events",
+            _("Recent events"),
             profile.events,
             [
-                Column("date", "Date"),
-                Column("kind", "Kind"),
-                Column("ref", "Ref"),
-                Column("machine", "Machine"),
-                Column("staff", "Staff"),
-                Column("result", "Result"),
+                Column("date", _("Date")),
+                Column("kind", _("Kind"), kind="event_kind"),
+                Column("ref", _("Ref")),
+                Column("machine", _("Machine")),
+                Column("staff", _("Staff")),
+                Column("result", _("Result")),
             ],
         ),
         Section(
-            "Recent calls",
+            _("Recent calls"),
             profile.calls,
             [
-                Column("at", "At"),
-                Column("by", "By"),
-                Column("contact", "Contact"),
-                Column("outcome", "Outcome"),
-                Column("satisfaction", "Sat.", justify="right"),
-                Column("note", "Note"),
+                Column("at", _("At")),
+                Column("by", _("By")),
+                Column("contact", _("Contact")),
+                Column("outcome", _("Outcome"), kind="outcome"),
+                Column("satisfaction", _("Sat."), justify="right"),
+                Column("note", _("Note")),
             ],
         ),
         Section(
-            "Tickets",
+            _("Tickets"),
             profile.tickets,
             [
-                Column("id", "ID", justify="right"),
-                Column("opened_on", "Opened"),
-                Column("status", "Status"),
-                Column("severity", "Severity"),
-                Column("category", "Category"),
-                Column("summary", "Summary"),
+                Column("id", _("ID"), justify="right"),
+                Column("opened_on", _("Opened")),
+                Column("status", _("Status"), kind="ticket_status"),
+                Column("severity", _("Severity"), kind="severity"),
+                Column("category", _("Category"), kind="category"),
+                Column("summary", _("Summary"), value=lambda r: localize(r["summary"])),
             ],
         ),
     ]
@@ -262,14 +274,20 @@ def edit_cmd(
     }
     given = {k: v for k, v in raw.items() if v is not None}
     if not given:
-        raise typer.BadParameter("give at least one field to change", param_hint="options")
+        raise typer.BadParameter(_("give at least one field to change"), param_hint="options")
     data = checked(validate_customer, given, arguments=())
     session = open_session(ctx)
     updated, changed = edit_customer(session, customer, data)
     if changed:
-        print(f"Updated {updated.code} {updated.name}: {', '.join(changed)}")
+        print(
+            _("Updated {code} {name}: {fields}").format(
+                code=updated.code,
+                name=updated.name,
+                fields=", ".join(label("field", f) for f in changed),
+            )
+        )
     else:
-        print(f"No change to {updated.code} {updated.name}")
+        print(_("No change to {code} {name}").format(code=updated.code, name=updated.name))
 
 
 @app.command("archive")
@@ -290,4 +308,5 @@ def archive_cmd(
 
     session = open_session(ctx)
     c = archive_customer(session, customer, restore=restore)
-    print(f"{'Restored' if restore else 'Archived'} {c.code} {c.name}")
+    template = N_("Restored {code} {name}") if restore else N_("Archived {code} {name}")
+    print(_(template).format(code=c.code, name=c.name))

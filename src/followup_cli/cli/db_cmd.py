@@ -7,6 +7,7 @@ import typer
 
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import open_session, state
+from followup_cli.i18n import _
 
 app = new_app(
     "Database location, online backup, integrity check.",
@@ -40,7 +41,7 @@ def backup_cmd(
 
     session = open_session(ctx)
     backup_to(session.conn, dest)
-    print(f"Backed up to {dest}")
+    print(_("Backed up to {path}").format(path=dest))
 
 
 @app.command("check")
@@ -56,16 +57,22 @@ def check_cmd(ctx: typer.Context) -> None:
 
     session = open_session(ctx)
     report = check_database(session.conn)
-    print(f"Database: {state(ctx).resolved_db_path()}")
-    print(f"Schema version: {report.schema_version}; journal mode: {report.journal_mode}")
-    print("Rows: " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    print(_("Database: {path}").format(path=state(ctx).resolved_db_path()))
+    print(
+        _("Schema version: {version}; journal mode: {mode}").format(
+            version=report.schema_version, mode=report.journal_mode
+        )
+    )
+    print(
+        _("Rows: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    )
     for line in report.integrity:
-        print(f"integrity: {line}")
+        print(_("integrity: {problem}").format(problem=line))
     for line in report.foreign_keys:
-        print(f"foreign key: {line}")
+        print(_("foreign key: {problem}").format(problem=line))
     if not report.ok:
         raise Refused(
-            "the database has problems (listed above)",
-            "Restore the latest backup, or copy what is readable with `sqlite3 .recover`.",
+            _("the database has problems (listed above)"),
+            _("Restore the latest backup, or copy what is readable with `sqlite3 .recover`."),
         )
-    print("Integrity: ok; foreign keys: ok")
+    print(_("Integrity: ok; foreign keys: ok"))

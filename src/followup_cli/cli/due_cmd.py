@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.i18n import _, label, ngettext
 
 TERMINAL_ROWS = 50
 
@@ -79,8 +80,9 @@ def due_cmd(
     shown = len(result.rows)
     if fmt == Format.table and result.total > shown:
         print(
-            f"… and {result.total - shown} more customers due "
-            f"(--limit N to see more, --all for every row)"
+            _("… and {n} more customers due (--limit N to see more, --all for every row)").format(
+                n=result.total - shown
+            )
         )
 
 
@@ -95,20 +97,20 @@ def render_due(rows: list[Any], fmt: str, explain: bool, on: str, days: int) -> 
         print_records(records, [], fmt)
         return
     columns = [
-        Column("urgency", "Urg", justify="right", value=lambda r: f"{r['urgency']:.1f}"),
-        Column("code", "Code", value=lambda r: r["customer"]["code"]),
-        Column("name", "Customer", value=lambda r: r["customer"]["name"]),
-        Column("grade", "G", justify="right", value=lambda r: r["customer"]["grade"]),
-        Column("contact", "Contact", value=_contact),
-        Column("phone", "Phone"),
-        Column("due_on", "Due"),
-        Column("days_overdue", "Late", justify="right", value=lambda r: r["days_overdue"] or ""),
-        Column("reasons", "Reasons", value=_reasons),
-        Column("assignee", "Assignee"),
-        Column("open_tickets", "Tix", justify="right", value=lambda r: r["open_tickets"] or ""),
+        Column("urgency", _("Urg"), justify="right", value=lambda r: f"{r['urgency']:.1f}"),
+        Column("code", _("Code"), value=lambda r: r["customer"]["code"]),
+        Column("name", _("Customer"), value=lambda r: r["customer"]["name"]),
+        Column("grade", _("G"), justify="right", value=lambda r: r["customer"]["grade"]),
+        Column("contact", _("Contact"), value=_contact),
+        Column("phone", _("Phone")),
+        Column("due_on", _("Due")),
+        Column("days_overdue", _("Late"), justify="right", value=lambda r: r["days_overdue"] or ""),
+        Column("reasons", _("Reasons"), value=_reasons),
+        Column("assignee", _("Assignee")),
+        Column("open_tickets", _("Tix"), justify="right", value=lambda r: r["open_tickets"] or ""),
     ]
     if explain:
-        columns.append(Column("terms", "Urgency terms", value=_terms))
+        columns.append(Column("terms", _("Urgency terms"), value=_terms))
     csv_columns = [
         Column("urgency", "urgency"),
         Column("customer_code", "", value=lambda r: r["customer"]["code"]),
@@ -130,14 +132,12 @@ def render_due(rows: list[Any], fmt: str, explain: bool, on: str, days: int) -> 
     ]
     if explain:
         csv_columns.append(Column("terms", "", value=_terms))
-    window = on if days == 0 else f"{on} + {days} days"
+    window = on if days == 0 else _("{date} + {n} days").format(date=on, n=days)
+    title = ngettext(
+        "Due {window}: {n} customer", "Due {window}: {n} customers", len(records)
+    ).format(window=window, n=len(records))
     print_records(
-        records,
-        columns,
-        fmt,
-        title=f"Due {window}: {len(records)} customer{'s' if len(records) != 1 else ''}",
-        empty="Nothing due.",
-        csv_columns=csv_columns,
+        records, columns, fmt, title=title, empty=_("Nothing due."), csv_columns=csv_columns
     )
 
 
@@ -145,18 +145,22 @@ def _contact(r: dict[str, Any]) -> str:
     c = r["contact"]
     if not c:
         return ""
-    return f"{c['name']} ({c['role']})"
+    return f"{c['name']} ({label('contact_role', c['role'])})"
 
 
 def _reasons(r: dict[str, Any]) -> str:
+    from followup_cli.wording import localize
+
     parts = []
     for x in r["reasons"]:
-        label = x["reason"] + (" L2" if x["level"] == 2 else "")
+        text = label("reason", x["reason"])
+        if x["level"] == 2 and x["reason"] != "second-level":  # (that one says it already)
+            text += " " + _("L2")
         if x["attempts"]:
-            label += f" try {x['attempts'] + 1}"
+            text += " " + _("try {n}").format(n=x["attempts"] + 1)
         if x["detail"]:
-            label += f": {x['detail']}"
-        parts.append(f"#{x['callback_id']} {label}")
+            text = _("{reason}: {detail}").format(reason=text, detail=localize(x["detail"]))
+        parts.append(f"#{x['callback_id']} {text}")
     return "; ".join(parts)
 
 

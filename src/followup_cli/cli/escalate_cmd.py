@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
+from followup_cli.i18n import _, label
 
 
 def escalate_cmd(
@@ -36,11 +37,11 @@ def escalate_cmd(
     from followup_cli.errors import UsageError
 
     if auto == (ticket is not None):
-        raise UsageError("give a TICKET to escalate, or --auto (not both)")
+        raise UsageError(_("give a TICKET to escalate, or --auto (not both)"))
     if (reason or to) and auto:
-        raise UsageError("--reason and --to are for escalating one ticket by hand")
+        raise UsageError(_("--reason and --to are for escalating one ticket by hand"))
     if dry_run and not auto:
-        raise UsageError("--dry-run goes with --auto")
+        raise UsageError(_("--dry-run goes with --auto"))
     session = open_session(ctx)
     if auto:
         from followup_cli.escalation import escalate_auto
@@ -57,22 +58,34 @@ def escalate_cmd(
 
 def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
     from followup_cli.render import Column, print_records
+    from followup_cli.wording import localize
 
     records = [n.to_dict() for n in notices]
     columns = [
-        Column("kind", "Kind"),
-        Column("ticket_id", "Ticket", justify="right"),
-        Column("customer_code", "Customer"),
-        Column("customer_name", "Name"),
-        Column("tier", "Tier"),
-        Column("severity", "Severity"),
-        Column("to", "To", value=lambda r: f"{r['role'] or '?'} {r['person'] or '(nobody)'}"),
-        Column("level", "Level", justify="right"),
-        Column("due_by", "New deadline"),
-        Column(
-            "reason", "Why", value=lambda r: r["reason"] + (f" — {r['note']}" if r["note"] else "")
-        ),
-        Column("summary", "Summary"),
+        Column("kind", _("Kind"), kind="notice"),
+        Column("ticket_id", _("Ticket"), justify="right"),
+        Column("customer_code", _("Customer")),
+        Column("customer_name", _("Name")),
+        Column("tier", _("Tier"), kind="tier"),
+        Column("severity", _("Severity"), kind="severity"),
+        Column("to", _("To"), value=_recipient),
+        Column("level", _("Level"), justify="right"),
+        Column("due_by", _("New deadline")),
+        Column("reason", _("Why"), value=_why),
+        Column("summary", _("Summary"), value=lambda r: localize(r["summary"])),
     ]
-    title = ("Would escalate" if dry_run else "Escalated") + f": {len(records)}"
-    print_records(records, columns, fmt, title=title, empty="Nothing to escalate.")
+    title = (_("Would escalate: {n}") if dry_run else _("Escalated: {n}")).format(n=len(records))
+    print_records(records, columns, fmt, title=title, empty=_("Nothing to escalate."))
+
+
+def _recipient(r: dict[str, Any]) -> str:
+    role = label("role", r["role"]) if r["role"] else "?"
+    return f"{role} {r['person'] or _('(nobody)')}"
+
+
+def _why(r: dict[str, Any]) -> str:
+    from followup_cli.wording import localize
+
+    if r["note"]:
+        return _("{reason} — {note}").format(reason=localize(r["reason"]), note=localize(r["note"]))
+    return localize(r["reason"])

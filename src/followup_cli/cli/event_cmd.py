@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.i18n import _, label
 
 app = new_app(
     "Events: sales, service jobs, parts... each plans its callbacks.",
@@ -59,12 +60,29 @@ def add_cmd(
     )
     added = add_event(session, customer, data)
     e = added.event
-    print(f"Recorded {e.kind} event #{e.id} for {e.customer_code} {e.customer_name} on {e.date}")
+    print(
+        _("Recorded {kind} event #{id} for {code} {name} on {date}").format(
+            kind=label("event_kind", e.kind),
+            id=e.id,
+            code=e.customer_code,
+            name=e.customer_name,
+            date=e.date,
+        )
+    )
     if added.callbacks:
+        from followup_cli.wording import localize
+
         for cb in added.callbacks:
-            print(f"  callback #{cb['id']} due {cb['due_on']}  {cb['detail']}")
+            print(
+                "  "
+                + _("callback #{id} due {date}  {detail}").format(
+                    id=cb["id"], date=cb["due_on"], detail=localize(cb["detail"])
+                )
+            )
     else:
-        print("  no callbacks planned (all would fall due long ago: history is not a backlog)")
+        print(
+            "  " + _("no callbacks planned (all would fall due long ago: history is not a backlog)")
+        )
 
 
 @app.command("list")
@@ -96,14 +114,14 @@ def list_cmd(
         limit,
     )
     columns = [
-        Column("id", "ID", justify="right"),
-        Column("date", "Date"),
-        Column("customer_code", "Customer"),
-        Column("customer_name", "Name"),
-        Column("kind", "Kind"),
-        Column("ref", "Ref"),
-        Column("machine", "Machine"),
-        Column("staff", "Staff"),
-        Column("result", "Result"),
+        Column("id", _("ID"), justify="right"),
+        Column("date", _("Date")),
+        Column("customer_code", _("Customer")),
+        Column("customer_name", _("Name")),
+        Column("kind", _("Kind"), kind="event_kind"),
+        Column("ref", _("Ref")),
+        Column("machine", _("Machine")),
+        Column("staff", _("Staff")),
+        Column("result", _("Result")),
     ]
-    print_records([e.to_dict() for e in events], columns, fmt.value, empty="No events.")
+    print_records([e.to_dict() for e in events], columns, fmt.value, empty=_("No events."))

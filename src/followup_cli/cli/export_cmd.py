@@ -9,6 +9,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
+from followup_cli.i18n import _, label
 
 
 def export_cmd(
@@ -26,25 +27,48 @@ def export_cmd(
     redact: Annotated[
         bool, typer.Option("--redact", help="Mask phones (138****8000), WeChat, email, birth year.")
     ] = False,
+    headers: Annotated[
+        str,
+        typer.Option(
+            "--headers",
+            help="CSV column headers: en (field names, default) or zh (客户编号, 客户名称 ...).",
+        ),
+    ] = "en",
     fmt: FormatOption = Format.csv,
 ) -> None:
     """Export a table as CSV for Excel, or as JSON.
 
-    The CSV (UTF-8 with BOM, formulas neutralised) imports back unchanged.
+    The CSV (UTF-8 with BOM, formulas neutralised) imports back unchanged, with English
+    or (--headers zh, for people) Chinese headers.
 
     \b
     Examples:
       followup export customers --output 客户.csv
+      followup export customers --headers zh --output 客户.csv
       followup export calls --redact --format json > calls.json
     """
     from followup_cli.errors import StorageError, UsageError
-    from followup_cli.exporting import export_records, write_csv, write_json
+    from followup_cli.exporting import chinese_headers, export_records, write_csv, write_json
 
     if fmt == Format.table:
-        raise UsageError("export writes csv or json", "Use --format csv (default) or json.")
+        raise UsageError(_("export writes csv or json"), _("Use --format csv (default) or json."))
+    if headers not in ("en", "zh"):
+        raise typer.BadParameter(
+            _("{value} is not valid; expected {expected}").format(
+                value=repr(headers), expected=_("en or zh")
+            ),
+            param_hint="'--headers'",
+        )
+    if headers == "zh" and fmt == Format.json:
+        raise UsageError(
+            _("--headers zh is for CSV; JSON keys are always the field names"),
+            _("Leave out --headers, or use --format csv."),
+        )
     session = open_session(ctx)
     with session.read():
         header, records = export_records(session, kind, redact=redact, as_json=fmt == Format.json)
+        if headers == "zh":
+            header = chinese_headers(kind, header)
         writer = write_json if fmt == Format.json else write_csv
         if output is None:
             writer(header, records, sys.stdout)
@@ -57,5 +81,10 @@ def export_cmd(
             os.replace(tmp, output)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write {output}: {exc.strerror}") from None
-    print(f"Exported {count} {kind} to {output}", file=sys.stderr)
+            raise StorageError(
+                _("cannot write {path}: {error}").format(path=output, error=exc.strerror)
+            ) from None
+    print(
+        _("Exported {n} {kind} to {path}").format(n=count, kind=label("table", kind), path=output),
+        file=sys.stderr,
+    )

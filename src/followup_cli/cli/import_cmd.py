@@ -7,6 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
+from followup_cli.i18n import _, label
 
 KINDS = ("customers", "contacts", "events", "calls", "staff")
 
@@ -43,7 +44,10 @@ def import_cmd(
     from followup_cli.importing import ImportErrors, import_file
 
     if kind not in KINDS:
-        raise UsageError(f"cannot import '{kind}'", "Import one of: " + ", ".join(KINDS) + ".")
+        raise UsageError(
+            _("cannot import '{kind}'").format(kind=kind),
+            _("Import one of: {kinds}.").format(kinds=", ".join(KINDS)),
+        )
     session = open_session(ctx)
     progress = _progress_bar(file)
     try:
@@ -56,7 +60,7 @@ def import_cmd(
         for err in exc.errors:
             print(err.format(exc.path), file=sys.stderr)
         if exc.total > len(exc.errors):
-            print(f"... and {exc.total - len(exc.errors)} more", file=sys.stderr)
+            print(_("... and {n} more").format(n=exc.total - len(exc.errors)), file=sys.stderr)
         raise
     finally:
         if progress is not None:
@@ -73,17 +77,32 @@ def _print_report(report: Any, fmt: str) -> None:
         print(to_json(asdict(report)))
         return
     if report.ignored_columns:
-        warn("columns not imported: " + ", ".join(report.ignored_columns))
-    verb = "Would import" if report.dry_run else "Imported"
-    line = (
-        f"{verb} {report.kind} from {report.path} ({report.encoding}): {report.rows} rows — "
-        f"{report.inserted} new, {report.updated} updated, {report.unchanged} unchanged"
+        warn(_("columns not imported: {columns}").format(columns=", ".join(report.ignored_columns)))
+    template = (
+        _(
+            "Would import {kind} from {path} ({encoding}): {rows} rows — "
+            "{new} new, {updated} updated, {unchanged} unchanged"
+        )
+        if report.dry_run
+        else _(
+            "Imported {kind} from {path} ({encoding}): {rows} rows — "
+            "{new} new, {updated} updated, {unchanged} unchanged"
+        )
+    )
+    line = template.format(
+        kind=label("table", report.kind),
+        path=report.path,
+        encoding=_(report.encoding),
+        rows=report.rows,
+        new=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
     )
     if not report.dry_run and report.callbacks_planned:
-        line += f"; {report.callbacks_planned} callbacks planned"
+        line += _("; {n} callbacks planned").format(n=report.callbacks_planned)
     print(line)
     if not report.dry_run and report.rows and report.inserted == report.updated == 0:
-        print("Nothing changed: this file was already imported.")
+        print(_("Nothing changed: this file was already imported."))
 
 
 def _progress_bar(file: Path) -> Any:

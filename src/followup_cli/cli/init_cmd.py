@@ -3,6 +3,7 @@
 import typer
 
 from followup_cli.cli.state import open_session, state
+from followup_cli.i18n import _
 
 
 def init_cmd(ctx: typer.Context) -> None:
@@ -15,4 +16,4 @@ def init_cmd(ctx: typer.Context) -> None:
     session = open_session(ctx, create=True)
     path = state(ctx).resolved_db_path()
     version = session.conn.execute("PRAGMA user_version").fetchone()[0]
-    print(f"Database ready: {path} (schema v{version})")
+    print(_("Database ready: {path} (schema v{version})").format(path=path, version=version))

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from followup_cli.cli.state import checked, open_session
+from followup_cli.i18n import _, label
 
 
 def _interactive() -> bool:
@@ -87,7 +88,7 @@ def log_call_cmd(
 
     session = open_session(ctx)
     if (category or severity) and not complaint:
-        raise UsageError("--category and --severity describe a --complaint; give its text too")
+        raise UsageError(_("--category and --severity describe a --complaint; give its text too"))
     if complaint:
         from followup_cli.tickets import check_category, check_severity
 
@@ -97,15 +98,15 @@ def log_call_cmd(
     if outcome is None:
         if not _interactive():
             raise UsageError(
-                "--outcome is required when not on a terminal",
-                "Give --outcome reached|no-answer|busy|wrong-number|refused|left-message.",
+                _("--outcome is required when not on a terminal"),
+                _("Give --outcome reached|no-answer|busy|wrong-number|refused|left-message."),
             )
         from followup_cli.cli.call_script import run_call_script
 
         run_call_script(ctx, session, customer, by, channel)
         return
     if not by:
-        raise UsageError("who made the call? Give --by NAME (or set FOLLOWUP_STAFF)")
+        raise UsageError(_("who made the call? Give --by NAME (or set FOLLOWUP_STAFF)"))
     when = session.now
     if at:
         try:
@@ -136,23 +137,50 @@ def log_call_cmd(
 
 def report_call(result: Any) -> None:
     from followup_cli.render import warn
+    from followup_cli.wording import localize
 
     for text in result.warnings:
         warn(text)
-    head = f"Logged call #{result.call_id} to {result.customer_code} {result.customer_name}"
-    print(head + (" (reached)" if result.reached else " (not reached)"))
+    head = (
+        _("Logged call #{id} to {code} {name} (reached)")
+        if result.reached
+        else _("Logged call #{id} to {code} {name} (not reached)")
+    )
+    print(head.format(id=result.call_id, code=result.customer_code, name=result.customer_name))
     for cb in result.completed:
-        print(f"  done: #{cb['callback_id']} {cb['reason']} (due {cb['due_on']})")
-    for cb in result.retried:
-        print(f"  try again {cb['due_on']}: #{cb['callback_id']} {cb['reason']}")
-    for cb in result.planned:
         print(
-            f"  planned: #{cb['callback_id']} {cb['reason']} due {cb['due_on']}"
-            + (f" ({cb['detail']})" if cb["detail"] else "")
+            "  "
+            + _("done: #{id} {reason} (due {date})").format(
+                id=cb["callback_id"], reason=label("reason", cb["reason"]), date=cb["due_on"]
+            )
         )
+    for cb in result.retried:
+        print(
+            "  "
+            + _("try again {date}: #{id} {reason}").format(
+                date=cb["due_on"], id=cb["callback_id"], reason=label("reason", cb["reason"])
+            )
+        )
+    for cb in result.planned:
+        values = {
+            "id": cb["callback_id"],
+            "reason": label("reason", cb["reason"]),
+            "date": cb["due_on"],
+            "detail": localize(cb["detail"]),
+        }
+        if cb["detail"]:
+            print("  " + _("planned: #{id} {reason} due {date} ({detail})").format(**values))
+        else:
+            print("  " + _("planned: #{id} {reason} due {date}").format(**values))
     for ticket_id in result.tickets:
-        print(f"  opened ticket #{ticket_id} (see `followup ticket show {ticket_id}`)")
+        print(
+            "  " + _("opened ticket #{id} (see `followup ticket show {id}`)").format(id=ticket_id)
+        )
     if not result.reached and result.attempts:
-        print(f"  {result.attempts} failed attempt(s) in a row")
+        print("  " + _("{n} failed attempt(s) in a row").format(n=result.attempts))
     if result.unreachable:
-        warn(f"{result.customer_code} is now flagged unreachable: check the phone numbers")
+        warn(
+            _("{code} is now flagged unreachable: check the phone numbers").format(
+                code=result.customer_code
+            )
+        )

@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
+from followup_cli.i18n import _, label
 
 app = new_app(
     "Reports: daily, complaints, satisfaction, staff, categories...",
@@ -34,11 +35,22 @@ def _emit_json(data: Any) -> None:
 
 
 def _csv_or_table(
-    records: list[dict[str, Any]], columns: list[Any], fmt: str, title: str, empty: str = "None."
+    records: list[dict[str, Any]],
+    columns: list[Any],
+    fmt: str,
+    title: str,
+    empty: str | None = None,
 ) -> None:
     from followup_cli.render import print_records
 
-    print_records(records, columns, fmt, title=title, empty=empty)
+    print_records(records, columns, fmt, title=title, empty=_("None.") if empty is None else empty)
+
+
+def _localized(key: str) -> Any:
+    """A column value: a generated English text (a reason, a warning), as it reads."""
+    from followup_cli.wording import localize
+
+    return lambda r: localize(r[key])
 
 
 @app.command("daily")
@@ -62,70 +74,80 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     if fmt == Format.csv:
         _csv_or_table(report.by_assignee, _assignee_columns(Column), "csv", "")
         return
-    heading(f"Daily report {report.day.isoformat()}")
+    heading(_("Daily report {date}").format(date=report.day.isoformat()))
     print(
-        f"Customers to contact: {report.customers_due}; callbacks due today "
-        f"{report.callbacks_due}, overdue {report.callbacks_overdue}; "
-        f"emergency warnings open: {report.emergencies_open}"
+        _(
+            "Customers to contact: {customers}; callbacks due today {due}, overdue {overdue}; "
+            "emergency warnings open: {emergencies}"
+        ).format(
+            customers=report.customers_due,
+            due=report.callbacks_due,
+            overdue=report.callbacks_overdue,
+            emergencies=report.emergencies_open,
+        )
     )
     print()
     _csv_or_table(
-        report.by_assignee, _assignee_columns(Column), "table", "Due by assignee", "Nothing due."
+        report.by_assignee,
+        _assignee_columns(Column),
+        "table",
+        _("Due by assignee"),
+        _("Nothing due."),
     )
     print()
     _csv_or_table(
         report.breaches,
         [
-            Column("ticket_id", "Ticket", justify="right"),
-            Column("customer_code", "Customer"),
-            Column("customer_name", "Name"),
-            Column("severity", "Severity"),
-            Column("status", "Status"),
-            Column("due_by", "Due by"),
-            Column("with", "With"),
-            Column("summary", "Summary"),
+            Column("ticket_id", _("Ticket"), justify="right"),
+            Column("customer_code", _("Customer")),
+            Column("customer_name", _("Name")),
+            Column("severity", _("Severity"), kind="severity"),
+            Column("status", _("Status"), kind="ticket_status"),
+            Column("due_by", _("Due by")),
+            Column("with", _("With"), value=lambda r: label("role", r["with"])),
+            Column("summary", _("Summary"), value=_localized("summary")),
         ],
         "table",
-        "SLA breaches",
-        "No SLA breaches.",
+        _("SLA breaches"),
+        _("No SLA breaches."),
     )
     print()
     _csv_or_table(
         report.escalations,
         [
-            Column("ticket_id", "Ticket", justify="right"),
-            Column("customer_code", "Customer"),
-            Column("customer_name", "Name"),
-            Column("role", "To role"),
-            Column("staff", "Person"),
-            Column("reason", "Why"),
+            Column("ticket_id", _("Ticket"), justify="right"),
+            Column("customer_code", _("Customer")),
+            Column("customer_name", _("Name")),
+            Column("role", _("To role"), kind="role"),
+            Column("staff", _("Person")),
+            Column("reason", _("Why"), value=_localized("reason")),
         ],
         "table",
-        "Escalations today",
-        "No escalations today.",
+        _("Escalations today"),
+        _("No escalations today."),
     )
     print()
     _csv_or_table(
         report.warnings,
         [
-            Column("customer_code", "Customer"),
-            Column("customer_name", "Name"),
-            Column("role", "To role"),
-            Column("staff", "Person"),
-            Column("reason", "Warning"),
+            Column("customer_code", _("Customer")),
+            Column("customer_name", _("Name")),
+            Column("role", _("To role"), kind="role"),
+            Column("staff", _("Person")),
+            Column("reason", _("Warning"), value=_localized("reason")),
         ],
         "table",
-        "New emergency warnings",
-        "No new emergency warnings.",
+        _("New emergency warnings"),
+        _("No new emergency warnings."),
     )
 
 
 def _assignee_columns(Column: Any) -> list[Any]:
     return [
-        Column("assignee", "Assignee"),
-        Column("customers", "Customers", justify="right"),
-        Column("due_today", "Due today", justify="right"),
-        Column("overdue", "Overdue", justify="right"),
+        Column("assignee", _("Assignee"), value=_localized("assignee")),
+        Column("customers", _("Customers"), justify="right"),
+        Column("due_today", _("Due today"), justify="right"),
+        Column("overdue", _("Overdue"), justify="right"),
     ]
 
 
@@ -146,31 +168,34 @@ def complaints_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None
         _emit_json(report.to_dict())
         return
     columns = [
-        Column("ticket_id", "ID", justify="right"),
-        Column("customer_code", "Customer"),
-        Column("customer_name", "Name"),
-        Column("tier", "Tier"),
-        Column("age_days", "Age", justify="right"),
-        Column("severity", "Severity"),
-        Column("category", "Category"),
-        Column("sla", "SLA"),
+        Column("ticket_id", _("ID"), justify="right"),
+        Column("customer_code", _("Customer")),
+        Column("customer_name", _("Name")),
+        Column("tier", _("Tier"), kind="tier"),
+        Column("age_days", _("Age"), justify="right"),
+        Column("severity", _("Severity"), kind="severity"),
+        Column("category", _("Category"), kind="category"),
+        Column("sla", _("SLA"), value=_localized("sla")),
         Column(
             "escalation",
-            "Escalated to",
+            _("Escalated to"),
             value=lambda r: (
-                f"L{r['escalation_level']} {r['escalated_role'] or ''} {r['escalated_to'] or ''}"
+                f"L{r['escalation_level']} {label('role', r['escalated_role'])}"
+                f" {r['escalated_to'] or ''}"
             ).strip(),
         ),
-        Column("owner", "Owner"),
-        Column("told", "Told"),
-        Column("summary", "Summary"),
+        Column("owner", _("Owner")),
+        Column("told", _("Told")),
+        Column("summary", _("Summary"), value=_localized("summary")),
     ]
     _csv_or_table(
         report.tickets,
         columns,
         fmt.value,
-        f"Unresolved complaints on {report.day.isoformat()}: {len(report.tickets)}",
-        "No unresolved complaints.",
+        _("Unresolved complaints on {date}: {n}").format(
+            date=report.day.isoformat(), n=len(report.tickets)
+        ),
+        _("No unresolved complaints."),
     )
 
 
@@ -201,16 +226,16 @@ def satisfaction_cmd(
         _emit_json(data)
         return
     stat_columns = [
-        Column("responses", "Responses", justify="right"),
+        Column("responses", _("Responses"), justify="right"),
         *[Column(f"d{k}", str(k), justify="right", value=_level(k)) for k in LEVELS],
         Column(
             "average",
-            "Average",
+            _("Average"),
             justify="right",
             value=lambda r: "" if r["average"] is None else f"{r['average']:.2f}",
         ),
-        Column("satisfied_pct", "Satisfied %", justify="right"),
-        Column("nps", "NPS", justify="right"),
+        Column("satisfied_pct", _("Satisfied %"), justify="right"),
+        Column("nps", _("NPS"), justify="right"),
     ]
     if fmt == Format.csv:
         rows = (
@@ -223,10 +248,10 @@ def satisfaction_cmd(
             rows, [Column("group", "group"), Column("name", "name"), *stat_columns], "csv", ""
         )
         return
-    heading(f"Satisfaction {span.label}")
+    heading(_("Satisfaction {period}").format(period=span.label))
     total = data["total"]
     if not total["responses"]:
-        print("No satisfaction responses in this period.")
+        print(_("No satisfaction responses in this period."))
         return
     labels = {5: "5 高度满意", 4: "4 一般满意", 3: "3 无意见", 2: "2 有些不满意", 1: "1 极不满意"}
     most = max(total["distribution"].values())
@@ -235,20 +260,22 @@ def satisfaction_cmd(
         n = total["distribution"][str(k)]
         print(f"  {pad(labels[k], width)}  {n:>5}  {bar(n, most)}")
     avg = total["average"]
-    print(
-        f"  responses {total['responses']}, average {avg:.2f}, satisfied "
-        f"{total['satisfied_pct']}%" + (f", NPS {total['nps']}" if total["nps"] is not None else "")
+    summary = _("responses {n}, average {average}, satisfied {pct}%").format(
+        n=total["responses"], average=f"{avg:.2f}", pct=total["satisfied_pct"]
     )
-    for title, key, rows in (
-        ("By period", "period", data["by_period"]),
-        ("By staff", "staff", data["by_staff"]),
-        ("By event kind", "kind", data["by_kind"]),
+    if total["nps"] is not None:
+        summary = _("{summary}, NPS {nps}").format(summary=summary, nps=total["nps"])
+    print(f"  {summary}")
+    for title, key, header, kind in (
+        (_("By period"), "period", _("Period"), None),
+        (_("By staff"), "staff", _("Staff"), None),
+        (_("By event kind"), "kind", _("Kind"), "event_kind"),
     ):
         print()
         _csv_or_table(
-            rows,
+            data[f"by_{key}"],
             [
-                Column(key, title.split()[-1].capitalize()),
+                Column(key, header, kind=kind),
                 *stat_columns,
                 Column("bar", "", value=lambda r: bar(r["average"] or 0, 5, 15)),
             ],
@@ -291,13 +318,13 @@ def categories_cmd(
     rows = [asdict(r) for r in report.rows]
     top = max((r["count"] for r in rows), default=0)
     columns = [
-        Column("category", "Category"),
-        Column("count", "Now", justify="right"),
-        Column("previous", "Before", justify="right"),
-        Column("change", "Change", justify="right", value=lambda r: f"{r['change']:+d}"),
-        Column("status", "Trend"),
-        Column("share_pct", "Share %", justify="right"),
-        Column("cumulative_pct", "Cum. %", justify="right"),
+        Column("category", _("Category"), kind="category"),
+        Column("count", _("Now"), justify="right"),
+        Column("previous", _("Before"), justify="right"),
+        Column("change", _("Change"), justify="right", value=lambda r: f"{r['change']:+d}"),
+        Column("status", _("Trend"), kind="trend"),
+        Column("share_pct", _("Share %"), justify="right"),
+        Column("cumulative_pct", _("Cum. %"), justify="right"),
     ]
     if fmt == Format.table:
         columns.append(Column("bar", "", value=lambda r: bar(r["count"], top, 20)))
@@ -305,9 +332,13 @@ def categories_cmd(
         rows,
         columns,
         fmt.value,
-        f"Complaints by category {span.label} ({report.total}) vs "
-        f"{report.previous.label} ({report.previous_total})",
-        "No complaints in either period.",
+        _("Complaints by category {period} ({n}) vs {previous} ({previous_n})").format(
+            period=span.label,
+            n=report.total,
+            previous=report.previous.label,
+            previous_n=report.previous_total,
+        ),
+        _("No complaints in either period."),
     )
 
 
@@ -335,21 +366,25 @@ def staff_cmd(
         _emit_json(report.to_dict())
         return
     columns = [
-        Column("staff", "Staff"),
-        Column("role", "Role"),
-        Column("assigned", "Assigned", justify="right"),
-        Column("done", "Done", justify="right"),
-        Column("done_on_time", "On time", justify="right"),
-        Column("on_time_pct", "On time %", justify="right"),
-        Column("overdue_now", "Overdue now", justify="right"),
-        Column("calls", "Calls", justify="right"),
-        Column("reached", "Reached", justify="right"),
-        Column("events", "Jobs", justify="right"),
-        Column("avg_satisfaction", "Avg sat.", justify="right"),
-        Column("complaints", "Complaints", justify="right"),
+        Column("staff", _("Staff")),
+        Column("role", _("Role"), kind="role"),
+        Column("assigned", _("Assigned"), justify="right"),
+        Column("done", _("Done"), justify="right"),
+        Column("done_on_time", _("On time"), justify="right"),
+        Column("on_time_pct", _("On time %"), justify="right"),
+        Column("overdue_now", _("Overdue now"), justify="right"),
+        Column("calls", _("Calls"), justify="right"),
+        Column("reached", _("Reached"), justify="right"),
+        Column("events", _("Jobs"), justify="right"),
+        Column("avg_satisfaction", _("Avg sat."), justify="right"),
+        Column("complaints", _("Complaints"), justify="right"),
     ]
     _csv_or_table(
-        report.rows, columns, fmt.value, f"Staff callback record {span.label}", "No staff."
+        report.rows,
+        columns,
+        fmt.value,
+        _("Staff callback record {period}").format(period=span.label),
+        _("No staff."),
     )
 
 
@@ -372,19 +407,25 @@ def warnings_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         _emit_json({"report": "warnings", "date": session.today.isoformat(), "warnings": records})
         return
     columns = [
-        Column("emergency", "Emergency", value=lambda r: "EMERGENCY" if r["emergency"] else ""),
-        Column("code", "Customer"),
-        Column("name", "Name"),
-        Column("tier", "Tier"),
-        Column("text", "Indicators"),
-        Column("route", "Report to", value=lambda r: f"{r['role']} {r['person'] or '(nobody)'}"),
+        Column(
+            "emergency", _("Emergency"), value=lambda r: _("EMERGENCY") if r["emergency"] else ""
+        ),
+        Column("code", _("Customer")),
+        Column("name", _("Name")),
+        Column("tier", _("Tier"), kind="tier"),
+        Column("text", _("Indicators"), value=_localized("text")),
+        Column(
+            "route",
+            _("Report to"),
+            value=lambda r: f"{label('role', r['role'])} {r['person'] or _('(nobody)')}",
+        ),
     ]
     _csv_or_table(
         records,
         columns,
         fmt.value,
-        f"Early warnings on {session.today.isoformat()}: {len(records)}",
-        "No customer trips a warning indicator.",
+        _("Early warnings on {date}: {n}").format(date=session.today.isoformat(), n=len(records)),
+        _("No customer trips a warning indicator."),
     )
 
 
@@ -414,20 +455,27 @@ def discrepancies_cmd(
         _emit_json(report.to_dict())
         return
     columns = [
-        Column("call_day", "Day"),
-        Column("kind", "Kind"),
-        Column("customer_code", "Customer"),
-        Column("customer_name", "Name"),
-        Column("event", "Event"),
-        Column("staff", "Staff"),
-        Column("reported", "Record says"),
-        Column("customer_said", "Customer says"),
-        Column("caller", "Caller"),
+        Column("call_day", _("Day")),
+        Column("kind", _("Kind"), kind="discrepancy"),
+        Column("customer_code", _("Customer")),
+        Column("customer_name", _("Name")),
+        Column("event", _("Event"), value=_event_text),
+        Column("staff", _("Staff")),
+        Column("reported", _("Record says"), value=_localized("reported")),
+        Column("customer_said", _("Customer says"), value=_localized("customer_said")),
+        Column("caller", _("Caller")),
     ]
     _csv_or_table(
         [asdict(r) for r in report.rows],
         columns,
         fmt.value,
-        f"Discrepancies {span.label}: {len(report.rows)}",
-        "No discrepancies: callbacks agree with the records.",
+        _("Discrepancies {period}: {n}").format(period=span.label, n=len(report.rows)),
+        _("No discrepancies: callbacks agree with the records."),
     )
+
+
+def _event_text(r: dict[str, Any]) -> str:
+    """`service 2026-11-20 WO-8812`, its kind in the interface language."""
+    text = r["event"] or ""
+    kind, _sep, rest = text.partition(" ")
+    return f"{label('event_kind', kind)} {rest}".strip() if kind else text

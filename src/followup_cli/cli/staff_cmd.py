@@ -7,6 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.i18n import _, label
 
 app = new_app(
     "Staff: who calls, visits and takes escalations.",
@@ -33,7 +34,9 @@ def add_cmd(
     session = open_session(ctx)
     data = checked(validate_staff, session, name, role, department, phone)
     member = add_staff(session, data)
-    print(f"Added staff {member.name} ({member.role})")
+    print(
+        _("Added staff {name} ({role})").format(name=member.name, role=label("role", member.role))
+    )
 
 
 @app.command("list")
@@ -54,11 +57,11 @@ def list_cmd(
     session = open_session(ctx)
     records = [asdict(m) for m in list_staff(session, role)]
     columns = [
-        Column("name", "Name"),
-        Column("role", "Role"),
-        Column("department", "Department"),
-        Column("phone", "Phone"),
+        Column("name", _("Name")),
+        Column("role", _("Role"), kind="role"),
+        Column("department", _("Department")),
+        Column("phone", _("Phone")),
     ]
     print_records(
-        records, columns, fmt.value, empty="No staff yet: add them with `followup staff add`."
+        records, columns, fmt.value, empty=_("No staff yet: add them with `followup staff add`.")
     )

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import typer
 
 from followup_cli.errors import DataError, InvalidValue
+from followup_cli.i18n import _
 
 T = TypeVar("T")
 
@@ -77,7 +78,10 @@ def checked(
             raise DataError(exc.message) from None
         hint = exc.field.upper() if exc.field in arguments else "--" + exc.field.replace("_", "-")
         raise typer.BadParameter(
-            f"{exc.value!r} is not valid; expected {exc.expected}", param_hint=f"'{hint}'"
+            _("{value} is not valid; expected {expected}").format(
+                value=repr(exc.value), expected=exc.expected
+            ),
+            param_hint=f"'{hint}'",
         ) from None
 
 
@@ -90,4 +94,8 @@ def parse_date_option(option: str, value: str | None) -> date | None:
     try:
         return parse_date(value, option)
     except InvalidValue as exc:
-        raise DataError(f"{option}: {value!r} is not a date; expected {exc.expected}") from None
+        raise DataError(
+            _("{option}: {value} is not a date; expected {expected}").format(
+                option=option, value=repr(value), expected=exc.expected
+            )
+        ) from None

@@ -6,6 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.i18n import _, label, pgettext
 
 app = new_app(
     "Complaints: open, resolve, tell the customer, close.",
@@ -24,52 +25,97 @@ def _id(value: str) -> int:
 def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
     from followup_cli.render import Column, Section, print_detail
     from followup_cli.tickets import prepared_answer
+    from followup_cli.wording import localize
 
     prepared = prepared_answer(session, ticket.category)
     data = ticket.to_dict()
     data["prepared_answer"] = prepared
-    told = (
-        f"{ticket.notified_at} via {ticket.notified_via}"
-        + (f" — customer said: {ticket.customer_response}" if ticket.customer_response else "")
-        if ticket.notified_at
-        else "not yet"
-    )
-    escalated = (
-        f"level {ticket.escalation_level}: {ticket.escalated_role} {ticket.escalated_to or '(nobody)'}"
-        if ticket.escalated_role
-        else None
-    )
-    fields_shown = [
-        ("Customer", f"{ticket.customer_code} {ticket.customer_name} ({ticket.tier})"),
-        ("Status", ticket.status + (" — OVERDUE" if ticket.overdue else "")),
-        ("Opened", ticket.opened_on),
-        ("Category", f"{ticket.category} ({prepared['label']})"),
-        ("Severity", ticket.severity),
-        ("Owner", ticket.owner),
-        ("Due by", ticket.due_by),
-        ("Escalation", escalated),
-        ("Channel", ticket.channel),
-        ("Details", ticket.details),
-        ("Resolution", ticket.resolution),
-        ("Customer told", told),
-        ("Prepared answer", prepared["answer"]),
-        ("Steps", " → ".join(prepared["steps"]) if prepared["steps"] else None),
-    ]
+
+    def told() -> str:
+        if not ticket.notified_at:
+            return _("not yet")
+        via = label("channel", ticket.notified_via)
+        if ticket.customer_response:
+            return _("{at} via {channel} — customer said: {response}").format(
+                at=ticket.notified_at, channel=via, response=ticket.customer_response
+            )
+        return _("{at} via {channel}").format(at=ticket.notified_at, channel=via)
+
+    def escalated() -> str | None:
+        if not ticket.escalated_role:
+            return None
+        return _("level {level}: {role} {person}").format(
+            level=ticket.escalation_level,
+            role=label("role", ticket.escalated_role),
+            person=ticket.escalated_to or _("(nobody)"),
+        )
+
+    def fields_shown() -> list[tuple[str, Any]]:
+        # Config texts (category label, answer, steps) show translated when they have one.
+        status = label("ticket_status", ticket.status)
+        steps = [_(step) for step in prepared["steps"]]
+        category: str = prepared["label"]
+        answer: str | None = prepared["answer"]
+        return [
+            (
+                _("Customer"),
+                f"{ticket.customer_code} {ticket.customer_name} ({label('tier', ticket.tier)})",
+            ),
+            (
+                _("Status"),
+                _("{status} — OVERDUE").format(status=status) if ticket.overdue else status,
+            ),
+            (_("Opened"), ticket.opened_on),
+            (_("Category"), f"{ticket.category} ({_(category)})"),
+            (_("Severity"), label("severity", ticket.severity)),
+            (_("Owner"), ticket.owner),
+            (_("Due by"), ticket.due_by),
+            (_("Escalation"), escalated()),
+            (_("Channel"), label("channel", ticket.channel)),
+            (_("Details"), ticket.details),
+            (_("Resolution"), ticket.resolution),
+            (_("Customer told"), told()),
+            (_("Prepared answer"), _(answer) if answer else None),
+            (_("Steps"), " → ".join(steps) if steps else None),
+        ]
+
     sections = [
         Section(
-            "History",
+            _("History"),
             ticket.history,
             [
-                Column("at", "At"),
-                Column("actor", "By"),
-                Column("action", "Action"),
-                Column("before", "Before"),
-                Column("after", "After"),
-                Column("note", "Note"),
+                Column("at", _("At")),
+                Column("actor", _("By")),
+                Column("action", _("Action"), kind="action"),
+                Column("before", pgettext("history", "Before"), value=_history_value("before")),
+                Column("after", pgettext("history", "After"), value=_history_value("after")),
+                Column("note", _("Note"), value=lambda r: localize(r["note"])),
             ],
         )
     ]
-    print_detail(f"Ticket #{ticket.id}: {ticket.summary}", fields_shown, sections, fmt, data)
+    title = _("Ticket #{id}: {summary}").format(id=ticket.id, summary=localize(ticket.summary))
+    print_detail(title, fields_shown, sections, fmt, data)
+
+
+def _history_value(key: str) -> Any:
+    """A before/after cell of the history: a status or channel shown in its words."""
+    from followup_cli.i18n import VOCABULARY
+
+    def value(r: dict[str, Any]) -> str:
+        text = r[key]
+        if text is None:
+            return ""
+        field = r.get("field")
+        if field == "status" or (field is None and text in VOCABULARY["ticket_status"]):
+            return label("ticket_status", text)
+        if field == "notified_via":
+            return label("channel", text)
+        if field == "escalated_to":
+            role, _sep, person = str(text).partition(" ")
+            return f"{label('role', role)} {person}".strip()
+        return str(text)
+
+    return value
 
 
 @app.command("open")
@@ -109,7 +155,7 @@ def open_cmd(
     )
     ticket = open_ticket(session, customer, data)
     if fmt == Format.table:
-        print(f"Opened ticket #{ticket.id} (due by {ticket.due_by})")
+        print(_("Opened ticket #{id} (due by {date})").format(id=ticket.id, date=ticket.due_by))
     _print_ticket(ticket, fmt.value, session)
 
 
@@ -138,20 +184,32 @@ def list_cmd(
     status_value = checked(fields.choice, status, "status", ("open", "resolved", "closed", "all"))
     session = open_session(ctx)
     tickets = list_tickets(session, status_value, overdue, owner)
+    from followup_cli.wording import localize
+
     columns = [
-        Column("id", "ID", justify="right"),
-        Column("opened_on", "Opened"),
-        Column("customer_code", "Customer"),
-        Column("customer_name", "Name"),
-        Column("severity", "Severity"),
-        Column("category", "Category"),
-        Column("status", "Status"),
-        Column("due_by", "Due by", value=lambda r: r["due_by"] + (" LATE" if r["overdue"] else "")),
-        Column("escalated_to", "With", value=lambda r: r["escalated_to"] or r["escalated_role"]),
-        Column("told", "Told", value=lambda r: "yes" if r["notified_at"] else "no"),
-        Column("summary", "Summary"),
+        Column("id", _("ID"), justify="right"),
+        Column("opened_on", _("Opened")),
+        Column("customer_code", _("Customer")),
+        Column("customer_name", _("Name")),
+        Column("severity", _("Severity"), kind="severity"),
+        Column("category", _("Category"), kind="category"),
+        Column("status", _("Status"), kind="ticket_status"),
+        Column(
+            "due_by",
+            _("Due by"),
+            value=lambda r: (
+                _("{date} LATE").format(date=r["due_by"]) if r["overdue"] else r["due_by"]
+            ),
+        ),
+        Column(
+            "escalated_to",
+            _("With"),
+            value=lambda r: r["escalated_to"] or label("role", r["escalated_role"]),
+        ),
+        Column("told", _("Told"), value=lambda r: _("yes") if r["notified_at"] else _("no")),
+        Column("summary", _("Summary"), value=lambda r: localize(r["summary"])),
     ]
-    print_records([t.to_dict() for t in tickets], columns, fmt.value, empty="No tickets.")
+    print_records([t.to_dict() for t in tickets], columns, fmt.value, empty=_("No tickets."))
 
 
 @app.command("show")
@@ -183,7 +241,7 @@ def assign_cmd(
     from followup_cli.tickets import assign_ticket
 
     t = assign_ticket(open_session(ctx), _id(ticket), staff)
-    print(f"Ticket #{t.id} is now owned by {t.owner}")
+    print(_("Ticket #{id} is now owned by {owner}").format(id=t.id, owner=t.owner))
 
 
 @app.command("note")
@@ -201,7 +259,7 @@ def note_cmd(
     from followup_cli.tickets import note_ticket
 
     t = note_ticket(open_session(ctx), _id(ticket), text)
-    print(f"Noted on ticket #{t.id}")
+    print(_("Noted on ticket #{id}").format(id=t.id))
 
 
 @app.command("resolve")
@@ -220,8 +278,10 @@ def resolve_cmd(
 
     t = resolve_ticket(open_session(ctx), _id(ticket), resolution)
     print(
-        f"Ticket #{t.id} resolved. Now tell the customer: "
-        f"`followup ticket notify {t.id} --via phone --response TEXT` (by {t.due_by})."
+        _(
+            "Ticket #{id} resolved. Now tell the customer: "
+            "`followup ticket notify {id} --via phone --response TEXT` (by {date})."
+        ).format(id=t.id, date=t.due_by)
     )
 
 
@@ -244,8 +304,9 @@ def notify_cmd(
 
     t = checked(notify_ticket, open_session(ctx), _id(ticket), via, response, arguments=())
     print(
-        f"Ticket #{t.id}: customer told via {t.notified_via}. Close it with "
-        f"`followup ticket close {t.id}`."
+        _(
+            "Ticket #{id}: customer told via {channel}. Close it with `followup ticket close {id}`."
+        ).format(id=t.id, channel=label("channel", t.notified_via))
     )
 
 
@@ -271,7 +332,7 @@ def close_cmd(
     from followup_cli.tickets import close_ticket
 
     t = checked(close_ticket, open_session(ctx), _id(ticket), notified_via, arguments=())
-    print(f"Closed ticket #{t.id}; a verification callback is planned.")
+    print(_("Closed ticket #{id}; a verification callback is planned.").format(id=t.id))
 
 
 @app.command("reopen")
@@ -289,4 +350,4 @@ def reopen_cmd(
     from followup_cli.tickets import reopen_ticket
 
     t = reopen_ticket(open_session(ctx), _id(ticket), reason)
-    print(f"Reopened ticket #{t.id}; due by {t.due_by}")
+    print(_("Reopened ticket #{id}; due by {date}").format(id=t.id, date=t.due_by))

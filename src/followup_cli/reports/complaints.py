@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from followup_cli import wording
 from followup_cli.session import Session
 
 
@@ -20,17 +21,18 @@ class ComplaintsReport:
 
 
 def sla_state(status: str, due_by: str | None, told: bool, today: date) -> str:
+    """English, as data (JSON); tables show it through wording.localize."""
     if status == "resolved" and told:
-        return "told: ready to close"
-    step = "resolve" if status == "open" else "tell the customer"
+        return wording.READY_TO_CLOSE
+    step = wording.STEP_RESOLVE if status == "open" else wording.STEP_TELL
     if due_by is None:
         return step
     late = (today - date.fromisoformat(due_by)).days
     if late > 0:
-        return f"BREACHED {late}d ({step})"
+        return wording.SLA_BREACHED.format(n=late, step=step)
     if late == 0:
-        return f"due today ({step})"
-    return f"{-late}d left ({step})"
+        return wording.SLA_DUE_TODAY.format(step=step)
+    return wording.SLA_LEFT.format(n=-late, step=step)
 
 
 def complaints_report(session: Session) -> ComplaintsReport:

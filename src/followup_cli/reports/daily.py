@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from followup_cli import wording
 from followup_cli.session import Session
 
 
@@ -49,7 +50,7 @@ def daily_report(session: Session) -> DailyReport:
     for row in rows:
         seen: set[str] = set()
         for reason in row.reasons:
-            who = reason["assignee"] or "(unassigned)"
+            who = reason["assignee"] or wording.UNASSIGNED
             entry = per.setdefault(
                 who, {"assignee": who, "due_today": 0, "overdue": 0, "customers": 0}
             )

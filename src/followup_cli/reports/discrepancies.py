@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from followup_cli import wording
 from followup_cli.reports.period import Period
 from followup_cli.session import Session
 
@@ -68,7 +69,7 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
                         event=f"{r['kind']} {r['date']} {r['ref']}".strip(),
                         staff=r["staff"],
                         reported=r["result"],
-                        customer_said=f"no: {q['text']}",
+                        customer_said=wording.SAID_NO.format(question=q["text"]),
                         call_id=r["id"],
                         call_day=r["day"],
                         caller=r["caller"],
@@ -88,12 +89,14 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
         first = json.loads(r["a1"]) if r["a1"] else {}
         second = json.loads(r["a2"]) if r["a2"] else {}
         diffs = [
-            f"{k}: level 1 {first[k]}, level 2 {second[k]}"
+            wording.LEVELS_DIFFER.format(key=k, first=first[k], second=second[k])
             for k in sorted(first)
             if k in second and first[k] != second[k]
         ]
         if r["s1"] is not None and r["s2"] is not None and abs(r["s1"] - r["s2"]) >= 2:
-            diffs.append(f"satisfaction: level 1 {r['s1']}, level 2 {r['s2']}")
+            diffs.append(
+                wording.LEVELS_DIFFER.format(key="satisfaction", first=r["s1"], second=r["s2"])
+            )
         if diffs:
             out.append(
                 Discrepancy(
@@ -102,7 +105,7 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
                     customer_name=r["name"],
                     event=f"{r['kind']} {r['date']} {r['ref']}".strip() if r["kind"] else None,
                     staff=r["staff"],
-                    reported=f"level-1 call by {r['caller1']}",
+                    reported=wording.LEVEL1_CALL.format(name=r["caller1"]),
                     customer_said="; ".join(diffs),
                     call_id=r["id"],
                     call_day=r["day"],

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from followup_cli.dates import add_months
 from followup_cli.errors import UsageError
+from followup_cli.i18n import _
 
 PERIODS = ("month", "quarter")
 
@@ -51,11 +52,14 @@ def bucket_label(day: date, unit: str) -> str:
 def resolve_period(today: date, start: date | None, end: date | None, unit: str | None) -> Period:
     """--from/--to as given; by default the current month (or quarter) to date."""
     if unit is not None and unit not in PERIODS:
-        raise UsageError(f"unknown period '{unit}'", "Use --period month or --period quarter.")
+        raise UsageError(
+            _("unknown period '{period}'").format(period=unit),
+            _("Use --period month or --period quarter."),
+        )
     end = end or today
     start = start or bucket_start(end, unit or "month")
     if start > end:
-        raise UsageError(f"--from {start} is after --to {end}")
+        raise UsageError(_("--from {start} is after --to {end}").format(start=start, end=end))
     return Period(start, end)
 
 

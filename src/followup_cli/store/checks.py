@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from followup_cli.i18n import _
+
 
 @dataclass
 class CheckReport:
@@ -39,7 +41,11 @@ def check_database(conn: sqlite3.Connection) -> CheckReport:
             report.integrity.append(str(line))
     for row in conn.execute("PRAGMA foreign_key_check"):
         table, rowid, parent = row[0], row[1], row[2]
-        report.foreign_keys.append(f"{table} row {rowid} refers to a missing {parent} row")
+        report.foreign_keys.append(
+            _("{table} row {rowid} refers to a missing {parent} row").format(
+                table=table, rowid=rowid, parent=parent
+            )
+        )
     report.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
     report.journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     for table in TABLES:

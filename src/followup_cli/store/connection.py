@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from followup_cli.errors import DatabaseBusy, StorageError
+from followup_cli.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SCHEMA_VERSION = 2  # the number of migrations in store.migrations; checked by a test
@@ -40,9 +41,10 @@ def is_busy(exc: BaseException) -> bool:
 
 def busy_error() -> DatabaseBusy:
     return DatabaseBusy(
-        f"the database is busy: another followup process held it for more than "
-        f"{busy_timeout_ms() / 1000:g} s",
-        "Nothing was written. Try again in a moment (cron may simply retry).",
+        _(
+            "the database is busy: another followup process held it for more than {seconds} s"
+        ).format(seconds=f"{busy_timeout_ms() / 1000:g}"),
+        _("Nothing was written. Try again in a moment (cron may simply retry)."),
     )
 
 
@@ -74,8 +76,10 @@ def refuse_network_filesystem(path: Path) -> None:
     kind = filesystem_type(path.parent if not path.exists() else path)
     if kind in NETWORK_FILESYSTEMS:
         raise StorageError(
-            f"{path} is on a network filesystem ({kind}); SQLite's locking is not safe there",
-            "Keep the database on a local disk; share reports and exports instead.",
+            _(
+                "{path} is on a network filesystem ({kind}); SQLite's locking is not safe there"
+            ).format(path=path, kind=kind),
+            _("Keep the database on a local disk; share reports and exports instead."),
         )
 
 
@@ -86,20 +90,25 @@ def _check_file(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+        raise StorageError(
+            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
     if stat.S_ISDIR(st.st_mode):
         raise StorageError(
-            f"{path} is a folder, not a database file", "Point --db at a file inside it."
+            _("{path} is a folder, not a database file").format(path=path),
+            _("Point --db at a file inside it."),
         )
     try:
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+        raise StorageError(
+            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
     if head and head != SQLITE_HEADER:
         raise StorageError(
-            f"{path} is not a SQLite database",
-            "Check --db / FOLLOWUP_DB; followup leaves this file untouched.",
+            _("{path} is not a SQLite database").format(path=path),
+            _("Check --db / FOLLOWUP_DB; followup leaves this file untouched."),
         )
     return True
 
@@ -108,20 +117,22 @@ def _create_file(path: Path) -> None:
     parent = path.parent
     if not parent.is_dir():
         raise StorageError(
-            f"the folder {parent} does not exist",
-            "Create it first, or choose another --db path.",
+            _("the folder {path} does not exist").format(path=parent),
+            _("Create it first, or choose another --db path."),
         )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise StorageError(
-            f"cannot write in the folder {parent}",
-            "Choose a --db path in a folder you can write to.",
+            _("cannot write in the folder {path}").format(path=parent),
+            _("Choose a --db path in a folder you can write to."),
         )
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return
     except OSError as exc:
-        raise StorageError(f"cannot create {path}: {exc.strerror}") from None
+        raise StorageError(
+            _("cannot create {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
     os.close(fd)
 
 
@@ -154,12 +165,16 @@ def connect(path: Path) -> sqlite3.Connection:
         if is_busy(exc):
             raise busy_error() from None
         raise StorageError(
-            f"{path} cannot be opened as a database: {exc}",
-            "The file may be corrupt. Restore the latest backup (see `followup db backup`).",
+            _("{path} cannot be opened as a database: {error}").format(path=path, error=exc),
+            _("The file may be corrupt. Restore the latest backup (see `followup db backup`)."),
         ) from None
     if str(mode).lower() != "wal":
         conn.close()
-        raise StorageError(f"{path}: cannot switch the database to WAL mode (got {mode})")
+        raise StorageError(
+            _("{path}: cannot switch the database to WAL mode (got {mode})").format(
+                path=path, mode=mode
+            )
+        )
     return conn
 
 
@@ -172,16 +187,16 @@ def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
     if not exists:
         if not create:
             raise StorageError(
-                f"no database at {path}",
-                "Run `followup init` to create it, or point --db / FOLLOWUP_DB at your file.",
+                _("no database at {path}").format(path=path),
+                _("Run `followup init` to create it, or point --db / FOLLOWUP_DB at your file."),
             )
         _create_file(path)
     elif not os.access(path, os.R_OK):
-        raise StorageError(f"cannot read {path}: permission denied")
+        raise StorageError(_("cannot read {path}: permission denied").format(path=path))
     elif not create and path.stat().st_size == 0:
         raise StorageError(
-            f"{path} is not a followup database (it is empty)",
-            "Run `followup init` to set it up, or point --db at your followup database.",
+            _("{path} is not a followup database (it is empty)").format(path=path),
+            _("Run `followup init` to set it up, or point --db at your followup database."),
         )
     conn = connect(path)
     try:
@@ -237,7 +252,10 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
     """SQLite's online backup into `dest` (created 0600), safe while others write."""
     dest = dest.expanduser()
     if dest.exists():
-        raise StorageError(f"{dest} already exists", "Choose a new file name for the backup.")
+        raise StorageError(
+            _("{path} already exists").format(path=dest),
+            _("Choose a new file name for the backup."),
+        )
     _create_file(dest)
     target = sqlite3.connect(str(dest))
     try:
@@ -247,6 +265,8 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
         dest.unlink(missing_ok=True)
         if is_busy(exc):
             raise busy_error() from None
-        raise StorageError(f"backup to {dest} failed: {exc}") from None
+        raise StorageError(
+            _("backup to {path} failed: {error}").format(path=dest, error=exc)
+        ) from None
     target.close()
     os.chmod(dest, 0o600)

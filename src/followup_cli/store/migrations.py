@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from followup_cli.errors import StorageError
+from followup_cli.i18n import _
 from followup_cli.store.connection import SCHEMA_VERSION, backup_to, busy_error, is_busy
 
 Migration = Callable[[Any], None]
@@ -245,16 +246,21 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
 
     if version > len(MIGRATIONS):
         raise StorageError(
-            f"{path} was written by a newer followup (schema v{version}, this one knows "
-            f"v{len(MIGRATIONS)})",
-            "Upgrade followup before using this database.",
+            _(
+                "{path} was written by a newer followup (schema v{version}, this one knows"
+                " v{known})"
+            ).format(path=path, version=version, known=len(MIGRATIONS)),
+            _("Upgrade followup before using this database."),
         )
     if version == 0 and not create:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         raise StorageError(
-            f"{path} is not a followup database"
-            + (" (it holds other tables)" if tables else " (it is empty)"),
-            "Run `followup init` to set it up, or point --db at your followup database.",
+            (
+                _("{path} is not a followup database (it holds other tables)")
+                if tables
+                else _("{path} is not a followup database (it is empty)")
+            ).format(path=path),
+            _("Run `followup init` to set it up, or point --db at your followup database."),
         )
     if version == 0:
         other = conn.execute(
@@ -262,8 +268,8 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
         ).fetchone()[0]
         if other:
             raise StorageError(
-                f"{path} holds tables of another program",
-                "Choose a new file for followup's database.",
+                _("{path} holds tables of another program").format(path=path),
+                _("Choose a new file for followup's database."),
             )
     if version > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
