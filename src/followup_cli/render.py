@@ -44,6 +44,8 @@ class Column:
 
 
 def display(value: Any) -> str:
+    if value.__class__ is str:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
