@@ -72,8 +72,8 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
     conn.close()
-    assert {"calls_caller", "escalations_day", "tickets_call"} <= names
-    assert applied == ["m001_initial", "m002_report_indexes"]
+    assert {"calls_caller", "escalations_day", "tickets_call", "customers_list"} <= names
+    assert applied == ["m001_initial", "m002_report_indexes", "m003_customer_list_index"]
 
 
 def test_the_upgraded_office_keeps_working(tmp_path: Path, run) -> None:

@@ -105,6 +105,10 @@ def test_per_customer_queries_use_their_indexes(
     assert "tickets_customer" in plan(
         conn, "SELECT count(*) FROM tickets WHERE customer_id = ? AND status != 'closed'", (1,)
     )
+    assert "customers_list" in plan(
+        conn,
+        "SELECT * FROM customers WHERE archived = 0 ORDER BY grade, code LIMIT 20",
+    )
     assert "sqlite_autoindex_customers" in plan(
         conn, "SELECT * FROM customers WHERE code = ?", ("C001",)
     )

@@ -7,7 +7,6 @@ import os
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,8 @@ def default_config_path() -> Path:
 
 
 def defaults_text() -> str:
-    return resources.files("followup_cli").joinpath("defaults.toml").read_text(encoding="utf-8")
+    # (beside this module, installed or not; importlib.resources would cost a zipfile import)
+    return (Path(__file__).parent / "defaults.toml").read_text(encoding="utf-8")
 
 
 def cache_dir() -> Path:

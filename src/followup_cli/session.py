@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -43,6 +42,8 @@ class Session:
         if name:
             return name
         try:
+            import getpass
+
             return getpass.getuser()
         except (KeyError, OSError):
             return "unknown"
