@@ -156,6 +156,11 @@ def _json_default(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
+    """Indented JSON; a long list has one record per line instead (the indenting encoder
+    is pure Python: a due list of 40,000 customers would take seconds)."""
+    if isinstance(data, list) and len(data) > 200:
+        lines = (json.dumps(item, ensure_ascii=False, default=_json_default) for item in data)
+        return "[\n" + ",\n".join(lines) + "\n]"
     return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
 
 
@@ -164,9 +169,21 @@ def write_csv(
 ) -> None:
     writer = csv.writer(out or sys.stdout, lineterminator="\n")
     writer.writerow([c.key for c in columns])
-    with english():
-        for r in records:
-            writer.writerow([c.text(r) for c in columns])
+    getters = [c.value or itemgetter_default(c.key) for c in columns]
+    with english():  # stored values as they are: English, no labels
+        writer.writerows([_csv_cell(get(r)) for get in getters] for r in records)
+
+
+def itemgetter_default(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda record: record.get(key)
+
+
+def _csv_cell(value: Any) -> Any:
+    """Strings and numbers as they are (the csv module writes None as ""); the rest as
+    `display` shows them."""
+    if value.__class__ in (str, int) or value is None:
+        return value
+    return display(value)
 
 
 def print_records(
