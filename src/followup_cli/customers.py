@@ -231,6 +231,11 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
     return customer_from_row(session, new)
 
 
+def contains(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     """CUSTOMER: a code, an id, or a name matching exactly one customer."""
     text = ref.strip()
@@ -257,7 +262,7 @@ def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
         )
     similar = conn.execute(
         "SELECT code, name FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
-        ("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+        (contains(text),),
     ).fetchall()
     hint = _("Search with `followup customer list --search TEXT`.")
     if similar:
@@ -297,7 +302,7 @@ def list_customers(
         where.append("region = ?")
         params.append(region)
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains(search)
         where.append(
             "(name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'"
             " OR id IN (SELECT customer_id FROM contacts WHERE name LIKE ? ESCAPE '\\'"

@@ -30,6 +30,7 @@ from typing import Any
 from followup_cli import wording
 from followup_cli.dates import Interval, birthday_in_year
 from followup_cli.session import Session
+from followup_cli.store.meta import get_meta, set_meta
 from followup_cli.workdays import WorkCalendar, load_calendar
 
 
@@ -478,22 +479,16 @@ def roll_forward(session: Session) -> bool:
     first run on a day; returns whether it ran.
     """
     today = session.today.isoformat()
-    row = session.conn.execute("SELECT value FROM meta WHERE key = ?", (ROLLED_KEY,)).fetchone()
-    if row is not None and row[0] == today:
+    if get_meta(session.conn, ROLLED_KEY) == today:
         return False
     with session.write() as conn:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (ROLLED_KEY,)).fetchone()
-        if row is not None and row[0] == today:
+        if get_meta(conn, ROLLED_KEY) == today:
             return False
         planner = Planner(session, conn)
         planner.expire_greetings()
         planner._plan_greetings(None)
         planner.flush()
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (ROLLED_KEY, today),
-        )
+        set_meta(conn, ROLLED_KEY, today)
     return True
 
 

@@ -15,6 +15,8 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from followup_cli.store.meta import get_meta, set_meta
+
 # Years cached around the year in question.
 YEARS_BEFORE, YEARS_AFTER = 2, 3
 
@@ -107,13 +109,13 @@ def load_calendar(conn: sqlite3.Connection, around: date, *, store: bool) -> Wor
     """
     want = range(around.year - YEARS_BEFORE, around.year + YEARS_AFTER + 1)
     key = f"{library_version()}:{want.start}-{want.stop - 1}"
-    row = conn.execute("SELECT value FROM meta WHERE key = 'calendar'").fetchone()
-    if row is not None and _covers(row[0], want):
+    stamp = get_meta(conn, "calendar")
+    if stamp is not None and _covers(stamp, want):
         days = {
             date.fromisoformat(r[0]): (bool(r[1]), r[2])
             for r in conn.execute("SELECT day, working, name FROM calendar")
         }
-        return WorkCalendar(days, _range_of(row[0]))
+        return WorkCalendar(days, _range_of(stamp))
     days = library_days(want)
     if store:
         conn.execute("DELETE FROM calendar")
@@ -121,11 +123,7 @@ def load_calendar(conn: sqlite3.Connection, around: date, *, store: bool) -> Wor
             "INSERT INTO calendar (day, working, name) VALUES (?, ?, ?)",
             [(d.isoformat(), 1 if w else 0, n) for d, (w, n) in sorted(days.items())],
         )
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('calendar', ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key,),
-        )
+        set_meta(conn, "calendar", key)
     return WorkCalendar(days, want)
 
 
