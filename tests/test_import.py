@@ -11,7 +11,10 @@ import io
 import itertools
 import json
 import re
+import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -963,6 +966,62 @@ def test_events_import_plans_callbacks_from_the_event_date(
         {"due_on": "2026-12-21", "planned_on": "2026-12-20", "status": "pending",
          "reason": "event", "role": "clerk"},
     ]  # fmt: skip
+
+
+def test_events_import_plans_exactly_what_event_add_plans(
+    office: Run, rows: Rows, db_path: Path, tmp_path: Path
+) -> None:
+    """The import plans its staged rows before the write lock; `event add` plans one
+    event in its transaction: the callbacks must be the same, field for field."""
+    added = tmp_path / "added.db"
+    shutil.copy(db_path, added)  # the same office, before any event
+    records = [
+        ("C001", "维修", "2026-11-20", "WX-1", "赵强", ""),
+        ("C002", "销售", "2026-05-10", "", "", ""),
+        ("C001", "配件", "2026-10-30", "PJ-9", "", ""),
+    ]
+    r = import_ok(office, "events", events_file(tmp_path, *records))
+    assert r.stdout.endswith("; 5 callbacks planned\n"), r.stdout
+    for code, kind, day, ref, who, _note in records:
+        args = ["event", "add", code, "--kind", kind, "--date", day]
+        args += ["--ref", ref] if ref else []
+        args += ["--staff", who] if who else []
+        r = office(*args, db=added)
+        assert r.exit_code == 0, r.output
+    plans = (
+        "SELECT e.kind, e.date, e.ref, b.customer_id, b.due_on, b.planned_on, b.reason,"
+        " b.source, b.level, b.role, b.assignee, b.detail, b.status,"
+        " replace(b.plan_key, ':' || e.id || ':', ':EVENT:') AS plan_key"
+        " FROM callbacks b JOIN events e ON e.id = b.event_id ORDER BY e.ref, b.due_on"
+    )
+    with closing(sqlite3.connect(added)) as conn:
+        conn.row_factory = sqlite3.Row
+        by_add = [dict(row) for row in conn.execute(plans)]
+    assert len(by_add) == 5
+    assert rows(plans) == by_add
+
+
+def test_a_key_repeated_three_times_lists_each_repeat(
+    office: Run, rows: Rows, tmp_path: Path
+) -> None:
+    before = dump(rows)
+    path = events_file(
+        tmp_path,
+        ("C001", "维修", "2026-11-20", "WX-1", "", ""),
+        ("C002", "维修", "2026-11-20", "WX-1", "", ""),
+        ("C001", "维修", "2026/11/20", "WX-1", "", "again"),
+        ("C001", "维修", "2026年11月20日", "WX-1", "", "and again"),
+    )
+    r = office("import", "events", str(path))
+    expected = "a customer, kind, date and ref that appears once (also on line {n})"
+    assert_rejected(
+        r,
+        path,
+        2,
+        bad(path, 4, 4, "单号", "WX-1", expected.format(n=2)),
+        bad(path, 5, 4, "单号", "WX-1", expected.format(n=4)),
+    )
+    assert dump(rows) == before
 
 
 def test_events_import_of_old_history_plans_no_backlog(

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
@@ -184,7 +185,10 @@ def record_batches(source: CsvSource, fh: IO[str], size: int) -> Iterator[list[l
             if not batch:
                 return
             # (the first cell decides for almost every record; _blank for the rest)
-            kept = [r for r in batch if (r and r[0] and not r[0].isspace()) or not _blank(r)]
+            if all(batch) and all(map(str.strip, map(itemgetter(0), batch))):
+                kept = batch
+            else:
+                kept = [r for r in batch if (r and r[0].strip()) or not _blank(r)]
             if kept:  # a batch of blank lines only is no batch
                 yield kept
     except csv.Error:

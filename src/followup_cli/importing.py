@@ -219,6 +219,48 @@ def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int
 # -- per-cell converters -------------------------------------------------------------
 
 Converter = Callable[[str], Any]
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A converter with a fast path for a whole column of a batch.
+
+    `many` settles the cells in the common, already-clean case with C-level passes and
+    leaves the others as _MISSING (or returns None to leave the whole batch) for `one`,
+    the per-cell converter, which stays the only judge of a bad cell and its message.
+    """
+
+    one: Converter
+    many: Callable[[Sequence[str]], list[Any] | None]
+
+    def __call__(self, value: str) -> Any:
+        return self.one(value)
+
+
+def _text_many(max_length: int, empty: Any) -> Callable[[Sequence[str]], list[Any] | None]:
+    """fields.text for a column: kept when every cell is printable, short enough and
+    (after outer spaces) as `one` would leave it; anything else goes cell by cell."""
+
+    def many(raw: Sequence[str]) -> list[Any] | None:
+        cleaned = list(map(str.strip, raw))
+        if max(map(len, cleaned), default=0) > max_length or not all(map(str.isprintable, cleaned)):
+            return None
+        return [text or empty for text in cleaned]
+
+    return many
+
+
+def _name_many(raw: Sequence[str]) -> list[Any] | None:
+    """fields.name for a column: every cell printable (one line), non-empty, short."""
+    cleaned = list(map(str.strip, raw))
+    if (
+        min(map(len, cleaned), default=1) == 0
+        or max(map(len, cleaned), default=0) > fields.MAX_NAME
+        or not all(map(str.isprintable, cleaned))
+    ):
+        return None
+    return cleaned
 
 
 def _optional(fn: Callable[[str], Any]) -> Converter:
@@ -277,11 +319,14 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
         else {}
     )
 
-    def customer(value: str) -> int:
+    def one_customer(value: str) -> int:
         found = ids.get(fields.code(value, "customer_code"))
         if found is None:
             raise InvalidValue("customer_code", value, _(CUSTOMER_HINT))
         return found
+
+    # A cell spelled exactly as a stored code is that customer (stored codes are normal).
+    customer = Batched(one_customer, lambda raw: list(map(ids.get, raw, repeat(_MISSING))))
 
     def staff_name(name: str, *, required: bool = False) -> Converter:
         def convert(value: str) -> str | None:
@@ -293,14 +338,20 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
         return convert
 
     def text(name: str) -> Converter:
-        return lambda v: fields.text(v, name, max_length=fields.MAX_NAME)
+        return Batched(
+            lambda v: fields.text(v, name, max_length=fields.MAX_NAME),
+            _text_many(fields.MAX_NAME, None),
+        )
 
     def long_text(name: str) -> Converter:
-        return lambda v: fields.text(v, name)
+        return Batched(lambda v: fields.text(v, name), _text_many(fields.MAX_TEXT, None))
+
+    def name_field(name: str) -> Converter:
+        return Batched(lambda v: fields.name(v, name), _name_many)
 
     if kind == "staff":
         return {
-            "name": lambda v: fields.name(v, "name"),
+            "name": name_field("name"),
             "role": lambda v: fields.choice(canonical("staff_role", v), "role", cfg.staff_roles),
             "department": text("department"),
             "phone": lambda v: fields.phone(v, "phone"),
@@ -308,7 +359,7 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
     if kind == "customers":
         return {
             "code": _optional(lambda v: fields.code(v, "code")),
-            "name": lambda v: fields.name(v, "name"),
+            "name": name_field("name"),
             "grade": _optional(lambda v: fields.grade(v, "grade")),
             "phone": lambda v: fields.phone(v, "phone"),
             "region": text("region"),
@@ -321,7 +372,7 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
     if kind == "contacts":
         return {
             "customer_code": customer,
-            "name": lambda v: fields.name(v, "name"),
+            "name": name_field("name"),
             "role": lambda v: (
                 fields.choice(canonical("contact_role", v), "role", cfg.contact_roles)
                 if v.strip()
@@ -348,7 +399,10 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             "customer_code": customer,
             "kind": lambda v: fields.choice(canonical("event_kind", v), "kind", cfg.event_kinds),
             "date": event_date,
-            "ref": lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
+            "ref": Batched(
+                lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
+                _text_many(fields.MAX_NAME, ""),
+            ),
             "machine": text("machine"),
             "staff": staff_name("staff"),
             "result": long_text("result"),
@@ -418,13 +472,20 @@ def import_file(
         if dry_run:
             with session.read():
                 writer(session, conn, stage, present, report, False, progress)
+        elif kind == "events":
+            # Sorted and planned before the write lock, so that a clerk waits the least.
+            stage = f"{stage}_sorted"
+            plans = _plan_staged_events(session, conn, stage)
+            with session.write():
+                _write_events(session, conn, stage, present, report, True, progress, plans)
         else:
             with session.write():
                 writer(session, conn, stage, present, report, True, progress)
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")
+        for table in (f"_stage_{kind}", f"_stage_{kind}_sorted", f"{stage}_plans"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
     return report
 
 
@@ -442,7 +503,6 @@ def _errors(source: CsvSource, errors: list[CellError], total: int) -> ImportErr
     return ImportErrors(source.path, shown, total)
 
 
-_MISSING = object()
 CACHE_MAX = 50_000  # distinct raw values remembered per column
 
 
@@ -500,6 +560,7 @@ def _stage_rows(
                 plan.append(Column_(name, index, fn))
         width = len(header)
         sequence = 1
+        conn.execute("BEGIN")  # (touches only the temp schema: no lock on the database)
         for records in batches:
             total_errors += _stage_batch(
                 conn, insert, sequence, records, plan, kept, mapping, present, width, errors
@@ -508,6 +569,7 @@ def _stage_rows(
             report.rows += len(records)
             if progress:
                 progress(N_("checking"), binary.tell(), size)
+        conn.execute("COMMIT")
     if kind == "calls":
         extra = _check_call_rows(conn, stage, present)
         total_errors += len(extra)
@@ -531,31 +593,52 @@ class Column_:
     memo: bool = True
     rows: int = 0
 
-    def values(self, raw: Sequence[str]) -> list[Any]:
-        """Each cell converted (an InvalidValue where the cell is bad)."""
+    def values(self, raw: Sequence[str]) -> tuple[list[Any], list[int]]:
+        """Each cell converted, and where the bad cells are (an InvalidValue in place)."""
         self.rows += len(raw)
-        if not self.memo:
-            return [self._one(cell) for cell in raw]
-        seen = self.seen
-        values = list(map(seen.get, raw, repeat(_MISSING)))
-        for i in [i for i, v in enumerate(values) if v is _MISSING]:
-            cell = raw[i]
-            value = self._one(cell)
-            if len(seen) < CACHE_MAX:
-                seen[cell] = value
-            values[i] = value
-        if self.rows >= 20_000 and len(seen) > self.rows // 2:
+        values: list[Any] | None = None
+        if isinstance(self.convert, Batched) and not _any_quoted(raw):
+            values = self.convert.many(raw)
+        if values is None:
+            if not self.memo:
+                values = [_MISSING] * len(raw)
+            else:
+                values = list(map(self.seen.get, raw, repeat(_MISSING)))
+        bad = []
+        if _MISSING in values:
+            seen = self.seen if self.memo else None
+            for i in [i for i, v in enumerate(values) if v is _MISSING]:
+                cell = raw[i]
+                value = self._one(cell)
+                if seen is not None and len(seen) < CACHE_MAX:
+                    seen[cell] = value
+                if isinstance(value, InvalidValue):
+                    bad.append(i)
+                values[i] = value
+        if self.memo and self.rows >= 20_000 and len(self.seen) > self.rows // 2:
             self.memo = False  # mostly distinct values (refs, notes): stop remembering
-            seen.clear()
-        return values
+            self.seen.clear()
+        return values, bad
 
     def _one(self, cell: str) -> Any:
         # A leading apostrophe before = + - @ was added by our export (or by Excel).
-        text = cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START and cell[1:2] else cell
+        text = cell[1:] if _quoted(cell) else cell
         try:
             return self.convert(text)
         except InvalidValue as exc:
             return exc
+
+
+def _any_quoted(raw: Sequence[str]) -> bool:
+    """Whether a cell of the column is _quoted (one C-level search first)."""
+    if "\x00'" not in "\x00".join(("", *raw)):
+        return False
+    return any(map(_quoted, raw))
+
+
+def _quoted(cell: str) -> bool:
+    """A cell neutralised by a leading apostrophe ('=..., '+..., '-..., '@...)."""
+    return cell[:1] == "'" and cell[1:2] in FORMULA_START and cell[1:2] != ""
 
 
 def _stage_batch(
@@ -574,7 +657,7 @@ def _stage_batch(
     bad cells (recorded in `errors`, by sequence number, up to MAX_ERRORS)."""
     found = 0
     count = len(records)
-    if any(len(r) != width for r in records):
+    if min(map(len, records)) != width or max(map(len, records)) != width:
         for i, record in enumerate(records):
             if len(record) > width and any(cell.strip() for cell in record[width:]):
                 found += 1
@@ -589,15 +672,15 @@ def _stage_batch(
                         )
                     )
         records = [(r + [""] * (width - len(r)))[:width] for r in records]
-    cells = list(zip(*records, strict=True)) if records else []
+    cells = list(zip(*records, strict=True))
     columns: list[Sequence[Any]] = [range(first, first + count)]
     for column in plan:
         if column.index is None:
             columns.append([column.convert("")] * count)
             continue
         raw = cells[column.index]
-        values = column.values(raw)
-        for i in [i for i, v in enumerate(values) if isinstance(v, InvalidValue)]:
+        values, bad = column.values(raw)
+        for i in bad:
             found += 1
             if len(errors) < MAX_ERRORS:
                 col, head = present[column.name]
@@ -751,16 +834,32 @@ def _check_contacts(
     )
 
 
+EVENT_KEY = ("customer_id", "kind", "date", "ref")
+
+
 def _check_events(
     session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
 ) -> list[CellError]:
-    return _duplicates(
-        conn,
-        stage,
-        present,
-        ["customer_id", "kind", "date", "ref"],
-        _("a customer, kind, date and ref that appears once (also on line {other})"),
+    """Copies the stage in key order (`{stage}_sorted`: the write then appends to the
+    unique index without sorting under the lock), and finds repeated keys as neighbours."""
+    key = ", ".join(EVENT_KEY)
+    sorted_stage = f"{stage}_sorted"
+    conn.execute(f"DROP TABLE IF EXISTS temp.{sorted_stage}")
+    conn.execute(f"CREATE TEMP TABLE {sorted_stage} AS SELECT * FROM temp.{stage} WHERE 0")
+    conn.execute(
+        f"INSERT INTO temp.{sorted_stage} SELECT * FROM temp.{stage}"
+        f" WHERE {' AND '.join(f'{k} IS NOT NULL' for k in EVENT_KEY)} ORDER BY {key}, line"
     )
+    col, head = present.get("ref", (0, "ref"))
+    expected = _("a customer, kind, date and ref that appears once (also on line {other})")
+    same = " AND ".join(f"b.{k} = a.{k}" for k in EVENT_KEY)
+    return [
+        CellError(line, col, head, str(ref), expected, other=other)
+        for line, ref, other in conn.execute(
+            f"SELECT b.line, b.ref, a.line FROM temp.{sorted_stage} a"
+            f" JOIN temp.{sorted_stage} b ON b.rowid = a.rowid + 1 AND {same}"
+        )
+    ]
 
 
 def _check_calls(
@@ -1047,6 +1146,7 @@ def _write_events(
     report: ImportReport,
     write: bool,
     progress: Progress | None,
+    plans: str | None = None,
 ) -> None:
     cols = [c for c in ("machine", "staff", "result", "note") if c in present]
     join = (
@@ -1059,35 +1159,36 @@ def _write_events(
     if progress:
         progress(N_("writing"), 0, None)
     before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")
-    report.inserted = conn.execute(
+    # One pass, in key order (the stage is sorted: the unique index grows at its end):
+    # new keys are inserted, known ones updated where a value differs. (The file's own
+    # keys are distinct.)
+    on_conflict = (
+        f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)}"
+        f" WHERE {_differs(cols, 'excluded', 'events')}"
+        if cols
+        else "DO NOTHING"
+    )
+    changed = conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
         " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
-        f" s.note, ? {join} WHERE t.id IS NULL ORDER BY s.customer_id, s.kind, s.date, s.ref",
+        f" s.note, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (session.stamp,),
     ).rowcount
-    if cols and report.inserted < report.rows:
-        report.updated = conn.execute(
-            f"UPDATE events SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
-            " WHERE events.customer_id = s.customer_id AND events.kind = s.kind"
-            " AND events.date = s.date AND events.ref = s.ref"
-            f" AND events.id <= ? AND ({_differs(cols, 's', 'events')})",
-            (before_id,),
-        ).rowcount
+    report.inserted = _count(conn, "SELECT count(*) FROM events WHERE id > ?", (before_id,))
+    report.updated = changed - report.inserted
     report.unchanged = report.rows - report.inserted - report.updated
     from followup_cli.planning import Planner
 
-    planner = Planner(session, conn)
-    cutoff = _earliest_plannable(session)
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM events WHERE id > ? AND date >= ? ORDER BY id",
-            (before_id, cutoff.isoformat()),
-        )
-    ]
-    before = _planned(conn)
-    planner.plan_events(ids)
-    report.callbacks_planned = _planned(conn) - before
+    plans = plans or _plan_staged_events(session, conn, stage)
+    report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)
+
+
+def _plan_staged_events(session: Session, conn: sqlite3.Connection, stage: str) -> str:
+    from followup_cli.planning import Planner
+
+    planner = Planner(session, conn, writing=conn.in_transaction)
+    return planner.stage_event_plans(stage, _earliest_plannable(session))
 
 
 def _earliest_plannable(session: Session) -> date:

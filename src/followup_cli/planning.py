@@ -70,9 +70,11 @@ class Planner:
     _queue: list[Planned] = field(default_factory=list)
     _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
     _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
+    # False: planning ahead outside a write transaction (nothing is written).
+    writing: bool = True
 
     def __post_init__(self) -> None:
-        self.calendar = load_calendar(self.conn, self.session.today, store=True)
+        self.calendar = load_calendar(self.conn, self.session.today, store=self.writing)
         self._staff = defaultdict(list)
         for row in self.conn.execute(
             "SELECT name, role, department FROM staff WHERE active = 1 ORDER BY id"
@@ -122,13 +124,7 @@ class Planner:
         stamp = self.session.stamp
         before = self.conn.total_changes
         self.conn.executemany(
-            "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, level, role,"
-            " assignee, detail, event_id, ticket_id, contact_id, parent_id, planned_on,"
-            " created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (plan_key) DO UPDATE SET status = 'pending', due_on = excluded.due_on,"
-            " assignee = excluded.assignee, attempts = 0, closed_on = NULL, note = NULL,"
-            " updated_at = excluded.updated_at WHERE callbacks.status = 'cancelled'",
+            f"INSERT INTO callbacks ({INSERT_COLUMNS}) VALUES ({INSERT_MARKS}) {REVIVE_CANCELLED}",
             [
                 (
                     p.customer_id,
@@ -182,13 +178,8 @@ class Planner:
                 f" WHERE c.archived = 0 AND e.id IN ({_marks(chunk)})",
                 chunk,
             ).fetchall()
-            for event_id, customer_id, kind, day, ref, machine, department in rows:
-                planned = self.event_dates(kind, day)
-                if not planned:
-                    continue
-                what = " ".join(x for x in (day, ref, machine) if x)
-                who = self.assignee(role, department, customer_id)
-                for text, anchor, due in planned:
+            for event_id, customer_id, *event in rows:
+                for text, due, anchor, who, detail in self._event_plans(customer_id, *event):
                     self.add(
                         Planned(
                             customer_id=customer_id,
@@ -199,13 +190,77 @@ class Planner:
                             planned_on=anchor,
                             role=role,
                             assignee=who,
-                            detail=wording.EVENT_DETAIL.format(kind=kind, what=what, offset=text),
+                            detail=detail,
                             event_id=event_id,
                         )
                     )
             if len(self._queue) >= FLUSH_AT:
                 self.flush()
         self.flush()
+
+    def _event_plans(
+        self,
+        customer_id: int,
+        kind: str,
+        day: str,
+        ref: str | None,
+        machine: str | None,
+        department: str | None,
+    ) -> list[tuple[str, date, date, str | None, str]]:
+        """(offset, due, anchor, assignee, detail) of each callback an event plans."""
+        planned = self.event_dates(kind, day)
+        if not planned:
+            return []
+        what = " ".join(x for x in (day, ref, machine) if x)
+        who = self.assignee(self.cfg["event_role"], department, customer_id)
+        return [
+            (text, due, anchor, who, wording.EVENT_DETAIL.format(kind=kind, what=what, offset=text))
+            for text, anchor, due in planned
+        ]
+
+    # An import plans its events before it takes the write lock (the rows are staged,
+    # without ids yet) and inserts the plans after its events, in one statement.
+    def stage_event_plans(self, stage: str, since: date) -> str:
+        """Plan the staged events `temp.{stage}` (customer_id, kind, date, ref, machine)
+        dated `since` or later into a temp table, whose name is returned; its rows refer
+        to the stage's rows by rowid."""
+        plans = f"{stage}_plans"
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{plans}")
+        self.conn.execute(
+            f"CREATE TEMP TABLE {plans} (row INTEGER, offset TEXT, due_on TEXT,"
+            " planned_on TEXT, assignee TEXT, detail TEXT)"
+        )
+        rows = self.conn.execute(
+            "SELECT s.rowid, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department"
+            f" FROM temp.{stage} s JOIN customers c ON c.id = s.customer_id"
+            " WHERE c.archived = 0 AND s.date >= ?",
+            (since.isoformat(),),
+        )
+        insert = f"INSERT INTO temp.{plans} VALUES (?, ?, ?, ?, ?, ?)"
+        batch: list[tuple[Any, ...]] = []
+        for row, customer_id, *event in rows:
+            for text, due, anchor, who, detail in self._event_plans(customer_id, *event):
+                batch.append((row, text, due.isoformat(), anchor.isoformat(), who, detail))
+            if len(batch) >= FLUSH_AT:
+                self.conn.executemany(insert, batch)
+                batch.clear()
+        self.conn.executemany(insert, batch)
+        return plans
+
+    def insert_event_plans(self, stage: str, plans: str, after_id: int) -> int:
+        """Insert the plans of `stage_event_plans` for the events with an id above
+        `after_id` (the ones just inserted), matched by their natural key."""
+        stamp = self.session.stamp
+        return self.conn.execute(
+            f"INSERT INTO callbacks ({INSERT_COLUMNS})"
+            " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
+            " 1, ?, p.assignee, p.detail, e.id, NULL, NULL, NULL, p.planned_on, ?, ?"
+            f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
+            " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
+            " AND e.date = s.date AND e.ref = s.ref"
+            f" WHERE e.id > ? ORDER BY e.id {REVIVE_CANCELLED}",
+            (self.cfg["event_role"], stamp, stamp, after_id),
+        ).rowcount
 
     def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
         """A supervisor's check after the first completed level-1 callback on an event."""
@@ -495,6 +550,17 @@ def roll_forward(session: Session) -> bool:
 # -- helpers -----------------------------------------------------------------
 
 CHUNK = 500
+INSERT_COLUMNS = (
+    "customer_id, due_on, reason, source, plan_key, level, role, assignee, detail, event_id,"
+    " ticket_id, contact_id, parent_id, planned_on, created_at, updated_at"
+)
+INSERT_MARKS = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
+# An existing plan_key is left alone unless the system had cancelled it: then revived.
+REVIVE_CANCELLED = (
+    "ON CONFLICT (plan_key) DO UPDATE SET status = 'pending', due_on = excluded.due_on,"
+    " assignee = excluded.assignee, attempts = 0, closed_on = NULL, note = NULL,"
+    " updated_at = excluded.updated_at WHERE callbacks.status = 'cancelled'"
+)
 FLUSH_AT = 20_000  # planned callbacks held in memory before they are written
 
 
