@@ -56,6 +56,7 @@ class WorkCalendar:
     def __init__(self, days: dict[date, tuple[bool, str | None]], years: range) -> None:
         self._days = days
         self._years = years
+        self._festivals: dict[tuple[str, int], date | None] = {}
 
     def _ensure(self, day: date) -> None:
         if day.year not in self._years:
@@ -63,6 +64,7 @@ class WorkCalendar:
             hi = max(self._years.stop, day.year + 2)
             self._years = range(lo, hi)
             self._days = library_days(self._years)
+            self._festivals = {}
 
     def is_working(self, day: date) -> bool:
         self._ensure(day)
@@ -93,8 +95,11 @@ class WorkCalendar:
     def festival(self, name: str, year: int) -> date | None:
         """The first day in `year` the library names `name` (never an '(observed)' day)."""
         self._ensure(date(year, 6, 30))
-        found = [d for d, (_, n) in self._days.items() if d.year == year and n == name]
-        return min(found) if found else None
+        key = (name, year)
+        if key not in self._festivals:  # (a scan of the calendar: remembered)
+            found = [d for d, (_, n) in self._days.items() if d.year == year and n == name]
+            self._festivals[key] = min(found) if found else None
+        return self._festivals[key]
 
     def holiday_name(self, day: date) -> str | None:
         self._ensure(day)
