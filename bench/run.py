@@ -538,6 +538,50 @@ def compare_imports(office: Office, opts: Options, report: Report) -> None:
         remove_db(scratch)
 
 
+def clerk_during_import(office: Office, opts: Options, report: Report) -> None:
+    """`import events` (the whole file) into a copy of base.db while a clerk logs a call
+    every half second: every call must succeed, however long it waits for the lock."""
+    scratch = office.folder / "concurrent.db"
+    copy_db(office.base, scratch)
+    codes = customers_to_call(scratch, 400)
+    make = log_call_argv(scratch, codes)
+    argv = followup(scratch, "import", "events", str(office.events_file(office.size.events)))
+    print(f"  {shown(argv)} with a log-call every 0.5 s ...", file=sys.stderr, flush=True)
+    waits: list[float] = []
+    failed: list[str] = []
+    with (office.folder / "import-concurrent.log").open("wb") as log:
+        importer = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=ENV)
+        try:
+            while importer.poll() is None and len(waits) < len(codes):
+                try:
+                    waits.append(run_once(make(len(waits)), timeout=opts.command_timeout))
+                except Failed as exc:
+                    waits.append(float("nan"))
+                    failed.append(str(exc).splitlines()[0])
+                time.sleep(0.5)
+            importer.wait(timeout=opts.import_timeout)
+        finally:
+            if importer.poll() is None:
+                importer.kill()
+    remove_db(scratch)
+    timed = [w for w in waits if w == w]
+    ok = importer.returncode == 0 and not failed and len(waits) > 0
+    report.add(
+        Figure(
+            "log-call while import events writes",
+            short(make(0)),
+            f"{len(timed)}/{len(waits)} ok, longest {max(timed, default=0):.1f} s",
+            "all succeed",
+            "ok" if ok else "FAIL",
+            full=f"{shown(make(0))}  (every 0.5 s during: {shown(argv)})",
+        )
+    )
+    for line in failed[:3]:
+        report.note(f"log-call during the import: {line}")
+    if importer.returncode != 0:
+        report.note(f"the import beside the clerk exited {importer.returncode}")
+
+
 def section_imports(office: Office, opts: Options, report: Report) -> bool:
     print("== imports", file=sys.stderr)
     try:
@@ -547,6 +591,7 @@ def section_imports(office: Office, opts: Options, report: Report) -> bool:
         compare_imports(office, opts, report)
         return False
     compare_imports(office, opts, report)
+    clerk_during_import(office, opts, report)
     return True
 
 
