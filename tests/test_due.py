@@ -317,6 +317,85 @@ def test_explain_terms_sum_to_the_urgency(office: Run) -> None:
     assert checked == 2
 
 
+ODD_URGENCY = """
+[urgency]
+overdue_day = 0.333
+grade = 1.1
+open_ticket = 0.7
+level2 = 0.05
+retry = 1.254
+extra_reason = 0.1
+unreachable = -0.3
+
+[urgency.reason]
+ticket-verify = 0.91
+event = 0.77
+second-level = 0.61
+retry = 0.57
+visit = 0.66
+birthday = 0.13
+holiday = 0.12
+yearly = 0.11
+"""
+ODD_WEIGHTS = {"ticket-verify": 0.91, "event": 0.77, "second-level": 0.61, "retry": 0.57,
+               "visit": 0.66, "birthday": 0.13, "holiday": 0.12, "yearly": 0.11}  # fmt: skip
+
+
+def test_coefficients_that_are_not_quarters_are_rounded_to_the_hundredth(
+    office: Run, tmp_path: Any
+) -> None:
+    """Shipped coefficients are whole quarters (exact sums); any others still give
+    terms and urgencies rounded to 0.01, the terms summing to the urgency."""
+    config = tmp_path / "odd.toml"
+    config.write_text(ODD_URGENCY, encoding="utf-8")
+    env = {"FOLLOWUP_CONFIG": str(config)}
+    event(office, "C001", "sale", "2026-10-01", "S-2")
+    ok(office("log-call", "C001", "--outcome", "no-answer", "--by", "李娜",
+              "--at", "2026-11-20 10:00", env=env))  # fmt: skip
+    event(office, "C002", "parts", "2026-11-12", "P-2")  # due 19 Nov: 4 days late
+    r = ok(office("due", "--explain", "--days", "3", "--format", "json", env=env))
+    rows_ = by_code(json.loads(r.stdout))
+    late = rows_["C002"]["terms"]
+    assert rows_["C002"]["days_overdue"] == 4
+    assert late["overdue"] == round(0.333 * 4, 2) == 1.33
+    assert late["grade"] == round(1.1 * (6 - 4), 2) == 2.2
+    assert rows_["C001"]["terms"]["retry"] == 1.25
+    for data in rows_.values():
+        weights = [ODD_WEIGHTS[x["reason"]] for x in data["reasons"]]
+        assert data["terms"]["reason"] == max(weights)
+        assert data["terms"]["reasons"] == round(0.1 * (len(weights) - 1), 2)
+    for data in rows_.values():
+        terms = data["terms"]
+        assert all(round(v, 2) == v for v in terms.values()), terms
+        assert data["urgency"] == round(sum(terms.values()), 2)
+    # The csv and the table say the same.
+    csv_rows = list(csv.DictReader(io.StringIO(ok(office(
+        "due", "--days", "3", "--format", "csv", env=env)).stdout)))  # fmt: skip
+    assert {x["customer_code"]: float(x["urgency"]) for x in csv_rows} == {
+        code: data["urgency"] for code, data in rows_.items()
+    }
+
+
+def test_due_entries_stream_the_rows_of_due_list(office: Run, session: Any) -> None:
+    """The domain's two readings of the list agree: DueEntries (streamed, for csv and
+    json) and due_list (DueRow, for reports)."""
+    from datetime import date
+
+    from followup_cli.due import DueEntries, DueFilter, due_list
+
+    event(office, "C001", "sale", "2026-10-01", "S-2")
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    s = session()
+    for limit in (None, 1):
+        flt = DueFilter(on=date(2026, 11, 23), days=3, limit=limit)
+        entries = DueEntries(s, flt, terms=True)
+        streamed = [e.record() for e in entries]
+        listed = due_list(s, flt)
+        assert streamed == [row.to_dict() for row in listed.rows]
+        assert entries.total == listed.total == 2
+        assert len(streamed) == (limit or 2)
+
+
 # -- output formats ----------------------------------------------------------------------------
 
 

@@ -13,17 +13,22 @@ call covers them all. Urgency is a sum of documented terms (config `[urgency]`):
     unreachable  unreachable if the customer is flagged unreachable
 
 The ranking is computed in SQL over the pending callbacks (one indexed pass), so the
-cost follows the rows due, not the history; the details (reasons, contact) are then
-read only for the rows shown.
+cost follows the rows due, not the history. The same query hands over each row's
+details (its reasons and contacts, as JSON arrays), so the rows stream out in ranked
+order and in constant memory, without reading any callback twice: a long list gathers
+the reasons in the ranking's pass; a short one (--limit) reads them for the rows shown.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import math
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from json import loads
+from operator import itemgetter
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from followup_cli.session import Session
 from followup_cli.vocab import REASONS
@@ -32,6 +37,108 @@ from followup_cli.vocab import REASONS
 # complaint-outcome calls.
 DECISION_REASONS = {"event", "second-level", "ticket-verify"}
 TERMS = ("overdue", "grade", "reason", "reasons", "open_tickets", "level2", "retry", "unreachable")
+FETCH = 1000  # rows taken from the query at a time
+# Up to this --limit, a row's reasons are read for it once ranked; past it (and with no
+# limit) they are gathered in the ranking's pass over every pending callback.
+READ_AFTER_RANKING = 10_000
+
+# The columns of the due query, in order: these, then the terms (t_overdue ...) if
+# asked for, then `reasons` and `contacts` (JSON arrays), then `total` if asked for.
+RANKED = (
+    "customer_id",
+    "code",
+    "name",
+    "grade",
+    "phone",
+    "unreachable",
+    "first_due",
+    "days_overdue",
+    "open_tickets",
+    "urgency",
+)
+
+
+class DueCallback(NamedTuple):
+    """One pending callback of a row: a reason to call."""
+
+    id: int
+    due_on: str
+    reason: str
+    level: int
+    detail: str | None
+    role: str | None
+    assignee: str | None
+    attempts: int
+
+
+class DueContact(NamedTuple):
+    name: str
+    phone: str | None
+    role: str
+
+
+class DueEntry(NamedTuple):
+    """One row of the due list, flat and cheap to make (`record` gives it the shape of
+    `due --format json`, and of DueRow)."""
+
+    customer_id: int
+    code: str
+    name: str
+    grade: int
+    tier: str
+    contact: DueContact | None
+    phone: str | None  # the contact's, else the customer's
+    due_on: str  # the earliest reason's
+    days_overdue: int
+    assignee: str | None  # of the lead reason: the first, or the first for --staff/--role
+    role: str | None
+    urgency: float
+    open_tickets: int
+    unreachable: bool
+    reasons: list[DueCallback]  # by due date
+    terms: tuple[float, ...]  # one per TERMS; empty unless asked for
+
+    def record(self, terms: bool = True) -> dict[str, Any]:
+        """The row as `due --format json` prints it (with the urgency terms if `terms`)."""
+        contact = self.contact
+        data: dict[str, Any] = {
+            "customer": {
+                "id": self.customer_id,
+                "code": self.code,
+                "name": self.name,
+                "grade": self.grade,
+                "tier": self.tier,
+            },
+            "contact": (
+                None
+                if contact is None
+                else {"name": contact.name, "phone": contact.phone, "role": contact.role}
+            ),
+            "phone": self.phone,
+            "due_on": self.due_on,
+            "days_overdue": self.days_overdue,
+            "assignee": self.assignee,
+            "role": self.role,
+            "urgency": self.urgency,
+            "open_tickets": self.open_tickets,
+            "unreachable": self.unreachable,
+            "reasons": [
+                {
+                    "callback_id": cb_id,
+                    "reason": reason,
+                    "due_on": due_on,
+                    "level": level,
+                    "detail": detail,
+                    "role": role,
+                    "assignee": assignee,
+                    "attempts": attempts,
+                }
+                for cb_id, due_on, reason, level, detail, role, assignee, attempts in self.reasons
+            ],
+        }
+        if terms:
+            data["terms"] = dict(zip(TERMS, self.terms, strict=True))
+        return data
 
 
 @dataclass
@@ -83,12 +190,120 @@ class DueList:
     total: int  # customers matching, before --limit
 
 
+@dataclass
+class DueEntries:
+    """The due list of `flt`, most urgent first, read as it is iterated (read-only; one
+    snapshot, one query). Once the iteration is over, `total` holds the customers
+    matching before --limit (counted only if `counted`)."""
+
+    session: Session
+    flt: DueFilter
+    terms: bool = False  # read the urgency terms too (--explain)
+    counted: bool = True
+    total: int = 0
+
+    def __iter__(self) -> Generator[DueEntry, None, None]:
+        """The entries; close the generator if the iteration stops early (it holds a
+        read transaction open)."""
+        flt, terms = self.flt, self.terms
+        sql, params = _ranking_sql(self.session, flt, terms=terms, total=self.counted)
+        at = len(RANKED) + (len(TERMS) if terms else 0)  # the `reasons` column
+        tier = self.session.config.tier
+        tiers: dict[int, str] = {}
+        count = 0
+        with self.session.read() as conn:
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples, read by position
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(FETCH):
+                if count == 0 and flt.limit is not None and self.counted:
+                    self.total = rows[0][-1]
+                count += len(rows)
+                # One parse for the whole batch: far cheaper than one per row.
+                found = loads("[" + ",".join([r[at] for r in rows]) + "]")
+                for r, reasons in zip(rows, found, strict=True):
+                    grade = r[3]
+                    if grade not in tiers:
+                        tiers[grade] = tier(grade)
+                    yield _entry(r, reasons, r[at + 1], flt, tiers[grade], terms)
+        if flt.limit is None:
+            self.total = count
+
+
+def due_list(session: Session, flt: DueFilter) -> DueList:
+    """The rows of the due list for `flt`, ranked (read-only; one snapshot)."""
+    entries = DueEntries(session, flt, terms=True)
+    with closing(iter(entries)) as read:
+        rows = [DueRow(**entry.record()) for entry in read]
+    return DueList(rows, entries.total)
+
+
+class _Keyed(Protocol):
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+Contact = TypeVar("Contact", bound=_Keyed)
+
+
+def pick_contact(contacts: Sequence[Contact], reasons: set[str]) -> Contact | None:
+    """Primary contact; the decision-maker first for satisfaction and complaint calls."""
+    if not contacts:
+        return None
+    decision = [c for c in contacts if c["role"] == "decision-maker"]
+    primary = [c for c in contacts if c["is_primary"]]
+    order = (decision + primary) if reasons & DECISION_REASONS else (primary + decision)
+    return (order or contacts)[0]
+
+
+# -- the query -----------------------------------------------------------------------
+
+
 def _num(value: Any) -> str:
     return repr(float(value))
 
 
-def _ranking_sql(session: Session, flt: DueFilter) -> tuple[str, dict[str, Any]]:
-    """One row per customer with each urgency term as a column, ordered by urgency."""
+def _quarters(value: Any, *, signed: bool = False) -> bool:
+    """Whether `value`, and `value` times any whole number, is a multiple of 0.25 (exact
+    in binary), which SQLite's round(…, 2) gives back unchanged: ≥ 0 unless `signed`,
+    and never −0.0 (which round() turns into 0.0)."""
+    number = float(value)
+    if not (number * 4).is_integer():
+        return False
+    return math.copysign(1.0, number) > 0 or (signed and number != 0)
+
+
+def _pending(alias: str) -> str:
+    """The callbacks of the due list: pending and due up to the window's end, except
+    greetings whose day is past the grace."""
+    return (
+        f"{alias}.status = 'pending' AND {alias}.due_on <= :end AND NOT ({alias}.reason"
+        f" IN ('holiday', 'birthday') AND {alias}.due_on < :greeting_cut)"
+    )
+
+
+def _gathered(alias: str) -> str:
+    """The callbacks of a group as a JSON array of arrays (the fields of DueCallback),
+    in no particular order."""
+    fields = ", ".join(f"{alias}.{name}" for name in DueCallback._fields)
+    return f"json_group_array(json_array({fields}))"
+
+
+def _contacts(row: str) -> str:
+    """The contacts of the customer of `row` as a JSON array of objects, in no
+    particular order."""
+    return (
+        "(SELECT json_group_array(json_object('id', k.id, 'name', k.name, 'phone', k.phone,"
+        f" 'role', k.role, 'is_primary', k.is_primary)) FROM contacts k"
+        f" WHERE k.customer_id = {row}.customer_id) AS contacts"
+    )
+
+
+def _ranking_sql(
+    session: Session, flt: DueFilter, *, terms: bool = True, total: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """The due list in one query: one row per customer, most urgent first; the columns
+    RANKED, each urgency term if `terms`, the row's `reasons` and `contacts`, and
+    `total` (the rows before --limit) if `total` and a limit cuts the list."""
     u = session.config["urgency"]
     weights = u["reason"]
     reason_case = (
@@ -99,10 +314,6 @@ def _ranking_sql(session: Session, flt: DueFilter) -> tuple[str, dict[str, Any]]
     end = (flt.on + timedelta(days=flt.days)).isoformat()
     grace = int(session.config["planning"]["greeting_grace_days"])
     greeting_cut = (flt.on - timedelta(days=grace)).isoformat()
-    pending = (
-        "cb.status = 'pending' AND cb.due_on <= :end"
-        " AND NOT (cb.reason IN ('holiday', 'birthday') AND cb.due_on < :greeting_cut)"
-    )
     params: dict[str, Any] = {"end": end, "greeting_cut": greeting_cut, "on": flt.on.isoformat()}
     where = ["c.archived = 0"]
     if flt.grade is not None:
@@ -123,143 +334,142 @@ def _ranking_sql(session: Session, flt: DueFilter) -> tuple[str, dict[str, Any]]
             " AND x.status = 'pending' AND x.due_on <= :end AND " + " AND ".join(match) + ")"
         )
     late = "max(CAST(julianday(:on) - julianday(d.first_due) AS INTEGER), 0)"
-    terms = {
-        "overdue": f"{_num(u['overdue_day'])} * min({late}, {int(u['overdue_cap_days'])})",
-        "grade": f"{_num(u['grade'])} * (6 - c.grade)",
-        "reason": "d.reason_weight",
-        "reasons": f"{_num(u['extra_reason'])} * (d.n - 1)",
-        "open_tickets": f"{_num(u['open_ticket'])} * coalesce(t.n, 0)",
-        "level2": f"CASE WHEN d.max_level = 2 THEN {_num(u['level2'])} ELSE 0.0 END",
-        "retry": f"{_num(u['retry'])} * d.max_attempts",
-        "unreachable": f"CASE WHEN c.unreachable THEN {_num(u['unreachable'])} ELSE 0.0 END",
+    # Each term is rounded to the hundredth. SQLite's round() prints and parses a
+    # string, which costs more than the rest of the ranking: it is left out where it
+    # cannot change the value (whole quarters, as the shipped coefficients are), and a
+    # constant is rounded once, not on every row.
+    products = {
+        "overdue": (u["overdue_day"], f"min({late}, {int(u['overdue_cap_days'])})"),
+        "grade": (u["grade"], "(6 - c.grade)"),
+        "reasons": (u["extra_reason"], "(d.n - 1)"),
+        "open_tickets": (u["open_ticket"], "coalesce(t.n, 0)"),
+        "retry": (u["retry"], "d.max_attempts"),
     }
-    columns = ", ".join(f"round({expr}, 2) AS t_{name}" for name, expr in terms.items())
+    expressions = {
+        name: (
+            f"{_num(factor)} * {count}"
+            if _quarters(factor)
+            else f"round({_num(factor)} * {count}, 2)"
+        )
+        for name, (factor, count) in products.items()
+    }
+    exact_weights = all(_quarters(weight, signed=True) for weight in weights.values())
+    expressions["reason"] = "d.reason_weight" if exact_weights else "round(d.reason_weight, 2)"
+    for name, condition in (("level2", "d.max_level = 2"), ("unreachable", "c.unreachable")):
+        expressions[name] = f"CASE WHEN {condition} THEN round({_num(u[name])}, 2) ELSE 0.0 END"
+    # The urgency, their sum, is exact when they all are.
+    exact = (
+        exact_weights
+        and all(_quarters(factor) for factor, _count in products.values())
+        and all(_quarters(u[name], signed=True) for name in ("level2", "unreachable"))
+    )
+    summed = " + ".join(f"t_{name}" for name in TERMS)
+    ranked = [*RANKED[:-1], f"{summed} AS urgency" if exact else f"round({summed}, 2) AS urgency"]
+    if terms:
+        ranked += [f"t_{name}" for name in TERMS]
+    order = "ORDER BY urgency DESC, first_due, code"
+    # A long list gathers each customer's reasons in the ranking's one pass over the
+    # pending callbacks; a short one (--limit) reads them for the rows shown only.
+    limited = flt.limit is not None
+    gather = flt.limit is None or flt.limit > READ_AFTER_RANKING
     sql = (
         "WITH d AS (SELECT cb.customer_id, min(cb.due_on) AS first_due, count(*) AS n,"
         " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
         f" max({reason_case}) AS reason_weight"
+        + (f", {_gathered('cb')} AS reasons" if gather else "")
         # Only the pending callbacks due up to the window, whatever the planner guesses
         # from a small table: this keeps the cost to the rows due, not the history.
-        f" FROM callbacks cb INDEXED BY callbacks_pending_due WHERE {pending}"
+        + f" FROM callbacks cb INDEXED BY callbacks_pending_due WHERE {_pending('cb')}"
         " GROUP BY cb.customer_id),"
         " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
         " GROUP BY customer_id),"
         " r AS (SELECT d.customer_id, d.first_due, c.code, c.name, c.grade, c.phone,"
-        f" c.unreachable, coalesce(t.n, 0) AS open_tickets, {late} AS days_overdue, {columns}"
-        " FROM d JOIN customers c ON c.id = d.customer_id"
+        f" c.unreachable, coalesce(t.n, 0) AS open_tickets, {late} AS days_overdue, "
+        + ", ".join(f"{expressions[name]} AS t_{name}" for name in TERMS)
+        + (", d.reasons" if gather else "")
+        + " FROM d JOIN customers c ON c.id = d.customer_id"
         " LEFT JOIN t ON t.customer_id = d.customer_id"
         f" WHERE {' AND '.join(where)})"
-        " SELECT *, round(" + " + ".join(f"t_{name}" for name in terms) + ", 2) AS urgency,"
-        " count(*) OVER () AS total FROM r ORDER BY urgency DESC, first_due, code"
     )
-    if flt.limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = flt.limit
+    if not limited:
+        sql += f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')} FROM r {order}"
+        return sql, params
+    params["limit"] = flt.limit
+    # Counted over `r` as the ranking reads it, not by a window over every row: the sort
+    # then keeps only the rows shown.
+    count = ", (SELECT count(*) FROM r) AS total" if total else ""
+    if gather:
+        sql += (
+            f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}"
+            f" FROM r {order} LIMIT :limit"
+        )
+        return sql, params
+    reasons = (
+        f"(SELECT {_gathered('p')} FROM callbacks p"
+        f" WHERE p.customer_id = top.customer_id AND {_pending('p')}) AS reasons"
+    )
+    sql += (
+        f", top AS (SELECT {', '.join(ranked)} FROM r {order} LIMIT :limit)"
+        f" SELECT top.*, {reasons}, {_contacts('top')}{count} FROM top {order}"
+    )
     return sql, params
 
 
-def due_list(session: Session, flt: DueFilter) -> DueList:
-    """The rows of the due list for `flt`, ranked (read-only; one snapshot)."""
-    sql, params = _ranking_sql(session, flt)
-    with session.read() as conn:
-        ranked = conn.execute(sql, params).fetchall()
-        if not ranked:
-            return DueList([], 0)
-        ids = json.dumps([r["customer_id"] for r in ranked])
-        reasons: dict[int, list[sqlite3.Row]] = {}
-        for cb in conn.execute(
-            "SELECT id, customer_id, due_on, reason, level, detail, role, assignee, attempts"
-            " FROM callbacks WHERE status = 'pending' AND due_on <= :end"
-            " AND NOT (reason IN ('holiday', 'birthday') AND due_on < :greeting_cut)"
-            " AND customer_id IN (SELECT value FROM json_each(:ids))"
-            " ORDER BY customer_id, due_on, id",
-            {**params, "ids": ids},
-        ):
-            reasons.setdefault(cb["customer_id"], []).append(cb)
-        contacts: dict[int, list[sqlite3.Row]] = {}
-        for ct in conn.execute(
-            "SELECT customer_id, name, phone, role, is_primary FROM contacts"
-            " WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (ids,),
-        ):
-            contacts.setdefault(ct["customer_id"], []).append(ct)
-    tier = session.config.tier
-    rows = [
-        _row(
-            r,
-            reasons.get(r["customer_id"], []),
-            contacts.get(r["customer_id"], []),
-            flt,
-            tier(r["grade"]),
-        )
-        for r in ranked
-    ]
-    return DueList(rows, int(ranked[0]["total"]))
+# -- a row ---------------------------------------------------------------------------
+
+_BY_DUE_DATE = itemgetter(1, 0)  # a callback's due_on, then id
+_BY_ID = itemgetter("id")
+_callback = DueCallback._make
 
 
-def pick_contact(contacts: list[sqlite3.Row], reasons: set[str]) -> sqlite3.Row | None:
-    """Primary contact; the decision-maker first for satisfaction and complaint calls."""
-    if not contacts:
-        return None
-    decision = [c for c in contacts if c["role"] == "decision-maker"]
-    primary = [c for c in contacts if c["is_primary"]]
-    order = (decision + primary) if reasons & DECISION_REASONS else (primary + decision)
-    return (order or contacts)[0]
-
-
-def _row(
-    r: sqlite3.Row,
-    callbacks: list[sqlite3.Row],
-    contacts: list[sqlite3.Row],
+def _entry(
+    r: tuple[Any, ...],
+    reasons_found: list[list[Any]],
+    contacts_json: str,
     flt: DueFilter,
     tier: str,
-) -> DueRow:
-    reasons = [
-        {
-            "callback_id": cb["id"],
-            "reason": cb["reason"],
-            "due_on": cb["due_on"],
-            "level": cb["level"],
-            "detail": cb["detail"],
-            "role": cb["role"],
-            "assignee": cb["assignee"],
-            "attempts": cb["attempts"],
-        }
-        for cb in callbacks
-    ]
-    lead = reasons[0] if reasons else {"assignee": None, "role": None}
+    terms: bool,
+) -> DueEntry:
+    """A row of the due query (RANKED first; its reasons as parsed) as a DueEntry."""
+    customer_id, code, name, grade, phone, unreachable, first_due, late, tickets, urgency = r[:10]
+    if len(reasons_found) > 1:
+        reasons_found.sort(key=_BY_DUE_DATE)
+    reasons = list(map(_callback, reasons_found))
+    lead = reasons[0] if reasons else None
     if flt.staff or flt.role:
         lead = next(
             (
                 x
                 for x in reasons
-                if (flt.staff is None or x["assignee"] == flt.staff)
-                and (flt.role is None or x["role"] == flt.role)
+                if (flt.staff is None or x.assignee == flt.staff)
+                and (flt.role is None or x.role == flt.role)
             ),
             lead,
         )
-    contact = pick_contact(contacts, {x["reason"] for x in reasons})
-    return DueRow(
-        customer={
-            "id": r["customer_id"],
-            "code": r["code"],
-            "name": r["name"],
-            "grade": r["grade"],
-            "tier": tier,
-        },
-        contact=(
-            {"name": contact["name"], "phone": contact["phone"], "role": contact["role"]}
-            if contact is not None
-            else None
-        ),
-        phone=(contact["phone"] if contact is not None and contact["phone"] else r["phone"]),
-        due_on=r["first_due"],
-        days_overdue=int(r["days_overdue"]),
-        assignee=lead["assignee"],
-        role=lead["role"],
-        urgency=float(r["urgency"]),
-        open_tickets=int(r["open_tickets"]),
-        unreachable=bool(r["unreachable"]),
-        reasons=reasons,
-        terms={name: float(r[f"t_{name}"]) for name in TERMS},
+    contact = None
+    if contacts_json != "[]":
+        contacts = loads(contacts_json)
+        contacts.sort(key=_BY_ID)
+        chosen = pick_contact(contacts, {x.reason for x in reasons})
+        if chosen is not None:
+            contact = DueContact(chosen["name"], chosen["phone"], chosen["role"])
+            if contact.phone:
+                phone = contact.phone
+    return DueEntry(
+        customer_id,
+        code,
+        name,
+        grade,
+        tier,
+        contact,
+        phone,
+        first_due,
+        int(late),
+        lead.assignee if lead is not None else None,
+        lead.role if lead is not None else None,
+        float(urgency),
+        int(tickets),
+        bool(unreachable),
+        reasons,
+        tuple(float(t) for t in r[10:18]) if terms else (),
     )

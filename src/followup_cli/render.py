@@ -20,11 +20,13 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from itertools import islice
+from typing import IO, Any, TypeVar
 
 from followup_cli.i18n import _, english, label
 
 FORMATS = ("table", "csv", "json")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -155,13 +157,38 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+LONG_LIST = 200  # a JSON list longer than this has one record per line
+
+
 def to_json(data: Any) -> str:
     """Indented JSON; a long list has one record per line instead (the indenting encoder
     is pure Python: a due list of 40,000 customers would take seconds)."""
-    if isinstance(data, list) and len(data) > 200:
+    if isinstance(data, list) and len(data) > LONG_LIST:
         lines = (json.dumps(item, ensure_ascii=False, default=_json_default) for item in data)
         return "[\n" + ",\n".join(lines) + "\n]"
     return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def print_json_list(
+    items: Iterable[T], record: Callable[[T], Any], out: IO[str] | None = None
+) -> None:
+    """What `print(to_json([record(x) for x in items]))` prints, without holding a long
+    list: past LONG_LIST items, each record is written as it comes, on its line."""
+    out = out or sys.stdout
+    it = iter(items)
+    head = list(islice(it, LONG_LIST + 1))
+    if len(head) <= LONG_LIST:
+        out.write(to_json([record(x) for x in head]) + "\n")
+        return
+    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+    def line(x: T) -> str:
+        return encode(record(x))
+
+    out.write("[\n" + ",\n".join(map(line, head)))
+    while batch := list(islice(it, 1000)):
+        out.write(",\n" + ",\n".join(map(line, batch)))
+    out.write("\n]\n")
 
 
 def write_csv(
@@ -172,6 +199,16 @@ def write_csv(
     getters = [c.value or itemgetter_default(c.key) for c in columns]
     with english():  # stored values as they are: English, no labels
         writer.writerows([_csv_cell(get(r)) for get in getters] for r in records)
+
+
+def write_csv_rows(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str] | None = None
+) -> None:
+    """CSV of rows whose cells are ready to write (strings and integers as they are,
+    None as ""), streamed: what `write_csv` writes, for a caller that made the cells."""
+    writer = csv.writer(out or sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
 
 
 def itemgetter_default(key: str) -> Callable[[dict[str, Any]], Any]:

@@ -1,12 +1,18 @@
 """`followup due`: today's work, one row per customer, most urgent first."""
 
-from typing import Annotated, Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
+from operator import itemgetter
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import checked, open_session, parse_date_option
-from followup_cli.i18n import _, label, ngettext
+from followup_cli.i18n import _, english, label, ngettext
+
+if TYPE_CHECKING:
+    from followup_cli.due import DueCallback, DueEntry
 
 TERMINAL_ROWS = 50
 
@@ -51,7 +57,7 @@ def due_cmd(
       followup due --format json | jq '.[0].reasons'
     """
     from followup_cli import fields
-    from followup_cli.due import DueFilter, due_list
+    from followup_cli.due import DueEntries, DueFilter
     from followup_cli.planning import roll_forward
 
     session = open_session(ctx)
@@ -75,27 +81,40 @@ def due_cmd(
     if limit is None and not all_ and fmt == Format.table and stdout_is_terminal():
         flt.limit = TERMINAL_ROWS
     roll_forward(session)
-    result = due_list(session, flt)
-    render_due(result.rows, fmt.value, explain, on.isoformat(), days)
-    shown = len(result.rows)
-    if fmt == Format.table and result.total > shown:
+    # csv and json are written as the rows are read; a reader that goes away (`| head`)
+    # ends the reading there, and its transaction with it.
+    if fmt == Format.csv:
+        with closing(iter(DueEntries(session, flt, terms=explain, counted=False))) as rows:
+            write_due_csv(rows, explain)
+        return
+    if fmt == Format.json:
+        from followup_cli.render import print_json_list
+
+        with closing(iter(DueEntries(session, flt, terms=explain, counted=False))) as rows:
+            print_json_list(rows, lambda e: e.record(explain))
+        return
+    entries = DueEntries(session, flt, terms=explain)
+    with closing(iter(entries)) as rows:
+        shown = render_due_table(rows, explain, on.isoformat(), days)
+    if entries.total > shown:
         print(
             _("… and {n} more customers due (--limit N to see more, --all for every row)").format(
-                n=result.total - shown
+                n=entries.total - shown
             )
         )
 
 
-def render_due(rows: list[Any], fmt: str, explain: bool, on: str, days: int) -> None:
+def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days: int) -> int:
+    """The due list as a table (Rich on a terminal, plain text otherwise); returns the
+    number of rows shown."""
     from followup_cli.render import Column, print_records
 
-    records = [r.to_dict() for r in rows]
-    if fmt == "json":
-        if not explain:
-            for rec in records:
-                rec.pop("terms", None)
-        print_records(records, [], fmt)
-        return
+    reasons = ReasonText()
+    records = []
+    for entry in entries:
+        record = entry.record(explain)
+        record["reasons_text"] = reasons(entry.reasons)
+        records.append(record)
     columns = [
         Column("urgency", _("Urg"), justify="right", value=lambda r: f"{r['urgency']:.1f}"),
         Column("code", _("Code"), value=lambda r: r["customer"]["code"]),
@@ -105,40 +124,118 @@ def render_due(rows: list[Any], fmt: str, explain: bool, on: str, days: int) -> 
         Column("phone", _("Phone")),
         Column("due_on", _("Due")),
         Column("days_overdue", _("Late"), justify="right", value=lambda r: r["days_overdue"] or ""),
-        Column("reasons", _("Reasons"), value=_reasons),
+        Column("reasons", _("Reasons"), value=itemgetter("reasons_text")),
         Column("assignee", _("Assignee")),
         Column("open_tickets", _("Tix"), justify="right", value=lambda r: r["open_tickets"] or ""),
     ]
     if explain:
-        columns.append(Column("terms", _("Urgency terms"), value=_terms))
-    csv_columns = [
-        Column("urgency", "urgency"),
-        Column("customer_code", "", value=lambda r: r["customer"]["code"]),
-        Column("customer_name", "", value=lambda r: r["customer"]["name"]),
-        Column("grade", "", value=lambda r: r["customer"]["grade"]),
-        Column("contact", "", value=lambda r: (r["contact"] or {}).get("name")),
-        Column("contact_role", "", value=lambda r: (r["contact"] or {}).get("role")),
-        Column("phone", ""),
-        Column("due_on", ""),
-        Column("days_overdue", ""),
-        Column("assignee", ""),
-        Column("open_tickets", ""),
-        Column("reasons", "", value=_reasons),
-        Column(
-            "callback_ids",
-            "",
-            value=lambda r: " ".join(str(x["callback_id"]) for x in r["reasons"]),
-        ),
-    ]
-    if explain:
-        csv_columns.append(Column("terms", "", value=_terms))
+        columns.append(Column("terms", _("Urgency terms"), value=lambda r: _terms(r["terms"])))
     window = on if days == 0 else _("{date} + {n} days").format(date=on, n=days)
     title = ngettext(
         "Due {window}: {n} customer", "Due {window}: {n} customers", len(records)
     ).format(window=window, n=len(records))
-    print_records(
-        records, columns, fmt, title=title, empty=_("Nothing due."), csv_columns=csv_columns
-    )
+    print_records(records, columns, "table", title=title, empty=_("Nothing due."))
+    return len(records)
+
+
+CSV_HEADER = (
+    "urgency",
+    "customer_code",
+    "customer_name",
+    "grade",
+    "contact",
+    "contact_role",
+    "phone",
+    "due_on",
+    "days_overdue",
+    "assignee",
+    "open_tickets",
+    "reasons",
+    "callback_ids",
+)
+
+
+def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
+    """One line per row, streamed; in English whatever the interface language."""
+    from followup_cli.due import TERMS
+    from followup_cli.render import display, write_csv_rows
+
+    def lines(reasons: ReasonText) -> Iterator[list[Any]]:
+        for e in entries:
+            text, ids = reasons.read(e.reasons)
+            contact = e.contact
+            line = [
+                e.urgency,  # (the number as the ranking has it, not the table's 1 decimal)
+                e.code,
+                e.name,
+                e.grade if e.grade.__class__ is int else display(e.grade),
+                contact.name if contact is not None else None,
+                contact.role if contact is not None else None,
+                e.phone,
+                e.due_on,
+                e.days_overdue,
+                e.assignee,
+                e.open_tickets,
+                text,
+                " ".join(ids),
+            ]
+            if explain:
+                line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))
+            yield line
+
+    with english():  # stored values as they are: English, no labels
+        write_csv_rows([*CSV_HEADER, "terms"] if explain else CSV_HEADER, lines(ReasonText()))
+
+
+class ReasonText:
+    """A row's reasons as one line of text ("#12 event L2 try 2: service ..."), in the
+    interface language current when it is made (its words are looked up once)."""
+
+    def __init__(self) -> None:
+        from followup_cli.i18n import ENGLISH, current_language
+        from followup_cli.vocab import REASONS
+        from followup_cli.wording import localize
+
+        self.words = {reason: label("reason", reason) for reason in REASONS}
+        self.level2 = " " + _("L2")
+        self.attempt = " " + _("try {n}")
+        self.with_detail = _("{reason}: {detail}")
+        # "{reason}: {detail}" put together by concatenation, unless a translation
+        # orders or escapes its placeholders otherwise.
+        head, reason, rest = self.with_detail.partition("{reason}")
+        between, detail, tail = rest.partition("{detail}")
+        plain = reason and detail and not any(c in head + between + tail for c in "{}")
+        self.around = (head, between, tail) if plain else None
+        # In English a detail reads as it is stored (see followup_cli.wording.localize).
+        self.localize = None if current_language() == ENGLISH else localize
+
+    def __call__(self, reasons: Sequence["DueCallback"]) -> str:
+        return self.read(reasons)[0]
+
+    def read(self, reasons: Sequence["DueCallback"]) -> tuple[str, list[str]]:
+        """The line, and the callback ids as text."""
+        words, localize, around = self.words, self.localize, self.around
+        parts = []
+        ids = []
+        for cb_id, _due, reason, level, detail, _role, _who, attempts in reasons:
+            text = words.get(reason)
+            if text is None:
+                text = label("reason", reason)
+            if level == 2 and reason != "second-level":  # (that one says it already)
+                text += self.level2
+            if attempts:
+                text += self.attempt.format(n=attempts + 1)
+            if detail:
+                if localize is not None:
+                    detail = localize(detail)
+                if around is None:
+                    text = self.with_detail.format(reason=text, detail=detail)
+                else:
+                    text = around[0] + text + around[1] + detail + around[2]
+            number = str(cb_id)
+            ids.append(number)
+            parts.append("#" + number + " " + text)
+        return "; ".join(parts), ids
 
 
 def _contact(r: dict[str, Any]) -> str:
@@ -148,21 +245,5 @@ def _contact(r: dict[str, Any]) -> str:
     return f"{c['name']} ({label('contact_role', c['role'])})"
 
 
-def _reasons(r: dict[str, Any]) -> str:
-    from followup_cli.wording import localize
-
-    parts = []
-    for x in r["reasons"]:
-        text = label("reason", x["reason"])
-        if x["level"] == 2 and x["reason"] != "second-level":  # (that one says it already)
-            text += " " + _("L2")
-        if x["attempts"]:
-            text += " " + _("try {n}").format(n=x["attempts"] + 1)
-        if x["detail"]:
-            text = _("{reason}: {detail}").format(reason=text, detail=localize(x["detail"]))
-        parts.append(f"#{x['callback_id']} {text}")
-    return "; ".join(parts)
-
-
-def _terms(r: dict[str, Any]) -> str:
-    return " ".join(f"{k}={v:g}" for k, v in r["terms"].items() if v)
+def _terms(terms: dict[str, float]) -> str:
+    return " ".join(f"{k}={v:g}" for k, v in terms.items() if v)
