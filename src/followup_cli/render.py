@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any, TypeVar
@@ -112,18 +112,21 @@ def _one_line(text: str) -> str:
 
 def plain_table(columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> str:
     """Aligned plain text: header, a rule, one line per record; stable for cron mail."""
+    return "\n".join(plain_lines(columns, records))
+
+
+def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """The lines of `plain_table`, made as they are written (a cron job's due list may
+    have tens of thousands)."""
     rows = [[_one_line(c.text(r)) for c in columns] for r in records]
     widths = [cell_width(c.header) for c in columns]
     for row in rows:
         for i, text in enumerate(row):
             widths[i] = max(widths[i], cell_width(text))
-    lines = ["  ".join(pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
+    yield "  ".join(pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()
+    yield "  ".join("-" * w for w in widths)
     for row in rows:
-        lines.append(
-            "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
-        )
-    return "\n".join(lines)
+        yield "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
 
 
 def _console(file: IO[str] | None = None) -> Any:
@@ -250,7 +253,9 @@ def print_records(
         return
     if title:
         print(title)
-    print(plain_table(columns, records))
+    out = sys.stdout
+    for line in plain_lines(columns, records):
+        out.write(line + "\n")
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
-from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -107,29 +106,46 @@ def due_cmd(
 def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days: int) -> int:
     """The due list as a table (Rich on a terminal, plain text otherwise); returns the
     number of rows shown."""
+    from followup_cli.due import TERMS
     from followup_cli.render import Column, print_records
 
     reasons = ReasonText()
-    records = []
-    for entry in entries:
-        record = entry.record(explain)
-        record["reasons_text"] = reasons(entry.reasons)
-        records.append(record)
+    # Flat rows of what the columns show (not the json records): a cron job may print
+    # tens of thousands of them.
+    records = [
+        {
+            "urgency": f"{e.urgency:.1f}",
+            "code": e.code,
+            "name": e.name,
+            "grade": e.grade,
+            "contact": (
+                f"{e.contact.name} ({label('contact_role', e.contact.role)})" if e.contact else ""
+            ),
+            "phone": e.phone,
+            "due_on": e.due_on,
+            "days_overdue": e.days_overdue or "",
+            "reasons": reasons(e.reasons),
+            "assignee": e.assignee,
+            "open_tickets": e.open_tickets or "",
+            "terms": _terms(dict(zip(TERMS, e.terms, strict=True))) if explain else "",
+        }
+        for e in entries
+    ]
     columns = [
-        Column("urgency", _("Urg"), justify="right", value=lambda r: f"{r['urgency']:.1f}"),
-        Column("code", _("Code"), value=lambda r: r["customer"]["code"]),
-        Column("name", _("Customer"), value=lambda r: r["customer"]["name"]),
-        Column("grade", _("G"), justify="right", value=lambda r: r["customer"]["grade"]),
-        Column("contact", _("Contact"), value=_contact),
+        Column("urgency", _("Urg"), justify="right"),
+        Column("code", _("Code")),
+        Column("name", _("Customer")),
+        Column("grade", _("G"), justify="right"),
+        Column("contact", _("Contact")),
         Column("phone", _("Phone")),
         Column("due_on", _("Due")),
-        Column("days_overdue", _("Late"), justify="right", value=lambda r: r["days_overdue"] or ""),
-        Column("reasons", _("Reasons"), value=itemgetter("reasons_text")),
+        Column("days_overdue", _("Late"), justify="right"),
+        Column("reasons", _("Reasons")),
         Column("assignee", _("Assignee")),
-        Column("open_tickets", _("Tix"), justify="right", value=lambda r: r["open_tickets"] or ""),
+        Column("open_tickets", _("Tix"), justify="right"),
     ]
     if explain:
-        columns.append(Column("terms", _("Urgency terms"), value=lambda r: _terms(r["terms"])))
+        columns.append(Column("terms", _("Urgency terms")))
     window = on if days == 0 else _("{date} + {n} days").format(date=on, n=days)
     title = ngettext(
         "Due {window}: {n} customer", "Due {window}: {n} customers", len(records)
@@ -236,13 +252,6 @@ class ReasonText:
             ids.append(number)
             parts.append("#" + number + " " + text)
         return "; ".join(parts), ids
-
-
-def _contact(r: dict[str, Any]) -> str:
-    c = r["contact"]
-    if not c:
-        return ""
-    return f"{c['name']} ({label('contact_role', c['role'])})"
 
 
 def _terms(terms: dict[str, float]) -> str:
