@@ -5,11 +5,15 @@
    the accepted formats, phones kept as text, Excel-mangled numbers refused).
 2. Stage: valid rows go into a temporary table (outside the write lock), in batches,
    so memory stays flat whatever the file size.
+   Clean columns are checked a batch at a time with C-level passes (Batched); any
+   other cell goes through its per-cell converter, the one judge of a bad value.
 3. Check what needs the database (unknown customers or staff, duplicate keys) with
    set-based SQL. Any error: every bad cell is listed (file:line:column), exit 65,
    nothing is written.
 4. Write: one BEGIN IMMEDIATE transaction of set-based upserts, then planning. A file
-   imported twice changes nothing the second time.
+   imported twice changes nothing the second time. Events, the largest files, are
+   sorted by their key and their callbacks planned before the lock is taken, so that
+   a clerk's command waits seconds, not the whole import.
 """
 
 from __future__ import annotations
