@@ -378,7 +378,7 @@ def test_coefficients_that_are_not_quarters_are_rounded_to_the_hundredth(
 
 def test_due_entries_stream_the_rows_of_due_list(office: Run, session: Any) -> None:
     """The domain's two readings of the list agree: DueEntries (streamed, for csv and
-    json) and due_list (DueRow, for reports)."""
+    json) and due_list (all at once, for reports)."""
     from datetime import date
 
     from followup_cli.due import DueEntries, DueFilter, due_list
@@ -391,7 +391,7 @@ def test_due_entries_stream_the_rows_of_due_list(office: Run, session: Any) -> N
         entries = DueEntries(s, flt, terms=True)
         streamed = [e.record() for e in entries]
         listed = due_list(s, flt)
-        assert streamed == [row.to_dict() for row in listed.rows]
+        assert streamed == [row.record() for row in listed.rows]
         assert entries.total == listed.total == 2
         assert len(streamed) == (limit or 2)
 

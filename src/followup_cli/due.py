@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from json import loads
 from operator import itemgetter
@@ -79,7 +79,7 @@ class DueContact(NamedTuple):
 
 class DueEntry(NamedTuple):
     """One row of the due list, flat and cheap to make (`record` gives it the shape of
-    `due --format json`, and of DueRow)."""
+    `due --format json`)."""
 
     customer_id: int
     code: str
@@ -142,38 +142,6 @@ class DueEntry(NamedTuple):
 
 
 @dataclass
-class DueRow:
-    customer: dict[str, Any]
-    contact: dict[str, Any] | None
-    phone: str | None
-    due_on: str
-    days_overdue: int
-    assignee: str | None
-    role: str | None
-    urgency: float
-    open_tickets: int
-    unreachable: bool
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    terms: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "customer": self.customer,
-            "contact": self.contact,
-            "phone": self.phone,
-            "due_on": self.due_on,
-            "days_overdue": self.days_overdue,
-            "assignee": self.assignee,
-            "role": self.role,
-            "urgency": self.urgency,
-            "open_tickets": self.open_tickets,
-            "unreachable": self.unreachable,
-            "reasons": self.reasons,
-            "terms": self.terms,
-        }
-
-
-@dataclass
 class DueFilter:
     on: date
     days: int = 0
@@ -186,7 +154,7 @@ class DueFilter:
 
 @dataclass
 class DueList:
-    rows: list[DueRow]
+    rows: list[DueEntry]
     total: int  # customers matching, before --limit
 
 
@@ -234,7 +202,7 @@ def due_list(session: Session, flt: DueFilter) -> DueList:
     """The rows of the due list for `flt`, ranked (read-only; one snapshot)."""
     entries = DueEntries(session, flt, terms=True)
     with closing(iter(entries)) as read:
-        rows = [DueRow(**entry.record()) for entry in read]
+        rows = list(read)
     return DueList(rows, entries.total)
 
 

@@ -50,11 +50,11 @@ def daily_report(session: Session) -> DailyReport:
     for row in rows:
         seen: set[str] = set()
         for reason in row.reasons:
-            who = reason["assignee"] or wording.UNASSIGNED
+            who = reason.assignee or wording.UNASSIGNED
             entry = per.setdefault(
                 who, {"assignee": who, "due_today": 0, "overdue": 0, "customers": 0}
             )
-            if reason["due_on"] < today.isoformat():
+            if reason.due_on < today.isoformat():
                 entry["overdue"] += 1
                 overdue += 1
             else:
