@@ -8,23 +8,12 @@ from typing import Any
 
 import pytest
 
+from assertions import ok, refused
 from followup_cli.callbacks import reschedule_callback, skip_callback
 from followup_cli.errors import NotFound, Refused
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    assert result.exception is None
-    return result
-
-
-def refused(result: Any, code: int, message: str) -> None:
-    assert result.exit_code == code, result.output
-    assert message in result.stderr, result.stderr
-    assert "Traceback" not in result.output
 
 
 def all_callbacks(rows: Rows) -> list[dict[str, Any]]:

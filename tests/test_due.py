@@ -13,22 +13,12 @@ from typing import Any
 
 import pytest
 
+from assertions import ok, refused
+
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
 
 TERMS = ("overdue", "grade", "reason", "reasons", "open_tickets", "level2", "retry", "unreachable")
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    assert result.exception is None
-    return result
-
-
-def refused(result: Any, code: int, message: str) -> None:
-    assert result.exit_code == code, result.output
-    assert message in result.stderr, result.stderr
-    assert "Traceback" not in result.output
 
 
 def due(run: Run, *args: str, today: str = "2026-11-23") -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from assertions import ok, refused
 from followup_cli.config import load_config
 
 Run = Callable[..., Any]
@@ -56,18 +57,6 @@ def tiers(office: Run) -> Run:
     ):
         ok(office(*args))
     return office
-
-
-def ok(r: Any) -> Any:
-    assert r.exit_code == 0, r.output
-    assert r.exception is None
-    return r
-
-
-def refused(r: Any, code: int, message: str) -> None:
-    assert r.exit_code == code, r.output
-    assert message in r.stderr, r.stderr
-    assert "Traceback" not in r.output
 
 
 def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:

@@ -11,24 +11,13 @@ from typing import Any
 
 import pytest
 
+from assertions import ok, refused
 from followup_cli.calls import log_call, targets_of, validate_call
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
 
 PERIODIC = {"visit", "yearly", "holiday"}
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    assert result.exception is None
-    return result
-
-
-def refused(result: Any, code: int, message: str) -> None:
-    assert result.exit_code == code, result.output
-    assert message in result.stderr, result.stderr
-    assert "Traceback" not in result.output
 
 
 def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assertions import ok, refused
 from followup_cli.calls import log_call, validate_call
 from followup_cli.config import load_config
 from followup_cli.customers import add_customer, validate_customer
@@ -48,18 +49,6 @@ STAFF = [
     ("周杰", "marketing_director"),
     ("吴刚", "gm"),
 ]
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    assert result.exception is None
-    return result
-
-
-def refused(result: Any, code: int, message: str) -> None:
-    assert result.exit_code == code, result.output
-    assert message in result.stderr, result.stderr
-    assert "Traceback" not in result.output
 
 
 def build_office(run: Run, today: str, db: Path | None = None) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from assertions import ok, refused
+
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
 
@@ -29,18 +31,6 @@ REPORTS = (
     "discrepancies",
 )
 SPANNED = ("satisfaction", "categories", "staff", "discrepancies")  # take --from/--to/--period
-
-
-def ok(r: Any) -> Any:
-    assert r.exit_code == 0, r.output
-    assert r.exception is None
-    return r
-
-
-def refused(r: Any, code: int, message: str) -> None:
-    assert r.exit_code == code, r.output
-    assert message in r.stderr, r.stderr
-    assert "Traceback" not in r.output
 
 
 def report(run: Run, name: str, *args: str, today: str = TODAY) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from assertions import ok, refused
 from followup_cli.config import load_config
 
 Run = Callable[..., Any]
@@ -23,19 +24,6 @@ CONFIG = load_config(None)
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def ok(r: Any) -> Any:
-    assert r.exit_code == 0, r.output
-    assert r.exception is None
-    return r
-
-
-def refused(r: Any, code: int, message: str) -> None:
-    """A clean error: exit code, `message` on stderr, no traceback."""
-    assert r.exit_code == code, r.output
-    assert message in r.stderr, r.stderr
-    assert "Traceback" not in r.output
 
 
 def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:
