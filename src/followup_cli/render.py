@@ -161,14 +161,15 @@ def _json_default(value: Any) -> Any:
 
 
 LONG_LIST = 200  # a JSON list longer than this has one record per line
+# One record of a long list on its line (the C encoder, made once).
+_json_line = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
 def to_json(data: Any) -> str:
     """Indented JSON; a long list has one record per line instead (the indenting encoder
     is pure Python: a due list of 40,000 customers would take seconds)."""
     if isinstance(data, list) and len(data) > LONG_LIST:
-        lines = (json.dumps(item, ensure_ascii=False, default=_json_default) for item in data)
-        return "[\n" + ",\n".join(lines) + "\n]"
+        return "[\n" + ",\n".join(map(_json_line, data)) + "\n]"
     return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
 
 
@@ -183,10 +184,9 @@ def print_json_list(
     if len(head) <= LONG_LIST:
         out.write(to_json([record(x) for x in head]) + "\n")
         return
-    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
     def line(x: T) -> str:
-        return encode(record(x))
+        return _json_line(record(x))
 
     out.write("[\n" + ",\n".join(map(line, head)))
     while batch := list(islice(it, 1000)):
