@@ -9,16 +9,18 @@ DEMO_DB := demo/followup.db
 DEMO_DATE := 2026-11-23
 FOLLOWUP := $(BIN)/followup --db $(DEMO_DB) --today $(DEMO_DATE)
 
-.PHONY: all install test lint typecheck pytest demo bench messages clean
+.PHONY: all install lock test lint typecheck pytest demo bench messages clean
 
 all: test
 
-$(STAMP): pyproject.toml
+# Exactly the versions that were tested, hash-checked, from requirements.lock (`make lock`
+# refreshes it); then the package itself, editable, with nothing more resolved.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "followup needs Python 3.11 or newer"' \
 	  || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m compileall -q src
 	@touch $(STAMP)
 
@@ -48,6 +50,15 @@ bench: $(STAMP)
 # compile it: translate what is new in followup.po, then run this again.
 messages: $(STAMP)
 	$(BIN)/python scripts/extract_messages.py
+
+# Re-resolve every dependency (pyproject.toml's ranges, the dev extra) to today's newest
+# releases, with their hashes, into requirements.lock; commit it after `make test` passes.
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet pip-tools
+	$(VENV)-lock/bin/pip-compile --quiet --upgrade --extra dev --generate-hashes --allow-unsafe --all-build-deps \
+	  --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+	rm -rf $(VENV)-lock
 
 clean:
 	rm -rf $(VENV) demo build dist .pytest_cache .mypy_cache .ruff_cache

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +150,28 @@ def compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def translations(catalog: Catalog) -> dict[tuple[str | None, object], object]:
+    """A catalog's messages and translations, without its header: the header names the
+    Babel release that wrote it, so two machines with other releases compile other bytes."""
+
+    def one(text: object) -> object:  # a plural's forms: a list from read_mo, a tuple from read_po
+        return tuple(text) if isinstance(text, list | tuple) else text
+
+    return {
+        (message.context, one(message.id)): one(message.string)
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    }
+
+
+def compiled_translations() -> dict[tuple[str | None, object], object] | None:
+    """What the committed .mo holds, or None when there is none."""
+    if not MO.exists():
+        return None
+    with MO.open("rb") as fh:
+        return translations(read_mo(fh))
+
+
 def read_catalog() -> Catalog:
     with PO.open("rb") as fh:
         return read_po(fh, locale="zh_CN", domain="followup")
@@ -183,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = untranslated(template, catalog)
         for text in missing:
             print(f"untranslated: {text}", file=sys.stderr)
-        stale = not MO.exists() or MO.read_bytes() != compiled(catalog)
+        stale = compiled_translations() != translations(catalog)
         if stale:
             print(f"{MO} is not compiled from {PO}: run this script", file=sys.stderr)
         return 1 if missing or stale else 0
