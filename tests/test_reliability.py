@@ -218,7 +218,7 @@ def test_busy_past_the_timeout_exits_75_with_a_clear_message(tmp_path: Path) -> 
 @pytest.mark.skipif(not Path("/proc/self/mounts").exists(), reason="Linux only")
 def test_database_on_a_network_filesystem_is_refused(tmp_path: Path) -> None:
     from followup_cli.errors import StorageError
-    from followup_cli.store.connection import filesystem_type, refuse_network_filesystem
+    from followup_cli.store.files import filesystem_type, refuse_network_filesystem
 
     mounts = tmp_path / "mounts"
     mounts.write_text(
@@ -229,12 +229,12 @@ def test_database_on_a_network_filesystem_is_refused(tmp_path: Path) -> None:
     share.mkdir()
     assert filesystem_type(share / "f.db", mounts) == "nfs4"
     assert filesystem_type(tmp_path / "local.db", mounts) == "ext4"
-    import followup_cli.store.connection as connection
+    import followup_cli.store.files as files
 
-    original = connection.MOUNTS
-    connection.MOUNTS = mounts
+    original = files.MOUNTS
+    files.MOUNTS = mounts
     try:
         with pytest.raises(StorageError, match="network filesystem \\(nfs4\\)"):
             refuse_network_filesystem(share / "f.db")
     finally:
-        connection.MOUNTS = original
+        files.MOUNTS = original

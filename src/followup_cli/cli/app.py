@@ -170,7 +170,7 @@ class FollowupGroup(TyperGroup):
             _report(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
         except sqlite3.Error as exc:
-            from followup_cli.store.connection import busy_error, is_busy
+            from followup_cli.store.busy import busy_error, is_busy
 
             if state(ctx).debug:
                 raise

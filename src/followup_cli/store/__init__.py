@@ -1,13 +1,13 @@
 """Storage: the SQLite connection, transactions and migrations."""
 
 from followup_cli.store.connection import (
-    SCHEMA_VERSION,
-    backup_to,
     default_db_path,
     open_database,
     read_transaction,
     write_transaction,
 )
+from followup_cli.store.files import backup_to
+from followup_cli.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",

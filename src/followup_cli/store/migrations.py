@@ -16,7 +16,9 @@ from typing import Any
 
 from followup_cli.errors import StorageError
 from followup_cli.i18n import _
-from followup_cli.store.connection import SCHEMA_VERSION, backup_to, busy_error, is_busy
+from followup_cli.store.busy import busy_error, is_busy
+from followup_cli.store.files import backup_to
+from followup_cli.store.schema import SCHEMA_VERSION
 
 Migration = Callable[[Any], None]
 
