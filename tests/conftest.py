@@ -6,6 +6,7 @@ sqlite3 (`rows`); domain tests open a Session on the same file (`session`).
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -107,8 +108,7 @@ def rows(db_path: Path) -> Callable[..., list[dict[str, Any]]]:
     return query
 
 
-@pytest.fixture
-def office(initdb: Callable[..., Result]) -> Callable[..., Result]:
+def build_office(run: Callable[..., Result]) -> None:
     """A small office: one person per role, two customers with contacts."""
     staff = [
         ("李娜", "clerk"),
@@ -121,7 +121,7 @@ def office(initdb: Callable[..., Result]) -> Callable[..., Result]:
         ("吴刚", "gm"),
     ]
     for name, role in staff:
-        r = initdb("staff", "add", name, "--role", role)
+        r = run("staff", "add", name, "--role", role)
         assert r.exit_code == 0, r.output
     for args in (
         (
@@ -165,9 +165,46 @@ def office(initdb: Callable[..., Result]) -> Callable[..., Result]:
             "--primary",
         ),
     ):
-        r = initdb(*args)
+        r = run(*args)
         assert r.exit_code == 0, r.output
-    return initdb
+
+
+@pytest.fixture(scope="session")
+def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small office, built once per test run through the CLI; `office` copies it."""
+    folder = tmp_path_factory.mktemp("office")
+    template = folder / "followup.db"
+    with pytest.MonkeyPatch.context() as patch:
+        for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            patch.setenv(var, str(folder / var.lower()))
+        for var in ("FOLLOWUP_DB", "FOLLOWUP_CONFIG", "FOLLOWUP_TODAY", "FOLLOWUP_STAFF"):
+            patch.delenv(var, raising=False)
+        patch.setenv("FOLLOWUP_LANGUAGE", "en")
+        patch.setenv("TZ", "Asia/Shanghai")
+        time.tzset()
+        runner = CliRunner()
+
+        def run(*args: str) -> Result:
+            r = runner.invoke(app, ["--db", str(template), "--today", TODAY, *args])
+            return Result(r.exit_code, r.stdout, r.stderr, r.exception)
+
+        assert run("init").exit_code == 0
+        build_office(run)
+    time.tzset()
+    assert not Path(f"{template}-wal").exists() or Path(f"{template}-wal").stat().st_size == 0
+    return template
+
+
+@pytest.fixture
+def office(
+    office_template: Path, db_path: Path, run: Callable[..., Result]
+) -> Callable[..., Result]:
+    """`run`, on a copy of the small office (see `build_office`)."""
+    for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(office_template, db_path)
+    db_path.chmod(0o600)
+    return run
 
 
 @pytest.fixture
