@@ -164,3 +164,34 @@ def test_domain_functions(initdb, session):
         add_staff(s, validate_staff(s, "陈静", "clerk"))
     assert [m.name for m in list_staff(s, "service_supervisor")] == ["陈静"]
     assert get_staff(s.conn, " 陈静 ").role == "service_supervisor"
+
+
+# -- picking who takes the work: one rule for the planner, tickets, escalation, warnings --
+
+
+def test_the_roster_picks_the_same_department_first_then_spreads(session) -> None:
+    from followup_cli.roster import Roster, pick_staff
+
+    s = session()
+    for name, role, department in (
+        ("甲", "service", "济南"),
+        ("乙", "service", "泰安"),
+        ("丙", "service", "泰安"),
+        ("丁", "gm", None),
+    ):
+        s.conn.execute(
+            "INSERT INTO staff (name, role, department, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'x', 'x')",
+            (name, role, department),
+        )
+    roster = Roster.load(s.conn)
+    assert [roster.pick("service", "泰安", n) for n in range(4)] == ["乙", "丙", "乙", "丙"]
+    assert [roster.pick("service", "济南", n) for n in range(2)] == ["甲", "甲"]
+    assert [roster.pick("service", "青岛", n) for n in range(3)] == ["甲", "乙", "丙"]
+    assert [roster.pick("service", None, n) for n in range(3)] == ["甲", "乙", "丙"]
+    assert roster.pick("clerk", "泰安") is None and roster.pick(None) is None
+    assert roster.has("gm") and not roster.has("clerk")
+    for role, department, spread in (("service", "泰安", 1), ("gm", "济南", 0), ("clerk", None, 0)):
+        assert pick_staff(s.conn, role, department, spread) == roster.pick(role, department, spread)
+    s.conn.execute("UPDATE staff SET active = 0 WHERE name = '乙'")
+    assert Roster.load(s.conn).pick("service", "泰安", 0) == "丙"

@@ -56,7 +56,7 @@ class Warning:
 
 def compute_warnings(session: Session, conn: sqlite3.Connection, today: date) -> list[Warning]:
     """Every active customer that trips at least one indicator, most severe first."""
-    from followup_cli.staff import pick_staff
+    from followup_cli.roster import pick_staff
 
     cfg = session.config["warnings"]
     found: dict[int, dict[str, int]] = {}

@@ -78,7 +78,7 @@ def _climb(
     auto: bool,
     dry_run: bool = False,
 ) -> Notice:
-    from followup_cli.staff import pick_staff
+    from followup_cli.roster import pick_staff
 
     customer = conn.execute(
         "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from followup_cli import wording
 from followup_cli.dates import Interval, birthday_in_year
+from followup_cli.roster import Roster
 from followup_cli.session import Session
 from followup_cli.store.meta import get_meta, set_meta
 from followup_cli.workdays import WorkCalendar, load_calendar
@@ -66,7 +66,7 @@ class Planner:
     session: Session
     conn: sqlite3.Connection
     calendar: WorkCalendar = field(init=False)
-    _staff: dict[str, list[tuple[str, str | None]]] = field(init=False)
+    roster: Roster = field(init=False)
     _queue: list[Planned] = field(default_factory=list)
     _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
     _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
@@ -75,11 +75,7 @@ class Planner:
 
     def __post_init__(self) -> None:
         self.calendar = load_calendar(self.conn, self.session.today, store=self.writing)
-        self._staff = defaultdict(list)
-        for row in self.conn.execute(
-            "SELECT name, role, department FROM staff WHERE active = 1 ORDER BY id"
-        ):
-            self._staff[row["role"]].append((row["name"], row["department"]))
+        self.roster = Roster.load(self.conn)
 
     # -- configuration -------------------------------------------------------
     @property
@@ -98,19 +94,10 @@ class Planner:
         return self.session.config.interval(text, where)
 
     def has_staff(self, role: str) -> bool:
-        return bool(self._staff.get(role))
+        return self.roster.has(role)
 
     def assignee(self, role: str | None, department: str | None, spread: int) -> str | None:
-        """A staff member with `role`, same department first, spread by `spread`."""
-        if role is None:
-            return None
-        members = self._staff.get(role) or []
-        if not members:
-            return None
-        if department:
-            same = [m for m in members if m[1] == department]
-            members = same or members
-        return members[spread % len(members)][0]
+        return self.roster.pick(role, department, spread)
 
     # -- queue ---------------------------------------------------------------
     def add(self, planned: Planned) -> None:

@@ -103,22 +103,6 @@ def staff_names(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM staff")}
 
 
-def pick_staff(
-    conn: sqlite3.Connection, role: str, department: str | None = None, spread: int = 0
-) -> str | None:
-    """A staff member holding `role`: same department first; `spread` spreads load."""
-    rows = conn.execute(
-        "SELECT name, department FROM staff WHERE role = ? AND active = 1 ORDER BY id", (role,)
-    ).fetchall()
-    if not rows:
-        return None
-    if department:
-        same = [r for r in rows if r["department"] == department]
-        if same:
-            rows = same
-    return str(rows[spread % len(rows)]["name"])
-
-
 def staff_joined(session: Session, name: str, role: str) -> None:
     """A new staff member takes unassigned callbacks of their role, and a role that had
     nobody now gets its visits planned."""

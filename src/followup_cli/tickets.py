@@ -87,7 +87,7 @@ def route(
 ) -> Routing:
     """The first rung from `rung` upward that has a staff member; `skipped` names the
     roles passed over for want of staff."""
-    from followup_cli.staff import pick_staff
+    from followup_cli.roster import pick_staff
 
     skipped: list[str] = []
     for level in range(rung, len(ladder)):
