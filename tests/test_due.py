@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assertions import ok, refused
 
@@ -424,3 +426,86 @@ def test_json_is_plain(office: Run) -> None:
     out = ok(office("due", "--format", "json")).stdout
     assert "\x1b[" not in out
     assert json.loads(out)[0]["customer"]["code"] == "C001"
+
+
+# -- the speed tricks of the ranking agree with their plain versions ---------------------------
+
+COEFFICIENTS = st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.75, 0.333, 1.1, 0.1, 3.0, 0.07, -0.5])
+
+
+def _rows(conn: Any, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The query's rows, each row's reasons (gathered in no particular order) sorted."""
+    found = []
+    for row in conn.execute(sql, params):
+        values = list(row)
+        values[-3] = sorted(json.loads(values[-3]))  # reasons
+        values[-2] = sorted(json.loads(values[-2]), key=lambda c: c["id"])  # contacts
+        found.append(tuple(values))
+    return found
+
+
+@given(
+    factors=st.fixed_dictionaries(
+        {
+            name: COEFFICIENTS
+            for name in ("overdue_day", "grade", "extra_reason", "open_ticket", "retry", "level2")
+        }
+    ),
+    weights=st.lists(COEFFICIENTS, min_size=8, max_size=8),
+    callbacks=st.lists(
+        st.tuples(
+            st.sampled_from([1, 2]),  # customer
+            st.integers(-40, 5),  # due, days from today
+            st.sampled_from(["event", "visit", "yearly", "holiday", "second-level", "retry"]),
+            st.integers(0, 3),  # attempts
+            st.sampled_from(["pending", "pending", "done"]),
+        ),
+        max_size=12,
+    ),
+    limit=st.sampled_from([None, 1, 5]),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
+    office_template: Any, tmp_path: Any, factors: dict[str, float], weights: list[float],
+    callbacks: list[tuple[int, int, str, int, str]], limit: int | None,
+) -> None:  # fmt: skip
+    """Skipped rounding (exact_term), the forced index (pending_source) and the one JSON
+    parse per batch (parse_batch) change nothing: same rows, same values, same order."""
+    import shutil
+    import sqlite3
+    from datetime import date, datetime, timedelta
+
+    from followup_cli.config import load_config
+    from followup_cli.due import DueFilter, parse_batch, parse_each, ranking_sql
+    from followup_cli.session import Session
+
+    path = tmp_path / f"rank-{abs(hash((str(factors), str(weights), str(callbacks), limit)))}.db"
+    shutil.copyfile(office_template, path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    today = date(2026, 11, 23)
+    for n, (customer, days, reason, attempts, status) in enumerate(callbacks):
+        level = 2 if reason == "second-level" else 1
+        conn.execute(
+            "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, level, status,"
+            " attempts, planned_on, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'rule', ?, ?, ?, ?, '2026-11-01', 'x', 'x')",
+            (customer, (today + timedelta(days=days)).isoformat(), reason, f"t{n}", level,
+             status, attempts),
+        )  # fmt: skip
+    config = load_config(None)
+    urgency = config["urgency"]
+    urgency.update(factors)
+    urgency["reason"] = dict(zip(sorted(urgency["reason"]), weights, strict=False))
+    s = Session(conn=conn, config=config, today=today, now=datetime(2026, 11, 23, 10))
+    try:
+        flt = DueFilter(on=today, days=2, limit=limit)
+        fast = _rows(conn, *ranking_sql(s, flt))
+        plain = _rows(conn, *ranking_sql(s, flt, plain=True))
+        assert fast == plain
+        texts = [json.dumps(row[-3]) for row in fast]
+        assert parse_batch(texts) == parse_each(texts)
+    finally:
+        conn.close()

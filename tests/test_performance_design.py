@@ -81,10 +81,10 @@ def plan(conn: Any, sql: str, params: Any = ()) -> str:
 def test_the_due_ranking_reads_pending_callbacks_through_the_due_index(
     office: Callable[..., Any], session: Callable[..., Any]
 ) -> None:
-    from followup_cli.due import DueFilter, _ranking_sql
+    from followup_cli.due import DueFilter, ranking_sql
 
     s = session()
-    sql, params = _ranking_sql(s, DueFilter(on=date(2026, 11, 23), limit=20))
+    sql, params = ranking_sql(s, DueFilter(on=date(2026, 11, 23), limit=20))
     text = plan(s.conn, sql, params)
     assert "callbacks_pending_due" in text
     assert "SCAN cb" not in text  # no full scan of the callbacks table

@@ -42,20 +42,37 @@ FETCH = 1000  # rows taken from the query at a time
 # limit) they are gathered in the ranking's pass over every pending callback.
 READ_AFTER_RANKING = 10_000
 
-# The columns of the due query, in order: these, then the terms (t_overdue ...) if
-# asked for, then `reasons` and `contacts` (JSON arrays), then `total` if asked for.
-RANKED = (
-    "customer_id",
-    "code",
-    "name",
-    "grade",
-    "phone",
-    "unreachable",
-    "first_due",
-    "days_overdue",
-    "open_tickets",
-    "urgency",
-)
+
+class RankedRow(NamedTuple):
+    """A row of the due query, by name: the customer, its ranking and urgency terms
+    (t_overdue ...), its `reasons` and `contacts` as JSON arrays, and `total`, the rows
+    before --limit (None unless a counted limit cuts the list)."""
+
+    customer_id: int
+    code: str
+    name: str
+    grade: int
+    phone: str | None
+    unreachable: int
+    first_due: str
+    days_overdue: int
+    open_tickets: int
+    urgency: float
+    t_overdue: float
+    t_grade: float
+    t_reason: float
+    t_reasons: float
+    t_open_tickets: float
+    t_level2: float
+    t_retry: float
+    t_unreachable: float
+    reasons: str
+    contacts: str
+    total: int | None
+
+
+RANKED = RankedRow._fields[: RankedRow._fields.index("t_overdue")]
+assert RankedRow._fields[len(RANKED) : len(RANKED) + len(TERMS)] == tuple(f"t_{n}" for n in TERMS)
 
 
 class DueCallback(NamedTuple):
@@ -166,7 +183,7 @@ class DueEntries:
 
     session: Session
     flt: DueFilter
-    terms: bool = False  # read the urgency terms too (--explain)
+    terms: bool = False  # hand over the urgency terms too (--explain)
     counted: bool = True
     total: int = 0
 
@@ -174,26 +191,22 @@ class DueEntries:
         """The entries; close the generator if the iteration stops early (it holds a
         read transaction open)."""
         flt, terms = self.flt, self.terms
-        sql, params = _ranking_sql(self.session, flt, terms=terms, total=self.counted)
-        at = len(RANKED) + (len(TERMS) if terms else 0)  # the `reasons` column
+        sql, params = ranking_sql(self.session, flt, total=self.counted)
         tier = self.session.config.tier
         tiers: dict[int, str] = {}
         count = 0
         with self.session.read() as conn:
             cursor = conn.cursor()
-            cursor.row_factory = None  # plain tuples, read by position
+            cursor.row_factory = _ranked_row
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(FETCH):
                 if count == 0 and flt.limit is not None and self.counted:
-                    self.total = rows[0][-1]
+                    self.total = rows[0].total or 0
                 count += len(rows)
-                # One parse for the whole batch: far cheaper than one per row.
-                found = loads("[" + ",".join([r[at] for r in rows]) + "]")
-                for r, reasons in zip(rows, found, strict=True):
-                    grade = r[3]
-                    if grade not in tiers:
-                        tiers[grade] = tier(grade)
-                    yield _entry(r, reasons, r[at + 1], flt, tiers[grade], terms)
+                for r, reasons in zip(rows, parse_batch([r.reasons for r in rows]), strict=True):
+                    if r.grade not in tiers:
+                        tiers[r.grade] = tier(r.grade)
+                    yield _entry(r, reasons, flt, tiers[r.grade], terms)
         if flt.limit is None:
             self.total = count
 
@@ -230,6 +243,23 @@ def _num(value: Any) -> str:
     return repr(float(value))
 
 
+# -- speed tricks, each beside its plain version ---------------------------------------
+#
+# `ranking_sql(..., plain=True)` builds the query with the plain versions; tests/test_due.py
+# holds both queries to the same rows on random data and coefficients.
+
+
+def plain_term(factor: Any, count: str) -> str:
+    """An urgency term, rounded to the hundredth."""
+    return f"round({_num(factor)} * {count}, 2)"
+
+
+def exact_term(factor: Any, count: str) -> str:
+    """`plain_term` without SQLite's round(), where rounding cannot change the value
+    (round() prints and parses a string: it costs more than the rest of the ranking)."""
+    return f"{_num(factor)} * {count}" if _quarters(factor) else plain_term(factor, count)
+
+
 def _quarters(value: Any, *, signed: bool = False) -> bool:
     """Whether `value`, and `value` times any whole number, is a multiple of 0.25 (exact
     in binary), which SQLite's round(…, 2) gives back unchanged: ≥ 0 unless `signed`,
@@ -238,6 +268,27 @@ def _quarters(value: Any, *, signed: bool = False) -> bool:
     if not (number * 4).is_integer():
         return False
     return math.copysign(1.0, number) > 0 or (signed and number != 0)
+
+
+def pending_source(alias: str, *, plain: bool = False) -> str:
+    """The callbacks table for the ranking's pass. Forced through the pending-due index
+    (SQLite-only: INDEXED BY), whatever the planner guesses from a small table's missing
+    statistics, so the cost follows the rows due, not the history; plainly, the table."""
+    return f"callbacks {alias}" if plain else f"callbacks {alias} INDEXED BY callbacks_pending_due"
+
+
+def parse_batch(texts: list[str]) -> list[Any]:
+    """JSON arrays, parsed in one call for the whole batch (one parse per row costs far
+    more); `parse_each` is the plain version."""
+    return loads("[" + ",".join(texts) + "]")  # type: ignore[no-any-return]
+
+
+def parse_each(texts: list[str]) -> list[Any]:
+    return [loads(text) for text in texts]
+
+
+def _ranked_row(_cursor: Any, row: tuple[Any, ...]) -> RankedRow:
+    return RankedRow._make(row)
 
 
 def _pending(alias: str) -> str:
@@ -266,12 +317,12 @@ def _contacts(row: str) -> str:
     )
 
 
-def _ranking_sql(
-    session: Session, flt: DueFilter, *, terms: bool = True, total: bool = True
+def ranking_sql(
+    session: Session, flt: DueFilter, *, total: bool = True, plain: bool = False
 ) -> tuple[str, dict[str, Any]]:
-    """The due list in one query: one row per customer, most urgent first; the columns
-    RANKED, each urgency term if `terms`, the row's `reasons` and `contacts`, and
-    `total` (the rows before --limit) if `total` and a limit cuts the list."""
+    """The due list in one query: one row per customer, most urgent first, with the
+    columns of RankedRow (`total` counted if `total` and a limit cuts the list). With
+    `plain`, the speed tricks above give way to their plain versions."""
     u = session.config["urgency"]
     weights = u["reason"]
     reason_case = (
@@ -302,10 +353,9 @@ def _ranking_sql(
             " AND x.status = 'pending' AND x.due_on <= :end AND " + " AND ".join(match) + ")"
         )
     late = "max(CAST(julianday(:on) - julianday(d.first_due) AS INTEGER), 0)"
-    # Each term is rounded to the hundredth. SQLite's round() prints and parses a
-    # string, which costs more than the rest of the ranking: it is left out where it
-    # cannot change the value (whole quarters, as the shipped coefficients are), and a
-    # constant is rounded once, not on every row.
+    # Each term is rounded to the hundredth (see exact_term); a constant is rounded once,
+    # not on every row.
+    term = plain_term if plain else exact_term
     products = {
         "overdue": (u["overdue_day"], f"min({late}, {int(u['overdue_cap_days'])})"),
         "grade": (u["grade"], "(6 - c.grade)"),
@@ -313,15 +363,8 @@ def _ranking_sql(
         "open_tickets": (u["open_ticket"], "coalesce(t.n, 0)"),
         "retry": (u["retry"], "d.max_attempts"),
     }
-    expressions = {
-        name: (
-            f"{_num(factor)} * {count}"
-            if _quarters(factor)
-            else f"round({_num(factor)} * {count}, 2)"
-        )
-        for name, (factor, count) in products.items()
-    }
-    exact_weights = all(_quarters(weight, signed=True) for weight in weights.values())
+    expressions = {name: term(factor, count) for name, (factor, count) in products.items()}
+    exact_weights = not plain and all(_quarters(w, signed=True) for w in weights.values())
     expressions["reason"] = "d.reason_weight" if exact_weights else "round(d.reason_weight, 2)"
     for name, condition in (("level2", "d.max_level = 2"), ("unreachable", "c.unreachable")):
         expressions[name] = f"CASE WHEN {condition} THEN round({_num(u[name])}, 2) ELSE 0.0 END"
@@ -333,8 +376,7 @@ def _ranking_sql(
     )
     summed = " + ".join(f"t_{name}" for name in TERMS)
     ranked = [*RANKED[:-1], f"{summed} AS urgency" if exact else f"round({summed}, 2) AS urgency"]
-    if terms:
-        ranked += [f"t_{name}" for name in TERMS]
+    ranked += [f"t_{name}" for name in TERMS]
     order = "ORDER BY urgency DESC, first_due, code"
     # A long list gathers each customer's reasons in the ranking's one pass over the
     # pending callbacks; a short one (--limit) reads them for the rows shown only.
@@ -345,9 +387,7 @@ def _ranking_sql(
         " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
         f" max({reason_case}) AS reason_weight"
         + (f", {_gathered('cb')} AS reasons" if gather else "")
-        # Only the pending callbacks due up to the window, whatever the planner guesses
-        # from a small table: this keeps the cost to the rows due, not the history.
-        + f" FROM callbacks cb INDEXED BY callbacks_pending_due WHERE {_pending('cb')}"
+        + f" FROM {pending_source('cb', plain=plain)} WHERE {_pending('cb')}"
         " GROUP BY cb.customer_id),"
         " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
         " GROUP BY customer_id),"
@@ -360,12 +400,12 @@ def _ranking_sql(
         f" WHERE {' AND '.join(where)})"
     )
     if not limited:
-        sql += f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')} FROM r {order}"
+        sql += f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}, NULL FROM r {order}"
         return sql, params
     params["limit"] = flt.limit
     # Counted over `r` as the ranking reads it, not by a window over every row: the sort
     # then keeps only the rows shown.
-    count = ", (SELECT count(*) FROM r) AS total" if total else ""
+    count = ", (SELECT count(*) FROM r) AS total" if total else ", NULL AS total"
     if gather:
         sql += (
             f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}"
@@ -391,15 +431,9 @@ _callback = DueCallback._make
 
 
 def _entry(
-    r: tuple[Any, ...],
-    reasons_found: list[list[Any]],
-    contacts_json: str,
-    flt: DueFilter,
-    tier: str,
-    terms: bool,
+    r: RankedRow, reasons_found: list[list[Any]], flt: DueFilter, tier: str, terms: bool
 ) -> DueEntry:
-    """A row of the due query (RANKED first; its reasons as parsed) as a DueEntry."""
-    customer_id, code, name, grade, phone, unreachable, first_due, late, tickets, urgency = r[:10]
+    """A row of the due query (its reasons as parsed) as a DueEntry."""
     if len(reasons_found) > 1:
         reasons_found.sort(key=_BY_DUE_DATE)
     reasons = list(map(_callback, reasons_found))
@@ -415,8 +449,9 @@ def _entry(
             lead,
         )
     contact = None
-    if contacts_json != "[]":
-        contacts = loads(contacts_json)
+    phone = r.phone
+    if r.contacts != "[]":
+        contacts = loads(r.contacts)
         contacts.sort(key=_BY_ID)
         chosen = pick_contact(contacts, {x.reason for x in reasons})
         if chosen is not None:
@@ -424,20 +459,33 @@ def _entry(
             if contact.phone:
                 phone = contact.phone
     return DueEntry(
-        customer_id,
-        code,
-        name,
-        grade,
+        r.customer_id,
+        r.code,
+        r.name,
+        r.grade,
         tier,
         contact,
         phone,
-        first_due,
-        int(late),
+        r.first_due,
+        int(r.days_overdue),
         lead.assignee if lead is not None else None,
         lead.role if lead is not None else None,
-        float(urgency),
-        int(tickets),
-        bool(unreachable),
+        float(r.urgency),
+        int(r.open_tickets),
+        bool(r.unreachable),
         reasons,
-        tuple(float(t) for t in r[10:18]) if terms else (),
+        _terms(r) if terms else (),
+    )
+
+
+def _terms(r: RankedRow) -> tuple[float, ...]:
+    return (
+        float(r.t_overdue),
+        float(r.t_grade),
+        float(r.t_reason),
+        float(r.t_reasons),
+        float(r.t_open_tickets),
+        float(r.t_level2),
+        float(r.t_retry),
+        float(r.t_unreachable),
     )
