@@ -31,8 +31,13 @@ _OPEN_TABLES = {
     "escalation.ladders",
     "warnings.route",
     "urgency.reason",
-    "calls.satisfaction_labels",
 }
+
+# Settings that earlier releases shipped but no code ever read (call channels, outcomes
+# and satisfaction labels, ticket severities: fixed vocabularies, declared with their
+# Chinese words in followup_cli.vocab and held by the schema). A config file that sets
+# one is told so, rather than "unknown setting".
+_RETIRED = {"calls", "tickets.severities"}
 
 
 def default_config_path() -> Path:
@@ -90,6 +95,13 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
         where = f"{path}.{key}" if path else key
         open_table = path in _OPEN_TABLES or path.split(".")[0] in {"visits", "categories"}
         if key not in base:
+            if where in _RETIRED:
+                raise ConfigError(
+                    _("setting '{name}' is no longer read: it never changed anything").format(
+                        name=where
+                    ),
+                    _("Delete it from the config file."),
+                )
             if not open_table:
                 raise ConfigError(
                     _("unknown setting '{name}' in the config file").format(name=where),

@@ -8,7 +8,6 @@ meant for people (the first Chinese header the importer reads, so they import to
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sqlite3
@@ -16,13 +15,12 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Any
 
+from followup_cli import csvout
 from followup_cli.errors import UsageError
 from followup_cli.i18n import _
 from followup_cli.session import Session
 
 KINDS = ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks")
-# A cell starting with one of these is read by Excel as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 QUERIES: dict[str, tuple[list[str], str]] = {
     "customers": (
@@ -148,11 +146,6 @@ def mask_private(field: str, value: str) -> str:
     return value[:1] + "***"
 
 
-def neutralise(value: str) -> str:
-    """Excel-safe: a leading = + - @ tab or CR is prefixed with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def export_records(
     session: Session, kind: str, *, redact: bool = False, as_json: bool = False
 ) -> tuple[list[str], Iterator[list[Any]]]:
@@ -255,17 +248,9 @@ def _answers_text(raw: str) -> str:
 
 
 def write_csv(header: list[str], records: Iterator[list[Any]], out: IO[str]) -> int:
-    """CSV for Excel: a BOM, CRLF line ends (RFC 4180), formula-like cells neutralised."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    count = 0
-    for values in records:
-        writer.writerow(
-            ["" if v is None else neutralise(str(v)) if isinstance(v, str) else v for v in values]
-        )
-        count += 1
-    return count
+    """CSV for Excel: a BOM, CRLF line ends (RFC 4180), formula-like cells neutralised
+    (the one csv writer, `csvout`)."""
+    return csvout.write_rows(out, header, records, line_end="\r\n", bom=True)
 
 
 def write_json(header: list[str], records: Iterator[list[Any]], out: IO[str]) -> int:

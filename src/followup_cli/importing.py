@@ -28,9 +28,9 @@ from typing import Any
 
 from followup_cli import fields
 from followup_cli.csvfile import CsvSource, detect, open_text, physical_lines, record_batches
+from followup_cli.csvout import FORMULA_START
 from followup_cli.dates import parse_birthday, parse_date, parse_datetime
 from followup_cli.errors import DataError, InvalidValue
-from followup_cli.exporting import FORMULA_START
 from followup_cli.i18n import N_, _, label, ngettext
 from followup_cli.session import Session
 from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REPURCHASE, canonical

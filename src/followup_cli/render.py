@@ -6,14 +6,15 @@
 - Off a terminal (cron mail, pipes), `table` prints plain aligned text: no colour,
   no box drawing, column widths measured in terminal cells (CJK = 2), nothing cut.
   Rich is not even imported then.
-- `csv` and `json` never carry colour or markup; JSON keeps numbers as numbers.
+- `csv` and `json` never carry colour or markup; JSON keeps numbers as numbers. CSV goes
+  through the one csv writer (followup_cli.csvout): formula-like text is neutralised
+  there, as `export` does.
 - Tables speak the interface language (headers, and stored values through a column's
   `kind`: see followup_cli.i18n.label); CSV is written in English whatever it is.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any, TypeVar
 
+from followup_cli import csvout
 from followup_cli.i18n import _, english, label
 
 FORMATS = ("table", "csv", "json")
@@ -197,11 +199,13 @@ def print_json_list(
 def write_csv(
     columns: Sequence[Column], records: Iterable[dict[str, Any]], out: IO[str] | None = None
 ) -> None:
-    writer = csv.writer(out or sys.stdout, lineterminator="\n")
-    writer.writerow([c.key for c in columns])
     getters = [c.value or itemgetter_default(c.key) for c in columns]
     with english():  # stored values as they are: English, no labels
-        writer.writerows([_csv_cell(get(r)) for get in getters] for r in records)
+        csvout.write_rows(
+            out or sys.stdout,
+            [c.key for c in columns],
+            ([_csv_cell(get(r)) for get in getters] for r in records),
+        )
 
 
 def write_csv_rows(
@@ -209,9 +213,7 @@ def write_csv_rows(
 ) -> None:
     """CSV of rows whose cells are ready to write (strings and integers as they are,
     None as ""), streamed: what `write_csv` writes, for a caller that made the cells."""
-    writer = csv.writer(out or sys.stdout, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    csvout.write_rows(out or sys.stdout, header, rows)
 
 
 def itemgetter_default(key: str) -> Callable[[dict[str, Any]], Any]:
@@ -219,10 +221,12 @@ def itemgetter_default(key: str) -> Callable[[dict[str, Any]], Any]:
 
 
 def _csv_cell(value: Any) -> Any:
-    """Strings and numbers as they are (the csv module writes None as ""); the rest as
-    `display` shows them."""
+    """Strings and numbers as they are (the writer writes None as ""); the rest as
+    `display` shows them (a float's one decimal is a figure: never neutralised)."""
     if value.__class__ in (str, int) or value is None:
         return value
+    if isinstance(value, float):
+        return csvout.NumberText(display(value))
     return display(value)
 
 
@@ -279,11 +283,10 @@ def print_detail(
         print(to_json(json_data))
         return
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["field", "value"])
         with english():
-            for name, value in fields():
-                writer.writerow([name, display(value)])
+            csvout.write_rows(
+                sys.stdout, ["field", "value"], [[name, _csv_cell(v)] for name, v in fields()]
+            )
         return
     shown = fields()
     terminal = stdout_is_terminal()

@@ -38,10 +38,15 @@ def _report(text: str, hint: str | None = None) -> None:
 _LANGUAGE_SETTING = re.compile(r"""language\s*=\s*["']([^"']*)["']""")
 
 
+# The shipped defaults.toml: its `language` applies when the user's file sets none.
+SHIPPED_DEFAULTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "defaults.toml")
+
+
 def config_language(args: Sequence[str]) -> str | None:
     """The `language` setting of the config file in use (--config in `args`, else
-    FOLLOWUP_CONFIG, else the default path), read without loading the config: it is a
-    top-level key, so it comes before the first [table]."""
+    FOLLOWUP_CONFIG, else the default path), or else of the shipped defaults, read
+    without loading the config: it is a top-level key, so it comes before the first
+    [table]."""
     path: str | None = None
     for i, arg in enumerate(args):
         if arg == "--config" and i + 1 < len(args):
@@ -54,6 +59,11 @@ def config_language(args: Sequence[str]) -> str | None:
             "followup",
             "config.toml",
         )
+    return _file_language(path) or _file_language(SHIPPED_DEFAULTS)
+
+
+def _file_language(path: str) -> str | None:
+    """The top-level `language = "..."` of a TOML file; None if it has none."""
     try:
         with open(path, encoding="utf-8-sig") as fh:
             for line in fh:

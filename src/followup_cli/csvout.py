@@ -1,0 +1,59 @@
+"""The one CSV writer: every `--format csv` list and report, and `export`, write through
+`write_rows`, so a cell that Excel would read as a formula is neutralised everywhere.
+
+Text that starts with = + - @ tab or CR gets a leading apostrophe (CSV injection: Excel
+runs `=HYPERLINK(...)` in a cell); the importer strips it again (`FORMULA_START` is
+shared with it). Numbers are written as they are, a negative one too: only text is
+neutralised. No Rich here: `export` writes CSV without loading the terminal layer.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+# A cell starting with one of these is read by Excel as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class NumberText(str):
+    """A number already written as text (a float shown to one decimal, "-2.0"): a figure,
+    not text a person typed, so it is written as it is."""
+
+    __slots__ = ()
+
+
+def neutralise(value: str) -> str:
+    """Excel-safe: a leading = + - @ tab or CR is prefixed with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def cell(value: Any) -> Any:
+    """A value as the writer writes it: text neutralised, None as "", numbers (and
+    `NumberText`) as they are."""
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_START) else value
+    return "" if value is None else value
+
+
+def write_rows(
+    out: IO[str],
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    line_end: str = "\n",
+    bom: bool = False,
+) -> int:
+    """Write `header`, then every row with each cell through `cell`; streamed. Returns
+    the number of rows. `bom` and `line_end` are the file's dialect (Excel wants a BOM
+    and CRLF; a pipe wants neither)."""
+    if bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, lineterminator=line_end)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+        count += 1
+    return count
