@@ -18,7 +18,7 @@ from followup_cli.errors import DatabaseBusy, StorageError
 from followup_cli.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-SCHEMA_VERSION = 3  # the number of migrations in store.migrations; checked by a test
+SCHEMA_VERSION = 4  # the number of migrations in store.migrations; checked by a test
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
 
