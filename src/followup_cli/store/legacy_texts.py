@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from followup_cli.texts import JOINED, LABELLED, TEMPLATES, Message, Text, english, joined
+from followup_cli.texts import JOINED, TEMPLATES, Message, Text, english, joined
 
 # The codes each stored column may hold (most specific first).
 CALLBACK_DETAIL = tuple(code for code in TEMPLATES if code.startswith("callback."))
@@ -32,6 +32,9 @@ ESCALATION_NOTE = (
 INDICATORS = tuple(code for code in TEMPLATES if code.startswith("indicator."))
 WARNING_REASON = ("warning.emergency_record", "warning.cleared")
 
+# Parameters that may hold any text (a question from config, what a person typed).
+_FREE = {"question", "summary", "reason"}
+_NUMBERS = {"n", "days", "id"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Parameters holding another generated text, and the codes it may be.
 _NESTED = {
@@ -59,14 +62,16 @@ def _one(text: str, codes: tuple[str, ...]) -> Message | None:
             continue
         params: dict[str, object] = {}
         groups = found.groupdict()
-        if any("; " in groups[name] for name in groups if name in LABELLED or name == "roles"):
-            continue  # a stored value never holds "; ": this is texts joined
+        if any("; " in v for k, v in groups.items() if k not in _NESTED and k not in _FREE):
+            continue  # only free text holds "; ": these are texts joined
+        if not all(groups[k].isdigit() for k in _NUMBERS if k in groups):
+            continue
         for name, value in groups.items():
             if name in _NESTED:
                 params[name] = read_text(value, _NESTED[name])
             elif name == "roles":
                 params[name] = value.split(", ")
-            elif name in ("n", "days", "id") and value.isdigit():
+            elif name in _NUMBERS:
                 params[name] = int(value)
             else:
                 params[name] = value
