@@ -30,10 +30,24 @@ TABLES = (
 )
 
 
-def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+def columns_of(db: Path, table: str) -> list[str]:
     conn = sqlite3.connect(db)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES}
+        return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+def dump(db: Path, like: Path | None = None) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table; only the columns `like` has, if given (a newer schema
+    adds columns, and the old ones must keep their values)."""
+    conn = sqlite3.connect(db)
+    try:
+        out = {}
+        for t in TABLES:
+            names = ", ".join(columns_of(like, t)) if like else "*"
+            out[t] = conn.execute(f"SELECT {names} FROM {t} ORDER BY rowid").fetchall()
+        return out
     finally:
         conn.close()
 
@@ -62,7 +76,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
     assert r.exit_code == 0, r.output
     assert "Integrity: ok; foreign keys: ok" in r.stdout
     assert version(db) == SCHEMA_VERSION
-    assert dump(db) == before  # every row intact
+    assert dump(db, like=FIXTURE) == before  # every row intact
     backups = list(tmp_path.glob("office.db.v1-*.bak"))
     assert len(backups) == 1
     assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
@@ -73,7 +87,12 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
     applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
     conn.close()
     assert {"calls_caller", "escalations_day", "tickets_call", "customers_list"} <= names
-    assert applied == ["m001_initial", "m002_report_indexes", "m003_customer_list_index"]
+    assert applied == [
+        "m001_initial",
+        "m002_report_indexes",
+        "m003_customer_list_index",
+        "m004_texts_as_messages",
+    ]
 
 
 def test_the_upgraded_office_keeps_working(tmp_path: Path, run) -> None:
@@ -114,3 +133,85 @@ def test_a_failed_upgrade_leaves_the_v1_file_as_it_was(tmp_path: Path, run, monk
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     conn.close()
     assert "calls_caller" not in names
+
+
+# -- v3 -> v4: the texts the tool wrote become messages ---------------------------------
+
+V3 = Path(__file__).parent / "fixtures" / "schema-v3.db"
+# What followup at schema v3 printed for V3 in English (made by fixtures/schema-v3/make.sh
+# with that release, on 2026-11-27): the upgraded database prints the same.
+V3_SCREENS = {
+    "ticket_show_1": ("ticket", "show", "1"),
+    "ticket_show_2": ("ticket", "show", "2"),
+    "due_days_7": ("due", "--days", "7"),
+    "report_daily": ("report", "daily"),
+    "report_complaints": ("report", "complaints"),
+    "customer_show_C001": ("customer", "show", "C001"),
+}
+ZH = {"FOLLOWUP_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
+
+
+def test_the_v3_fixture_was_written_by_schema_v3() -> None:
+    assert version(V3) == 3
+
+
+def test_a_v3_database_upgrades_its_texts_to_messages_after_a_backup(tmp_path: Path, run) -> None:
+    db = tmp_path / "office.db"
+    shutil.copy(V3, db)
+    before = dump(db)
+
+    r = run("db", "check", db=db)
+    assert r.exit_code == 0, r.output
+    assert version(db) == SCHEMA_VERSION
+    assert dump(db, like=V3) == before  # every row and column of v3 as it was
+    backups = list(tmp_path.glob("office.db.v3-*.bak"))
+    assert len(backups) == 1 and dump(backups[0]) == before
+    for name, args in V3_SCREENS.items():
+        r = run(*args, db=db, today="2026-11-27")
+        assert r.exit_code == 0, r.output
+        expected = (V3.parent / "schema-v3" / f"{name}.txt").read_text(encoding="utf-8")
+        assert r.stdout == expected, name
+    conn = sqlite3.connect(db)
+    messages = {
+        table: conn.execute(f"SELECT count(*), count({column}) FROM {table}").fetchone()
+        for table, column in (
+            ("callbacks", "detail_message"),
+            ("tickets", "summary_message"),
+            ("escalations", "note_message"),
+        )
+    }
+    typed = conn.execute(
+        "SELECT summary_message FROM tickets WHERE summary = 'unreachable; call after 3pm'"
+    ).fetchone()
+    note = conn.execute("SELECT note_message FROM ticket_history WHERE action = 'note'").fetchone()
+    conn.close()
+    assert messages["callbacks"][0] == messages["callbacks"][1] > 10  # every detail
+    assert messages["tickets"] == (4, 1)  # the one a call's answer opened
+    assert messages["escalations"] == (5, 3)
+    assert typed == (None,) and note == (None,)  # what people typed stays theirs
+
+
+def test_the_upgraded_v3_texts_read_in_chinese(tmp_path: Path, run) -> None:
+    db = tmp_path / "office.db"
+    shutil.copy(V3, db)
+
+    def zh(*args: str) -> str:
+        r = run(*args, db=db, today="2026-11-27", env=ZH)
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    shown = zh("ticket", "show", "2")
+    assert shown.startswith("投诉 #2：unreachable; call after 3pm\n")  # as typed
+    assert "超出时限：应于 2026-11-26 前解决（没有营销总监：交给上一级）" in shown
+    assert "warning cleared" in shown  # a clerk's note, as typed
+    assert "重要客户，一般：交给服务经理（刘洋）" in shown
+    first = zh("ticket", "show", "1")
+    assert "超出时限：应于 2026-11-26 前解决（已在最高一级：再次提醒）" in first
+    assert "客户要求经理回电" in first
+    daily = zh("report", "daily")
+    assert "紧急预警：有严重投诉未关闭；2 个未关闭的投诉" in daily
+    due = zh("due", "--days", "7")
+    assert "#14 二级回访：核查 2026-11-20 服务回访 WO-8812" in due
+    assert "#17 重拨：2026-11-23 无人接听，需再拨" in due
+    assert "#18 投诉回访：问题是否已彻底解决？投诉 #3：配件发错了" in due
+    assert "a critical" not in daily and "SLA breached" not in shown + first

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from followup_cli import fields, wording
+from followup_cli import fields
 from followup_cli.errors import Conflict, InvalidValue, NotFound, UsageError
 from followup_cli.i18n import _, label
 from followup_cli.planning import Planned, Planner
 from followup_cli.session import Session
+from followup_cli.texts import message, read
 from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REACHED, REPURCHASE
 
 
@@ -412,7 +413,7 @@ def _settle_missed(
                 planned_on=retry_on,
                 role=None,
                 assignee=data.by,
-                detail=wording.RETRY_DETAIL.format(outcome=data.outcome, date=data.day.isoformat()),
+                detail=message("callback.retry", outcome=data.outcome, date=data.day.isoformat()),
             )
         )
         planner.flush()
@@ -520,7 +521,7 @@ def _open_complaints(
             continue
         q = questions[key]
         ticket = TicketInput(
-            summary=wording.ANSWERED_NO.format(question=q["text"]),
+            summary=message("ticket.answered_no", question=q["text"]),
             category=q["category"],
             severity=session.config["tickets"]["default_severity"],
             channel="callback",
@@ -546,7 +547,7 @@ def _brief(row: sqlite3.Row) -> dict[str, Any]:
         "reason": row["reason"],
         "due_on": row["due_on"],
         "level": row["level"],
-        "detail": row["detail"],
+        "detail": read(row["detail"], row["detail_message"]),
     }
 
 

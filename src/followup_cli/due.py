@@ -86,6 +86,7 @@ class DueCallback(NamedTuple):
     role: str | None
     assignee: str | None
     attempts: int
+    detail_message: str | None  # the detail's message (followup_cli.texts), as stored
 
 
 class DueContact(NamedTuple):
@@ -150,7 +151,7 @@ class DueEntry(NamedTuple):
                     "assignee": assignee,
                     "attempts": attempts,
                 }
-                for cb_id, due_on, reason, level, detail, role, assignee, attempts in self.reasons
+                for cb_id, due_on, reason, level, detail, role, assignee, attempts, _m in self.reasons
             ],
         }
         if terms:

@@ -10,21 +10,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from followup_cli import wording
 from followup_cli.session import Session
+from followup_cli.texts import Message, columns, joined, message
 
 if TYPE_CHECKING:
     from followup_cli.escalation import Notice
-
-# English, as data (JSON, the escalations table); tables show them via wording.localize.
-INDICATOR_TEXT = {
-    "open_tickets": wording.OPEN_TICKETS,
-    "critical_open": wording.CRITICAL_OPEN,
-    "tickets_in_period": wording.TICKETS_IN_PERIOD,
-    "low_satisfaction": wording.LOW_SATISFACTION,
-    "overdue": wording.OVERDUE,
-    "unreachable": wording.UNREACHABLE,
-}
 
 
 @dataclass
@@ -43,10 +33,11 @@ class Warning:
     def key(self) -> str:
         return ",".join(sorted(self.indicators))
 
-    def describe(self, days: int) -> list[str]:
-        return [
-            INDICATOR_TEXT[k].format(n=v, days=days) for k, v in sorted(self.indicators.items())
-        ]
+    def describe(self, days: int) -> Message:
+        """Its indicators, as one text ("a critical complaint is open; ...")."""
+        return joined(
+            message("indicator." + k, n=v, days=days) for k, v in sorted(self.indicators.items())
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -163,7 +154,7 @@ def record_emergencies(
     for cid, w in current.items():
         if last.get(cid) == w.key:
             continue
-        text = "; ".join(w.describe(days))
+        text = w.describe(days)
         notices.append(
             Notice(
                 kind="warning",
@@ -179,8 +170,8 @@ def record_emergencies(
                 role=w.role,
                 person=w.person,
                 due_by=None,
-                reason=wording.EMERGENCY.format(tier=w.tier),
-                note=None if w.person else wording.NO_STAFF_HOLDS.format(role=w.role),
+                reason=message("warning.emergency", tier=w.tier),
+                note=None if w.person else message("warning.no_staff_holds", role=w.role),
             )
         )
         if not dry_run:
@@ -190,13 +181,13 @@ def record_emergencies(
                 cid,
                 w.role or "",
                 w.person,
-                wording.EMERGENCY_RECORD.format(indicators=text),
+                message("warning.emergency_record", indicators=text),
                 w.key,
             )
     if not dry_run:
         for cid, key in last.items():
             if key and cid not in current:
-                _insert(conn, session, cid, "-", None, wording.WARNING_CLEARED, "")
+                _insert(conn, session, cid, "-", None, message("warning.cleared"), "")
     return notices
 
 
@@ -206,11 +197,13 @@ def _insert(
     customer_id: int,
     role: str,
     person: str | None,
-    reason: str,
+    reason: Message,
     key: str,
 ) -> None:
     conn.execute(
-        "INSERT INTO escalations (kind, customer_id, at, day, role, staff, reason, auto,"
-        " warning_key) VALUES ('warning', ?, ?, ?, ?, ?, ?, 1, ?)",
-        (customer_id, session.stamp, session.today.isoformat(), role, person, reason, key),
+        "INSERT INTO escalations (kind, customer_id, at, day, role, staff, reason,"
+        " reason_message, auto, warning_key) VALUES ('warning', ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        (customer_id, session.stamp, session.today.isoformat(), role, person)
+        + columns(reason)
+        + (key,),
     )

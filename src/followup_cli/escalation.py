@@ -11,10 +11,10 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from followup_cli import wording
 from followup_cli.errors import NotFound, Refused, UsageError
 from followup_cli.i18n import _, label
 from followup_cli.session import Session
+from followup_cli.texts import Message, Text, columns, joined, message, read
 from followup_cli.tickets import (
     get_ticket_row,
     history,
@@ -34,18 +34,18 @@ class Notice:
     customer_name: str
     tier: str
     severity: str | None
-    summary: str
+    summary: Text
     from_role: str | None
     from_level: int | None
     level: int | None
     role: str | None
     person: str | None
     due_by: str | None
-    reason: str
-    note: str | None = None
+    reason: Text
+    note: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self)  # (its messages print as their English in JSON)
 
 
 def escalate_ticket(
@@ -64,7 +64,8 @@ def escalate_ticket(
                 _("ticket #{id} is closed; there is nothing to escalate").format(id=ticket_id)
             )
         calendar = load_calendar(conn, session.today, store=True)
-        return _climb(session, conn, calendar, row, reason or wording.BY_HAND, to_role, auto=False)
+        why: Text = reason or message("escalation.by_hand")
+        return _climb(session, conn, calendar, row, why, to_role, auto=False)
 
 
 def _climb(
@@ -72,7 +73,7 @@ def _climb(
     conn: sqlite3.Connection,
     calendar: WorkCalendar,
     row: sqlite3.Row,
-    reason: str,
+    reason: Text,
     to_role: str | None,
     *,
     auto: bool,
@@ -85,7 +86,7 @@ def _climb(
     ).fetchone()
     tier, ladder = ladder_for(session, customer["grade"])
     current = int(row["escalation_level"])
-    note: str | None = None
+    note: Message | None = None
     if to_role is not None:
         person = pick_staff(conn, to_role, customer["department"])
         if person is None:
@@ -105,14 +106,16 @@ def _climb(
                 _("Name someone outside the ladder with --to ROLE, or resolve the ticket."),
             )
         level, role, person = current, row["escalated_role"], row["escalated_to"]
-        note = wording.TOP_RUNG
+        note = message("escalation.top_rung")
     else:
         routing = route(conn, ladder, current + 1, customer["department"])
         level, role, person = routing.level, routing.role, routing.person
         if routing.skipped:
-            note = wording.RUNGS_SKIPPED.format(roles=", ".join(routing.skipped))
+            note = message("escalation.rungs_skipped", roles=list(routing.skipped))
         if person is None:
-            note = (note or "") + "; " + wording.NOBODY_ABOVE.format(role=role or "")
+            # (with no rung skipped, the note has read "; nobody holds ..." all along)
+            nobody = message("escalation.nobody_above", role=role or "")
+            note = joined([note or "", nobody])
     due_by = sla_deadline(session, calendar, row["severity"], session.today).isoformat()
     notice = Notice(
         kind="ticket",
@@ -121,7 +124,7 @@ def _climb(
         customer_name=customer["name"],
         tier=tier,
         severity=row["severity"],
-        summary=row["summary"],
+        summary=read(row["summary"], row["summary_message"]) or "",
         from_role=row["escalated_role"],
         from_level=current,
         level=level,
@@ -140,7 +143,8 @@ def _climb(
     )
     conn.execute(
         "INSERT INTO escalations (kind, ticket_id, customer_id, at, day, level, role, staff,"
-        " reason, auto, note) VALUES ('ticket', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reason, reason_message, auto, note, note_message)"
+        " VALUES ('ticket', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row["id"],
             row["customer_id"],
@@ -149,9 +153,9 @@ def _climb(
             level,
             role or "",
             person,
-            reason,
+            *columns(reason),
             1 if auto else 0,
-            note,
+            *columns(note),
         ),
     )
     history(
@@ -162,7 +166,7 @@ def _climb(
         field_name="escalated_to",
         before=f"{row['escalated_role']} {row['escalated_to'] or ''}".strip(),
         after=f"{role} {person or ''}".strip(),
-        note=wording.WITH_NOTE.format(reason=reason, note=note) if note else reason,
+        note=message("escalation.with_note", reason=reason, note=note) if note else reason,
         actor="escalate --auto" if auto else None,
     )
     return notice
@@ -181,10 +185,12 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
         for row in rows:
             if not is_breached(row["status"], row["due_by"], row["notified_at"], session.today):
                 continue
-            template = (
-                wording.BREACH_RESOLUTION if row["status"] == "open" else wording.BREACH_TELLING
+            code = (
+                "escalation.breach_resolution"
+                if row["status"] == "open"
+                else "escalation.breach_telling"
             )
-            reason = template.format(date=row["due_by"])
+            reason = message(code, date=row["due_by"])
             notices.append(
                 _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
             )

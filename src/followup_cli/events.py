@@ -12,6 +12,7 @@ from followup_cli.dates import parse_date
 from followup_cli.errors import Conflict, InvalidValue
 from followup_cli.i18n import _, label
 from followup_cli.session import Session
+from followup_cli.texts import record
 from followup_cli.vocab import canonical
 
 
@@ -148,9 +149,9 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
         Planner(session, conn).plan_events([event_id])
         event = _from_row(conn.execute(_SELECT + " WHERE e.id = ?", (event_id,)).fetchone())
         callbacks = [
-            dict(r)
+            record(r, "detail")
             for r in conn.execute(
-                "SELECT id, due_on, reason, role, assignee, detail FROM callbacks"
+                "SELECT id, due_on, reason, role, assignee, detail, detail_message FROM callbacks"
                 " WHERE customer_id = ? AND event_id = ? AND status = 'pending' ORDER BY due_on",
                 (customer["id"], event_id),
             )

@@ -79,9 +79,16 @@ def current_language() -> str:
 @contextmanager
 def english() -> Iterator[None]:
     """Run a block in English: CSV and other machine output never change with the language."""
+    with in_language(ENGLISH):
+        yield
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Run a block in `language`, then go back to the interface language."""
     global _language
     saved = _language
-    _language = ENGLISH
+    _language = language if language in LANGUAGES else ENGLISH
     try:
         yield
     finally:

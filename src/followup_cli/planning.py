@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from followup_cli import wording
 from followup_cli.dates import Interval, birthday_in_year
 from followup_cli.roster import Roster
 from followup_cli.session import Session
 from followup_cli.store.meta import get_meta, set_meta
+from followup_cli.texts import Message, columns, message
 from followup_cli.workdays import WorkCalendar, load_calendar
 
 
@@ -47,7 +47,7 @@ class Planned:
     level: int = 1
     role: str | None = None
     assignee: str | None = None
-    detail: str | None = None
+    detail: Message | None = None
     event_id: int | None = None
     ticket_id: int | None = None
     contact_id: int | None = None
@@ -122,7 +122,7 @@ class Planner:
                     p.level,
                     p.role,
                     p.assignee,
-                    p.detail,
+                    *columns(p.detail),
                     p.event_id,
                     p.ticket_id,
                     p.contact_id,
@@ -193,7 +193,7 @@ class Planner:
         ref: str | None,
         machine: str | None,
         department: str | None,
-    ) -> list[tuple[str, date, date, str | None, str]]:
+    ) -> list[tuple[str, date, date, str | None, Message]]:
         """(offset, due, anchor, assignee, detail) of each callback an event plans."""
         planned = self.event_dates(kind, day)
         if not planned:
@@ -201,7 +201,7 @@ class Planner:
         what = " ".join(x for x in (day, ref, machine) if x)
         who = self.assignee(self.cfg["event_role"], department, customer_id)
         return [
-            (text, due, anchor, who, wording.EVENT_DETAIL.format(kind=kind, what=what, offset=text))
+            (text, due, anchor, who, message("callback.event", kind=kind, what=what, offset=text))
             for text, anchor, due in planned
         ]
 
@@ -215,7 +215,7 @@ class Planner:
         self.conn.execute(f"DROP TABLE IF EXISTS temp.{plans}")
         self.conn.execute(
             f"CREATE TEMP TABLE {plans} (row INTEGER, offset TEXT, due_on TEXT,"
-            " planned_on TEXT, assignee TEXT, detail TEXT)"
+            " planned_on TEXT, assignee TEXT, detail TEXT, detail_message TEXT)"
         )
         rows = self.conn.execute(
             "SELECT s.rowid, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department"
@@ -223,11 +223,13 @@ class Planner:
             " WHERE c.archived = 0 AND s.date >= ?",
             (since.isoformat(),),
         )
-        insert = f"INSERT INTO temp.{plans} VALUES (?, ?, ?, ?, ?, ?)"
+        insert = f"INSERT INTO temp.{plans} VALUES (?, ?, ?, ?, ?, ?, ?)"
         batch: list[tuple[Any, ...]] = []
         for row, customer_id, *event in rows:
             for text, due, anchor, who, detail in self._event_plans(customer_id, *event):
-                batch.append((row, text, due.isoformat(), anchor.isoformat(), who, detail))
+                batch.append(
+                    (row, text, due.isoformat(), anchor.isoformat(), who, *columns(detail))
+                )
             if len(batch) >= FLUSH_AT:
                 self.conn.executemany(insert, batch)
                 batch.clear()
@@ -241,7 +243,8 @@ class Planner:
         return self.conn.execute(
             f"INSERT INTO callbacks ({INSERT_COLUMNS})"
             " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
-            " 1, ?, p.assignee, p.detail, e.id, NULL, NULL, NULL, p.planned_on, ?, ?"
+            " 1, ?, p.assignee, p.detail, p.detail_message, e.id, NULL, NULL, NULL, p.planned_on,"
+            " ?, ?"
             f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
             " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
             " AND e.date = s.date AND e.ref = s.ref"
@@ -277,8 +280,11 @@ class Planner:
                 level=2,
                 role=role,
                 assignee=self.assignee(role, event["department"], callback["customer_id"]),
-                detail=wording.SECOND_LEVEL_DETAIL.format(
-                    kind=event["kind"], date=event["date"], ref=event["ref"] or ""
+                detail=message(
+                    "callback.second_level",
+                    kind=event["kind"],
+                    date=event["date"],
+                    ref=event["ref"] or "",
                 ),
                 event_id=callback["event_id"],
                 parent_id=callback["id"],
@@ -367,7 +373,7 @@ class Planner:
                     continue
                 interval = self.interval(every, f"visits.{c['grade']}.{role}")
                 last = last_visit.get((cid, role))
-                detail = wording.VISIT_DETAIL.format(role=role, offset=every)
+                detail = message("callback.visit", role=role, offset=every)
                 self._periodic(c, "visit", role, who, interval, last, detail)
             if (cid, "yearly", yearly_role) not in pending:
                 last = max(
@@ -375,7 +381,7 @@ class Planner:
                 )
                 who = self.assignee(yearly_role, c["department"], cid)
                 self._periodic(
-                    c, "yearly", yearly_role, who, yearly_every, last, wording.YEARLY_DETAIL
+                    c, "yearly", yearly_role, who, yearly_every, last, message("callback.yearly")
                 )
         self._plan_greetings(ids)
 
@@ -387,7 +393,7 @@ class Planner:
         who: str | None,
         interval: Interval,
         last: str | None,
-        detail: str,
+        detail: Message,
     ) -> None:
         anchor = interval.after(date.fromisoformat(last)) if last else None
         if anchor is None or anchor < self.stale_before:
@@ -444,9 +450,7 @@ class Planner:
                             planned_on=day,
                             role=role,
                             assignee=self.assignee(role, c["department"], c["id"]),
-                            detail=wording.HOLIDAY_DETAIL.format(
-                                holiday=name, date=day.isoformat()
-                            ),
+                            detail=message("callback.holiday", holiday=name, date=day.isoformat()),
                         )
                     )
         if not rule["birthday"]:
@@ -474,8 +478,8 @@ class Planner:
                         planned_on=day,
                         role=role,
                         assignee=self.assignee(role, ct["department"], ct["customer_id"]),
-                        detail=wording.BIRTHDAY_DETAIL.format(
-                            name=ct["name"], day=day.strftime("%m-%d")
+                        detail=message(
+                            "callback.birthday", name=ct["name"], day=day.strftime("%m-%d")
                         ),
                         contact_id=ct["id"],
                     )
@@ -538,8 +542,9 @@ def roll_forward(session: Session) -> bool:
 
 CHUNK = 500
 INSERT_COLUMNS = (
-    "customer_id, due_on, reason, source, plan_key, level, role, assignee, detail, event_id,"
-    " ticket_id, contact_id, parent_id, planned_on, created_at, updated_at"
+    "customer_id, due_on, reason, source, plan_key, level, role, assignee, detail,"
+    " detail_message, event_id, ticket_id, contact_id, parent_id, planned_on, created_at,"
+    " updated_at"
 )
 INSERT_MARKS = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
 # An existing plan_key is left alone unless the system had cancelled it: then revived.

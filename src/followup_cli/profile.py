@@ -8,6 +8,7 @@ from typing import Any
 from followup_cli.contacts import Contact, contacts_of
 from followup_cli.customers import Customer, resolve_customer
 from followup_cli.session import Session
+from followup_cli.texts import record
 
 RECENT = 10
 
@@ -55,18 +56,18 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
             )
         ]
         tickets = [
-            dict(r)
+            record(r, "summary")
             for r in conn.execute(
-                "SELECT id, opened_on, category, severity, status, summary, owner, due_by,"
-                " escalation_level, notified_at FROM tickets WHERE customer_id = ?"
+                "SELECT id, opened_on, category, severity, status, summary, summary_message,"
+                " owner, due_by, escalation_level, notified_at FROM tickets WHERE customer_id = ?"
                 " ORDER BY status = 'closed', opened_on DESC, id DESC LIMIT ?",
                 (cid, RECENT),
             )
         ]
         callbacks = [
-            dict(r)
+            record(r, "detail")
             for r in conn.execute(
-                "SELECT id, due_on, reason, level, role, assignee, attempts, detail"
+                "SELECT id, due_on, reason, level, role, assignee, attempts, detail, detail_message"
                 " FROM callbacks WHERE customer_id = ? AND status = 'pending'"
                 " ORDER BY due_on, id",
                 (cid,),

@@ -25,7 +25,8 @@ from itertools import islice
 from typing import IO, Any, TypeVar
 
 from followup_cli import csvout
-from followup_cli.i18n import _, english, label
+from followup_cli.i18n import ENGLISH, _, english, label
+from followup_cli.texts import Message, render
 
 FORMATS = ("table", "csv", "json")
 T = TypeVar("T")
@@ -52,6 +53,8 @@ def display(value: Any) -> str:
         return str(value)
     if value is None:
         return ""
+    if isinstance(value, Message):
+        return render(value)  # a generated text, in the interface language
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
@@ -157,6 +160,8 @@ def rich_table(
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, Message):
+        return render(value, ENGLISH)  # JSON never changes with the language
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -12,17 +12,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from followup_cli import fields, wording
+from followup_cli import fields
 from followup_cli.errors import InvalidValue, NotFound, Refused
 from followup_cli.i18n import _
 from followup_cli.session import Session
+from followup_cli.texts import Message, Text, columns, joined, message, read
 from followup_cli.vocab import SEVERITIES, canonical
 from followup_cli.workdays import WorkCalendar, load_calendar
 
 
 @dataclass
 class TicketInput:
-    summary: str
+    summary: Text  # typed, or a message for a ticket a call's answer opened
     category: str
     severity: str
     channel: str | None
@@ -113,12 +114,12 @@ def history(
     field_name: str | None = None,
     before: Any = None,
     after: Any = None,
-    note: str | None = None,
+    note: Text | None = None,
     actor: str | None = None,
 ) -> None:
     conn.execute(
-        "INSERT INTO ticket_history (ticket_id, at, actor, action, field, before, after, note)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ticket_history (ticket_id, at, actor, action, field, before, after, note,"
+        " note_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             ticket_id,
             session.stamp,
@@ -127,7 +128,7 @@ def history(
             field_name,
             None if before is None else str(before),
             None if after is None else str(after),
-            note,
+            *columns(note),
         ),
     )
 
@@ -156,9 +157,9 @@ def insert_ticket(
     owner = data.owner or routing.person
     cur = conn.execute(
         "INSERT INTO tickets (customer_id, call_id, opened_on, channel, category, severity,"
-        " summary, details, owner, status, due_by, escalation_level, escalated_role,"
-        " escalated_to, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+        " summary, summary_message, details, owner, status, due_by, escalation_level,"
+        " escalated_role, escalated_to, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
         (
             customer["id"],
             call_id,
@@ -166,7 +167,7 @@ def insert_ticket(
             data.channel,
             data.category,
             data.severity,
-            data.summary,
+            *columns(data.summary),
             data.details,
             owner,
             due_by.isoformat(),
@@ -178,12 +179,15 @@ def insert_ticket(
         ),
     )
     ticket_id = int(cur.lastrowid or 0)
-    template = wording.ROUTED_TO_PERSON if routing.person else wording.ROUTED_TO
-    note = template.format(
-        tier=tier, severity=data.severity, role=routing.role or "nobody", person=routing.person
+    note: Message = message(
+        "ticket.routed_to_person" if routing.person else "ticket.routed_to",
+        tier=tier,
+        severity=data.severity,
+        role=routing.role or "nobody",
+        **({"person": routing.person} if routing.person else {}),
     )
     if routing.skipped:
-        note += "; " + wording.NO_STAFF_FOR.format(roles=", ".join(routing.skipped))
+        note = joined([note, message("ticket.no_staff_for", roles=list(routing.skipped))])
     history(conn, session, ticket_id, "open", after="open", note=note, actor=actor)
     return ticket_id
 
@@ -204,7 +208,7 @@ class Ticket:
     channel: str | None
     category: str
     severity: str
-    summary: str
+    summary: Text  # as typed, or the message of a ticket a call's answer opened
     details: str | None
     owner: str | None
     status: str
@@ -240,6 +244,7 @@ def _from_row(session: Session, row: sqlite3.Row) -> Ticket:
     names = Ticket.__dataclass_fields__
     values = {k: row[k] for k in row.keys() if k in names}  # noqa: SIM118 (Row iterates values)
     values["tier"] = session.config.tier(row["grade"])
+    values["summary"] = read(row["summary"], row["summary_message"])
     ticket = Ticket(**values)
     ticket.overdue = is_breached(ticket.status, ticket.due_by, ticket.notified_at, session.today)
     ticket.age_days = (session.today - date.fromisoformat(ticket.opened_on)).days
@@ -268,10 +273,18 @@ def show_ticket(session: Session, ticket_id: int) -> Ticket:
     with session.read() as conn:
         ticket = _from_row(session, get_ticket_row(conn, ticket_id))
         ticket.history = [
-            dict(r)
+            {
+                "at": r["at"],
+                "actor": r["actor"],
+                "action": r["action"],
+                "field": r["field"],
+                "before": r["before"],
+                "after": r["after"],
+                "note": read(r["note"], r["note_message"]),
+            }
             for r in conn.execute(
-                "SELECT at, actor, action, field, before, after, note FROM ticket_history"
-                " WHERE ticket_id = ? ORDER BY id",
+                "SELECT at, actor, action, field, before, after, note, note_message"
+                " FROM ticket_history WHERE ticket_id = ? ORDER BY id",
                 (ticket_id,),
             )
         ]
@@ -511,7 +524,11 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
                 planned_on=anchor,
                 role=role,
                 assignee=planner.assignee(role, None, row["customer_id"]),
-                detail=wording.VERIFY_DETAIL.format(id=ticket_id, summary=row["summary"][:60]),
+                detail=message(
+                    "callback.verify",
+                    id=ticket_id,
+                    summary=read(row["summary"], row["summary_message"]),
+                ),
                 ticket_id=ticket_id,
             )
         )

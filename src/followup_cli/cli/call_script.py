@@ -65,7 +65,7 @@ def run_call_script(
 ) -> None:
     from followup_cli.calls import call_brief, log_call, validate_call
     from followup_cli.cli.logcall_cmd import report_call
-    from followup_cli.wording import localize
+    from followup_cli.texts import render
 
     brief = call_brief(session, customer_ref)
     c = brief.customer
@@ -98,7 +98,7 @@ def run_call_script(
                 "id": r["callback_id"],
                 "reason": label("reason", r["reason"]),
                 "date": r["due_on"],
-                "detail": localize(r["detail"]),
+                "detail": render(r["detail"]),
             }
             if r["detail"]:
                 typer.echo("    " + _("#{id} {reason} due {date}: {detail}").format(**values))

@@ -152,7 +152,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
 
     session = open_session(ctx)
     profile = customer_profile(session, customer)
-    from followup_cli.wording import localize
+    from followup_cli.texts import render
 
     c = profile.customer
     status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
@@ -194,7 +194,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
                 Column("reason", _("Reason"), kind="reason"),
                 Column("level", _("Level"), justify="right"),
                 Column("assignee", _("Assignee")),
-                Column("detail", _("Detail"), value=lambda r: localize(r["detail"])),
+                Column("detail", _("Detail"), value=lambda r: render(r["detail"])),
             ],
         ),
         Section(
@@ -230,7 +230,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
                 Column("status", _("Status"), kind="ticket_status"),
                 Column("severity", _("Severity"), kind="severity"),
                 Column("category", _("Category"), kind="category"),
-                Column("summary", _("Summary"), value=lambda r: localize(r["summary"])),
+                Column("summary", _("Summary"), value=lambda r: render(r["summary"])),
             ],
         ),
     ]

@@ -209,8 +209,8 @@ class ReasonText:
 
     def __init__(self) -> None:
         from followup_cli.i18n import ENGLISH, current_language
+        from followup_cli.texts import shown
         from followup_cli.vocab import REASONS
-        from followup_cli.wording import localize
 
         self.words = {reason: label("reason", reason) for reason in REASONS}
         self.level2 = " " + _("L2")
@@ -222,18 +222,18 @@ class ReasonText:
         between, detail, tail = rest.partition("{detail}")
         plain = reason and detail and not any(c in head + between + tail for c in "{}")
         self.around = (head, between, tail) if plain else None
-        # In English a detail reads as it is stored (see followup_cli.wording.localize).
-        self.localize = None if current_language() == ENGLISH else localize
+        # In English a detail reads as its text column holds it (the message's English).
+        self.shown = None if current_language() == ENGLISH else shown
 
     def __call__(self, reasons: Sequence["DueCallback"]) -> str:
         return self.read(reasons)[0]
 
     def read(self, reasons: Sequence["DueCallback"]) -> tuple[str, list[str]]:
         """The line, and the callback ids as text."""
-        words, localize, around = self.words, self.localize, self.around
+        words, shown, around = self.words, self.shown, self.around
         parts = []
         ids = []
-        for cb_id, _due, reason, level, detail, _role, _who, attempts in reasons:
+        for cb_id, _due, reason, level, detail, _role, _who, attempts, message in reasons:
             text = words.get(reason)
             if text is None:
                 text = label("reason", reason)
@@ -242,8 +242,8 @@ class ReasonText:
             if attempts:
                 text += self.attempt.format(n=attempts + 1)
             if detail:
-                if localize is not None:
-                    detail = localize(detail)
+                if shown is not None:
+                    detail = shown(detail, message)
                 if around is None:
                     text = self.with_detail.format(reason=text, detail=detail)
                 else:

@@ -58,7 +58,7 @@ def escalate_cmd(
 
 def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
     from followup_cli.render import Column, print_records
-    from followup_cli.wording import localize
+    from followup_cli.texts import render
 
     records = [n.to_dict() for n in notices]
     columns = [
@@ -72,7 +72,7 @@ def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
         Column("level", _("Level"), justify="right"),
         Column("due_by", _("New deadline")),
         Column("reason", _("Why"), value=_why),
-        Column("summary", _("Summary"), value=lambda r: localize(r["summary"])),
+        Column("summary", _("Summary"), value=lambda r: render(r["summary"])),
     ]
     title = (_("Would escalate: {n}") if dry_run else _("Escalated: {n}")).format(n=len(records))
     print_records(records, columns, fmt, title=title, empty=_("Nothing to escalate."))
@@ -84,8 +84,8 @@ def _recipient(r: dict[str, Any]) -> str:
 
 
 def _why(r: dict[str, Any]) -> str:
-    from followup_cli.wording import localize
+    from followup_cli.texts import render
 
     if r["note"]:
-        return _("{reason} — {note}").format(reason=localize(r["reason"]), note=localize(r["note"]))
-    return localize(r["reason"])
+        return _("{reason} — {note}").format(reason=render(r["reason"]), note=render(r["note"]))
+    return render(r["reason"])

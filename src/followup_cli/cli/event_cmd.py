@@ -70,13 +70,13 @@ def add_cmd(
         )
     )
     if added.callbacks:
-        from followup_cli.wording import localize
+        from followup_cli.texts import render
 
         for cb in added.callbacks:
             print(
                 "  "
                 + _("callback #{id} due {date}  {detail}").format(
-                    id=cb["id"], date=cb["due_on"], detail=localize(cb["detail"])
+                    id=cb["id"], date=cb["due_on"], detail=render(cb["detail"])
                 )
             )
     else:

@@ -137,7 +137,7 @@ def log_call_cmd(
 
 def report_call(result: Any) -> None:
     from followup_cli.render import warn
-    from followup_cli.wording import localize
+    from followup_cli.texts import render
 
     for text in result.warnings:
         warn(text)
@@ -166,7 +166,7 @@ def report_call(result: Any) -> None:
             "id": cb["callback_id"],
             "reason": label("reason", cb["reason"]),
             "date": cb["due_on"],
-            "detail": localize(cb["detail"]),
+            "detail": render(cb["detail"]),
         }
         if cb["detail"]:
             print("  " + _("planned: #{id} {reason} due {date} ({detail})").format(**values))

@@ -47,10 +47,11 @@ def _csv_or_table(
 
 
 def _localized(key: str) -> Any:
-    """A column value: a generated English text (a reason, a warning), as it reads."""
-    from followup_cli.wording import localize
+    """A column value: a generated text (a reason, a warning) rendered in the interface
+    language; a text a person typed, as typed."""
+    from followup_cli.texts import render
 
-    return lambda r: localize(r[key])
+    return lambda r: render(r[key])
 
 
 @app.command("daily")
@@ -402,7 +403,7 @@ def warnings_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     session = open_session(ctx)
     warnings = list_warnings(session)
     days = int(session.config["warnings"]["tickets_in_days"])
-    records = [{**w.to_dict(), "text": "; ".join(w.describe(days))} for w in warnings]
+    records = [{**w.to_dict(), "text": w.describe(days)} for w in warnings]
     if fmt == Format.json:
         _emit_json({"report": "warnings", "date": session.today.isoformat(), "warnings": records})
         return

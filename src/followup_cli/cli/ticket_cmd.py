@@ -24,8 +24,8 @@ def _id(value: str) -> int:
 
 def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
     from followup_cli.render import Column, Section, print_detail
+    from followup_cli.texts import render
     from followup_cli.tickets import prepared_answer
-    from followup_cli.wording import localize
 
     prepared = prepared_answer(session, ticket.category)
     data = ticket.to_dict()
@@ -89,11 +89,11 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
                 Column("action", _("Action"), kind="action"),
                 Column("before", pgettext("history", "Before"), value=_history_value("before")),
                 Column("after", pgettext("history", "After"), value=_history_value("after")),
-                Column("note", _("Note"), value=lambda r: localize(r["note"])),
+                Column("note", _("Note"), value=lambda r: render(r["note"])),
             ],
         )
     ]
-    title = _("Ticket #{id}: {summary}").format(id=ticket.id, summary=localize(ticket.summary))
+    title = _("Ticket #{id}: {summary}").format(id=ticket.id, summary=render(ticket.summary))
     print_detail(title, fields_shown, sections, fmt, data)
 
 
@@ -184,7 +184,7 @@ def list_cmd(
     status_value = checked(fields.choice, status, "status", ("open", "resolved", "closed", "all"))
     session = open_session(ctx)
     tickets = list_tickets(session, status_value, overdue, owner)
-    from followup_cli.wording import localize
+    from followup_cli.texts import render
 
     columns = [
         Column("id", _("ID"), justify="right"),
@@ -207,7 +207,7 @@ def list_cmd(
             value=lambda r: r["escalated_to"] or label("role", r["escalated_role"]),
         ),
         Column("told", _("Told"), value=lambda r: _("yes") if r["notified_at"] else _("no")),
-        Column("summary", _("Summary"), value=lambda r: localize(r["summary"])),
+        Column("summary", _("Summary"), value=lambda r: render(r["summary"])),
     ]
     print_records([t.to_dict() for t in tickets], columns, fmt.value, empty=_("No tickets."))
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from followup_cli import wording
 from followup_cli.session import Session
+from followup_cli.texts import Message, message
 
 
 @dataclass
@@ -20,19 +20,19 @@ class ComplaintsReport:
         return {"report": "complaints", "date": self.day.isoformat(), "tickets": self.tickets}
 
 
-def sla_state(status: str, due_by: str | None, told: bool, today: date) -> str:
-    """English, as data (JSON); tables show it through wording.localize."""
+def sla_state(status: str, due_by: str | None, told: bool, today: date) -> Message:
+    """Where the ticket stands against its deadline (JSON prints it in English)."""
     if status == "resolved" and told:
-        return wording.READY_TO_CLOSE
-    step = wording.STEP_RESOLVE if status == "open" else wording.STEP_TELL
+        return message("report.ready_to_close")
+    step = message("report.step_resolve" if status == "open" else "report.step_tell")
     if due_by is None:
         return step
     late = (today - date.fromisoformat(due_by)).days
     if late > 0:
-        return wording.SLA_BREACHED.format(n=late, step=step)
+        return message("report.sla_breached", n=late, step=step)
     if late == 0:
-        return wording.SLA_DUE_TODAY.format(step=step)
-    return wording.SLA_LEFT.format(n=-late, step=step)
+        return message("report.sla_due_today", step=step)
+    return message("report.sla_left", n=-late, step=step)
 
 
 def complaints_report(session: Session) -> ComplaintsReport:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from followup_cli import wording
 from followup_cli.session import Session
+from followup_cli.texts import english, message, record
 
 
 @dataclass
@@ -38,6 +38,9 @@ class DailyReport:
         }
 
 
+UNASSIGNED = message("report.unassigned")
+
+
 def daily_report(session: Session) -> DailyReport:
     from followup_cli.due import DueFilter, due_list
     from followup_cli.early_warning import compute_warnings
@@ -50,9 +53,9 @@ def daily_report(session: Session) -> DailyReport:
     for row in rows:
         seen: set[str] = set()
         for reason in row.reasons:
-            who = reason.assignee or wording.UNASSIGNED
+            who = reason.assignee or UNASSIGNED
             entry = per.setdefault(
-                who, {"assignee": who, "due_today": 0, "overdue": 0, "customers": 0}
+                english(who), {"assignee": who, "due_today": 0, "overdue": 0, "customers": 0}
             )
             if reason.due_on < today.isoformat():
                 entry["overdue"] += 1
@@ -60,11 +63,11 @@ def daily_report(session: Session) -> DailyReport:
             else:
                 entry["due_today"] += 1
                 due_today += 1
-            if who not in seen:
+            if english(who) not in seen:
                 entry["customers"] += 1
-                seen.add(who)
+                seen.add(english(who))
     by_assignee = sorted(
-        per.values(), key=lambda e: (-e["overdue"] - e["due_today"], e["assignee"])
+        per.values(), key=lambda e: (-e["overdue"] - e["due_today"], english(e["assignee"]))
     )
     breaches = [
         {
@@ -81,20 +84,20 @@ def daily_report(session: Session) -> DailyReport:
     ]
     conn = session.conn
     escalations = [
-        dict(r)
+        record(r, "reason")
         for r in conn.execute(
             "SELECT e.ticket_id, c.code AS customer_code, c.name AS customer_name, e.level,"
-            " e.role, e.staff, e.reason, e.auto FROM escalations e"
+            " e.role, e.staff, e.reason, e.reason_message, e.auto FROM escalations e"
             " JOIN customers c ON c.id = e.customer_id WHERE e.kind = 'ticket' AND e.day = ?"
             " ORDER BY e.id",
             (today.isoformat(),),
         )
     ]
     warnings = [
-        dict(r)
+        record(r, "reason")
         for r in conn.execute(
             "SELECT c.code AS customer_code, c.name AS customer_name, e.role, e.staff,"
-            " e.reason FROM escalations e JOIN customers c ON c.id = e.customer_id"
+            " e.reason, e.reason_message FROM escalations e JOIN customers c ON c.id = e.customer_id"
             " WHERE e.kind = 'warning' AND e.day = ? AND e.warning_key != '' ORDER BY e.id",
             (today.isoformat(),),
         )

@@ -7,9 +7,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from followup_cli import wording
 from followup_cli.reports.period import Period
 from followup_cli.session import Session
+from followup_cli.texts import Text, joined, message
 
 
 @dataclass
@@ -19,8 +19,8 @@ class Discrepancy:
     customer_name: str
     event: str | None
     staff: str | None
-    reported: str | None
-    customer_said: str
+    reported: Text | None  # the service record's result, as typed
+    customer_said: Text
     call_id: int
     call_day: str
     caller: str
@@ -69,7 +69,7 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
                         event=f"{r['kind']} {r['date']} {r['ref']}".strip(),
                         staff=r["staff"],
                         reported=r["result"],
-                        customer_said=wording.SAID_NO.format(question=q["text"]),
+                        customer_said=message("report.said_no", question=q["text"]),
                         call_id=r["id"],
                         call_day=r["day"],
                         caller=r["caller"],
@@ -88,14 +88,14 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
     ):
         first = json.loads(r["a1"]) if r["a1"] else {}
         second = json.loads(r["a2"]) if r["a2"] else {}
-        diffs = [
-            wording.LEVELS_DIFFER.format(key=k, first=first[k], second=second[k])
+        diffs: list[Text] = [
+            message("report.levels_differ", key=k, first=first[k], second=second[k])
             for k in sorted(first)
             if k in second and first[k] != second[k]
         ]
         if r["s1"] is not None and r["s2"] is not None and abs(r["s1"] - r["s2"]) >= 2:
             diffs.append(
-                wording.LEVELS_DIFFER.format(key="satisfaction", first=r["s1"], second=r["s2"])
+                message("report.levels_differ", key="satisfaction", first=r["s1"], second=r["s2"])
             )
         if diffs:
             out.append(
@@ -105,8 +105,8 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
                     customer_name=r["name"],
                     event=f"{r['kind']} {r['date']} {r['ref']}".strip() if r["kind"] else None,
                     staff=r["staff"],
-                    reported=wording.LEVEL1_CALL.format(name=r["caller1"]),
-                    customer_said="; ".join(diffs),
+                    reported=message("report.level1_call", name=r["caller1"]),
+                    customer_said=joined(diffs),
                     call_id=r["id"],
                     call_day=r["day"],
                     caller=r["caller"],

@@ -246,7 +246,92 @@ def m003_customer_list_index(db: Any) -> None:
     db.execute("CREATE INDEX customers_list ON customers (grade, code)")
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_report_indexes, m003_customer_list_index]
+# The columns that hold a generated text as a message (followup_cli.texts), beside the
+# text column that holds its English rendering.
+MESSAGE_COLUMNS = (
+    ("callbacks", "detail_message"),
+    ("tickets", "summary_message"),
+    ("ticket_history", "note_message"),
+    ("escalations", "reason_message"),
+    ("escalations", "note_message"),
+)
+HISTORY_NEVER_UPDATED = """
+    CREATE TRIGGER ticket_history_never_updated BEFORE UPDATE ON ticket_history
+    BEGIN SELECT RAISE(ABORT, 'ticket history is never changed'); END"""
+
+
+def m004_texts_as_messages(db: Any) -> None:
+    """Generated texts (callback details, escalation reasons and notes, the history notes
+    of opening and escalating, generated ticket summaries) get a message column: the
+    code and parameters that render them in the reader's language. The English stored
+    so far is read back once (store.legacy_texts); a text no template gives back
+    exactly is a person's and keeps no message. The text columns are left as they are."""
+    from followup_cli.store import legacy_texts as legacy
+    from followup_cli.texts import dumps
+
+    conn = db.conn
+    for table, column in MESSAGE_COLUMNS:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+    def convert(sql: str, update: str, read: Callable[..., Any]) -> None:
+        changes = []
+        for key, *values in conn.execute(sql).fetchall():
+            stored = [dumps(read(*values))]
+            if stored[0] is not None:
+                changes.append((*stored, key))
+        conn.executemany(update, changes)
+
+    def detail(text: str) -> Any:
+        return legacy.read_text(text, legacy.CALLBACK_DETAIL)
+
+    convert(
+        "SELECT id, detail FROM callbacks WHERE detail IS NOT NULL",
+        "UPDATE callbacks SET detail_message = ? WHERE id = ?",
+        detail,
+    )
+    convert(
+        "SELECT id, summary FROM tickets",
+        "UPDATE tickets SET summary_message = ? WHERE id = ?",
+        lambda text: legacy.read_text(text, legacy.TICKET_SUMMARY),
+    )
+
+    def history_note(action: str, text: str) -> Any:
+        if action == "open":
+            return legacy.read_text(text, legacy.OPENING_NOTE)
+        return legacy.read_with_note(text, legacy.ESCALATION_REASON, legacy.ESCALATION_NOTE)
+
+    conn.execute("DROP TRIGGER ticket_history_never_updated")
+    convert(
+        "SELECT id, action, note FROM ticket_history"
+        " WHERE action IN ('open', 'escalate') AND note IS NOT NULL",
+        "UPDATE ticket_history SET note_message = ? WHERE id = ?",
+        history_note,
+    )
+    conn.execute(HISTORY_NEVER_UPDATED)
+
+    def reason(kind: str, text: str) -> Any:
+        if kind == "warning":
+            return legacy.read_warning_reason(text)
+        return legacy.read_text(text, legacy.ESCALATION_REASON)
+
+    convert(
+        "SELECT id, kind, reason FROM escalations WHERE reason IS NOT NULL",
+        "UPDATE escalations SET reason_message = ? WHERE id = ?",
+        reason,
+    )
+    convert(
+        "SELECT id, note FROM escalations WHERE note IS NOT NULL",
+        "UPDATE escalations SET note_message = ? WHERE id = ?",
+        lambda text: legacy.read_text(text, legacy.ESCALATION_NOTE),
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_report_indexes,
+    m003_customer_list_index,
+    m004_texts_as_messages,
+]
 
 
 def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool) -> None:
