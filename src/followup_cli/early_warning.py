@@ -8,13 +8,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from followup_cli.notices import Notice
 from followup_cli.session import Session
 from followup_cli.texts import Message, columns, joined, message
-
-if TYPE_CHECKING:
-    from followup_cli.escalation import Notice
 
 
 @dataclass
@@ -137,7 +135,6 @@ def record_emergencies(
 ) -> list[Notice]:
     """Record each new emergency once: a customer's emergency is recorded again only when
     its indicators change, or after it has cleared. Returns notices for the new ones."""
-    from followup_cli.escalation import Notice
 
     days = int(session.config["warnings"]["tickets_in_days"])
     current = {

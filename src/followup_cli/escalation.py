@@ -8,11 +8,11 @@ notice says so). Every step is recorded in `escalations` and in the ticket's his
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass
-from typing import Any
 
+from followup_cli.early_warning import record_emergencies
 from followup_cli.errors import NotFound, Refused, UsageError
 from followup_cli.i18n import _, label
+from followup_cli.notices import Notice
 from followup_cli.session import Session
 from followup_cli.texts import Message, Text, columns, joined, message, read
 from followup_cli.tickets import (
@@ -24,28 +24,6 @@ from followup_cli.tickets import (
     sla_deadline,
 )
 from followup_cli.workdays import WorkCalendar, load_calendar
-
-
-@dataclass
-class Notice:
-    kind: str  # ticket | warning
-    ticket_id: int | None
-    customer_code: str
-    customer_name: str
-    tier: str
-    severity: str | None
-    summary: Text
-    from_role: str | None
-    from_level: int | None
-    level: int | None
-    role: str | None
-    person: str | None
-    due_by: str | None
-    reason: Text
-    note: Message | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)  # (its messages print as their English in JSON)
 
 
 def escalate_ticket(
@@ -194,7 +172,5 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
             notices.append(
                 _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
             )
-        from followup_cli.early_warning import record_emergencies
-
         notices.extend(record_emergencies(session, conn, dry_run=dry_run))
     return notices
