@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from followup_cli.cli.call_report import report_call
 from followup_cli.i18n import N_, _, label
 from followup_cli.vocab import OUTCOMES, REPURCHASE
 
@@ -64,7 +65,6 @@ def run_call_script(
     ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
 ) -> None:
     from followup_cli.calls import call_brief, log_call, validate_call
-    from followup_cli.cli.logcall_cmd import report_call
     from followup_cli.texts import render
 
     brief = call_brief(session, customer_ref)

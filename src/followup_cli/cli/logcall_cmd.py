@@ -1,12 +1,13 @@
 """`followup log-call`: record a call; on a terminal without --outcome, run the call script."""
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from followup_cli.cli.call_report import report_call
 from followup_cli.cli.state import checked, open_session
-from followup_cli.i18n import _, label
+from followup_cli.i18n import _
 
 
 def _interactive() -> bool:
@@ -133,54 +134,3 @@ def log_call_cmd(
     )
     result = log_call(session, customer, data)
     report_call(result)
-
-
-def report_call(result: Any) -> None:
-    from followup_cli.render import warn
-    from followup_cli.texts import render
-
-    for text in result.warnings:
-        warn(text)
-    head = (
-        _("Logged call #{id} to {code} {name} (reached)")
-        if result.reached
-        else _("Logged call #{id} to {code} {name} (not reached)")
-    )
-    print(head.format(id=result.call_id, code=result.customer_code, name=result.customer_name))
-    for cb in result.completed:
-        print(
-            "  "
-            + _("done: #{id} {reason} (due {date})").format(
-                id=cb["callback_id"], reason=label("reason", cb["reason"]), date=cb["due_on"]
-            )
-        )
-    for cb in result.retried:
-        print(
-            "  "
-            + _("try again {date}: #{id} {reason}").format(
-                date=cb["due_on"], id=cb["callback_id"], reason=label("reason", cb["reason"])
-            )
-        )
-    for cb in result.planned:
-        values = {
-            "id": cb["callback_id"],
-            "reason": label("reason", cb["reason"]),
-            "date": cb["due_on"],
-            "detail": render(cb["detail"]),
-        }
-        if cb["detail"]:
-            print("  " + _("planned: #{id} {reason} due {date} ({detail})").format(**values))
-        else:
-            print("  " + _("planned: #{id} {reason} due {date}").format(**values))
-    for ticket_id in result.tickets:
-        print(
-            "  " + _("opened ticket #{id} (see `followup ticket show {id}`)").format(id=ticket_id)
-        )
-    if not result.reached and result.attempts:
-        print("  " + _("{n} failed attempt(s) in a row").format(n=result.attempts))
-    if result.unreachable:
-        warn(
-            _("{code} is now flagged unreachable: check the phone numbers").format(
-                code=result.customer_code
-            )
-        )
