@@ -396,3 +396,14 @@ def test_log_call_and_import_read_answers_with_the_same_separators(
     ok(office("import", "calls", str(path)))
     stored = [json.loads(r["answers"]) for r in rows("SELECT answers FROM calls ORDER BY at")]
     assert stored == [{"fixed": "no", "on_time": "yes"}] * 2
+
+
+def test_list_filters_take_the_same_words(office: Run) -> None:
+    ok(office("event", "add", "C001", "--kind", "保养", "--date", "2026-11-20"))
+    r = ok(office("staff", "list", "--role", "服务工程师", "--format", "json"))
+    assert [m["name"] for m in json.loads(r.stdout)] == ["赵强"]
+    r = ok(office("event", "list", "--kind", "维修保养", "--format", "json"))
+    assert [e["kind"] for e in json.loads(r.stdout)] == ["service"]
+    refused(
+        office("staff", "list", "--role", "老板娘"), 2, f"'老板娘' is not valid; expected {ROLES}"
+    )
