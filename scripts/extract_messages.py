@@ -11,7 +11,7 @@ The messages come from four places:
 - `_()`, `N_()`, `ngettext()` and `pgettext()` calls in the package (Babel's extractor);
 - the help of every command and option, read from the command tree, paragraph by
   paragraph as `followup_cli.cli.localized` translates it (Babel cannot read docstrings);
-- the words shown for stored values (`followup_cli.i18n.VOCABULARY`), with their kind
+- the words shown for stored values (`followup_cli.vocab` and `followup_cli.i18n.VOCABULARY`), with their kind
   as msgctxt;
 - the texts of the shipped defaults.toml shown to people: category labels, prepared
   answers and steps, key questions.
@@ -91,7 +91,11 @@ def help_messages() -> Iterator[Message]:
 
 def vocabulary_messages() -> Iterator[Message]:
     from followup_cli.i18n import VOCABULARY
+    from followup_cli.vocab import label_values
 
+    for kind, values in label_values().items():
+        for value in values:
+            yield kind, value, f"vocab.VOCABULARIES ({kind})"
     for kind, values in VOCABULARY.items():
         for value in values:
             yield kind, value, f"i18n.VOCABULARY[{kind}]"

@@ -256,3 +256,34 @@ def test_call_script_asks_who_is_calling_without_by(
     term.expect("Logged call #1 to C002")
     assert term.finish() == 0, term.transcript
     assert rows("SELECT caller, outcome FROM calls") == [{"caller": "王伟", "outcome": "reached"}]
+
+
+def test_call_script_takes_the_words_options_and_import_take(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    """The script's prompts read the one vocabulary: Chinese words for the outcome,
+    answers, satisfaction, repurchase and severity; a bad repurchase is asked again."""
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.answer("Outcome: ", "接通")
+    term.answer("Was the problem fixed? [y/n, Enter to skip]: ", "否")
+    term.answer("Did the engineer arrive on time? [y/n, Enter to skip]: ", "是")
+    term.answer("Were you charged as quoted? [y/n, Enter to skip]: ", "")
+    term.answer("Satisfaction 1–5: ", "满意")
+    term.answer("Would recommend us, 0–10: ", "")
+    term.answer("Would buy again? yes/no/unsure: ", "maybe")
+    term.expect("Please answer one of yes, no, unsure, or Enter to skip.")
+    term.answer("Would buy again? yes/no/unsure: ", "不会")
+    term.answer("Any complaint? [y/N]: ", "y")
+    term.answer("What is the complaint: ", "工程师迟到")
+    term.answer("Category: ", "service.late")
+    term.answer("Severity: ", "严重")
+    term.answer("Note: ", "")
+    term.answer("[Y/n]: ", "")
+    term.expect("Logged call #1")
+    assert term.finish() == 0, term.transcript
+    c = rows("SELECT outcome, satisfaction, repurchase, answers FROM calls")[0]
+    assert (c["outcome"], c["satisfaction"], c["repurchase"]) == ("reached", 4, "no")
+    assert json.loads(c["answers"]) == {"fixed": "no", "on_time": "yes"}
+    assert rows("SELECT category, severity FROM tickets WHERE summary = '工程师迟到'") == [
+        {"category": "service.late", "severity": "critical"}
+    ]

@@ -492,8 +492,9 @@ REJECTIONS = [
      (1, "客户编号", "C999", CUSTOMER_EXPECTED)),
     ("events", EVENT_HEADER, ["C001", "维修", "2026-11-20", "WX-1", "张飞", ""],
      (5, "服务人员", "张飞", STAFF_EXPECTED)),
-    ("events", EVENT_HEADER, ["C001", "保养", "2026-11-20", "WX-1", "", ""],
-     (2, "类型", "保养", KIND_EXPECTED)),
+    # (保养, maintenance, is a word for service: the bad kind is a car wash)
+    ("events", EVENT_HEADER, ["C001", "洗车", "2026-11-20", "WX-1", "", ""],
+     (2, "类型", "洗车", KIND_EXPECTED)),
     ("calls", CALL_HEADER, ["C999", "2026-11-20 10:00", "李娜", "接通", ""],
      (1, "客户编号", "C999", CUSTOMER_EXPECTED)),
     ("calls", CALL_HEADER, ["C001", "2026-11-20 10:00", "张飞", "接通", ""],
@@ -600,7 +601,7 @@ def test_every_bad_cell_of_a_file_is_listed_in_file_order(
     path = events_file(
         tmp_path,
         ("C001", "维修", "2026-11-20", "WX-1", "", ""),
-        ("C001", "保养", "22/11/2026", "WX-2", "", ""),
+        ("C001", "洗车", "22/11/2026", "WX-2", "", ""),
         ("C002", "维修", "2026-11-20", "WX-3", "", ""),
         ("C002", "销售", "昨天", "WX-4", "", ""),
         ("C002", "销售", "2026-11-30", "WX-5", "", "\x00"),
@@ -609,7 +610,7 @@ def test_every_bad_cell_of_a_file_is_listed_in_file_order(
     err = assert_rejected(r, path, 5)
     listed = [line for line in err if line.startswith(f"{path}:")]
     assert listed == [
-        bad(path, 3, 2, "类型", "保养", KIND_EXPECTED),
+        bad(path, 3, 2, "类型", "洗车", KIND_EXPECTED),
         bad(path, 3, 3, "日期", "22/11/2026", DATE_EXPECTED),
         bad(path, 5, 3, "日期", "昨天", DATE_EXPECTED),
         bad(path, 6, 3, "日期", "2026-11-30", "a date on or before today (2026-11-23)"),

@@ -328,6 +328,18 @@ def test_complaint_opens_a_ticket_linked_to_the_call(office: Run, rows: Rows) ->
     assert f"opened ticket #{t['id']}" in r.stdout
 
 
+def test_complaint_stores_the_category_and_severity_its_checks_accepted(
+    office: Run, rows: Rows
+) -> None:
+    # The checks take `MAJOR` and `Product.Defect`; the ticket holds the stored values
+    # (it held the words as typed, and the severity's CHECK constraint failed).
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00",
+            "--complaint", "发动机漏油", "--category", "Product.Defect",
+            "--severity", "MAJOR"))  # fmt: skip
+    t = rows("SELECT category, severity FROM tickets")[0]
+    assert t == {"category": "product.defect", "severity": "major"}
+
+
 def test_complaint_without_category_is_other(office: Run, rows: Rows) -> None:
     ok(call(office, "C002", "reached", "李娜", "2026-11-23 10:00", "--complaint", "态度差"))
     t = rows("SELECT * FROM tickets")[0]

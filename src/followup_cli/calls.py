@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, vocab
 from followup_cli.errors import Conflict, InvalidValue, NotFound, UsageError
-from followup_cli.i18n import _, label
+from followup_cli.i18n import N_, _, label
 from followup_cli.planning import Planned, Planner
 from followup_cli.session import Session
 from followup_cli.texts import message, read
-from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REACHED, REPURCHASE
+from followup_cli.vocab import REACHED
 
 
 @dataclass
@@ -52,16 +53,42 @@ class CallInput:
         return self.outcome == REACHED
 
 
-def parse_answers(items: list[str]) -> dict[str, str]:
-    """KEY=yes|no pairs (also 是/否) into a dict; InvalidValue names a bad one."""
+ANSWER_PAIRS = N_("KEY=yes or KEY=no; several as KEY=yes;KEY=no")
+
+
+def parse_answers(
+    texts: Iterable[str], field: str = "answer", known: Collection[str] | None = None
+) -> dict[str, str]:
+    """Key question answers into {key: "yes"|"no"}: the one parser of `--answer`
+    options, the import's answers column and the call script's replies.
+
+    Each text holds one or more KEY=VALUE pairs, separated by `;` or `,` (the
+    full-width `；` `，` `＝` too, as everywhere input is NFKC-normalised): the union
+    of what `--answer` (one pair per option) and the answers column (`;`, `；`, `,`)
+    took. Empty pairs are skipped. VALUE is yes or no in any form `fields.flag`
+    takes (是/否, y/n, 1/0). With `known`, a key outside it is refused. A later
+    answer to the same key wins. InvalidValue names the text that is wrong.
+    """
     answers: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InvalidValue("answer", item, _("KEY=yes or KEY=no"))
-        answers[key] = "yes" if fields.flag(value, f"answer {key}") else "no"
+    for text in texts:
+        for pair in fields.normalise(text).replace(",", ";").split(";"):
+            if not pair.strip():
+                continue
+            key, sep, value = pair.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise InvalidValue(field, text, _(ANSWER_PAIRS))
+            if known is not None and key not in known:
+                raise InvalidValue(
+                    field, text, _("keys among {keys}").format(keys=", ".join(sorted(known)))
+                )
+            answers[key] = answer_value(value, f"{field} {key}")
     return answers
+
+
+def answer_value(raw: str, field: str = "answer") -> str:
+    """One yes/no answer: "yes" or "no" (是/否, y/n, 1/0, true/false...)."""
+    return "yes" if fields.flag(raw, field) else "no"
 
 
 def validate_call(
@@ -81,19 +108,17 @@ def validate_call(
     category: str | None = None,
     severity: str | None = None,
 ) -> CallInput:
-    from followup_cli.vocab import canonical
-
     data = CallInput(
-        outcome=fields.choice(canonical("outcome", outcome), "outcome", OUTCOMES),
+        outcome=vocab.accept("outcome", outcome, "outcome"),
         by=fields.name(by, "by"),
         at=at,
-        channel=fields.choice(canonical("channel", channel or "phone"), "channel", CALL_CHANNELS),
+        channel=vocab.accept("call_channel", channel or "phone", "channel"),
         contact=fields.text(contact, "contact", max_length=fields.MAX_NAME),
-        satisfaction=_score(satisfaction, "satisfaction", 1, 5),
+        satisfaction=vocab.satisfaction_score(satisfaction, "satisfaction"),
         recommend=_score(recommend, "recommend", 0, 10),
         repurchase=(
-            fields.choice(canonical("repurchase", repurchase), "repurchase", REPURCHASE)
-            if repurchase
+            vocab.accept("repurchase", repurchase, "repurchase")
+            if repurchase and repurchase.strip()
             else None
         ),
         answers=dict(answers or {}),

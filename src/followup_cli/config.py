@@ -15,9 +15,7 @@ from followup_cli.errors import ConfigError, InvalidValue
 from followup_cli.i18n import SETTINGS, _
 from followup_cli.i18n import normalise as normalise_language
 from followup_cli.patterns import Pattern
-
-TIERS = ("core", "important", "key", "general")
-EVENT_KINDS = ("sale", "service", "parts", "rental", "used")
+from followup_cli.vocab import TIERS
 
 # Tables whose keys are the user's to choose (new grades, categories, event kinds...):
 # a key there need not exist in the defaults.

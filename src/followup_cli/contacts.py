@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, vocab
 from followup_cli.dates import parse_birthday
 from followup_cli.errors import Conflict
 from followup_cli.i18n import _
@@ -56,7 +56,11 @@ def validate_contact(
 ) -> ContactInput:
     return ContactInput(
         name=fields.name(name, "name"),
-        role=fields.choice(role, "role", session.config.contact_roles) if role else "other",
+        role=(
+            vocab.accept("contact_role", role, "role", session.config.contact_roles)
+            if role and role.strip()
+            else "other"
+        ),
         phone=fields.phone(phone, "phone"),
         wechat=fields.text(wechat, "wechat", max_length=fields.MAX_NAME),
         email=fields.email(email, "email"),

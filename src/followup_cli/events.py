@@ -7,13 +7,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, vocab
 from followup_cli.dates import parse_date
 from followup_cli.errors import Conflict, InvalidValue
 from followup_cli.i18n import _, label
 from followup_cli.session import Session
 from followup_cli.texts import record
-from followup_cli.vocab import canonical
 
 
 @dataclass
@@ -57,8 +56,7 @@ def validate_event(
     note: str | None = None,
 ) -> EventInput:
     """Check an event's fields. The date defaults to today; a future date is refused."""
-    kinds = session.config.event_kinds
-    kind_value = fields.choice(canonical("event_kind", kind or ""), "kind", kinds)
+    kind_value = vocab.accept("event_kind", kind, "kind", session.config.event_kinds)
     if isinstance(day, date):
         when = day
     elif day is None or not day.strip():

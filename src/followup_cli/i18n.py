@@ -144,62 +144,14 @@ def N_(message: str) -> str:
 # show them through `label(kind, value)`, which reads the catalog with the kind as
 # context (msgctxt), since one English word may need two readings ("service": an event
 # kind 服务, a role 服务工程师). A value without a translation (a category of your own)
-# shows as stored. The values listed here are extracted for translation.
+# shows as stored. The values listed here, and those of followup_cli.vocab, are
+# extracted for translation.
 
 VOCABULARY: dict[str, tuple[str, ...]] = {
-    "role": (
-        "clerk",
-        "service",
-        "service_supervisor",
-        "service_manager",
-        "account_manager",
-        "sales_manager",
-        "branch_gm",
-        "marketing_director",
-        "regional_manager",
-        "gm",
-    ),
-    "contact_role": ("decision-maker", "purchaser", "operator", "finance", "other"),
-    "tier": ("core", "important", "key", "general"),
-    "event_kind": ("sale", "service", "parts", "rental", "used", "none"),
-    "reason": (
-        "event",
-        "visit",
-        "yearly",
-        "holiday",
-        "birthday",
-        "second-level",
-        "ticket-verify",
-        "retry",
-    ),
-    "outcome": ("reached", "no-answer", "busy", "wrong-number", "refused", "left-message"),
-    "channel": (
-        "phone",
-        "visit",
-        "wechat",
-        "email",
-        "sms",
-        "callback",
-        "walk-in",
-        "letter",
-    ),
-    "severity": ("minor", "major", "critical"),
-    "ticket_status": ("open", "resolved", "closed", "all"),
-    "callback_status": ("pending", "done", "skipped", "cancelled"),
+    # The stored values (roles, event kinds, outcomes, channels, severities, categories,
+    # tiers, reasons, statuses) are declared in followup_cli.vocab, with the words
+    # accepted for them; the ones below are only shown.
     "customer_status": ("active", "archived", "unreachable"),
-    "repurchase": ("yes", "no", "unsure"),
-    "category": (
-        "product.defect",
-        "product.spec",
-        "product.tolerance",
-        "product.failure",
-        "service.late",
-        "service.attitude",
-        "service.competence",
-        "parts",
-        "billing",
-        "other",
-    ),
     "notice": ("ticket", "warning"),
     # The tables of import and export.
     "table": ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks"),

@@ -26,30 +26,18 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, vocab
+from followup_cli.calls import parse_answers
 from followup_cli.csvfile import CsvSource, detect, open_text, physical_lines, record_batches
 from followup_cli.csvout import FORMULA_START
 from followup_cli.dates import parse_birthday, parse_date, parse_datetime
 from followup_cli.errors import DataError, InvalidValue
 from followup_cli.i18n import N_, _, label, ngettext
 from followup_cli.session import Session
-from followup_cli.vocab import CALL_CHANNELS, OUTCOMES, REPURCHASE, canonical
 
 KINDS = ("staff", "customers", "contacts", "events", "calls")
 BATCH = 5000
 MAX_ERRORS = 1000
-SATISFACTION_WORDS = {
-    "高度满意": 5,
-    "非常满意": 5,
-    "一般满意": 4,
-    "满意": 4,
-    "无意见": 3,
-    "一般": 3,
-    "有些不满意": 2,
-    "不满意": 2,
-    "极不满意": 1,
-    "非常不满意": 1,
-}
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -271,13 +259,11 @@ def _optional(fn: Callable[[str], Any]) -> Converter:
     return lambda v: fn(v) if v.strip() else None
 
 
-def _int_range(name: str, low: int, high: int, words: dict[str, int] | None = None) -> Converter:
+def _int_range(name: str, low: int, high: int) -> Converter:
     def convert(value: str) -> int | None:
         text = fields.normalise(value)
         if not text:
             return None
-        if words and text in words:
-            return words[text]
         if text.isdigit() and low <= int(text) <= high:
             return int(text)
         raise InvalidValue(name, value, fields.whole_number(low, high))
@@ -289,22 +275,9 @@ def _answers(known: set[str]) -> Converter:
     import json
 
     def convert(value: str) -> str | None:
-        text = value.strip()
-        if not text:
+        if not value.strip():
             return None
-        out: dict[str, str] = {}
-        for part in text.replace("；", ";").replace(",", ";").split(";"):
-            if not part.strip():
-                continue
-            key, sep, answer = part.partition("=")
-            key = key.strip()
-            if not sep or not key:
-                raise InvalidValue("answers", value, _("KEY=yes;KEY=no"))
-            if key not in known:
-                raise InvalidValue(
-                    "answers", value, _("keys among {keys}").format(keys=", ".join(sorted(known)))
-                )
-            out[key] = "yes" if fields.flag(answer, "answers") else "no"
+        out = parse_answers([value], "answers", known)
         return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
     return convert
@@ -356,7 +329,7 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
     if kind == "staff":
         return {
             "name": name_field("name"),
-            "role": lambda v: fields.choice(canonical("staff_role", v), "role", cfg.staff_roles),
+            "role": lambda v: vocab.accept("staff_role", v, "role", cfg.staff_roles),
             "department": text("department"),
             "phone": lambda v: fields.phone(v, "phone"),
         }
@@ -378,9 +351,7 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             "customer_code": customer,
             "name": name_field("name"),
             "role": lambda v: (
-                fields.choice(canonical("contact_role", v), "role", cfg.contact_roles)
-                if v.strip()
-                else "other"
+                vocab.accept("contact_role", v, "role", cfg.contact_roles) if v.strip() else "other"
             ),
             "phone": lambda v: fields.phone(v, "phone"),
             "wechat": text("wechat"),
@@ -401,7 +372,7 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
 
         return {
             "customer_code": customer,
-            "kind": lambda v: fields.choice(canonical("event_kind", v), "kind", cfg.event_kinds),
+            "kind": lambda v: vocab.accept("event_kind", v, "kind", cfg.event_kinds),
             "date": event_date,
             "ref": Batched(
                 lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
@@ -427,16 +398,12 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             "customer_code": customer,
             "at": call_at,
             "by": staff_name("by", required=True),
-            "outcome": lambda v: fields.choice(canonical("outcome", v), "outcome", OUTCOMES),
-            "channel": lambda v: fields.choice(
-                canonical("channel", v or "phone"), "channel", CALL_CHANNELS
-            ),
+            "outcome": lambda v: vocab.accept("outcome", v, "outcome"),
+            "channel": lambda v: vocab.accept("call_channel", v.strip() or "phone", "channel"),
             "contact": text("contact"),
-            "satisfaction": _int_range("satisfaction", 1, 5, SATISFACTION_WORDS),
+            "satisfaction": lambda v: vocab.satisfaction_score(v, "satisfaction"),
             "recommend": _int_range("recommend", 0, 10),
-            "repurchase": _optional(
-                lambda v: fields.choice(canonical("repurchase", v), "repurchase", REPURCHASE)
-            ),
+            "repurchase": _optional(lambda v: vocab.accept("repurchase", v, "repurchase")),
             "answers": _answers({q["key"] for qs in cfg["questions"].values() for q in qs}),
             "note": long_text("note"),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from followup_cli import fields
+from followup_cli import fields, vocab
 from followup_cli.errors import Conflict, NotFound
 from followup_cli.i18n import _, label
 from followup_cli.session import Session
@@ -51,7 +51,7 @@ def validate_staff(
 ) -> StaffInput:
     return StaffInput(
         name=fields.name(name, "name"),
-        role=fields.choice(role, "role", session.config.staff_roles),
+        role=vocab.accept("staff_role", role, "role", session.config.staff_roles),
         department=fields.text(department, "department", max_length=fields.MAX_NAME),
         phone=fields.phone(phone, "phone"),
     )

@@ -12,12 +12,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from followup_cli import fields
+from followup_cli import fields, vocab
 from followup_cli.errors import InvalidValue, NotFound, Refused
 from followup_cli.i18n import _
 from followup_cli.session import Session
 from followup_cli.texts import Message, Text, columns, joined, message, read
-from followup_cli.vocab import SEVERITIES, canonical
 from followup_cli.workdays import WorkCalendar, load_calendar
 
 
@@ -47,9 +46,7 @@ def validate_ticket(
         category=check_category(session, category),
         severity=check_severity(severity or cfg["default_severity"]),
         channel=(
-            fields.choice(canonical("channel", channel), "channel", cfg["channels"])
-            if channel
-            else None
+            vocab.accept("ticket_channel", channel, "channel", cfg["channels"]) if channel else None
         ),
         owner=fields.text(owner, "owner", max_length=fields.MAX_NAME),
         details=fields.text(details, "details"),
@@ -57,11 +54,11 @@ def validate_ticket(
 
 
 def check_category(session: Session, category: str | None) -> str:
-    return fields.choice(category, "category", session.config.categories)
+    return vocab.accept("category", category, "category", session.config.categories)
 
 
 def check_severity(severity: str | None) -> str:
-    return fields.choice(canonical("severity", severity or ""), "severity", SEVERITIES)
+    return vocab.accept("severity", severity, "severity")
 
 
 def ladder_for(session: Session, grade: int) -> tuple[str, list[str]]:
@@ -419,7 +416,7 @@ def notify_ticket(
 ) -> Ticket:
     """Record that the customer has been told the outcome."""
     channels = session.config["tickets"]["channels"]
-    channel = fields.choice(canonical("channel", via), "via", channels)
+    channel = vocab.accept("ticket_channel", via, "via", channels)
     answer = fields.text(response, "response")
     with session.write() as conn:
         row = _load_for_change(conn, ticket_id)
@@ -475,8 +472,9 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
 
     channel = None
     if notified_via:
-        channel = fields.choice(
-            canonical("channel", notified_via),
+        channel = vocab.accept(
+            "ticket_channel",
+            notified_via,
             "notified-via",
             session.config["tickets"]["channels"],
         )

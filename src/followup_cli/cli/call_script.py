@@ -2,34 +2,58 @@
 worth doing). Runs only on a terminal: shows who to call, the number and every pending
 reason, asks the outcome and each question in order, and confirms before saving."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import typer
 
+from followup_cli import vocab
+from followup_cli.calls import answer_value
 from followup_cli.cli.call_report import report_call
-from followup_cli.i18n import N_, _, label
-from followup_cli.vocab import OUTCOMES, REPURCHASE
-
-SATISFACTION = {
-    5: N_("高度满意 very satisfied"),
-    4: N_("一般满意 satisfied"),
-    3: N_("无意见 neutral"),
-    2: N_("有些不满意 somewhat dissatisfied"),
-    1: N_("极不满意 very dissatisfied"),
-}
+from followup_cli.errors import InvalidValue
+from followup_cli.i18n import _, label
 
 
-def _choose(prompt: str, options: list[str] | tuple[str, ...], kind: str) -> str:
-    for i, option in enumerate(options, 1):
-        shown = label(kind, option)
+def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str:
+    """A value of `kind`, by its number in the list or by any word `vocab.accept` takes."""
+    values = tuple(options) if options is not None else vocab.VOCABULARIES[kind].values
+    shown_kind = vocab.VOCABULARIES[kind].label_kind
+    for i, option in enumerate(values, 1):
+        shown = label(shown_kind, option)
         typer.echo(f"  {i}. {option}" + (f" {shown}" if shown != option else ""))
     while True:
         raw = str(typer.prompt(prompt)).strip()
-        if raw.isdigit() and 1 <= int(raw) <= len(options):
-            return options[int(raw) - 1]
-        if raw in options:
-            return raw
-        typer.echo("  " + _("Please answer 1–{n}.").format(n=len(options)))
+        if raw.isdigit() and 1 <= int(raw) <= len(values):
+            return values[int(raw) - 1]
+        try:
+            return vocab.accept(kind, raw, kind, values)
+        except InvalidValue:
+            typer.echo("  " + _("Please answer 1–{n}.").format(n=len(values)))
+
+
+def _satisfaction(prompt: str) -> int | None:
+    while True:
+        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        try:
+            return vocab.satisfaction_score(raw)
+        except InvalidValue:
+            typer.echo(
+                "  " + _("A number from {low} to {high}, or Enter to skip.").format(low=1, high=5)
+            )
+
+
+def _repurchase(prompt: str) -> str | None:
+    while True:
+        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        if not raw:
+            return None
+        try:
+            return vocab.accept("repurchase", raw, "repurchase")
+        except InvalidValue as exc:
+            typer.echo(
+                "  "
+                + _("Please answer {expected}, or Enter to skip.").format(expected=exc.expected)
+            )
 
 
 def _optional_int(prompt: str, low: int, high: int) -> int | None:
@@ -51,14 +75,12 @@ def _yes_no_skip(question: str) -> str | None:
             default="",
             show_default=False,
         )
-        raw = raw.strip().lower()
-        if not raw:
+        if not raw.strip():
             return None
-        if raw in ("y", "yes", "是"):
-            return "yes"
-        if raw in ("n", "no", "否"):
-            return "no"
-        typer.echo("  " + _("y, n, or Enter to skip."))
+        try:
+            return answer_value(raw)
+        except InvalidValue:
+            typer.echo("  " + _("y, n, or Enter to skip."))
 
 
 def run_call_script(
@@ -111,7 +133,7 @@ def run_call_script(
     if not by:
         by = typer.prompt(_("Your name (staff)")).strip()
     typer.echo(_("Outcome:"))
-    outcome = _choose(_("Outcome"), OUTCOMES, "outcome")
+    outcome = _choose(_("Outcome"), "outcome")
     answers: dict[str, str] = {}
     satisfaction = recommend = None
     repurchase = complaint = category = severity = None
@@ -123,19 +145,20 @@ def run_call_script(
                 answers[q["key"]] = value
         typer.echo(
             _("Satisfaction: {scale}").format(
-                scale=", ".join(f"{k} {_(v)}" for k, v in SATISFACTION.items())
+                scale=", ".join(
+                    vocab.satisfaction_label(level.score) for level in vocab.SATISFACTION
+                )
             )
         )
-        satisfaction = _optional_int(_("Satisfaction 1–5"), 1, 5)
+        satisfaction = _satisfaction(_("Satisfaction 1–5"))
         recommend = _optional_int(_("Would recommend us, 0–10"), 0, 10)
-        raw = typer.prompt(_("Would buy again? yes/no/unsure"), default="", show_default=False)
-        repurchase = raw.strip().lower() if raw.strip().lower() in REPURCHASE else None
+        repurchase = _repurchase(_("Would buy again? yes/no/unsure"))
         if typer.confirm(_("Any complaint?"), default=False):
             complaint = typer.prompt(_("What is the complaint")).strip()
             typer.echo(_("Category:"))
-            category = _choose(_("Category"), session.config.categories, "category")
+            category = _choose(_("Category"), "category", session.config.categories)
             typer.echo(_("Severity:"))
-            severity = _choose(_("Severity"), ("minor", "major", "critical"), "severity")
+            severity = _choose(_("Severity"), "severity")
     note = typer.prompt(_("Note"), default="", show_default=False).strip() or None
     data = validate_call(
         outcome,

@@ -101,10 +101,13 @@ def list_cmd(
     Example:
       followup event list --kind service --from 2026-11-01
     """
+    from followup_cli import vocab
     from followup_cli.events import list_events
     from followup_cli.render import Column, print_records
 
     session = open_session(ctx)
+    if kind is not None:
+        kind = checked(vocab.accept, "event_kind", kind, "kind", session.config.event_kinds)
     events = list_events(
         session,
         customer,

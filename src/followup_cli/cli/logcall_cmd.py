@@ -93,8 +93,10 @@ def log_call_cmd(
     if complaint:
         from followup_cli.tickets import check_category, check_severity
 
-        checked(check_category, session, category or "other")
-        checked(check_severity, severity or session.config["tickets"]["default_severity"])
+        category = checked(check_category, session, category or "other")
+        severity = checked(
+            check_severity, severity or session.config["tickets"]["default_severity"]
+        )
     answers = checked(parse_answers, answer or [])
     if outcome is None:
         if not _interactive():

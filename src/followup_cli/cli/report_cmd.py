@@ -218,6 +218,7 @@ def satisfaction_cmd(
     """
     from followup_cli.render import Column, bar, cell_width, heading, pad
     from followup_cli.reports.satisfaction import LEVELS, satisfaction_report
+    from followup_cli.vocab import satisfaction_label
 
     session = open_session(ctx)
     span = _period(session, start, end, period)
@@ -254,7 +255,7 @@ def satisfaction_cmd(
     if not total["responses"]:
         print(_("No satisfaction responses in this period."))
         return
-    labels = {5: "5 高度满意", 4: "4 一般满意", 3: "3 无意见", 2: "2 有些不满意", 1: "1 极不满意"}
+    labels = {k: satisfaction_label(k) for k in LEVELS}
     most = max(total["distribution"].values())
     width = max(cell_width(v) for v in labels.values())
     for k in LEVELS:

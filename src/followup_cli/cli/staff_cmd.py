@@ -51,10 +51,13 @@ def list_cmd(
     Example:
       followup staff list --role service
     """
+    from followup_cli import vocab
     from followup_cli.render import Column, print_records
     from followup_cli.staff import list_staff
 
     session = open_session(ctx)
+    if role is not None:
+        role = checked(vocab.accept, "staff_role", role, "role", session.config.staff_roles)
     records = [asdict(m) for m in list_staff(session, role)]
     columns = [
         Column("name", _("Name")),

@@ -99,14 +99,14 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
 
 def _history_value(key: str) -> Any:
     """A before/after cell of the history: a status or channel shown in its words."""
-    from followup_cli.i18n import VOCABULARY
+    from followup_cli.vocab import TICKET_STATUSES
 
     def value(r: dict[str, Any]) -> str:
         text = r[key]
         if text is None:
             return ""
         field = r.get("field")
-        if field == "status" or (field is None and text in VOCABULARY["ticket_status"]):
+        if field == "status" or (field is None and text in TICKET_STATUSES):
             return label("ticket_status", text)
         if field == "notified_via":
             return label("channel", text)

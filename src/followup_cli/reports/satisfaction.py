@@ -10,8 +10,9 @@ from typing import Any
 
 from followup_cli.reports.period import Period, bucket_label, bucket_start
 from followup_cli.session import Session
+from followup_cli.vocab import SATISFACTION
 
-LEVELS = (5, 4, 3, 2, 1)
+LEVELS = tuple(level.score for level in SATISFACTION)  # 5 高度满意 … 1 极不满意
 
 
 @dataclass
