@@ -2,8 +2,8 @@
 reader's language when it is shown.
 
 A `Message` is a code (`"escalation.rungs_skipped"`) and parameters (`{"roles":
-["marketing_director"]}`). Its template is the English text of `wording`, so the
-catalog's zh_CN translations are the Chinese. A parameter named after a vocabulary
+["marketing_director"]}`). Its template is the English text in TEMPLATES below, so
+the catalog's zh_CN translations are the Chinese. A parameter named after a vocabulary
 (`role`, `tier`, ...) holds the stored value and is shown through `i18n.label`; a
 parameter may hold another message; any other string is data (a name, a date, what a
 user typed) and is shown as it is.
@@ -18,58 +18,58 @@ column back as a `Text`: the message, or the typed text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
-from followup_cli import wording as w
-from followup_cli.i18n import ENGLISH, _, current_language, in_language, label
+from followup_cli.i18n import ENGLISH, N_, _, current_language, in_language, label
 
-# code -> English template (a message of `wording`, translated through the catalog).
+# code -> English template, translated through the catalog.
 TEMPLATES: dict[str, str] = {
     # callback details
-    "callback.event": w.EVENT_DETAIL,
-    "callback.second_level": w.SECOND_LEVEL_DETAIL,
-    "callback.visit": w.VISIT_DETAIL,
-    "callback.yearly": w.YEARLY_DETAIL,
-    "callback.holiday": w.HOLIDAY_DETAIL,
-    "callback.birthday": w.BIRTHDAY_DETAIL,
-    "callback.retry": w.RETRY_DETAIL,
-    "callback.verify": w.VERIFY_DETAIL,
+    "callback.event": N_("{kind} {what} (+{offset})"),
+    "callback.second_level": N_("check of the {kind} {date} callback {ref}"),
+    "callback.visit": N_("{role} visit (every {offset})"),
+    "callback.yearly": N_("yearly contact"),
+    "callback.holiday": N_("{holiday} greeting ({date})"),
+    "callback.birthday": N_("birthday of {name} ({day})"),
+    "callback.retry": N_("call back: {outcome} on {date}"),
+    "callback.verify": N_("did the fix hold? ticket #{id}: {summary}"),
     # escalation reasons and notes
-    "escalation.by_hand": w.BY_HAND,
-    "escalation.breach_resolution": w.BREACH_RESOLUTION,
-    "escalation.breach_telling": w.BREACH_TELLING,
-    "escalation.top_rung": w.TOP_RUNG,
-    "escalation.rungs_skipped": w.RUNGS_SKIPPED,
-    "escalation.nobody_above": w.NOBODY_ABOVE,
-    "escalation.with_note": w.WITH_NOTE,
-    "warning.emergency": w.EMERGENCY,
-    "warning.emergency_record": w.EMERGENCY_RECORD,
-    "warning.no_staff_holds": w.NO_STAFF_HOLDS,
-    "warning.cleared": w.WARNING_CLEARED,
+    "escalation.by_hand": N_("escalated by hand"),
+    "escalation.breach_resolution": N_("SLA breached: resolution was due by {date}"),
+    "escalation.breach_telling": N_("SLA breached: telling the customer was due by {date}"),
+    "escalation.top_rung": N_("already at the top rung: reminder"),
+    "escalation.rungs_skipped": N_("no staff for {roles}: passed to the next rung up"),
+    "escalation.nobody_above": N_("nobody holds any rung above: add staff for {role}"),
+    "escalation.with_note": N_("{reason} ({note})"),
+    "warning.emergency": N_("emergency early warning ({tier} customer)"),
+    "warning.emergency_record": N_("emergency early warning: {indicators}"),
+    "warning.no_staff_holds": N_("no staff holds {role}"),
+    "warning.cleared": N_("warning cleared"),
     # ticket history and generated tickets
-    "ticket.routed_to_person": w.ROUTED_TO_PERSON,
-    "ticket.routed_to": w.ROUTED_TO,
-    "ticket.no_staff_for": w.NO_STAFF_FOR,
-    "ticket.answered_no": w.ANSWERED_NO,
+    "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),
+    "ticket.routed_to": N_("{tier} customer, {severity}: routed to {role}"),
+    "ticket.no_staff_for": N_("no staff for {roles}"),
+    "ticket.answered_no": N_("Customer answered no: {question}"),
     # early-warning indicators
-    "indicator.open_tickets": w.OPEN_TICKETS,
-    "indicator.critical_open": w.CRITICAL_OPEN,
-    "indicator.tickets_in_period": w.TICKETS_IN_PERIOD,
-    "indicator.low_satisfaction": w.LOW_SATISFACTION,
-    "indicator.overdue": w.OVERDUE,
-    "indicator.unreachable": w.UNREACHABLE,
+    "indicator.open_tickets": N_("{n} open complaints"),
+    "indicator.critical_open": N_("a critical complaint is open"),
+    "indicator.tickets_in_period": N_("{n} complaints in {days} days"),
+    "indicator.low_satisfaction": N_("last satisfaction {n}/5"),
+    "indicator.overdue": N_("callbacks overdue {n} days"),
+    "indicator.unreachable": N_("unreachable"),
     # report texts (made when a report is read, never stored)
-    "report.ready_to_close": w.READY_TO_CLOSE,
-    "report.step_resolve": w.STEP_RESOLVE,
-    "report.step_tell": w.STEP_TELL,
-    "report.sla_breached": w.SLA_BREACHED,
-    "report.sla_due_today": w.SLA_DUE_TODAY,
-    "report.sla_left": w.SLA_LEFT,
-    "report.said_no": w.SAID_NO,
-    "report.level1_call": w.LEVEL1_CALL,
-    "report.levels_differ": w.LEVELS_DIFFER,
-    "report.unassigned": w.UNASSIGNED,
+    "report.ready_to_close": N_("told: ready to close"),
+    "report.step_resolve": N_("resolve"),
+    "report.step_tell": N_("tell the customer"),
+    "report.sla_breached": N_("BREACHED {n}d ({step})"),
+    "report.sla_due_today": N_("due today ({step})"),
+    "report.sla_left": N_("{n}d left ({step})"),
+    "report.said_no": N_("no: {question}"),
+    "report.level1_call": N_("level-1 call by {name}"),
+    "report.levels_differ": N_("{key}: level 1 {first}, level 2 {second}"),
+    "report.unassigned": N_("(unassigned)"),
 }
 # Texts joined into one: "; " in English, "；" in Chinese (empty parts left out there).
 JOINED = "joined"
@@ -173,7 +173,7 @@ def _param(name: str, value: Any) -> str:
     if name in LABELLED:
         return label(LABELLED[name], value)
     if name == "offset":
-        return w.interval_text(str(value))
+        return interval_text(str(value))
     if name == "question":
         return _(str(value))
     return str(value)
@@ -242,3 +242,17 @@ def shown(text: str | None, stored: str | None) -> str:
     if stored is None or current_language() == ENGLISH:
         return text or ""
     return _render(loads(stored))
+
+
+_INTERVAL = re.compile(r"(\d+)([dwmy])")
+_UNITS = {"d": N_("{n} days"), "w": N_("{n} weeks"), "m": N_("{n} months"), "y": N_("{n} years")}
+
+
+def interval_text(text: str) -> str:
+    """An interval as written in config (3d, 1w, 6m, 1y), in the interface language."""
+    if current_language() == ENGLISH:
+        return text
+    found = _INTERVAL.fullmatch(text.strip())
+    if not found:
+        return text
+    return _(_UNITS[found.group(2)]).format(n=int(found.group(1)))
