@@ -11,7 +11,7 @@ The messages come from four places:
 - `_()`, `N_()`, `ngettext()` and `pgettext()` calls in the package (Babel's extractor);
 - the help of every command and option, read from the command tree, paragraph by
   paragraph as `followup_cli.cli.localized` translates it (Babel cannot read docstrings);
-- the words shown for stored values (`followup_cli.vocab` and `followup_cli.i18n.VOCABULARY`), with their kind
+- the words shown for stored values (`followup_cli.domain.vocabulary` and `followup_cli.support.i18n.VOCABULARY`), with their kind
   as msgctxt;
 - the texts of the shipped defaults.toml shown to people: category labels, prepared
   answers and steps, key questions.
@@ -70,9 +70,9 @@ def help_messages() -> Iterator[Message]:
     """The help of every command, group and option, as `localized` translates it."""
     from typer.main import get_command
 
-    from followup_cli import i18n
     from followup_cli.cli.app import app
     from followup_cli.cli.localized import help_messages as paragraphs
+    from followup_cli.support import i18n
 
     i18n.use_language(i18n.ENGLISH)
     root = get_command(app)
@@ -90,8 +90,8 @@ def help_messages() -> Iterator[Message]:
 
 
 def vocabulary_messages() -> Iterator[Message]:
-    from followup_cli.i18n import VOCABULARY
-    from followup_cli.vocab import label_values
+    from followup_cli.domain.vocabulary import label_values
+    from followup_cli.support.i18n import VOCABULARY
 
     for kind, values in label_values().items():
         for value in values:
@@ -103,7 +103,7 @@ def vocabulary_messages() -> Iterator[Message]:
 
 def config_messages() -> Iterator[Message]:
     """Texts of the shipped defaults that tables and the call script show."""
-    from followup_cli.config import load_config
+    from followup_cli.support.config import load_config
 
     config = load_config(None)
     for name, entry in config["categories"].items():

@@ -210,9 +210,9 @@ def office(
 @pytest.fixture
 def session(db_path: Path) -> Iterator[Callable[..., Any]]:
     """session(today="2026-11-23") -> a domain Session on the test database."""
-    from followup_cli.config import load_config
-    from followup_cli.session import Session
+    from followup_cli.domain.session import Session
     from followup_cli.store import open_database
+    from followup_cli.support.config import load_config
 
     opened: list[sqlite3.Connection] = []
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
-from followup_cli.callbacks import reschedule_callback, skip_callback
-from followup_cli.errors import NotFound, Refused
+from followup_cli.domain.callbacks.changes import reschedule_callback, skip_callback
+from followup_cli.support.errors import NotFound, Refused
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

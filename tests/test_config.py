@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from followup_cli.config import defaults_text, load_config
-from followup_cli.errors import ConfigError
+from followup_cli.support.config import defaults_text, load_config
+from followup_cli.support.errors import ConfigError
 
 DEFAULTS = tomllib.loads(defaults_text())
 

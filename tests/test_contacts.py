@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from followup_cli.contacts import add_contact, list_contacts, validate_contact
-from followup_cli.errors import Conflict, InvalidValue
+from followup_cli.domain.contacts.records import add_contact, list_contacts, validate_contact
+from followup_cli.support.errors import Conflict, InvalidValue
 
 COLUMNS = "name, role, phone, wechat, email, birthday, is_primary"
 

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from followup_cli.csvfile import CHUNK, detect, open_text, rows
-from followup_cli.errors import DataError
+from followup_cli.support.errors import DataError
+from followup_cli.transfer.csv_read import CHUNK, detect, open_text, rows
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

@@ -1,5 +1,5 @@
 """One CSV writer (issue 13): every `--format csv` list and report, and `export`, write
-through followup_cli.csvout, so a cell Excel would run as a formula is neutralised the
+through followup_cli.render.csv_writer, so a cell Excel would run as a formula is neutralised the
 same way everywhere (SPEC 5: = + - @ tab or CR get a leading apostrophe).
 """
 
@@ -115,7 +115,7 @@ def test_customer_show_csv_neutralises_a_field(hostile) -> None:
 def test_the_writer_neutralises_text_and_keeps_numbers() -> None:
     """export's rule, kept: text starting = + - @ tab CR is neutralised, numbers (a
     negative one too) are written as they are, None as ""."""
-    from followup_cli import csvout
+    from followup_cli.render import csv_writer as csvout
 
     out = io.StringIO()
     rows = [
@@ -139,8 +139,8 @@ def test_export_still_writes_bom_and_crlf(hostile, tmp_path: Path) -> None:
 
 
 ALLOWED_CSV_IMPORTS = {
-    "csvout.py",  # the one writer
-    "csvfile.py",  # the reader behind `import`
+    "render/csv_writer.py",  # the one writer
+    "transfer/csv_read.py",  # the reader behind `import`
 }
 
 
@@ -158,10 +158,11 @@ def test_only_the_writer_and_the_import_reader_use_the_csv_module() -> None:
 def test_the_import_side_does_not_import_export() -> None:
     """FORMULA_START lives in csvout: importing.py no longer imports exporting.py (the
     cycle exporting → importing → exporting is gone)."""
-    text = (PACKAGE / "importing.py").read_text(encoding="utf-8")
+    text = (PACKAGE / "transfer" / "importing.py").read_text(encoding="utf-8")
     assert not re.search(
         r"^\s*(from followup_cli\.exporting|import followup_cli\.exporting)", text, re.MULTILINE
     )
-    from followup_cli import csvout, importing
+    from followup_cli.render import csv_writer as csvout
+    from followup_cli.transfer import importing
 
     assert importing.FORMULA_START is csvout.FORMULA_START

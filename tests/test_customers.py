@@ -13,14 +13,14 @@ import re
 
 import pytest
 
-from followup_cli.customers import (
+from followup_cli.domain.customers.records import (
     add_customer,
     list_customers,
     resolve_customer,
     validate_customer,
 )
-from followup_cli.errors import Conflict, InvalidValue, NotFound
-from followup_cli.render import cell_width
+from followup_cli.render.output import cell_width
+from followup_cli.support.errors import Conflict, InvalidValue, NotFound
 
 BOX = set("─━│┃┌┐└┘┏┓┗┛├┤┡┩┠┨┼╇╋═║╔╗╚╝")
 CSV_HEADER = ["code", "name", "grade", "tier", "phone", "region", "industry", "owner"]

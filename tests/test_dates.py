@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followup_cli.dates import Interval, add_months, parse_date, parse_interval
-from followup_cli.errors import EXIT_DATA, InvalidValue
+from followup_cli.support.dates import Interval, add_months, parse_date, parse_interval
+from followup_cli.support.errors import EXIT_DATA, InvalidValue
 
 NOV_22 = date(2026, 11, 22)
 FULL_WIDTH = str.maketrans("0123456789-/.", "０１２３４５６７８９－／．")

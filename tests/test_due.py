@@ -373,7 +373,7 @@ def test_due_entries_stream_the_rows_of_due_list(office: Run, session: Any) -> N
     json) and due_list (all at once, for reports)."""
     from datetime import date
 
-    from followup_cli.due import DueEntries, DueFilter, due_list
+    from followup_cli.domain.callbacks.due import DueEntries, DueFilter, due_list
 
     event(office, "C001", "sale", "2026-10-01", "S-2")
     event(office, "C002", "service", "2026-11-20", "WO-2")
@@ -477,9 +477,9 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
     import sqlite3
     from datetime import date, datetime, timedelta
 
-    from followup_cli.config import load_config
-    from followup_cli.due import DueFilter, parse_batch, parse_each, ranking_sql
-    from followup_cli.session import Session
+    from followup_cli.domain.callbacks.due import DueFilter, parse_batch, parse_each, ranking_sql
+    from followup_cli.domain.session import Session
+    from followup_cli.support.config import load_config
 
     path = tmp_path / f"rank-{abs(hash((str(factors), str(weights), str(callbacks), limit)))}.db"
     shutil.copyfile(office_template, path)

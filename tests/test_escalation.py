@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
-from followup_cli.config import load_config
+from followup_cli.support.config import load_config
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -274,7 +274,7 @@ def test_dry_run_writes_nothing_and_foretells_the_real_run(tiers: Run, rows: Row
 
 
 def test_dry_run_in_the_domain_writes_nothing(tiers: Run, rows: Rows, session: Any) -> None:
-    from followup_cli.escalation import escalate_auto
+    from followup_cli.domain.complaints.escalation import escalate_auto
 
     t = open_ticket(tiers, "C004")
     before = snapshot(rows)

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from followup_cli import i18n
-from followup_cli.render import cell_width
+from followup_cli.render.output import cell_width
+from followup_cli.support import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "extract_messages.py"
@@ -173,8 +173,8 @@ def test_a_missing_catalog_leaves_the_interface_in_english(
 
 def test_generated_texts_read_in_chinese_and_free_text_stays() -> None:
     # The English a v3 database stored, read back once by migration m004, renders so.
+    from followup_cli.domain.texts import render
     from followup_cli.store import legacy_texts
-    from followup_cli.texts import render
 
     class wording:  # noqa: N801 (the old reader's name, kept for these assertions)
         @staticmethod
@@ -581,7 +581,7 @@ def test_plain_tables_stay_aligned_with_chinese_text(demo) -> None:
 
 def test_plain_table_alignment_is_checked() -> None:
     """The check above can fail: a cell wider than its column."""
-    from followup_cli.render import Column, plain_table
+    from followup_cli.render.output import Column, plain_table
 
     table = plain_table(
         [Column("a", "客户"), Column("b", "负责人")], [{"a": "山东鲁建", "b": "王伟"}]

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from followup_cli import importing
-from followup_cli.importing import ImportErrors, import_file
+from followup_cli.transfer import importing
+from followup_cli.transfer.importing import ImportErrors, import_file
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

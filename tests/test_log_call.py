@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
-from followup_cli.calls import log_call, targets_of, validate_call
+from followup_cli.domain.calls.log import log_call, targets_of, validate_call
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

@@ -81,7 +81,7 @@ def plan(conn: Any, sql: str, params: Any = ()) -> str:
 def test_the_due_ranking_reads_pending_callbacks_through_the_due_index(
     office: Callable[..., Any], session: Callable[..., Any]
 ) -> None:
-    from followup_cli.due import DueFilter, ranking_sql
+    from followup_cli.domain.callbacks.due import DueFilter, ranking_sql
 
     s = session()
     sql, params = ranking_sql(s, DueFilter(on=date(2026, 11, 23), limit=20))

@@ -20,16 +20,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assertions import ok, refused
-from followup_cli.calls import log_call, validate_call
-from followup_cli.config import load_config
-from followup_cli.customers import add_customer, validate_customer
-from followup_cli.dates import parse_interval
-from followup_cli.events import EventInput, add_event
-from followup_cli.planning import Planner
-from followup_cli.session import Session
-from followup_cli.staff import add_staff, validate_staff
+from followup_cli.domain.callbacks.planning import Planner
+from followup_cli.domain.calls.log import log_call, validate_call
+from followup_cli.domain.customers.records import add_customer, validate_customer
+from followup_cli.domain.events.records import EventInput, add_event
+from followup_cli.domain.session import Session
+from followup_cli.domain.staff.records import add_staff, validate_staff
 from followup_cli.store import open_database
-from followup_cli.workdays import WorkCalendar, library_days
+from followup_cli.support.config import load_config
+from followup_cli.support.dates import parse_interval
+from followup_cli.support.workdays import WorkCalendar, library_days
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

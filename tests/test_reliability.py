@@ -217,8 +217,8 @@ def test_busy_past_the_timeout_exits_75_with_a_clear_message(tmp_path: Path) -> 
 
 @pytest.mark.skipif(not Path("/proc/self/mounts").exists(), reason="Linux only")
 def test_database_on_a_network_filesystem_is_refused(tmp_path: Path) -> None:
-    from followup_cli.errors import StorageError
     from followup_cli.store.files import filesystem_type, refuse_network_filesystem
+    from followup_cli.support.errors import StorageError
 
     mounts = tmp_path / "mounts"
     mounts.write_text(

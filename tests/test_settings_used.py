@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from followup_cli import config as config_module
+from followup_cli.support import config as config_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from followup_cli.errors import Conflict
-from followup_cli.staff import add_staff, get_staff, list_staff, validate_staff
+from followup_cli.domain.staff.records import add_staff, get_staff, list_staff, validate_staff
+from followup_cli.support.errors import Conflict
 
 ROLES = (
     "clerk, service, service_supervisor, service_manager, account_manager, sales_manager, "
@@ -170,7 +170,7 @@ def test_domain_functions(initdb, session):
 
 
 def test_the_roster_picks_the_same_department_first_then_spreads(session) -> None:
-    from followup_cli.roster import Roster, pick_staff
+    from followup_cli.domain.staff.roster import Roster, pick_staff
 
     s = session()
     for name, role, department in (

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from followup_cli.cli.app import app
-from followup_cli.errors import StorageError
 from followup_cli.store import SCHEMA_VERSION, open_database
+from followup_cli.support.errors import StorageError
 
 SPEC_TABLES = (
     "customers",

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from assertions import ok
-from followup_cli import i18n
-from followup_cli.texts import Message, columns, english, joined, loads, message, render
+from followup_cli.domain.texts import Message, columns, english, joined, loads, message, render
+from followup_cli.support import i18n
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

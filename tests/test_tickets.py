@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
-from followup_cli.config import load_config
+from followup_cli.support.config import load_config
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -554,7 +554,7 @@ def test_sla_days_come_from_config() -> None:
 def test_breach_rule() -> None:
     from datetime import date
 
-    from followup_cli.tickets import is_breached
+    from followup_cli.domain.complaints.tickets import is_breached
 
     day = date(2026, 11, 27)
     assert is_breached("open", "2026-11-26", None, day)

@@ -1,4 +1,4 @@
-"""One declaration per enumerated value (followup_cli.vocab): the CLI's options, the call
+"""One declaration per enumerated value (followup_cli.domain.vocabulary): the CLI's options, the call
 script and every import converter accept the same words, and refuse alike.
 
 Two kinds of test: a sample of Chinese words driven through the real CLI and a real
@@ -19,15 +19,16 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
-from followup_cli import i18n, vocab
-from followup_cli.calls import parse_answers, validate_call
-from followup_cli.config import load_config
-from followup_cli.contacts import validate_contact
-from followup_cli.errors import InvalidValue
-from followup_cli.events import validate_event
-from followup_cli.importing import converters
-from followup_cli.staff import validate_staff
-from followup_cli.tickets import check_severity, validate_ticket
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.calls.log import parse_answers, validate_call
+from followup_cli.domain.complaints.tickets import check_severity, validate_ticket
+from followup_cli.domain.contacts.records import validate_contact
+from followup_cli.domain.events.records import validate_event
+from followup_cli.domain.staff.records import validate_staff
+from followup_cli.support import i18n
+from followup_cli.support.config import load_config
+from followup_cli.support.errors import InvalidValue
+from followup_cli.transfer.importing import converters
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -318,7 +319,7 @@ def test_satisfaction_words_are_read_alike_by_log_call_and_import(
 
 
 def test_the_satisfaction_scale_is_one_list() -> None:
-    from followup_cli.reports.satisfaction import LEVELS
+    from followup_cli.domain.reports.satisfaction import LEVELS
 
     assert LEVELS == (5, 4, 3, 2, 1)
     assert [vocab.satisfaction_label(k) for k in LEVELS] == [

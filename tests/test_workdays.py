@@ -15,8 +15,8 @@ from holidays.countries.china import China
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followup_cli import workdays
-from followup_cli.workdays import WorkCalendar, library_days, library_version, load_calendar
+from followup_cli.support import workdays
+from followup_cli.support.workdays import WorkCalendar, library_days, library_version, load_calendar
 
 YEARS = range(2025, 2029)
 

@@ -5,7 +5,7 @@ Commands load lazily: `followup due` imports and builds only the `due` command, 
 command, domain modules are imported only when it runs. A test checks that each
 registry summary is the first line of its command's help.
 
-The interface language (English, or Chinese for a zh locale: see followup_cli.i18n) is
+The interface language (English, or Chinese for a zh locale: see followup_cli.support.i18n) is
 decided first, from the environment and the config file's `language`, before any help
 is built or any message is written.
 """
@@ -25,8 +25,8 @@ from typer.core import TyperGroup
 from followup_cli import __version__
 from followup_cli.cli.localized import LocalizedContext, localize, localize_usage_error
 from followup_cli.cli.state import parse_date_option, state
-from followup_cli.errors import EXIT_INTERNAL, FollowupError
-from followup_cli.i18n import ENGLISH, N_, _, current_language, setup_language
+from followup_cli.support.errors import EXIT_INTERNAL, FollowupError
+from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_language
 
 
 def _report(text: str, hint: str | None = None) -> None:
@@ -39,7 +39,9 @@ _LANGUAGE_SETTING = re.compile(r"""language\s*=\s*["']([^"']*)["']""")
 
 
 # The shipped defaults.toml: its `language` applies when the user's file sets none.
-SHIPPED_DEFAULTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "defaults.toml")
+SHIPPED_DEFAULTS = os.path.join(
+    os.path.dirname(os.path.dirname(__file__)), "support", "defaults.toml"
+)
 
 
 def config_language(args: Sequence[str]) -> str | None:

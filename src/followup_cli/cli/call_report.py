@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from followup_cli.i18n import _, label
-from followup_cli.render import warn
-from followup_cli.texts import render
+from followup_cli.domain.texts import render
+from followup_cli.render.output import warn
+from followup_cli.support.i18n import _, label
 
 
 def report_call(result: Any) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 import typer
 
-from followup_cli import vocab
-from followup_cli.calls import answer_value
 from followup_cli.cli.call_report import report_call
-from followup_cli.errors import InvalidValue
-from followup_cli.i18n import _, label
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.calls.log import answer_value
+from followup_cli.support.errors import InvalidValue
+from followup_cli.support.i18n import _, label
 
 
 def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str:
@@ -86,8 +86,8 @@ def _yes_no_skip(question: str) -> str | None:
 def run_call_script(
     ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
 ) -> None:
-    from followup_cli.calls import call_brief, log_call, validate_call
-    from followup_cli.texts import render
+    from followup_cli.domain.calls.log import call_brief, log_call, validate_call
+    from followup_cli.domain.texts import render
 
     brief = call_brief(session, customer_ref)
     c = brief.customer

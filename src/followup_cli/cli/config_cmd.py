@@ -7,7 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import load_config, state
-from followup_cli.i18n import _
+from followup_cli.support.i18n import _
 
 app = new_app(
     "The rules in force: defaults and your overrides.",
@@ -23,8 +23,8 @@ def show_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     Example:
       followup config show --format json | jq .visits
     """
-    from followup_cli.config import to_toml
-    from followup_cli.render import to_json
+    from followup_cli.render.output import to_json
+    from followup_cli.support.config import to_toml
 
     config = load_config(ctx)
     if fmt == Format.json:
@@ -52,8 +52,8 @@ def init_cmd(
     Example:
       followup config init && $EDITOR ~/.config/followup/config.toml
     """
-    from followup_cli.config import template_text
-    from followup_cli.errors import Refused, StorageError
+    from followup_cli.support.config import template_text
+    from followup_cli.support.errors import Refused, StorageError
 
     target = path or state(ctx).resolved_config_path()
     if target.exists() and not force:

@@ -7,7 +7,7 @@ import typer
 
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import open_session, state
-from followup_cli.i18n import _
+from followup_cli.support.i18n import _
 
 app = new_app(
     "Database location, online backup, integrity check.",
@@ -52,8 +52,8 @@ def check_cmd(ctx: typer.Context) -> None:
     Example:
       followup db check
     """
-    from followup_cli.errors import Refused
     from followup_cli.store.checks import check_database
+    from followup_cli.support.errors import Refused
 
     session = open_session(ctx)
     report = check_database(session.conn)

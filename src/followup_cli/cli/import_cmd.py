@@ -7,7 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
-from followup_cli.i18n import _, label
+from followup_cli.support.i18n import _, label
 
 KINDS = ("customers", "contacts", "events", "calls", "staff")
 
@@ -40,8 +40,8 @@ def import_cmd(
       followup import customers 客户.csv --dry-run
       followup import events service-orders.csv
     """
-    from followup_cli.errors import UsageError
-    from followup_cli.importing import ImportErrors, import_file
+    from followup_cli.support.errors import UsageError
+    from followup_cli.transfer.importing import ImportErrors, import_file
 
     if kind not in KINDS:
         raise UsageError(
@@ -71,7 +71,7 @@ def import_cmd(
 def _print_report(report: Any, fmt: str) -> None:
     from dataclasses import asdict
 
-    from followup_cli.render import to_json, warn
+    from followup_cli.render.output import to_json, warn
 
     if fmt == "json":
         print(to_json(asdict(report)))
@@ -115,6 +115,6 @@ def _progress_bar(file: Path) -> Any:
         return None
     if not big or not sys.stderr.isatty():
         return None
-    from followup_cli.render import ProgressBar
+    from followup_cli.render.output import ProgressBar
 
     return ProgressBar()

@@ -3,7 +3,7 @@
 import typer
 
 from followup_cli.cli.state import open_session, state
-from followup_cli.i18n import _
+from followup_cli.support.i18n import _
 
 
 def init_cmd(ctx: typer.Context) -> None:

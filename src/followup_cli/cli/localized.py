@@ -22,7 +22,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer._click.formatting import HelpFormatter
 
-from followup_cli.i18n import ENGLISH, N_, _, current_language
+from followup_cli.support.i18n import ENGLISH, N_, _, current_language
 
 # -- command help ----------------------------------------------------------------------
 
@@ -107,7 +107,7 @@ _OPENING = set("（《「『【“([")
 
 
 def _cell_width(text: str) -> int:
-    """Display width (as followup_cli.render.cell_width, which costs an import here)."""
+    """Display width (as followup_cli.render.output.cell_width, which costs an import here)."""
     import unicodedata
 
     return sum(

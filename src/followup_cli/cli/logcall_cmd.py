@@ -7,7 +7,7 @@ import typer
 
 from followup_cli.cli.call_report import report_call
 from followup_cli.cli.state import checked, open_session
-from followup_cli.i18n import _
+from followup_cli.support.i18n import _
 
 
 def _interactive() -> bool:
@@ -83,15 +83,15 @@ def log_call_cmd(
       followup log-call C000012 --outcome no-answer --by 李娜
       followup log-call C000012          # on a terminal: the guided call script
     """
-    from followup_cli.calls import log_call, parse_answers, validate_call
-    from followup_cli.dates import parse_datetime
-    from followup_cli.errors import DataError, InvalidValue, UsageError
+    from followup_cli.domain.calls.log import log_call, parse_answers, validate_call
+    from followup_cli.support.dates import parse_datetime
+    from followup_cli.support.errors import DataError, InvalidValue, UsageError
 
     session = open_session(ctx)
     if (category or severity) and not complaint:
         raise UsageError(_("--category and --severity describe a --complaint; give its text too"))
     if complaint:
-        from followup_cli.tickets import check_category, check_severity
+        from followup_cli.domain.complaints.tickets import check_category, check_severity
 
         category = checked(check_category, session, category or "other")
         severity = checked(

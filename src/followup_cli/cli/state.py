@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import typer
 
-from followup_cli.errors import DataError, InvalidValue
-from followup_cli.i18n import _
+from followup_cli.support.errors import DataError, InvalidValue
+from followup_cli.support.i18n import _
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ class AppState:
         return self.db_path or default_db_path()
 
     def resolved_config_path(self) -> Path:
-        from followup_cli.config import default_config_path
+        from followup_cli.support.config import default_config_path
 
         return self.config_path or default_config_path()
 
@@ -44,7 +44,7 @@ def state(ctx: typer.Context) -> AppState:
 
 
 def load_config(ctx: typer.Context) -> Any:
-    from followup_cli.config import load_config as load
+    from followup_cli.support.config import load_config as load
 
     st = state(ctx)
     return load(st.resolved_config_path(), explicit=st.config_path is not None)
@@ -52,7 +52,7 @@ def load_config(ctx: typer.Context) -> Any:
 
 def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
     """The Session for this command; the database is closed when the command ends."""
-    from followup_cli.session import Session, moment
+    from followup_cli.domain.session import Session, moment
     from followup_cli.store import open_database
 
     st = state(ctx)
@@ -89,7 +89,7 @@ def parse_date_option(option: str, value: str | None) -> date | None:
     """A date given on the command line; a bad one is bad input data (exit 65)."""
     if value is None:
         return None
-    from followup_cli.dates import parse_date
+    from followup_cli.support.dates import parse_date
 
     try:
         return parse_date(value, option)

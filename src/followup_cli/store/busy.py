@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from followup_cli.errors import DatabaseBusy
-from followup_cli.i18n import _
+from followup_cli.support.errors import DatabaseBusy
+from followup_cli.support.i18n import _
 
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from followup_cli.i18n import _
+from followup_cli.support.i18n import _
 
 
 @dataclass

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from followup_cli.errors import StorageError
-from followup_cli.i18n import _
 from followup_cli.store.busy import busy_error, busy_timeout_ms, is_busy
 from followup_cli.store.files import (
     check_file,
@@ -23,6 +21,8 @@ from followup_cli.store.files import (
     restrict_permissions,
 )
 from followup_cli.store.schema import SCHEMA_VERSION
+from followup_cli.support.errors import StorageError
+from followup_cli.support.i18n import _
 
 
 def default_db_path() -> Path:

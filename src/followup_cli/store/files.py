@@ -11,9 +11,9 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from followup_cli.errors import StorageError
-from followup_cli.i18n import _
 from followup_cli.store.busy import busy_error, is_busy
+from followup_cli.support.errors import StorageError
+from followup_cli.support.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs"}

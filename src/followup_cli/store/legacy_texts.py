@@ -1,5 +1,5 @@
 """Reading back the English sentences that schema v3 and earlier stored for generated
-texts, once, when migration m004 turns them into messages (`followup_cli.texts`).
+texts, once, when migration m004 turns them into messages (`followup_cli.domain.texts`).
 
 Nothing else uses this: screens render the stored message. A text is read as a
 message only when the message's English rendering gives the stored text back exactly,
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from followup_cli.texts import JOINED, TEMPLATES, Message, Text, english, joined
+from followup_cli.domain.texts import JOINED, TEMPLATES, Message, Text, english, joined
 
 # The codes each stored column may hold (most specific first).
 CALLBACK_DETAIL = tuple(code for code in TEMPLATES if code.startswith("callback."))

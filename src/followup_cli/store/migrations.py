@@ -14,11 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followup_cli.errors import StorageError
-from followup_cli.i18n import _
 from followup_cli.store.busy import busy_error, is_busy
 from followup_cli.store.files import backup_to
 from followup_cli.store.schema import SCHEMA_VERSION
+from followup_cli.support.errors import StorageError
+from followup_cli.support.i18n import _
 
 Migration = Callable[[Any], None]
 
@@ -246,7 +246,7 @@ def m003_customer_list_index(db: Any) -> None:
     db.execute("CREATE INDEX customers_list ON customers (grade, code)")
 
 
-# The columns that hold a generated text as a message (followup_cli.texts), beside the
+# The columns that hold a generated text as a message (followup_cli.domain.texts), beside the
 # text column that holds its English rendering.
 MESSAGE_COLUMNS = (
     ("callbacks", "detail_message"),
@@ -266,8 +266,8 @@ def m004_texts_as_messages(db: Any) -> None:
     code and parameters that render them in the reader's language. The English stored
     so far is read back once (store.legacy_texts); a text no template gives back
     exactly is a person's and keeps no message. The text columns are left as they are."""
+    from followup_cli.domain.texts import dumps
     from followup_cli.store import legacy_texts as legacy
-    from followup_cli.texts import dumps
 
     conn = db.conn
     for table, column in MESSAGE_COLUMNS:

@@ -1,0 +1,93 @@
+"""Changing one planned callback by hand: move it, or skip it with a reason."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from followup_cli.domain import fields
+from followup_cli.domain.session import Session
+from followup_cli.support.errors import NotFound, Refused
+from followup_cli.support.i18n import _, label
+
+
+@dataclass
+class CallbackChange:
+    id: int
+    customer_code: str
+    customer_name: str
+    reason: str
+    due_on: str
+    status: str
+    note: str | None
+    working_day: bool = True
+
+
+def _pending(conn: sqlite3.Connection, callback_id: int) -> sqlite3.Row:
+    row = conn.execute(
+        "SELECT cb.*, c.code, c.name FROM callbacks cb JOIN customers c ON c.id = cb.customer_id"
+        " WHERE cb.id = ?",
+        (callback_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(
+            _("no callback #{id}").format(id=callback_id),
+            _("See `followup due --days 30` for ids."),
+        )
+    if row["status"] != "pending":
+        raise Refused(
+            _("callback #{id} is already {status}").format(
+                id=callback_id, status=label("callback_status", row["status"])
+            )
+        )
+    return row  # type: ignore[no-any-return]
+
+
+def reschedule_callback(session: Session, callback_id: int, day: date) -> CallbackChange:
+    """Move a pending callback to `day` (kept as given; a non-working day is flagged)."""
+    from followup_cli.support.workdays import load_calendar
+
+    if day < session.today:
+        raise Refused(
+            _("{date} is in the past; a callback can only be moved to today or later").format(
+                date=day
+            ),
+            _("To record that it was done, log the call with `followup log-call`."),
+        )
+    with session.write() as conn:
+        row = _pending(conn, callback_id)
+        conn.execute(
+            "UPDATE callbacks SET due_on = ?, updated_at = ? WHERE id = ?",
+            (day.isoformat(), session.stamp, callback_id),
+        )
+        working = load_calendar(conn, session.today, store=True).is_working(day)
+    return CallbackChange(
+        callback_id,
+        row["code"],
+        row["name"],
+        row["reason"],
+        day.isoformat(),
+        "pending",
+        None,
+        working,
+    )
+
+
+def skip_callback(session: Session, callback_id: int, reason: str) -> CallbackChange:
+    """Skip a pending callback; a periodic one is chained on from today."""
+    from followup_cli.domain.callbacks.planning import Planner
+
+    why = fields.required_text(reason, "reason", max_length=2000)
+    with session.write() as conn:
+        row = _pending(conn, callback_id)
+        conn.execute(
+            "UPDATE callbacks SET status = 'skipped', note = ?, closed_on = ?, updated_at = ?"
+            " WHERE id = ?",
+            (why, session.today.isoformat(), session.stamp, callback_id),
+        )
+        if row["reason"] in ("visit", "yearly"):
+            Planner(session, conn).plan_customers([row["customer_id"]])
+    return CallbackChange(
+        callback_id, row["code"], row["name"], row["reason"], row["due_on"], "skipped", why
+    )

@@ -1,0 +1,492 @@
+"""The due list: exactly today's work, one row per customer, most urgent first.
+
+Every pending reason of a customer due up to the window is merged into one row, so one
+call covers them all. Urgency is a sum of documented terms (config `[urgency]`):
+
+    overdue      overdue_day × min(days overdue, overdue_cap_days)
+    grade        grade × (6 − customer grade)
+    reason       the highest `urgency.reason` weight among the row's reasons
+    reasons      extra_reason × (number of reasons − 1)
+    open_tickets open_ticket × open complaints
+    level2       level2 if a supervisor's second-level check is among the reasons
+    retry        retry × the most failed attempts on one of the reasons
+    unreachable  unreachable if the customer is flagged unreachable
+
+The ranking is computed in SQL over the pending callbacks (one indexed pass), so the
+cost follows the rows due, not the history. The same query hands over each row's
+details (its reasons and contacts, as JSON arrays), so the rows stream out in ranked
+order and in constant memory, without reading any callback twice: a long list gathers
+the reasons in the ranking's pass; a short one (--limit) reads them for the rows shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, timedelta
+from json import loads
+from operator import itemgetter
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from followup_cli.domain.session import Session
+from followup_cli.domain.vocabulary import REASONS
+
+# Reasons for which the decision-maker is the preferred contact: satisfaction and
+# complaint-outcome calls.
+DECISION_REASONS = {"event", "second-level", "ticket-verify"}
+TERMS = ("overdue", "grade", "reason", "reasons", "open_tickets", "level2", "retry", "unreachable")
+FETCH = 1000  # rows taken from the query at a time
+# Up to this --limit, a row's reasons are read for it once ranked; past it (and with no
+# limit) they are gathered in the ranking's pass over every pending callback.
+READ_AFTER_RANKING = 10_000
+
+
+class RankedRow(NamedTuple):
+    """A row of the due query, by name: the customer, its ranking and urgency terms
+    (t_overdue ...), its `reasons` and `contacts` as JSON arrays, and `total`, the rows
+    before --limit (None unless a counted limit cuts the list)."""
+
+    customer_id: int
+    code: str
+    name: str
+    grade: int
+    phone: str | None
+    unreachable: int
+    first_due: str
+    days_overdue: int
+    open_tickets: int
+    urgency: float
+    t_overdue: float
+    t_grade: float
+    t_reason: float
+    t_reasons: float
+    t_open_tickets: float
+    t_level2: float
+    t_retry: float
+    t_unreachable: float
+    reasons: str
+    contacts: str
+    total: int | None
+
+
+RANKED = RankedRow._fields[: RankedRow._fields.index("t_overdue")]
+assert RankedRow._fields[len(RANKED) : len(RANKED) + len(TERMS)] == tuple(f"t_{n}" for n in TERMS)
+
+
+class DueCallback(NamedTuple):
+    """One pending callback of a row: a reason to call."""
+
+    id: int
+    due_on: str
+    reason: str
+    level: int
+    detail: str | None
+    role: str | None
+    assignee: str | None
+    attempts: int
+    detail_message: str | None  # the detail's message (followup_cli.domain.texts), as stored
+
+
+class DueContact(NamedTuple):
+    name: str
+    phone: str | None
+    role: str
+
+
+class DueEntry(NamedTuple):
+    """One row of the due list, flat and cheap to make (`record` gives it the shape of
+    `due --format json`)."""
+
+    customer_id: int
+    code: str
+    name: str
+    grade: int
+    tier: str
+    contact: DueContact | None
+    phone: str | None  # the contact's, else the customer's
+    due_on: str  # the earliest reason's
+    days_overdue: int
+    assignee: str | None  # of the lead reason: the first, or the first for --staff/--role
+    role: str | None
+    urgency: float
+    open_tickets: int
+    unreachable: bool
+    reasons: list[DueCallback]  # by due date
+    terms: tuple[float, ...]  # one per TERMS; empty unless asked for
+
+    def record(self, terms: bool = True) -> dict[str, Any]:
+        """The row as `due --format json` prints it (with the urgency terms if `terms`)."""
+        contact = self.contact
+        data: dict[str, Any] = {
+            "customer": {
+                "id": self.customer_id,
+                "code": self.code,
+                "name": self.name,
+                "grade": self.grade,
+                "tier": self.tier,
+            },
+            "contact": (
+                None
+                if contact is None
+                else {"name": contact.name, "phone": contact.phone, "role": contact.role}
+            ),
+            "phone": self.phone,
+            "due_on": self.due_on,
+            "days_overdue": self.days_overdue,
+            "assignee": self.assignee,
+            "role": self.role,
+            "urgency": self.urgency,
+            "open_tickets": self.open_tickets,
+            "unreachable": self.unreachable,
+            "reasons": [
+                {
+                    "callback_id": cb_id,
+                    "reason": reason,
+                    "due_on": due_on,
+                    "level": level,
+                    "detail": detail,
+                    "role": role,
+                    "assignee": assignee,
+                    "attempts": attempts,
+                }
+                for cb_id, due_on, reason, level, detail, role, assignee, attempts, _m in self.reasons
+            ],
+        }
+        if terms:
+            data["terms"] = dict(zip(TERMS, self.terms, strict=True))
+        return data
+
+
+@dataclass
+class DueFilter:
+    on: date
+    days: int = 0
+    staff: str | None = None
+    role: str | None = None
+    grade: int | None = None
+    overdue: bool = False
+    limit: int | None = None
+
+
+@dataclass
+class DueList:
+    rows: list[DueEntry]
+    total: int  # customers matching, before --limit
+
+
+@dataclass
+class DueEntries:
+    """The due list of `flt`, most urgent first, read as it is iterated (read-only; one
+    snapshot, one query). Once the iteration is over, `total` holds the customers
+    matching before --limit (counted only if `counted`)."""
+
+    session: Session
+    flt: DueFilter
+    terms: bool = False  # hand over the urgency terms too (--explain)
+    counted: bool = True
+    total: int = 0
+
+    def __iter__(self) -> Generator[DueEntry, None, None]:
+        """The entries; close the generator if the iteration stops early (it holds a
+        read transaction open)."""
+        flt, terms = self.flt, self.terms
+        sql, params = ranking_sql(self.session, flt, total=self.counted)
+        tier = self.session.config.tier
+        tiers: dict[int, str] = {}
+        count = 0
+        with self.session.read() as conn:
+            cursor = conn.cursor()
+            cursor.row_factory = _ranked_row
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(FETCH):
+                if count == 0 and flt.limit is not None and self.counted:
+                    self.total = rows[0].total or 0
+                count += len(rows)
+                for r, reasons in zip(rows, parse_batch([r.reasons for r in rows]), strict=True):
+                    if r.grade not in tiers:
+                        tiers[r.grade] = tier(r.grade)
+                    yield _entry(r, reasons, flt, tiers[r.grade], terms)
+        if flt.limit is None:
+            self.total = count
+
+
+def due_list(session: Session, flt: DueFilter) -> DueList:
+    """The rows of the due list for `flt`, ranked (read-only; one snapshot)."""
+    entries = DueEntries(session, flt, terms=True)
+    with closing(iter(entries)) as read:
+        rows = list(read)
+    return DueList(rows, entries.total)
+
+
+class _Keyed(Protocol):
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+Contact = TypeVar("Contact", bound=_Keyed)
+
+
+def pick_contact(contacts: Sequence[Contact], reasons: set[str]) -> Contact | None:
+    """Primary contact; the decision-maker first for satisfaction and complaint calls."""
+    if not contacts:
+        return None
+    decision = [c for c in contacts if c["role"] == "decision-maker"]
+    primary = [c for c in contacts if c["is_primary"]]
+    order = (decision + primary) if reasons & DECISION_REASONS else (primary + decision)
+    return (order or contacts)[0]
+
+
+# -- the query -----------------------------------------------------------------------
+
+
+def _num(value: Any) -> str:
+    return repr(float(value))
+
+
+# -- speed tricks, each beside its plain version ---------------------------------------
+#
+# `ranking_sql(..., plain=True)` builds the query with the plain versions; tests/test_due.py
+# holds both queries to the same rows on random data and coefficients.
+
+
+def plain_term(factor: Any, count: str) -> str:
+    """An urgency term, rounded to the hundredth."""
+    return f"round({_num(factor)} * {count}, 2)"
+
+
+def exact_term(factor: Any, count: str) -> str:
+    """`plain_term` without SQLite's round(), where rounding cannot change the value
+    (round() prints and parses a string: it costs more than the rest of the ranking)."""
+    return f"{_num(factor)} * {count}" if _quarters(factor) else plain_term(factor, count)
+
+
+def _quarters(value: Any, *, signed: bool = False) -> bool:
+    """Whether `value`, and `value` times any whole number, is a multiple of 0.25 (exact
+    in binary), which SQLite's round(…, 2) gives back unchanged: ≥ 0 unless `signed`,
+    and never −0.0 (which round() turns into 0.0)."""
+    number = float(value)
+    if not (number * 4).is_integer():
+        return False
+    return math.copysign(1.0, number) > 0 or (signed and number != 0)
+
+
+def pending_source(alias: str, *, plain: bool = False) -> str:
+    """The callbacks table for the ranking's pass. Forced through the pending-due index
+    (SQLite-only: INDEXED BY), whatever the planner guesses from a small table's missing
+    statistics, so the cost follows the rows due, not the history; plainly, the table."""
+    return f"callbacks {alias}" if plain else f"callbacks {alias} INDEXED BY callbacks_pending_due"
+
+
+def parse_batch(texts: list[str]) -> list[Any]:
+    """JSON arrays, parsed in one call for the whole batch (one parse per row costs far
+    more); `parse_each` is the plain version."""
+    return loads("[" + ",".join(texts) + "]")  # type: ignore[no-any-return]
+
+
+def parse_each(texts: list[str]) -> list[Any]:
+    return [loads(text) for text in texts]
+
+
+def _ranked_row(_cursor: Any, row: tuple[Any, ...]) -> RankedRow:
+    return RankedRow._make(row)
+
+
+def _pending(alias: str) -> str:
+    """The callbacks of the due list: pending and due up to the window's end, except
+    greetings whose day is past the grace."""
+    return (
+        f"{alias}.status = 'pending' AND {alias}.due_on <= :end AND NOT ({alias}.reason"
+        f" IN ('holiday', 'birthday') AND {alias}.due_on < :greeting_cut)"
+    )
+
+
+def _gathered(alias: str) -> str:
+    """The callbacks of a group as a JSON array of arrays (the fields of DueCallback),
+    in no particular order."""
+    fields = ", ".join(f"{alias}.{name}" for name in DueCallback._fields)
+    return f"json_group_array(json_array({fields}))"
+
+
+def _contacts(row: str) -> str:
+    """The contacts of the customer of `row` as a JSON array of objects, in no
+    particular order."""
+    return (
+        "(SELECT json_group_array(json_object('id', k.id, 'name', k.name, 'phone', k.phone,"
+        f" 'role', k.role, 'is_primary', k.is_primary)) FROM contacts k"
+        f" WHERE k.customer_id = {row}.customer_id) AS contacts"
+    )
+
+
+def ranking_sql(
+    session: Session, flt: DueFilter, *, total: bool = True, plain: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The due list in one query: one row per customer, most urgent first, with the
+    columns of RankedRow (`total` counted if `total` and a limit cuts the list). With
+    `plain`, the speed tricks above give way to their plain versions."""
+    u = session.config["urgency"]
+    weights = u["reason"]
+    reason_case = (
+        "CASE cb.reason "
+        + " ".join(f"WHEN '{k}' THEN {_num(weights[k])}" for k in REASONS if k in weights)
+        + " ELSE 0.0 END"
+    )
+    end = (flt.on + timedelta(days=flt.days)).isoformat()
+    grace = int(session.config["planning"]["greeting_grace_days"])
+    greeting_cut = (flt.on - timedelta(days=grace)).isoformat()
+    params: dict[str, Any] = {"end": end, "greeting_cut": greeting_cut, "on": flt.on.isoformat()}
+    where = ["c.archived = 0"]
+    if flt.grade is not None:
+        where.append("c.grade = :grade")
+        params["grade"] = flt.grade
+    if flt.overdue:
+        where.append("d.first_due < :on")
+    if flt.staff or flt.role:
+        match = []
+        if flt.staff:
+            match.append("x.assignee = :staff")
+            params["staff"] = flt.staff
+        if flt.role:
+            match.append("x.role = :role")
+            params["role"] = flt.role
+        where.append(
+            "EXISTS (SELECT 1 FROM callbacks x WHERE x.customer_id = d.customer_id"
+            " AND x.status = 'pending' AND x.due_on <= :end AND " + " AND ".join(match) + ")"
+        )
+    late = "max(CAST(julianday(:on) - julianday(d.first_due) AS INTEGER), 0)"
+    # Each term is rounded to the hundredth (see exact_term); a constant is rounded once,
+    # not on every row.
+    term = plain_term if plain else exact_term
+    products = {
+        "overdue": (u["overdue_day"], f"min({late}, {int(u['overdue_cap_days'])})"),
+        "grade": (u["grade"], "(6 - c.grade)"),
+        "reasons": (u["extra_reason"], "(d.n - 1)"),
+        "open_tickets": (u["open_ticket"], "coalesce(t.n, 0)"),
+        "retry": (u["retry"], "d.max_attempts"),
+    }
+    expressions = {name: term(factor, count) for name, (factor, count) in products.items()}
+    exact_weights = not plain and all(_quarters(w, signed=True) for w in weights.values())
+    expressions["reason"] = "d.reason_weight" if exact_weights else "round(d.reason_weight, 2)"
+    for name, condition in (("level2", "d.max_level = 2"), ("unreachable", "c.unreachable")):
+        expressions[name] = f"CASE WHEN {condition} THEN round({_num(u[name])}, 2) ELSE 0.0 END"
+    # The urgency, their sum, is exact when they all are.
+    exact = (
+        exact_weights
+        and all(_quarters(factor) for factor, _count in products.values())
+        and all(_quarters(u[name], signed=True) for name in ("level2", "unreachable"))
+    )
+    summed = " + ".join(f"t_{name}" for name in TERMS)
+    ranked = [*RANKED[:-1], f"{summed} AS urgency" if exact else f"round({summed}, 2) AS urgency"]
+    ranked += [f"t_{name}" for name in TERMS]
+    order = "ORDER BY urgency DESC, first_due, code"
+    # A long list gathers each customer's reasons in the ranking's one pass over the
+    # pending callbacks; a short one (--limit) reads them for the rows shown only.
+    limited = flt.limit is not None
+    gather = flt.limit is None or flt.limit > READ_AFTER_RANKING
+    sql = (
+        "WITH d AS (SELECT cb.customer_id, min(cb.due_on) AS first_due, count(*) AS n,"
+        " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
+        f" max({reason_case}) AS reason_weight"
+        + (f", {_gathered('cb')} AS reasons" if gather else "")
+        + f" FROM {pending_source('cb', plain=plain)} WHERE {_pending('cb')}"
+        " GROUP BY cb.customer_id),"
+        " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
+        " GROUP BY customer_id),"
+        " r AS (SELECT d.customer_id, d.first_due, c.code, c.name, c.grade, c.phone,"
+        f" c.unreachable, coalesce(t.n, 0) AS open_tickets, {late} AS days_overdue, "
+        + ", ".join(f"{expressions[name]} AS t_{name}" for name in TERMS)
+        + (", d.reasons" if gather else "")
+        + " FROM d JOIN customers c ON c.id = d.customer_id"
+        " LEFT JOIN t ON t.customer_id = d.customer_id"
+        f" WHERE {' AND '.join(where)})"
+    )
+    if not limited:
+        sql += f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}, NULL FROM r {order}"
+        return sql, params
+    params["limit"] = flt.limit
+    # Counted over `r` as the ranking reads it, not by a window over every row: the sort
+    # then keeps only the rows shown.
+    count = ", (SELECT count(*) FROM r) AS total" if total else ", NULL AS total"
+    if gather:
+        sql += (
+            f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}"
+            f" FROM r {order} LIMIT :limit"
+        )
+        return sql, params
+    reasons = (
+        f"(SELECT {_gathered('p')} FROM callbacks p"
+        f" WHERE p.customer_id = top.customer_id AND {_pending('p')}) AS reasons"
+    )
+    sql += (
+        f", top AS (SELECT {', '.join(ranked)} FROM r {order} LIMIT :limit)"
+        f" SELECT top.*, {reasons}, {_contacts('top')}{count} FROM top {order}"
+    )
+    return sql, params
+
+
+# -- a row ---------------------------------------------------------------------------
+
+_BY_DUE_DATE = itemgetter(1, 0)  # a callback's due_on, then id
+_BY_ID = itemgetter("id")
+_callback = DueCallback._make
+
+
+def _entry(
+    r: RankedRow, reasons_found: list[list[Any]], flt: DueFilter, tier: str, terms: bool
+) -> DueEntry:
+    """A row of the due query (its reasons as parsed) as a DueEntry."""
+    if len(reasons_found) > 1:
+        reasons_found.sort(key=_BY_DUE_DATE)
+    reasons = list(map(_callback, reasons_found))
+    lead = reasons[0] if reasons else None
+    if flt.staff or flt.role:
+        lead = next(
+            (
+                x
+                for x in reasons
+                if (flt.staff is None or x.assignee == flt.staff)
+                and (flt.role is None or x.role == flt.role)
+            ),
+            lead,
+        )
+    contact = None
+    phone = r.phone
+    if r.contacts != "[]":
+        contacts = loads(r.contacts)
+        contacts.sort(key=_BY_ID)
+        chosen = pick_contact(contacts, {x.reason for x in reasons})
+        if chosen is not None:
+            contact = DueContact(chosen["name"], chosen["phone"], chosen["role"])
+            if contact.phone:
+                phone = contact.phone
+    return DueEntry(
+        r.customer_id,
+        r.code,
+        r.name,
+        r.grade,
+        tier,
+        contact,
+        phone,
+        r.first_due,
+        int(r.days_overdue),
+        lead.assignee if lead is not None else None,
+        lead.role if lead is not None else None,
+        float(r.urgency),
+        int(r.open_tickets),
+        bool(r.unreachable),
+        reasons,
+        _terms(r) if terms else (),
+    )
+
+
+def _terms(r: RankedRow) -> tuple[float, ...]:
+    return (
+        float(r.t_overdue),
+        float(r.t_grade),
+        float(r.t_reason),
+        float(r.t_reasons),
+        float(r.t_open_tickets),
+        float(r.t_level2),
+        float(r.t_retry),
+        float(r.t_unreachable),
+    )

@@ -1,0 +1,573 @@
+"""Callback planning: from what happened and who the customer is, plan every callback.
+
+Rules (all numbers from config, SPEC section 3):
+- event callbacks at offsets from the event date, never chained;
+- a level-2 check by a supervisor after the first completed level-1 callback on an event;
+- visits per grade and role, chained from the last completed (or skipped) visit;
+- a yearly floor, re-anchored by every reached call;
+- birthday and festival greetings, planned a few weeks ahead, on the working day before;
+- working days: planned dates on weekends and public holidays move to the next working
+  day (make-up working days count as working), greetings to the previous one;
+- history is not a backlog: nothing that would have fallen due more than
+  `stale_after_days` ago is planned;
+- no flood: a customer without history gets its first periodic callbacks spread evenly
+  (and deterministically) over the first interval.
+
+Planning is idempotent: every callback has a unique `plan_key`; planning the same thing
+twice inserts nothing (a callback cancelled by the system is revived instead).
+All functions here run inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from followup_cli.domain.session import Session
+from followup_cli.domain.staff.roster import Roster
+from followup_cli.domain.texts import Message, columns, message
+from followup_cli.store.meta import get_meta, set_meta
+from followup_cli.support.dates import Interval, birthday_in_year
+from followup_cli.support.workdays import WorkCalendar, load_calendar
+
+
+@dataclass
+class Planned:
+    """One callback to plan."""
+
+    customer_id: int
+    due_on: date
+    reason: str
+    source: str
+    plan_key: str
+    planned_on: date
+    level: int = 1
+    role: str | None = None
+    assignee: str | None = None
+    detail: Message | None = None
+    event_id: int | None = None
+    ticket_id: int | None = None
+    contact_id: int | None = None
+    parent_id: int | None = None
+
+
+def spread_offset(key: str, days: int) -> int:
+    """A deterministic day in [0, days) for `key`: spreads first callbacks evenly."""
+    return zlib.crc32(key.encode("utf-8")) % max(days, 1)
+
+
+@dataclass
+class Planner:
+    """Plans callbacks for one session inside its write transaction."""
+
+    session: Session
+    conn: sqlite3.Connection
+    calendar: WorkCalendar = field(init=False)
+    roster: Roster = field(init=False)
+    _queue: list[Planned] = field(default_factory=list)
+    _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
+    # False: planning ahead outside a write transaction (nothing is written).
+    writing: bool = True
+
+    def __post_init__(self) -> None:
+        self.calendar = load_calendar(self.conn, self.session.today, store=self.writing)
+        self.roster = Roster.load(self.conn)
+
+    # -- configuration -------------------------------------------------------
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return self.session.config["planning"]  # type: ignore[no-any-return]
+
+    @property
+    def today(self) -> date:
+        return self.session.today
+
+    @property
+    def stale_before(self) -> date:
+        return self.today - timedelta(days=int(self.cfg["stale_after_days"]))
+
+    def interval(self, text: str, where: str) -> Interval:
+        return self.session.config.interval(text, where)
+
+    def has_staff(self, role: str) -> bool:
+        return self.roster.has(role)
+
+    def assignee(self, role: str | None, department: str | None, spread: int) -> str | None:
+        return self.roster.pick(role, department, spread)
+
+    # -- queue ---------------------------------------------------------------
+    def add(self, planned: Planned) -> None:
+        self._queue.append(planned)
+
+    def flush(self) -> int:
+        """Insert what was planned; an existing plan_key is left alone unless the system
+        had cancelled it, in which case it is revived with the new date."""
+        if not self._queue:
+            return 0
+        stamp = self.session.stamp
+        before = self.conn.total_changes
+        self.conn.executemany(
+            f"INSERT INTO callbacks ({INSERT_COLUMNS}) VALUES ({INSERT_MARKS}) {REVIVE_CANCELLED}",
+            [
+                (
+                    p.customer_id,
+                    p.due_on.isoformat(),
+                    p.reason,
+                    p.source,
+                    p.plan_key,
+                    p.level,
+                    p.role,
+                    p.assignee,
+                    *columns(p.detail),
+                    p.event_id,
+                    p.ticket_id,
+                    p.contact_id,
+                    p.parent_id,
+                    p.planned_on.isoformat(),
+                    stamp,
+                    stamp,
+                )
+                for p in self._queue
+            ],
+        )
+        self._queue.clear()
+        return self.conn.total_changes - before
+
+    # -- events --------------------------------------------------------------
+    def event_dates(self, kind: str, day: str) -> list[tuple[str, date, date]]:
+        """(offset, anchor, due) of the callbacks an event of `kind` on `day` plans, the
+        stale ones left out. Memoised: a large import has few distinct (kind, day)."""
+        key = (kind, day)
+        found = self._event_dates.get(key)
+        if found is None:
+            start = date.fromisoformat(day)
+            stale_before = self.stale_before
+            found = []
+            for text in self.session.config["planning"]["event_offsets"].get(kind, []):
+                anchor = self.interval(text, f"planning.event_offsets.{kind}").after(start)
+                due = self.calendar.next_working(anchor)
+                if due >= stale_before:
+                    found.append((text, anchor, due))
+            self._event_dates[key] = found
+        return found
+
+    def plan_events(self, event_ids: list[int]) -> None:
+        """Callbacks at the configured offsets from each event's date."""
+        role = self.cfg["event_role"]
+        for chunk in _chunks(event_ids):
+            rows = self.conn.execute(
+                "SELECT e.id, e.customer_id, e.kind, e.date, e.ref, e.machine, c.department"
+                " FROM events e JOIN customers c ON c.id = e.customer_id"
+                f" WHERE c.archived = 0 AND e.id IN ({_marks(chunk)})",
+                chunk,
+            ).fetchall()
+            for event_id, customer_id, *event in rows:
+                for text, due, anchor, who, detail in self._event_plans(customer_id, *event):
+                    self.add(
+                        Planned(
+                            customer_id=customer_id,
+                            due_on=due,
+                            reason="event",
+                            source="event",
+                            plan_key=f"event:{event_id}:{text}",
+                            planned_on=anchor,
+                            role=role,
+                            assignee=who,
+                            detail=detail,
+                            event_id=event_id,
+                        )
+                    )
+            if len(self._queue) >= FLUSH_AT:
+                self.flush()
+        self.flush()
+
+    def _event_plans(
+        self,
+        customer_id: int,
+        kind: str,
+        day: str,
+        ref: str | None,
+        machine: str | None,
+        department: str | None,
+    ) -> list[tuple[str, date, date, str | None, Message]]:
+        """(offset, due, anchor, assignee, detail) of each callback an event plans."""
+        planned = self.event_dates(kind, day)
+        if not planned:
+            return []
+        what = " ".join(x for x in (day, ref, machine) if x)
+        who = self.assignee(self.cfg["event_role"], department, customer_id)
+        return [
+            (text, due, anchor, who, message("callback.event", kind=kind, what=what, offset=text))
+            for text, anchor, due in planned
+        ]
+
+    # An import plans its events before it takes the write lock (the rows are staged,
+    # without ids yet) and inserts the plans after its events, in one statement.
+    def stage_event_plans(self, stage: str, since: date) -> str:
+        """Plan the staged events `temp.{stage}` (customer_id, kind, date, ref, machine)
+        dated `since` or later into a temp table, whose name is returned; its rows refer
+        to the stage's rows by rowid."""
+        plans = f"{stage}_plans"
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{plans}")
+        self.conn.execute(
+            f"CREATE TEMP TABLE {plans} (row INTEGER, offset TEXT, due_on TEXT,"
+            " planned_on TEXT, assignee TEXT, detail TEXT, detail_message TEXT)"
+        )
+        rows = self.conn.execute(
+            "SELECT s.rowid, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department"
+            f" FROM temp.{stage} s JOIN customers c ON c.id = s.customer_id"
+            " WHERE c.archived = 0 AND s.date >= ?",
+            (since.isoformat(),),
+        )
+        insert = f"INSERT INTO temp.{plans} VALUES (?, ?, ?, ?, ?, ?, ?)"
+        batch: list[tuple[Any, ...]] = []
+        for row, customer_id, *event in rows:
+            for text, due, anchor, who, detail in self._event_plans(customer_id, *event):
+                batch.append(
+                    (row, text, due.isoformat(), anchor.isoformat(), who, *columns(detail))
+                )
+            if len(batch) >= FLUSH_AT:
+                self.conn.executemany(insert, batch)
+                batch.clear()
+        self.conn.executemany(insert, batch)
+        return plans
+
+    def insert_event_plans(self, stage: str, plans: str, after_id: int) -> int:
+        """Insert the plans of `stage_event_plans` for the events with an id above
+        `after_id` (the ones just inserted), matched by their natural key."""
+        stamp = self.session.stamp
+        return self.conn.execute(
+            f"INSERT INTO callbacks ({INSERT_COLUMNS})"
+            " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
+            " 1, ?, p.assignee, p.detail, p.detail_message, e.id, NULL, NULL, NULL, p.planned_on,"
+            " ?, ?"
+            f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
+            " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
+            " AND e.date = s.date AND e.ref = s.ref"
+            f" WHERE e.id > ? ORDER BY e.id {REVIVE_CANCELLED}",
+            (self.cfg["event_role"], stamp, stamp, after_id),
+        ).rowcount
+
+    def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
+        """A supervisor's check after the first completed level-1 callback on an event."""
+        rule = self.session.config["planning"]["second_level"]
+        if callback["level"] != 1 or callback["event_id"] is None:
+            return
+        event = self.conn.execute(
+            "SELECT e.kind, e.date, e.ref, c.department FROM events e"
+            " JOIN customers c ON c.id = e.customer_id WHERE e.id = ?",
+            (callback["event_id"],),
+        ).fetchone()
+        if event is None or event["kind"] not in rule["event_kinds"]:
+            return
+        anchor = self.interval(rule["after"], "planning.second_level.after").after(call_day)
+        due = self.calendar.next_working(anchor)
+        if due < self.stale_before:
+            return
+        role = rule["role"]
+        self.add(
+            Planned(
+                customer_id=callback["customer_id"],
+                due_on=due,
+                reason="second-level",
+                source="event",
+                plan_key=f"second-level:event:{callback['event_id']}",
+                planned_on=anchor,
+                level=2,
+                role=role,
+                assignee=self.assignee(role, event["department"], callback["customer_id"]),
+                detail=message(
+                    "callback.second_level",
+                    kind=event["kind"],
+                    date=event["date"],
+                    ref=event["ref"] or "",
+                ),
+                event_id=callback["event_id"],
+                parent_id=callback["id"],
+            )
+        )
+
+    # -- periodic --------------------------------------------------------------
+    def plan_customers(self, customer_ids: list[int] | None, *, replan: bool = False) -> None:
+        """Visits, the yearly floor and greetings for these customers (None: all)."""
+        for chunk in _chunks(customer_ids) if customer_ids is not None else [None]:
+            self._plan_chunk(chunk, replan)
+            if len(self._queue) >= FLUSH_AT:
+                self.flush()
+        self.flush()
+
+    def _plan_chunk(self, ids: list[int] | None, replan: bool) -> None:
+        scope, params = _scope("customer_id", ids)
+        if replan:
+            self.conn.execute(
+                "UPDATE callbacks SET status = 'cancelled', note = 'replanned', closed_on = ?,"
+                f" updated_at = ? WHERE status = 'pending' AND reason = 'visit' AND {scope}",
+                (self.today.isoformat(), self.session.stamp, *params),
+            )
+        cscope, _ = _scope("id", ids)
+        customers = self.conn.execute(
+            "SELECT id, code, grade, owner, department FROM customers"
+            f" WHERE archived = 0 AND {cscope}",
+            params,
+        ).fetchall()
+        last_reached = dict(
+            self.conn.execute(
+                "SELECT customer_id, max(day) FROM calls WHERE outcome = 'reached'"
+                f" AND {scope} GROUP BY customer_id",
+                params,
+            ).fetchall()
+        )
+        last_visit: dict[tuple[int, str], str] = {
+            (r[0], r[1]): r[2]
+            for r in self.conn.execute(
+                "SELECT customer_id, role, max(closed_on) FROM callbacks"
+                " WHERE reason = 'visit' AND status IN ('done', 'skipped')"
+                f" AND {scope} GROUP BY customer_id, role",
+                params,
+            )
+        }
+        last_yearly: dict[int, str] = dict(
+            self.conn.execute(
+                "SELECT customer_id, max(closed_on) FROM callbacks"
+                " WHERE reason = 'yearly' AND status IN ('done', 'skipped')"
+                f" AND {scope} GROUP BY customer_id",
+                params,
+            ).fetchall()
+        )
+        pending = {
+            (r[0], r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT customer_id, reason, role FROM callbacks WHERE status = 'pending'"
+                f" AND reason IN ('visit', 'yearly') AND {scope}",
+                params,
+            )
+        }
+        # How many of each chain are closed: part of the next plan_key, so that a chain
+        # re-planned on the same anchor date (two calls in a day) gets a new callback.
+        self._closed = {
+            (r[0], r[1], r[2]): r[3]
+            for r in self.conn.execute(
+                "SELECT customer_id, reason, role, count(*) FROM callbacks"
+                f" WHERE status != 'pending' AND reason IN ('visit', 'yearly') AND {scope}"
+                " GROUP BY customer_id, reason, role",
+                params,
+            )
+        }
+        visits = self.session.config["visits"]
+        yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
+        yearly_role = self.cfg["yearly_role"]
+        for c in customers:
+            cid = c["id"]
+            for role, every in visits.get(str(c["grade"]), {}).items():
+                if (cid, "visit", role) in pending:
+                    continue
+                if role == "account_manager" and c["owner"]:
+                    who: str | None = c["owner"]
+                elif self.has_staff(role):
+                    who = self.assignee(role, c["department"], cid)
+                else:
+                    continue
+                interval = self.interval(every, f"visits.{c['grade']}.{role}")
+                last = last_visit.get((cid, role))
+                detail = message("callback.visit", role=role, offset=every)
+                self._periodic(c, "visit", role, who, interval, last, detail)
+            if (cid, "yearly", yearly_role) not in pending:
+                last = max(
+                    (d for d in (last_reached.get(cid), last_yearly.get(cid)) if d), default=None
+                )
+                who = self.assignee(yearly_role, c["department"], cid)
+                self._periodic(
+                    c, "yearly", yearly_role, who, yearly_every, last, message("callback.yearly")
+                )
+        self._plan_greetings(ids)
+
+    def _periodic(
+        self,
+        customer: sqlite3.Row,
+        reason: str,
+        role: str,
+        who: str | None,
+        interval: Interval,
+        last: str | None,
+        detail: Message,
+    ) -> None:
+        anchor = interval.after(date.fromisoformat(last)) if last else None
+        if anchor is None or anchor < self.stale_before:
+            spread = spread_offset(f"{customer['code']}|{reason}|{role}", interval.approx_days)
+            anchor = self.today + timedelta(days=spread)
+        due = self.calendar.next_working(anchor)
+        self.add(
+            Planned(
+                customer_id=customer["id"],
+                due_on=due,
+                reason=reason,
+                source="rule",
+                plan_key=f"{reason}:{customer['id']}:{role}:{anchor.isoformat()}:"
+                f"{self._closed.get((customer['id'], reason, role), 0)}",
+                planned_on=anchor,
+                role=role,
+                assignee=who,
+                detail=detail,
+            )
+        )
+
+    def _plan_greetings(self, ids: list[int] | None) -> None:
+        """Festival greetings (grades in config) and contacts' birthdays, planned when
+        they fall within the horizon, on the working day before a non-working day."""
+        rule = self.session.config["planning"]["greetings"]
+        horizon = self.today + timedelta(days=int(self.cfg["greeting_horizon_days"]))
+        role = self.cfg["greeting_role"]
+        cscope, params = _scope("id", ids)
+        festivals: list[tuple[str, date, date]] = []
+        for name in rule["holidays"]:
+            for year in (self.today.year, self.today.year + 1):
+                day = self.calendar.festival(name, year)
+                if day is None:
+                    continue
+                due = self.calendar.previous_working(day)
+                if self.today <= due <= horizon:
+                    festivals.append((name, day, due))
+        grades = [int(g) for g in rule["grades"]]
+        if festivals and grades:
+            rows = self.conn.execute(
+                "SELECT id, department FROM customers WHERE archived = 0"
+                f" AND grade IN ({_marks(grades)}) AND {cscope}",
+                (*grades, *params),
+            ).fetchall()
+            for c in rows:
+                for name, day, due in festivals:
+                    self.add(
+                        Planned(
+                            customer_id=c["id"],
+                            due_on=due,
+                            reason="holiday",
+                            source="rule",
+                            plan_key=f"holiday:{c['id']}:{name}:{day.year}",
+                            planned_on=day,
+                            role=role,
+                            assignee=self.assignee(role, c["department"], c["id"]),
+                            detail=message("callback.holiday", holiday=name, date=day.isoformat()),
+                        )
+                    )
+        if not rule["birthday"]:
+            return
+        scope, params = _scope("ct.customer_id", ids)
+        rows = self.conn.execute(
+            "SELECT ct.id, ct.customer_id, ct.name, ct.birthday, c.department FROM contacts ct"
+            " JOIN customers c ON c.id = ct.customer_id"
+            f" WHERE c.archived = 0 AND ct.birthday IS NOT NULL AND {scope}",
+            params,
+        ).fetchall()
+        for ct in rows:
+            for year in (self.today.year, self.today.year + 1):
+                day = birthday_in_year(ct["birthday"], year)
+                due = self.calendar.previous_working(day)
+                if not self.today <= due <= horizon:
+                    continue
+                self.add(
+                    Planned(
+                        customer_id=ct["customer_id"],
+                        due_on=due,
+                        reason="birthday",
+                        source="rule",
+                        plan_key=f"birthday:{ct['id']}:{year}",
+                        planned_on=day,
+                        role=role,
+                        assignee=self.assignee(role, ct["department"], ct["customer_id"]),
+                        detail=message(
+                            "callback.birthday", name=ct["name"], day=day.strftime("%m-%d")
+                        ),
+                        contact_id=ct["id"],
+                    )
+                )
+
+    def expire_greetings(self) -> int:
+        """Greetings missed by more than the grace days are dropped (a late greeting is
+        no greeting); the next occurrence is planned as it comes into the horizon."""
+        grace = int(self.cfg["greeting_grace_days"])
+        cur = self.conn.execute(
+            "UPDATE callbacks SET status = 'cancelled', note = 'greeting missed',"
+            " closed_on = ?, updated_at = ? WHERE status = 'pending'"
+            " AND reason IN ('holiday', 'birthday') AND due_on < ?",
+            (
+                self.today.isoformat(),
+                self.session.stamp,
+                (self.today - timedelta(days=grace)).isoformat(),
+            ),
+        )
+        return cur.rowcount
+
+
+def plan_customer(session: Session, customer_id: int, *, replan: bool = False) -> None:
+    Planner(session, session.conn).plan_customers([customer_id], replan=replan)
+
+
+def cancel_customer_callbacks(session: Session, customer_id: int, why: str) -> int:
+    cur = session.conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = ?, closed_on = ?, updated_at = ?"
+        " WHERE customer_id = ? AND status = 'pending'",
+        (why, session.today.isoformat(), session.stamp, customer_id),
+    )
+    return cur.rowcount
+
+
+ROLLED_KEY = "greetings_rolled_on"
+
+
+def roll_forward(session: Session) -> bool:
+    """Once a day: drop missed greetings and plan those coming into the horizon.
+
+    Runs in its own write transaction when `due`, `report daily` or `escalate --auto`
+    first run on a day; returns whether it ran.
+    """
+    today = session.today.isoformat()
+    if get_meta(session.conn, ROLLED_KEY) == today:
+        return False
+    with session.write() as conn:
+        if get_meta(conn, ROLLED_KEY) == today:
+            return False
+        planner = Planner(session, conn)
+        planner.expire_greetings()
+        planner._plan_greetings(None)
+        planner.flush()
+        set_meta(conn, ROLLED_KEY, today)
+    return True
+
+
+# -- helpers -----------------------------------------------------------------
+
+CHUNK = 500
+INSERT_COLUMNS = (
+    "customer_id, due_on, reason, source, plan_key, level, role, assignee, detail,"
+    " detail_message, event_id, ticket_id, contact_id, parent_id, planned_on, created_at,"
+    " updated_at"
+)
+INSERT_MARKS = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
+# An existing plan_key is left alone unless the system had cancelled it: then revived.
+REVIVE_CANCELLED = (
+    "ON CONFLICT (plan_key) DO UPDATE SET status = 'pending', due_on = excluded.due_on,"
+    " assignee = excluded.assignee, attempts = 0, closed_on = NULL, note = NULL,"
+    " updated_at = excluded.updated_at WHERE callbacks.status = 'cancelled'"
+)
+FLUSH_AT = 20_000  # planned callbacks held in memory before they are written
+
+
+def _chunks(ids: list[int] | None) -> list[list[int]]:
+    if not ids:
+        return []
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _scope(column: str, ids: list[int] | None) -> tuple[str, tuple[int, ...]]:
+    """A WHERE fragment limiting `column` to `ids` (None: no limit)."""
+    if ids is None:
+        return "1 = 1", ()
+    return f"{column} IN ({_marks(ids)})", tuple(ids)

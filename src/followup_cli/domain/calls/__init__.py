@@ -1,0 +1,1 @@
+"""Calls: logging a contact attempt and everything it settles or plans."""

@@ -1,0 +1,645 @@
+"""Calls: logging a contact attempt, and everything it settles or plans.
+
+A reached call completes every pending callback of the customer due within the merge
+window (periodic ones within the cooldown): one call covers every reason. A call that
+does not reach the customer counts an attempt and brings the callbacks back the next
+working day; after `max_attempts` failures in a row the customer is flagged unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from followup_cli.domain import fields
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks.planning import Planned, Planner
+from followup_cli.domain.session import Session
+from followup_cli.domain.texts import message, read
+from followup_cli.domain.vocabulary import REACHED
+from followup_cli.support.errors import Conflict, InvalidValue, NotFound, UsageError
+from followup_cli.support.i18n import N_, _, label
+
+
+@dataclass
+class CallInput:
+    """A call to record, validated field by field (customer and staff are checked later)."""
+
+    outcome: str
+    by: str
+    at: datetime
+    channel: str = "phone"
+    contact: str | None = None
+    satisfaction: int | None = None
+    recommend: int | None = None
+    repurchase: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+    callback_id: int | None = None
+    complaint: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    imported: bool = False
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome == REACHED
+
+
+ANSWER_PAIRS = N_("KEY=yes or KEY=no; several as KEY=yes;KEY=no")
+
+
+def parse_answers(
+    texts: Iterable[str], field: str = "answer", known: Collection[str] | None = None
+) -> dict[str, str]:
+    """Key question answers into {key: "yes"|"no"}: the one parser of `--answer`
+    options, the import's answers column and the call script's replies.
+
+    Each text holds one or more KEY=VALUE pairs, separated by `;` or `,` (the
+    full-width `；` `，` `＝` too, as everywhere input is NFKC-normalised): the union
+    of what `--answer` (one pair per option) and the answers column (`;`, `；`, `,`)
+    took. Empty pairs are skipped. VALUE is yes or no in any form `fields.flag`
+    takes (是/否, y/n, 1/0). With `known`, a key outside it is refused. A later
+    answer to the same key wins. InvalidValue names the text that is wrong.
+    """
+    answers: dict[str, str] = {}
+    for text in texts:
+        for pair in fields.normalise(text).replace(",", ";").split(";"):
+            if not pair.strip():
+                continue
+            key, sep, value = pair.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise InvalidValue(field, text, _(ANSWER_PAIRS))
+            if known is not None and key not in known:
+                raise InvalidValue(
+                    field, text, _("keys among {keys}").format(keys=", ".join(sorted(known)))
+                )
+            answers[key] = answer_value(value, f"{field} {key}")
+    return answers
+
+
+def answer_value(raw: str, field: str = "answer") -> str:
+    """One yes/no answer: "yes" or "no" (是/否, y/n, 1/0, true/false...)."""
+    return "yes" if fields.flag(raw, field) else "no"
+
+
+def validate_call(
+    outcome: str,
+    by: str,
+    at: datetime,
+    *,
+    channel: str | None = None,
+    contact: str | None = None,
+    satisfaction: int | str | None = None,
+    recommend: int | str | None = None,
+    repurchase: str | None = None,
+    answers: dict[str, str] | None = None,
+    note: str | None = None,
+    callback_id: int | None = None,
+    complaint: str | None = None,
+    category: str | None = None,
+    severity: str | None = None,
+) -> CallInput:
+    data = CallInput(
+        outcome=vocab.accept("outcome", outcome, "outcome"),
+        by=fields.name(by, "by"),
+        at=at,
+        channel=vocab.accept("call_channel", channel or "phone", "channel"),
+        contact=fields.text(contact, "contact", max_length=fields.MAX_NAME),
+        satisfaction=vocab.satisfaction_score(satisfaction, "satisfaction"),
+        recommend=_score(recommend, "recommend", 0, 10),
+        repurchase=(
+            vocab.accept("repurchase", repurchase, "repurchase")
+            if repurchase and repurchase.strip()
+            else None
+        ),
+        answers=dict(answers or {}),
+        note=fields.text(note, "note"),
+        callback_id=callback_id,
+        complaint=fields.text(complaint, "complaint"),
+        category=category,
+        severity=severity,
+    )
+    if not data.reached:
+        for name in ("satisfaction", "recommend", "repurchase"):
+            if getattr(data, name) is not None:
+                raise UsageError(
+                    _(
+                        "--{option} is only recorded when the customer was reached"
+                        " (outcome is {outcome})"
+                    ).format(option=name, outcome=label("outcome", data.outcome))
+                )
+        if data.answers:
+            raise UsageError(
+                _(
+                    "answers are only recorded when the customer was reached (outcome is {outcome})"
+                ).format(outcome=label("outcome", data.outcome))
+            )
+    return data
+
+
+def _score(value: int | str | None, name: str, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = int(fields.normalise(value) if isinstance(value, str) else value)
+    except ValueError:
+        raise InvalidValue(name, value, fields.whole_number(low, high)) from None
+    if not low <= number <= high:
+        raise InvalidValue(name, value, fields.whole_number(low, high))
+    return number
+
+
+@dataclass
+class CallLogged:
+    call_id: int
+    customer_code: str
+    customer_name: str
+    reached: bool
+    completed: list[dict[str, Any]] = field(default_factory=list)
+    retried: list[dict[str, Any]] = field(default_factory=list)
+    planned: list[dict[str, Any]] = field(default_factory=list)
+    tickets: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unreachable: bool = False
+    attempts: int = 0
+
+
+def log_call(session: Session, customer_ref: str, data: CallInput) -> CallLogged:
+    """Record a call and settle what it covers, in one transaction."""
+    from followup_cli.domain.customers.records import resolve_customer_row
+
+    with session.write() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        planner = Planner(session, conn)
+        return record_call(session, planner, customer, data)
+
+
+def questions_for(session: Session, kinds: set[str]) -> list[dict[str, Any]]:
+    """The key questions of these event kinds, in configured order, without repeats."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for kind in session.config.event_kinds:
+        if kind not in kinds:
+            continue
+        for q in session.config["questions"].get(kind, []):
+            if q["key"] not in seen:
+                seen.add(q["key"])
+                out.append({**q, "kind": kind})
+    return out
+
+
+def targets_of(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer_id: int,
+    day: date,
+    reached: bool,
+    caller_role: str | None = None,
+) -> list[sqlite3.Row]:
+    """The pending callbacks a call on `day` settles: due within the merge window, and
+    (for a reached call) periodic ones due within the cooldown.
+
+    A supervisor's level-2 check is settled only by a caller holding that role (or by
+    naming it with --callback): it verifies the first call, so no other call covers it.
+    """
+    cfg = session.config["planning"]
+    merge_end = (day + timedelta(days=int(cfg["merge_window_days"]))).isoformat()
+    cool_end = (day + timedelta(days=int(cfg["cooldown_days"]))).isoformat()
+    periodic = list(cfg["periodic_reasons"])
+    marks = ", ".join("?" for _role in periodic)
+    if reached:
+        sql = (
+            "SELECT * FROM callbacks WHERE customer_id = ? AND status = 'pending' AND"
+            f" ((reason IN ({marks}) AND due_on <= ?) OR (reason NOT IN ({marks}) AND due_on <= ?))"
+            " ORDER BY due_on, id"
+        )
+        params: tuple[Any, ...] = (customer_id, *periodic, cool_end, *periodic, merge_end)
+    else:
+        sql = (
+            "SELECT * FROM callbacks WHERE customer_id = ? AND status = 'pending'"
+            " AND due_on <= ? ORDER BY due_on, id"
+        )
+        params = (customer_id, merge_end)
+    level2_role = session.config["planning"]["second_level"]["role"]
+    return [
+        r
+        for r in conn.execute(sql, params).fetchall()
+        if r["level"] != 2 or caller_role == level2_role
+    ]
+
+
+def record_call(
+    session: Session,
+    planner: Planner,
+    customer: sqlite3.Row,
+    data: CallInput,
+) -> CallLogged:
+    """The body of log-call (and of each row of a calls import), inside a transaction."""
+    from followup_cli.domain.staff.records import get_staff
+
+    conn = planner.conn
+    cid = customer["id"]
+    cfg = session.config["planning"]
+    caller = get_staff(conn, data.by, "--by")
+    contact_id = None
+    if data.contact:
+        row = conn.execute(
+            "SELECT id FROM contacts WHERE customer_id = ? AND name = ?", (cid, data.contact)
+        ).fetchone()
+        if row is None:
+            raise NotFound(
+                _("{code} {name} has no contact named '{contact}'").format(
+                    code=customer["code"], name=customer["name"], contact=data.contact
+                ),
+                _("Add them with `followup contact add {code} NAME`.").format(
+                    code=customer["code"]
+                ),
+            )
+        contact_id = row["id"]
+    explicit = None
+    if data.callback_id is not None:
+        explicit = conn.execute(
+            "SELECT * FROM callbacks WHERE id = ?", (data.callback_id,)
+        ).fetchone()
+        if explicit is None or explicit["customer_id"] != cid:
+            raise NotFound(
+                _("callback {id} is not one of {code}'s callbacks").format(
+                    id=data.callback_id, code=customer["code"]
+                ),
+                _("See `followup customer show {code}` for its pending callbacks.").format(
+                    code=customer["code"]
+                ),
+            )
+        if explicit["status"] != "pending":
+            raise Conflict(
+                _("callback {id} is already {status}").format(
+                    id=data.callback_id, status=label("callback_status", explicit["status"])
+                )
+            )
+    stamp_at = data.at.isoformat(timespec="seconds")
+    if conn.execute(
+        "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ?",
+        (cid, stamp_at, data.by),
+    ).fetchone():
+        raise Conflict(
+            _("a call to {code} by {by} at {at} is already logged").format(
+                code=customer["code"], by=data.by, at=stamp_at
+            )
+        )
+
+    result = CallLogged(0, customer["code"], customer["name"], data.reached)
+    targets = targets_of(session, conn, cid, data.day, data.reached, caller.role)
+    if explicit is not None:
+        if data.reached:
+            if all(t["id"] != explicit["id"] for t in targets):
+                targets.append(explicit)
+        else:
+            targets = [explicit]
+
+    if data.answers and not data.imported:
+        # Imported answers are checked cell by cell against every configured key.
+        _check_answers(session, conn, cid, data.day, targets, data.answers)
+    if data.reached and not data.imported:
+        other = conn.execute(
+            "SELECT caller, day FROM calls WHERE customer_id = ? AND outcome = 'reached'"
+            " AND caller != ? AND day >= ? AND day <= ? ORDER BY at DESC LIMIT 1",
+            (
+                cid,
+                data.by,
+                (data.day - timedelta(days=int(cfg["cooldown_days"]))).isoformat(),
+                data.day.isoformat(),
+            ),
+        ).fetchone()
+        if other is not None:
+            result.warnings.append(
+                _(
+                    "{caller} already reached this customer on {day} (within {days} days):"
+                    " coordinate so the customer is not called by several people (多头回访)"
+                ).format(caller=other["caller"], day=other["day"], days=cfg["cooldown_days"])
+            )
+
+    cur = conn.execute(
+        "INSERT INTO calls (customer_id, contact_id, at, day, caller, channel, outcome,"
+        " satisfaction, recommend, repurchase, answers, note, callback_id, imported, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            cid,
+            contact_id,
+            stamp_at,
+            data.day.isoformat(),
+            data.by,
+            data.channel,
+            data.outcome,
+            data.satisfaction,
+            data.recommend,
+            data.repurchase,
+            json.dumps(data.answers, ensure_ascii=False, sort_keys=True) if data.answers else None,
+            data.note,
+            explicit["id"] if explicit is not None else (targets[0]["id"] if targets else None),
+            1 if data.imported else 0,
+            session.stamp,
+        ),
+    )
+    call_id = int(cur.lastrowid or 0)
+    result.call_id = call_id
+    if data.reached:
+        _settle_reached(session, planner, customer, data, call_id, targets, result)
+    else:
+        _settle_missed(session, planner, customer, data, call_id, targets, result)
+    if not data.imported:
+        _open_complaints(session, conn, customer, data, call_id, targets, result)
+    return result
+
+
+def _settle_reached(
+    session: Session,
+    planner: Planner,
+    customer: sqlite3.Row,
+    data: CallInput,
+    call_id: int,
+    targets: list[sqlite3.Row],
+    result: CallLogged,
+) -> None:
+    conn = planner.conn
+    day = data.day.isoformat()
+    for t in targets:
+        conn.execute(
+            "UPDATE callbacks SET status = 'done', call_id = ?, closed_on = ?, updated_at = ?"
+            " WHERE id = ?",
+            (call_id, day, session.stamp, t["id"]),
+        )
+        result.completed.append(_brief(t))
+    first_per_event: set[int] = set()
+    for t in targets:
+        if t["reason"] == "event" and t["level"] == 1 and t["event_id"] not in first_per_event:
+            first_per_event.add(t["event_id"])
+            planner.plan_second_level(t, data.day)
+    # The yearly floor is re-anchored by any reached contact.
+    yearly = planner.interval(session.config["planning"]["yearly_interval"], "yearly_interval")
+    conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 're-anchored by a reached call',"
+        " closed_on = ?, updated_at = ? WHERE customer_id = ? AND status = 'pending'"
+        " AND reason = 'yearly' AND planned_on != ?",
+        (day, session.stamp, customer["id"], yearly.after(data.day).isoformat()),
+    )
+    conn.execute(
+        "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1", (customer["id"],)
+    )
+    # (What an imported call planned is not listed: nobody reads it.)
+    before = set() if data.imported else _pending_ids(conn, customer["id"])
+    planner.flush()
+    planner.plan_customers([customer["id"]])
+    if data.imported:
+        return
+    result.planned = [
+        _brief(r)
+        for r in conn.execute(
+            "SELECT * FROM callbacks WHERE customer_id = ? AND status = 'pending' ORDER BY due_on",
+            (customer["id"],),
+        )
+        if r["id"] not in before
+    ]
+
+
+def _settle_missed(
+    session: Session,
+    planner: Planner,
+    customer: sqlite3.Row,
+    data: CallInput,
+    call_id: int,
+    targets: list[sqlite3.Row],
+    result: CallLogged,
+) -> None:
+    conn = planner.conn
+    retry_on = planner.calendar.next_working(data.day + timedelta(days=1))
+    for t in targets:
+        conn.execute(
+            "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, updated_at = ? WHERE id = ?",
+            (retry_on.isoformat(), session.stamp, t["id"]),
+        )
+        result.retried.append({**_brief(t), "due_on": retry_on.isoformat()})
+    if not targets and retry_on >= planner.stale_before:
+        planner.add(
+            Planned(
+                customer_id=customer["id"],
+                due_on=retry_on,
+                reason="retry",
+                source="call",
+                plan_key=f"retry:{call_id}",
+                planned_on=retry_on,
+                role=None,
+                assignee=data.by,
+                detail=message("callback.retry", outcome=data.outcome, date=data.day.isoformat()),
+            )
+        )
+        planner.flush()
+        row = conn.execute("SELECT * FROM callbacks WHERE plan_key = ?", (f"retry:{call_id}",))
+        result.retried.extend(_brief(r) for r in row)
+    last_reached = conn.execute(
+        "SELECT max(at) FROM calls WHERE customer_id = ? AND outcome = 'reached'",
+        (customer["id"],),
+    ).fetchone()[0]
+    streak = conn.execute(
+        "SELECT count(*) FROM calls WHERE customer_id = ? AND outcome != 'reached' AND at > ?",
+        (customer["id"], last_reached or ""),
+    ).fetchone()[0]
+    result.attempts = int(streak)
+    if streak >= int(session.config["planning"]["max_attempts"]):
+        conn.execute("UPDATE customers SET unreachable = 1 WHERE id = ?", (customer["id"],))
+        result.unreachable = True
+
+
+def latest_event(conn: sqlite3.Connection, customer_id: int, day: date) -> sqlite3.Row | None:
+    """The customer's most recent event on or before `day` (what a call then is about)."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT kind FROM events WHERE customer_id = ? AND date <= ?"
+        " ORDER BY date DESC, id DESC LIMIT 1",
+        (customer_id, day.isoformat()),
+    ).fetchone()
+    return row
+
+
+def _check_answers(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer_id: int,
+    day: date,
+    targets: list[sqlite3.Row],
+    answers: dict[str, str],
+) -> None:
+    """Answers must be keys configured for the kinds of the events this call is about."""
+    event_ids = [t["event_id"] for t in targets if t["event_id"] is not None]
+    kinds: set[str] = set()
+    if event_ids:
+        marks = ", ".join("?" for _id in event_ids)
+        kinds = {
+            r[0] for r in conn.execute(f"SELECT kind FROM events WHERE id IN ({marks})", event_ids)
+        }
+    if not kinds:
+        row = latest_event(conn, customer_id, day)
+        if row is None:
+            raise UsageError(
+                _("answers are for event callbacks, and this customer has no events"),
+                _("Record the event first (`followup event add`), or leave out --answer."),
+            )
+        kinds = {row[0]}
+    allowed = [q["key"] for q in questions_for(session, kinds)]
+    for key in answers:
+        if key not in allowed:
+            raise UsageError(
+                _("'{key}' is not a key question for {kinds} events").format(
+                    key=key, kinds=", ".join(label("event_kind", k) for k in sorted(kinds))
+                ),
+                _("Questions asked: {keys}").format(keys=", ".join(allowed))
+                if allowed
+                else _("Questions asked: none configured"),
+            )
+
+
+def _open_complaints(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer: sqlite3.Row,
+    data: CallInput,
+    call_id: int,
+    targets: list[sqlite3.Row],
+    result: CallLogged,
+) -> None:
+    """A complaint told on the call, and each "no" to a key question, opens a ticket."""
+    from followup_cli.domain.complaints.tickets import TicketInput, insert_ticket
+
+    if data.complaint:
+        ticket = TicketInput(
+            summary=data.complaint,
+            category=data.category or "other",
+            severity=data.severity or session.config["tickets"]["default_severity"],
+            channel="callback",
+            owner=None,
+            details=data.note,
+        )
+        result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
+    if not any(v == "no" for v in data.answers.values()):
+        return
+    event_kinds = {
+        r[0]
+        for r in conn.execute(
+            "SELECT kind FROM events WHERE id IN (SELECT event_id FROM callbacks WHERE id IN"
+            f" ({', '.join('?' for _t in targets) or 'NULL'}))",
+            [t["id"] for t in targets],
+        )
+    }
+    if not event_kinds:
+        row = latest_event(conn, customer["id"], data.day)
+        event_kinds = {row[0]} if row else set()
+    questions = {q["key"]: q for q in questions_for(session, event_kinds)}
+    for key, value in data.answers.items():
+        if value != "no" or key not in questions:
+            continue
+        q = questions[key]
+        ticket = TicketInput(
+            summary=message("ticket.answered_no", question=q["text"]),
+            category=q["category"],
+            severity=session.config["tickets"]["default_severity"],
+            channel="callback",
+            owner=None,
+            details=data.note,
+        )
+        result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
+
+
+def _pending_ids(conn: sqlite3.Connection, customer_id: int) -> set[int]:
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM callbacks WHERE customer_id = ? AND status = 'pending'",
+            (customer_id,),
+        )
+    }
+
+
+def _brief(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "callback_id": row["id"],
+        "reason": row["reason"],
+        "due_on": row["due_on"],
+        "level": row["level"],
+        "detail": read(row["detail"], row["detail_message"]),
+    }
+
+
+@dataclass
+class CallBrief:
+    """What the clerk sees before dialling: who, the number, and every reason."""
+
+    customer: dict[str, Any]
+    contact: dict[str, Any] | None
+    phone: str | None
+    reasons: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+    open_tickets: int
+    recent: list[dict[str, Any]]
+
+
+def call_brief(session: Session, customer_ref: str) -> CallBrief:
+    from followup_cli.domain.callbacks.due import pick_contact
+    from followup_cli.domain.customers.records import resolve_customer_row
+
+    with session.read() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        cid = customer["id"]
+        targets = targets_of(session, conn, cid, session.today, reached=True)
+        contacts = conn.execute(
+            "SELECT name, phone, role, is_primary FROM contacts WHERE customer_id = ? ORDER BY id",
+            (cid,),
+        ).fetchall()
+        contact = pick_contact(contacts, {t["reason"] for t in targets})
+        event_ids = [t["event_id"] for t in targets if t["event_id"] is not None]
+        kinds = {
+            r[0]
+            for r in conn.execute(
+                "SELECT kind FROM events WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(event_ids),),
+            )
+        }
+        open_tickets = conn.execute(
+            "SELECT count(*) FROM tickets WHERE customer_id = ? AND status != 'closed'", (cid,)
+        ).fetchone()[0]
+        recent = [
+            dict(r)
+            for r in conn.execute(
+                "SELECT day, caller, outcome FROM calls WHERE customer_id = ? AND day >= ?"
+                " ORDER BY at DESC LIMIT 3",
+                (
+                    cid,
+                    (
+                        session.today
+                        - timedelta(days=int(session.config["planning"]["cooldown_days"]))
+                    ).isoformat(),
+                ),
+            )
+        ]
+    return CallBrief(
+        customer={
+            "id": cid,
+            "code": customer["code"],
+            "name": customer["name"],
+            "grade": customer["grade"],
+            "tier": session.config.tier(customer["grade"]),
+        },
+        contact=dict(contact) if contact is not None else None,
+        phone=(contact["phone"] if contact is not None and contact["phone"] else customer["phone"]),
+        reasons=[_brief(t) for t in targets],
+        questions=questions_for(session, kinds),
+        open_tickets=int(open_tickets),
+        recent=recent,
+    )

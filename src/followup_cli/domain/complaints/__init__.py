@@ -1,0 +1,1 @@
+"""Complaints: tickets and their SLA, escalation up the ladders, early warning, notices."""

@@ -1,0 +1,176 @@
+"""Escalation: a stalled complaint climbs its tier's ladder, by hand or from cron.
+
+Each SLA breach climbs one rung and sets a new deadline, so running `escalate --auto`
+twice on a day changes nothing. A rung with no staff member is passed over (and the
+notice says so). Every step is recorded in `escalations` and in the ticket's history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from followup_cli.domain.complaints.early_warning import record_emergencies
+from followup_cli.domain.complaints.notices import Notice
+from followup_cli.domain.complaints.tickets import (
+    get_ticket_row,
+    history,
+    is_breached,
+    ladder_for,
+    route,
+    sla_deadline,
+)
+from followup_cli.domain.session import Session
+from followup_cli.domain.texts import Message, Text, columns, joined, message, read
+from followup_cli.support.errors import NotFound, Refused, UsageError
+from followup_cli.support.i18n import _, label
+from followup_cli.support.workdays import WorkCalendar, load_calendar
+
+
+def escalate_ticket(
+    session: Session, ticket_id: int, reason: str | None = None, to_role: str | None = None
+) -> Notice:
+    """A manual step: one rung up the ladder, or straight to `to_role`."""
+    if to_role is not None and to_role not in session.config.staff_roles:
+        raise UsageError(
+            _("'{role}' is not a role").format(role=to_role),
+            _("Roles: {roles}").format(roles=", ".join(session.config.staff_roles)),
+        )
+    with session.write() as conn:
+        row = get_ticket_row(conn, ticket_id)
+        if row["status"] == "closed":
+            raise Refused(
+                _("ticket #{id} is closed; there is nothing to escalate").format(id=ticket_id)
+            )
+        calendar = load_calendar(conn, session.today, store=True)
+        why: Text = reason or message("escalation.by_hand")
+        return _climb(session, conn, calendar, row, why, to_role, auto=False)
+
+
+def _climb(
+    session: Session,
+    conn: sqlite3.Connection,
+    calendar: WorkCalendar,
+    row: sqlite3.Row,
+    reason: Text,
+    to_role: str | None,
+    *,
+    auto: bool,
+    dry_run: bool = False,
+) -> Notice:
+    from followup_cli.domain.staff.roster import pick_staff
+
+    customer = conn.execute(
+        "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)
+    ).fetchone()
+    tier, ladder = ladder_for(session, customer["grade"])
+    current = int(row["escalation_level"])
+    note: Message | None = None
+    if to_role is not None:
+        person = pick_staff(conn, to_role, customer["department"])
+        if person is None:
+            raise NotFound(
+                _("no staff member has the role {role}").format(role=label("role", to_role)),
+                _("Add one with `followup staff add NAME --role {role}`.").format(role=to_role),
+            )
+        level = ladder.index(to_role) if to_role in ladder else current
+        role: str | None = to_role
+    elif current + 1 >= len(ladder):
+        if not auto:
+            top = label("role", ladder[-1]) if ladder else _("none")
+            raise Refused(
+                _("ticket #{id} is already at the top rung ({role}) of the {tier} ladder").format(
+                    id=row["id"], role=top, tier=label("tier", tier)
+                ),
+                _("Name someone outside the ladder with --to ROLE, or resolve the ticket."),
+            )
+        level, role, person = current, row["escalated_role"], row["escalated_to"]
+        note = message("escalation.top_rung")
+    else:
+        routing = route(conn, ladder, current + 1, customer["department"])
+        level, role, person = routing.level, routing.role, routing.person
+        if routing.skipped:
+            note = message("escalation.rungs_skipped", roles=list(routing.skipped))
+        if person is None:
+            # (with no rung skipped, the note has read "; nobody holds ..." all along)
+            nobody = message("escalation.nobody_above", role=role or "")
+            note = joined([note or "", nobody])
+    due_by = sla_deadline(session, calendar, row["severity"], session.today).isoformat()
+    notice = Notice(
+        kind="ticket",
+        ticket_id=row["id"],
+        customer_code=customer["code"],
+        customer_name=customer["name"],
+        tier=tier,
+        severity=row["severity"],
+        summary=read(row["summary"], row["summary_message"]) or "",
+        from_role=row["escalated_role"],
+        from_level=current,
+        level=level,
+        role=role,
+        person=person,
+        due_by=due_by,
+        reason=reason,
+        note=note,
+    )
+    if dry_run:
+        return notice
+    conn.execute(
+        "UPDATE tickets SET escalation_level = ?, escalated_role = ?, escalated_to = ?,"
+        " due_by = ?, updated_at = ? WHERE id = ?",
+        (level, role, person, due_by, session.stamp, row["id"]),
+    )
+    conn.execute(
+        "INSERT INTO escalations (kind, ticket_id, customer_id, at, day, level, role, staff,"
+        " reason, reason_message, auto, note, note_message)"
+        " VALUES ('ticket', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row["id"],
+            row["customer_id"],
+            session.stamp,
+            session.today.isoformat(),
+            level,
+            role or "",
+            person,
+            *columns(reason),
+            1 if auto else 0,
+            *columns(note),
+        ),
+    )
+    history(
+        conn,
+        session,
+        row["id"],
+        "escalate",
+        field_name="escalated_to",
+        before=f"{row['escalated_role']} {row['escalated_to'] or ''}".strip(),
+        after=f"{role} {person or ''}".strip(),
+        note=message("escalation.with_note", reason=reason, note=note) if note else reason,
+        actor="escalate --auto" if auto else None,
+    )
+    return notice
+
+
+def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
+    """For cron: climb one rung for every ticket past its deadline."""
+    notices: list[Notice] = []
+    with session.read() if dry_run else session.write() as conn:
+        calendar = load_calendar(conn, session.today, store=not dry_run)
+        rows = conn.execute(
+            "SELECT t.* FROM tickets t WHERE t.status IN ('open', 'resolved') AND t.due_by < ?"
+            " ORDER BY t.due_by, t.id",
+            (session.today.isoformat(),),
+        ).fetchall()
+        for row in rows:
+            if not is_breached(row["status"], row["due_by"], row["notified_at"], session.today):
+                continue
+            code = (
+                "escalation.breach_resolution"
+                if row["status"] == "open"
+                else "escalation.breach_telling"
+            )
+            reason = message(code, date=row["due_by"])
+            notices.append(
+                _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
+            )
+        notices.extend(record_emergencies(session, conn, dry_run=dry_run))
+    return notices

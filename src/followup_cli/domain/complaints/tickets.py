@@ -1,0 +1,623 @@
+"""Complaint tickets: open → resolved → closed, and closed only once the customer has
+been told the outcome (the seeds' 重过程轻结果: problems collected, customers never told).
+
+`due_by` is always the deadline of the next step: resolving an open ticket, then telling
+the customer. Every change is written to `ticket_history`; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from followup_cli.domain import fields
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.session import Session
+from followup_cli.domain.texts import Message, Text, columns, joined, message, read
+from followup_cli.support.errors import InvalidValue, NotFound, Refused
+from followup_cli.support.i18n import _
+from followup_cli.support.workdays import WorkCalendar, load_calendar
+
+
+@dataclass
+class TicketInput:
+    summary: Text  # typed, or a message for a ticket a call's answer opened
+    category: str
+    severity: str
+    channel: str | None
+    owner: str | None
+    details: str | None
+
+
+def validate_ticket(
+    session: Session,
+    summary: str | None,
+    category: str | None,
+    *,
+    severity: str | None = None,
+    channel: str | None = None,
+    owner: str | None = None,
+    details: str | None = None,
+) -> TicketInput:
+    cfg = session.config["tickets"]
+    return TicketInput(
+        summary=fields.required_text(summary, "summary", max_length=2000),
+        category=check_category(session, category),
+        severity=check_severity(severity or cfg["default_severity"]),
+        channel=(
+            vocab.accept("ticket_channel", channel, "channel", cfg["channels"]) if channel else None
+        ),
+        owner=fields.text(owner, "owner", max_length=fields.MAX_NAME),
+        details=fields.text(details, "details"),
+    )
+
+
+def check_category(session: Session, category: str | None) -> str:
+    return vocab.accept("category", category, "category", session.config.categories)
+
+
+def check_severity(severity: str | None) -> str:
+    return vocab.accept("severity", severity, "severity")
+
+
+def ladder_for(session: Session, grade: int) -> tuple[str, list[str]]:
+    tier = session.config.tier(grade)
+    return tier, list(session.config["escalation"]["ladders"].get(tier, []))
+
+
+def start_rung(session: Session, severity: str, ladder: list[str]) -> int:
+    esc = session.config["escalation"]
+    rung = int(esc["severe_start_rung"]) if severity in esc["severe_severities"] else 0
+    return min(rung, max(len(ladder) - 1, 0))
+
+
+@dataclass
+class Routing:
+    level: int
+    role: str | None
+    person: str | None
+    skipped: list[str] = field(default_factory=list)
+
+
+def route(
+    conn: sqlite3.Connection, ladder: list[str], rung: int, department: str | None
+) -> Routing:
+    """The first rung from `rung` upward that has a staff member; `skipped` names the
+    roles passed over for want of staff."""
+    from followup_cli.domain.staff.roster import pick_staff
+
+    skipped: list[str] = []
+    for level in range(rung, len(ladder)):
+        person = pick_staff(conn, ladder[level], department)
+        if person:
+            return Routing(level, ladder[level], person, skipped)
+        skipped.append(ladder[level])
+    top = len(ladder) - 1
+    return Routing(max(top, 0), ladder[top] if ladder else None, None, skipped)
+
+
+def sla_deadline(session: Session, calendar: WorkCalendar, severity: str, start: date) -> date:
+    days = int(session.config["tickets"]["sla_days"].get(severity, 3))
+    return calendar.after_working_days(start, days)
+
+
+def history(
+    conn: sqlite3.Connection,
+    session: Session,
+    ticket_id: int,
+    action: str,
+    *,
+    field_name: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    note: Text | None = None,
+    actor: str | None = None,
+) -> None:
+    conn.execute(
+        "INSERT INTO ticket_history (ticket_id, at, actor, action, field, before, after, note,"
+        " note_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            ticket_id,
+            session.stamp,
+            actor or session.actor,
+            action,
+            field_name,
+            None if before is None else str(before),
+            None if after is None else str(after),
+            *columns(note),
+        ),
+    )
+
+
+def insert_ticket(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer: sqlite3.Row,
+    data: TicketInput,
+    call_id: int | None = None,
+    actor: str | None = None,
+) -> int:
+    """Open a ticket inside the caller's transaction: SLA deadline, routing, history."""
+    from followup_cli.domain.staff.records import get_staff
+
+    check_category(session, data.category)
+    check_severity(data.severity)
+    if data.owner:
+        get_staff(conn, data.owner, "--owner")
+    calendar = load_calendar(conn, session.today, store=True)
+    due_by = sla_deadline(session, calendar, data.severity, session.today)
+    tier, ladder = ladder_for(session, customer["grade"])
+    routing = route(
+        conn, ladder, start_rung(session, data.severity, ladder), customer["department"]
+    )
+    owner = data.owner or routing.person
+    cur = conn.execute(
+        "INSERT INTO tickets (customer_id, call_id, opened_on, channel, category, severity,"
+        " summary, summary_message, details, owner, status, due_by, escalation_level,"
+        " escalated_role, escalated_to, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+        (
+            customer["id"],
+            call_id,
+            session.today.isoformat(),
+            data.channel,
+            data.category,
+            data.severity,
+            *columns(data.summary),
+            data.details,
+            owner,
+            due_by.isoformat(),
+            routing.level,
+            routing.role,
+            routing.person,
+            session.stamp,
+            session.stamp,
+        ),
+    )
+    ticket_id = int(cur.lastrowid or 0)
+    note: Message = message(
+        "ticket.routed_to_person" if routing.person else "ticket.routed_to",
+        tier=tier,
+        severity=data.severity,
+        role=routing.role or "nobody",
+        **({"person": routing.person} if routing.person else {}),
+    )
+    if routing.skipped:
+        note = joined([note, message("ticket.no_staff_for", roles=list(routing.skipped))])
+    history(conn, session, ticket_id, "open", after="open", note=note, actor=actor)
+    return ticket_id
+
+
+# -- reading -------------------------------------------------------------------
+
+
+@dataclass
+class Ticket:
+    id: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    grade: int
+    tier: str
+    call_id: int | None
+    opened_on: str
+    channel: str | None
+    category: str
+    severity: str
+    summary: Text  # as typed, or the message of a ticket a call's answer opened
+    details: str | None
+    owner: str | None
+    status: str
+    due_by: str | None
+    resolution: str | None
+    resolved_at: str | None
+    notified_at: str | None
+    notified_via: str | None
+    customer_response: str | None
+    closed_at: str | None
+    escalation_level: int
+    escalated_role: str | None
+    escalated_to: str | None
+    overdue: bool = False
+    age_days: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def told(self) -> bool:
+        return self.notified_at is not None
+
+
+_SELECT = (
+    "SELECT t.*, c.code AS customer_code, c.name AS customer_name, c.grade AS grade"
+    " FROM tickets t JOIN customers c ON c.id = t.customer_id"
+)
+
+
+def _from_row(session: Session, row: sqlite3.Row) -> Ticket:
+    names = Ticket.__dataclass_fields__
+    values = {k: row[k] for k in row.keys() if k in names}  # noqa: SIM118 (Row iterates values)
+    values["tier"] = session.config.tier(row["grade"])
+    values["summary"] = read(row["summary"], row["summary_message"])
+    ticket = Ticket(**values)
+    ticket.overdue = is_breached(ticket.status, ticket.due_by, ticket.notified_at, session.today)
+    ticket.age_days = (session.today - date.fromisoformat(ticket.opened_on)).days
+    return ticket
+
+
+def is_breached(status: str, due_by: str | None, notified_at: str | None, today: date) -> bool:
+    """Past its deadline while waiting for a resolution or for the customer to be told."""
+    if status == "closed" or due_by is None:
+        return False
+    if status == "resolved" and notified_at is not None:
+        return False
+    return today > date.fromisoformat(due_by)
+
+
+def get_ticket_row(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
+    row = conn.execute(_SELECT + " WHERE t.id = ?", (ticket_id,)).fetchone()
+    if row is None:
+        raise NotFound(
+            _("no ticket #{id}").format(id=ticket_id), _("See `followup ticket list --status all`.")
+        )
+    return row  # type: ignore[no-any-return]
+
+
+def show_ticket(session: Session, ticket_id: int) -> Ticket:
+    with session.read() as conn:
+        ticket = _from_row(session, get_ticket_row(conn, ticket_id))
+        ticket.history = [
+            {
+                "at": r["at"],
+                "actor": r["actor"],
+                "action": r["action"],
+                "field": r["field"],
+                "before": r["before"],
+                "after": r["after"],
+                "note": read(r["note"], r["note_message"]),
+            }
+            for r in conn.execute(
+                "SELECT at, actor, action, field, before, after, note, note_message"
+                " FROM ticket_history WHERE ticket_id = ? ORDER BY id",
+                (ticket_id,),
+            )
+        ]
+    return ticket
+
+
+def list_tickets(
+    session: Session,
+    status: str = "open",
+    overdue: bool = False,
+    owner: str | None = None,
+    customer_id: int | None = None,
+) -> list[Ticket]:
+    where: list[str] = []
+    params: list[Any] = []
+    if status == "open":
+        where.append("t.status IN ('open', 'resolved')")
+    elif status != "all":
+        where.append("t.status = ?")
+        params.append(status)
+    if owner:
+        where.append("(t.owner = ? OR t.escalated_to = ?)")
+        params.extend([owner, owner])
+    if customer_id is not None:
+        where.append("t.customer_id = ?")
+        params.append(customer_id)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY t.status = 'closed', t.due_by, t.id"
+    tickets = [_from_row(session, r) for r in session.conn.execute(sql, params)]
+    if overdue:
+        tickets = [t for t in tickets if t.overdue]
+    return tickets
+
+
+def prepared_answer(session: Session, category: str) -> dict[str, Any]:
+    """The category's standard response and steps (seed 000: 提前制定应对措施)."""
+    entry = session.config["categories"].get(category, {})
+    return {
+        "label": entry.get("label", category),
+        "answer": entry.get("answer"),
+        "steps": list(entry.get("steps", [])),
+    }
+
+
+# -- changing --------------------------------------------------------------------
+
+
+def open_ticket(session: Session, customer_ref: str, data: TicketInput) -> Ticket:
+    from followup_cli.domain.customers.records import resolve_customer_row
+
+    with session.write() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        ticket_id = insert_ticket(session, conn, customer, data)
+    return show_ticket(session, ticket_id)
+
+
+def _load_for_change(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
+    return get_ticket_row(conn, ticket_id)
+
+
+def assign_ticket(session: Session, ticket_id: int, staff_name: str) -> Ticket:
+    from followup_cli.domain.staff.records import get_staff
+
+    with session.write() as conn:
+        row = _load_for_change(conn, ticket_id)
+        member = get_staff(conn, staff_name, "STAFF")
+        if row["status"] == "closed":
+            raise Refused(
+                _("ticket #{id} is closed").format(id=ticket_id),
+                _("Reopen it first: `followup ticket reopen {id} --reason ...`.").format(
+                    id=ticket_id
+                ),
+            )
+        if row["owner"] != member.name:
+            _update(conn, session, ticket_id, {"owner": member.name})
+            history(
+                conn,
+                session,
+                ticket_id,
+                "assign",
+                field_name="owner",
+                before=row["owner"],
+                after=member.name,
+            )
+    return show_ticket(session, ticket_id)
+
+
+def note_ticket(session: Session, ticket_id: int, text: str) -> Ticket:
+    note = fields.required_text(text, "note", max_length=fields.MAX_TEXT)
+    with session.write() as conn:
+        _load_for_change(conn, ticket_id)
+        history(conn, session, ticket_id, "note", note=note)
+    return show_ticket(session, ticket_id)
+
+
+def resolve_ticket(session: Session, ticket_id: int, resolution: str) -> Ticket:
+    text = fields.required_text(resolution, "resolution", max_length=fields.MAX_TEXT)
+    with session.write() as conn:
+        row = _load_for_change(conn, ticket_id)
+        if row["status"] == "closed":
+            raise Refused(
+                _("ticket #{id} is closed; it cannot be resolved again").format(id=ticket_id),
+                _("Reopen it first: `followup ticket reopen {id} --reason ...`.").format(
+                    id=ticket_id
+                ),
+            )
+        calendar = load_calendar(conn, session.today, store=True)
+        deadline = sla_deadline(session, calendar, row["severity"], session.today)
+        changes: dict[str, Any] = {
+            "status": "resolved",
+            "resolution": text,
+            "resolved_at": session.stamp,
+        }
+        if row["notified_at"] is None:
+            changes["due_by"] = deadline.isoformat()
+        _update(conn, session, ticket_id, changes)
+        history(
+            conn,
+            session,
+            ticket_id,
+            "resolve",
+            field_name="status",
+            before=row["status"],
+            after="resolved",
+            note=text,
+        )
+    return show_ticket(session, ticket_id)
+
+
+def notify_ticket(
+    session: Session, ticket_id: int, via: str, response: str | None = None
+) -> Ticket:
+    """Record that the customer has been told the outcome."""
+    channels = session.config["tickets"]["channels"]
+    channel = vocab.accept("ticket_channel", via, "via", channels)
+    answer = fields.text(response, "response")
+    with session.write() as conn:
+        row = _load_for_change(conn, ticket_id)
+        _record_notice(session, conn, row, channel, answer)
+    return show_ticket(session, ticket_id)
+
+
+def _record_notice(
+    session: Session,
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    channel: str,
+    response: str | None,
+) -> None:
+    ticket_id = row["id"]
+    if row["status"] == "closed":
+        raise Refused(_("ticket #{id} is already closed").format(id=ticket_id))
+    if row["status"] != "resolved":
+        raise Refused(
+            _("ticket #{id} has no resolution yet: there is no outcome to tell").format(
+                id=ticket_id
+            ),
+            _("Resolve it first: `followup ticket resolve {id} --resolution TEXT`.").format(
+                id=ticket_id
+            ),
+        )
+    _update(
+        conn,
+        session,
+        ticket_id,
+        {
+            "notified_at": session.stamp,
+            "notified_via": channel,
+            "customer_response": response,
+        },
+    )
+    history(
+        conn,
+        session,
+        ticket_id,
+        "notify",
+        field_name="notified_via",
+        before=row["notified_via"],
+        after=channel,
+        note=response,
+    )
+
+
+def close_ticket(session: Session, ticket_id: int, notified_via: str | None = None) -> Ticket:
+    """Close a resolved ticket whose outcome the customer has been told; plan the check
+    that the problem stayed solved."""
+    from followup_cli.domain.callbacks.planning import Planned, Planner
+
+    channel = None
+    if notified_via:
+        channel = vocab.accept(
+            "ticket_channel",
+            notified_via,
+            "notified-via",
+            session.config["tickets"]["channels"],
+        )
+    with session.write() as conn:
+        row = _load_for_change(conn, ticket_id)
+        if row["status"] == "closed":
+            raise Refused(
+                _("ticket #{id} is already closed (on {date})").format(
+                    id=ticket_id, date=row["closed_at"][:10]
+                )
+            )
+        if row["notified_at"] is None and channel is not None and row["status"] == "resolved":
+            _record_notice(session, conn, row, channel, None)
+            row = _load_for_change(conn, ticket_id)
+        unresolved = row["status"] != "resolved"
+        untold = row["notified_at"] is None
+        if unresolved or untold:
+            raise Refused(*_cannot_close(ticket_id, unresolved, untold))
+        _update(conn, session, ticket_id, {"status": "closed", "closed_at": session.stamp})
+        history(
+            conn,
+            session,
+            ticket_id,
+            "close",
+            field_name="status",
+            before=row["status"],
+            after="closed",
+        )
+        closes = conn.execute(
+            "SELECT count(*) FROM ticket_history WHERE ticket_id = ? AND action = 'close'",
+            (ticket_id,),
+        ).fetchone()[0]
+        planner = Planner(session, conn)
+        anchor = session.config.interval(
+            session.config["tickets"]["verify_after"], "tickets.verify_after"
+        ).after(session.today)
+        role = session.config["planning"]["event_role"]
+        planner.add(
+            Planned(
+                customer_id=row["customer_id"],
+                due_on=planner.calendar.next_working(anchor),
+                reason="ticket-verify",
+                source="ticket",
+                plan_key=f"ticket-verify:{ticket_id}:{closes}",
+                planned_on=anchor,
+                role=role,
+                assignee=planner.assignee(role, None, row["customer_id"]),
+                detail=message(
+                    "callback.verify",
+                    id=ticket_id,
+                    summary=read(row["summary"], row["summary_message"]),
+                ),
+                ticket_id=ticket_id,
+            )
+        )
+        planner.flush()
+    return show_ticket(session, ticket_id)
+
+
+def _cannot_close(ticket_id: int, unresolved: bool, untold: bool) -> tuple[str, str]:
+    """Why a ticket cannot be closed yet, and the commands that come next."""
+    resolve = f"`followup ticket resolve {ticket_id} --resolution TEXT`"
+    notify = f"`followup ticket notify {ticket_id} --via phone --response TEXT`"
+    if unresolved and untold:
+        return (
+            _(
+                "ticket #{id} cannot be closed: it has no resolution and the customer has not"
+                " been told the outcome"
+            ).format(id=ticket_id),
+            _(
+                "Next: {resolve}; then {notify} (or `ticket close --notified-via CHANNEL`"
+                " once resolved)."
+            ).format(resolve=resolve, notify=notify),
+        )
+    if unresolved:
+        return (
+            _("ticket #{id} cannot be closed: it has no resolution").format(id=ticket_id),
+            _("Next: {resolve}.").format(resolve=resolve),
+        )
+    return (
+        _("ticket #{id} cannot be closed: the customer has not been told the outcome").format(
+            id=ticket_id
+        ),
+        _("Next: {notify} (or `ticket close --notified-via CHANNEL` once resolved).").format(
+            notify=notify
+        ),
+    )
+
+
+def reopen_ticket(session: Session, ticket_id: int, reason: str) -> Ticket:
+    why = fields.required_text(reason, "reason", max_length=fields.MAX_TEXT)
+    with session.write() as conn:
+        row = _load_for_change(conn, ticket_id)
+        if row["status"] == "open":
+            raise Refused(_("ticket #{id} is already open").format(id=ticket_id))
+        calendar = load_calendar(conn, session.today, store=True)
+        deadline = sla_deadline(session, calendar, row["severity"], session.today)
+        _update(
+            conn,
+            session,
+            ticket_id,
+            {
+                "status": "open",
+                "resolution": None,
+                "resolved_at": None,
+                "notified_at": None,
+                "notified_via": None,
+                "customer_response": None,
+                "closed_at": None,
+                "due_by": deadline.isoformat(),
+            },
+        )
+        history(
+            conn,
+            session,
+            ticket_id,
+            "reopen",
+            field_name="status",
+            before=row["status"],
+            after="open",
+            note=why,
+        )
+        conn.execute(
+            "UPDATE callbacks SET status = 'cancelled', note = 'ticket reopened', closed_on = ?,"
+            " updated_at = ? WHERE ticket_id = ? AND status = 'pending'",
+            (session.today.isoformat(), session.stamp, ticket_id),
+        )
+    return show_ticket(session, ticket_id)
+
+
+def _update(
+    conn: sqlite3.Connection, session: Session, ticket_id: int, changes: dict[str, Any]
+) -> None:
+    assignments = ", ".join(f"{k} = ?" for k in changes)
+    conn.execute(
+        f"UPDATE tickets SET {assignments}, updated_at = ? WHERE id = ?",
+        (*changes.values(), session.stamp, ticket_id),
+    )
+
+
+def ticket_id_arg(value: str) -> int:
+    text = fields.normalise(value).lstrip("#")
+    if not text.isdigit():
+        raise InvalidValue("ticket", value, _("a ticket number like 12 or #12"))
+    return int(text)

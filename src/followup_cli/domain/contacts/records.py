@@ -1,0 +1,169 @@
+"""Contacts: the people at a customer. Callbacks go to the primary contact; the
+decision-maker is preferred for satisfaction and complaint-outcome calls."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from followup_cli.domain import fields
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.session import Session
+from followup_cli.support.dates import parse_birthday
+from followup_cli.support.errors import Conflict
+from followup_cli.support.i18n import _
+
+
+@dataclass
+class Contact:
+    id: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    name: str
+    role: str
+    phone: str | None
+    wechat: str | None
+    email: str | None
+    birthday: str | None
+    primary: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ContactInput:
+    name: str
+    role: str = "other"
+    phone: str | None = None
+    wechat: str | None = None
+    email: str | None = None
+    birthday: str | None = None
+    primary: bool = False
+
+
+def validate_contact(
+    session: Session,
+    name: str | None,
+    *,
+    role: str | None = None,
+    phone: str | None = None,
+    wechat: str | None = None,
+    email: str | None = None,
+    birthday: str | None = None,
+    primary: bool | str | None = False,
+) -> ContactInput:
+    return ContactInput(
+        name=fields.name(name, "name"),
+        role=(
+            vocab.accept("contact_role", role, "role", session.config.contact_roles)
+            if role and role.strip()
+            else "other"
+        ),
+        phone=fields.phone(phone, "phone"),
+        wechat=fields.text(wechat, "wechat", max_length=fields.MAX_NAME),
+        email=fields.email(email, "email"),
+        birthday=parse_birthday(birthday, "birthday") if birthday and birthday.strip() else None,
+        primary=fields.flag(primary, "primary"),
+    )
+
+
+_SELECT = (
+    "SELECT ct.*, c.code AS customer_code, c.name AS customer_name"
+    " FROM contacts ct JOIN customers c ON c.id = ct.customer_id"
+)
+
+
+def _from_row(row: sqlite3.Row) -> Contact:
+    return Contact(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_code=row["customer_code"],
+        customer_name=row["customer_name"],
+        name=row["name"],
+        role=row["role"],
+        phone=row["phone"],
+        wechat=row["wechat"],
+        email=row["email"],
+        birthday=row["birthday"],
+        primary=bool(row["is_primary"]),
+    )
+
+
+def add_contact(session: Session, customer_ref: str, data: ContactInput) -> Contact:
+    from followup_cli.domain.customers.records import resolve_customer_row
+
+    with session.write() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        contact_id = insert_contact(session, conn, customer["id"], data)
+        if data.birthday:
+            from followup_cli.domain.callbacks.planning import plan_customer
+
+            plan_customer(session, customer["id"])
+        row = conn.execute(_SELECT + " WHERE ct.id = ?", (contact_id,)).fetchone()
+    return _from_row(row)
+
+
+def insert_contact(
+    session: Session, conn: sqlite3.Connection, customer_id: int, data: ContactInput
+) -> int:
+    """Insert inside the caller's transaction. The first contact becomes primary."""
+    if conn.execute(
+        "SELECT 1 FROM contacts WHERE customer_id = ? AND name = ?", (customer_id, data.name)
+    ).fetchone():
+        raise Conflict(
+            _("this customer already has a contact named '{name}'").format(name=data.name),
+            _("Contacts are unique by name within a customer."),
+        )
+    has_primary = conn.execute(
+        "SELECT 1 FROM contacts WHERE customer_id = ? AND is_primary = 1", (customer_id,)
+    ).fetchone()
+    primary = data.primary or not has_primary
+    if primary and has_primary:
+        conn.execute(
+            "UPDATE contacts SET is_primary = 0, updated_at = ? WHERE customer_id = ?",
+            (session.stamp, customer_id),
+        )
+    cur = conn.execute(
+        "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
+        " is_primary, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            customer_id,
+            data.name,
+            data.role,
+            data.phone,
+            data.wechat,
+            data.email,
+            data.birthday,
+            1 if primary else 0,
+            session.stamp,
+            session.stamp,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def list_contacts(session: Session, customer_ref: str | None = None) -> list[Contact]:
+    from followup_cli.domain.customers.records import resolve_customer_row
+
+    if customer_ref:
+        customer = resolve_customer_row(session.conn, customer_ref)
+        rows = session.conn.execute(
+            _SELECT + " WHERE ct.customer_id = ? ORDER BY ct.is_primary DESC, ct.name",
+            (customer["id"],),
+        )
+    else:
+        rows = session.conn.execute(
+            _SELECT + " WHERE c.archived = 0 ORDER BY c.code, ct.is_primary DESC, ct.name"
+        )
+    return [_from_row(r) for r in rows]
+
+
+def contacts_of(session: Session, customer_id: int) -> list[Contact]:
+    rows = session.conn.execute(
+        _SELECT + " WHERE ct.customer_id = ? ORDER BY ct.is_primary DESC, ct.name",
+        (customer_id,),
+    )
+    return [_from_row(r) for r in rows]

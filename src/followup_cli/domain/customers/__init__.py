@@ -1,0 +1,1 @@
+"""Customers: the customer file, CUSTOMER arguments, and the profile behind `customer show`."""

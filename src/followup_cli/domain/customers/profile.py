@@ -1,0 +1,77 @@
+"""The customer profile behind `customer show`: everything known about one customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from followup_cli.domain.contacts.records import Contact, contacts_of
+from followup_cli.domain.customers.records import Customer, resolve_customer
+from followup_cli.domain.session import Session
+from followup_cli.domain.texts import record
+
+RECENT = 10
+
+
+@dataclass
+class CustomerProfile:
+    customer: Customer
+    contacts: list[Contact]
+    events: list[dict[str, Any]]
+    calls: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+    callbacks: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.customer.to_dict(),
+            "contacts": [c.to_dict() for c in self.contacts],
+            "events": self.events,
+            "calls": self.calls,
+            "tickets": self.tickets,
+            "pending_callbacks": self.callbacks,
+        }
+
+
+def customer_profile(session: Session, ref: str) -> CustomerProfile:
+    with session.read() as conn:
+        customer = resolve_customer(session, ref)
+        cid = customer.id
+        events = [
+            dict(r)
+            for r in conn.execute(
+                "SELECT id, kind, date, ref, machine, staff, result, note FROM events"
+                " WHERE customer_id = ? ORDER BY date DESC, id DESC LIMIT ?",
+                (cid, RECENT),
+            )
+        ]
+        calls = [
+            dict(r)
+            for r in conn.execute(
+                "SELECT calls.id, at, caller AS by, channel, outcome, satisfaction, recommend,"
+                " repurchase, calls.note, contacts.name AS contact FROM calls"
+                " LEFT JOIN contacts ON contacts.id = calls.contact_id"
+                " WHERE calls.customer_id = ? ORDER BY at DESC, calls.id DESC LIMIT ?",
+                (cid, RECENT),
+            )
+        ]
+        tickets = [
+            record(r, "summary")
+            for r in conn.execute(
+                "SELECT id, opened_on, category, severity, status, summary, summary_message,"
+                " owner, due_by, escalation_level, notified_at FROM tickets WHERE customer_id = ?"
+                " ORDER BY status = 'closed', opened_on DESC, id DESC LIMIT ?",
+                (cid, RECENT),
+            )
+        ]
+        callbacks = [
+            record(r, "detail")
+            for r in conn.execute(
+                "SELECT id, due_on, reason, level, role, assignee, attempts, detail, detail_message"
+                " FROM callbacks WHERE customer_id = ? AND status = 'pending'"
+                " ORDER BY due_on, id",
+                (cid,),
+            )
+        ]
+        contacts = contacts_of(session, cid)
+    return CustomerProfile(customer, contacts, events, calls, tickets, callbacks)

@@ -1,0 +1,319 @@
+"""Customers: the customer file, resolution of CUSTOMER arguments, and the profile view."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from followup_cli.domain import fields
+from followup_cli.domain.session import Session
+from followup_cli.support.errors import Conflict, InvalidValue, NotFound
+from followup_cli.support.i18n import _, label
+
+# Fields a customer holds besides its code, in SPEC order.
+TEXT_FIELDS = ("phone", "region", "industry", "owner", "department", "address", "note")
+
+
+@dataclass
+class Customer:
+    id: int
+    code: str
+    name: str
+    grade: int
+    tier: str
+    phone: str | None
+    region: str | None
+    industry: str | None
+    owner: str | None
+    department: str | None
+    address: str | None
+    note: str | None
+    archived: bool
+    unreachable: bool
+    created_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def customer_from_row(session: Session, row: sqlite3.Row) -> Customer:
+    return Customer(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        grade=row["grade"],
+        tier=session.config.tier(row["grade"]),
+        phone=row["phone"],
+        region=row["region"],
+        industry=row["industry"],
+        owner=row["owner"],
+        department=row["department"],
+        address=row["address"],
+        note=row["note"],
+        archived=bool(row["archived"]),
+        unreachable=bool(row["unreachable"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+@dataclass
+class CustomerInput:
+    """Validated customer fields. `given` names the fields that were supplied."""
+
+    code: str | None = None
+    name: str | None = None
+    grade: int | None = None
+    phone: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    owner: str | None = None
+    department: str | None = None
+    address: str | None = None
+    note: str | None = None
+    given: set[str] = field(default_factory=set)
+
+
+def validate_customer(raw: dict[str, str | None]) -> CustomerInput:
+    """Check every supplied field (a key absent from `raw` is not being set).
+
+    Raises InvalidValue for the first bad field; `validate_customer_cells` collects all.
+    """
+    data = CustomerInput()
+    for key, value in raw.items():
+        if value is None:
+            continue
+        data.given.add(key)
+        if key == "code":
+            data.code = fields.code(value, "code")
+        elif key == "name":
+            data.name = fields.name(value, "name")
+        elif key == "grade":
+            data.grade = fields.grade(value, "grade")
+        elif key == "phone":
+            data.phone = fields.phone(value, "phone")
+        elif key in ("region", "industry", "owner", "department"):
+            setattr(data, key, fields.text(value, key, max_length=fields.MAX_NAME))
+        elif key in ("address", "note"):
+            setattr(data, key, fields.text(value, key))
+        else:
+            raise InvalidValue(key, value, _("a customer field"))
+    return data
+
+
+def _check_owner(conn: sqlite3.Connection, owner: str | None) -> None:
+    if owner and not conn.execute("SELECT 1 FROM staff WHERE name = ?", (owner,)).fetchone():
+        raise NotFound(
+            _("no staff member named '{name}' (owner)").format(name=owner),
+            _(
+                "The owner is the account manager: add them first with "
+                "`followup staff add NAME --role account_manager`."
+            ),
+        )
+
+
+def next_code(conn: sqlite3.Connection, prefix: str, digits: int) -> str:
+    """The next free generated code: C000123 style, after the highest id in use."""
+    n = int(conn.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0]) + 1
+    while True:
+        candidate = f"{prefix}{n:0{digits}d}"
+        if not conn.execute("SELECT 1 FROM customers WHERE code = ?", (candidate,)).fetchone():
+            return candidate
+        n += 1
+
+
+def add_customer(session: Session, data: CustomerInput) -> Customer:
+    if not data.name:
+        raise InvalidValue("name", "", _("the customer's name"))
+    with session.write() as conn:
+        customer_id = insert_customer(session, conn, data)
+        row = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
+    return customer_from_row(session, row)
+
+
+def insert_customer(session: Session, conn: sqlite3.Connection, data: CustomerInput) -> int:
+    """Insert inside the caller's transaction; returns the new id."""
+    _check_owner(conn, data.owner)
+    cfg = session.config["customer"]
+    if data.code:
+        existing = conn.execute(
+            "SELECT name FROM customers WHERE code = ?", (data.code,)
+        ).fetchone()
+        if existing:
+            raise Conflict(
+                _("customer code {code} already exists ({name})").format(
+                    code=data.code, name=existing["name"]
+                ),
+                _(
+                    "Use `followup customer edit {code}` to change that customer, "
+                    "or leave --code out to get a new code."
+                ).format(code=data.code),
+            )
+        code = data.code
+    else:
+        code = next_code(conn, cfg["code_prefix"], int(cfg["code_digits"]))
+    grade = data.grade or int(cfg["default_grade"])
+    cur = conn.execute(
+        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
+        " address, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            code,
+            data.name,
+            grade,
+            *(getattr(data, f) for f in TEXT_FIELDS),
+            session.stamp,
+            session.stamp,
+        ),
+    )
+    customer_id = int(cur.lastrowid or 0)
+    from followup_cli.domain.callbacks.planning import plan_customer
+
+    plan_customer(session, customer_id)
+    return customer_id
+
+
+def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Customer, list[str]]:
+    """Change the given fields; returns the customer and the names of fields that changed."""
+    with session.write() as conn:
+        row = resolve_customer_row(conn, ref)
+        changes: dict[str, Any] = {}
+        for key in data.given:
+            value = getattr(data, key)
+            if key in ("name", "code", "grade") and value is None:
+                raise InvalidValue(
+                    key, "", _("a {field} (it cannot be cleared)").format(field=label("field", key))
+                )
+            if row[key] != value:
+                changes[key] = value
+        if "code" in changes:
+            other = conn.execute(
+                "SELECT name FROM customers WHERE code = ? AND id != ?", (data.code, row["id"])
+            ).fetchone()
+            if other:
+                raise Conflict(
+                    _("customer code {code} already exists ({name})").format(
+                        code=data.code, name=other["name"]
+                    )
+                )
+        if "owner" in changes:
+            _check_owner(conn, changes["owner"])
+        if changes:
+            assignments = ", ".join(f"{k} = ?" for k in changes)
+            conn.execute(
+                f"UPDATE customers SET {assignments}, updated_at = ? WHERE id = ?",
+                (*changes.values(), session.stamp, row["id"]),
+            )
+            if {"grade", "owner", "department"} & changes.keys():
+                from followup_cli.domain.callbacks.planning import plan_customer
+
+                plan_customer(session, row["id"], replan=True)
+        new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
+    return customer_from_row(session, new), sorted(changes)
+
+
+def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Customer:
+    """Archive (or restore) a customer: archived customers get no callbacks."""
+    with session.write() as conn:
+        row = resolve_customer_row(conn, ref)
+        conn.execute(
+            "UPDATE customers SET archived = ?, updated_at = ? WHERE id = ?",
+            (0 if restore else 1, session.stamp, row["id"]),
+        )
+        from followup_cli.domain.callbacks.planning import cancel_customer_callbacks, plan_customer
+
+        if restore:
+            plan_customer(session, row["id"])
+        else:
+            cancel_customer_callbacks(session, row["id"], "customer archived")
+        new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
+    return customer_from_row(session, new)
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
+    """CUSTOMER: a code, an id, or a name matching exactly one customer."""
+    text = ref.strip()
+    normalised = fields.normalise(text)
+    row = conn.execute("SELECT * FROM customers WHERE code = ?", (normalised,)).fetchone()
+    if row is not None:
+        return row  # type: ignore[no-any-return]
+    if normalised.isdigit():
+        row = conn.execute("SELECT * FROM customers WHERE id = ?", (int(normalised),)).fetchone()
+        if row is not None:
+            return row  # type: ignore[no-any-return]
+    rows = conn.execute(
+        "SELECT * FROM customers WHERE name = ? ORDER BY archived, id LIMIT 21", (text,)
+    ).fetchall()
+    if len(rows) == 1:
+        return rows[0]  # type: ignore[no-any-return]
+    if len(rows) > 1:
+        listing = "; ".join(f"{r['code']} {r['name']}" for r in rows[:20])
+        raise NotFound(
+            _("{n} customers are named '{name}': {listing}").format(
+                n=len(rows), name=text, listing=listing
+            ),
+            _("Name the customer by code instead."),
+        )
+    similar = conn.execute(
+        "SELECT code, name FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
+        (contains(text),),
+    ).fetchall()
+    hint = _("Search with `followup customer list --search TEXT`.")
+    if similar:
+        hint = _("Did you mean: {customers}?").format(
+            customers="; ".join(f"{r['code']} {r['name']}" for r in similar)
+        )
+    raise NotFound(
+        _("no customer matches '{text}' (by code, id or exact name)").format(text=text), hint
+    )
+
+
+def resolve_customer(session: Session, ref: str) -> Customer:
+    return customer_from_row(session, resolve_customer_row(session.conn, ref))
+
+
+def list_customers(
+    session: Session,
+    *,
+    grade: int | None = None,
+    owner: str | None = None,
+    region: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    include_archived: bool = False,
+) -> list[Customer]:
+    where: list[str] = []
+    params: list[Any] = []
+    if not include_archived:
+        where.append("archived = 0")
+    if grade is not None:
+        where.append("grade = ?")
+        params.append(grade)
+    if owner:
+        where.append("owner = ?")
+        params.append(owner)
+    if region:
+        where.append("region = ?")
+        params.append(region)
+    if search:
+        pattern = contains(search)
+        where.append(
+            "(name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'"
+            " OR id IN (SELECT customer_id FROM contacts WHERE name LIKE ? ESCAPE '\\'"
+            " OR phone LIKE ? ESCAPE '\\'))"
+        )
+        params.extend([pattern] * 5)
+    sql = "SELECT * FROM customers"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY grade, code"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [customer_from_row(session, r) for r in session.conn.execute(sql, params)]

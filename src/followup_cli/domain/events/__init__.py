@@ -1,0 +1,1 @@
+"""Events: what happened with a customer and wants follow-up."""

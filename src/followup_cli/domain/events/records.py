@@ -1,0 +1,191 @@
+"""Events: things that happened with a customer and want follow-up (a sale, a service job...)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from followup_cli.domain import fields
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.session import Session
+from followup_cli.domain.texts import record
+from followup_cli.support.dates import parse_date
+from followup_cli.support.errors import Conflict, InvalidValue
+from followup_cli.support.i18n import _, label
+
+
+@dataclass
+class Event:
+    id: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    kind: str
+    date: str
+    ref: str
+    machine: str | None
+    staff: str | None
+    result: str | None
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EventInput:
+    kind: str
+    date: date
+    ref: str = ""
+    machine: str | None = None
+    staff: str | None = None
+    result: str | None = None
+    note: str | None = None
+
+
+def validate_event(
+    session: Session,
+    kind: str | None,
+    day: str | date | None,
+    *,
+    ref: str | None = None,
+    machine: str | None = None,
+    staff: str | None = None,
+    result: str | None = None,
+    note: str | None = None,
+) -> EventInput:
+    """Check an event's fields. The date defaults to today; a future date is refused."""
+    kind_value = vocab.accept("event_kind", kind, "kind", session.config.event_kinds)
+    if isinstance(day, date):
+        when = day
+    elif day is None or not day.strip():
+        when = session.today
+    else:
+        when = parse_date(day, "date")
+    if when > session.today:
+        raise InvalidValue(
+            "date",
+            when.isoformat(),
+            _("a date on or before today ({today})").format(today=session.today),
+        )
+    return EventInput(
+        kind=kind_value,
+        date=when,
+        ref=fields.text(ref, "ref", max_length=fields.MAX_NAME) or "",
+        machine=fields.text(machine, "machine", max_length=fields.MAX_NAME),
+        staff=fields.text(staff, "staff", max_length=fields.MAX_NAME),
+        result=fields.text(result, "result"),
+        note=fields.text(note, "note"),
+    )
+
+
+_SELECT = (
+    "SELECT e.*, c.code AS customer_code, c.name AS customer_name FROM events e"
+    " JOIN customers c ON c.id = e.customer_id"
+)
+
+
+def _from_row(row: sqlite3.Row) -> Event:
+    return Event(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_code=row["customer_code"],
+        customer_name=row["customer_name"],
+        kind=row["kind"],
+        date=row["date"],
+        ref=row["ref"],
+        machine=row["machine"],
+        staff=row["staff"],
+        result=row["result"],
+        note=row["note"],
+    )
+
+
+@dataclass
+class EventAdded:
+    event: Event
+    callbacks: list[dict[str, Any]]
+
+
+def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdded:
+    """Record an event and plan its callbacks, in one transaction."""
+    from followup_cli.domain.callbacks.planning import Planner
+    from followup_cli.domain.customers.records import resolve_customer_row
+    from followup_cli.domain.staff.records import get_staff
+
+    with session.write() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        if data.staff:
+            get_staff(conn, data.staff, "--staff")
+        if conn.execute(
+            "SELECT 1 FROM events WHERE customer_id = ? AND kind = ? AND date = ? AND ref = ?",
+            (customer["id"], data.kind, data.date.isoformat(), data.ref),
+        ).fetchone():
+            raise Conflict(
+                _("this {kind} event on {date} (ref '{ref}') is already recorded").format(
+                    kind=label("event_kind", data.kind), date=data.date, ref=data.ref
+                ),
+                _("Events are unique by customer, kind, date and ref."),
+            )
+        cur = conn.execute(
+            "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                customer["id"],
+                data.kind,
+                data.date.isoformat(),
+                data.ref,
+                data.machine,
+                data.staff,
+                data.result,
+                data.note,
+                session.stamp,
+            ),
+        )
+        event_id = int(cur.lastrowid or 0)
+        Planner(session, conn).plan_events([event_id])
+        event = _from_row(conn.execute(_SELECT + " WHERE e.id = ?", (event_id,)).fetchone())
+        callbacks = [
+            record(r, "detail")
+            for r in conn.execute(
+                "SELECT id, due_on, reason, role, assignee, detail, detail_message FROM callbacks"
+                " WHERE customer_id = ? AND event_id = ? AND status = 'pending' ORDER BY due_on",
+                (customer["id"], event_id),
+            )
+        ]
+    return EventAdded(event, callbacks)
+
+
+def list_events(
+    session: Session,
+    customer_ref: str | None = None,
+    kind: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    from followup_cli.domain.customers.records import resolve_customer_row
+
+    where: list[str] = []
+    params: list[Any] = []
+    if customer_ref:
+        customer = resolve_customer_row(session.conn, customer_ref)
+        where.append("e.customer_id = ?")
+        params.append(customer["id"])
+    if kind:
+        where.append("e.kind = ?")
+        params.append(kind)
+    if since:
+        where.append("e.date >= ?")
+        params.append(since.isoformat())
+    if until:
+        where.append("e.date <= ?")
+        params.append(until.isoformat())
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY e.date DESC, e.id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_from_row(r) for r in session.conn.execute(sql, params)]

@@ -1,0 +1,170 @@
+"""Validation and normalisation of single field values, shared by the CLI and imports.
+
+Every function takes the raw text (from an option or a CSV cell) and either returns
+the value to store or raises InvalidValue naming the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from followup_cli.support.errors import InvalidValue
+from followup_cli.support.i18n import N_, _
+from followup_cli.support.patterns import Pattern
+
+MAX_TEXT = 20_000
+MAX_NAME = 200
+MAX_CODE = 40
+
+_CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+_SCIENTIFIC = Pattern(r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+")
+_EXCEL_FLOAT = Pattern(r"[0-9]{5,}\.0+")
+_PHONE = Pattern(
+    r"\+?[0-9(][0-9 ()\-]*[0-9]"
+    r"(\s*(?:ext\.?|x|转|分机|#)\s*[0-9]{1,6})?",
+    re.IGNORECASE,
+)
+_EMAIL = Pattern(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_CONTROL = Pattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+PHONE_EXPECTED = N_("a phone number: digits, with +, spaces, dashes, brackets or an extension")
+EXCEL_MANGLED = N_(
+    "a phone number as text; this looks like a number Excel turned into {form} "
+    "(format the column as Text in Excel and export again)"
+)
+
+
+def _excel_mangled(form: str) -> str:
+    return _(EXCEL_MANGLED).format(form=form)
+
+
+def normalise(value: str) -> str:
+    """NFKC (full-width digits, letters and spaces to ASCII) and outer spaces removed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def text(value: str | None, field: str, *, max_length: int = MAX_TEXT) -> str | None:
+    """Free text: kept as written (outer spaces removed); empty means no value."""
+    if value is None:
+        return None
+    cleaned = value.strip()
+    if not cleaned:
+        return None
+    if not cleaned.isprintable() and _CONTROL.search(cleaned):  # isprintable: the fast path
+        raise InvalidValue(field, _shorten(value), _("text without control characters (NUL...)"))
+    if len(cleaned) > max_length:
+        raise InvalidValue(field, _shorten(value), _("at most {n} characters").format(n=max_length))
+    return cleaned
+
+
+def required_text(value: str | None, field: str, *, max_length: int = MAX_NAME) -> str:
+    cleaned = text(value, field, max_length=max_length)
+    if cleaned is None:
+        raise InvalidValue(field, value or "", _("a value (it cannot be empty)"))
+    return cleaned
+
+
+def name(value: str | None, field: str = "name") -> str:
+    """A person's or company's name: one line, outer and doubled spaces tidied."""
+    cleaned = required_text(value, field, max_length=MAX_NAME)
+    if "\n" in cleaned or "\r" in cleaned or "\t" in cleaned:
+        raise InvalidValue(field, _shorten(cleaned), _("a name on one line"))
+    return cleaned
+
+
+def code(value: str | None, field: str = "code") -> str:
+    """A customer code: text (leading zeros kept), no spaces inside."""
+    if value is None:
+        raise InvalidValue(field, "", _("a customer code"))
+    if value.isascii() and value.isalnum() and len(value) <= MAX_CODE:
+        return value  # the common case, already normal: C000123, 007
+    cleaned = normalise(value)
+    if not cleaned:
+        raise InvalidValue(field, value, _("a customer code (it cannot be empty)"))
+    if _SCIENTIFIC.fullmatch(cleaned):
+        raise InvalidValue(field, value, _excel_mangled(_("scientific notation")))
+    if any(ch.isspace() for ch in cleaned) or _CONTROL.search(cleaned):
+        raise InvalidValue(field, value, _("a code without spaces"))
+    if len(cleaned) > MAX_CODE:
+        raise InvalidValue(field, value, _("a code of at most {n} characters").format(n=MAX_CODE))
+    return cleaned
+
+
+def grade(value: str | int | None, field: str = "grade") -> int:
+    """1–5, also written 一级 … 五级 or 1级."""
+    expected = N_("a grade from 1 (most important) to 5, or 一级 … 五级")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 1 <= value <= 5:
+            return value
+        raise InvalidValue(field, value, _(expected))
+    cleaned = normalise(value or "") if isinstance(value, str) or value is None else str(value)
+    if cleaned.endswith("级"):
+        cleaned = cleaned[:-1]
+    cleaned = str(_CN_GRADES.get(cleaned, cleaned))
+    if cleaned in {"1", "2", "3", "4", "5"}:
+        return int(cleaned)
+    raise InvalidValue(field, value, _(expected))
+
+
+def phone(value: str | None, field: str = "phone") -> str | None:
+    """Phones stay text. Full-width digits are normalised; Excel-mangled numbers refused."""
+    if value is None:
+        return None
+    cleaned = normalise(value)
+    if not cleaned:
+        return None
+    if _SCIENTIFIC.fullmatch(cleaned):
+        raise InvalidValue(field, value, _excel_mangled(_("scientific notation (1.38E+10)")))
+    if _EXCEL_FLOAT.fullmatch(cleaned):
+        raise InvalidValue(field, value, _excel_mangled(_("a decimal (13800138000.0)")))
+    if not _PHONE.fullmatch(cleaned) or sum(ch.isdigit() for ch in cleaned) < 5:
+        raise InvalidValue(field, value, _(PHONE_EXPECTED))
+    if sum(ch.isdigit() for ch in cleaned) > 20:
+        raise InvalidValue(
+            field, value, _("{phone} (at most 20 digits)").format(phone=_(PHONE_EXPECTED))
+        )
+    return cleaned
+
+
+def email(value: str | None, field: str = "email") -> str | None:
+    if value is None:
+        return None
+    cleaned = normalise(value)
+    if not cleaned:
+        return None
+    if not _EMAIL.fullmatch(cleaned) or len(cleaned) > 254:
+        raise InvalidValue(field, value, _("an email address like name@example.com"))
+    return cleaned
+
+
+def choice(value: str | None, field: str, allowed: list[str] | tuple[str, ...]) -> str:
+    cleaned = normalise(value or "")
+    if cleaned in allowed:
+        return cleaned
+    lowered = cleaned.lower().replace("_", "-")
+    for option in allowed:
+        if option.lower().replace("_", "-") == lowered:
+            return option
+    raise InvalidValue(field, value or "", _("one of {values}").format(values=", ".join(allowed)))
+
+
+def whole_number(low: int, high: int) -> str:
+    """What a score field expects."""
+    return _("a whole number from {low} to {high}").format(low=low, high=high)
+
+
+def flag(value: str | bool | None, field: str) -> bool:
+    """yes/no in English or Chinese, 1/0, true/false."""
+    if isinstance(value, bool):
+        return value
+    cleaned = normalise(value or "").lower()
+    if cleaned in {"", "0", "no", "n", "false", "否", "不是"}:
+        return False
+    if cleaned in {"1", "yes", "y", "true", "是", "√", "✓"}:
+        return True
+    raise InvalidValue(field, value, _("yes or no (also 是/否, 1/0)"))
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"

@@ -1,0 +1,128 @@
+"""Staff: the people who call, visit, own accounts and receive escalations."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from followup_cli.domain import fields
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.session import Session
+from followup_cli.support.errors import Conflict, NotFound
+from followup_cli.support.i18n import _, label
+
+
+@dataclass
+class StaffMember:
+    id: int
+    name: str
+    role: str
+    department: str | None
+    phone: str | None
+    active: bool
+
+
+def _from_row(row: sqlite3.Row) -> StaffMember:
+    return StaffMember(
+        id=row["id"],
+        name=row["name"],
+        role=row["role"],
+        department=row["department"],
+        phone=row["phone"],
+        active=bool(row["active"]),
+    )
+
+
+@dataclass
+class StaffInput:
+    """Validated fields of a staff member (from options or a CSV row)."""
+
+    name: str
+    role: str
+    department: str | None = None
+    phone: str | None = None
+
+
+def validate_staff(
+    session: Session,
+    name: str | None,
+    role: str | None,
+    department: str | None = None,
+    phone: str | None = None,
+) -> StaffInput:
+    return StaffInput(
+        name=fields.name(name, "name"),
+        role=vocab.accept("staff_role", role, "role", session.config.staff_roles),
+        department=fields.text(department, "department", max_length=fields.MAX_NAME),
+        phone=fields.phone(phone, "phone"),
+    )
+
+
+def add_staff(session: Session, data: StaffInput) -> StaffMember:
+    with session.write() as conn:
+        if conn.execute("SELECT 1 FROM staff WHERE name = ?", (data.name,)).fetchone():
+            raise Conflict(
+                _("a staff member named '{name}' already exists").format(name=data.name),
+                _("Staff names are unique; add a distinguishing mark (王伟2, 王伟-服务)."),
+            )
+        cur = conn.execute(
+            "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (data.name, data.role, data.department, data.phone, session.stamp, session.stamp),
+        )
+        member_id = int(cur.lastrowid or 0)
+        staff_joined(session, data.name, data.role)
+        row = conn.execute("SELECT * FROM staff WHERE id = ?", (member_id,)).fetchone()
+    return _from_row(row)
+
+
+def list_staff(session: Session, role: str | None = None) -> list[StaffMember]:
+    sql = "SELECT * FROM staff"
+    params: tuple[str, ...] = ()
+    if role:
+        sql += " WHERE role = ?"
+        params = (role,)
+    sql += " ORDER BY role, name"
+    return [_from_row(r) for r in session.conn.execute(sql, params)]
+
+
+def get_staff(conn: sqlite3.Connection, name: str, field: str = "staff") -> StaffMember:
+    """The staff member called `name`; NotFound with the way to add them otherwise."""
+    cleaned = name.strip()
+    row = conn.execute("SELECT * FROM staff WHERE name = ?", (cleaned,)).fetchone()
+    if row is None:
+        raise NotFound(
+            _("no staff member named '{name}' ({field})").format(
+                name=cleaned, field=label("field", field)
+            ),
+            _("See `followup staff list`, or add them with `followup staff add NAME --role ROLE`."),
+        )
+    return _from_row(row)
+
+
+def staff_names(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM staff")}
+
+
+def staff_joined(session: Session, name: str, role: str) -> None:
+    """A new staff member takes unassigned callbacks of their role, and a role that had
+    nobody now gets its visits planned."""
+    from followup_cli.domain.callbacks.planning import Planner
+
+    conn = session.conn
+    conn.execute(
+        "UPDATE callbacks SET assignee = ?, updated_at = ? WHERE status = 'pending'"
+        " AND role = ? AND assignee IS NULL",
+        (name, session.stamp, role),
+    )
+    grades = [int(g) for g, matrix in session.config["visits"].items() if role in matrix]
+    if not grades:
+        return
+    marks = ", ".join("?" for _ in grades)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM customers WHERE archived = 0 AND grade IN ({marks})", grades
+        )
+    ]
+    Planner(session, conn).plan_customers(ids)

@@ -1,0 +1,258 @@
+"""What the tool writes for people, as a message code plus parameters, rendered in the
+reader's language when it is shown.
+
+A `Message` is a code (`"escalation.rungs_skipped"`) and parameters (`{"roles":
+["marketing_director"]}`). Its template is the English text in TEMPLATES below, so
+the catalog's zh_CN translations are the Chinese. A parameter named after a vocabulary
+(`role`, `tier`, ...) holds the stored value and is shown through `i18n.label`; a
+parameter may hold another message; any other string is data (a name, a date, what a
+user typed) and is shown as it is.
+
+In the database a message sits in its own column (`detail_message`, `note_message`,
+...) as JSON, `{"code": "...", "params": {...}}`, beside the text column, which holds
+its English rendering (what JSON, CSV and export print). A row with no message is
+text a person typed: it is shown as typed, in every language. `read` gives a row's
+column back as a `Text`: the message, or the typed text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
+
+from followup_cli.support.i18n import ENGLISH, N_, _, current_language, in_language, label
+
+# code -> English template, translated through the catalog.
+TEMPLATES: dict[str, str] = {
+    # callback details
+    "callback.event": N_("{kind} {what} (+{offset})"),
+    "callback.second_level": N_("check of the {kind} {date} callback {ref}"),
+    "callback.visit": N_("{role} visit (every {offset})"),
+    "callback.yearly": N_("yearly contact"),
+    "callback.holiday": N_("{holiday} greeting ({date})"),
+    "callback.birthday": N_("birthday of {name} ({day})"),
+    "callback.retry": N_("call back: {outcome} on {date}"),
+    "callback.verify": N_("did the fix hold? ticket #{id}: {summary}"),
+    # escalation reasons and notes
+    "escalation.by_hand": N_("escalated by hand"),
+    "escalation.breach_resolution": N_("SLA breached: resolution was due by {date}"),
+    "escalation.breach_telling": N_("SLA breached: telling the customer was due by {date}"),
+    "escalation.top_rung": N_("already at the top rung: reminder"),
+    "escalation.rungs_skipped": N_("no staff for {roles}: passed to the next rung up"),
+    "escalation.nobody_above": N_("nobody holds any rung above: add staff for {role}"),
+    "escalation.with_note": N_("{reason} ({note})"),
+    "warning.emergency": N_("emergency early warning ({tier} customer)"),
+    "warning.emergency_record": N_("emergency early warning: {indicators}"),
+    "warning.no_staff_holds": N_("no staff holds {role}"),
+    "warning.cleared": N_("warning cleared"),
+    # ticket history and generated tickets
+    "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),
+    "ticket.routed_to": N_("{tier} customer, {severity}: routed to {role}"),
+    "ticket.no_staff_for": N_("no staff for {roles}"),
+    "ticket.answered_no": N_("Customer answered no: {question}"),
+    # early-warning indicators
+    "indicator.open_tickets": N_("{n} open complaints"),
+    "indicator.critical_open": N_("a critical complaint is open"),
+    "indicator.tickets_in_period": N_("{n} complaints in {days} days"),
+    "indicator.low_satisfaction": N_("last satisfaction {n}/5"),
+    "indicator.overdue": N_("callbacks overdue {n} days"),
+    "indicator.unreachable": N_("unreachable"),
+    # report texts (made when a report is read, never stored)
+    "report.ready_to_close": N_("told: ready to close"),
+    "report.step_resolve": N_("resolve"),
+    "report.step_tell": N_("tell the customer"),
+    "report.sla_breached": N_("BREACHED {n}d ({step})"),
+    "report.sla_due_today": N_("due today ({step})"),
+    "report.sla_left": N_("{n}d left ({step})"),
+    "report.said_no": N_("no: {question}"),
+    "report.level1_call": N_("level-1 call by {name}"),
+    "report.levels_differ": N_("{key}: level 1 {first}, level 2 {second}"),
+    "report.unassigned": N_("(unassigned)"),
+}
+# Texts joined into one: "; " in English, "；" in Chinese (empty parts left out there).
+JOINED = "joined"
+
+# Parameters holding a stored value: the vocabulary that gives its words.
+LABELLED = {
+    "kind": "event_kind",
+    "role": "role",
+    "tier": "tier",
+    "severity": "severity",
+    "outcome": "outcome",
+    "holiday": "holiday",
+}
+SUMMARY_CUT = 60  # a ticket's summary in a callback's detail: its first 60 characters
+
+
+class Message:
+    """A text the tool wrote: a code and its parameters (JSON values or messages)."""
+
+    __slots__ = ("code", "params")
+
+    def __init__(self, code: str, params: Mapping[str, Any] | None = None) -> None:
+        if code != JOINED and code not in TEMPLATES:
+            raise KeyError(f"no message {code!r}")
+        self.code = code
+        self.params: dict[str, Any] = dict(params or {})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return self.code == other.code and self.params == other.params
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Message({self.code!r}, {self.params!r})"
+
+    def __str__(self) -> str:
+        return render(self)
+
+    def data(self) -> dict[str, Any]:
+        """The stored shape: {"code": ..., "params": {...}} (nested messages likewise)."""
+        return {"code": self.code, "params": {k: _encode(v) for k, v in self.params.items()}}
+
+
+Text: TypeAlias = Message | str
+
+
+def message(code: str, /, **params: Any) -> Message:
+    return Message(code, params)
+
+
+def joined(parts: Iterable[Text]) -> Message:
+    """Texts read as one, "; " between them (in English)."""
+    return Message(JOINED, {"parts": list(parts)})
+
+
+# -- rendering -----------------------------------------------------------------------
+
+
+def render(text: Text | None, language: str | None = None) -> str:
+    """`text` as it reads in `language` (the interface language if None): a message
+    through its template, typed text as typed, None as ""."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if language is not None and language != current_language():
+        with in_language(language):
+            return _render(text)
+    return _render(text)
+
+
+def english(text: Text | None) -> str:
+    """The English rendering: what JSON, CSV and the text columns hold."""
+    return render(text, ENGLISH)
+
+
+def _render(m: Message) -> str:
+    if m.code == JOINED:
+        parts = [_param("part", p) for p in m.params["parts"]]
+        if current_language() == ENGLISH:
+            return "; ".join(parts)
+        return "；".join(p for p in parts if p)
+    values = {k: _param(k, v) for k, v in m.params.items()}
+    return _(TEMPLATES[m.code]).format(**values)
+
+
+def _param(name: str, value: Any) -> str:
+    if isinstance(value, Message):
+        return _render(value)
+    if value is None:
+        return ""
+    if name == "summary":
+        return _param("part", value)[:SUMMARY_CUT]
+    if name == "roles":
+        words = [label("role", r) for r in value]
+        return (", " if current_language() == ENGLISH else "、").join(words)
+    if name == "role" and value == "nobody":
+        return _("nobody")
+    if name in LABELLED:
+        return label(LABELLED[name], value)
+    if name == "offset":
+        return interval_text(str(value))
+    if name == "question":
+        return _(str(value))
+    return str(value)
+
+
+# -- storing -------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.data()
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Message(value["code"], {k: _decode(v) for k, v in value["params"].items()})
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def dumps(text: Text | None) -> str | None:
+    """The message column of `text`: its JSON, or None for typed text (and None)."""
+    if isinstance(text, Message):
+        return json.dumps(text.data(), ensure_ascii=False, separators=(",", ":"))
+    return None
+
+
+def loads(stored: str) -> Message:
+    decoded = _decode(json.loads(stored))
+    if not isinstance(decoded, Message):
+        raise ValueError(f"not a stored message: {stored[:40]!r}")
+    return decoded
+
+
+def columns(text: Text | None) -> tuple[str | None, str | None]:
+    """What a row stores for `text`: (the text column, the message column)."""
+    if text is None:
+        return None, None
+    if isinstance(text, Message):
+        return english(text), dumps(text)
+    return text, None
+
+
+def read(text: str | None, stored: str | None) -> Text | None:
+    """A row's text back: its message when it has one, else the text as typed."""
+    return loads(stored) if stored else text
+
+
+def record(row: Any, *names: str) -> dict[str, Any]:
+    """A row (with `<name>_message` selected beside each text column `name`) as a dict
+    whose `name` holds its `Text` and no message column."""
+    data = dict(row)
+    for name in names:
+        data[name] = read(data[name], data.pop(name + "_message"))
+    return data
+
+
+def shown(text: str | None, stored: str | None) -> str:
+    """A row's text as the reader sees it: in English the text column (the message's
+    English rendering, or what was typed); otherwise the message rendered, or the
+    typed text as typed."""
+    if stored is None or current_language() == ENGLISH:
+        return text or ""
+    return _render(loads(stored))
+
+
+_INTERVAL = re.compile(r"(\d+)([dwmy])")
+_UNITS = {"d": N_("{n} days"), "w": N_("{n} weeks"), "m": N_("{n} months"), "y": N_("{n} years")}
+
+
+def interval_text(text: str) -> str:
+    """An interval as written in config (3d, 1w, 6m, 1y), in the interface language."""
+    if current_language() == ENGLISH:
+        return text
+    found = _INTERVAL.fullmatch(text.strip())
+    if not found:
+        return text
+    return _(_UNITS[found.group(2)]).format(n=int(found.group(1)))

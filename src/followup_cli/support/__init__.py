@@ -1,0 +1,1 @@
+"""Support: configuration (TOML and the shipped defaults), dates, working days, the interface language, errors."""

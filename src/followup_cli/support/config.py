@@ -1,0 +1,339 @@
+"""Configuration: the shipped defaults.toml, overridden key by key by the user's file."""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from followup_cli.domain.vocabulary import TIERS
+from followup_cli.support.dates import Interval, parse_interval
+from followup_cli.support.errors import ConfigError, InvalidValue
+from followup_cli.support.i18n import SETTINGS, _
+from followup_cli.support.i18n import normalise as normalise_language
+from followup_cli.support.patterns import Pattern
+
+# Tables whose keys are the user's to choose (new grades, categories, event kinds...):
+# a key there need not exist in the defaults.
+_OPEN_TABLES = {
+    "tiers",
+    "visits",
+    "categories",
+    "questions",
+    "planning.event_offsets",
+    "tickets.sla_days",
+    "escalation.ladders",
+    "warnings.route",
+    "urgency.reason",
+}
+
+# Settings that earlier releases shipped but no code ever read (call channels, outcomes
+# and satisfaction labels, ticket severities: fixed vocabularies, declared with their
+# Chinese words in followup_cli.domain.vocabulary and held by the schema). A config file that sets
+# one is told so, rather than "unknown setting".
+_RETIRED = {"calls", "tickets.severities"}
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "followup" / "config.toml"
+
+
+def defaults_text() -> str:
+    # (beside this module, installed or not; importlib.resources would cost a zipfile import)
+    return (Path(__file__).parent / "defaults.toml").read_text(encoding="utf-8")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "followup"
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """TOML parsed once per distinct text: the result is kept as JSON in the user's cache
+    folder, since loading the TOML parser costs more than a command's own work. Errors
+    are tomllib's; a cache that cannot be read or written is simply not used."""
+    key = f"toml-{zlib.crc32(text.encode('utf-8')):08x}-{len(text)}.json"
+    cached = cache_dir() / key
+    try:
+        data: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))
+        return data
+    except (OSError, ValueError):
+        pass
+    import tomllib
+
+    data = tomllib.loads(text)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return data
+
+
+@cache
+def _defaults_json() -> str:
+    return json.dumps(parse_toml(defaults_text()))
+
+
+def _defaults() -> dict[str, Any]:
+    """A fresh copy of the shipped defaults."""
+    data: dict[str, Any] = json.loads(_defaults_json())
+    return data
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else key
+        open_table = path in _OPEN_TABLES or path.split(".")[0] in {"visits", "categories"}
+        if key not in base:
+            if where in _RETIRED:
+                raise ConfigError(
+                    _("setting '{name}' is no longer read: it never changed anything").format(
+                        name=where
+                    ),
+                    _("Delete it from the config file."),
+                )
+            if not open_table:
+                raise ConfigError(
+                    _("unknown setting '{name}' in the config file").format(name=where),
+                    _("Run `followup config show` to see the settings and their names."),
+                )
+            base[key] = value
+            continue
+        current = base[key]
+        if isinstance(current, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(_("setting '{name}' must be a table").format(name=where))
+            _merge(current, value, where)
+        elif isinstance(current, bool) != isinstance(value, bool) or (
+            type(current) is not type(value) and not _numeric_pair(current, value)
+        ):
+            raise ConfigError(
+                _("setting '{name}' must be {type}, not {given} ({value})").format(
+                    name=where,
+                    type=type(current).__name__,
+                    given=type(value).__name__,
+                    value=repr(value),
+                )
+            )
+        else:
+            base[key] = value
+
+
+def _numeric_pair(a: object, b: object) -> bool:
+    return isinstance(a, int | float) and isinstance(b, int | float)
+
+
+@dataclass
+class Config:
+    """The effective configuration: `data` holds the merged TOML tables."""
+
+    data: dict[str, Any]
+    source: Path | None = None
+    _intervals: dict[str, Interval] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, dotted: str) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+    def interval(self, value: str, where: str) -> Interval:
+        cached = self._intervals.get(value)
+        if cached is None:
+            try:
+                cached = parse_interval(value, where)
+            except InvalidValue as exc:
+                raise ConfigError(_("config {message}").format(message=exc.message)) from None
+            self._intervals[value] = cached
+        return cached
+
+    # -- domain vocabulary -------------------------------------------------
+    def tier(self, grade: int) -> str:
+        return str(self.data["tiers"].get(str(grade), "general"))
+
+    @property
+    def staff_roles(self) -> list[str]:
+        return list(self.data["staff"]["roles"])
+
+    @property
+    def contact_roles(self) -> list[str]:
+        return list(self.data["contacts"]["roles"])
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.data["categories"])
+
+    @property
+    def event_kinds(self) -> list[str]:
+        return list(self.data["planning"]["event_offsets"])
+
+
+def load_config(path: Path | None, *, explicit: bool = False) -> Config:
+    """Defaults merged with the file at `path` (if it exists).
+
+    `explicit` means the user named the file (--config / FOLLOWUP_CONFIG): then a
+    missing file is an error rather than "use the defaults".
+    """
+    data = _defaults()
+    if path is None:
+        return Config(data)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(
+                _("config file not found: {path}").format(path=path),
+                _("Create one with `followup config init PATH`, or drop --config."),
+            ) from None
+        return Config(data)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            _("cannot read config file {path}: {error}").format(path=path, error=exc)
+        ) from None
+    try:
+        user = parse_toml(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError
+        raise ConfigError(
+            _("config file {path} is not valid TOML: {error}").format(path=path, error=exc)
+        ) from None
+    _merge(data, user, "")
+    config = Config(data, source=path)
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    """Check the values that rules depend on, naming the setting that is wrong."""
+    roles = set(config.staff_roles)
+    language = str(config["language"])
+    if language.strip().lower() != "auto" and normalise_language(language) is None:
+        raise ConfigError(
+            _("language: '{value}' is not a language this version knows ({known})").format(
+                value=config["language"], known=", ".join(SETTINGS)
+            )
+        )
+    for grade, tier in config["tiers"].items():
+        if tier not in TIERS:
+            raise ConfigError(
+                _("tiers.{grade}: '{tier}' is not a tier ({tiers})").format(
+                    grade=grade, tier=tier, tiers=", ".join(TIERS)
+                )
+            )
+    for kind, offsets in config["planning"]["event_offsets"].items():
+        for offset in offsets:
+            config.interval(offset, f"planning.event_offsets.{kind}")
+    for grade, matrix in config["visits"].items():
+        for role, every in matrix.items():
+            if role not in roles:
+                raise ConfigError(
+                    _("{setting}: '{role}' is not a staff role").format(
+                        setting=f"visits.{grade}.{role}", role=role
+                    )
+                )
+            config.interval(every, f"visits.{grade}.{role}")
+    for tier, ladder in config["escalation"]["ladders"].items():
+        for role in ladder:
+            if role not in roles:
+                raise ConfigError(
+                    _("{setting}: '{role}' is not a staff role").format(
+                        setting=f"escalation.ladders.{tier}", role=role
+                    )
+                )
+    for tier, role in config["warnings"]["route"].items():
+        if role not in roles:
+            raise ConfigError(
+                _("{setting}: '{role}' is not a staff role").format(
+                    setting=f"warnings.route.{tier}", role=role
+                )
+            )
+    for kind, questions in config["questions"].items():
+        for q in questions:
+            if q.get("category") not in config["categories"]:
+                raise ConfigError(
+                    _("questions.{kind}: category '{category}' is not configured").format(
+                        kind=kind, category=q.get("category")
+                    )
+                )
+    for name in ("event_role", "greeting_role", "yearly_role"):
+        if config["planning"][name] not in roles:
+            raise ConfigError(
+                _("planning.{name}: '{role}' is not a role").format(
+                    name=name, role=config["planning"][name]
+                )
+            )
+
+
+# -- writing TOML (config show) -------------------------------------------------
+
+_BARE_KEY = Pattern(r"[A-Za-z0-9_-]+")
+
+
+def _key(k: str) -> str:
+    return k if _BARE_KEY.fullmatch(k) else '"' + k.replace('"', '\\"') + '"'
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(type(v))
+
+
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """Serialise the effective config back to TOML (scalars first, then tables)."""
+    lines: list[str] = []
+    tables: list[tuple[str, Any]] = []
+    for k, v in data.items():
+        if isinstance(v, dict) or isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            tables.append((k, v))
+        else:
+            lines.append(f"{_key(k)} = {_value(v)}")
+    for k, v in tables:
+        name = f"{prefix}.{_key(k)}" if prefix else _key(k)
+        if isinstance(v, list):
+            for item in v:
+                lines.append("")
+                lines.append(f"[[{name}]]")
+                lines.append(to_toml(item, name).strip("\n"))
+        else:
+            body = to_toml(v, name).strip("\n")
+            lines.append("")
+            lines.append(f"[{name}]")
+            if body:
+                lines.append(body)
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def template_text() -> str:
+    """The defaults with every setting commented out: uncomment what you want to change."""
+    out = [
+        "# followup configuration. Every setting below is commented out and shows its default;",
+        "# uncomment and edit the ones you want to change. `followup config show` prints the",
+        "# effective configuration.",
+        "",
+    ]
+    for line in defaults_text().splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            out.append(line)
+        else:
+            out.append("# " + line)
+    return "\n".join(out) + "\n"

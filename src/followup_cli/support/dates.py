@@ -1,0 +1,183 @@
+"""Dates and timestamps: strict parsing of the accepted formats, ISO formatting, intervals.
+
+Dates are ISO `YYYY-MM-DD` text everywhere; timestamps are ISO 8601 with an offset.
+Nothing is guessed: no fuzzy parsing, no day/month ambiguity, nothing filled in from today.
+"""
+
+from __future__ import annotations
+
+import calendar
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from followup_cli.support.errors import InvalidValue
+from followup_cli.support.i18n import N_, _
+from followup_cli.support.patterns import Pattern
+
+DATE_FORMATS_HELP = N_(
+    "a date like 2026-11-22 (also 2026/11/22, 2026.11.22, 2026年11月22日, 20261122)"
+)
+DATETIME_HELP = N_(
+    "a date, optionally with a time: 2026-11-22 14:30 (or 2026-11-22T14:30:00+08:00)"
+)
+
+_DATE_PATTERNS = (
+    Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    Pattern(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    Pattern(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    Pattern(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    Pattern(r"(\d{4})(\d{2})(\d{2})"),
+)
+_TIME_PART = Pattern(r"(?:[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_INTERVAL = Pattern(r"(\d+)\s*([dwmy])")
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def normalise_text(value: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII (NFKC), outer spaces removed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def _match_date(text: str) -> tuple[date | None, int]:
+    """The date at the start of `text` and where it ends; (None, 0) if no format matches."""
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            year, month, day = (int(g) for g in m.groups())
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                return None, 0
+            try:
+                return date(year, month, day), m.end()
+            except ValueError:
+                return None, 0
+    return None, 0
+
+
+def parse_date(value: str, field: str = "date") -> date:
+    """Parse one of the accepted date formats, strictly; InvalidValue otherwise."""
+    text = normalise_text(value)
+    parsed, end = _match_date(text)
+    if parsed is None or end != len(text):
+        raise InvalidValue(field, value, _(DATE_FORMATS_HELP))
+    return parsed
+
+
+def parse_datetime(value: str, field: str = "at", tz_from: datetime | None = None) -> datetime:
+    """A date with an optional time and offset; a naive time takes the local offset.
+
+    A bare date means the start of that day. `tz_from` supplies the offset for naive values
+    (the local one by default).
+    """
+    text = normalise_text(value)
+    day, end = _match_date(text)
+    if day is None:
+        raise InvalidValue(field, value, _(DATETIME_HELP))
+    rest = text[end:]
+    local = (tz_from or datetime.now().astimezone()).tzinfo
+    if not rest:
+        return datetime.combine(day, time(0, 0), tzinfo=local)
+    m = _TIME_PART.fullmatch(rest)
+    if m is None:
+        raise InvalidValue(field, value, _(DATETIME_HELP))
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise InvalidValue(field, value, _(DATETIME_HELP))
+    offset = m.group(4)
+    if offset:
+        text_iso = f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}"
+        tz = offset if offset != "Z" else "+00:00"
+        if len(tz) == 5:
+            tz = tz[:3] + ":" + tz[3:]
+        try:
+            return datetime.fromisoformat(text_iso + tz)
+        except ValueError:
+            raise InvalidValue(field, value, _(DATETIME_HELP)) from None
+    return datetime.combine(day, time(hour, minute, second), tzinfo=local)
+
+
+def iso(day: date) -> str:
+    return day.isoformat()
+
+
+def from_iso(text: str) -> date:
+    """Read a date this program stored (always ISO)."""
+    return date.fromisoformat(text)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 with offset, to the second."""
+    return moment.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A planning interval such as 2d, 1w, 3m or 1y. Month steps clip to the month end."""
+
+    count: int
+    unit: str  # d, w, m, y
+
+    @property
+    def approx_days(self) -> int:
+        return self.count * {"d": 1, "w": 7, "m": 30, "y": 365}[self.unit]
+
+    def after(self, day: date) -> date:
+        if self.unit == "d":
+            return day + timedelta(days=self.count)
+        if self.unit == "w":
+            return day + timedelta(weeks=self.count)
+        months = self.count * (12 if self.unit == "y" else 1)
+        return add_months(day, months)
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole months, clipped to the month end (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+def parse_interval(value: str, field: str = "interval") -> Interval:
+    m = _INTERVAL.fullmatch(value.strip().lower())
+    if m is None or int(m.group(1)) <= 0:
+        raise InvalidValue(field, value, _("an interval like 2d, 1w, 3m or 1y"))
+    return Interval(int(m.group(1)), m.group(2))
+
+
+_BIRTHDAY_MD = (
+    Pattern(r"(\d{1,2})-(\d{1,2})"),
+    Pattern(r"(\d{1,2})/(\d{1,2})"),
+    Pattern(r"(\d{1,2})月(\d{1,2})日"),
+    Pattern(r"--(\d{2})-?(\d{2})"),
+)
+
+
+def parse_birthday(value: str, field: str = "birthday") -> str:
+    """A full date (stored YYYY-MM-DD) or a month and day without a year (stored MM-DD)."""
+    text = normalise_text(value)
+    day, end = _match_date(text)
+    if day is not None and end == len(text):
+        return day.isoformat()
+    for pattern in _BIRTHDAY_MD:
+        m = pattern.fullmatch(text)
+        if m:
+            month, dom = int(m.group(1)), int(m.group(2))
+            try:
+                date(2000, month, dom)  # a leap year admits 02-29
+            except ValueError:
+                break
+            return f"{month:02d}-{dom:02d}"
+    raise InvalidValue(field, value, _("a date like 1980-05-17, or a month and day like 05-17"))
+
+
+def birthday_in_year(birthday: str, year: int) -> date:
+    """The birthday's date in `year`; 29 Feb falls on 28 Feb in common years."""
+    month, dom = (int(p) for p in birthday[-5:].split("-"))
+    if month == 2 and dom == 29 and not calendar.isleap(year):
+        dom = 28
+    return date(year, month, dom)

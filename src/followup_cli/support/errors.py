@@ -1,0 +1,81 @@
+"""Errors a user can see: each carries a message, a hint (what to do next) and an exit code.
+
+Exit codes (SPEC section 5): 0 success; 1 refused or not found; 2 usage error;
+65 bad input data; 75 database busy past the timeout (cron may retry).
+"""
+
+from __future__ import annotations
+
+from followup_cli.support.i18n import _, label
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_DATA = 65
+EXIT_INTERNAL = 70
+EXIT_BUSY = 75
+
+
+class FollowupError(Exception):
+    """Base of every error that is reported to the user as `Error: message`."""
+
+    exit_code = EXIT_REFUSED
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class NotFound(FollowupError):
+    """Something named on the command line does not exist."""
+
+
+class Refused(FollowupError):
+    """The action is not allowed in the current state (closing an un-notified ticket...)."""
+
+
+class Conflict(Refused):
+    """The action would duplicate something that exists (a customer code, a staff name)."""
+
+
+class UsageError(FollowupError):
+    """The command was called wrongly: an unknown choice, a missing option off a terminal."""
+
+    exit_code = EXIT_USAGE
+
+
+class DataError(FollowupError):
+    """Input data is malformed: a date, a CSV cell, an encoding."""
+
+    exit_code = EXIT_DATA
+
+
+class StorageError(FollowupError):
+    """The database file cannot be used: missing, unwritable, corrupt, not SQLite."""
+
+
+class DatabaseBusy(FollowupError):
+    """Another process held the write lock past the busy timeout."""
+
+    exit_code = EXIT_BUSY
+
+
+class ConfigError(FollowupError):
+    """The configuration file is unreadable or holds a wrong value."""
+
+    exit_code = EXIT_DATA
+
+
+class InvalidValue(DataError):
+    """One field holds a value that is not allowed; `field` and `expected` say which and why."""
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(
+            _("{field}: {value} is not valid; expected {expected}").format(
+                field=label("field", field), value=repr(value), expected=expected
+            )
+        )
