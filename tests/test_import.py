@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from followup_cli.transfer import importing
-from followup_cli.transfer.importing import ImportErrors, import_file
+from followup_cli.transfer import results
+from followup_cli.transfer.importing import import_file
+from followup_cli.transfer.results import ImportErrors
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -655,7 +656,7 @@ def test_cells_beyond_the_header_are_rejected(office: Run, rows: Rows, tmp_path:
 def test_more_errors_than_the_cap_end_with_and_n_more(
     office: Run, rows: Rows, tmp_path: Path
 ) -> None:
-    assert importing.MAX_ERRORS == 1000
+    assert results.MAX_ERRORS == 1000
     before = dump(rows)
     records = [("C001", "维修", f"2026-11-{31 + i}", f"WX-{i}", "", "") for i in range(1200)]
     path = events_file(tmp_path, *records)
@@ -681,7 +682,7 @@ def test_import_file_keeps_the_first_max_errors_and_counts_all(
     with pytest.raises(ImportErrors) as info:
         import_file(s, "events", path)
     assert info.value.total == 1005
-    assert len(info.value.errors) == importing.MAX_ERRORS
+    assert len(info.value.errors) == results.MAX_ERRORS
     assert [e.line for e in info.value.errors] == list(range(2, 1002))
     assert info.value.exit_code == 65
     # The staging table is gone and the connection is usable for the next import.

@@ -28,7 +28,7 @@ from followup_cli.domain.staff.records import validate_staff
 from followup_cli.support import i18n
 from followup_cli.support.config import load_config
 from followup_cli.support.errors import InvalidValue
-from followup_cli.transfer.importing import converters
+from followup_cli.transfer.cells import converters
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]

@@ -41,7 +41,8 @@ def import_cmd(
       followup import events service-orders.csv
     """
     from followup_cli.support.errors import UsageError
-    from followup_cli.transfer.importing import ImportErrors, import_file
+    from followup_cli.transfer.importing import import_file
+    from followup_cli.transfer.results import ImportErrors
 
     if kind not in KINDS:
         raise UsageError(

@@ -216,7 +216,7 @@ CHINESE_HEADERS = {
 def chinese_headers(kind: str, header: list[str]) -> list[str]:
     """The header in Chinese: for importable kinds, the first Chinese header the importer
     reads for each field (SPEC 5), so the file imports back unchanged."""
-    from followup_cli.transfer.importing import COLUMNS
+    from followup_cli.transfer.columns import COLUMNS
 
     read = {
         c.name: next((a for a in c.aliases if not a.isascii()), c.name)

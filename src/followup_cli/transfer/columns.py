@@ -1,0 +1,124 @@
+"""The columns of each import file (the English name, the Chinese headers an office
+writes, whether it is required), and matching a file's header line to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from followup_cli.domain import fields
+from followup_cli.support.errors import DataError
+from followup_cli.support.i18n import _, ngettext
+
+
+@dataclass
+class Column:
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+
+COLUMNS: dict[str, list[Column]] = {
+    "staff": [
+        Column("name", ("姓名", "员工", "名字", "staff"), True),
+        Column("role", ("角色", "职务", "岗位"), True),
+        Column("department", ("部门",)),
+        Column("phone", ("电话", "手机", "联系电话")),
+    ],
+    "customers": [
+        Column("code", ("客户编号", "编号", "客户代码", "customer_code")),
+        Column("name", ("客户名称", "名称", "客户", "客户名")),
+        Column("grade", ("等级", "客户等级", "级别")),
+        Column("phone", ("电话", "手机", "联系电话")),
+        Column("region", ("区域", "地区")),
+        Column("industry", ("行业",)),
+        Column("owner", ("负责人", "客户经理")),
+        Column("department", ("部门",)),
+        Column("address", ("地址",)),
+        Column("note", ("备注",)),
+    ],
+    "contacts": [
+        Column("customer_code", ("客户编号", "客户代码", "code"), True),
+        Column("name", ("联系人", "姓名"), True),
+        Column("role", ("角色", "职务")),
+        Column("phone", ("电话", "手机", "联系电话")),
+        Column("wechat", ("微信",)),
+        Column("email", ("邮箱", "电子邮件")),
+        Column("birthday", ("生日",)),
+        Column("primary", ("主要联系人", "is_primary")),
+    ],
+    "events": [
+        Column("customer_code", ("客户编号", "客户代码", "code"), True),
+        Column("kind", ("类型", "业务类型"), True),
+        Column("date", ("日期", "业务日期"), True),
+        Column("ref", ("单号", "工单号", "单据号")),
+        Column("machine", ("机型", "设备")),
+        Column("staff", ("服务人员", "经办人")),
+        Column("result", ("结果", "处理结果")),
+        Column("note", ("备注",)),
+    ],
+    "calls": [
+        Column("customer_code", ("客户编号", "客户代码", "code"), True),
+        Column("at", ("时间", "回访时间", "日期"), True),
+        Column("by", ("回访人", "caller"), True),
+        Column("outcome", ("回访结果", "结果"), True),
+        Column("channel", ("方式", "渠道", "回访方式")),
+        Column("contact", ("联系人",)),
+        Column("satisfaction", ("满意度",)),
+        Column("recommend", ("推荐度", "推荐")),
+        Column("repurchase", ("复购", "再次购买")),
+        Column("answers", ("答案", "关键问题")),
+        Column("note", ("备注",)),
+    ],
+}
+# Fields staged under another name: a customer code is checked and staged as its id.
+STAGED_AS = {"customer_code": "customer_id"}
+# Cells also staged as written, for messages that quote them (column `<name>_text`).
+RAW_KEPT = {"calls": ("outcome",)}
+
+
+def _header_key(text: str) -> str:
+    return fields.normalise(text).lower().replace(" ", "_").replace("-", "_").strip("*")
+
+
+def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
+    """field -> column index; the headers that were not recognised."""
+    lookup: dict[str, str] = {}
+    for col in COLUMNS[kind]:
+        for alias in (col.name, *col.aliases):
+            lookup[_header_key(alias)] = col.name
+    found: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, raw in enumerate(header):
+        key = _header_key(raw)
+        name = lookup.get(key)
+        if name is None:
+            if raw.strip():
+                ignored.append(raw.strip())
+            continue
+        if name in found:
+            raise DataError(
+                _("{path}:1: columns {first} and {second} both give '{field}'").format(
+                    path=path, first=found[name] + 1, second=index + 1, field=name
+                ),
+                _("Keep one of them."),
+            )
+        found[name] = index
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in found]
+    if kind == "customers" and "name" not in found:
+        missing.append("name")
+    if missing:
+        expected = "; ".join(
+            f"{c.name} ({'/'.join(c.aliases[:2])})" for c in COLUMNS[kind] if c.name in missing
+        )
+        raise DataError(
+            ngettext(
+                "{path}: missing column: {columns}",
+                "{path}: missing columns: {columns}",
+                len(missing),
+            ).format(path=path, columns=expected),
+            _("The header line names the columns; see `followup import {kind} --help`.").format(
+                kind=kind
+            ),
+        )
+    return found, ignored

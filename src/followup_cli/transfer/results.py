@@ -1,0 +1,68 @@
+"""What an import reports: the rows it read and wrote, or every bad cell it found
+(file:line:column), at most MAX_ERRORS of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from followup_cli.support.errors import DataError
+from followup_cli.support.i18n import _, ngettext
+
+MAX_ERRORS = 1000
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class CellError:
+    line: int  # while importing: the record's sequence number; then its line in the file
+    column: int
+    header: str
+    value: str
+    expected: str  # may hold {other}: the line of the record this one repeats
+    other: int | None = None
+
+    def format(self, path: Path) -> str:
+        shown = self.value if len(self.value) <= 60 else self.value[:60] + "…"
+        expected = self.expected.format(other=self.other)
+        return _("{path}:{line}:{column}: {header}: {value} — expected {expected}").format(
+            path=path,
+            line=self.line,
+            column=self.column,
+            header=self.header,
+            value=repr(shown),
+            expected=expected,
+        )
+
+
+class ImportErrors(DataError):
+    """Every bad cell of a file; nothing was written."""
+
+    def __init__(self, path: Path, errors: list[CellError], total: int) -> None:
+        self.path = path
+        self.errors = errors
+        self.total = total
+        super().__init__(
+            ngettext(
+                "{path}: {n} error; nothing was imported",
+                "{path}: {n} errors; nothing was imported",
+                total,
+            ).format(path=path, n=total),
+            _("Fix the cells listed above and import the file again."),
+        )
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    path: str
+    encoding: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    callbacks_planned: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False

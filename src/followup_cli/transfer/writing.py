@@ -1,0 +1,377 @@
+"""Writing the staged rows: one transaction of set-based upserts per import, then the
+callbacks they plan."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from typing import Any
+
+from followup_cli.domain.session import Session
+from followup_cli.support.i18n import N_
+from followup_cli.transfer.results import ImportReport, Progress
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _differs(cols: list[str], a: str, b: str) -> str:
+    if not cols:
+        return "0"
+    return " OR ".join(f'{a}."{c}" IS NOT {b}."{c}"' for c in cols)
+
+
+def _planned(conn: sqlite3.Connection) -> int:
+    return _count(conn, "SELECT count(*) FROM callbacks WHERE status = 'pending'")
+
+
+def _count(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> int:
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+def _write_staff(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    cols = [c for c in ("role", "department", "phone") if c in present]
+    match = f"FROM temp.{stage} s JOIN staff t ON t.name = s.name"
+    report.inserted = _count(
+        conn, f"SELECT count(*) FROM temp.{stage} s WHERE s.name NOT IN (SELECT name FROM staff)"
+    )
+    report.updated = _count(conn, f"SELECT count(*) {match} WHERE {_differs(cols, 's', 't')}")
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        return
+    new_roles = [
+        (r[0], r[1])
+        for r in conn.execute(
+            f"SELECT name, role FROM temp.{stage} WHERE name NOT IN (SELECT name FROM staff)"
+        )
+    ]
+    conn.execute(
+        "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
+        f" SELECT name, role, department, phone, ?, ? FROM temp.{stage}"
+        " WHERE name NOT IN (SELECT name FROM staff) ORDER BY line",
+        (session.stamp, session.stamp),
+    )
+    if cols:
+        conn.execute(
+            f"UPDATE staff SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
+            f" FROM temp.{stage} s WHERE staff.name = s.name AND ({_differs(cols, 's', 'staff')})",
+            (session.stamp,),
+        )
+    from followup_cli.domain.staff.records import staff_joined
+
+    before = _planned(conn)
+    for name, role in new_roles:
+        staff_joined(session, name, role)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def _write_customers(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    from followup_cli.domain.customers.records import TEXT_FIELDS
+
+    # Rows without a code take the code of the one customer with that name, if any.
+    if not write:
+        conn.execute("SAVEPOINT dry")
+    conn.execute(
+        f"UPDATE temp.{stage} SET code = (SELECT c.code FROM customers c"
+        f" WHERE c.name = temp.{stage}.name) WHERE code IS NULL"
+    )
+    cols = [c for c in ("name", "grade", *TEXT_FIELDS) if c in present]
+    match = f"FROM temp.{stage} s JOIN customers t ON t.code = s.code"
+    grade_cmp = [c for c in cols if c != "grade"]
+    differs = _differs(grade_cmp, "s", "t")
+    if "grade" in cols:
+        differs = f"({differs}) OR (s.grade IS NOT NULL AND s.grade != t.grade)"
+    report.inserted = _count(
+        conn,
+        f"SELECT count(*) FROM temp.{stage} s WHERE s.code IS NULL"
+        " OR s.code NOT IN (SELECT code FROM customers)",
+    )
+    report.updated = _count(conn, f"SELECT count(*) {match} WHERE {differs}")
+    report.unchanged = report.rows - report.inserted - report.updated
+    if not write:
+        conn.execute("ROLLBACK TO dry")
+        conn.execute("RELEASE dry")
+        return
+    # Generated codes for new customers without one.
+    cfg = session.config["customer"]
+    from followup_cli.domain.customers.records import next_code
+
+    codeless = [r[0] for r in conn.execute(f"SELECT line FROM temp.{stage} WHERE code IS NULL")]
+    if codeless:
+        first = next_code(conn, cfg["code_prefix"], int(cfg["code_digits"]))
+        prefix, digits = cfg["code_prefix"], int(cfg["code_digits"])
+        n = int(first[len(prefix) :])
+        taken = {r[0] for r in conn.execute("SELECT code FROM customers")}
+        updates = []
+        for line in codeless:
+            while f"{prefix}{n:0{digits}d}" in taken:
+                n += 1
+            updates.append((f"{prefix}{n:0{digits}d}", line))
+            n += 1
+        conn.executemany(f"UPDATE temp.{stage} SET code = ? WHERE line = ?", updates)
+    before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM customers")
+    default_grade = int(cfg["default_grade"])
+    conn.execute(
+        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
+        " address, note, created_at, updated_at)"
+        f" SELECT code, name, coalesce(grade, ?), phone, region, industry, owner, department,"
+        f" address, note, ?, ? FROM temp.{stage}"
+        " WHERE code NOT IN (SELECT code FROM customers) ORDER BY line",
+        (default_grade, session.stamp, session.stamp),
+    )
+    replan: list[int] = []
+    if report.updated:
+        replan = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT t.id {match} WHERE"
+                " (s.grade IS NOT NULL AND s.grade != t.grade)"
+                + (" OR s.owner IS NOT t.owner" if "owner" in cols else "")
+                + (" OR s.department IS NOT t.department" if "department" in cols else "")
+            )
+        ]
+        sets = [f"{c} = s.{c}" for c in cols if c != "grade"]
+        if "grade" in cols:
+            sets.append("grade = coalesce(s.grade, customers.grade)")
+        conn.execute(
+            f"UPDATE customers SET {', '.join(sets)}, updated_at = ? FROM temp.{stage} s"
+            f" WHERE customers.code = s.code AND ({differs.replace('t.', 'customers.')})",
+            (session.stamp,),
+        )
+    from followup_cli.domain.callbacks.planning import Planner
+
+    before = _planned(conn)
+    planner = Planner(session, conn)
+    new_ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ?", (before_id,))]
+    planner.plan_customers(new_ids)
+    if replan:
+        planner.plan_customers(replan, replan=True)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def _counts(conn: sqlite3.Connection, join: str, differs: str, report: ImportReport) -> None:
+    """New, updated and unchanged rows, counted before anything is written (dry run)."""
+    report.inserted = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NULL")
+    report.updated = _count(conn, f"SELECT count(*) {join} WHERE t.id IS NOT NULL AND ({differs})")
+    report.unchanged = report.rows - report.inserted - report.updated
+
+
+def _write_contacts(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    """Contacts upsert by (customer, name). The primary contact of a customer is the last
+    one the file marks as primary; a file that marks none leaves the primary alone (and a
+    customer without one gets its first contact)."""
+    cols = [c for c in ("role", "phone", "wechat", "email", "birthday") if c in present]
+    has_primary = "primary" in present
+    join = (
+        f"FROM temp.{stage} s LEFT JOIN contacts t ON t.customer_id = s.customer_id"
+        " AND t.name = s.name"
+    )
+    marked = (
+        f'SELECT m.customer_id, m.name FROM temp.{stage} m WHERE m."primary" = 1'
+        f" AND m.line = (SELECT max(line) FROM temp.{stage} x"
+        ' WHERE x.customer_id = m.customer_id AND x."primary" = 1)'
+    )
+    differs = _differs(cols, "s", "t")
+    if has_primary:
+        differs = (
+            f"({differs}) OR (t.is_primary != (s.name = (SELECT p.name FROM ({marked}) p"
+            " WHERE p.customer_id = s.customer_id)))"
+        )
+    _counts(conn, join, differs, report)
+    if not write:
+        return
+    conn.execute(
+        "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
+        " is_primary, created_at, updated_at)"
+        f" SELECT s.customer_id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
+        f" s.birthday, 0, ?, ? {join} WHERE t.id IS NULL ORDER BY s.line",
+        (session.stamp, session.stamp),
+    )
+    if cols:
+        conn.execute(
+            f"UPDATE contacts SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
+            f" FROM temp.{stage} s WHERE contacts.customer_id = s.customer_id"
+            f" AND contacts.name = s.name AND ({_differs(cols, 's', 'contacts')})",
+            (session.stamp,),
+        )
+    if has_primary:
+        conn.execute(
+            "UPDATE contacts SET is_primary = (contacts.name = p.name), updated_at = ?"
+            f" FROM ({marked}) p WHERE contacts.customer_id = p.customer_id"
+            " AND contacts.is_primary != (contacts.name = p.name)",
+            (session.stamp,),
+        )
+    affected = f"(SELECT customer_id FROM temp.{stage})"
+    conn.execute(
+        "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
+        f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
+    )
+    from followup_cli.domain.callbacks.planning import Planner
+
+    before = _planned(conn)
+    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT customer_id FROM temp.{stage}")]
+    Planner(session, conn).plan_customers(ids)
+    report.callbacks_planned = _planned(conn) - before
+
+
+def write_events(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+    plans: str | None = None,
+) -> None:
+    cols = [c for c in ("machine", "staff", "result", "note") if c in present]
+    join = (
+        f"FROM temp.{stage} s LEFT JOIN events t ON t.customer_id = s.customer_id"
+        " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
+    )
+    if not write:
+        _counts(conn, join, _differs(cols, "s", "t"), report)
+        return
+    if progress:
+        progress(N_("writing"), 0, None)
+    before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")
+    # One pass, in key order (the stage is sorted: the unique index grows at its end):
+    # new keys are inserted, known ones updated where a value differs. (The file's own
+    # keys are distinct.)
+    on_conflict = (
+        f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)}"
+        f" WHERE {_differs(cols, 'excluded', 'events')}"
+        if cols
+        else "DO NOTHING"
+    )
+    changed = conn.execute(
+        "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
+        " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
+        f" s.note, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
+        (session.stamp,),
+    ).rowcount
+    report.inserted = _count(conn, "SELECT count(*) FROM events WHERE id > ?", (before_id,))
+    report.updated = changed - report.inserted
+    report.unchanged = report.rows - report.inserted - report.updated
+    from followup_cli.domain.callbacks.planning import Planner
+
+    plans = plans or plan_staged_events(session, conn, stage)
+    report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)
+
+
+def plan_staged_events(session: Session, conn: sqlite3.Connection, stage: str) -> str:
+    from followup_cli.domain.callbacks.planning import Planner
+
+    planner = Planner(session, conn, writing=conn.in_transaction)
+    return planner.stage_event_plans(stage, _earliest_plannable(session))
+
+
+def _earliest_plannable(session: Session) -> date:
+    """Events older than this cannot plan a callback that is not stale."""
+    longest = 0
+    for kind, offsets in session.config["planning"]["event_offsets"].items():
+        for text in offsets:
+            iv = session.config.interval(text, f"planning.event_offsets.{kind}")
+            longest = max(longest, iv.approx_days + (iv.count * 2 if iv.unit in "my" else 0))
+    stale = int(session.config["planning"]["stale_after_days"])
+    return session.today - timedelta(days=stale + longest + 10)
+
+
+def _write_calls(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    write: bool,
+    progress: Progress | None,
+) -> None:
+    import json
+    from datetime import datetime
+
+    from followup_cli.domain.callbacks.planning import Planner
+    from followup_cli.domain.calls.log import CallInput, record_call
+
+    join = (
+        f"FROM temp.{stage} s LEFT JOIN calls t ON t.customer_id = s.customer_id"
+        " AND t.at = s.at AND t.caller = s.by"
+    )
+    cols = [
+        c
+        for c in ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
+        if c in present
+    ]
+    _counts(conn, join, _differs(cols, "s", "t"), report)
+    if not write:
+        return
+    if cols and report.updated:
+        conn.execute(
+            f"UPDATE calls SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
+            " WHERE calls.customer_id = s.customer_id AND calls.at = s.at"
+            f" AND calls.caller = s.by AND ({_differs(cols, 's', 'calls')})"
+        )
+    planner = Planner(session, conn)
+    before = _planned(conn)
+    # The new rows, in time order; read a batch at a time (never while writing calls).
+    lines = [
+        r[0] for r in conn.execute(f"SELECT s.line {join} WHERE t.id IS NULL ORDER BY s.at, s.line")
+    ]
+    for start in range(0, len(lines), 1000):
+        chunk = lines[start : start + 1000]
+        batch = conn.execute(
+            f"SELECT s.*, c.id, c.code, c.name, c.grade, c.department FROM temp.{stage} s"
+            " JOIN customers c ON c.id = s.customer_id"
+            f" WHERE s.line IN ({', '.join('?' for _ in chunk)}) ORDER BY s.at, s.line",
+            chunk,
+        ).fetchall()
+        for row in batch:
+            data = CallInput(
+                outcome=row["outcome"],
+                by=row["by"],
+                at=datetime.fromisoformat(row["at"]),
+                channel=row["channel"] or "phone",
+                contact=row["contact"],
+                satisfaction=row["satisfaction"],
+                recommend=row["recommend"],
+                repurchase=row["repurchase"],
+                answers=json.loads(row["answers"]) if row["answers"] else {},
+                note=row["note"],
+                imported=True,
+            )
+            record_call(session, planner, row, data)
+        if progress:
+            progress(N_("writing"), start + len(chunk), len(lines))
+    report.callbacks_planned = max(_planned(conn) - before, 0)
+
+
+WRITERS = {
+    "staff": _write_staff,
+    "customers": _write_customers,
+    "contacts": _write_contacts,
+    "events": write_events,
+    "calls": _write_calls,
+}
