@@ -31,8 +31,11 @@ CELLS = st.one_of(
             "=HYPERLINK(1)",
             "-",
             "Ｃ001",
+            "C001",
+            " C002 ",
+            "c001",
         ]
-    ),  # fmt: skip
+    ),
     st.text(min_size=190, max_size=260, alphabet="名a "),
 )
 
