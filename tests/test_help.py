@@ -189,12 +189,12 @@ def test_unknown_option_is_a_usage_error(initdb):
 @pytest.fixture
 def boom(monkeypatch):
     """An internal error inside a command (a bug), not a user mistake."""
-    import followup_cli.domain.customers.records
+    import followup_cli.cli.customer_cmd
 
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(followup_cli.domain.customers.records, "list_customers", fail)
+    monkeypatch.setattr(followup_cli.cli.customer_cmd, "list_customers", fail)
 
 
 def test_an_internal_error_is_reported_without_a_traceback(initdb, boom):

@@ -61,13 +61,15 @@ def config_language(args: Sequence[str]) -> str | None:
             "followup",
             "config.toml",
         )
-    return _file_language(path) or _file_language(SHIPPED_DEFAULTS)
+    return _file_language(path) or _file_language(SHIPPED_DEFAULTS, "utf-8")
 
 
-def _file_language(path: str) -> str | None:
-    """The top-level `language = "..."` of a TOML file; None if it has none."""
+def _file_language(path: str, encoding: str = "utf-8-sig") -> str | None:
+    """The top-level `language = "..."` of a TOML file; None if it has none. (A user's
+    file may start with a BOM; the shipped one has none, and plain UTF-8 needs no codec
+    to load.)"""
     try:
-        with open(path, encoding="utf-8-sig") as fh:
+        with open(path, encoding=encoding) as fh:
             for line in fh:
                 text = line.strip()
                 if text.startswith("["):
@@ -122,6 +124,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 def load_command(name: str) -> Any:
     """Import and build the click command for `name` (a group or a single command)."""
+    # `followup --help` lists the registry without importing any command module.
     import importlib
 
     from typer.main import get_command
@@ -182,6 +185,7 @@ class FollowupGroup(TyperGroup):
             _report(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
         except sqlite3.Error as exc:
+            # Only an error that reached here pays for the store's modules.
             from followup_cli.store.busy import busy_error, is_busy
 
             if state(ctx).debug:

@@ -9,7 +9,8 @@ import typer
 
 from followup_cli.cli.call_report import report_call
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.calls.log import answer_value
+from followup_cli.domain.calls.log import answer_value, call_brief, log_call, validate_call
+from followup_cli.domain.texts import render
 from followup_cli.support.errors import InvalidValue
 from followup_cli.support.i18n import _, label
 
@@ -86,8 +87,6 @@ def _yes_no_skip(question: str) -> str | None:
 def run_call_script(
     ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
 ) -> None:
-    from followup_cli.domain.calls.log import call_brief, log_call, validate_call
-    from followup_cli.domain.texts import render
 
     brief = call_brief(session, customer_ref)
     c = brief.customer

@@ -6,6 +6,8 @@ import typer
 
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.domain.callbacks.changes import reschedule_callback, skip_callback
+from followup_cli.render.output import warn
 from followup_cli.support.i18n import _, label
 
 app = new_app(
@@ -26,8 +28,6 @@ def reschedule_cmd(
     Example:
       followup callback reschedule 812 2026-11-30
     """
-    from followup_cli.domain.callbacks.changes import reschedule_callback
-    from followup_cli.render.output import warn
 
     session = open_session(ctx)
     day = parse_date_option("DATE", date)
@@ -58,7 +58,6 @@ def skip_cmd(
     Example:
       followup callback skip 812 --reason "customer asked not to be called this month"
     """
-    from followup_cli.domain.callbacks.changes import skip_callback
 
     session = open_session(ctx)
     change = checked(skip_callback, session, callback_id, reason, arguments=())

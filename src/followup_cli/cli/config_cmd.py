@@ -7,6 +7,9 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import load_config, state
+from followup_cli.render.output import to_json
+from followup_cli.support.config import template_text, to_toml
+from followup_cli.support.errors import Refused, StorageError
 from followup_cli.support.i18n import _
 
 app = new_app(
@@ -23,8 +26,6 @@ def show_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     Example:
       followup config show --format json | jq .visits
     """
-    from followup_cli.render.output import to_json
-    from followup_cli.support.config import to_toml
 
     config = load_config(ctx)
     if fmt == Format.json:
@@ -52,8 +53,6 @@ def init_cmd(
     Example:
       followup config init && $EDITOR ~/.config/followup/config.toml
     """
-    from followup_cli.support.config import template_text
-    from followup_cli.support.errors import Refused, StorageError
 
     target = path or state(ctx).resolved_config_path()
     if target.exists() and not force:

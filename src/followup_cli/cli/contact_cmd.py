@@ -6,6 +6,8 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.domain.contacts.records import add_contact, list_contacts, validate_contact
+from followup_cli.render.output import Column, print_records
 from followup_cli.support.i18n import _, label
 
 app = new_app(
@@ -40,7 +42,6 @@ def add_cmd(
       followup contact add C000012 张建国 --role decision-maker --phone 13905310001 \\
           --birthday 05-17 --primary
     """
-    from followup_cli.domain.contacts.records import add_contact, validate_contact
 
     session = open_session(ctx)
     data = checked(
@@ -84,8 +85,6 @@ def list_cmd(
     Example:
       followup contact list C000012 --format csv
     """
-    from followup_cli.domain.contacts.records import list_contacts
-    from followup_cli.render.output import Column, print_records
 
     session = open_session(ctx)
     records = [c.to_dict() for c in list_contacts(session, customer)]

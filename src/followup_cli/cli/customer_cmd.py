@@ -6,6 +6,17 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.domain import fields
+from followup_cli.domain.customers.profile import customer_profile
+from followup_cli.domain.customers.records import (
+    add_customer,
+    archive_customer,
+    edit_customer,
+    list_customers,
+    validate_customer,
+)
+from followup_cli.domain.texts import render
+from followup_cli.render.output import Column, Section, print_detail, print_records
 from followup_cli.support.i18n import N_, _, label
 
 app = new_app(
@@ -34,7 +45,6 @@ Note = Annotated[str | None, typer.Option("--note", help="Free note.")]
 
 
 def customer_columns() -> list[Any]:
-    from followup_cli.render.output import Column
 
     return [
         Column("code", _("Code")),
@@ -69,7 +79,6 @@ def add_cmd(
       followup customer add 山东鲁建机械有限公司 --grade 2 --phone 0531-88886666 \\
           --region 济南 --industry 建筑施工 --owner 王伟
     """
-    from followup_cli.domain.customers.records import add_customer, validate_customer
 
     raw = {
         "code": code,
@@ -120,9 +129,6 @@ def list_cmd(
     Example:
       followup customer list --grade 1 --region 济南 --limit 20
     """
-    from followup_cli.domain import fields
-    from followup_cli.domain.customers.records import list_customers
-    from followup_cli.render.output import print_records
 
     grade_value = checked(fields.grade, grade, "grade") if grade else None
     session = open_session(ctx)
@@ -147,12 +153,9 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
     Example:
       followup customer show C000012
     """
-    from followup_cli.domain.customers.profile import customer_profile
-    from followup_cli.render.output import Column, Section, print_detail
 
     session = open_session(ctx)
     profile = customer_profile(session, customer)
-    from followup_cli.domain.texts import render
 
     c = profile.customer
     status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
@@ -258,7 +261,6 @@ def edit_cmd(
     Example:
       followup customer edit C000012 --grade 1 --owner 王伟
     """
-    from followup_cli.domain.customers.records import edit_customer, validate_customer
 
     raw = {
         "name": name,
@@ -304,7 +306,6 @@ def archive_cmd(
     Example:
       followup customer archive C000012
     """
-    from followup_cli.domain.customers.records import archive_customer
 
     session = open_session(ctx)
     c = archive_customer(session, customer, restore=restore)

@@ -7,6 +7,9 @@ import typer
 
 from followup_cli.cli.common import new_app
 from followup_cli.cli.state import open_session, state
+from followup_cli.store import backup_to
+from followup_cli.store.checks import check_database
+from followup_cli.support.errors import Refused
 from followup_cli.support.i18n import _
 
 app = new_app(
@@ -37,7 +40,6 @@ def backup_cmd(
     Example:
       followup db backup ~/backups/followup-$(date +%F).db
     """
-    from followup_cli.store import backup_to
 
     session = open_session(ctx)
     backup_to(session.conn, dest)
@@ -52,8 +54,6 @@ def check_cmd(ctx: typer.Context) -> None:
     Example:
       followup db check
     """
-    from followup_cli.store.checks import check_database
-    from followup_cli.support.errors import Refused
 
     session = open_session(ctx)
     report = check_database(session.conn)

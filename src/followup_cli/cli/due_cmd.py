@@ -8,7 +8,20 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import checked, open_session, parse_date_option
-from followup_cli.support.i18n import _, english, label, ngettext
+from followup_cli.domain import fields
+from followup_cli.domain.callbacks.due import TERMS, DueEntries, DueFilter
+from followup_cli.domain.callbacks.planning import roll_forward
+from followup_cli.domain.texts import shown
+from followup_cli.domain.vocabulary import REASONS
+from followup_cli.render.output import (
+    Column,
+    display,
+    print_json_list,
+    print_records,
+    stdout_is_terminal,
+    write_csv_rows,
+)
+from followup_cli.support.i18n import ENGLISH, _, current_language, english, label, ngettext
 
 if TYPE_CHECKING:
     from followup_cli.domain.callbacks.due import DueCallback, DueEntry
@@ -55,10 +68,6 @@ def due_cmd(
       followup due --staff 李娜 --days 3
       followup due --format json | jq '.[0].reasons'
     """
-    from followup_cli.domain import fields
-    from followup_cli.domain.callbacks.due import DueEntries, DueFilter
-    from followup_cli.domain.callbacks.planning import roll_forward
-
     session = open_session(ctx)
     on = parse_date_option("--date", date) or session.today
     flt = DueFilter(
@@ -71,10 +80,10 @@ def due_cmd(
         limit=limit,
     )
     if staff:
+        # Only --staff loads the staff records (the due list's start-up).
         from followup_cli.domain.staff.records import get_staff
 
         get_staff(session.conn, staff, "--staff")
-    from followup_cli.render.output import stdout_is_terminal
 
     # On a terminal nobody reads thousands of rows: the most urgent first, and a count.
     if limit is None and not all_ and fmt == Format.table and stdout_is_terminal():
@@ -87,8 +96,6 @@ def due_cmd(
             write_due_csv(rows, explain)
         return
     if fmt == Format.json:
-        from followup_cli.render.output import print_json_list
-
         with closing(iter(DueEntries(session, flt, terms=explain, counted=False))) as rows:
             print_json_list(rows, lambda e: e.record(explain))
         return
@@ -106,8 +113,6 @@ def due_cmd(
 def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days: int) -> int:
     """The due list as a table (Rich on a terminal, plain text otherwise); returns the
     number of rows shown."""
-    from followup_cli.domain.callbacks.due import TERMS
-    from followup_cli.render.output import Column, print_records
 
     reasons = ReasonText()
     # Flat rows of what the columns show (not the json records): a cron job may print
@@ -173,8 +178,6 @@ CSV_HEADER = (
 
 def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
     """One line per row, streamed; in English whatever the interface language."""
-    from followup_cli.domain.callbacks.due import TERMS
-    from followup_cli.render.output import display, write_csv_rows
 
     def lines(reasons: ReasonText) -> Iterator[list[Any]]:
         for e in entries:
@@ -208,9 +211,6 @@ class ReasonText:
     interface language current when it is made (its words are looked up once)."""
 
     def __init__(self) -> None:
-        from followup_cli.domain.texts import shown
-        from followup_cli.domain.vocabulary import REASONS
-        from followup_cli.support.i18n import ENGLISH, current_language
 
         self.words = {reason: label("reason", reason) for reason in REASONS}
         self.level2 = " " + _("L2")

@@ -6,6 +6,11 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
+from followup_cli.cli.ticket_cmd import _id
+from followup_cli.domain.complaints.escalation import escalate_auto, escalate_ticket
+from followup_cli.domain.texts import render
+from followup_cli.render.output import Column, print_records
+from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label
 
 
@@ -33,8 +38,6 @@ def escalate_cmd(
       followup escalate 12 --reason "customer called again, very angry"
       followup escalate --auto              # cron, each morning; prints the notices
     """
-    from followup_cli.cli.ticket_cmd import _id
-    from followup_cli.support.errors import UsageError
 
     if auto == (ticket is not None):
         raise UsageError(_("give a TICKET to escalate, or --auto (not both)"))
@@ -44,12 +47,9 @@ def escalate_cmd(
         raise UsageError(_("--dry-run goes with --auto"))
     session = open_session(ctx)
     if auto:
-        from followup_cli.domain.complaints.escalation import escalate_auto
-
         notices = escalate_auto(session, dry_run=dry_run)
         print_notices(notices, fmt.value, dry_run)
         return
-    from followup_cli.domain.complaints.escalation import escalate_ticket
 
     assert ticket is not None
     notice = escalate_ticket(session, _id(ticket), reason, to)
@@ -57,8 +57,6 @@ def escalate_cmd(
 
 
 def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
-    from followup_cli.domain.texts import render
-    from followup_cli.render.output import Column, print_records
 
     records = [n.to_dict() for n in notices]
     columns = [
@@ -84,7 +82,6 @@ def _recipient(r: dict[str, Any]) -> str:
 
 
 def _why(r: dict[str, Any]) -> str:
-    from followup_cli.domain.texts import render
 
     if r["note"]:
         return _("{reason} — {note}").format(reason=render(r["reason"]), note=render(r["note"]))

@@ -6,6 +6,10 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.events.records import add_event, list_events, validate_event
+from followup_cli.domain.texts import render
+from followup_cli.render.output import Column, print_records
 from followup_cli.support.i18n import _, label
 
 app = new_app(
@@ -43,7 +47,6 @@ def add_cmd(
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
           --machine "SY215C #3391" --staff 赵强 --result fixed
     """
-    from followup_cli.domain.events.records import add_event, validate_event
 
     session = open_session(ctx)
     when = parse_date_option("--date", date)
@@ -70,8 +73,6 @@ def add_cmd(
         )
     )
     if added.callbacks:
-        from followup_cli.domain.texts import render
-
         for cb in added.callbacks:
             print(
                 "  "
@@ -101,9 +102,6 @@ def list_cmd(
     Example:
       followup event list --kind service --from 2026-11-01
     """
-    from followup_cli.domain import vocabulary as vocab
-    from followup_cli.domain.events.records import list_events
-    from followup_cli.render.output import Column, print_records
 
     session = open_session(ctx)
     if kind is not None:

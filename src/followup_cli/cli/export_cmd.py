@@ -9,7 +9,9 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
+from followup_cli.support.errors import StorageError, UsageError
 from followup_cli.support.i18n import _, label
+from followup_cli.transfer.exporting import chinese_headers, export_records, write_csv, write_json
 
 
 def export_cmd(
@@ -47,13 +49,6 @@ def export_cmd(
       followup export customers --headers zh --output 客户.csv
       followup export calls --redact --format json > calls.json
     """
-    from followup_cli.support.errors import StorageError, UsageError
-    from followup_cli.transfer.exporting import (
-        chinese_headers,
-        export_records,
-        write_csv,
-        write_json,
-    )
 
     if fmt == Format.table:
         raise UsageError(_("export writes csv or json"), _("Use --format csv (default) or json."))

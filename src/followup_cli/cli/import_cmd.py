@@ -1,5 +1,7 @@
 """`followup import KIND FILE`: CSV from Excel, ERP exports and scripts, all or nothing."""
 
+import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -7,7 +9,11 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import open_session
+from followup_cli.render.output import ProgressBar, to_json, warn
+from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label
+from followup_cli.transfer.importing import import_file
+from followup_cli.transfer.results import ImportErrors
 
 KINDS = ("customers", "contacts", "events", "calls", "staff")
 
@@ -40,9 +46,6 @@ def import_cmd(
       followup import customers 客户.csv --dry-run
       followup import events service-orders.csv
     """
-    from followup_cli.support.errors import UsageError
-    from followup_cli.transfer.importing import import_file
-    from followup_cli.transfer.results import ImportErrors
 
     if kind not in KINDS:
         raise UsageError(
@@ -56,8 +59,6 @@ def import_cmd(
             session, kind, file, encoding=encoding, dry_run=dry_run, progress=progress
         )
     except ImportErrors as exc:
-        import sys
-
         for err in exc.errors:
             print(err.format(exc.path), file=sys.stderr)
         if exc.total > len(exc.errors):
@@ -70,9 +71,6 @@ def import_cmd(
 
 
 def _print_report(report: Any, fmt: str) -> None:
-    from dataclasses import asdict
-
-    from followup_cli.render.output import to_json, warn
 
     if fmt == "json":
         print(to_json(asdict(report)))
@@ -108,7 +106,6 @@ def _print_report(report: Any, fmt: str) -> None:
 
 def _progress_bar(file: Path) -> Any:
     """A progress bar for large files on a terminal; None for cron and pipes."""
-    import sys
 
     try:
         big = file.stat().st_size > 2_000_000
@@ -116,6 +113,5 @@ def _progress_bar(file: Path) -> Any:
         return None
     if not big or not sys.stderr.isatty():
         return None
-    from followup_cli.render.output import ProgressBar
 
     return ProgressBar()

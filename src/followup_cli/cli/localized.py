@@ -108,6 +108,7 @@ _OPENING = set("（《「『【“([")
 
 def _cell_width(text: str) -> int:
     """Display width (as followup_cli.render.output.cell_width, which costs an import here)."""
+    # Help of a Chinese screen only: English help never measures a cell.
     import unicodedata
 
     return sum(
@@ -320,6 +321,7 @@ class LocalizedUsageError(UsageError):
         return self.message
 
     def show(self, file: IO[Any] | None = None) -> None:
+        # An error's usage text only.
         import sys
 
         out = file or sys.stderr

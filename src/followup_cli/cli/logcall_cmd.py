@@ -7,6 +7,9 @@ import typer
 
 from followup_cli.cli.call_report import report_call
 from followup_cli.cli.state import checked, open_session
+from followup_cli.domain.calls.log import log_call, parse_answers, validate_call
+from followup_cli.support.dates import parse_datetime
+from followup_cli.support.errors import DataError, InvalidValue, UsageError
 from followup_cli.support.i18n import _
 
 
@@ -83,14 +86,11 @@ def log_call_cmd(
       followup log-call C000012 --outcome no-answer --by 李娜
       followup log-call C000012          # on a terminal: the guided call script
     """
-    from followup_cli.domain.calls.log import log_call, parse_answers, validate_call
-    from followup_cli.support.dates import parse_datetime
-    from followup_cli.support.errors import DataError, InvalidValue, UsageError
-
     session = open_session(ctx)
     if (category or severity) and not complaint:
         raise UsageError(_("--category and --severity describe a --complaint; give its text too"))
     if complaint:
+        # Only a call with --complaint loads the tickets (log-call's start-up).
         from followup_cli.domain.complaints.tickets import check_category, check_severity
 
         category = checked(check_category, session, category or "other")
@@ -104,6 +104,8 @@ def log_call_cmd(
                 _("--outcome is required when not on a terminal"),
                 _("Give --outcome reached|no-answer|busy|wrong-number|refused|left-message."),
             )
+
+        # Only a call logged at the terminal without --outcome loads the call script.
         from followup_cli.cli.call_script import run_call_script
 
         run_call_script(ctx, session, customer, by, channel)

@@ -1,11 +1,24 @@
 """`followup report ...`: routine and emergency reports for managers and cron."""
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
+from followup_cli.domain.callbacks.planning import roll_forward
+from followup_cli.domain.complaints.early_warning import list_warnings
+from followup_cli.domain.reports.categories import categories_report
+from followup_cli.domain.reports.complaints import complaints_report
+from followup_cli.domain.reports.daily import daily_report
+from followup_cli.domain.reports.discrepancies import discrepancies_report
+from followup_cli.domain.reports.period import resolve_period
+from followup_cli.domain.reports.satisfaction import LEVELS, satisfaction_report
+from followup_cli.domain.reports.staff import staff_report
+from followup_cli.domain.texts import render
+from followup_cli.domain.vocabulary import satisfaction_label
+from followup_cli.render.output import Column, bar, cell_width, heading, pad, print_records, to_json
 from followup_cli.support.i18n import _, label
 
 app = new_app(
@@ -21,7 +34,6 @@ PeriodOpt = Annotated[
 
 
 def _period(session: Any, start: str | None, end: str | None, unit: str | None) -> Any:
-    from followup_cli.domain.reports.period import resolve_period
 
     return resolve_period(
         session.today, parse_date_option("--from", start), parse_date_option("--to", end), unit
@@ -29,7 +41,6 @@ def _period(session: Any, start: str | None, end: str | None, unit: str | None) 
 
 
 def _emit_json(data: Any) -> None:
-    from followup_cli.render.output import to_json
 
     print(to_json(data))
 
@@ -41,7 +52,6 @@ def _csv_or_table(
     title: str,
     empty: str | None = None,
 ) -> None:
-    from followup_cli.render.output import print_records
 
     print_records(records, columns, fmt, title=title, empty=_("None.") if empty is None else empty)
 
@@ -49,7 +59,6 @@ def _csv_or_table(
 def _localized(key: str) -> Any:
     """A column value: a generated text (a reason, a warning) rendered in the interface
     language; a text a person typed, as typed."""
-    from followup_cli.domain.texts import render
 
     return lambda r: render(r[key])
 
@@ -62,9 +71,6 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     Example:
       followup escalate --auto >/dev/null && followup report daily | mail -s 回访日报 office
     """
-    from followup_cli.domain.callbacks.planning import roll_forward
-    from followup_cli.domain.reports.daily import daily_report
-    from followup_cli.render.output import Column, heading
 
     session = open_session(ctx)
     roll_forward(session)
@@ -160,8 +166,6 @@ def complaints_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None
     Example:
       followup report complaints --format csv > complaints.csv
     """
-    from followup_cli.domain.reports.complaints import complaints_report
-    from followup_cli.render.output import Column
 
     session = open_session(ctx)
     report = complaints_report(session)
@@ -216,9 +220,6 @@ def satisfaction_cmd(
     Example:
       followup report satisfaction --from 2026-07-01 --period quarter
     """
-    from followup_cli.domain.reports.satisfaction import LEVELS, satisfaction_report
-    from followup_cli.domain.vocabulary import satisfaction_label
-    from followup_cli.render.output import Column, bar, cell_width, heading, pad
 
     session = open_session(ctx)
     span = _period(session, start, end, period)
@@ -304,8 +305,6 @@ def categories_cmd(
     Example:
       followup report categories --period quarter
     """
-    from followup_cli.domain.reports.categories import categories_report
-    from followup_cli.render.output import Column
 
     session = open_session(ctx)
     span = _period(session, start, end, period)
@@ -313,9 +312,6 @@ def categories_cmd(
     if fmt == Format.json:
         _emit_json(report.to_dict())
         return
-    from dataclasses import asdict
-
-    from followup_cli.render.output import bar
 
     rows = [asdict(r) for r in report.rows]
     top = max((r["count"] for r in rows), default=0)
@@ -358,8 +354,6 @@ def staff_cmd(
     Example:
       followup report staff --from 2026-10-01 --to 2026-10-31
     """
-    from followup_cli.domain.reports.staff import staff_report
-    from followup_cli.render.output import Column
 
     session = open_session(ctx)
     span = _period(session, start, end, period)
@@ -398,8 +392,6 @@ def warnings_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     Example:
       followup report warnings --format json
     """
-    from followup_cli.domain.complaints.early_warning import list_warnings
-    from followup_cli.render.output import Column
 
     session = open_session(ctx)
     warnings = list_warnings(session)
@@ -445,10 +437,6 @@ def discrepancies_cmd(
     Example:
       followup report discrepancies --from 2026-11-01
     """
-    from dataclasses import asdict
-
-    from followup_cli.domain.reports.discrepancies import discrepancies_report
-    from followup_cli.render.output import Column
 
     session = open_session(ctx)
     span = _period(session, start, end, period)

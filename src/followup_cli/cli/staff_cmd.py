@@ -7,6 +7,9 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.staff.records import add_staff, list_staff, validate_staff
+from followup_cli.render.output import Column, print_records
 from followup_cli.support.i18n import _, label
 
 app = new_app(
@@ -29,7 +32,6 @@ def add_cmd(
     Example:
       followup staff add 王伟 --role account_manager --department 销售部 --phone 13800138001
     """
-    from followup_cli.domain.staff.records import add_staff, validate_staff
 
     session = open_session(ctx)
     data = checked(validate_staff, session, name, role, department, phone)
@@ -51,9 +53,6 @@ def list_cmd(
     Example:
       followup staff list --role service
     """
-    from followup_cli.domain import vocabulary as vocab
-    from followup_cli.domain.staff.records import list_staff
-    from followup_cli.render.output import Column, print_records
 
     session = open_session(ctx)
     if role is not None:

@@ -26,11 +26,13 @@ class AppState:
     debug: bool = False
 
     def resolved_db_path(self) -> Path:
+        # Loaded only when a command asks where the database is.
         from followup_cli.store.connection import default_db_path
 
         return self.db_path or default_db_path()
 
     def resolved_config_path(self) -> Path:
+        # Loaded only when a command asks where the config is.
         from followup_cli.support.config import default_config_path
 
         return self.config_path or default_config_path()
@@ -44,6 +46,7 @@ def state(ctx: typer.Context) -> AppState:
 
 
 def load_config(ctx: typer.Context) -> Any:
+    # Every command passes here, --help included: each piece loads when first needed.
     from followup_cli.support.config import load_config as load
 
     st = state(ctx)
@@ -52,6 +55,7 @@ def load_config(ctx: typer.Context) -> Any:
 
 def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
     """The Session for this command; the database is closed when the command ends."""
+    # Not for --help, config or usage errors: only a command that opens the database.
     from followup_cli.domain.session import Session, moment
     from followup_cli.store import open_database
 
@@ -89,6 +93,7 @@ def parse_date_option(option: str, value: str | None) -> date | None:
     """A date given on the command line; a bad one is bad input data (exit 65)."""
     if value is None:
         return None
+    # Only a --today on the command line needs the date parser.
     from followup_cli.support.dates import parse_date
 
     try:

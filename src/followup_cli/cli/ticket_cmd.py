@@ -6,6 +6,24 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
+from followup_cli.domain import fields
+from followup_cli.domain.complaints.tickets import (
+    assign_ticket,
+    close_ticket,
+    list_tickets,
+    note_ticket,
+    notify_ticket,
+    open_ticket,
+    prepared_answer,
+    reopen_ticket,
+    resolve_ticket,
+    show_ticket,
+    ticket_id_arg,
+    validate_ticket,
+)
+from followup_cli.domain.texts import render
+from followup_cli.domain.vocabulary import TICKET_STATUSES
+from followup_cli.render.output import Column, Section, print_detail, print_records
 from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
@@ -17,15 +35,11 @@ TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number (12 
 
 
 def _id(value: str) -> int:
-    from followup_cli.domain.complaints.tickets import ticket_id_arg
 
     return checked(ticket_id_arg, value, arguments=("ticket",))
 
 
 def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
-    from followup_cli.domain.complaints.tickets import prepared_answer
-    from followup_cli.domain.texts import render
-    from followup_cli.render.output import Column, Section, print_detail
 
     prepared = prepared_answer(session, ticket.category)
     data = ticket.to_dict()
@@ -99,7 +113,6 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
 
 def _history_value(key: str) -> Any:
     """A before/after cell of the history: a status or channel shown in its words."""
-    from followup_cli.domain.vocabulary import TICKET_STATUSES
 
     def value(r: dict[str, Any]) -> str:
         text = r[key]
@@ -139,7 +152,6 @@ def open_cmd(
       followup ticket open C000012 --summary "发动机异响, 维修后复发" \\
           --category product.failure --severity major
     """
-    from followup_cli.domain.complaints.tickets import open_ticket, validate_ticket
 
     session = open_session(ctx)
     data = checked(
@@ -177,14 +189,10 @@ def list_cmd(
     Example:
       followup ticket list --overdue
     """
-    from followup_cli.domain import fields
-    from followup_cli.domain.complaints.tickets import list_tickets
-    from followup_cli.render.output import Column, print_records
 
     status_value = checked(fields.choice, status, "status", ("open", "resolved", "closed", "all"))
     session = open_session(ctx)
     tickets = list_tickets(session, status_value, overdue, owner)
-    from followup_cli.domain.texts import render
 
     columns = [
         Column("id", _("ID"), justify="right"),
@@ -220,7 +228,6 @@ def show_cmd(ctx: typer.Context, ticket: TicketArg, fmt: FormatOption = Format.t
     Example:
       followup ticket show 12 --format json
     """
-    from followup_cli.domain.complaints.tickets import show_ticket
 
     session = open_session(ctx)
     _print_ticket(show_ticket(session, _id(ticket)), fmt.value, session)
@@ -238,7 +245,6 @@ def assign_cmd(
     Example:
       followup ticket assign 12 赵强
     """
-    from followup_cli.domain.complaints.tickets import assign_ticket
 
     t = assign_ticket(open_session(ctx), _id(ticket), staff)
     print(_("Ticket #{id} is now owned by {owner}").format(id=t.id, owner=t.owner))
@@ -256,7 +262,6 @@ def note_cmd(
     Example:
       followup ticket note 12 "parts ordered, arrive Friday"
     """
-    from followup_cli.domain.complaints.tickets import note_ticket
 
     t = note_ticket(open_session(ctx), _id(ticket), text)
     print(_("Noted on ticket #{id}").format(id=t.id))
@@ -274,7 +279,6 @@ def resolve_cmd(
     Example:
       followup ticket resolve 12 --resolution "replaced injector under warranty"
     """
-    from followup_cli.domain.complaints.tickets import resolve_ticket
 
     t = resolve_ticket(open_session(ctx), _id(ticket), resolution)
     print(
@@ -300,7 +304,6 @@ def notify_cmd(
     Example:
       followup ticket notify 12 --via phone --response "满意, 谢谢"
     """
-    from followup_cli.domain.complaints.tickets import notify_ticket
 
     t = checked(notify_ticket, open_session(ctx), _id(ticket), via, response, arguments=())
     print(
@@ -329,7 +332,6 @@ def close_cmd(
     Example:
       followup ticket close 12 --notified-via phone
     """
-    from followup_cli.domain.complaints.tickets import close_ticket
 
     t = checked(close_ticket, open_session(ctx), _id(ticket), notified_via, arguments=())
     print(_("Closed ticket #{id}; a verification callback is planned.").format(id=t.id))
@@ -347,7 +349,6 @@ def reopen_cmd(
     Example:
       followup ticket reopen 12 --reason "noise is back"
     """
-    from followup_cli.domain.complaints.tickets import reopen_ticket
 
     t = reopen_ticket(open_session(ctx), _id(ticket), reason)
     print(_("Reopened ticket #{id}; due by {date}").format(id=t.id, date=t.due_by))

@@ -42,6 +42,7 @@ class Session:
         if name:
             return name
         try:
+            # Only a write with no --by/FOLLOWUP_STAFF asks the system who is logged in.
             import getpass
 
             return getpass.getuser()

@@ -79,6 +79,7 @@ def bar(value: float, maximum: float, width: int = 24) -> str:
 def heading(text: str) -> None:
     """A section heading in a report (plain text; bold on a terminal)."""
     if stdout_is_terminal():
+        # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
         from rich.text import Text
 
         _console().print(Text(text, style="bold"))
@@ -135,6 +136,7 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
 
 
 def _console(file: IO[str] | None = None) -> Any:
+    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
     from rich.console import Console
 
     return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
@@ -143,6 +145,7 @@ def _console(file: IO[str] | None = None) -> Any:
 def rich_table(
     columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
 ) -> Any:
+    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
     from rich.table import Table
     from rich.text import Text
 
@@ -302,6 +305,7 @@ def print_detail(
         if text:
             lines.append(f"  {pad(name, label_width, 'left')}  {text}")
     if terminal:
+        # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
         from rich.text import Text
 
         console = _console()
@@ -347,6 +351,7 @@ class ProgressBar:
     """A Rich progress bar on stderr, called as progress(phase, done, total)."""
 
     def __init__(self) -> None:
+        # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -266,6 +266,7 @@ def m004_texts_as_messages(db: Any) -> None:
     code and parameters that render them in the reader's language. The English stored
     so far is read back once (store.legacy_texts); a text no template gives back
     exactly is a person's and keeps no message. The text columns are left as they are."""
+    # Only this migration reads the old English texts back (and needs the domain's texts).
     from followup_cli.domain.texts import dumps
     from followup_cli.store import legacy_texts as legacy
 
@@ -336,6 +337,7 @@ MIGRATIONS: list[Migration] = [
 
 def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool) -> None:
     """Bring the schema from `version` up to date in one transaction."""
+    # sqlite-utils costs start-up: only an upgrade pays for it.
     import sqlite_utils
 
     if version > len(MIGRATIONS):

@@ -64,6 +64,7 @@ def parse_toml(text: str) -> dict[str, Any]:
         return data
     except (OSError, ValueError):
         pass
+    # tomllib costs start-up: only a config text not yet in the cache is parsed.
     import tomllib
 
     data = tomllib.loads(text)

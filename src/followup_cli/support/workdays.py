@@ -38,6 +38,7 @@ def library_version() -> str:
 def library_days(years: range) -> dict[date, tuple[bool, str | None]]:
     """Non-default days in `years`: holidays (not working, with their English name)
     and make-up working days on weekends (working)."""
+    # holidays costs over 100 ms to import: only a year not yet in the calendar table needs it.
     from holidays.countries.china import China
 
     cn = China(years=list(years), language="en_US")  # type: ignore[no-untyped-call]

@@ -4,6 +4,7 @@ already converted."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -83,7 +84,6 @@ def _int_range(name: str, low: int, high: int) -> Converter:
 
 
 def _answers(known: set[str]) -> Converter:
-    import json
 
     def convert(value: str) -> str | None:
         if not value.strip():

@@ -19,6 +19,7 @@ from followup_cli.domain.session import Session
 from followup_cli.render import csv_writer as csvout
 from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _
+from followup_cli.transfer.columns import COLUMNS
 
 KINDS = ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks")
 
@@ -216,7 +217,6 @@ CHINESE_HEADERS = {
 def chinese_headers(kind: str, header: list[str]) -> list[str]:
     """The header in Chinese: for importable kinds, the first Chinese header the importer
     reads for each field (SPEC 5), so the file imports back unchanged."""
-    from followup_cli.transfer.columns import COLUMNS
 
     read = {
         c.name: next((a for a in c.aliases if not a.isascii()), c.name)

@@ -3,11 +3,16 @@ callbacks they plan."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from followup_cli.domain.callbacks.planning import Planner
+from followup_cli.domain.calls.log import CallInput, record_call
+from followup_cli.domain.customers.records import TEXT_FIELDS, next_code
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.records import staff_joined
 from followup_cli.support.i18n import N_
 from followup_cli.transfer.results import ImportReport, Progress
 
@@ -64,7 +69,6 @@ def _write_staff(
             f" FROM temp.{stage} s WHERE staff.name = s.name AND ({_differs(cols, 's', 'staff')})",
             (session.stamp,),
         )
-    from followup_cli.domain.staff.records import staff_joined
 
     before = _planned(conn)
     for name, role in new_roles:
@@ -81,7 +85,6 @@ def _write_customers(
     write: bool,
     progress: Progress | None,
 ) -> None:
-    from followup_cli.domain.customers.records import TEXT_FIELDS
 
     # Rows without a code take the code of the one customer with that name, if any.
     if not write:
@@ -109,7 +112,6 @@ def _write_customers(
         return
     # Generated codes for new customers without one.
     cfg = session.config["customer"]
-    from followup_cli.domain.customers.records import next_code
 
     codeless = [r[0] for r in conn.execute(f"SELECT line FROM temp.{stage} WHERE code IS NULL")]
     if codeless:
@@ -153,7 +155,6 @@ def _write_customers(
             f" WHERE customers.code = s.code AND ({differs.replace('t.', 'customers.')})",
             (session.stamp,),
         )
-    from followup_cli.domain.callbacks.planning import Planner
 
     before = _planned(conn)
     planner = Planner(session, conn)
@@ -229,7 +230,6 @@ def _write_contacts(
         "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
         f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
     )
-    from followup_cli.domain.callbacks.planning import Planner
 
     before = _planned(conn)
     ids = [r[0] for r in conn.execute(f"SELECT DISTINCT customer_id FROM temp.{stage}")]
@@ -277,14 +277,12 @@ def write_events(
     report.inserted = _count(conn, "SELECT count(*) FROM events WHERE id > ?", (before_id,))
     report.updated = changed - report.inserted
     report.unchanged = report.rows - report.inserted - report.updated
-    from followup_cli.domain.callbacks.planning import Planner
 
     plans = plans or plan_staged_events(session, conn, stage)
     report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)
 
 
 def plan_staged_events(session: Session, conn: sqlite3.Connection, stage: str) -> str:
-    from followup_cli.domain.callbacks.planning import Planner
 
     planner = Planner(session, conn, writing=conn.in_transaction)
     return planner.stage_event_plans(stage, _earliest_plannable(session))
@@ -310,11 +308,6 @@ def _write_calls(
     write: bool,
     progress: Progress | None,
 ) -> None:
-    import json
-    from datetime import datetime
-
-    from followup_cli.domain.callbacks.planning import Planner
-    from followup_cli.domain.calls.log import CallInput, record_call
 
     join = (
         f"FROM temp.{stage} s LEFT JOIN calls t ON t.customer_id = s.customer_id"

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from followup_cli.domain import fields
+from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.session import Session
 from followup_cli.support.errors import NotFound, Refused
 from followup_cli.support.i18n import _, label
+from followup_cli.support.workdays import load_calendar
 
 
 @dataclass
@@ -46,7 +48,6 @@ def _pending(conn: sqlite3.Connection, callback_id: int) -> sqlite3.Row:
 
 def reschedule_callback(session: Session, callback_id: int, day: date) -> CallbackChange:
     """Move a pending callback to `day` (kept as given; a non-working day is flagged)."""
-    from followup_cli.support.workdays import load_calendar
 
     if day < session.today:
         raise Refused(
@@ -76,7 +77,6 @@ def reschedule_callback(session: Session, callback_id: int, day: date) -> Callba
 
 def skip_callback(session: Session, callback_id: int, reason: str) -> CallbackChange:
     """Skip a pending callback; a periodic one is chained on from today."""
-    from followup_cli.domain.callbacks.planning import Planner
 
     why = fields.required_text(reason, "reason", max_length=2000)
     with session.write() as conn:

@@ -18,7 +18,9 @@ from typing import Any
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks.planning import Planned, Planner
+from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import message, read
 from followup_cli.domain.vocabulary import REACHED
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound, UsageError
@@ -176,7 +178,6 @@ class CallLogged:
 
 def log_call(session: Session, customer_ref: str, data: CallInput) -> CallLogged:
     """Record a call and settle what it covers, in one transaction."""
-    from followup_cli.domain.customers.records import resolve_customer_row
 
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
@@ -245,7 +246,6 @@ def record_call(
     data: CallInput,
 ) -> CallLogged:
     """The body of log-call (and of each row of a calls import), inside a transaction."""
-    from followup_cli.domain.staff.records import get_staff
 
     conn = planner.conn
     cid = customer["id"]
@@ -516,6 +516,10 @@ def _open_complaints(
     result: CallLogged,
 ) -> None:
     """A complaint told on the call, and each "no" to a key question, opens a ticket."""
+    said_no = any(v == "no" for v in data.answers.values())
+    if not data.complaint and not said_no:
+        return
+    # Only a call that opens a complaint loads the tickets (log-call's start-up).
     from followup_cli.domain.complaints.tickets import TicketInput, insert_ticket
 
     if data.complaint:
@@ -528,7 +532,7 @@ def _open_complaints(
             details=data.note,
         )
         result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
-    if not any(v == "no" for v in data.answers.values()):
+    if not said_no:
         return
     event_kinds = {
         r[0]
@@ -591,8 +595,8 @@ class CallBrief:
 
 
 def call_brief(session: Session, customer_ref: str) -> CallBrief:
+    # Only the call script's brief loads the due list's contact rule (log-call's start-up).
     from followup_cli.domain.callbacks.due import pick_contact
-    from followup_cli.domain.customers.records import resolve_customer_row
 
     with session.read() as conn:
         customer = resolve_customer_row(conn, customer_ref)

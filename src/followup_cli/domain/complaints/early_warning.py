@@ -12,6 +12,7 @@ from typing import Any
 
 from followup_cli.domain.complaints.notices import Notice
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, columns, joined, message
 
 
@@ -45,7 +46,6 @@ class Warning:
 
 def compute_warnings(session: Session, conn: sqlite3.Connection, today: date) -> list[Warning]:
     """Every active customer that trips at least one indicator, most severe first."""
-    from followup_cli.domain.staff.roster import pick_staff
 
     cfg = session.config["warnings"]
     found: dict[int, dict[str, int]] = {}

@@ -20,6 +20,7 @@ from followup_cli.domain.complaints.tickets import (
     sla_deadline,
 )
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, Text, columns, joined, message, read
 from followup_cli.support.errors import NotFound, Refused, UsageError
 from followup_cli.support.i18n import _, label
@@ -57,7 +58,6 @@ def _climb(
     auto: bool,
     dry_run: bool = False,
 ) -> Notice:
-    from followup_cli.domain.staff.roster import pick_staff
 
     customer = conn.execute(
         "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)

@@ -14,7 +14,11 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks.planning import Planned, Planner
+from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.records import get_staff
+from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, Text, columns, joined, message, read
 from followup_cli.support.errors import InvalidValue, NotFound, Refused
 from followup_cli.support.i18n import _
@@ -86,7 +90,6 @@ def route(
 ) -> Routing:
     """The first rung from `rung` upward that has a staff member; `skipped` names the
     roles passed over for want of staff."""
-    from followup_cli.domain.staff.roster import pick_staff
 
     skipped: list[str] = []
     for level in range(rung, len(ladder)):
@@ -140,7 +143,6 @@ def insert_ticket(
     actor: str | None = None,
 ) -> int:
     """Open a ticket inside the caller's transaction: SLA deadline, routing, history."""
-    from followup_cli.domain.staff.records import get_staff
 
     check_category(session, data.category)
     check_severity(data.severity)
@@ -331,7 +333,6 @@ def prepared_answer(session: Session, category: str) -> dict[str, Any]:
 
 
 def open_ticket(session: Session, customer_ref: str, data: TicketInput) -> Ticket:
-    from followup_cli.domain.customers.records import resolve_customer_row
 
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
@@ -344,7 +345,6 @@ def _load_for_change(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
 
 
 def assign_ticket(session: Session, ticket_id: int, staff_name: str) -> Ticket:
-    from followup_cli.domain.staff.records import get_staff
 
     with session.write() as conn:
         row = _load_for_change(conn, ticket_id)
@@ -469,7 +469,6 @@ def _record_notice(
 def close_ticket(session: Session, ticket_id: int, notified_via: str | None = None) -> Ticket:
     """Close a resolved ticket whose outcome the customer has been told; plan the check
     that the problem stayed solved."""
-    from followup_cli.domain.callbacks.planning import Planned, Planner
 
     channel = None
     if notified_via:

@@ -9,6 +9,8 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks.planning import plan_customer
+from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.support.dates import parse_birthday
 from followup_cli.support.errors import Conflict
@@ -93,14 +95,11 @@ def _from_row(row: sqlite3.Row) -> Contact:
 
 
 def add_contact(session: Session, customer_ref: str, data: ContactInput) -> Contact:
-    from followup_cli.domain.customers.records import resolve_customer_row
 
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         contact_id = insert_contact(session, conn, customer["id"], data)
         if data.birthday:
-            from followup_cli.domain.callbacks.planning import plan_customer
-
             plan_customer(session, customer["id"])
         row = conn.execute(_SELECT + " WHERE ct.id = ?", (contact_id,)).fetchone()
     return _from_row(row)
@@ -146,7 +145,6 @@ def insert_contact(
 
 
 def list_contacts(session: Session, customer_ref: str | None = None) -> list[Contact]:
-    from followup_cli.domain.customers.records import resolve_customer_row
 
     if customer_ref:
         customer = resolve_customer_row(session.conn, customer_ref)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from followup_cli.domain import fields
+from followup_cli.domain.callbacks.planning import cancel_customer_callbacks, plan_customer
 from followup_cli.domain.session import Session
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound
 from followup_cli.support.i18n import _, label
@@ -168,7 +169,6 @@ def insert_customer(session: Session, conn: sqlite3.Connection, data: CustomerIn
         ),
     )
     customer_id = int(cur.lastrowid or 0)
-    from followup_cli.domain.callbacks.planning import plan_customer
 
     plan_customer(session, customer_id)
     return customer_id
@@ -206,8 +206,6 @@ def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Cust
                 (*changes.values(), session.stamp, row["id"]),
             )
             if {"grade", "owner", "department"} & changes.keys():
-                from followup_cli.domain.callbacks.planning import plan_customer
-
                 plan_customer(session, row["id"], replan=True)
         new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
     return customer_from_row(session, new), sorted(changes)
@@ -221,7 +219,6 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
             "UPDATE customers SET archived = ?, updated_at = ? WHERE id = ?",
             (0 if restore else 1, session.stamp, row["id"]),
         )
-        from followup_cli.domain.callbacks.planning import cancel_customer_callbacks, plan_customer
 
         if restore:
             plan_customer(session, row["id"])

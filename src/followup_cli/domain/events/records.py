@@ -9,7 +9,10 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks.planning import Planner
+from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import record
 from followup_cli.support.dates import parse_date
 from followup_cli.support.errors import Conflict, InvalidValue
@@ -111,9 +114,6 @@ class EventAdded:
 
 def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdded:
     """Record an event and plan its callbacks, in one transaction."""
-    from followup_cli.domain.callbacks.planning import Planner
-    from followup_cli.domain.customers.records import resolve_customer_row
-    from followup_cli.domain.staff.records import get_staff
 
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
@@ -166,7 +166,6 @@ def list_events(
     until: date | None = None,
     limit: int | None = None,
 ) -> list[Event]:
-    from followup_cli.domain.customers.records import resolve_customer_row
 
     where: list[str] = []
     params: list[Any] = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from followup_cli.domain.complaints.tickets import list_tickets
 from followup_cli.domain.session import Session
 from followup_cli.domain.texts import Message, message
 
@@ -36,7 +37,6 @@ def sla_state(status: str, due_by: str | None, told: bool, today: date) -> Messa
 
 
 def complaints_report(session: Session) -> ComplaintsReport:
-    from followup_cli.domain.complaints.tickets import list_tickets
 
     today = session.today
     out: list[dict[str, Any]] = []

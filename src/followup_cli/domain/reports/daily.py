@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from followup_cli.domain.callbacks.due import DueFilter, due_list
+from followup_cli.domain.complaints.early_warning import compute_warnings
+from followup_cli.domain.complaints.tickets import list_tickets
 from followup_cli.domain.session import Session
 from followup_cli.domain.texts import english, message, record
 
@@ -42,9 +45,6 @@ UNASSIGNED = message("report.unassigned")
 
 
 def daily_report(session: Session) -> DailyReport:
-    from followup_cli.domain.callbacks.due import DueFilter, due_list
-    from followup_cli.domain.complaints.early_warning import compute_warnings
-    from followup_cli.domain.complaints.tickets import list_tickets
 
     today = session.today
     rows = due_list(session, DueFilter(on=today)).rows

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.session import Session
 from followup_cli.support.errors import Conflict, NotFound
 from followup_cli.support.i18n import _, label
@@ -107,7 +108,6 @@ def staff_names(conn: sqlite3.Connection) -> set[str]:
 def staff_joined(session: Session, name: str, role: str) -> None:
     """A new staff member takes unassigned callbacks of their role, and a role that had
     nobody now gets its visits planned."""
-    from followup_cli.domain.callbacks.planning import Planner
 
     conn = session.conn
     conn.execute(

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 Member = tuple[str, str | None]  # (name, department)
 
 
-@dataclass(frozen=True)
 class Roster:
     """Active staff by role, each role's members in the order they joined."""
 
-    by_role: dict[str, list[Member]] = field(default_factory=dict)
+    __slots__ = ("by_role",)
+
+    def __init__(self, by_role: dict[str, list[Member]] | None = None) -> None:
+        self.by_role = by_role or {}
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, role: str | None = None) -> Roster:
