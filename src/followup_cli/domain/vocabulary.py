@@ -29,8 +29,8 @@ class Vocabulary:
     (`service_manager`, `Service-Manager`). `shown` are values displayed, never typed.
     """
 
-    # A plain class, not a dataclass: this module loads on every command, and a
-    # dataclass costs a quarter of a millisecond to build.
+    # A plain class, not a dataclass: this module loads on every command, and building
+    # a dataclass costs start-up (bench/README.md, "Costs behind the code").
     __slots__ = ("label_kind", "values", "words", "setting", "shown")
 
     def __init__(

@@ -1,9 +1,9 @@
 """Working days: China's public holidays and make-up working days, from the holiday library.
 
 The `holidays` package knows the lunar festivals and the State Council's make-up
-working days (调休) offline; nothing here is a hand-written table. Importing it costs
-over 100 ms, so the days it yields are cached in the `calendar` table, keyed by the
-library's version: a library upgrade refreshes the cache.
+working days (调休) offline; nothing here is a hand-written table. Importing it is slow
+(bench/README.md, "Costs behind the code"), so the days it yields are cached in the
+`calendar` table, keyed by the library's version: a library upgrade refreshes the cache.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def library_version() -> str:
 def library_days(years: range) -> dict[date, tuple[bool, str | None]]:
     """Non-default days in `years`: holidays (not working, with their English name)
     and make-up working days on weekends (working)."""
-    # holidays costs over 100 ms to import: only a year not yet in the calendar table needs it.
+    # holidays is slow to import: only a year not yet in the calendar table needs it.
     from holidays.countries.china import China
 
     cn = China(years=list(years), language="en_US")  # type: ignore[no-untyped-call]

@@ -77,6 +77,6 @@ def import_file(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
     # The staged rows stay in the connection's temp database, which SQLite deletes with
-    # the connection: dropping a million of them here would cost most of a second. The
+    # the connection: dropping them here would only add to a large import's time. The
     # next import on this connection drops them first.
     return report
