@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from followup_cli.cli.app import app
+from followup_cli.support import i18n
 
 TODAY = "2026-11-23"  # a Monday
 
@@ -36,8 +37,10 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the user's real database, config, or clock-dependent settings."""
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the user's real database, config, or clock-dependent settings, nor
+    the interface language a test before it switched to (a CLI run under a zh locale
+    switches this process's language)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -54,6 +57,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FOLLOWUP_LANGUAGE", "en")  # tests read English unless they say so
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
+    yield
+    i18n.use_language(i18n.ENGLISH)
 
 
 @pytest.fixture

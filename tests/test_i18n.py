@@ -20,7 +20,7 @@ import re
 import string
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,13 +38,6 @@ EN = "C.UTF-8"
 LOCALE_VARIABLES = ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "FOLLOWUP_LANGUAGE")
 
 Run = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards() -> Iterator[None]:
-    """Tests here switch the language in this process: leave it English for the others."""
-    yield
-    i18n.use_language(i18n.ENGLISH)
 
 
 # -- the catalog ---------------------------------------------------------------------------

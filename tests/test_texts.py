@@ -18,12 +18,6 @@ Rows = Callable[..., list[dict[str, Any]]]
 ZH = {"FOLLOWUP_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
 
 
-@pytest.fixture(autouse=True)
-def english_after() -> Any:
-    yield
-    i18n.use_language(i18n.ENGLISH)
-
-
 @pytest.fixture
 def no_director(initdb: Run) -> Run:
     """An important customer (ladder service_manager → marketing_director → gm) in an

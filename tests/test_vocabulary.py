@@ -40,12 +40,6 @@ ROLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def english() -> None:
-    """Domain tests read English (a CLI run in Chinese leaves the language set)."""
-    i18n.use_language(i18n.ENGLISH)
-
-
 def write_csv(tmp_path: Path, name: str, header: list[str], *records: tuple[str, ...]) -> Path:
     path = tmp_path / name
     with path.open("w", encoding="utf-8", newline="") as f:
