@@ -7,17 +7,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import repeat
 from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.calls.log import parse_answers
+from followup_cli.domain.customers.records import customer_ids
 from followup_cli.domain.session import Session
+from followup_cli.domain.staff.records import staff_names
 from followup_cli.render.csv_writer import FORMULA_START
 from followup_cli.support.dates import parse_birthday, parse_date, parse_datetime
 from followup_cli.support.errors import DataError, InvalidValue
-from followup_cli.support.i18n import _
+from followup_cli.support.i18n import N_, _
 from followup_cli.transfer.checks import CUSTOMER_HINT, STAFF_HINT
 
 # -- per-cell converters -------------------------------------------------------------
@@ -95,17 +98,44 @@ def _answers(known: set[str]) -> Converter:
 
 
 def converters(session: Session, kind: str) -> dict[str, Converter]:
-    """A function per field: raw cell text -> the value to stage, or InvalidValue.
-    Customer codes become customer ids and staff names are checked here, so that an
-    unknown one is reported as a bad cell like any other."""
-    cfg = session.config
-    conn = session.conn
-    staff = {r[0] for r in conn.execute("SELECT name FROM staff")}
-    ids: dict[str, int] = (
-        dict(conn.execute("SELECT code, id FROM customers").fetchall())
-        if kind in ("contacts", "events", "calls")
-        else {}
+    """A function per field of `kind`'s file: raw cell text -> the value to stage, or
+    InvalidValue. Customer codes become customer ids and staff names are checked here,
+    so that an unknown one is reported as a bad cell like any other."""
+    build = _FIELDS.get(kind)
+    if build is None:
+        raise DataError(_("unknown import kind '{kind}'").format(kind=kind))
+    return build(session)
+
+
+def _text(name: str) -> Converter:
+    return Batched(
+        lambda v: fields.text(v, name, max_length=fields.MAX_NAME),
+        _text_many(fields.MAX_NAME, None),
     )
+
+
+def _long_text(name: str) -> Converter:
+    return Batched(lambda v: fields.text(v, name), _text_many(fields.MAX_TEXT, None))
+
+
+def _name(name: str) -> Converter:
+    return Batched(lambda v: fields.name(v, name), _name_many)
+
+
+def _staff_name(staff: set[str], name: str, *, required: bool = False) -> Converter:
+    def convert(value: str) -> str | None:
+        text = fields.name(value, name) if required else fields.text(value, name)
+        if text is not None and text not in staff:
+            raise InvalidValue(name, value, _(STAFF_HINT))
+        return text
+
+    return convert
+
+
+def _customer(session: Session) -> Converter:
+    """A customer code -> its id; a cell spelled exactly as a stored code is that customer
+    (stored codes are normal), the batch's fast path."""
+    ids = customer_ids(session.conn)
 
     def one_customer(value: str) -> int:
         found = ids.get(fields.code(value, "customer_code"))
@@ -113,112 +143,114 @@ def converters(session: Session, kind: str) -> dict[str, Converter]:
             raise InvalidValue("customer_code", value, _(CUSTOMER_HINT))
         return found
 
-    # A cell spelled exactly as a stored code is that customer (stored codes are normal).
-    customer = Batched(one_customer, lambda raw: list(map(ids.get, raw, repeat(MISSING))))
+    return Batched(one_customer, lambda raw: list(map(ids.get, raw, repeat(MISSING))))
 
-    def staff_name(name: str, *, required: bool = False) -> Converter:
-        def convert(value: str) -> str | None:
-            text = fields.name(value, name) if required else fields.text(value, name)
-            if text is not None and text not in staff:
-                raise InvalidValue(name, value, _(STAFF_HINT))
-            return text
 
-        return convert
+def _not_after(today: date, expected: str, name: str) -> Callable[[date, str], None]:
+    """A check that a day is not after today (no events or calls in the future)."""
 
-    def text(name: str) -> Converter:
-        return Batched(
-            lambda v: fields.text(v, name, max_length=fields.MAX_NAME),
-            _text_many(fields.MAX_NAME, None),
-        )
+    def check(day: date, value: str) -> None:
+        if day > today:
+            raise InvalidValue(name, value, _(expected).format(today=today))
 
-    def long_text(name: str) -> Converter:
-        return Batched(lambda v: fields.text(v, name), _text_many(fields.MAX_TEXT, None))
+    return check
 
-    def name_field(name: str) -> Converter:
-        return Batched(lambda v: fields.name(v, name), _name_many)
 
-    if kind == "staff":
-        return {
-            "name": name_field("name"),
-            "role": lambda v: vocab.accept("staff_role", v, "role", cfg.staff_roles),
-            "department": text("department"),
-            "phone": lambda v: fields.phone(v, "phone"),
-        }
-    if kind == "customers":
-        return {
-            "code": _optional(lambda v: fields.code(v, "code")),
-            "name": name_field("name"),
-            "grade": _optional(lambda v: fields.grade(v, "grade")),
-            "phone": lambda v: fields.phone(v, "phone"),
-            "region": text("region"),
-            "industry": text("industry"),
-            "owner": staff_name("owner"),
-            "department": text("department"),
-            "address": long_text("address"),
-            "note": long_text("note"),
-        }
-    if kind == "contacts":
-        return {
-            "customer_code": customer,
-            "name": name_field("name"),
-            "role": lambda v: (
-                vocab.accept("contact_role", v, "role", cfg.contact_roles) if v.strip() else "other"
-            ),
-            "phone": lambda v: fields.phone(v, "phone"),
-            "wechat": text("wechat"),
-            "email": lambda v: fields.email(v, "email"),
-            "birthday": _optional(lambda v: parse_birthday(v, "birthday")),
-            "primary": lambda v: 1 if fields.flag(v, "primary") else 0,
-        }
-    if kind == "events":
-        today = session.today
+def _staff_fields(session: Session) -> dict[str, Converter]:
+    roles = session.config.staff_roles
+    return {
+        "name": _name("name"),
+        "role": lambda v: vocab.accept("staff_role", v, "role", roles),
+        "department": _text("department"),
+        "phone": lambda v: fields.phone(v, "phone"),
+    }
 
-        def event_date(v: str) -> str:
-            day = parse_date(v, "date")
-            if day > today:
-                raise InvalidValue(
-                    "date", v, _("a date on or before today ({today})").format(today=today)
-                )
-            return day.isoformat()
 
-        return {
-            "customer_code": customer,
-            "kind": lambda v: vocab.accept("event_kind", v, "kind", cfg.event_kinds),
-            "date": event_date,
-            "ref": Batched(
-                lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
-                _text_many(fields.MAX_NAME, ""),
-            ),
-            "machine": text("machine"),
-            "staff": staff_name("staff"),
-            "result": long_text("result"),
-            "note": long_text("note"),
-        }
-    if kind == "calls":
-        now = session.now
+def _customer_fields(session: Session) -> dict[str, Converter]:
+    return {
+        "code": _optional(lambda v: fields.code(v, "code")),
+        "name": _name("name"),
+        "grade": _optional(lambda v: fields.grade(v, "grade")),
+        "phone": lambda v: fields.phone(v, "phone"),
+        "region": _text("region"),
+        "industry": _text("industry"),
+        "owner": _staff_name(staff_names(session.conn), "owner"),
+        "department": _text("department"),
+        "address": _long_text("address"),
+        "note": _long_text("note"),
+    }
 
-        def call_at(v: str) -> str:
-            moment = parse_datetime(v, "at", now)
-            if moment.date() > session.today:
-                raise InvalidValue(
-                    "at", v, _("a time on or before today ({today})").format(today=session.today)
-                )
-            return moment.isoformat(timespec="seconds")
 
-        return {
-            "customer_code": customer,
-            "at": call_at,
-            "by": staff_name("by", required=True),
-            "outcome": lambda v: vocab.accept("outcome", v, "outcome"),
-            "channel": lambda v: vocab.accept("call_channel", v.strip() or "phone", "channel"),
-            "contact": text("contact"),
-            "satisfaction": lambda v: vocab.satisfaction_score(v, "satisfaction"),
-            "recommend": _int_range("recommend", 0, 10),
-            "repurchase": _optional(lambda v: vocab.accept("repurchase", v, "repurchase")),
-            "answers": _answers({q["key"] for qs in cfg["questions"].values() for q in qs}),
-            "note": long_text("note"),
-        }
-    raise DataError(_("unknown import kind '{kind}'").format(kind=kind))
+def _contact_fields(session: Session) -> dict[str, Converter]:
+    roles = session.config.contact_roles
+    return {
+        "customer_code": _customer(session),
+        "name": _name("name"),
+        "role": lambda v: vocab.accept("contact_role", v, "role", roles) if v.strip() else "other",
+        "phone": lambda v: fields.phone(v, "phone"),
+        "wechat": _text("wechat"),
+        "email": lambda v: fields.email(v, "email"),
+        "birthday": _optional(lambda v: parse_birthday(v, "birthday")),
+        "primary": lambda v: 1 if fields.flag(v, "primary") else 0,
+    }
+
+
+def _event_fields(session: Session) -> dict[str, Converter]:
+    not_after = _not_after(session.today, N_("a date on or before today ({today})"), "date")
+
+    def event_date(v: str) -> str:
+        day = parse_date(v, "date")
+        not_after(day, v)
+        return day.isoformat()
+
+    kinds = session.config.event_kinds
+    return {
+        "customer_code": _customer(session),
+        "kind": lambda v: vocab.accept("event_kind", v, "kind", kinds),
+        "date": event_date,
+        "ref": Batched(
+            lambda v: fields.text(v, "ref", max_length=fields.MAX_NAME) or "",
+            _text_many(fields.MAX_NAME, ""),
+        ),
+        "machine": _text("machine"),
+        "staff": _staff_name(staff_names(session.conn), "staff"),
+        "result": _long_text("result"),
+        "note": _long_text("note"),
+    }
+
+
+def _call_fields(session: Session) -> dict[str, Converter]:
+    now = session.now
+    not_after = _not_after(session.today, N_("a time on or before today ({today})"), "at")
+
+    def call_at(v: str) -> str:
+        moment = parse_datetime(v, "at", now)
+        not_after(moment.date(), v)
+        return moment.isoformat(timespec="seconds")
+
+    questions = {q["key"] for qs in session.config["questions"].values() for q in qs}
+    return {
+        "customer_code": _customer(session),
+        "at": call_at,
+        "by": _staff_name(staff_names(session.conn), "by", required=True),
+        "outcome": lambda v: vocab.accept("outcome", v, "outcome"),
+        "channel": lambda v: vocab.accept("call_channel", v.strip() or "phone", "channel"),
+        "contact": _text("contact"),
+        "satisfaction": lambda v: vocab.satisfaction_score(v, "satisfaction"),
+        "recommend": _int_range("recommend", 0, 10),
+        "repurchase": _optional(lambda v: vocab.accept("repurchase", v, "repurchase")),
+        "answers": _answers(questions),
+        "note": _long_text("note"),
+    }
+
+
+_FIELDS: dict[str, Callable[[Session], dict[str, Converter]]] = {
+    "staff": _staff_fields,
+    "customers": _customer_fields,
+    "contacts": _contact_fields,
+    "events": _event_fields,
+    "calls": _call_fields,
+}
 
 
 CACHE_MAX = 50_000  # distinct raw values remembered per column

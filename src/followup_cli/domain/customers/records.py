@@ -115,6 +115,11 @@ def _check_owner(conn: sqlite3.Connection, owner: str | None) -> None:
         )
 
 
+def customer_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every customer's id by its code (archived ones too)."""
+    return dict(conn.execute("SELECT code, id FROM customers").fetchall())
+
+
 def next_code(conn: sqlite3.Connection, prefix: str, digits: int) -> str:
     """The next free generated code: C000123 style, after the highest id in use."""
     n = int(conn.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0]) + 1
