@@ -1,10 +1,12 @@
 """The house rules of STYLE.md that a reader cannot hold in their head: no import cycle
 inside the package (imports inside functions count: deferring an import hides a cycle,
-it does not remove it), and every import inside a function says why it is there."""
+it does not remove it), every import inside a function says why it is there, and no SQL
+in the CLI or in the reports outside their query module."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,3 +133,81 @@ def test_an_import_inside_a_function_without_a_reason_is_found(tmp_path: Path) -
         "def h():\n    import json  # start-up\n    return json\n"
     )
     assert uncommented_function_imports(root) == [f"{NAME}/a.py:2"]
+
+
+# SQL only in stores (issue 13): cli/ holds none, and domain/reports/ keeps its SQL in
+# queries.py, the reports' side of the seam a second database engine will use.
+SQL_CALLS = {"execute", "executemany", "executescript"}
+SQL_TEXT = re.compile(
+    r"\bSELECT\s+\S|\bINSERT\s+(OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\S+\s+SET\b|\bDELETE\s+FROM\b"
+    r"|\bPRAGMA\s+[a-z_]+|\b(CREATE|DROP|ALTER)\s+(TEMP\s+|UNIQUE\s+)?(TABLE|INDEX|VIEW|TRIGGER)\b"
+    r"|\bBEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)\b"
+)
+
+
+def sql_outside_stores(root: Path = PACKAGE) -> list[str]:
+    """Calls of .execute/.executemany/.executescript and strings that read as SQL (an
+    f-string read with its fields as `{}`), in cli/ and in domain/reports/ outside its
+    query module."""
+    places = [
+        *sorted((root / "cli").rglob("*.py")),
+        *sorted(p for p in (root / "domain" / "reports").rglob("*.py") if p.name != "queries.py"),
+    ]
+    found: list[tuple[str, int, str]] = []
+    for path in places:
+        where = str(path.relative_to(root.parent))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parts = {
+            id(part)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.JoinedStr)
+            for part in node.values
+        }
+        for node in ast.walk(tree):
+            text = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in SQL_CALLS:
+                    found.append((where, node.lineno, f".{node.func.attr}()"))
+            elif isinstance(node, ast.JoinedStr):
+                text = "".join(
+                    str(part.value) if isinstance(part, ast.Constant) else "{}"
+                    for part in node.values
+                )
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = None if id(node) in parts else node.value
+            if text is not None and SQL_TEXT.search(text):
+                found.append((where, node.lineno, "SQL text"))
+    return [f"{where}:{line}: {what}" for where, line, what in sorted(found)]
+
+
+def test_no_sql_in_the_cli_or_in_reports_outside_their_queries() -> None:
+    assert sql_outside_stores() == []
+
+
+def test_sql_in_the_cli_or_a_report_is_found(tmp_path: Path) -> None:
+    root = tmp_path / NAME
+    (root / "cli").mkdir(parents=True)
+    (root / "domain" / "reports").mkdir(parents=True)
+    (root / "cli" / "a.py").write_text(
+        'def f(conn):\n    return conn.execute("PRAGMA user_version").fetchone()[0]\n'
+    )
+    (root / "cli" / "b.py").write_text(
+        'HELP = "Copy what is readable with `sqlite3 .recover`; select a file."\n'
+        'QUERY = "SELECT name FROM staff"\n'
+    )
+    (root / "domain" / "reports" / "staff.py").write_text(
+        "def g(conn, t):\n    return conn.executemany(f'UPDATE {t} SET x = ?', [])\n"
+    )
+    (root / "domain" / "reports" / "queries.py").write_text(
+        'def h(conn):\n    return conn.execute("SELECT 1").fetchall()\n'
+    )
+    (root / "domain" / "customers.py").write_text(
+        'def k(conn):\n    return conn.execute("SELECT 1").fetchall()\n'
+    )
+    assert sql_outside_stores(root) == [
+        f"{NAME}/cli/a.py:2: .execute()",
+        f"{NAME}/cli/a.py:2: SQL text",
+        f"{NAME}/cli/b.py:2: SQL text",
+        f"{NAME}/domain/reports/staff.py:2: .executemany()",
+        f"{NAME}/domain/reports/staff.py:2: SQL text",
+    ]

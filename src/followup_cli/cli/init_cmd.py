@@ -3,6 +3,7 @@
 import typer
 
 from followup_cli.cli.state import open_session, state
+from followup_cli.store.connection import schema_version
 from followup_cli.support.i18n import _
 
 
@@ -15,5 +16,5 @@ def init_cmd(ctx: typer.Context) -> None:
     """
     session = open_session(ctx, create=True)
     path = state(ctx).resolved_db_path()
-    version = session.conn.execute("PRAGMA user_version").fetchone()[0]
+    version = schema_version(session.conn)
     print(_("Database ready: {path} (schema v{version})").format(path=path, version=version))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from followup_cli.store.connection import schema_version
 from followup_cli.support.i18n import _
 
 
@@ -36,6 +37,9 @@ TABLES = (
 
 def check_database(conn: sqlite3.Connection) -> CheckReport:
     report = CheckReport()
+    # SQLite-only: PRAGMA integrity_check, foreign_key_check and journal_mode. A second
+    # engine has its own consistency checks (or none: a server enforces foreign keys as
+    # it writes) and no journal mode to report.
     for (line,) in conn.execute("PRAGMA integrity_check"):
         if line != "ok":
             report.integrity.append(str(line))
@@ -46,7 +50,7 @@ def check_database(conn: sqlite3.Connection) -> CheckReport:
                 table=table, rowid=rowid, parent=parent
             )
         )
-    report.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
+    report.schema_version = schema_version(conn)
     report.journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     for table in TABLES:
         report.counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -39,6 +39,8 @@ def connect(path: Path) -> sqlite3.Connection:
     )
     conn.row_factory = sqlite3.Row
     try:
+        # SQLite-only: PRAGMA. A second engine sets its lock wait, journal, foreign-key
+        # enforcement, durability and cache through its own connection settings.
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = ON")
@@ -60,6 +62,13 @@ def connect(path: Path) -> sqlite3.Connection:
             )
         )
     return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The number of migrations applied to the database (0 for a new file)."""
+    # SQLite-only: PRAGMA user_version. A second engine keeps the number in a table
+    # (the `_migrations` rows already name each step applied).
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
@@ -84,7 +93,7 @@ def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
         )
     conn = connect(path)
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = schema_version(conn)
         if version != SCHEMA_VERSION:
             # Only a database behind this release pays for importing the migrations
             # (and sqlite-utils): opening a current one stays on the hot path.

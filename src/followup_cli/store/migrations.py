@@ -348,6 +348,8 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
             ).format(path=path, version=version, known=len(MIGRATIONS)),
             _("Upgrade followup before using this database."),
         )
+    # SQLite-only: sqlite_master (here and below). A second engine counts the rows of
+    # information_schema.tables in its own schema.
     if version == 0 and not create:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         raise StorageError(
@@ -378,6 +380,8 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
             raise busy_error() from None
         raise
     try:
+        # SQLite-only: PRAGMA user_version (read here and set below), the schema version.
+        # A second engine keeps it in a table; `_migrations` already names each step.
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         if current == 0:
             conn.execute(

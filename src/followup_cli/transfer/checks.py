@@ -41,6 +41,7 @@ def _duplicates(
     col, head = present[key[-1]] if key[-1] in present else (0, key[-1])
     out: list[CellError] = []
     not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
+    # SQLite-only: group_concat. A second engine needs string_agg(CAST(line AS TEXT), ',').
     for row in conn.execute(
         f"SELECT group_concat(line), {cols} FROM temp.{stage} WHERE {not_null}"
         f" GROUP BY {cols} HAVING count(*) > 1"
@@ -133,7 +134,7 @@ def _check_events(
     key = ", ".join(EVENT_KEY)
     sorted_stage = f"{stage}_sorted"
     conn.execute(f"DROP TABLE IF EXISTS temp.{sorted_stage}")
-    conn.execute(f"CREATE TEMP TABLE {sorted_stage} AS SELECT * FROM temp.{stage} WHERE 0")
+    conn.execute(f"CREATE TEMP TABLE {sorted_stage} AS SELECT * FROM temp.{stage} WHERE false")
     conn.execute(
         f"INSERT INTO temp.{sorted_stage} SELECT * FROM temp.{stage}"
         f" WHERE {' AND '.join(f'{k} IS NOT NULL' for k in EVENT_KEY)} ORDER BY {key}, line"
@@ -141,6 +142,8 @@ def _check_events(
     col, head = present.get("ref", (0, "ref"))
     expected = _("a customer, kind, date and ref that appears once (also on line {other})")
     same = " AND ".join(f"b.{k} = a.{k}" for k in EVENT_KEY)
+    # SQLite-only: rowid, the copy's insertion order. A second engine needs an identity
+    # column in the sorted copy (or row_number() OVER (ORDER BY key, line)).
     return [
         CellError(line, col, head, str(ref), expected, other=other)
         for line, ref, other in conn.execute(

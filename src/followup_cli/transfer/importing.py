@@ -48,6 +48,9 @@ def import_file(
     stage = f"_stage_{kind}"
     names = [c.name for c in COLUMNS[kind]]
     kept = [f"{n}_text" for n in RAW_KEPT.get(kind, ())]
+    # SQLite-only: the `temp.` schema name of the stage tables (here and in staging,
+    # checks and writing). A second engine creates them as TEMP tables and names them
+    # bare (PostgreSQL's schema is pg_temp).
     for table in (stage, f"{stage}_sorted", f"{stage}_sorted_plans", f"{stage}_plans"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
     conn.execute(

@@ -267,6 +267,9 @@ def write_events(
         if cols
         else "DO NOTHING"
     )
+    # SQLite-only: s.rowid (the stage's row order; a second engine orders by its key
+    # column), and `WHERE true`, which SQLite's parser needs before ON CONFLICT in an
+    # INSERT ... SELECT (harmless elsewhere).
     changed = conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
         " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"

@@ -53,6 +53,8 @@ def compute_warnings(session: Session, conn: sqlite3.Connection, today: date) ->
     def hit(cid: int, name: str, value: int) -> None:
         found.setdefault(cid, {})[name] = value
 
+    # SQLite-only: sum() of a comparison (true counts 1). A second engine needs
+    # sum(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END), which SQLite also reads.
     for cid, n, critical in conn.execute(
         "SELECT customer_id, count(*), sum(severity = 'critical') FROM tickets"
         " WHERE status != 'closed' GROUP BY customer_id"

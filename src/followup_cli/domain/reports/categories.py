@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from followup_cli.domain.reports.period import Period
+from followup_cli.domain.reports.queries import ticket_counts_by_category
 from followup_cli.domain.session import Session
 
 
@@ -43,13 +44,7 @@ class CategoriesReport:
 
 
 def _counts(session: Session, period: Period) -> dict[str, int]:
-    return dict(
-        session.conn.execute(
-            "SELECT category, count(*) FROM tickets WHERE opened_on BETWEEN ? AND ?"
-            " GROUP BY category",
-            (period.start.isoformat(), period.end.isoformat()),
-        ).fetchall()
-    )
+    return dict(ticket_counts_by_category(session.conn, period))
 
 
 def categories_report(session: Session, period: Period, unit: str | None) -> CategoriesReport:

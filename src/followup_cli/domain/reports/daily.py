@@ -10,6 +10,7 @@ from typing import Any
 from followup_cli.domain.callbacks.due import DueFilter, due_list
 from followup_cli.domain.complaints.early_warning import compute_warnings
 from followup_cli.domain.complaints.tickets import list_tickets
+from followup_cli.domain.reports.queries import ticket_escalations_on, warnings_raised_on
 from followup_cli.domain.session import Session
 from followup_cli.domain.texts import english, message, record
 
@@ -83,25 +84,8 @@ def daily_report(session: Session) -> DailyReport:
         for t in list_tickets(session, "open", overdue=True)
     ]
     conn = session.conn
-    escalations = [
-        record(r, "reason")
-        for r in conn.execute(
-            "SELECT e.ticket_id, c.code AS customer_code, c.name AS customer_name, e.level,"
-            " e.role, e.staff, e.reason, e.reason_message, e.auto FROM escalations e"
-            " JOIN customers c ON c.id = e.customer_id WHERE e.kind = 'ticket' AND e.day = ?"
-            " ORDER BY e.id",
-            (today.isoformat(),),
-        )
-    ]
-    warnings = [
-        record(r, "reason")
-        for r in conn.execute(
-            "SELECT c.code AS customer_code, c.name AS customer_name, e.role, e.staff,"
-            " e.reason, e.reason_message FROM escalations e JOIN customers c ON c.id = e.customer_id"
-            " WHERE e.kind = 'warning' AND e.day = ? AND e.warning_key != '' ORDER BY e.id",
-            (today.isoformat(),),
-        )
-    ]
+    escalations = [record(r, "reason") for r in ticket_escalations_on(conn, today)]
+    warnings = [record(r, "reason") for r in warnings_raised_on(conn, today)]
     emergencies = sum(1 for w in compute_warnings(session, conn, today) if w.emergency)
     return DailyReport(
         day=today,

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from followup_cli.domain.reports.period import Period
+from followup_cli.domain.reports.queries import answered_event_calls, second_level_calls
 from followup_cli.domain.session import Session
 from followup_cli.domain.texts import Text, joined, message
 
@@ -41,18 +42,11 @@ class DiscrepanciesReport:
 
 def discrepancies_report(session: Session, period: Period) -> DiscrepanciesReport:
     conn = session.conn
-    span = (period.start.isoformat(), period.end.isoformat())
     questions = {
         (kind, q["key"]): q for kind, qs in session.config["questions"].items() for q in qs
     }
     out: list[Discrepancy] = []
-    for r in conn.execute(
-        "SELECT DISTINCT k.id, k.day, k.caller, k.answers, e.kind, e.date, e.ref, e.staff,"
-        " e.result, c.code, c.name FROM calls k JOIN callbacks cb ON cb.call_id = k.id"
-        " JOIN events e ON e.id = cb.event_id JOIN customers c ON c.id = k.customer_id"
-        " WHERE k.answers IS NOT NULL AND k.day BETWEEN ? AND ? ORDER BY k.day, k.id",
-        span,
-    ):
+    for r in answered_event_calls(conn, period):
         result = (r["result"] or "").strip().lower()
         if not result:
             continue
@@ -75,17 +69,7 @@ def discrepancies_report(session: Session, period: Period) -> DiscrepanciesRepor
                         caller=r["caller"],
                     )
                 )
-    for r in conn.execute(
-        "SELECT k2.id, k2.day, k2.caller, k2.answers AS a2, k2.satisfaction AS s2,"
-        " k1.answers AS a1, k1.satisfaction AS s1, k1.caller AS caller1, e.kind, e.date,"
-        " e.ref, e.staff, e.result, c.code, c.name FROM callbacks l2"
-        " JOIN calls k2 ON k2.id = l2.call_id JOIN callbacks l1 ON l1.id = l2.parent_id"
-        " JOIN calls k1 ON k1.id = l1.call_id LEFT JOIN events e ON e.id = l2.event_id"
-        " JOIN customers c ON c.id = l2.customer_id"
-        " WHERE l2.level = 2 AND l2.status = 'done' AND k2.day BETWEEN ? AND ?"
-        " ORDER BY k2.day, k2.id",
-        span,
-    ):
+    for r in second_level_calls(conn, period):
         first = json.loads(r["a1"]) if r["a1"] else {}
         second = json.loads(r["a2"]) if r["a2"] else {}
         diffs: list[Text] = [

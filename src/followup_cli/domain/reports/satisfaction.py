@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from followup_cli.domain.reports.period import Period, bucket_label, bucket_start
+from followup_cli.domain.reports.queries import satisfaction_responses
 from followup_cli.domain.session import Session
 from followup_cli.domain.vocabulary import SATISFACTION
 
@@ -81,15 +82,7 @@ def satisfaction_report(session: Session, period: Period, unit: str) -> Satisfac
     by_period: dict[str, Stats] = defaultdict(Stats)
     by_staff: dict[str, Stats] = defaultdict(Stats)
     by_kind: dict[str, Stats] = defaultdict(Stats)
-    rows = session.conn.execute(
-        "SELECT k.day, k.caller, k.satisfaction, k.recommend, e.kind FROM calls k"
-        " LEFT JOIN callbacks cb ON cb.id = k.callback_id"
-        " LEFT JOIN events e ON e.id = cb.event_id"
-        " WHERE k.outcome = 'reached' AND k.day BETWEEN ? AND ?"
-        " AND (k.satisfaction IS NOT NULL OR k.recommend IS NOT NULL) ORDER BY k.day",
-        (period.start.isoformat(), period.end.isoformat()),
-    )
-    for day, caller, score, recommend, kind in rows:
+    for day, caller, score, recommend, kind in satisfaction_responses(session.conn, period):
         label = bucket_label(bucket_start(date.fromisoformat(day), unit), unit)
         for stats in (total, by_period[label], by_staff[caller], by_kind[kind or "none"]):
             stats.add(score, recommend)

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from followup_cli.domain.reports.period import Period
+from followup_cli.domain.reports.queries import (
+    callbacks_by_assignee,
+    calls_by_caller,
+    complaints_by_event_staff,
+    event_scores,
+    events_by_staff,
+    overdue_callbacks_by_assignee,
+    staff_members,
+)
 from followup_cli.domain.session import Session
 
 
@@ -21,10 +30,8 @@ class StaffReport:
 
 def staff_report(session: Session, period: Period) -> StaffReport:
     conn = session.conn
-    span = (period.start.isoformat(), period.end.isoformat())
-    today = session.today.isoformat()
     record: dict[str, dict[str, Any]] = {}
-    for name, role in conn.execute("SELECT name, role FROM staff ORDER BY role, name"):
+    for name, role in staff_members(conn):
         record[name] = {
             "staff": name,
             "role": role,
@@ -39,53 +46,27 @@ def staff_report(session: Session, period: Period) -> StaffReport:
             "avg_satisfaction": None,
             "complaints": 0,
         }
-    for who, assigned, done, on_time in conn.execute(
-        "SELECT assignee, count(*), sum(status = 'done'),"
-        " sum(status = 'done' AND closed_on <= due_on) FROM callbacks"
-        " WHERE assignee IS NOT NULL AND status != 'cancelled' AND due_on BETWEEN ? AND ?"
-        " GROUP BY assignee",
-        span,
-    ):
+    for who, assigned, done, on_time in callbacks_by_assignee(conn, period):
         if who in record:
             r = record[who]
             r["assigned"], r["done"], r["done_on_time"] = assigned, done, on_time
             r["on_time_pct"] = round(100 * on_time / assigned, 1) if assigned else None
-    for who, n in conn.execute(
-        "SELECT assignee, count(*) FROM callbacks WHERE status = 'pending' AND due_on < ?"
-        " AND reason NOT IN ('holiday', 'birthday') GROUP BY assignee",
-        (today,),
-    ):
+    for who, n in overdue_callbacks_by_assignee(conn, session.today):
         if who in record:
             record[who]["overdue_now"] = n
-    for who, calls, reached in conn.execute(
-        "SELECT caller, count(*), sum(outcome = 'reached') FROM calls WHERE day BETWEEN ? AND ?"
-        " GROUP BY caller",
-        span,
-    ):
+    for who, calls, reached in calls_by_caller(conn, period):
         if who in record:
             record[who]["calls"], record[who]["reached"] = calls, reached
-    for who, n in conn.execute(
-        "SELECT staff, count(*) FROM events WHERE date BETWEEN ? AND ? GROUP BY staff", span
-    ):
+    for who, n in events_by_staff(conn, period):
         if who in record:
             record[who]["events"] = n
     scores: dict[str, list[int]] = defaultdict(list)
-    for who, score in conn.execute(
-        "SELECT e.staff, k.satisfaction FROM calls k JOIN callbacks cb ON cb.call_id = k.id"
-        " JOIN events e ON e.id = cb.event_id WHERE k.satisfaction IS NOT NULL"
-        " AND k.day BETWEEN ? AND ? AND cb.level = 1 GROUP BY k.id, e.id",
-        span,
-    ):
+    for who, score in event_scores(conn, period):
         scores[who].append(score)
     for who, values in scores.items():
         if who in record:
             record[who]["avg_satisfaction"] = round(sum(values) / len(values), 2)
-    for who, n in conn.execute(
-        "SELECT e.staff, count(DISTINCT t.id) FROM tickets t JOIN calls k ON k.id = t.call_id"
-        " JOIN callbacks cb ON cb.call_id = k.id JOIN events e ON e.id = cb.event_id"
-        " WHERE t.opened_on BETWEEN ? AND ? GROUP BY e.staff",
-        span,
-    ):
+    for who, n in complaints_by_event_staff(conn, period):
         if who in record:
             record[who]["complaints"] = n
     return StaffReport(period, list(record.values()))
