@@ -23,52 +23,36 @@ from followup_cli.transfer.columns import COLUMNS
 
 KINDS = ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks")
 
+
+def _import_columns(kind: str) -> list[str]:
+    """An importable table's export header: its import columns, in their order."""
+    return [column.name for column in COLUMNS[kind]]
+
+
+# kind -> (header, the query giving one value per header field, in order).
 QUERIES: dict[str, tuple[list[str], str]] = {
     "customers": (
-        [
-            "code",
-            "name",
-            "grade",
-            "phone",
-            "region",
-            "industry",
-            "owner",
-            "department",
-            "address",
-            "note",
-        ],
+        _import_columns("customers"),
         "SELECT code, name, grade, phone, region, industry, owner, department, address, note"
         " FROM customers WHERE archived = 0 ORDER BY id",
     ),
     "contacts": (
-        ["customer_code", "name", "role", "phone", "wechat", "email", "birthday", "primary"],
+        _import_columns("contacts"),
         "SELECT c.code, ct.name, ct.role, ct.phone, ct.wechat, ct.email, ct.birthday,"
         " CASE ct.is_primary WHEN 1 THEN 'yes' ELSE 'no' END"
         " FROM contacts ct JOIN customers c ON c.id = ct.customer_id ORDER BY ct.id",
     ),
     "staff": (
-        ["name", "role", "department", "phone"],
+        _import_columns("staff"),
         "SELECT name, role, department, phone FROM staff ORDER BY id",
     ),
     "events": (
-        ["customer_code", "kind", "date", "ref", "machine", "staff", "result", "note"],
+        _import_columns("events"),
         "SELECT c.code, e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note"
         " FROM events e JOIN customers c ON c.id = e.customer_id ORDER BY e.id",
     ),
     "calls": (
-        [
-            "customer_code",
-            "at",
-            "by",
-            "outcome",
-            "channel",
-            "contact",
-            "satisfaction",
-            "recommend",
-            "repurchase",
-            "answers",
-            "note",
-        ],
+        _import_columns("calls"),
         "SELECT c.code, k.at, k.caller, k.outcome, k.channel, ct.name, k.satisfaction,"
         " k.recommend, k.repurchase, k.answers, k.note FROM calls k"
         " JOIN customers c ON c.id = k.customer_id"
