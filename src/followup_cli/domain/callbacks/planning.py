@@ -28,7 +28,7 @@ from typing import Any
 
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
-from followup_cli.domain.texts import Message, columns, message
+from followup_cli.domain.texts import Message, Text, columns, message
 from followup_cli.store.meta import get_meta, set_meta
 from followup_cli.support.dates import Interval, birthday_in_year
 from followup_cli.support.workdays import WorkCalendar, load_calendar
@@ -288,6 +288,61 @@ class Planner:
                 ),
                 event_id=callback["event_id"],
                 parent_id=callback["id"],
+            )
+        )
+
+    # -- calls and tickets ----------------------------------------------------
+    def retry_day(self, call_day: date) -> date:
+        """When a call that did not reach the customer is tried again: the next
+        working day after it."""
+        return self.calendar.next_working(call_day + timedelta(days=1))
+
+    def plan_retry(
+        self, customer_id: int, call_id: int, caller: str, outcome: str, call_day: date
+    ) -> str | None:
+        """A retry for a missed call that settled no callback, for the caller, on the
+        retry day; returns its plan_key, or None when that day is already stale."""
+        retry_on = self.retry_day(call_day)
+        if retry_on < self.stale_before:
+            return None
+        plan_key = f"retry:{call_id}"
+        self.add(
+            Planned(
+                customer_id=customer_id,
+                due_on=retry_on,
+                reason="retry",
+                source="call",
+                plan_key=plan_key,
+                planned_on=retry_on,
+                role=None,
+                assignee=caller,
+                detail=message("callback.retry", outcome=outcome, date=call_day.isoformat()),
+            )
+        )
+        return plan_key
+
+    def plan_ticket_verify(
+        self, ticket_id: int, customer_id: int, closes: int, summary: Text | None
+    ) -> None:
+        """A check with the customer, `tickets.verify_after` from today, that the fix of a
+        closed ticket held; `closes` counts the ticket's closes (a reopened ticket closed
+        again is verified again)."""
+        anchor = self.interval(
+            self.session.config["tickets"]["verify_after"], "tickets.verify_after"
+        ).after(self.today)
+        role = self.cfg["event_role"]
+        self.add(
+            Planned(
+                customer_id=customer_id,
+                due_on=self.calendar.next_working(anchor),
+                reason="ticket-verify",
+                source="ticket",
+                plan_key=f"ticket-verify:{ticket_id}:{closes}",
+                planned_on=anchor,
+                role=role,
+                assignee=self.assignee(role, None, customer_id),
+                detail=message("callback.verify", id=ticket_id, summary=summary),
+                ticket_id=ticket_id,
             )
         )
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.callbacks.planning import Planned, Planner
+from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
@@ -421,30 +421,19 @@ def _settle_missed(
     result: CallLogged,
 ) -> None:
     conn = planner.conn
-    retry_on = planner.calendar.next_working(data.day + timedelta(days=1))
+    retry_on = planner.retry_day(data.day)
     for t in targets:
         conn.execute(
             "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, updated_at = ? WHERE id = ?",
             (retry_on.isoformat(), session.stamp, t["id"]),
         )
         result.retried.append({**_brief(t), "due_on": retry_on.isoformat()})
-    if not targets and retry_on >= planner.stale_before:
-        planner.add(
-            Planned(
-                customer_id=customer["id"],
-                due_on=retry_on,
-                reason="retry",
-                source="call",
-                plan_key=f"retry:{call_id}",
-                planned_on=retry_on,
-                role=None,
-                assignee=data.by,
-                detail=message("callback.retry", outcome=data.outcome, date=data.day.isoformat()),
-            )
-        )
-        planner.flush()
-        row = conn.execute("SELECT * FROM callbacks WHERE plan_key = ?", (f"retry:{call_id}",))
-        result.retried.extend(_brief(r) for r in row)
+    if not targets:
+        plan_key = planner.plan_retry(customer["id"], call_id, data.by, data.outcome, data.day)
+        if plan_key is not None:
+            planner.flush()
+            row = conn.execute("SELECT * FROM callbacks WHERE plan_key = ?", (plan_key,))
+            result.retried.extend(_brief(r) for r in row)
     last_reached = conn.execute(
         "SELECT max(at) FROM calls WHERE customer_id = ? AND outcome = 'reached'",
         (customer["id"],),
