@@ -17,6 +17,7 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
@@ -371,14 +372,8 @@ def _settle_reached(
     result: CallLogged,
 ) -> None:
     conn = planner.conn
-    day = data.day.isoformat()
-    for t in targets:
-        conn.execute(
-            "UPDATE callbacks SET status = 'done', call_id = ?, closed_on = ?, updated_at = ?"
-            " WHERE id = ?",
-            (call_id, day, session.stamp, t["id"]),
-        )
-        result.completed.append(_brief(t))
+    callbacks.complete(conn, [t["id"] for t in targets], call_id, data.day, session.stamp)
+    result.completed.extend(_brief(t) for t in targets)
     first_per_event: set[int] = set()
     for t in targets:
         if t["reason"] == "event" and t["level"] == 1 and t["event_id"] not in first_per_event:
@@ -386,11 +381,8 @@ def _settle_reached(
             planner.plan_second_level(t, data.day)
     # The yearly floor is re-anchored by any reached contact.
     yearly = planner.interval(session.config["planning"]["yearly_interval"], "yearly_interval")
-    conn.execute(
-        "UPDATE callbacks SET status = 'cancelled', note = 're-anchored by a reached call',"
-        " closed_on = ?, updated_at = ? WHERE customer_id = ? AND status = 'pending'"
-        " AND reason = 'yearly' AND planned_on != ?",
-        (day, session.stamp, customer["id"], yearly.after(data.day).isoformat()),
+    callbacks.cancel_reanchored_yearly(
+        conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
     conn.execute(
         "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1", (customer["id"],)
@@ -422,12 +414,8 @@ def _settle_missed(
 ) -> None:
     conn = planner.conn
     retry_on = planner.retry_day(data.day)
-    for t in targets:
-        conn.execute(
-            "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, updated_at = ? WHERE id = ?",
-            (retry_on.isoformat(), session.stamp, t["id"]),
-        )
-        result.retried.append({**_brief(t), "due_on": retry_on.isoformat()})
+    callbacks.retry(conn, [t["id"] for t in targets], retry_on, session.stamp)
+    result.retried.extend({**_brief(t), "due_on": retry_on.isoformat()} for t in targets)
     if not targets:
         plan_key = planner.plan_retry(customer["id"], call_id, data.by, data.outcome, data.day)
         if plan_key is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
@@ -578,11 +579,7 @@ def reopen_ticket(session: Session, ticket_id: int, reason: str) -> Ticket:
             after="open",
             note=why,
         )
-        conn.execute(
-            "UPDATE callbacks SET status = 'cancelled', note = 'ticket reopened', closed_on = ?,"
-            " updated_at = ? WHERE ticket_id = ? AND status = 'pending'",
-            (session.today.isoformat(), session.stamp, ticket_id),
-        )
+        callbacks.cancel_for_ticket(conn, ticket_id, session.today, session.stamp)
     return show_ticket(session, ticket_id)
 
 
