@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from followup_cli.domain import fields
+from followup_cli.domain.callbacks import store
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.session import Session
 from followup_cli.support.errors import NotFound, Refused
@@ -58,10 +59,7 @@ def reschedule_callback(session: Session, callback_id: int, day: date) -> Callba
         )
     with session.write() as conn:
         row = _pending(conn, callback_id)
-        conn.execute(
-            "UPDATE callbacks SET due_on = ?, updated_at = ? WHERE id = ?",
-            (day.isoformat(), session.stamp, callback_id),
-        )
+        store.reschedule(conn, callback_id, day, session.stamp)
         working = load_calendar(conn, session.today, store=True).is_working(day)
     return CallbackChange(
         callback_id,
@@ -81,11 +79,7 @@ def skip_callback(session: Session, callback_id: int, reason: str) -> CallbackCh
     why = fields.required_text(reason, "reason", max_length=2000)
     with session.write() as conn:
         row = _pending(conn, callback_id)
-        conn.execute(
-            "UPDATE callbacks SET status = 'skipped', note = ?, closed_on = ?, updated_at = ?"
-            " WHERE id = ?",
-            (why, session.today.isoformat(), session.stamp, callback_id),
-        )
+        store.skip(conn, callback_id, why, session.today, session.stamp)
         if row["reason"] in ("visit", "yearly"):
             Planner(session, conn).plan_customers([row["customer_id"]])
     return CallbackChange(

@@ -15,7 +15,8 @@ Rules (all numbers from config, SPEC section 3):
 
 Planning is idempotent: every callback has a unique `plan_key`; planning the same thing
 twice inserts nothing (a callback cancelled by the system is revived instead).
-All functions here run inside the caller's write transaction.
+All functions here run inside the caller's write transaction; what they write goes
+through store.py, the callbacks table's one writer.
 """
 
 from __future__ import annotations
@@ -26,32 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from followup_cli.domain.callbacks import store
+from followup_cli.domain.callbacks.store import Planned, id_scope, marks
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
-from followup_cli.domain.texts import Message, columns, message
+from followup_cli.domain.texts import Message, Text, columns, message
 from followup_cli.store.meta import get_meta, set_meta
 from followup_cli.support.dates import Interval, birthday_in_year
 from followup_cli.support.workdays import WorkCalendar, load_calendar
-
-
-@dataclass
-class Planned:
-    """One callback to plan."""
-
-    customer_id: int
-    due_on: date
-    reason: str
-    source: str
-    plan_key: str
-    planned_on: date
-    level: int = 1
-    role: str | None = None
-    assignee: str | None = None
-    detail: Message | None = None
-    event_id: int | None = None
-    ticket_id: int | None = None
-    contact_id: int | None = None
-    parent_id: int | None = None
 
 
 def spread_offset(key: str, days: int) -> int:
@@ -106,36 +89,9 @@ class Planner:
     def flush(self) -> int:
         """Insert what was planned; an existing plan_key is left alone unless the system
         had cancelled it, in which case it is revived with the new date."""
-        if not self._queue:
-            return 0
-        stamp = self.session.stamp
-        before = self.conn.total_changes
-        self.conn.executemany(
-            f"INSERT INTO callbacks ({INSERT_COLUMNS}) VALUES ({INSERT_MARKS}) {REVIVE_CANCELLED}",
-            [
-                (
-                    p.customer_id,
-                    p.due_on.isoformat(),
-                    p.reason,
-                    p.source,
-                    p.plan_key,
-                    p.level,
-                    p.role,
-                    p.assignee,
-                    *columns(p.detail),
-                    p.event_id,
-                    p.ticket_id,
-                    p.contact_id,
-                    p.parent_id,
-                    p.planned_on.isoformat(),
-                    stamp,
-                    stamp,
-                )
-                for p in self._queue
-            ],
-        )
+        written = store.insert_planned(self.conn, self._queue, self.session.stamp)
         self._queue.clear()
-        return self.conn.total_changes - before
+        return written
 
     # -- events --------------------------------------------------------------
     def event_dates(self, kind: str, day: str) -> list[tuple[str, date, date]]:
@@ -162,7 +118,7 @@ class Planner:
             rows = self.conn.execute(
                 "SELECT e.id, e.customer_id, e.kind, e.date, e.ref, e.machine, c.department"
                 " FROM events e JOIN customers c ON c.id = e.customer_id"
-                f" WHERE c.archived = 0 AND e.id IN ({_marks(chunk)})",
+                f" WHERE c.archived = 0 AND e.id IN ({marks(chunk)})",
                 chunk,
             ).fetchall()
             for event_id, customer_id, *event in rows:
@@ -239,18 +195,9 @@ class Planner:
     def insert_event_plans(self, stage: str, plans: str, after_id: int) -> int:
         """Insert the plans of `stage_event_plans` for the events with an id above
         `after_id` (the ones just inserted), matched by their natural key."""
-        stamp = self.session.stamp
-        return self.conn.execute(
-            f"INSERT INTO callbacks ({INSERT_COLUMNS})"
-            " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
-            " 1, ?, p.assignee, p.detail, p.detail_message, e.id, NULL, NULL, NULL, p.planned_on,"
-            " ?, ?"
-            f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
-            " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
-            " AND e.date = s.date AND e.ref = s.ref"
-            f" WHERE e.id > ? ORDER BY e.id {REVIVE_CANCELLED}",
-            (self.cfg["event_role"], stamp, stamp, after_id),
-        ).rowcount
+        return store.insert_event_plans(
+            self.conn, stage, plans, after_id, self.cfg["event_role"], self.session.stamp
+        )
 
     def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
         """A supervisor's check after the first completed level-1 callback on an event."""
@@ -291,6 +238,61 @@ class Planner:
             )
         )
 
+    # -- calls and tickets ----------------------------------------------------
+    def retry_day(self, call_day: date) -> date:
+        """When a call that did not reach the customer is tried again: the next
+        working day after it."""
+        return self.calendar.next_working(call_day + timedelta(days=1))
+
+    def plan_retry(
+        self, customer_id: int, call_id: int, caller: str, outcome: str, call_day: date
+    ) -> str | None:
+        """A retry for a missed call that settled no callback, for the caller, on the
+        retry day; returns its plan_key, or None when that day is already stale."""
+        retry_on = self.retry_day(call_day)
+        if retry_on < self.stale_before:
+            return None
+        plan_key = f"retry:{call_id}"
+        self.add(
+            Planned(
+                customer_id=customer_id,
+                due_on=retry_on,
+                reason="retry",
+                source="call",
+                plan_key=plan_key,
+                planned_on=retry_on,
+                role=None,
+                assignee=caller,
+                detail=message("callback.retry", outcome=outcome, date=call_day.isoformat()),
+            )
+        )
+        return plan_key
+
+    def plan_ticket_verify(
+        self, ticket_id: int, customer_id: int, closes: int, summary: Text | None
+    ) -> None:
+        """A check with the customer, `tickets.verify_after` from today, that the fix of a
+        closed ticket held; `closes` counts the ticket's closes (a reopened ticket closed
+        again is verified again)."""
+        anchor = self.interval(
+            self.session.config["tickets"]["verify_after"], "tickets.verify_after"
+        ).after(self.today)
+        role = self.cfg["event_role"]
+        self.add(
+            Planned(
+                customer_id=customer_id,
+                due_on=self.calendar.next_working(anchor),
+                reason="ticket-verify",
+                source="ticket",
+                plan_key=f"ticket-verify:{ticket_id}:{closes}",
+                planned_on=anchor,
+                role=role,
+                assignee=self.assignee(role, None, customer_id),
+                detail=message("callback.verify", id=ticket_id, summary=summary),
+                ticket_id=ticket_id,
+            )
+        )
+
     # -- periodic --------------------------------------------------------------
     def plan_customers(self, customer_ids: list[int] | None, *, replan: bool = False) -> None:
         """Visits, the yearly floor and greetings for these customers (None: all)."""
@@ -301,14 +303,10 @@ class Planner:
         self.flush()
 
     def _plan_chunk(self, ids: list[int] | None, replan: bool) -> None:
-        scope, params = _scope("customer_id", ids)
+        scope, params = id_scope("customer_id", ids)
         if replan:
-            self.conn.execute(
-                "UPDATE callbacks SET status = 'cancelled', note = 'replanned', closed_on = ?,"
-                f" updated_at = ? WHERE status = 'pending' AND reason = 'visit' AND {scope}",
-                (self.today.isoformat(), self.session.stamp, *params),
-            )
-        cscope, _ = _scope("id", ids)
+            store.cancel_pending_visits(self.conn, ids, self.today, self.session.stamp)
+        cscope, _ = id_scope("id", ids)
         customers = self.conn.execute(
             "SELECT id, code, grade, owner, department FROM customers"
             f" WHERE archived = 0 AND {cscope}",
@@ -421,7 +419,7 @@ class Planner:
         rule = self.session.config["planning"]["greetings"]
         horizon = self.today + timedelta(days=int(self.cfg["greeting_horizon_days"]))
         role = self.cfg["greeting_role"]
-        cscope, params = _scope("id", ids)
+        cscope, params = id_scope("id", ids)
         festivals: list[tuple[str, date, date]] = []
         for name in rule["holidays"]:
             for year in (self.today.year, self.today.year + 1):
@@ -435,7 +433,7 @@ class Planner:
         if festivals and grades:
             rows = self.conn.execute(
                 "SELECT id, department FROM customers WHERE archived = 0"
-                f" AND grade IN ({_marks(grades)}) AND {cscope}",
+                f" AND grade IN ({marks(grades)}) AND {cscope}",
                 (*grades, *params),
             ).fetchall()
             for c in rows:
@@ -455,7 +453,7 @@ class Planner:
                     )
         if not rule["birthday"]:
             return
-        scope, params = _scope("ct.customer_id", ids)
+        scope, params = id_scope("ct.customer_id", ids)
         rows = self.conn.execute(
             "SELECT ct.id, ct.customer_id, ct.name, ct.birthday, c.department FROM contacts ct"
             " JOIN customers c ON c.id = ct.customer_id"
@@ -489,17 +487,9 @@ class Planner:
         """Greetings missed by more than the grace days are dropped (a late greeting is
         no greeting); the next occurrence is planned as it comes into the horizon."""
         grace = int(self.cfg["greeting_grace_days"])
-        cur = self.conn.execute(
-            "UPDATE callbacks SET status = 'cancelled', note = 'greeting missed',"
-            " closed_on = ?, updated_at = ? WHERE status = 'pending'"
-            " AND reason IN ('holiday', 'birthday') AND due_on < ?",
-            (
-                self.today.isoformat(),
-                self.session.stamp,
-                (self.today - timedelta(days=grace)).isoformat(),
-            ),
+        return store.cancel_missed_greetings(
+            self.conn, self.today - timedelta(days=grace), self.today, self.session.stamp
         )
-        return cur.rowcount
 
 
 def plan_customer(session: Session, customer_id: int, *, replan: bool = False) -> None:
@@ -507,12 +497,7 @@ def plan_customer(session: Session, customer_id: int, *, replan: bool = False) -
 
 
 def cancel_customer_callbacks(session: Session, customer_id: int, why: str) -> int:
-    cur = session.conn.execute(
-        "UPDATE callbacks SET status = 'cancelled', note = ?, closed_on = ?, updated_at = ?"
-        " WHERE customer_id = ? AND status = 'pending'",
-        (why, session.today.isoformat(), session.stamp, customer_id),
-    )
-    return cur.rowcount
+    return store.cancel_customer(session.conn, customer_id, why, session.today, session.stamp)
 
 
 ROLLED_KEY = "greetings_rolled_on"
@@ -541,18 +526,6 @@ def roll_forward(session: Session) -> bool:
 # -- helpers -----------------------------------------------------------------
 
 CHUNK = 500
-INSERT_COLUMNS = (
-    "customer_id, due_on, reason, source, plan_key, level, role, assignee, detail,"
-    " detail_message, event_id, ticket_id, contact_id, parent_id, planned_on, created_at,"
-    " updated_at"
-)
-INSERT_MARKS = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
-# An existing plan_key is left alone unless the system had cancelled it: then revived.
-REVIVE_CANCELLED = (
-    "ON CONFLICT (plan_key) DO UPDATE SET status = 'pending', due_on = excluded.due_on,"
-    " assignee = excluded.assignee, attempts = 0, closed_on = NULL, note = NULL,"
-    " updated_at = excluded.updated_at WHERE callbacks.status = 'cancelled'"
-)
 FLUSH_AT = 20_000  # planned callbacks held in memory before they are written
 
 
@@ -560,14 +533,3 @@ def _chunks(ids: list[int] | None) -> list[list[int]]:
     if not ids:
         return []
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _scope(column: str, ids: list[int] | None) -> tuple[str, tuple[int, ...]]:
-    """A WHERE fragment limiting `column` to `ids` (None: no limit)."""
-    if ids is None:
-        return "1 = 1", ()
-    return f"{column} IN ({_marks(ids)})", tuple(ids)

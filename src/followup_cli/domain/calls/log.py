@@ -17,7 +17,8 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.callbacks.planning import Planned, Planner
+from followup_cli.domain.callbacks import store as callbacks
+from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
@@ -371,14 +372,8 @@ def _settle_reached(
     result: CallLogged,
 ) -> None:
     conn = planner.conn
-    day = data.day.isoformat()
-    for t in targets:
-        conn.execute(
-            "UPDATE callbacks SET status = 'done', call_id = ?, closed_on = ?, updated_at = ?"
-            " WHERE id = ?",
-            (call_id, day, session.stamp, t["id"]),
-        )
-        result.completed.append(_brief(t))
+    callbacks.complete(conn, [t["id"] for t in targets], call_id, data.day, session.stamp)
+    result.completed.extend(_brief(t) for t in targets)
     first_per_event: set[int] = set()
     for t in targets:
         if t["reason"] == "event" and t["level"] == 1 and t["event_id"] not in first_per_event:
@@ -386,11 +381,8 @@ def _settle_reached(
             planner.plan_second_level(t, data.day)
     # The yearly floor is re-anchored by any reached contact.
     yearly = planner.interval(session.config["planning"]["yearly_interval"], "yearly_interval")
-    conn.execute(
-        "UPDATE callbacks SET status = 'cancelled', note = 're-anchored by a reached call',"
-        " closed_on = ?, updated_at = ? WHERE customer_id = ? AND status = 'pending'"
-        " AND reason = 'yearly' AND planned_on != ?",
-        (day, session.stamp, customer["id"], yearly.after(data.day).isoformat()),
+    callbacks.cancel_reanchored_yearly(
+        conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
     conn.execute(
         "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1", (customer["id"],)
@@ -421,30 +413,15 @@ def _settle_missed(
     result: CallLogged,
 ) -> None:
     conn = planner.conn
-    retry_on = planner.calendar.next_working(data.day + timedelta(days=1))
-    for t in targets:
-        conn.execute(
-            "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, updated_at = ? WHERE id = ?",
-            (retry_on.isoformat(), session.stamp, t["id"]),
-        )
-        result.retried.append({**_brief(t), "due_on": retry_on.isoformat()})
-    if not targets and retry_on >= planner.stale_before:
-        planner.add(
-            Planned(
-                customer_id=customer["id"],
-                due_on=retry_on,
-                reason="retry",
-                source="call",
-                plan_key=f"retry:{call_id}",
-                planned_on=retry_on,
-                role=None,
-                assignee=data.by,
-                detail=message("callback.retry", outcome=data.outcome, date=data.day.isoformat()),
-            )
-        )
-        planner.flush()
-        row = conn.execute("SELECT * FROM callbacks WHERE plan_key = ?", (f"retry:{call_id}",))
-        result.retried.extend(_brief(r) for r in row)
+    retry_on = planner.retry_day(data.day)
+    callbacks.retry(conn, [t["id"] for t in targets], retry_on, session.stamp)
+    result.retried.extend({**_brief(t), "due_on": retry_on.isoformat()} for t in targets)
+    if not targets:
+        plan_key = planner.plan_retry(customer["id"], call_id, data.by, data.outcome, data.day)
+        if plan_key is not None:
+            planner.flush()
+            row = conn.execute("SELECT * FROM callbacks WHERE plan_key = ?", (plan_key,))
+            result.retried.extend(_brief(r) for r in row)
     last_reached = conn.execute(
         "SELECT max(at) FROM calls WHERE customer_id = ? AND outcome = 'reached'",
         (customer["id"],),

@@ -14,7 +14,8 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.callbacks.planning import Planned, Planner
+from followup_cli.domain.callbacks import store as callbacks
+from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
@@ -508,27 +509,8 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
             (ticket_id,),
         ).fetchone()[0]
         planner = Planner(session, conn)
-        anchor = session.config.interval(
-            session.config["tickets"]["verify_after"], "tickets.verify_after"
-        ).after(session.today)
-        role = session.config["planning"]["event_role"]
-        planner.add(
-            Planned(
-                customer_id=row["customer_id"],
-                due_on=planner.calendar.next_working(anchor),
-                reason="ticket-verify",
-                source="ticket",
-                plan_key=f"ticket-verify:{ticket_id}:{closes}",
-                planned_on=anchor,
-                role=role,
-                assignee=planner.assignee(role, None, row["customer_id"]),
-                detail=message(
-                    "callback.verify",
-                    id=ticket_id,
-                    summary=read(row["summary"], row["summary_message"]),
-                ),
-                ticket_id=ticket_id,
-            )
+        planner.plan_ticket_verify(
+            ticket_id, row["customer_id"], closes, read(row["summary"], row["summary_message"])
         )
         planner.flush()
     return show_ticket(session, ticket_id)
@@ -597,11 +579,7 @@ def reopen_ticket(session: Session, ticket_id: int, reason: str) -> Ticket:
             after="open",
             note=why,
         )
-        conn.execute(
-            "UPDATE callbacks SET status = 'cancelled', note = 'ticket reopened', closed_on = ?,"
-            " updated_at = ? WHERE ticket_id = ? AND status = 'pending'",
-            (session.today.isoformat(), session.stamp, ticket_id),
-        )
+        callbacks.cancel_for_ticket(conn, ticket_id, session.today, session.stamp)
     return show_ticket(session, ticket_id)
 
 

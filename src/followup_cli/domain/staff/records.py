@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.session import Session
 from followup_cli.support.errors import Conflict, NotFound
@@ -110,11 +111,7 @@ def staff_joined(session: Session, name: str, role: str) -> None:
     nobody now gets its visits planned."""
 
     conn = session.conn
-    conn.execute(
-        "UPDATE callbacks SET assignee = ?, updated_at = ? WHERE status = 'pending'"
-        " AND role = ? AND assignee IS NULL",
-        (name, session.stamp, role),
-    )
+    callbacks.assign_unassigned(conn, role, name, session.stamp)
     grades = [int(g) for g, matrix in session.config["visits"].items() if role in matrix]
     if not grades:
         return

@@ -1,0 +1,228 @@
+"""The callbacks table's one writer (store/migrations.py aside, which owns the schema).
+
+Every change to a callback row is one named function here, one statement or one
+set-wise group; the rules that decide what to write (planning.py, calls, tickets, staff)
+call them inside the caller's write transaction. Time is an argument: each function
+takes the day it acts on and the stamp it writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from followup_cli.domain.texts import Message, columns
+
+
+@dataclass
+class Planned:
+    """One callback to plan: built by the planner (planning.py), inserted here."""
+
+    customer_id: int
+    due_on: date
+    reason: str
+    source: str
+    plan_key: str
+    planned_on: date
+    level: int = 1
+    role: str | None = None
+    assignee: str | None = None
+    detail: Message | None = None
+    event_id: int | None = None
+    ticket_id: int | None = None
+    contact_id: int | None = None
+    parent_id: int | None = None
+
+
+INSERT_COLUMNS = (
+    "customer_id, due_on, reason, source, plan_key, level, role, assignee, detail,"
+    " detail_message, event_id, ticket_id, contact_id, parent_id, planned_on, created_at,"
+    " updated_at"
+)
+INSERT_MARKS = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
+# An existing plan_key is left alone unless the system had cancelled it: then revived.
+REVIVE_CANCELLED = (
+    "ON CONFLICT (plan_key) DO UPDATE SET status = 'pending', due_on = excluded.due_on,"
+    " assignee = excluded.assignee, attempts = 0, closed_on = NULL, note = NULL,"
+    " updated_at = excluded.updated_at WHERE callbacks.status = 'cancelled'"
+)
+
+
+def marks(values: Sequence[object]) -> str:
+    """One `?` per value, for an `IN (...)` list."""
+    return ", ".join("?" for _ in values)
+
+
+def id_scope(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[int, ...]]:
+    """A WHERE fragment limiting `column` to `ids` (None: no limit), and its parameters."""
+    if ids is None:
+        return "1 = 1", ()
+    return f"{column} IN ({marks(ids)})", tuple(ids)
+
+
+# -- planned callbacks -------------------------------------------------------------
+
+
+def insert_planned(conn: sqlite3.Connection, planned: Sequence[Planned], stamp: str) -> int:
+    """Insert what was planned, in one batch; an existing plan_key is left alone unless
+    the system had cancelled it, in which case it is revived with the new date. Returns
+    the rows inserted or revived."""
+    if not planned:
+        return 0
+    before = conn.total_changes
+    conn.executemany(
+        f"INSERT INTO callbacks ({INSERT_COLUMNS}) VALUES ({INSERT_MARKS}) {REVIVE_CANCELLED}",
+        [
+            (
+                p.customer_id,
+                p.due_on.isoformat(),
+                p.reason,
+                p.source,
+                p.plan_key,
+                p.level,
+                p.role,
+                p.assignee,
+                *columns(p.detail),
+                p.event_id,
+                p.ticket_id,
+                p.contact_id,
+                p.parent_id,
+                p.planned_on.isoformat(),
+                stamp,
+                stamp,
+            )
+            for p in planned
+        ],
+    )
+    return conn.total_changes - before
+
+
+def insert_event_plans(
+    conn: sqlite3.Connection, stage: str, plans: str, after_id: int, role: str, stamp: str
+) -> int:
+    """Insert, in one INSERT ... SELECT, the event callbacks an import staged in
+    `temp.{plans}` (rows of `temp.{stage}` by rowid, see Planner.stage_event_plans) for
+    the events with an id above `after_id` (the ones just inserted), matched by their
+    natural key; returns how many were inserted or revived."""
+    return conn.execute(
+        f"INSERT INTO callbacks ({INSERT_COLUMNS})"
+        " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
+        " 1, ?, p.assignee, p.detail, p.detail_message, e.id, NULL, NULL, NULL, p.planned_on,"
+        " ?, ?"
+        f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
+        " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
+        " AND e.date = s.date AND e.ref = s.ref"
+        f" WHERE e.id > ? ORDER BY e.id {REVIVE_CANCELLED}",
+        (role, stamp, stamp, after_id),
+    ).rowcount
+
+
+# -- closing -----------------------------------------------------------------------
+
+
+def complete(
+    conn: sqlite3.Connection, ids: Sequence[int], call_id: int, day: date, stamp: str
+) -> None:
+    """The callbacks `ids`, in that order, done by the call `call_id` on `day`."""
+    conn.executemany(
+        "UPDATE callbacks SET status = 'done', call_id = ?, closed_on = ?, updated_at = ?"
+        " WHERE id = ?",
+        [(call_id, day.isoformat(), stamp, i) for i in ids],
+    )
+
+
+def skip(conn: sqlite3.Connection, callback_id: int, why: str, day: date, stamp: str) -> None:
+    """A callback skipped by hand on `day`, with the reason given."""
+    conn.execute(
+        "UPDATE callbacks SET status = 'skipped', note = ?, closed_on = ?, updated_at = ?"
+        " WHERE id = ?",
+        (why, day.isoformat(), stamp, callback_id),
+    )
+
+
+def cancel_pending_visits(
+    conn: sqlite3.Connection, customer_ids: Sequence[int] | None, day: date, stamp: str
+) -> None:
+    """The pending visits of these customers (None: all) cancelled to be planned again."""
+    scope, params = id_scope("customer_id", customer_ids)
+    conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 'replanned', closed_on = ?,"
+        f" updated_at = ? WHERE status = 'pending' AND reason = 'visit' AND {scope}",
+        (day.isoformat(), stamp, *params),
+    )
+
+
+def cancel_missed_greetings(
+    conn: sqlite3.Connection, due_before: date, day: date, stamp: str
+) -> int:
+    """Pending greetings due before `due_before` cancelled on `day`; returns how many."""
+    return conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 'greeting missed',"
+        " closed_on = ?, updated_at = ? WHERE status = 'pending'"
+        " AND reason IN ('holiday', 'birthday') AND due_on < ?",
+        (day.isoformat(), stamp, due_before.isoformat()),
+    ).rowcount
+
+
+def cancel_customer(
+    conn: sqlite3.Connection, customer_id: int, why: str, day: date, stamp: str
+) -> int:
+    """Every pending callback of a customer cancelled with the note `why`."""
+    return conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = ?, closed_on = ?, updated_at = ?"
+        " WHERE customer_id = ? AND status = 'pending'",
+        (why, day.isoformat(), stamp, customer_id),
+    ).rowcount
+
+
+def cancel_reanchored_yearly(
+    conn: sqlite3.Connection, customer_id: int, keep_planned_on: date, day: date, stamp: str
+) -> None:
+    """A reached call re-anchors the yearly floor: the customer's pending yearly callback
+    is cancelled unless it is already planned for `keep_planned_on`."""
+    conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 're-anchored by a reached call',"
+        " closed_on = ?, updated_at = ? WHERE customer_id = ? AND status = 'pending'"
+        " AND reason = 'yearly' AND planned_on != ?",
+        (day.isoformat(), stamp, customer_id, keep_planned_on.isoformat()),
+    )
+
+
+def cancel_for_ticket(conn: sqlite3.Connection, ticket_id: int, day: date, stamp: str) -> int:
+    """A reopened ticket's pending callbacks (its verification) cancelled on `day`."""
+    return conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 'ticket reopened', closed_on = ?,"
+        " updated_at = ? WHERE ticket_id = ? AND status = 'pending'",
+        (day.isoformat(), stamp, ticket_id),
+    ).rowcount
+
+
+# -- moving and assigning ------------------------------------------------------------
+
+
+def retry(conn: sqlite3.Connection, ids: Sequence[int], due_on: date, stamp: str) -> None:
+    """A call that missed: the callbacks `ids` count one more attempt and come back
+    on `due_on`."""
+    conn.executemany(
+        "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, updated_at = ? WHERE id = ?",
+        [(due_on.isoformat(), stamp, i) for i in ids],
+    )
+
+
+def reschedule(conn: sqlite3.Connection, callback_id: int, due_on: date, stamp: str) -> None:
+    """A callback moved by hand to `due_on`."""
+    conn.execute(
+        "UPDATE callbacks SET due_on = ?, updated_at = ? WHERE id = ?",
+        (due_on.isoformat(), stamp, callback_id),
+    )
+
+
+def assign_unassigned(conn: sqlite3.Connection, role: str, name: str, stamp: str) -> int:
+    """The pending callbacks of `role` that nobody had, given to `name`."""
+    return conn.execute(
+        "UPDATE callbacks SET assignee = ?, updated_at = ? WHERE status = 'pending'"
+        " AND role = ? AND assignee IS NULL",
+        (name, stamp, role),
+    ).rowcount
