@@ -247,59 +247,15 @@ def record_call(
     data: CallInput,
 ) -> CallLogged:
     """The body of log-call (and of each row of a calls import), inside a transaction."""
-
     conn = planner.conn
-    cid = customer["id"]
-    cfg = session.config["planning"]
     caller = get_staff(conn, data.by, "--by")
-    contact_id = None
-    if data.contact:
-        row = conn.execute(
-            "SELECT id FROM contacts WHERE customer_id = ? AND name = ?", (cid, data.contact)
-        ).fetchone()
-        if row is None:
-            raise NotFound(
-                _("{code} {name} has no contact named '{contact}'").format(
-                    code=customer["code"], name=customer["name"], contact=data.contact
-                ),
-                _("Add them with `followup contact add {code} NAME`.").format(
-                    code=customer["code"]
-                ),
-            )
-        contact_id = row["id"]
-    explicit = None
-    if data.callback_id is not None:
-        explicit = conn.execute(
-            "SELECT * FROM callbacks WHERE id = ?", (data.callback_id,)
-        ).fetchone()
-        if explicit is None or explicit["customer_id"] != cid:
-            raise NotFound(
-                _("callback {id} is not one of {code}'s callbacks").format(
-                    id=data.callback_id, code=customer["code"]
-                ),
-                _("See `followup customer show {code}` for its pending callbacks.").format(
-                    code=customer["code"]
-                ),
-            )
-        if explicit["status"] != "pending":
-            raise Conflict(
-                _("callback {id} is already {status}").format(
-                    id=data.callback_id, status=label("callback_status", explicit["status"])
-                )
-            )
+    contact_id = _contact_id(conn, customer, data.contact) if data.contact else None
+    explicit = _explicit_callback(conn, customer, data.callback_id)
     stamp_at = data.at.isoformat(timespec="seconds")
-    if conn.execute(
-        "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ?",
-        (cid, stamp_at, data.by),
-    ).fetchone():
-        raise Conflict(
-            _("a call to {code} by {by} at {at} is already logged").format(
-                code=customer["code"], by=data.by, at=stamp_at
-            )
-        )
+    _refuse_repeat(conn, customer, data.by, stamp_at)
 
     result = CallLogged(0, customer["code"], customer["name"], data.reached)
-    targets = targets_of(session, conn, cid, data.day, data.reached, caller.role)
+    targets = targets_of(session, conn, customer["id"], data.day, data.reached, caller.role)
     if explicit is not None:
         if data.reached:
             if all(t["id"] != explicit["id"] for t in targets):
@@ -309,34 +265,119 @@ def record_call(
 
     if data.answers and not data.imported:
         # Imported answers are checked cell by cell against every configured key.
-        _check_answers(session, conn, cid, data.day, targets, data.answers)
+        _check_answers(session, conn, customer["id"], data.day, targets, data.answers)
     if data.reached and not data.imported:
-        other = conn.execute(
-            "SELECT caller, day FROM calls WHERE customer_id = ? AND outcome = 'reached'"
-            " AND caller != ? AND day >= ? AND day <= ? ORDER BY at DESC LIMIT 1",
-            (
-                cid,
-                data.by,
-                (data.day - timedelta(days=int(cfg["cooldown_days"]))).isoformat(),
-                data.day.isoformat(),
-            ),
-        ).fetchone()
-        if other is not None:
-            result.warnings.append(
-                _(
-                    "{caller} already reached this customer on {day} (within {days} days):"
-                    " coordinate so the customer is not called by several people (多头回访)"
-                ).format(caller=other["caller"], day=other["day"], days=cfg["cooldown_days"])
-            )
+        result.warnings.extend(_called_by_another(session, conn, customer["id"], data))
 
+    lead = explicit["id"] if explicit is not None else (targets[0]["id"] if targets else None)
+    call_id = _insert_call(session, conn, customer["id"], contact_id, stamp_at, data, lead)
+    result.call_id = call_id
+    if data.reached:
+        _settle_reached(session, planner, customer, data, call_id, targets, result)
+    else:
+        _settle_missed(session, planner, customer, data, call_id, targets, result)
+    if not data.imported:
+        _open_complaints(session, conn, customer, data, call_id, targets, result)
+    return result
+
+
+def _contact_id(conn: sqlite3.Connection, customer: sqlite3.Row, name: str) -> int:
+    """The id of the customer's contact called `name`, or NotFound."""
+    row = conn.execute(
+        "SELECT id FROM contacts WHERE customer_id = ? AND name = ?", (customer["id"], name)
+    ).fetchone()
+    if row is None:
+        raise NotFound(
+            _("{code} {name} has no contact named '{contact}'").format(
+                code=customer["code"], name=customer["name"], contact=name
+            ),
+            _("Add them with `followup contact add {code} NAME`.").format(code=customer["code"]),
+        )
+    return int(row["id"])
+
+
+def _explicit_callback(
+    conn: sqlite3.Connection, customer: sqlite3.Row, callback_id: int | None
+) -> sqlite3.Row | None:
+    """The callback named by --callback: the customer's own, and still pending."""
+    if callback_id is None:
+        return None
+    explicit: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM callbacks WHERE id = ?", (callback_id,)
+    ).fetchone()
+    if explicit is None or explicit["customer_id"] != customer["id"]:
+        raise NotFound(
+            _("callback {id} is not one of {code}'s callbacks").format(
+                id=callback_id, code=customer["code"]
+            ),
+            _("See `followup customer show {code}` for its pending callbacks.").format(
+                code=customer["code"]
+            ),
+        )
+    if explicit["status"] != "pending":
+        raise Conflict(
+            _("callback {id} is already {status}").format(
+                id=callback_id, status=label("callback_status", explicit["status"])
+            )
+        )
+    return explicit
+
+
+def _refuse_repeat(conn: sqlite3.Connection, customer: sqlite3.Row, by: str, at: str) -> None:
+    """One call per customer, caller and moment: the same call logged twice is refused."""
+    if conn.execute(
+        "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ?",
+        (customer["id"], at, by),
+    ).fetchone():
+        raise Conflict(
+            _("a call to {code} by {by} at {at} is already logged").format(
+                code=customer["code"], by=by, at=at
+            )
+        )
+
+
+def _called_by_another(
+    session: Session, conn: sqlite3.Connection, customer_id: int, data: CallInput
+) -> list[str]:
+    """A warning when someone else reached the customer within the cooldown (多头回访)."""
+    days = session.config["planning"]["cooldown_days"]
+    other = conn.execute(
+        "SELECT caller, day FROM calls WHERE customer_id = ? AND outcome = 'reached'"
+        " AND caller != ? AND day >= ? AND day <= ? ORDER BY at DESC LIMIT 1",
+        (
+            customer_id,
+            data.by,
+            (data.day - timedelta(days=int(days))).isoformat(),
+            data.day.isoformat(),
+        ),
+    ).fetchone()
+    if other is None:
+        return []
+    return [
+        _(
+            "{caller} already reached this customer on {day} (within {days} days):"
+            " coordinate so the customer is not called by several people (多头回访)"
+        ).format(caller=other["caller"], day=other["day"], days=days)
+    ]
+
+
+def _insert_call(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer_id: int,
+    contact_id: int | None,
+    at: str,
+    data: CallInput,
+    callback_id: int | None,
+) -> int:
     cur = conn.execute(
         "INSERT INTO calls (customer_id, contact_id, at, day, caller, channel, outcome,"
         " satisfaction, recommend, repurchase, answers, note, callback_id, imported, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            cid,
+            customer_id,
             contact_id,
-            stamp_at,
+            at,
             data.day.isoformat(),
             data.by,
             data.channel,
@@ -346,20 +387,12 @@ def record_call(
             data.repurchase,
             json.dumps(data.answers, ensure_ascii=False, sort_keys=True) if data.answers else None,
             data.note,
-            explicit["id"] if explicit is not None else (targets[0]["id"] if targets else None),
+            callback_id,
             1 if data.imported else 0,
             session.stamp,
         ),
     )
-    call_id = int(cur.lastrowid or 0)
-    result.call_id = call_id
-    if data.reached:
-        _settle_reached(session, planner, customer, data, call_id, targets, result)
-    else:
-        _settle_missed(session, planner, customer, data, call_id, targets, result)
-    if not data.imported:
-        _open_complaints(session, conn, customer, data, call_id, targets, result)
-    return result
+    return int(cur.lastrowid or 0)
 
 
 def _settle_reached(
