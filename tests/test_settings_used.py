@@ -245,3 +245,16 @@ def test_a_retired_setting_in_a_config_file_is_named(initdb, tmp_path) -> None:
             f"Error: setting '{name}' is no longer read: it never changed anything\n"
             "Delete it from the config file.\n"
         )
+
+
+def test_the_language_line_is_read_as_toml_writes_it() -> None:
+    """The start-up reader of `language = "..."` (no TOML parser, no regular expression)."""
+    from followup_cli.cli import app
+
+    read = app._language_value
+    assert read('language = "zh_CN"') == "zh_CN"
+    assert read("language='en'") == "en"
+    assert read('language   =   "auto"   # follows LANG') == "auto"
+    assert read('language = ""') == ""
+    for line in ('languages = "en"', "language = en", 'language = "en', "# language = 'en'", ""):
+        assert read(line) is None, line

@@ -11,7 +11,6 @@ is built or any message is written.
 """
 
 import os
-import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -33,9 +32,6 @@ def _report(text: str, hint: str | None = None) -> None:
     print(_("Error: {message}").format(message=text), file=sys.stderr)
     if hint:
         print(hint, file=sys.stderr)
-
-
-_LANGUAGE_SETTING = re.compile(r"""language\s*=\s*["']([^"']*)["']""")
 
 
 # The shipped defaults.toml: its `language` applies when the user's file sets none.
@@ -74,12 +70,25 @@ def _file_language(path: str, encoding: str = "utf-8-sig") -> str | None:
                 text = line.strip()
                 if text.startswith("["):
                     break
-                found = _LANGUAGE_SETTING.match(text)
-                if found:
-                    return found.group(1)
+                found = _language_value(text)
+                if found is not None:
+                    return found
     except (OSError, UnicodeDecodeError):
         pass
     return None
+
+
+def _language_value(line: str) -> str | None:
+    """The quoted value of a `language = "..."` line, else None: read by hand, as every
+    command reads it before anything else (no regular expression to compile)."""
+    key, equals, rest = line.partition("=")
+    if not equals or key.strip() != "language":
+        return None
+    value = rest.strip()
+    if value[:1] not in ("'", '"'):
+        return None
+    end = value.find(value[0], 1)
+    return value[1:end] if end > 0 else None
 
 
 # name -> (module, attribute: a Typer group or a command function, one-line summary)

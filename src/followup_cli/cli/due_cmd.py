@@ -9,8 +9,8 @@ import typer
 from followup_cli.cli.common import Format, FormatOption
 from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
+from followup_cli.domain.callbacks.daily_roll import roll_forward
 from followup_cli.domain.callbacks.due import TERMS, DueEntries, DueFilter
-from followup_cli.domain.callbacks.planning import roll_forward
 from followup_cli.domain.texts import shown
 from followup_cli.domain.vocabulary import REASONS
 from followup_cli.render.output import (

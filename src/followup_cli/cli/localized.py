@@ -23,13 +23,14 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer._click.formatting import HelpFormatter
 
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language
+from followup_cli.support.patterns import Pattern
 
 # -- command help ----------------------------------------------------------------------
 
 EXAMPLE_HEADINGS = (N_("Example:"), N_("Examples:"))
 # Section headings of Click's help (translated by the formatter).
 HEADINGS = (N_("Options"), N_("Arguments"), N_("Commands"))
-_COMMENT = re.compile(r"^(.*?\S)(\s+# )(.+)$")
+_COMMENT = Pattern(r"^(.*?\S)(\s+# )(.+)$")  # compiled when help is shown
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -7,7 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
-from followup_cli.domain.callbacks.planning import roll_forward
+from followup_cli.domain.callbacks.daily_roll import roll_forward
 from followup_cli.domain.complaints.early_warning import list_warnings
 from followup_cli.domain.reports.categories import categories_report
 from followup_cli.domain.reports.complaints import complaints_report

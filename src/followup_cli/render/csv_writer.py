@@ -9,7 +9,6 @@ neutralised. No Rich here: `export` writes CSV without loading the terminal laye
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
@@ -48,6 +47,9 @@ def write_rows(
     """Write `header`, then every row with each cell through `cell`; streamed. Returns
     the number of rows. `bom` and `line_end` are the file's dialect (Excel wants a BOM
     and CRLF; a pipe wants neither)."""
+    # Tables, the common output, never load the csv module (start-up).
+    import csv
+
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator=line_end)

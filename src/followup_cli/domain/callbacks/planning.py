@@ -32,7 +32,6 @@ from followup_cli.domain.callbacks.store import Planned, id_scope, marks
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, Text, columns, message
-from followup_cli.store.meta import get_meta, set_meta
 from followup_cli.support.dates import Interval, birthday_in_year
 from followup_cli.support.workdays import WorkCalendar, load_calendar
 
@@ -381,7 +380,7 @@ class Planner:
                 self._periodic(
                     c, "yearly", yearly_role, who, yearly_every, last, message("callback.yearly")
                 )
-        self._plan_greetings(ids)
+        self.plan_greetings(ids)
 
     def _periodic(
         self,
@@ -413,7 +412,7 @@ class Planner:
             )
         )
 
-    def _plan_greetings(self, ids: list[int] | None) -> None:
+    def plan_greetings(self, ids: list[int] | None) -> None:
         """Festival greetings (grades in config) and contacts' birthdays, planned when
         they fall within the horizon, on the working day before a non-working day."""
         rule = self.session.config["planning"]["greetings"]
@@ -498,29 +497,6 @@ def plan_customer(session: Session, customer_id: int, *, replan: bool = False) -
 
 def cancel_customer_callbacks(session: Session, customer_id: int, why: str) -> int:
     return store.cancel_customer(session.conn, customer_id, why, session.today, session.stamp)
-
-
-ROLLED_KEY = "greetings_rolled_on"
-
-
-def roll_forward(session: Session) -> bool:
-    """Once a day: drop missed greetings and plan those coming into the horizon.
-
-    Runs in its own write transaction when `due`, `report daily` or `escalate --auto`
-    first run on a day; returns whether it ran.
-    """
-    today = session.today.isoformat()
-    if get_meta(session.conn, ROLLED_KEY) == today:
-        return False
-    with session.write() as conn:
-        if get_meta(conn, ROLLED_KEY) == today:
-            return False
-        planner = Planner(session, conn)
-        planner.expire_greetings()
-        planner._plan_greetings(None)
-        planner.flush()
-        set_meta(conn, ROLLED_KEY, today)
-    return True
 
 
 # -- helpers -----------------------------------------------------------------
