@@ -6,6 +6,7 @@ sqlite3 (`rows`); domain tests open a Session on the same file (`session`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -16,10 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from followup_cli.cli.app import app
 from followup_cli.support import i18n
+
+# CI runs the same examples every time (a failure found there can be run again as it
+# was); a developer's run explores new ones, and hypothesis keeps what fails in
+# .hypothesis/ to try first next time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 TODAY = "2026-11-23"  # a Monday
 

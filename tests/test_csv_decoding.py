@@ -490,6 +490,7 @@ NOTES = st.one_of(
 @example(note="\u202eRTL \u200fמשהו\u200e 😀 ＡＢＣ１２３", how="utf-16-le")
 @example(note="\x00", how="utf-8")
 @example(note="   ", how="utf-8")
+@example(note="'\t", how="utf-8")  # an apostrophe the export never writes before a tab
 def test_any_note_imports_whole_or_fails_cleanly(
     office: Run, rows: Rows, tmp_path: Path, note: str, how: str
 ) -> None:

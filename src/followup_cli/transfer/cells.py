@@ -315,6 +315,12 @@ def any_quoted(raw: Sequence[str]) -> bool:
     return any(map(quoted, raw))
 
 
+# What the export's apostrophe can stand before: a stored text starts with one of these
+# (never with a tab or CR, which the writer neutralises too: stored text has no outer
+# spaces), so "'\t" in a file is what a person typed, not something to undo.
+UNQUOTED_START = tuple(c for c in FORMULA_START if not c.isspace())
+
+
 def quoted(cell: str) -> bool:
     """A cell neutralised by a leading apostrophe ('=..., '+..., '-..., '@...)."""
-    return cell[:1] == "'" and cell[1:2] in FORMULA_START and cell[1:2] != ""
+    return cell[:1] == "'" and cell[1:2] in UNQUOTED_START and cell[1:2] != ""
