@@ -87,7 +87,6 @@ def _yes_no_skip(question: str) -> str | None:
 def run_call_script(
     ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
 ) -> None:
-
     brief = call_brief(session, customer_ref)
     c = brief.customer
     typer.echo(

@@ -45,7 +45,6 @@ Note = Annotated[str | None, typer.Option("--note", help="Free note.")]
 
 
 def customer_columns() -> list[Any]:
-
     return [
         Column("code", _("Code")),
         Column("name", _("Name")),

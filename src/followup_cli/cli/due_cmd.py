@@ -211,7 +211,6 @@ class ReasonText:
     interface language current when it is made (its words are looked up once)."""
 
     def __init__(self) -> None:
-
         self.words = {reason: label("reason", reason) for reason in REASONS}
         self.level2 = " " + _("L2")
         self.attempt = " " + _("try {n}")

@@ -57,7 +57,6 @@ def escalate_cmd(
 
 
 def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
-
     records = [n.to_dict() for n in notices]
     columns = [
         Column("kind", _("Kind"), kind="notice"),
@@ -82,7 +81,6 @@ def _recipient(r: dict[str, Any]) -> str:
 
 
 def _why(r: dict[str, Any]) -> str:
-
     if r["note"]:
         return _("{reason} — {note}").format(reason=render(r["reason"]), note=render(r["note"]))
     return render(r["reason"])

@@ -71,7 +71,6 @@ def import_cmd(
 
 
 def _print_report(report: Any, fmt: str) -> None:
-
     if fmt == "json":
         print(to_json(asdict(report)))
         return

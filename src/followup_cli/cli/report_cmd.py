@@ -34,14 +34,12 @@ PeriodOpt = Annotated[
 
 
 def _period(session: Any, start: str | None, end: str | None, unit: str | None) -> Any:
-
     return resolve_period(
         session.today, parse_date_option("--from", start), parse_date_option("--to", end), unit
     )
 
 
 def _emit_json(data: Any) -> None:
-
     print(to_json(data))
 
 
@@ -52,7 +50,6 @@ def _csv_or_table(
     title: str,
     empty: str | None = None,
 ) -> None:
-
     print_records(records, columns, fmt, title=title, empty=_("None.") if empty is None else empty)
 
 

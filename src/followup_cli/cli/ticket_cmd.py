@@ -35,12 +35,10 @@ TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number (12 
 
 
 def _id(value: str) -> int:
-
     return checked(ticket_id_arg, value, arguments=("ticket",))
 
 
 def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
-
     prepared = prepared_answer(session, ticket.category)
     data = ticket.to_dict()
     data["prepared_answer"] = prepared

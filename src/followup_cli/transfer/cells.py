@@ -87,7 +87,6 @@ def _int_range(name: str, low: int, high: int) -> Converter:
 
 
 def _answers(known: set[str]) -> Converter:
-
     def convert(value: str) -> str | None:
         if not value.strip():
             return None

@@ -85,7 +85,6 @@ def _write_customers(
     write: bool,
     progress: Progress | None,
 ) -> None:
-
     # Rows without a code take the code of the one customer with that name, if any.
     if not write:
         conn.execute("SAVEPOINT dry")
@@ -286,7 +285,6 @@ def write_events(
 
 
 def plan_staged_events(session: Session, conn: sqlite3.Connection, stage: str) -> str:
-
     planner = Planner(session, conn, writing=conn.in_transaction)
     return planner.stage_event_plans(stage, _earliest_plannable(session))
 
@@ -311,7 +309,6 @@ def _write_calls(
     write: bool,
     progress: Progress | None,
 ) -> None:
-
     join = (
         f"FROM temp.{stage} s LEFT JOIN calls t ON t.customer_id = s.customer_id"
         " AND t.at = s.at AND t.caller = s.by"

@@ -58,7 +58,6 @@ def _climb(
     auto: bool,
     dry_run: bool = False,
 ) -> Notice:
-
     customer = conn.execute(
         "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)
     ).fetchone()

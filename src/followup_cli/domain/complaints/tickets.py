@@ -334,7 +334,6 @@ def prepared_answer(session: Session, category: str) -> dict[str, Any]:
 
 
 def open_ticket(session: Session, customer_ref: str, data: TicketInput) -> Ticket:
-
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         ticket_id = insert_ticket(session, conn, customer, data)
@@ -346,7 +345,6 @@ def _load_for_change(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
 
 
 def assign_ticket(session: Session, ticket_id: int, staff_name: str) -> Ticket:
-
     with session.write() as conn:
         row = _load_for_change(conn, ticket_id)
         member = get_staff(conn, staff_name, "STAFF")

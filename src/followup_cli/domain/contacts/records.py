@@ -95,7 +95,6 @@ def _from_row(row: sqlite3.Row) -> Contact:
 
 
 def add_contact(session: Session, customer_ref: str, data: ContactInput) -> Contact:
-
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         contact_id = insert_contact(session, conn, customer["id"], data)
@@ -145,7 +144,6 @@ def insert_contact(
 
 
 def list_contacts(session: Session, customer_ref: str | None = None) -> list[Contact]:
-
     if customer_ref:
         customer = resolve_customer_row(session.conn, customer_ref)
         rows = session.conn.execute(

@@ -166,7 +166,6 @@ def list_events(
     until: date | None = None,
     limit: int | None = None,
 ) -> list[Event]:
-
     where: list[str] = []
     params: list[Any] = []
     if customer_ref:

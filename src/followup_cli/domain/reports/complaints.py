@@ -37,7 +37,6 @@ def sla_state(status: str, due_by: str | None, told: bool, today: date) -> Messa
 
 
 def complaints_report(session: Session) -> ComplaintsReport:
-
     today = session.today
     out: list[dict[str, Any]] = []
     for t in list_tickets(session, "open"):

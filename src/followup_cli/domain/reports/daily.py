@@ -46,7 +46,6 @@ UNASSIGNED = message("report.unassigned")
 
 
 def daily_report(session: Session) -> DailyReport:
-
     today = session.today
     rows = due_list(session, DueFilter(on=today)).rows
     per: dict[str, dict[str, Any]] = {}
