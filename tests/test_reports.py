@@ -243,6 +243,11 @@ def test_categories_up_and_down(office: Run) -> None:
         cat("parts", "Parts", 2, 1, 100.0, 66.7, 66.7),
         cat("billing", "Billing", 1, 2, -50.0, 33.3, 100.0),
     ]
+    # The csv's change is a figure, signed, never neutralised as a formula ('+1).
+    out = ok(office("report", "categories", "--period", "month", "--format", "csv")).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("category,count,previous,change,status")
+    assert lines[1].startswith("parts,2,1,+1,up,") and lines[2].startswith("billing,1,2,-1,down,")
 
 
 # -- complaints, warnings, daily, escalation -------------------------------------------------

@@ -7,6 +7,7 @@ import typer
 
 from followup_cli.cli.call_report import report_call
 from followup_cli.cli.state import checked, open_session
+from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.calls.log import log_call, parse_answers, validate_call
 from followup_cli.support.dates import parse_datetime
 from followup_cli.support.errors import DataError, InvalidValue, UsageError
@@ -102,7 +103,7 @@ def log_call_cmd(
         if not _interactive():
             raise UsageError(
                 _("--outcome is required when not on a terminal"),
-                _("Give --outcome reached|no-answer|busy|wrong-number|refused|left-message."),
+                _("Give --outcome {outcomes}.").format(outcomes="|".join(vocab.OUTCOMES)),
             )
 
         # Only a call logged at the terminal without --outcome loads the call script.

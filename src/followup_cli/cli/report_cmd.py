@@ -18,6 +18,7 @@ from followup_cli.domain.reports.satisfaction import LEVELS, satisfaction_report
 from followup_cli.domain.reports.staff import staff_report
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import satisfaction_label
+from followup_cli.render.csv_writer import NumberText
 from followup_cli.render.output import Column, bar, cell_width, heading, pad, print_records, to_json
 from followup_cli.support.i18n import _, label
 
@@ -316,7 +317,12 @@ def categories_cmd(
         Column("category", _("Category"), kind="category"),
         Column("count", _("Now"), justify="right"),
         Column("previous", _("Before"), justify="right"),
-        Column("change", _("Change"), justify="right", value=lambda r: f"{r['change']:+d}"),
+        Column(
+            "change",
+            _("Change"),
+            justify="right",
+            value=lambda r: NumberText(f"{r['change']:+d}"),  # a signed figure, not a formula
+        ),
         Column("status", _("Trend"), kind="trend"),
         Column("share_pct", _("Share %"), justify="right"),
         Column("cumulative_pct", _("Cum. %"), justify="right"),

@@ -1,5 +1,6 @@
 """What the global options decide, and how a command gets its session from them."""
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -50,7 +51,14 @@ def load_config(ctx: typer.Context) -> Any:
     from followup_cli.support.config import load_config as load
 
     st = state(ctx)
-    return load(st.resolved_config_path(), explicit=st.config_path is not None)
+    config = load(st.resolved_config_path(), explicit=st.config_path is not None)
+    for name in config.retired:
+        print(
+            _("Warning: setting '{name}' is no longer read (it never changed anything);"
+              " delete it from {path}").format(name=name, path=config.source),
+            file=sys.stderr,
+        )  # fmt: skip
+    return config
 
 
 def open_session(ctx: typer.Context, *, create: bool = False) -> Any:

@@ -6,7 +6,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
-from followup_cli.domain import fields
+from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.complaints.tickets import (
     assign_ticket,
     close_ticket,
@@ -188,7 +188,9 @@ def list_cmd(
       followup ticket list --overdue
     """
 
-    status_value = checked(fields.choice, status, "status", ("open", "resolved", "closed", "all"))
+    status_value = checked(
+        vocab.accept, "ticket_status", status, "status", (*vocab.TICKET_STATUSES, "all")
+    )
     session = open_session(ctx)
     tickets = list_tickets(session, status_value, overdue, owner)
 

@@ -138,17 +138,6 @@ def email(value: str | None, field: str = "email") -> str | None:
     return cleaned
 
 
-def choice(value: str | None, field: str, allowed: list[str] | tuple[str, ...]) -> str:
-    cleaned = normalise(value or "")
-    if cleaned in allowed:
-        return cleaned
-    lowered = cleaned.lower().replace("_", "-")
-    for option in allowed:
-        if option.lower().replace("_", "-") == lowered:
-            return option
-    raise InvalidValue(field, value or "", _("one of {values}").format(values=", ".join(allowed)))
-
-
 def whole_number(low: int, high: int) -> str:
     """What a score field expects."""
     return _("a whole number from {low} to {high}").format(low=low, high=high)

@@ -23,11 +23,6 @@ class NumberText(str):
     __slots__ = ()
 
 
-def neutralise(value: str) -> str:
-    """Excel-safe: a leading = + - @ tab or CR is prefixed with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def cell(value: Any) -> Any:
     """A value as the writer writes it: text neutralised, None as "", numbers (and
     `NumberText`) as they are."""

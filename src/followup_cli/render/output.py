@@ -231,7 +231,7 @@ def itemgetter_default(key: str) -> Callable[[dict[str, Any]], Any]:
 def _csv_cell(value: Any) -> Any:
     """Strings and numbers as they are (the writer writes None as ""); the rest as
     `display` shows them (a float's one decimal is a figure: never neutralised)."""
-    if value.__class__ in (str, int) or value is None:
+    if value.__class__ in (str, int, csvout.NumberText) or value is None:
         return value
     if isinstance(value, float):
         return csvout.NumberText(display(value))

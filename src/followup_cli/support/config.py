@@ -33,8 +33,8 @@ _OPEN_TABLES = {
 
 # Settings that earlier releases shipped but no code ever read (call channels, outcomes
 # and satisfaction labels, ticket severities: fixed vocabularies, declared with their
-# Chinese words in followup_cli.domain.vocabulary and held by the schema). A config file that sets
-# one is told so, rather than "unknown setting".
+# Chinese words in followup_cli.domain.vocabulary and held by the schema). A config file
+# that sets one keeps working (it never changed anything) and is told to drop it.
 _RETIRED = {"calls", "tickets.severities"}
 
 
@@ -89,18 +89,14 @@ def _defaults() -> dict[str, Any]:
     return data
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
+def _merge(base: dict[str, Any], override: dict[str, Any], path: str, retired: list[str]) -> None:
     for key, value in override.items():
         where = f"{path}.{key}" if path else key
         open_table = path in _OPEN_TABLES or path.split(".")[0] in {"visits", "categories"}
         if key not in base:
             if where in _RETIRED:
-                raise ConfigError(
-                    _("setting '{name}' is no longer read: it never changed anything").format(
-                        name=where
-                    ),
-                    _("Delete it from the config file."),
-                )
+                retired.append(where)
+                continue
             if not open_table:
                 raise ConfigError(
                     _("unknown setting '{name}' in the config file").format(name=where),
@@ -112,7 +108,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: str) -> None:
         if isinstance(current, dict):
             if not isinstance(value, dict):
                 raise ConfigError(_("setting '{name}' must be a table").format(name=where))
-            _merge(current, value, where)
+            _merge(current, value, where, retired)
         elif isinstance(current, bool) != isinstance(value, bool) or (
             type(current) is not type(value) and not _numeric_pair(current, value)
         ):
@@ -138,6 +134,7 @@ class Config:
 
     data: dict[str, Any]
     source: Path | None = None
+    retired: list[str] = field(default_factory=list)  # settings set that nothing reads
     _intervals: dict[str, Interval] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, key: str) -> Any:
@@ -208,8 +205,9 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
         raise ConfigError(
             _("config file {path} is not valid TOML: {error}").format(path=path, error=exc)
         ) from None
-    _merge(data, user, "")
-    config = Config(data, source=path)
+    retired: list[str] = []
+    _merge(data, user, "", retired)
+    config = Config(data, source=path, retired=retired)
     validate(config)
     return config
 
