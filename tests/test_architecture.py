@@ -104,19 +104,25 @@ def uncommented_function_imports(root: Path = PACKAGE) -> list[str]:
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             for block in ast.walk(function):
-                body = getattr(block, "body", None)
-                if not isinstance(body, list):
-                    continue
-                first = None  # the first import of the current run
-                for statement in body:
-                    if not isinstance(statement, ast.Import | ast.ImportFrom):
-                        first = None
-                        continue
-                    first = first or statement
-                    above = lines[first.lineno - 2].strip() if first.lineno > 1 else ""
-                    if above.startswith("#") or "#" in lines[statement.lineno - 1]:
-                        continue
-                    found.append(f"{path.relative_to(root.parent)}:{statement.lineno}")
+                bodies = [getattr(block, name, None) for name in ("body", "orelse", "finalbody")]
+                for body in [b for b in bodies if isinstance(b, list)]:
+                    found.extend(_uncommented(body, lines, path, root))
+    return sorted(set(found))
+
+
+def _uncommented(body: list[ast.stmt], lines: list[str], path: Path, root: Path) -> list[str]:
+    """The imports of one statement list without a reason beside them."""
+    found = []
+    first = None  # the first import of the current run
+    for statement in body:
+        if not isinstance(statement, ast.Import | ast.ImportFrom):
+            first = None
+            continue
+        first = first or statement
+        above = lines[first.lineno - 2].strip() if first.lineno > 1 else ""
+        if above.startswith("#") or "#" in lines[statement.lineno - 1]:
+            continue
+        found.append(f"{path.relative_to(root.parent)}:{statement.lineno}")
     return found
 
 
@@ -130,9 +136,17 @@ def test_an_import_inside_a_function_without_a_reason_is_found(tmp_path: Path) -
     (root / "a.py").write_text(
         "def f():\n    import json\n    return json\n\n\n"
         "def g():\n    # only g needs it\n    import json\n\n    import csv\n    return csv, json\n\n\n"
-        "def h():\n    import json  # start-up\n    return json\n"
+        "def h():\n    import json  # start-up\n    return json\n\n\n"
+        "def k(x):\n    if x:\n        pass\n    else:\n        import json\n"
+        "    try:\n        pass\n    finally:\n        import csv\n"
+        "    def inner():\n        import json\n    return inner\n"
     )
-    assert uncommented_function_imports(root) == [f"{NAME}/a.py:2"]
+    assert uncommented_function_imports(root) == [
+        f"{NAME}/a.py:2",
+        f"{NAME}/a.py:23",
+        f"{NAME}/a.py:27",
+        f"{NAME}/a.py:29",
+    ]
 
 
 # SQL only in stores (issue 13): cli/ holds none, and domain/reports/ keeps its SQL in

@@ -215,3 +215,22 @@ def test_the_upgraded_v3_texts_read_in_chinese(tmp_path: Path, run) -> None:
     assert "#17 重拨：2026-11-23 无人接听，需再拨" in due
     assert "#18 投诉回访：问题是否已彻底解决？投诉 #3：配件发错了" in due
     assert "a critical" not in daily and "SLA breached" not in shown + first
+
+
+def test_the_templates_m004_reads_are_those_v3_wrote() -> None:
+    """m004 reads schema v3's English back through today's templates: rewording one of
+    them would leave old texts unconverted. Changing a template therefore needs a frozen
+    copy of the v3 one in store/legacy_texts.py first; this test says so."""
+    import json
+
+    from followup_cli.domain.texts import TEMPLATES
+
+    frozen = json.loads(
+        (Path(__file__).parent / "fixtures" / "schema-v3" / "templates.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    changed = {
+        code: TEMPLATES.get(code) for code, text in frozen.items() if TEMPLATES.get(code) != text
+    }
+    assert changed == {}, "freeze the v3 templates in store/legacy_texts.py before rewording"

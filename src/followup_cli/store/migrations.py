@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from followup_cli.domain.texts import dumps
+from followup_cli.store import legacy_texts as legacy
 from followup_cli.store.busy import busy_error, is_busy
 from followup_cli.store.files import backup_to
 from followup_cli.store.schema import SCHEMA_VERSION
@@ -266,10 +268,6 @@ def m004_texts_as_messages(db: Any) -> None:
     code and parameters that render them in the reader's language. The English stored
     so far is read back once (store.legacy_texts); a text no template gives back
     exactly is a person's and keeps no message. The text columns are left as they are."""
-    # Only this migration reads the old English texts back (and needs the domain's texts).
-    from followup_cli.domain.texts import dumps
-    from followup_cli.store import legacy_texts as legacy
-
     conn = db.conn
     for table, column in MESSAGE_COLUMNS:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
