@@ -24,6 +24,7 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import message, read
 from followup_cli.domain.vocabulary import REACHED
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound, UsageError
 from followup_cli.support.i18n import N_, _, label
 
@@ -393,6 +394,17 @@ def _insert_call(
         ),
     )
     return int(cur.lastrowid or 0)
+
+
+def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str]) -> None:
+    """An import's corrections to calls already logged (set-wise, from the temp table
+    `stage` that transfer/ filled; a call is known by customer, time and caller): the
+    `cols` that differ. New calls go through `record_call`, one by one."""
+    conn.execute(
+        f"UPDATE calls SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
+        " WHERE calls.customer_id = s.customer_id AND calls.at = s.at"
+        f" AND calls.caller = s.by AND ({columns_differ(cols, 's', 'calls')})"
+    )
 
 
 def _settle_reached(
