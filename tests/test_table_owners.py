@@ -31,10 +31,7 @@ OWNERS: dict[str, set[str]] = {
     "callbacks": {"domain/callbacks/store.py", "store/migrations.py"},
     "calls": {"domain/calls/log.py"},
     "contacts": {"domain/contacts/records.py"},
-    "customers": {
-        "domain/customers/records.py",
-        "domain/calls/log.py",  # a call sets and clears the unreachable flag
-    },
+    "customers": {"domain/customers/records.py"},
     "escalations": {
         "domain/complaints/escalation.py",
         "domain/complaints/early_warning.py",

@@ -19,7 +19,7 @@ from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
-from followup_cli.domain.customers.records import resolve_customer_row
+from followup_cli.domain.customers.records import resolve_customer_row, set_unreachable
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import message, read
@@ -429,9 +429,7 @@ def _settle_reached(
     callbacks.cancel_reanchored_yearly(
         conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
-    conn.execute(
-        "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1", (customer["id"],)
-    )
+    set_unreachable(conn, customer["id"], False)
     # (What an imported call planned is not listed: nobody reads it.)
     before = set() if data.imported else _pending_ids(conn, customer["id"])
     planner.flush()
@@ -477,7 +475,7 @@ def _settle_missed(
     ).fetchone()[0]
     result.attempts = int(streak)
     if streak >= int(session.config["planning"]["max_attempts"]):
-        conn.execute("UPDATE customers SET unreachable = 1 WHERE id = ?", (customer["id"],))
+        set_unreachable(conn, customer["id"], True)
         result.unreachable = True
 
 

@@ -234,6 +234,19 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
     return customer_from_row(session, new)
 
 
+def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> None:
+    """Mark a customer unreachable (after too many missed calls in a row) or reachable
+    again (a call got through). The flag is the calls' finding, not an edit of the
+    customer: `updated_at` stays."""
+    if flag:
+        conn.execute("UPDATE customers SET unreachable = 1 WHERE id = ?", (customer_id,))
+    else:
+        conn.execute(
+            "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1",
+            (customer_id,),
+        )
+
+
 # -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
 
 
