@@ -32,20 +32,12 @@ OWNERS: dict[str, set[str]] = {
     "calls": {"domain/calls/log.py"},
     "contacts": {"domain/contacts/records.py"},
     "customers": {"domain/customers/records.py"},
-    "escalations": {
-        "domain/complaints/escalation.py",
-        "domain/complaints/early_warning.py",
-        "store/migrations.py",
-    },
+    "escalations": {"domain/complaints/escalation_log.py", "store/migrations.py"},
     "events": {"domain/events/records.py"},
     "meta": {"store/meta.py"},
     "staff": {"domain/staff/records.py"},
     "ticket_history": {"domain/complaints/tickets.py", "store/migrations.py"},
-    "tickets": {
-        "domain/complaints/tickets.py",
-        "domain/complaints/escalation.py",
-        "store/migrations.py",
-    },
+    "tickets": {"domain/complaints/tickets.py", "store/migrations.py"},
 }
 
 WRITE = re.compile(
