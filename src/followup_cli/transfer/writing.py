@@ -1,5 +1,7 @@
 """Writing the staged rows: one transaction of set-based upserts per import, then the
-callbacks they plan."""
+callbacks they plan. This module decides what to write, counts it for the report and
+plans; the statements that write a table are its concept's (`upsert_staged` and the
+like, in domain/<concept>/), given the temp stage table's name."""
 
 from __future__ import annotations
 
