@@ -1,5 +1,7 @@
 """Writing the staged rows: one transaction of set-based upserts per import, then the
-callbacks they plan."""
+callbacks they plan. This module decides what to write, counts it for the report and
+plans; the statements that write a table are its concept's (`upsert_staged` and the
+like, in domain/<concept>/), given the temp stage table's name."""
 
 from __future__ import annotations
 
@@ -9,20 +11,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from followup_cli.domain.callbacks.planning import Planner
-from followup_cli.domain.calls.log import CallInput, record_call
-from followup_cli.domain.customers.records import TEXT_FIELDS, next_code
+from followup_cli.domain.calls import log as calls
+from followup_cli.domain.contacts import records as contacts
+from followup_cli.domain.customers import records as customers
+from followup_cli.domain.events import records as events
 from followup_cli.domain.session import Session
-from followup_cli.domain.staff.records import staff_joined
+from followup_cli.domain.staff import records as staff
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.i18n import N_
 from followup_cli.transfer.results import ImportReport, Progress
 
 # -- writing ------------------------------------------------------------------------
-
-
-def _differs(cols: list[str], a: str, b: str) -> str:
-    if not cols:
-        return "0"
-    return " OR ".join(f'{a}."{c}" IS NOT {b}."{c}"' for c in cols)
 
 
 def _planned(conn: sqlite3.Connection) -> int:
@@ -47,7 +46,7 @@ def _write_staff(
     report.inserted = _count(
         conn, f"SELECT count(*) FROM temp.{stage} s WHERE s.name NOT IN (SELECT name FROM staff)"
     )
-    report.updated = _count(conn, f"SELECT count(*) {match} WHERE {_differs(cols, 's', 't')}")
+    report.updated = _count(conn, f"SELECT count(*) {match} WHERE {columns_differ(cols, 's', 't')}")
     report.unchanged = report.rows - report.inserted - report.updated
     if not write:
         return
@@ -57,22 +56,11 @@ def _write_staff(
             f"SELECT name, role FROM temp.{stage} WHERE name NOT IN (SELECT name FROM staff)"
         )
     ]
-    conn.execute(
-        "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
-        f" SELECT name, role, department, phone, ?, ? FROM temp.{stage}"
-        " WHERE name NOT IN (SELECT name FROM staff) ORDER BY line",
-        (session.stamp, session.stamp),
-    )
-    if cols:
-        conn.execute(
-            f"UPDATE staff SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
-            f" FROM temp.{stage} s WHERE staff.name = s.name AND ({_differs(cols, 's', 'staff')})",
-            (session.stamp,),
-        )
+    staff.upsert_staged(conn, stage, cols, session.stamp)
 
     before = _planned(conn)
     for name, role in new_roles:
-        staff_joined(session, name, role)
+        staff.staff_joined(session, name, role)
     report.callbacks_planned = _planned(conn) - before
 
 
@@ -92,12 +80,9 @@ def _write_customers(
         f"UPDATE temp.{stage} SET code = (SELECT c.code FROM customers c"
         f" WHERE c.name = temp.{stage}.name) WHERE code IS NULL"
     )
-    cols = [c for c in ("name", "grade", *TEXT_FIELDS) if c in present]
+    cols = [c for c in ("name", "grade", *customers.TEXT_FIELDS) if c in present]
     match = f"FROM temp.{stage} s JOIN customers t ON t.code = s.code"
-    grade_cmp = [c for c in cols if c != "grade"]
-    differs = _differs(grade_cmp, "s", "t")
-    if "grade" in cols:
-        differs = f"({differs}) OR (s.grade IS NOT NULL AND s.grade != t.grade)"
+    differs = customers.staged_differs(cols, "s", "t")
     report.inserted = _count(
         conn,
         f"SELECT count(*) FROM temp.{stage} s WHERE s.code IS NULL"
@@ -114,7 +99,7 @@ def _write_customers(
 
     codeless = [r[0] for r in conn.execute(f"SELECT line FROM temp.{stage} WHERE code IS NULL")]
     if codeless:
-        first = next_code(conn, cfg["code_prefix"], int(cfg["code_digits"]))
+        first = customers.next_code(conn, cfg["code_prefix"], int(cfg["code_digits"]))
         prefix, digits = cfg["code_prefix"], int(cfg["code_digits"])
         n = int(first[len(prefix) :])
         taken = {r[0] for r in conn.execute("SELECT code FROM customers")}
@@ -127,14 +112,7 @@ def _write_customers(
         conn.executemany(f"UPDATE temp.{stage} SET code = ? WHERE line = ?", updates)
     before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM customers")
     default_grade = int(cfg["default_grade"])
-    conn.execute(
-        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
-        " address, note, created_at, updated_at)"
-        f" SELECT code, name, coalesce(grade, ?), phone, region, industry, owner, department,"
-        f" address, note, ?, ? FROM temp.{stage}"
-        " WHERE code NOT IN (SELECT code FROM customers) ORDER BY line",
-        (default_grade, session.stamp, session.stamp),
-    )
+    customers.insert_staged(conn, stage, default_grade, session.stamp)
     replan: list[int] = []
     if report.updated:
         replan = [
@@ -146,14 +124,7 @@ def _write_customers(
                 + (" OR s.department IS NOT t.department" if "department" in cols else "")
             )
         ]
-        sets = [f"{c} = s.{c}" for c in cols if c != "grade"]
-        if "grade" in cols:
-            sets.append("grade = coalesce(s.grade, customers.grade)")
-        conn.execute(
-            f"UPDATE customers SET {', '.join(sets)}, updated_at = ? FROM temp.{stage} s"
-            f" WHERE customers.code = s.code AND ({differs.replace('t.', 'customers.')})",
-            (session.stamp,),
-        )
+        customers.update_staged(conn, stage, cols, session.stamp)
 
     before = _planned(conn)
     planner = Planner(session, conn)
@@ -185,50 +156,16 @@ def _write_contacts(
     customer without one gets its first contact)."""
     cols = [c for c in ("role", "phone", "wechat", "email", "birthday") if c in present]
     has_primary = "primary" in present
-    join = (
-        f"FROM temp.{stage} s LEFT JOIN contacts t ON t.customer_id = s.customer_id"
-        " AND t.name = s.name"
-    )
-    marked = (
-        f'SELECT m.customer_id, m.name FROM temp.{stage} m WHERE m."primary" = 1'
-        f" AND m.line = (SELECT max(line) FROM temp.{stage} x"
-        ' WHERE x.customer_id = m.customer_id AND x."primary" = 1)'
-    )
-    differs = _differs(cols, "s", "t")
+    differs = columns_differ(cols, "s", "t")
     if has_primary:
         differs = (
-            f"({differs}) OR (t.is_primary != (s.name = (SELECT p.name FROM ({marked}) p"
-            " WHERE p.customer_id = s.customer_id)))"
+            f"({differs}) OR (t.is_primary != (s.name = (SELECT p.name FROM"
+            f" ({contacts.staged_primaries(stage)}) p WHERE p.customer_id = s.customer_id)))"
         )
-    _counts(conn, join, differs, report)
+    _counts(conn, contacts.staged_join(stage), differs, report)
     if not write:
         return
-    conn.execute(
-        "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
-        " is_primary, created_at, updated_at)"
-        f" SELECT s.customer_id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
-        f" s.birthday, 0, ?, ? {join} WHERE t.id IS NULL ORDER BY s.line",
-        (session.stamp, session.stamp),
-    )
-    if cols:
-        conn.execute(
-            f"UPDATE contacts SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
-            f" FROM temp.{stage} s WHERE contacts.customer_id = s.customer_id"
-            f" AND contacts.name = s.name AND ({_differs(cols, 's', 'contacts')})",
-            (session.stamp,),
-        )
-    if has_primary:
-        conn.execute(
-            "UPDATE contacts SET is_primary = (contacts.name = p.name), updated_at = ?"
-            f" FROM ({marked}) p WHERE contacts.customer_id = p.customer_id"
-            " AND contacts.is_primary != (contacts.name = p.name)",
-            (session.stamp,),
-        )
-    affected = f"(SELECT customer_id FROM temp.{stage})"
-    conn.execute(
-        "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
-        f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
-    )
+    contacts.upsert_staged(conn, stage, cols, has_primary, session.stamp)
 
     before = _planned(conn)
     ids = [r[0] for r in conn.execute(f"SELECT DISTINCT customer_id FROM temp.{stage}")]
@@ -252,30 +189,12 @@ def write_events(
         " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
     )
     if not write:
-        _counts(conn, join, _differs(cols, "s", "t"), report)
+        _counts(conn, join, columns_differ(cols, "s", "t"), report)
         return
     if progress:
         progress(N_("writing"), 0, None)
     before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")
-    # One pass, in key order (the stage is sorted: the unique index grows at its end):
-    # new keys are inserted, known ones updated where a value differs. (The file's own
-    # keys are distinct.)
-    on_conflict = (
-        f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)}"
-        f" WHERE {_differs(cols, 'excluded', 'events')}"
-        if cols
-        else "DO NOTHING"
-    )
-    # SQLite-only: s.rowid (the stage's row order; a second engine orders by its key
-    # column), and `WHERE true`, which SQLite's parser needs before ON CONFLICT in an
-    # INSERT ... SELECT (harmless elsewhere).
-    changed = conn.execute(
-        "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-        " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
-        f" s.note, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
-        f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
-        (session.stamp,),
-    ).rowcount
+    changed = events.upsert_staged(conn, stage, cols, session.stamp)
     report.inserted = _count(conn, "SELECT count(*) FROM events WHERE id > ?", (before_id,))
     report.updated = changed - report.inserted
     report.unchanged = report.rows - report.inserted - report.updated
@@ -318,15 +237,11 @@ def _write_calls(
         for c in ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
         if c in present
     ]
-    _counts(conn, join, _differs(cols, "s", "t"), report)
+    _counts(conn, join, columns_differ(cols, "s", "t"), report)
     if not write:
         return
     if cols and report.updated:
-        conn.execute(
-            f"UPDATE calls SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
-            " WHERE calls.customer_id = s.customer_id AND calls.at = s.at"
-            f" AND calls.caller = s.by AND ({_differs(cols, 's', 'calls')})"
-        )
+        calls.update_staged(conn, stage, cols)
     planner = Planner(session, conn)
     before = _planned(conn)
     # The new rows, in time order; read a batch at a time (never while writing calls).
@@ -342,7 +257,7 @@ def _write_calls(
             chunk,
         ).fetchall()
         for row in batch:
-            data = CallInput(
+            data = calls.CallInput(
                 outcome=row["outcome"],
                 by=row["by"],
                 at=datetime.fromisoformat(row["at"]),
@@ -355,7 +270,7 @@ def _write_calls(
                 note=row["note"],
                 imported=True,
             )
-            record_call(session, planner, row, data)
+            calls.record_call(session, planner, row, data)
         if progress:
             progress(N_("writing"), start + len(chunk), len(lines))
     report.callbacks_planned = max(_planned(conn) - before, 0)

@@ -19,11 +19,12 @@ from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
-from followup_cli.domain.customers.records import resolve_customer_row
+from followup_cli.domain.customers.records import resolve_customer_row, set_unreachable
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import message, read
 from followup_cli.domain.vocabulary import REACHED
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound, UsageError
 from followup_cli.support.i18n import N_, _, label
 
@@ -395,6 +396,17 @@ def _insert_call(
     return int(cur.lastrowid or 0)
 
 
+def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str]) -> None:
+    """An import's corrections to calls already logged (set-wise, from the temp table
+    `stage` that transfer/ filled; a call is known by customer, time and caller): the
+    `cols` that differ. New calls go through `record_call`, one by one."""
+    conn.execute(
+        f"UPDATE calls SET {', '.join(f'{c} = s.{c}' for c in cols)} FROM temp.{stage} s"
+        " WHERE calls.customer_id = s.customer_id AND calls.at = s.at"
+        f" AND calls.caller = s.by AND ({columns_differ(cols, 's', 'calls')})"
+    )
+
+
 def _settle_reached(
     session: Session,
     planner: Planner,
@@ -417,9 +429,7 @@ def _settle_reached(
     callbacks.cancel_reanchored_yearly(
         conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
-    conn.execute(
-        "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1", (customer["id"],)
-    )
+    set_unreachable(conn, customer["id"], False)
     # (What an imported call planned is not listed: nobody reads it.)
     before = set() if data.imported else _pending_ids(conn, customer["id"])
     planner.flush()
@@ -465,7 +475,7 @@ def _settle_missed(
     ).fetchone()[0]
     result.attempts = int(streak)
     if streak >= int(session.config["planning"]["max_attempts"]):
-        conn.execute("UPDATE customers SET unreachable = 1 WHERE id = ?", (customer["id"],))
+        set_unreachable(conn, customer["id"], True)
         result.unreachable = True
 
 

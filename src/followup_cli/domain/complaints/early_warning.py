@@ -10,10 +10,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from followup_cli.domain.complaints import escalation_log
 from followup_cli.domain.complaints.notices import Notice
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import pick_staff
-from followup_cli.domain.texts import Message, columns, joined, message
+from followup_cli.domain.texts import Message, joined, message
 
 
 @dataclass
@@ -174,35 +175,27 @@ def record_emergencies(
             )
         )
         if not dry_run:
-            _insert(
+            escalation_log.record_warning(
                 conn,
-                session,
                 cid,
                 w.role or "",
                 w.person,
                 message("warning.emergency_record", indicators=text),
                 w.key,
+                session.today,
+                session.stamp,
             )
     if not dry_run:
         for cid, key in last.items():
             if key and cid not in current:
-                _insert(conn, session, cid, "-", None, message("warning.cleared"), "")
+                escalation_log.record_warning(
+                    conn,
+                    cid,
+                    "-",
+                    None,
+                    message("warning.cleared"),
+                    "",
+                    session.today,
+                    session.stamp,
+                )
     return notices
-
-
-def _insert(
-    conn: sqlite3.Connection,
-    session: Session,
-    customer_id: int,
-    role: str,
-    person: str | None,
-    reason: Message,
-    key: str,
-) -> None:
-    conn.execute(
-        "INSERT INTO escalations (kind, customer_id, at, day, role, staff, reason,"
-        " reason_message, auto, warning_key) VALUES ('warning', ?, ?, ?, ?, ?, ?, ?, 1, ?)",
-        (customer_id, session.stamp, session.today.isoformat(), role, person)
-        + columns(reason)
-        + (key,),
-    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from followup_cli.domain.complaints import escalation_log
 from followup_cli.domain.complaints.early_warning import record_emergencies
 from followup_cli.domain.complaints.notices import Notice
 from followup_cli.domain.complaints.tickets import (
@@ -17,11 +18,12 @@ from followup_cli.domain.complaints.tickets import (
     is_breached,
     ladder_for,
     route,
+    set_escalation,
     sla_deadline,
 )
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import pick_staff
-from followup_cli.domain.texts import Message, Text, columns, joined, message, read
+from followup_cli.domain.texts import Message, Text, joined, message, read
 from followup_cli.support.errors import NotFound, Refused, UsageError
 from followup_cli.support.i18n import _, label
 from followup_cli.support.workdays import WorkCalendar, load_calendar
@@ -113,27 +115,19 @@ def _climb(
     )
     if dry_run:
         return notice
-    conn.execute(
-        "UPDATE tickets SET escalation_level = ?, escalated_role = ?, escalated_to = ?,"
-        " due_by = ?, updated_at = ? WHERE id = ?",
-        (level, role, person, due_by, session.stamp, row["id"]),
-    )
-    conn.execute(
-        "INSERT INTO escalations (kind, ticket_id, customer_id, at, day, level, role, staff,"
-        " reason, reason_message, auto, note, note_message)"
-        " VALUES ('ticket', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            row["id"],
-            row["customer_id"],
-            session.stamp,
-            session.today.isoformat(),
-            level,
-            role or "",
-            person,
-            *columns(reason),
-            1 if auto else 0,
-            *columns(note),
-        ),
+    set_escalation(conn, row["id"], level, role, person, due_by, session.stamp)
+    escalation_log.record_climb(
+        conn,
+        row["id"],
+        row["customer_id"],
+        level,
+        role,
+        person,
+        reason,
+        auto,
+        note,
+        session.today,
+        session.stamp,
     )
     history(
         conn,

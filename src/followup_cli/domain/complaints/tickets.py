@@ -591,6 +591,24 @@ def _update(
     )
 
 
+def set_escalation(
+    conn: sqlite3.Connection,
+    ticket_id: int,
+    level: int,
+    role: str | None,
+    person: str | None,
+    due_by: str,
+    stamp: str,
+) -> None:
+    """A ticket's new rung (escalation.py decides it): level, role, who holds it, and the
+    deadline that rung has."""
+    conn.execute(
+        "UPDATE tickets SET escalation_level = ?, escalated_role = ?, escalated_to = ?,"
+        " due_by = ?, updated_at = ? WHERE id = ?",
+        (level, role, person, due_by, stamp, ticket_id),
+    )
+
+
 def ticket_id_arg(value: str) -> int:
     text = fields.normalise(value).lstrip("#")
     if not text.isdigit():

@@ -12,6 +12,7 @@ from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks.planning import plan_customer
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.dates import parse_birthday
 from followup_cli.support.errors import Conflict
 from followup_cli.support.i18n import _
@@ -163,3 +164,61 @@ def contacts_of(session: Session, customer_id: int) -> list[Contact]:
         (customer_id,),
     )
     return [_from_row(r) for r in rows]
+
+
+# -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
+
+
+def staged_join(stage: str) -> str:
+    """SQL: each staged row `s` with its contact `t` (same customer, same name), if any."""
+    return (
+        f"FROM temp.{stage} s LEFT JOIN contacts t ON t.customer_id = s.customer_id"
+        " AND t.name = s.name"
+    )
+
+
+def staged_primaries(stage: str) -> str:
+    """SQL: per customer, the staged contact the file marks primary last (customer_id,
+    name); customers the file marks nobody for are absent."""
+    return (
+        f'SELECT m.customer_id, m.name FROM temp.{stage} m WHERE m."primary" = 1'
+        f" AND m.line = (SELECT max(line) FROM temp.{stage} x"
+        ' WHERE x.customer_id = m.customer_id AND x."primary" = 1)'
+    )
+
+
+def upsert_staged(
+    conn: sqlite3.Connection, stage: str, cols: list[str], has_primary: bool, stamp: str
+) -> None:
+    """New contacts inserted in file order, the `cols` of known ones updated where they
+    differ; with `has_primary` the file's marked contact becomes its customer's primary
+    (a file that marks none leaves the primary alone); and a staged customer left
+    without a primary gets its first contact."""
+    join = staged_join(stage)
+    marked = staged_primaries(stage)
+    conn.execute(
+        "INSERT INTO contacts (customer_id, name, role, phone, wechat, email, birthday,"
+        " is_primary, created_at, updated_at)"
+        f" SELECT s.customer_id, s.name, coalesce(s.role, 'other'), s.phone, s.wechat, s.email,"
+        f" s.birthday, 0, ?, ? {join} WHERE t.id IS NULL ORDER BY s.line",
+        (stamp, stamp),
+    )
+    if cols:
+        conn.execute(
+            f"UPDATE contacts SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
+            f" FROM temp.{stage} s WHERE contacts.customer_id = s.customer_id"
+            f" AND contacts.name = s.name AND ({columns_differ(cols, 's', 'contacts')})",
+            (stamp,),
+        )
+    if has_primary:
+        conn.execute(
+            "UPDATE contacts SET is_primary = (contacts.name = p.name), updated_at = ?"
+            f" FROM ({marked}) p WHERE contacts.customer_id = p.customer_id"
+            " AND contacts.is_primary != (contacts.name = p.name)",
+            (stamp,),
+        )
+    affected = f"(SELECT customer_id FROM temp.{stage})"
+    conn.execute(
+        "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
+        f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.planning import cancel_customer_callbacks, plan_customer
 from followup_cli.domain.session import Session
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound
 from followup_cli.support.i18n import _, label
 
@@ -231,6 +232,56 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
             cancel_customer_callbacks(session, row["id"], "customer archived")
         new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
     return customer_from_row(session, new)
+
+
+def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> None:
+    """Mark a customer unreachable (after too many missed calls in a row) or reachable
+    again (a call got through). The flag is the calls' finding, not an edit of the
+    customer: `updated_at` stays."""
+    if flag:
+        conn.execute("UPDATE customers SET unreachable = 1 WHERE id = ?", (customer_id,))
+    else:
+        conn.execute(
+            "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1",
+            (customer_id,),
+        )
+
+
+# -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
+
+
+def staged_differs(cols: list[str], new: str, old: str) -> str:
+    """SQL: the staged row `new` changes the customer `old` in one of `cols`; a blank
+    grade in the file keeps the customer's grade (it is not a change)."""
+    differs = columns_differ([c for c in cols if c != "grade"], new, old)
+    if "grade" in cols:
+        differs = f"({differs}) OR ({new}.grade IS NOT NULL AND {new}.grade != {old}.grade)"
+    return differs
+
+
+def insert_staged(conn: sqlite3.Connection, stage: str, default_grade: int, stamp: str) -> None:
+    """The staged customers whose code is new, in file order (every row has a code by
+    now); a blank grade takes `default_grade`."""
+    conn.execute(
+        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
+        " address, note, created_at, updated_at)"
+        f" SELECT code, name, coalesce(grade, ?), phone, region, industry, owner, department,"
+        f" address, note, ?, ? FROM temp.{stage}"
+        " WHERE code NOT IN (SELECT code FROM customers) ORDER BY line",
+        (default_grade, stamp, stamp),
+    )
+
+
+def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: str) -> None:
+    """The `cols` of known customers (by code) where the staged row differs."""
+    sets = [f"{c} = s.{c}" for c in cols if c != "grade"]
+    if "grade" in cols:
+        sets.append("grade = coalesce(s.grade, customers.grade)")
+    conn.execute(
+        f"UPDATE customers SET {', '.join(sets)}, updated_at = ? FROM temp.{stage} s"
+        f" WHERE customers.code = s.code AND ({staged_differs(cols, 's', 'customers')})",
+        (stamp,),
+    )
 
 
 def contains(text: str) -> str:

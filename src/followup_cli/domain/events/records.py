@@ -14,6 +14,7 @@ from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import record
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.dates import parse_date
 from followup_cli.support.errors import Conflict, InvalidValue
 from followup_cli.support.i18n import _, label
@@ -187,3 +188,26 @@ def list_events(
         sql += " LIMIT ?"
         params.append(limit)
     return [_from_row(r) for r in session.conn.execute(sql, params)]
+
+
+def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: str) -> int:
+    """An import's write (set-wise, from the temp table `stage` that transfer/ filled):
+    one pass in key order (the stage is sorted: the unique index grows at its end), new
+    keys inserted, known ones' `cols` updated where a value differs (the file's own keys
+    are distinct). Returns the rows inserted or updated."""
+    on_conflict = (
+        f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)}"
+        f" WHERE {columns_differ(cols, 'excluded', 'events')}"
+        if cols
+        else "DO NOTHING"
+    )
+    # SQLite-only: s.rowid (the stage's row order; a second engine orders by its key
+    # column), and `WHERE true`, which SQLite's parser needs before ON CONFLICT in an
+    # INSERT ... SELECT (harmless elsewhere).
+    return conn.execute(
+        "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
+        " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
+        f" s.note, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
+        (stamp,),
+    ).rowcount

@@ -10,6 +10,7 @@ from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.session import Session
+from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, NotFound
 from followup_cli.support.i18n import _, label
 
@@ -123,3 +124,22 @@ def staff_joined(session: Session, name: str, role: str) -> None:
         )
     ]
     Planner(session, conn).plan_customers(ids)
+
+
+def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: str) -> None:
+    """An import's write (set-wise, from the temp table `stage` that transfer/ filled):
+    names not yet on the staff are added in file order, and the `cols` of known ones are
+    updated where they differ."""
+    conn.execute(
+        "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
+        f" SELECT name, role, department, phone, ?, ? FROM temp.{stage}"
+        " WHERE name NOT IN (SELECT name FROM staff) ORDER BY line",
+        (stamp, stamp),
+    )
+    if cols:
+        conn.execute(
+            f"UPDATE staff SET {', '.join(f'{c} = s.{c}' for c in cols)}, updated_at = ?"
+            f" FROM temp.{stage} s WHERE staff.name = s.name"
+            f" AND ({columns_differ(cols, 's', 'staff')})",
+            (stamp,),
+        )
