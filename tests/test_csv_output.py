@@ -9,8 +9,11 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 FORMULA = '=HYPERLINK("http://x")'
 SUMMARY = "@SUM(A1) engine noise"
@@ -172,3 +175,31 @@ def test_the_import_side_does_not_import_export() -> None:
     from followup_cli.transfer import cells
 
     assert cells.FORMULA_START is csvout.FORMULA_START
+
+
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.integers(-5, 5),
+                st.floats(allow_nan=False, width=32),
+                st.text(alphabet="=+-@\t\r'a中 1", max_size=5),
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        max_size=5,
+    )
+)
+def test_the_fast_cells_write_what_the_plain_cell_writes(rows: list[list[Any]]) -> None:
+    from followup_cli.render import csv_writer as csvout
+
+    fast = io.StringIO()
+    csvout.write_rows(fast, ["h"], rows)
+    plain = io.StringIO()
+    writer = csv.writer(plain, lineterminator="\n")
+    writer.writerow(["h"])
+    for row in rows:
+        writer.writerow([csvout.cell(v) for v in row])
+    assert fast.getvalue() == plain.getvalue()

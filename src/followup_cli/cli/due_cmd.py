@@ -92,14 +92,18 @@ def due_cmd(
     # csv and json are written as the rows are read; a reader that goes away (`| head`)
     # ends the reading there, and its transaction with it.
     if fmt == Format.csv:
-        with closing(iter(DueEntries(session, flt, terms=explain, counted=False))) as rows:
+        with closing(
+            iter(DueEntries(session, flt, terms=explain, counted=False, messages=False))
+        ) as rows:
             write_due_csv(rows, explain)
         return
     if fmt == Format.json:
-        with closing(iter(DueEntries(session, flt, terms=explain, counted=False))) as rows:
+        with closing(
+            iter(DueEntries(session, flt, terms=explain, counted=False, messages=False))
+        ) as rows:
             print_json_list(rows, lambda e: e.record(explain))
         return
-    entries = DueEntries(session, flt, terms=explain)
+    entries = DueEntries(session, flt, terms=explain, messages=current_language() != ENGLISH)
     with closing(iter(entries)) as rows:
         shown = render_due_table(rows, explain, on.isoformat(), days)
     if entries.total > shown:

@@ -47,8 +47,8 @@ READ_AFTER_RANKING = 10_000
 
 class RankedRow(NamedTuple):
     """A row of the due query, by name: the customer, its ranking and urgency terms
-    (t_overdue ...), its `reasons` and `contacts` as JSON arrays, and `total`, the rows
-    before --limit (None unless a counted limit cuts the list)."""
+    (t_overdue ...; None unless asked for), its `reasons` and `contacts` as JSON arrays,
+    and `total`, the rows before --limit (None unless a counted limit cuts the list)."""
 
     customer_id: int
     code: str
@@ -60,14 +60,14 @@ class RankedRow(NamedTuple):
     days_overdue: int
     open_tickets: int
     urgency: float
-    t_overdue: float
-    t_grade: float
-    t_reason: float
-    t_reasons: float
-    t_open_tickets: float
-    t_level2: float
-    t_retry: float
-    t_unreachable: float
+    t_overdue: float | None
+    t_grade: float | None
+    t_reason: float | None
+    t_reasons: float | None
+    t_open_tickets: float | None
+    t_level2: float | None
+    t_retry: float | None
+    t_unreachable: float | None
     reasons: str
     contacts: str
     total: int | None
@@ -188,13 +188,16 @@ class DueEntries:
     flt: DueFilter
     terms: bool = False  # hand over the urgency terms too (--explain)
     counted: bool = True
+    messages: bool = True  # read each detail's message (for a table not in English)
     total: int = 0
 
     def __iter__(self) -> Generator[DueEntry, None, None]:
         """The entries; close the generator if the iteration stops early (it holds a
         read transaction open)."""
         flt, terms = self.flt, self.terms
-        sql, params = ranking_sql(self.session, flt, total=self.counted)
+        sql, params = ranking_sql(
+            self.session, flt, total=self.counted, messages=self.messages, terms=terms
+        )
         tier = self.session.config.tier
         tiers: dict[int, str] = {}
         count = 0
@@ -303,10 +306,14 @@ def _pending(alias: str) -> str:
     )
 
 
-def _gathered(alias: str) -> str:
+def _gathered(alias: str, messages: bool = True) -> str:
     """The callbacks of a group as a JSON array of arrays (the fields of DueCallback),
-    in no particular order."""
-    fields = ", ".join(f"{alias}.{name}" for name in DueCallback._fields)
+    in no particular order; without `messages`, the detail's message is left NULL (only a
+    table in another language than English shows it)."""
+    fields = ", ".join(
+        f"{alias}.{name}" if messages or name != "detail_message" else "NULL"
+        for name in DueCallback._fields
+    )
     return f"json_group_array(json_array({fields}))"
 
 
@@ -321,11 +328,18 @@ def _contacts(row: str) -> str:
 
 
 def ranking_sql(
-    session: Session, flt: DueFilter, *, total: bool = True, plain: bool = False
+    session: Session,
+    flt: DueFilter,
+    *,
+    total: bool = True,
+    plain: bool = False,
+    messages: bool = True,
+    terms: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """The due list in one query: one row per customer, most urgent first, with the
-    columns of RankedRow (`total` counted if `total` and a limit cuts the list). With
-    `plain`, the speed tricks above give way to their plain versions."""
+    columns of RankedRow (the urgency terms if `terms`, `total` counted if `total` and a
+    limit cuts the list, each detail's message if `messages`). With `plain`, the speed
+    tricks above give way to their plain versions."""
     u = session.config["urgency"]
     weights = u["reason"]
     reason_case = (
@@ -379,7 +393,9 @@ def ranking_sql(
     )
     summed = " + ".join(f"t_{name}" for name in TERMS)
     ranked = [*RANKED[:-1], f"{summed} AS urgency" if exact else f"round({summed}, 2) AS urgency"]
-    ranked += [f"t_{name}" for name in TERMS]
+    # The terms themselves only when asked for (--explain): each selected one is computed
+    # again for every row.
+    ranked += [f"t_{name}" if terms else f"NULL AS t_{name}" for name in TERMS]
     order = "ORDER BY urgency DESC, first_due, code"
     # A long list gathers each customer's reasons in the ranking's one pass over the
     # pending callbacks; a short one (--limit) reads them for the rows shown only.
@@ -389,7 +405,7 @@ def ranking_sql(
         "WITH d AS (SELECT cb.customer_id, min(cb.due_on) AS first_due, count(*) AS n,"
         " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
         f" max({reason_case}) AS reason_weight"
-        + (f", {_gathered('cb')} AS reasons" if gather else "")
+        + (f", {_gathered('cb', messages)} AS reasons" if gather else "")
         + f" FROM {pending_source('cb', plain=plain)} WHERE {_pending('cb')}"
         " GROUP BY cb.customer_id),"
         " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
@@ -416,7 +432,7 @@ def ranking_sql(
         )
         return sql, params
     reasons = (
-        f"(SELECT {_gathered('p')} FROM callbacks p"
+        f"(SELECT {_gathered('p', messages)} FROM callbacks p"
         f" WHERE p.customer_id = top.customer_id AND {_pending('p')}) AS reasons"
     )
     sql += (
@@ -482,13 +498,15 @@ def _entry(
 
 
 def _terms(r: RankedRow) -> tuple[float, ...]:
-    return (
-        float(r.t_overdue),
-        float(r.t_grade),
-        float(r.t_reason),
-        float(r.t_reasons),
-        float(r.t_open_tickets),
-        float(r.t_level2),
-        float(r.t_retry),
-        float(r.t_unreachable),
+    """The row's urgency terms, in TERMS order (selected only when asked for)."""
+    found = (
+        r.t_overdue,
+        r.t_grade,
+        r.t_reason,
+        r.t_reasons,
+        r.t_open_tickets,
+        r.t_level2,
+        r.t_retry,
+        r.t_unreachable,
     )
+    return tuple(float(t or 0.0) for t in found)
