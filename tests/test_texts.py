@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assertions import ok
 from followup_cli.domain.texts import Message, columns, english, joined, loads, message, render
@@ -117,3 +119,37 @@ def test_a_message_round_trips_through_its_stored_form() -> None:
 def test_an_unknown_code_is_refused() -> None:
     with pytest.raises(KeyError):
         Message("escalation.no_such_thing")
+
+
+@given(
+    code=st.sampled_from(
+        [
+            "callback.visit",
+            "callback.event",
+            "indicator.open_tickets",
+            "callback.yearly",
+            "callback.retry",
+        ]
+    ),
+    values=st.lists(
+        st.one_of(st.text(max_size=6), st.integers(-3, 3), st.booleans(), st.floats(-2, 2)),
+        min_size=3,
+        max_size=3,
+    ),
+)
+def test_remembered_columns_are_the_plain_ones(code: str, values: list[Any]) -> None:
+    """texts.columns remembers the stored form of plain messages; it gives what the plain
+    rendering gives, the first time and the next (1, 1.0 and True are told apart)."""
+    import string
+
+    from followup_cli.domain.texts import TEMPLATES, _plain_stored
+
+    names = [n for _l, n, _s, _c in string.Formatter().parse(TEMPLATES[code]) if n]
+    m = Message(code, dict(zip(names, values, strict=False)))
+    assert columns(m) == _plain_stored(m) == columns(m)
+    one, other = (
+        Message("indicator.open_tickets", {"n": 1}),
+        Message("indicator.open_tickets", {"n": True}),
+    )
+    assert columns(one) == _plain_stored(one) and columns(other) == _plain_stored(other)
+    assert columns(one) != columns(other)

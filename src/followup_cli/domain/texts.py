@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, TypeAlias
 
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, in_language, label
@@ -217,8 +218,25 @@ def columns(text: Text | None) -> tuple[str | None, str | None]:
     if text is None:
         return None, None
     if isinstance(text, Message):
-        return english(text), dumps(text)
+        try:
+            # (the class in the key too: 1, 1.0 and True are equal keys, other JSON)
+            key = tuple((k, v.__class__, v) for k, v in text.params.items())
+            return _stored(text.code, key)
+        except TypeError:  # a parameter that is a list or a message: not remembered
+            return english(text), dumps(text)
     return text, None
+
+
+@lru_cache(maxsize=4096)
+def _stored(code: str, params: tuple[tuple[str, type, Any], ...]) -> tuple[str, str | None]:
+    """`columns` of a message of plain parameters, remembered: an import plans the same
+    visit and yearly texts for thousands of customers. `_plain_stored` is the plain
+    version; tests/test_texts.py holds the two equal."""
+    return _plain_stored(Message(code, {k: v for k, _class, v in params}))
+
+
+def _plain_stored(m: Message) -> tuple[str, str | None]:
+    return english(m), dumps(m)
 
 
 def read(text: str | None, stored: str | None) -> Text | None:
