@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,10 @@ from followup_cli.store import read_transaction, write_transaction
 from followup_cli.support.config import Config
 from followup_cli.support.dates import timestamp
 
+# The name the system's own actions are recorded under (shown as 系统 in Chinese);
+# `staff add` refuses it as a staff name.
+SYSTEM = "system"
+
 
 @dataclass
 class Session:
@@ -20,6 +23,11 @@ class Session:
     config: Config
     today: date
     now: datetime  # timezone-aware; its date is `today`
+    # Who acts, for history: the staff member a command names (--by, default
+    # FOLLOWUP_STAFF; the CLI checks the name before anything is written), else the
+    # system: cron's automatic steps (escalate --auto, early warnings, the daily roll)
+    # and whatever no person asked for.
+    actor: str = SYSTEM
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -34,20 +42,6 @@ class Session:
     @property
     def stamp(self) -> str:
         return timestamp(self.now)
-
-    @property
-    def actor(self) -> str:
-        """Who is acting, for history: FOLLOWUP_STAFF, else the login name."""
-        name = os.environ.get("FOLLOWUP_STAFF", "").strip()
-        if name:
-            return name
-        try:
-            # Only a write with no --by/FOLLOWUP_STAFF asks the system who is logged in.
-            import getpass
-
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
 
 
 def moment(today: date | None, wall: datetime | None = None) -> tuple[date, datetime]:
