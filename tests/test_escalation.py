@@ -146,7 +146,11 @@ def test_a_ticket_starts_on_its_tiers_ladder(
 
 
 def test_a_rung_without_staff_is_passed_over_when_opening(initdb: Run, rows: Rows) -> None:
-    for name, role in (("孙丽", "sales_manager"), ("周杰", "marketing_director")):
+    for name, role in (
+        ("李娜", "clerk"),
+        ("孙丽", "sales_manager"),
+        ("周杰", "marketing_director"),
+    ):
         ok(initdb("staff", "add", name, "--role", role))
     ok(initdb("customer", "add", "临沂路桥工程", "--code", "C004", "--grade", "3"))
     t = open_ticket(initdb, "C004")  # key ladder: account_manager (nobody) → sales_manager
@@ -208,7 +212,7 @@ def test_an_unattended_ticket_climbs_every_rung(tiers: Run, rows: Rows, tier: st
         )[0]
         assert (last["action"], last["actor"], last["after"]) == (
             "escalate",
-            "escalate --auto",
+            "system",  # cron's steps are the system's
             f"{role} {PERSON[role]}",
         )
         assert last["at"].startswith(day)
@@ -305,7 +309,7 @@ def test_at_the_top_rung_auto_reminds_without_climbing(tiers: Run, rows: Rows) -
 
 
 def test_a_rung_without_staff_is_passed_over(initdb: Run, rows: Rows) -> None:
-    for name, role in (("刘洋", "service_manager"), ("吴刚", "gm")):
+    for name, role in (("李娜", "clerk"), ("刘洋", "service_manager"), ("吴刚", "gm")):
         ok(initdb("staff", "add", name, "--role", role))
     ok(initdb("customer", "add", "济南重工集团", "--code", "C003", "--grade", "2"))
     t = open_ticket(initdb, "C003")  # important: service_manager → (marketing_director) → gm

@@ -92,6 +92,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m002_report_indexes",
         "m003_customer_list_index",
         "m004_texts_as_messages",
+        "m005_who_changed",
     ]
 
 
