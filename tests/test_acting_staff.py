@@ -49,8 +49,9 @@ def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:
 
 @pytest.fixture
 def scene(office: Run, rows: Rows) -> Run:
-    ok(office("ticket", "open", "C001", "--summary", "漏油", "--category", "other", "--by", "李娜"))
-    ok(office("ticket", "resolve", "1", "--resolution", "已更换", "--by", "赵强"))
+    # (acting as conftest's ACTING, through FOLLOWUP_STAFF)
+    ok(office("ticket", "open", "C001", "--summary", "漏油", "--category", "other"))
+    ok(office("ticket", "resolve", "1", "--resolution", "已更换"))
     return office
 
 
