@@ -665,3 +665,19 @@ def test_chain_for_goes_on_past_the_ladder_each_role_once(session: Any, initdb: 
     for grade, tier in ((1, "core"), (2, "important"), (3, "key"), (4, "general")):
         assert ladder_for(s, grade)[0] == tier
         assert chain_for(s, tier, LADDERS[tier]) == expected[tier]
+
+
+def test_a_ticket_nobody_holds_goes_to_whoever_joins_its_rung(initdb: Run, rows: Rows) -> None:
+    office = thin_office(initdb, ("刘洋", "service_manager"))
+    t = open_ticket(office, "C003", "critical")  # important, critical: marketing, gm: nobody
+    assert (t["escalation_level"], t["escalated_role"], t["escalated_to"]) == (2, "gm", None)
+    [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
+    assert (notice["person"], notice["note"]) == (
+        None,
+        "nobody holds any rung above: add staff for gm",
+    )
+    refused(office("escalate", str(t["id"])), 1, "nobody holds a role above it (gm)")
+    ok(office("staff", "add", "吴刚", "--role", "gm"))
+    [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
+    assert (notice["role"], notice["person"], notice["level"]) == ("gm", "吴刚", 2)
+    assert ticket_row(rows, t["id"])["escalated_to"] == "吴刚"

@@ -70,6 +70,8 @@ def _climb(
     tier, ladder = ladder_for(session, customer["grade"])
     chain = chain_for(session, tier, ladder)
     current = int(row["escalation_level"])
+    # A ticket nobody holds (its rung had no staff) goes first to whoever holds its rung now.
+    start = current + 1 if row["escalated_to"] else current
     note: Message | None = None
     if to_role is not None:
         person = pick_staff(conn, to_role, customer["department"])
@@ -84,9 +86,9 @@ def _climb(
         # cron climbs the ladder only; at its top (or past it) it reminds
         level, role, person = current, row["escalated_role"], row["escalated_to"]
         note = message("escalation.top_rung")
-    elif current + 1 >= len(chain):
+    elif start >= len(chain):
         if auto:
-            return _unrouted(session, conn, row, customer, tier, chain, reason, dry_run=dry_run)
+            return _unrouted(row, customer, tier, chain[-1:], reason)
         top = label("role", chain[-1]) if chain else _("none")
         raise Refused(
             _("ticket #{id} is already at the top rung ({role}) of the {tier} ladder").format(
@@ -95,11 +97,11 @@ def _climb(
             _("Name someone outside the ladder with --to ROLE, or resolve the ticket."),
         )
     else:
-        routing = route(conn, chain, current + 1, customer["department"])
+        routing = route(conn, chain, start, customer["department"])
         if routing.person is None:
             if auto:
-                return _unrouted(session, conn, row, customer, tier, chain, reason, dry_run=dry_run)
-            raise Refused(*_nobody_above(row["id"], chain[current + 1 :]))
+                return _unrouted(row, customer, tier, chain[start:], reason)
+            raise Refused(*_nobody_above(row["id"], chain[start:]))
         level, role, person = routing.level, routing.role, routing.person
         notes: list[Message] = []
         if routing.skipped:
@@ -168,20 +170,11 @@ def _nobody_above(ticket_id: int, roles: list[str]) -> tuple[str, str]:
 
 
 def _unrouted(
-    session: Session,
-    conn: sqlite3.Connection,
-    row: sqlite3.Row,
-    customer: sqlite3.Row,
-    tier: str,
-    chain: list[str],
-    reason: Text,
-    *,
-    dry_run: bool,
+    row: sqlite3.Row, customer: sqlite3.Row, tier: str, above: list[str], reason: Text
 ) -> Notice:
-    """cron found a breach with nobody at all to take it: the ticket is left as it is
-    (it breaches again tomorrow), and the notice says who to add."""
-    current = int(row["escalation_level"])
-    above = chain[current + 1 :] or chain[-1:]
+    """cron found a breach with nobody at all to take it (`above`: the roles it could go
+    to): the ticket is left as it is (it breaches again tomorrow), and the notice says
+    who to add."""
     return Notice(
         kind="ticket",
         ticket_id=row["id"],
@@ -191,7 +184,7 @@ def _unrouted(
         severity=row["severity"],
         summary=read(row["summary"], row["summary_message"]) or "",
         from_role=row["escalated_role"],
-        from_level=current,
+        from_level=int(row["escalation_level"]),
         level=None,
         role=None,
         person=None,
