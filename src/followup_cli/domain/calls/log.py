@@ -637,6 +637,28 @@ def preview_tickets(session: Session, customer_ref: str, data: CallInput) -> lis
         return plan_tickets(session, data, call_questions(session, conn, customer, data, targets))
 
 
+def check_caller(session: Session, name: str, option: str | None = None) -> str:
+    """The caller's staff name as stored (the call script checks it before asking
+    anything); NotFound names the staff to choose from. `option` names the option the
+    name came from, if any."""
+    cleaned = fields.name(name, "by")
+    with session.read() as conn:
+        row = conn.execute("SELECT name FROM staff WHERE name = ?", (cleaned,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        names = [r[0] for r in conn.execute("SELECT name FROM staff WHERE active = 1 ORDER BY id")]
+    raise NotFound(
+        _("no staff member named '{name}' ({field})").format(
+            name=cleaned, field=label("field", option)
+        )
+        if option
+        else _("no staff member named '{name}'").format(name=cleaned),
+        _("Staff: {names}").format(names=", ".join(names))
+        if names
+        else _("Nobody is on staff yet: add them with `followup staff add NAME --role ROLE`."),
+    )
+
+
 def _pending_ids(conn: sqlite3.Connection, customer_id: int) -> set[int]:
     return {
         r[0]
