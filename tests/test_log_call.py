@@ -350,6 +350,88 @@ def test_complaint_without_category_is_other(office: Run, rows: Rows) -> None:
     )
 
 
+def test_a_complaint_holds_the_calls_no_answers_in_one_ticket(office: Run, rows: Rows) -> None:
+    """Issue 14.1: a complaint and a "no" about the same repair are one problem, one
+    ticket (it opened a second, "Customer answered no", owned by someone else)."""
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "-s", "2",
+                "--answer", "fixed=no", "--answer", "on_time=no",
+                "--complaint", "修完第二天又漏油", "--category", "product.failure",
+                "--severity", "major", "--note", "客户很生气"))  # fmt: skip
+    c = last_call(rows)
+    [t] = rows("SELECT * FROM tickets")
+    assert (t["summary"], t["category"], t["severity"], t["call_id"], t["details"]) == (
+        "修完第二天又漏油",
+        "product.failure",
+        "major",
+        c["id"],
+        "客户很生气",
+    )
+    assert r.stdout.count("opened ticket #") == 1
+    assert f"opened ticket #{t['id']}" in r.stdout
+    history = rows("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id", t["id"])
+    assert [h["action"] for h in history] == ["open", "note", "note"]
+    assert [h["note"] for h in history[1:]] == [
+        "Customer answered no: Was the problem fixed?",
+        "Customer answered no: Did the engineer arrive on time?",
+    ]
+    assert {h["actor"] for h in history[1:]} == {"李娜"}
+    assert all(json.loads(h["note_message"])["code"] == "ticket.answered_no" for h in history[1:])
+    shown = ok(office("ticket", "show", str(t["id"]))).stdout
+    assert "Customer answered no: Was the problem fixed?" in shown
+    # The early warning counts one open complaint: no "2 open complaints" emergency.
+    warnings = ok(office("report", "warnings", "--format", "json")).stdout
+    assert "open complaints" not in warnings
+    auto = ok(office("escalate", "--auto", "--dry-run"))
+    assert "open complaints" not in auto.output
+
+
+def test_a_complaint_without_category_takes_that_of_the_no_answer(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--answer", "fixed=no",
+            "--complaint", "又漏油了"))  # fmt: skip
+    assert rows("SELECT summary, category, severity FROM tickets") == [
+        {"summary": "又漏油了", "category": "product.failure", "severity": "minor"}
+    ]
+
+
+def test_no_answers_without_a_complaint_open_one_ticket_per_category(session: Any) -> None:
+    """Without a complaint each category answered "no" is one problem: two "no"s of one
+    category make one ticket holding both questions."""
+    from followup_cli.domain.calls.log import plan_tickets
+    from followup_cli.domain.texts import english
+
+    questions = {
+        "fixed": {"key": "fixed", "text": "Was the problem fixed?", "category": "product.failure"},
+        "machine_ok": {
+            "key": "machine_ok",
+            "text": "Is the rented machine working well?",
+            "category": "product.failure",
+        },
+        "on_time": {"key": "on_time", "text": "On time?", "category": "service.late"},
+    }
+    s = session()
+    at = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+    answers = {"fixed": "no", "machine_ok": "no", "on_time": "no"}
+    planned = plan_tickets(s, validate_call("reached", "李娜", at, answers=answers), questions)
+    assert [(p.category, [q["key"] for q in p.said_no], p.complaint) for p in planned] == [
+        ("product.failure", ["fixed", "machine_ok"], False),
+        ("service.late", ["on_time"], False),
+    ]
+    assert english(planned[0].summary) == (
+        "Customer answered no: Was the problem fixed?;"
+        " Customer answered no: Is the rented machine working well?"
+    )
+    told = validate_call("reached", "李娜", at, answers=answers, complaint="全坏了")
+    [one] = plan_tickets(s, told, questions)
+    assert (one.summary, one.category, one.complaint) == ("全坏了", "product.failure", True)
+    assert [q["key"] for q in one.said_no] == ["fixed", "machine_ok", "on_time"]
+    assert (
+        plan_tickets(s, validate_call("reached", "李娜", at, answers={"fixed": "yes"}), questions)
+        == []
+    )
+
+
 # -- 多头回访 --------------------------------------------------------------------------------
 
 

@@ -63,7 +63,10 @@ def log_call_cmd(
     ] = None,
     complaint: Annotated[
         str | None,
-        typer.Option("--complaint", help="A complaint told on the call: opens a ticket."),
+        typer.Option(
+            "--complaint",
+            help="A complaint told on the call: one ticket, holding the call's no answers.",
+        ),
     ] = None,
     category: Annotated[
         str | None, typer.Option("--category", help="Complaint category (with --complaint).")
@@ -94,7 +97,8 @@ def log_call_cmd(
         # Only a call with --complaint loads the tickets (log-call's start-up).
         from followup_cli.domain.complaints.tickets import check_category, check_severity
 
-        category = checked(check_category, session, category or "other")
+        # No --category: the ticket takes that of the first "no" answer, else "other".
+        category = checked(check_category, session, category) if category else None
         severity = checked(
             check_severity, severity or session.config["tickets"]["default_severity"]
         )

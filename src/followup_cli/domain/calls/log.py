@@ -22,7 +22,7 @@ from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row, set_unreachable
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
-from followup_cli.domain.texts import message, read
+from followup_cli.domain.texts import Text, joined, message, read
 from followup_cli.domain.vocabulary import REACHED
 from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound, UsageError
@@ -535,25 +535,84 @@ def _open_complaints(
     targets: list[sqlite3.Row],
     result: CallLogged,
 ) -> None:
-    """A complaint told on the call, and each "no" to a key question, opens a ticket."""
-    said_no = any(v == "no" for v in data.answers.values())
-    if not data.complaint and not said_no:
+    """The tickets `plan_tickets` gives this call, opened: a complaint's ticket holds the
+    call's "no" answers in its history (one entry each, by the caller)."""
+    if not data.complaint and not any(v == "no" for v in data.answers.values()):
+        return
+    planned = plan_tickets(session, data, call_questions(session, conn, customer, data, targets))
+    if not planned:
         return
     # Only a call that opens a complaint loads the tickets (log-call's start-up).
-    from followup_cli.domain.complaints.tickets import TicketInput, insert_ticket
+    from followup_cli.domain.complaints.tickets import TicketInput, history, insert_ticket
 
-    if data.complaint:
+    for plan in planned:
         ticket = TicketInput(
-            summary=data.complaint,
-            category=data.category or "other",
-            severity=data.severity or session.config["tickets"]["default_severity"],
+            summary=plan.summary,
+            category=plan.category,
+            severity=plan.severity,
             channel="callback",
             owner=None,
             details=data.note,
         )
-        result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
-    if not said_no:
-        return
+        ticket_id = insert_ticket(session, conn, customer, ticket, call_id, data.by)
+        if plan.complaint:
+            for q in plan.said_no:
+                note = message("ticket.answered_no", question=q["text"])
+                history(conn, session, ticket_id, "note", note=note, actor=data.by)
+        result.tickets.append(ticket_id)
+
+
+@dataclass
+class PlannedTicket:
+    """A ticket a call opens: its summary, category and severity, and the key questions
+    answered "no" that it holds (a complaint's ticket holds every one of the call)."""
+
+    summary: Text
+    category: str
+    severity: str
+    said_no: list[dict[str, Any]]
+    complaint: bool
+
+
+def plan_tickets(
+    session: Session, data: CallInput, questions: dict[str, dict[str, Any]]
+) -> list[PlannedTicket]:
+    """The tickets a call opens: at most one per problem.
+
+    A complaint told on the call is the problem: one ticket, which holds the call's "no"
+    answers (its category, when the clerk gave none, is that of the first "no"). Without
+    a complaint, each category answered "no" is a problem: one ticket per category (two
+    "no"s of one category, one ticket). `questions` are the call's key questions by key.
+    """
+    default_severity = str(session.config["tickets"]["default_severity"])
+    said_no = [questions[k] for k, v in data.answers.items() if v == "no" and k in questions]
+    if data.complaint:
+        category = data.category or (said_no[0]["category"] if said_no else "other")
+        return [
+            PlannedTicket(
+                data.complaint, category, data.severity or default_severity, said_no, True
+            )
+        ]
+    by_category: dict[str, list[dict[str, Any]]] = {}
+    for q in said_no:
+        by_category.setdefault(q["category"], []).append(q)
+    planned = []
+    for category, group in by_category.items():
+        texts = [message("ticket.answered_no", question=q["text"]) for q in group]
+        summary: Text = texts[0] if len(texts) == 1 else joined(texts)
+        planned.append(PlannedTicket(summary, category, default_severity, group, False))
+    return planned
+
+
+def call_questions(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer: sqlite3.Row,
+    data: CallInput,
+    targets: list[sqlite3.Row],
+) -> dict[str, dict[str, Any]]:
+    """The key questions of the call, by key: those of the events its callbacks are
+    about, or of the customer's latest event."""
     event_kinds = {
         r[0]
         for r in conn.execute(
@@ -565,20 +624,39 @@ def _open_complaints(
     if not event_kinds:
         row = latest_event(conn, customer["id"], data.day)
         event_kinds = {row[0]} if row else set()
-    questions = {q["key"]: q for q in questions_for(session, event_kinds)}
-    for key, value in data.answers.items():
-        if value != "no" or key not in questions:
-            continue
-        q = questions[key]
-        ticket = TicketInput(
-            summary=message("ticket.answered_no", question=q["text"]),
-            category=q["category"],
-            severity=session.config["tickets"]["default_severity"],
-            channel="callback",
-            owner=None,
-            details=data.note,
+    return {q["key"]: q for q in questions_for(session, event_kinds)}
+
+
+def preview_tickets(session: Session, customer_ref: str, data: CallInput) -> list[PlannedTicket]:
+    """The tickets `log_call` would open for this call, read without writing (what the
+    call script's save line promises)."""
+    with session.read() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        caller = get_staff(conn, data.by, "--by")
+        targets = targets_of(session, conn, customer["id"], data.day, data.reached, caller.role)
+        return plan_tickets(session, data, call_questions(session, conn, customer, data, targets))
+
+
+def check_caller(session: Session, name: str, option: str | None = None) -> str:
+    """The caller's staff name as stored (the call script checks it before asking
+    anything); NotFound names the staff to choose from. `option` names the option the
+    name came from, if any."""
+    cleaned = fields.name(name, "by")
+    with session.read() as conn:
+        row = conn.execute("SELECT name FROM staff WHERE name = ?", (cleaned,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        names = [r[0] for r in conn.execute("SELECT name FROM staff WHERE active = 1 ORDER BY id")]
+    raise NotFound(
+        _("no staff member named '{name}' ({field})").format(
+            name=cleaned, field=label("field", option)
         )
-        result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
+        if option
+        else _("no staff member named '{name}'").format(name=cleaned),
+        _("Staff: {names}").format(names=", ".join(names))
+        if names
+        else _("Nobody is on staff yet: add them with `followup staff add NAME --role ROLE`."),
+    )
 
 
 def _pending_ids(conn: sqlite3.Connection, customer_id: int) -> set[int]:
