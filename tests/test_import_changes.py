@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from followup_cli.transfer.checks import ImportOptions
 from followup_cli.transfer.importing import import_file
-from followup_cli.transfer.results import FieldChange, ImportErrors
+from followup_cli.transfer.results import ImportErrors
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -386,14 +385,19 @@ def test_the_customer_flags_on_another_kind_are_a_usage_error(
     assert dump(rows) == before
 
 
-def test_hostile_braces_in_names_are_quoted_as_typed(
-    office: Run, rows: Rows, tmp_path: Path
-) -> None:
-    assert office("customer", "add", "{x}公司", "--code", "C{0}").exit_code in (0, 2)
-    path = write_csv(tmp_path, ["客户编号", "客户名称"], ("C001", "{other}{0}"))
+def test_braces_in_names_are_quoted_as_typed(office: Run, rows: Rows, tmp_path: Path) -> None:
+    r = office("customer", "edit", "C002", "--name", "{0}宏达{other}")
+    assert r.exit_code == 0, r.output
+    path = write_csv(
+        tmp_path, ["客户编号", "客户名称"], ("C002", "{x}"), ("C009", "{0}宏达{other}")
+    )
     err = refused(office, rows, "customers", path)
-    assert "expected the name of customer C001, 山东鲁建机械有限公司" in err[0]
-    assert err[0].startswith(f"{path}:2:2: 客户名称: '{{other}}{{0}}'")
+    assert err[:2] == [
+        f"{path}:2:2: 客户名称: '{{x}}' — expected the name of customer C002, {{0}}宏达{{other}}:"
+        " another name renames that customer (import with --rename if it is the same company"
+        " under a new name)",
+        duplicate_of(path, 3, "{0}宏达{other}", "C002"),
+    ]
 
 
 # -- the domain: import_file --------------------------------------------------------------------
@@ -402,6 +406,9 @@ def test_hostile_braces_in_names_are_quoted_as_typed(
 def test_import_file_reports_changes_and_refuses_a_rename(
     office: Run, session: Callable[..., Any], tmp_path: Path
 ) -> None:
+    from followup_cli.transfer.checks import ImportOptions
+    from followup_cli.transfer.results import FieldChange
+
     s = session()
     path = write_csv(tmp_path, ["客户编号", "客户名称", "区域"], ("C001", "济南鲁通", "济南"))
     with pytest.raises(ImportErrors) as caught:
