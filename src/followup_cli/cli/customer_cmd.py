@@ -42,6 +42,13 @@ Owner = Annotated[
 Department = Annotated[str | None, typer.Option("--department", help="Department.")]
 Address = Annotated[str | None, typer.Option("--address", help="Address.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free note.")]
+AllowDuplicateName = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicate-name",
+        help="Accept a name another customer already has (another company, same name).",
+    ),
+]
 
 
 def customer_columns() -> list[Any]:
@@ -70,6 +77,7 @@ def add_cmd(
     department: Department = None,
     address: Address = None,
     note: Note = None,
+    allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Add a customer; its periodic callbacks are planned at once.
 
@@ -93,7 +101,7 @@ def add_cmd(
     }
     data = checked(validate_customer, raw)
     session = open_session(ctx)
-    customer = add_customer(session, data)
+    customer = add_customer(session, data, allow_duplicate_name=allow_duplicate_name)
     print(
         _("Added customer {code} {name} (grade {grade}, {tier})").format(
             code=customer.code,
@@ -253,6 +261,7 @@ def edit_cmd(
     department: Department = None,
     address: Address = None,
     note: Note = None,
+    allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Change a customer's fields; pass "" to clear an optional one. A new grade replans visits.
 
@@ -278,7 +287,9 @@ def edit_cmd(
         raise typer.BadParameter(_("give at least one field to change"), param_hint="options")
     data = checked(validate_customer, given, arguments=())
     session = open_session(ctx)
-    updated, changed = edit_customer(session, customer, data)
+    updated, changed = edit_customer(
+        session, customer, data, allow_duplicate_name=allow_duplicate_name
+    )
     if changed:
         print(
             _("Updated {code} {name}: {fields}").format(
