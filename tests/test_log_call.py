@@ -497,3 +497,74 @@ def test_domain_log_call_reports_what_it_settled(
         "second-level"
     ]
     assert get_cb(rows, first["id"])["call_id"] == result.call_id
+
+
+# -- calls in the future (issue 14 item 2) ---------------------------------------------------
+
+
+def test_a_call_in_the_future_is_refused_and_nothing_is_written(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-1")
+    before = snapshot(rows)
+    r = office("log-call", "C002", "-o", "reached", "--by", "李娜", "-s", "5",
+               "--at", "2027-06-05 10:00", today="2026-12-01")  # fmt: skip
+    refused(r, 65, "at: '2027-06-05 10:00' is not valid; expected a time on or before today"
+            " (2026-12-01)")  # fmt: skip
+    assert snapshot(rows) == before
+    # The day after --today, at midnight, is the future too.
+    r = office("log-call", "C002", "-o", "no-answer", "--by", "李娜",
+               "--at", "2026-12-02", today="2026-12-01")  # fmt: skip
+    refused(r, 65, "expected a time on or before today (2026-12-01)")
+    assert snapshot(rows) == before
+
+
+def test_on_a_day_given_by_today_any_time_of_that_day_is_accepted(office: Run, rows: Rows) -> None:
+    # With --today (backfill) the clock's time of day says nothing of that day: a call
+    # late on it is accepted; one a minute after it is not.
+    ok(office("log-call", "C002", "-o", "reached", "--by", "李娜",
+              "--at", "2026-12-01 23:59", today="2026-12-01"))  # fmt: skip
+    assert last_call(rows)["day"] == "2026-12-01"
+    r = office("log-call", "C002", "-o", "reached", "--by", "李娜",
+               "--at", "2026-12-02 00:00", today="2026-12-01")  # fmt: skip
+    refused(r, 65, "at: '2026-12-02 00:00' is not valid")
+    assert len(rows("SELECT * FROM calls")) == 1
+
+
+def test_domain_refuses_a_call_later_than_now_on_the_clocks_day(
+    office: Run, rows: Rows, session: Callable[..., Any]
+) -> None:
+    from followup_cli.domain.calls.log import check_call_time
+    from followup_cli.support.errors import InvalidValue
+
+    s = session(today="2026-12-01")  # now: 2026-12-01 10:00 +08:00
+    s.today_given = False  # the day is the clock's: its time of day is real
+    at = datetime.fromisoformat("2026-12-01T10:30:00+08:00")
+    data = validate_call("reached", "李娜", at)
+    with pytest.raises(InvalidValue) as refused_call:
+        log_call(s, "C002", data)
+    assert refused_call.value.message == (
+        "at: '2026-12-01 10:30' is not valid; expected a time no later than now (2026-12-01 10:00)"
+    )
+    assert rows("SELECT * FROM calls") == []
+    earlier = datetime.fromisoformat("2026-12-01T09:59:00+08:00")
+    assert check_call_time(s, earlier) == earlier
+    s.today_given = True  # --today: any time of that day
+    assert check_call_time(s, at) == at
+    with pytest.raises(InvalidValue, match="on or before today"):
+        check_call_time(s, datetime.fromisoformat("2026-12-02T00:00:00+08:00"))
+
+
+def test_an_imported_call_in_the_future_is_refused_like_log_call(
+    office: Run, rows: Rows, tmp_path: Any
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "客户编号,时间,回访人,回访结果\r\nC002,2026-12-01 23:00,李娜,接通\r\n"
+        "C002,2026-12-02 00:30+08:00,李娜,接通\r\n",
+        encoding="utf-8",
+    )
+    before = snapshot(rows)
+    r = office("import", "calls", str(path), today="2026-12-01")
+    refused(r, 65, f"{path}:3:2: 时间: '2026-12-02 00:30+08:00' — expected a time on or before"
+            " today (2026-12-01)")  # fmt: skip
+    assert f"{path}:2:" not in r.stderr
+    assert snapshot(rows) == before

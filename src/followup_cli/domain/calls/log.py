@@ -151,6 +151,25 @@ def validate_call(
     return data
 
 
+NOT_AFTER_TODAY = N_("a time on or before today ({today})")
+NOT_AFTER_NOW = N_("a time no later than now ({now})")
+
+
+def check_call_time(session: Session, at: datetime, typed: str | None = None) -> datetime:
+    """`at`, unless it is after the session's `latest` moment: a call in the future is
+    refused (InvalidValue on `at`, naming `typed` or the time), as an event's date is.
+    On a day given by --today any time of that day is accepted; on the clock's day, a
+    time later than now is refused too."""
+    if at <= session.latest:
+        return at
+    shown = typed if typed is not None else at.strftime("%Y-%m-%d %H:%M")
+    if at.astimezone(session.now.tzinfo).date() > session.today:
+        raise InvalidValue("at", shown, _(NOT_AFTER_TODAY).format(today=session.today))
+    raise InvalidValue(
+        "at", shown, _(NOT_AFTER_NOW).format(now=session.now.strftime("%Y-%m-%d %H:%M"))
+    )
+
+
 def _score(value: int | str | None, name: str, low: int, high: int) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -179,8 +198,9 @@ class CallLogged:
 
 
 def log_call(session: Session, customer_ref: str, data: CallInput) -> CallLogged:
-    """Record a call and settle what it covers, in one transaction."""
-
+    """Record a call and settle what it covers, in one transaction. A call after now
+    (`check_call_time`) is refused before anything is written."""
+    check_call_time(session, data.at)
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         planner = Planner(session, conn)
