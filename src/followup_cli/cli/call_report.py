@@ -24,6 +24,17 @@ def report_call(result: Any) -> None:
                 id=cb["callback_id"], reason=label("reason", cb["reason"]), date=cb["due_on"]
             )
         )
+    for cb in result.still_due:
+        values = {
+            "id": cb["callback_id"],
+            "reason": label("reason", cb["reason"]),
+            "role": label("role", cb["role"]),
+            "who": cb["assignee"],
+        }
+        if cb["assignee"]:
+            print("  " + _("still due: #{id} {reason} for {role} ({who})").format(**values))
+        else:
+            print("  " + _("still due: #{id} {reason} for {role}").format(**values))
     for cb in result.retried:
         print(
             "  "

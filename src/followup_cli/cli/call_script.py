@@ -87,7 +87,7 @@ def _yes_no_skip(question: str) -> str | None:
 def run_call_script(
     ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
 ) -> None:
-    brief = call_brief(session, customer_ref)
+    brief = call_brief(session, customer_ref, by)
     c = brief.customer
     typer.echo(
         _("Call {name} ({code}, grade {grade}, {tier})").format(
