@@ -59,6 +59,13 @@ def report_call(result: Any) -> None:
         )
     if not result.reached and result.attempts:
         print("  " + _("{n} failed attempt(s) in a row").format(n=result.attempts))
+    if result.reachable_again:
+        print(
+            "  "
+            + _("{code} is reachable again: its unreachable flag is cleared").format(
+                code=result.customer_code
+            )
+        )
     if result.unreachable:
         warn(
             _("{code} is now flagged unreachable: check the phone numbers").format(

@@ -17,7 +17,7 @@ from followup_cli.domain.customers.records import (
 )
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, Section, print_detail, print_records
-from followup_cli.support.i18n import N_, _, label
+from followup_cli.support.i18n import N_, _, label, ngettext
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
@@ -158,6 +158,14 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
 
     c = profile.customer
     status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
+    shown_status = label("customer_status", status)
+    if status == "unreachable":
+        # What the flag means, and what to do, where the clerk looks for the number.
+        shown_status = ngettext(
+            "{status}: the last {n} call did not reach the customer; check the phone numbers",
+            "{status}: the last {n} calls did not reach the customer; check the phone numbers",
+            profile.failed_in_a_row,
+        ).format(status=label("customer_status", "unreachable"), n=profile.failed_in_a_row)
 
     def fields_shown() -> list[tuple[str, Any]]:
         return [
@@ -170,7 +178,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
             (_("Department"), c.department),
             (_("Address"), c.address),
             (_("Note"), c.note),
-            (_("Status"), label("customer_status", status)),
+            (_("Status"), shown_status),
         ]
 
     sections = [

@@ -199,6 +199,7 @@ class CallLogged:
     # Callbacks in the call's window that are another role's duty (role_duty): pending.
     still_due: list[dict[str, Any]] = field(default_factory=list)
     unreachable: bool = False
+    reachable_again: bool = False  # the call cleared the unreachable flag
     attempts: int = 0
 
 
@@ -511,6 +512,8 @@ def _settle_reached(
         conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
     set_unreachable(conn, customer["id"], False)
+    if not data.imported:  # (an import's rows do not carry the flag: nobody reads it)
+        result.reachable_again = bool(customer["unreachable"])
     # (What an imported call planned is not listed: nobody reads it.)
     before = set() if data.imported else _pending_ids(conn, customer["id"])
     planner.flush()
