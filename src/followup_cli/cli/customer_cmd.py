@@ -158,16 +158,16 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
 
     c = profile.customer
     status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
-    shown_status = label("customer_status", status)
-    if status == "unreachable":
-        # What the flag means, and what to do, where the clerk looks for the number.
-        shown_status = ngettext(
-            "{status}: the last {n} call did not reach the customer; check the phone numbers",
-            "{status}: the last {n} calls did not reach the customer; check the phone numbers",
-            profile.failed_in_a_row,
-        ).format(status=label("customer_status", "unreachable"), n=profile.failed_in_a_row)
 
     def fields_shown() -> list[tuple[str, Any]]:
+        shown_status = label("customer_status", status)
+        if status == "unreachable":
+            # What the flag means, and what to do, where the clerk looks for the number.
+            shown_status = ngettext(
+                "{status}: the last {n} call did not reach the customer; check the phone numbers",
+                "{status}: the last {n} calls did not reach the customer; check the phone numbers",
+                profile.failed_in_a_row,
+            ).format(status=shown_status, n=profile.failed_in_a_row)
         return [
             (_("Code"), c.code),
             (_("Grade"), f"{c.grade} ({label('tier', c.tier)})"),
