@@ -754,3 +754,27 @@ def test_domain_same_name_and_name_key(office, session):
     assert same_name(s.conn, "山东鲁建机械有限公司", other_than=c001.id) == []
     with pytest.raises(Conflict, match="already exists: C002"):
         add_customer(s, validate_customer({"name": "泰安宏达建设"}))
+
+
+# -- unreachable (issue 14 item 10) -----------------------------------------------------------
+
+
+def test_show_says_a_customer_is_unreachable_and_why(office, rows):
+    for at in ("09:00", "10:00", "11:00"):
+        r = office(
+            "log-call", "C002", "-o", "no-answer", "--by", "李娜", "--at", f"2026-11-23 {at}"
+        )
+        assert r.exit_code == 0, r.output
+    r = office("customer", "show", "C002")
+    assert r.exit_code == 0, r.output
+    assert (
+        "Status      unreachable: the last 3 calls did not reach the customer;"
+        " check the phone numbers"
+    ) in r.stdout
+    data = json.loads(office("customer", "show", "C002", "--format", "json").stdout)
+    assert (data["unreachable"], data["failed_calls_in_a_row"]) == (True, 3)
+    r = office("log-call", "C002", "-o", "reached", "--by", "李娜", "--at", "2026-11-23 15:00")
+    assert r.exit_code == 0, r.output
+    assert "Status      active" in office("customer", "show", "C002").stdout
+    data = json.loads(office("customer", "show", "C002", "--format", "json").stdout)
+    assert (data["unreachable"], data["failed_calls_in_a_row"]) == (False, 0)

@@ -250,9 +250,9 @@ def run_call_script(
     ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
 ) -> None:
     """The call script. Ctrl-C or end of input at any prompt saves nothing and exits 130."""
-    brief = call_brief(session, customer_ref)
     if by:
         by = check_caller(session, by, "--by")  # a wrong --by is refused before anything is asked
+    brief = call_brief(session, customer_ref, by)  # (what this caller's call would settle)
     _show_brief(brief)
     try:
         caller = by or _caller(session)

@@ -17,7 +17,7 @@ from followup_cli.domain.customers.records import (
 )
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, Section, print_detail, print_records
-from followup_cli.support.i18n import N_, _, label
+from followup_cli.support.i18n import N_, _, label, ngettext
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
@@ -168,6 +168,14 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
     status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
 
     def fields_shown() -> list[tuple[str, Any]]:
+        shown_status = label("customer_status", status)
+        if status == "unreachable":
+            # What the flag means, and what to do, where the clerk looks for the number.
+            shown_status = ngettext(
+                "{status}: the last {n} call did not reach the customer; check the phone numbers",
+                "{status}: the last {n} calls did not reach the customer; check the phone numbers",
+                profile.failed_in_a_row,
+            ).format(status=shown_status, n=profile.failed_in_a_row)
         return [
             (_("Code"), c.code),
             (_("Grade"), f"{c.grade} ({label('tier', c.tier)})"),
@@ -178,7 +186,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
             (_("Department"), c.department),
             (_("Address"), c.address),
             (_("Note"), c.note),
-            (_("Status"), label("customer_status", status)),
+            (_("Status"), shown_status),
         ]
 
     sections = [

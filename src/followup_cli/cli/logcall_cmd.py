@@ -8,7 +8,12 @@ import typer
 from followup_cli.cli.call_report import report_call
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.calls.log import log_call, parse_answers, validate_call
+from followup_cli.domain.calls.log import (
+    check_call_time,
+    log_call,
+    parse_answers,
+    validate_call,
+)
 from followup_cli.support.dates import parse_datetime
 from followup_cli.support.errors import DataError, InvalidValue, UsageError
 from followup_cli.support.i18n import _
@@ -123,6 +128,8 @@ def log_call_cmd(
             when = parse_datetime(at, "at", session.now)
         except InvalidValue as exc:
             raise DataError(exc.message) from None
+        # A call in the future is bad input data (exit 65), as an event's date is.
+        when = checked(check_call_time, session, when, at)
     data = checked(
         validate_call,
         outcome,

@@ -1,9 +1,11 @@
 """Calls: logging a contact attempt, and everything it settles or plans.
 
 A reached call completes every pending callback of the customer due within the merge
-window (periodic ones within the cooldown): one call covers every reason. A call that
-does not reach the customer counts an attempt and brings the callbacks back the next
-working day; after `max_attempts` failures in a row the customer is flagged unreachable.
+window (periodic ones within the cooldown): one call covers every reason, except a
+role's own duties (a visit, a supervisor's check: `role_duty`), which only a caller
+holding that role settles, or a call naming them with --callback. A call that does not
+reach the customer counts an attempt and brings the callbacks back the next working
+day; after `max_attempts` failures in a row the customer is flagged unreachable.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -151,6 +154,25 @@ def validate_call(
     return data
 
 
+NOT_AFTER_TODAY = N_("a time on or before today ({today})")
+NOT_AFTER_NOW = N_("a time no later than now ({now})")
+
+
+def check_call_time(session: Session, at: datetime, typed: str | None = None) -> datetime:
+    """`at`, unless it is after the session's `latest` moment: a call in the future is
+    refused (InvalidValue on `at`, naming `typed` or the time), as an event's date is.
+    On a day given by --today any time of that day is accepted; on the clock's day, a
+    time later than now is refused too."""
+    if at <= session.latest:
+        return at
+    shown = typed if typed is not None else at.strftime("%Y-%m-%d %H:%M")
+    if at.astimezone(session.now.tzinfo).date() > session.today:
+        raise InvalidValue("at", shown, _(NOT_AFTER_TODAY).format(today=session.today))
+    raise InvalidValue(
+        "at", shown, _(NOT_AFTER_NOW).format(now=session.now.strftime("%Y-%m-%d %H:%M"))
+    )
+
+
 def _score(value: int | str | None, name: str, low: int, high: int) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -174,13 +196,17 @@ class CallLogged:
     planned: list[dict[str, Any]] = field(default_factory=list)
     tickets: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Callbacks in the call's window that are another role's duty (role_duty): pending.
+    still_due: list[dict[str, Any]] = field(default_factory=list)
     unreachable: bool = False
+    reachable_again: bool = False  # the call cleared the unreachable flag
     attempts: int = 0
 
 
 def log_call(session: Session, customer_ref: str, data: CallInput) -> CallLogged:
-    """Record a call and settle what it covers, in one transaction."""
-
+    """Record a call and settle what it covers, in one transaction. A call after now
+    (`check_call_time`) is refused before anything is written."""
+    check_call_time(session, data.at)
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         planner = Planner(session, conn)
@@ -208,13 +234,28 @@ def targets_of(
     day: date,
     reached: bool,
     caller_role: str | None = None,
+    caller_name: str | None = None,
 ) -> list[sqlite3.Row]:
     """The pending callbacks a call on `day` settles: due within the merge window, and
     (for a reached call) periodic ones due within the cooldown.
 
-    A supervisor's level-2 check is settled only by a caller holding that role (or by
-    naming it with --callback): it verifies the first call, so no other call covers it.
+    Some callbacks are one role's duty (`role_duty`), settled only by a caller holding
+    that role (or by naming them with --callback): a supervisor's level-2 check verifies
+    the first call, and a visit of the 分级拜访制度 is its role's own.
     """
+    return _split_targets(session, conn, customer_id, day, reached, caller_role, caller_name)[0]
+
+
+def _split_targets(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer_id: int,
+    day: date,
+    reached: bool,
+    caller_role: str | None,
+    caller_name: str | None,
+) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """`targets_of`, and the callbacks in the same window left to their role's holders."""
     cfg = session.config["planning"]
     merge_end = (day + timedelta(days=int(cfg["merge_window_days"]))).isoformat()
     cool_end = (day + timedelta(days=int(cfg["cooldown_days"]))).isoformat()
@@ -233,12 +274,46 @@ def targets_of(
             " AND due_on <= ? ORDER BY due_on, id"
         )
         params = (customer_id, merge_end)
-    level2_role = session.config["planning"]["second_level"]["role"]
-    return [
-        r
-        for r in conn.execute(sql, params).fetchall()
-        if r["level"] != 2 or caller_role == level2_role
-    ]
+    found = conn.execute(sql, params).fetchall()
+    owner: str | None = None
+    if any(r["reason"] == "visit" for r in found):
+        owner = conn.execute("SELECT owner FROM customers WHERE id = ?", (customer_id,)).fetchone()[
+            0
+        ]
+    targets: list[sqlite3.Row] = []
+    left: list[sqlite3.Row] = []
+    for r in found:
+        duty = role_duty(session, r, owner)
+        if duty is None or (caller_name == duty.name if duty.name else caller_role == duty.role):
+            targets.append(r)
+        else:
+            left.append(r)
+    return targets, left
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Who alone settles a callback without naming it: a role's holders, or one person
+    (`name`: the customer's owner, for account_manager visits)."""
+
+    role: str
+    name: str | None = None
+
+
+def role_duty(session: Session, callback: sqlite3.Row, owner: str | None) -> Duty | None:
+    """The duty `callback` is, or None when any reached call of the customer covers it
+    (event callbacks, yearly, greetings, retries merge across reasons, 多头回访).
+
+    A supervisor's level-2 check is the checking role's; a visit is its role's (seed 001
+    分级拜访制度: each role visits on its own rhythm), an account_manager visit the
+    owner's when the customer has one."""
+    if callback["level"] == 2:
+        return Duty(session.config["planning"]["second_level"]["role"])
+    if callback["reason"] == "visit" and callback["role"]:
+        if callback["role"] == "account_manager" and owner:
+            return Duty("account_manager", owner)
+        return Duty(callback["role"])
+    return None
 
 
 def record_call(
@@ -256,8 +331,11 @@ def record_call(
     _refuse_repeat(conn, customer, data.by, stamp_at)
 
     result = CallLogged(0, customer["code"], customer["name"], data.reached)
-    targets = targets_of(session, conn, customer["id"], data.day, data.reached, caller.role)
+    targets, left = _split_targets(
+        session, conn, customer["id"], data.day, data.reached, caller.role, caller.name
+    )
     if explicit is not None:
+        left = [r for r in left if r["id"] != explicit["id"]]
         if data.reached:
             if all(t["id"] != explicit["id"] for t in targets):
                 targets.append(explicit)
@@ -275,6 +353,10 @@ def record_call(
     result.call_id = call_id
     if data.reached:
         _settle_reached(session, planner, customer, data, call_id, targets, result)
+        if not data.imported:
+            result.still_due = [
+                {**_brief(r), "role": r["role"], "assignee": r["assignee"]} for r in left
+            ]
     else:
         _settle_missed(session, planner, customer, data, call_id, targets, result)
     if not data.imported:
@@ -430,6 +512,8 @@ def _settle_reached(
         conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
     set_unreachable(conn, customer["id"], False)
+    if not data.imported:  # (an import's rows do not carry the flag: nobody reads it)
+        result.reachable_again = bool(customer["unreachable"])
     # (What an imported call planned is not listed: nobody reads it.)
     before = set() if data.imported else _pending_ids(conn, customer["id"])
     planner.flush()
@@ -633,7 +717,9 @@ def preview_tickets(session: Session, customer_ref: str, data: CallInput) -> lis
     with session.read() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         caller = get_staff(conn, data.by, "--by")
-        targets = targets_of(session, conn, customer["id"], data.day, data.reached, caller.role)
+        targets = targets_of(
+            session, conn, customer["id"], data.day, data.reached, caller.role, caller.name
+        )
         return plan_tickets(session, data, call_questions(session, conn, customer, data, targets))
 
 
@@ -692,14 +778,20 @@ class CallBrief:
     recent: list[dict[str, Any]]
 
 
-def call_brief(session: Session, customer_ref: str) -> CallBrief:
+def call_brief(session: Session, customer_ref: str, by: str | None = None) -> CallBrief:
+    """What the call script shows before dialling; the reasons are those a reached call
+    by `by` (when known) would settle."""
     # Only the call script's brief loads the due list's contact rule (log-call's start-up).
     from followup_cli.domain.callbacks.due import pick_contact
 
     with session.read() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         cid = customer["id"]
-        targets = targets_of(session, conn, cid, session.today, reached=True)
+        role = None
+        # (An unknown caller is refused when the call is saved, not here.)
+        with suppress(NotFound):
+            role = get_staff(conn, by, "--by").role if by else None
+        targets = targets_of(session, conn, cid, session.today, True, role, by)
         contacts = conn.execute(
             "SELECT name, phone, role, is_primary FROM contacts WHERE customer_id = ? ORDER BY id",
             (cid,),
