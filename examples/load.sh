@@ -41,6 +41,11 @@ FOLLOWUP_STAFF=张丽 "$F" log-call C000001 --outcome reached --by 张丽 --at "
     --complaint "履带板少发两块" --category parts --severity minor
 
 echo
+echo "== The account manager visits the same customer that afternoon (his visit, not the clerk's) =="
+"$F" log-call C000001 --outcome reached --by 王伟 --channel visit --at "2026-11-23 15:10" \
+    --note "上门拜访: 补发的履带板周三到货"
+
+echo
 echo "== Nobody acts. Cron on 2026-11-27 07:30: followup escalate --auto =="
 "$F" --today 2026-11-27 escalate --auto
 

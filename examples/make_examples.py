@@ -212,6 +212,18 @@ REF_START = {"service": 287, "sale": 41, "parts": 120, "rental": 15, "used": 8}
 
 UNREACHABLE = 32  # three calls in a row not answered: flagged unreachable
 
+# The visits of the last week (seed 001 分级拜访制度: each role visits on its own
+# rhythm, and only that role's visit counts as one): the account managers see their
+# important customers, the marketing director sees the unhappy mine. Late in the day,
+# after the clerks' calls. (customer number, day, visitor, time)
+VISITS = [
+    (19, date(2026, 11, 17), "杨帆", "16:40"),
+    (2, date(2026, 11, 18), "王伟", "16:20"),
+    (11, date(2026, 11, 18), "杨帆", "17:20"),
+    (9, date(2026, 11, 19), "杨帆", "16:30"),
+    (19, date(2026, 11, 19), "郑海", "17:10"),
+]
+
 CALL_NOTES_GOOD = ["师傅很专业", "满意", "机器正常", "希望保养提醒再早一点", "", "", ""]
 # Low scores from important customers: the early warnings of the demo.
 UNHAPPY = {
@@ -497,7 +509,8 @@ def make_calls(
     """The call sheet since September: the clerks work through the callbacks due each
     day (thoroughly since late October, patchily before); the service supervisor
     makes some of his second-level checks; two important customers are unhappy and
-    one customer never answers."""
+    one customer never answers; the account managers and the marketing director make
+    their visits (VISITS)."""
     first, careful, last = date(2026, 9, 1), date(2026, 10, 20), date(2026, 11, 20)
     calls: dict[tuple[str, datetime, str], list[str]] = {}
 
@@ -509,6 +522,7 @@ def make_calls(
         sat: str = "",
         answers: str = "",
         note: str = "",
+        channel: str = "电话",
     ) -> None:
         while (c.code, at, by) in calls:
             at += timedelta(minutes=7)
@@ -520,6 +534,7 @@ def make_calls(
             sat,
             answers,
             note,
+            channel,
         ]
 
     def answers_for(c: Customer, day: date, about: list[Event]) -> str:
@@ -608,6 +623,10 @@ def make_calls(
     c = by_number[UNREACHABLE]
     for day in (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)):
         add(c, call_time(rng, day), CLERKS[1], "无人接听")
+    for number, day, visitor, clock in VISITS:
+        hour, minute = (int(x) for x in clock.split(":"))
+        at = datetime(day.year, day.month, day.day, hour, minute)
+        add(by_number[number], at, visitor, "接通", "", "", "上门拜访", "拜访")
     return sorted(calls.values(), key=lambda r: (r[1], r[0]))
 
 
@@ -649,7 +668,7 @@ def main() -> None:
     )
     write_csv(
         HERE / "calls.csv",
-        ["客户编号", "时间", "回访人", "回访结果", "满意度", "答案", "备注"],
+        ["客户编号", "时间", "回访人", "回访结果", "满意度", "答案", "备注", "方式"],
         calls,
         "utf-8-sig",
         excel=True,

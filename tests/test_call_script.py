@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -116,7 +117,8 @@ def serviced(office: Run, rows: Rows) -> int:
 
 
 def snapshot(rows: Rows) -> dict[str, list[dict[str, Any]]]:
-    return {t: rows(f"SELECT * FROM {t} ORDER BY id") for t in ("calls", "callbacks", "tickets")}
+    tables = ("calls", "callbacks", "tickets", "ticket_history", "customers")
+    return {t: rows(f"SELECT * FROM {t} ORDER BY id") for t in tables}
 
 
 def test_call_script_asks_everything_in_order_and_saves(
@@ -139,7 +141,13 @@ def test_call_script_asks_everything_in_order_and_saves(
     term.answer("Would buy again? yes/no/unsure: ", "unsure")
     term.answer("Any complaint? [y/N]: ", "n")
     term.answer("Note: ", "发动机还漏油")
-    term.answer("Save: outcome reached; fixed=no, on_time=yes; satisfaction 4? [Y/n]: ", "y")
+    term.answer(
+        "Save: call by 李娜, outcome reached; fixed=no, on_time=yes; satisfaction 4;"
+        " recommend 8; would buy again: unsure; note “发动机还漏油”;"
+        " opens ticket “Customer answered no: Was the problem fixed?” (product.failure, minor)?"
+        " [Y/n]: ",
+        "y",
+    )
     term.expect("Logged call #1 to C001 山东鲁建机械有限公司 (reached)")
     term.expect(f"done: #{serviced} event (due 2026-11-23)")
     assert term.finish() == 0, term.transcript
@@ -184,7 +192,12 @@ def test_answering_no_to_save_writes_nothing(
     term.answer("Would buy again? yes/no/unsure: ", "")
     term.answer("Any complaint? [y/N]: ", "")
     term.answer("Note: ", "")
-    term.answer("Save: outcome reached; fixed=no; satisfaction 2? [Y/n]: ", "n")
+    term.answer(
+        "Save: call by 李娜, outcome reached; fixed=no; satisfaction 2;"
+        " opens ticket “Customer answered no: Was the problem fixed?” (product.failure, minor)?"
+        " [Y/n]: ",
+        "n",
+    )
     term.expect("Not saved.")
     assert term.finish() == 1, term.transcript
     assert "Logged call" not in term.transcript
@@ -229,7 +242,7 @@ def test_a_call_not_reached_skips_the_questions(
     term = terminal("log-call", "C001", "--by", "李娜")
     term.answer("Outcome: ", "2")
     term.answer("Note: ", "")
-    term.answer("Save: outcome no-answer? [Y/n]: ", "y")
+    term.answer("Save: call by 李娜, outcome no-answer; no ticket? [Y/n]: ", "y")
     term.expect("(not reached)")
     assert term.finish() == 0, term.transcript
     assert "Was the problem fixed?" not in term.transcript
@@ -287,3 +300,168 @@ def test_call_script_takes_the_words_options_and_import_take(
     assert rows("SELECT category, severity FROM tickets WHERE summary = '工程师迟到'") == [
         {"category": "service.late", "severity": "critical"}
     ]
+
+
+# -- the clerk's work is checked as typed, and Ctrl-C saves nothing (issue 14.8) ------------
+
+STAFF_OFFERED = "Staff: 李娜, 王伟, 赵强, 陈静, 刘洋, 孙丽, 周杰, 吴刚"
+
+
+def test_an_unknown_caller_is_asked_again_with_the_staff_offered(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    term = terminal("log-call", "C002")
+    term.answer("Your name (staff): ", "王五")
+    term.expect("no staff member named '王五'")
+    term.expect(STAFF_OFFERED)
+    term.answer("Your name (staff): ", "")
+    term.expect("is not valid; expected a value (it cannot be empty)")
+    term.answer("Your name (staff): ", "王伟")
+    term.answer("Outcome: ", "2")
+    term.answer("Note: ", "")
+    term.answer("Save: call by 王伟, outcome no-answer; no ticket? [Y/n]: ", "")
+    term.expect("Logged call #1 to C002")
+    assert term.finish() == 0, term.transcript
+    assert "Outcome" not in term.transcript.split("王五")[1].split("王伟")[0]
+    assert rows("SELECT caller, outcome FROM calls") == [{"caller": "王伟", "outcome": "no-answer"}]
+
+
+def test_an_unknown_by_is_refused_before_any_question(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    before = snapshot(rows)
+    term = terminal("log-call", "C001", "--by", "王五")
+    term.expect("Error: no staff member named '王五' (--by)")
+    term.expect(STAFF_OFFERED)
+    assert term.finish() == 1, term.transcript
+    assert "Outcome" not in term.transcript
+    assert "Traceback" not in term.transcript
+    assert snapshot(rows) == before
+
+
+def test_every_typed_value_is_checked_and_asked_again(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.answer("Outcome: ", "9")
+    term.expect("Please answer 1–6.")
+    term.answer("Outcome: ", "reached")
+    term.answer("Was the problem fixed? [y/n, Enter to skip]: ", "maybe")
+    term.expect("y, n, or Enter to skip.")
+    term.answer("Was the problem fixed? [y/n, Enter to skip]: ", "n")
+    term.answer("Did the engineer arrive on time? [y/n, Enter to skip]: ", "n")
+    term.answer("Were you charged as quoted? [y/n, Enter to skip]: ", "")
+    term.answer("Satisfaction 1–5: ", "7")
+    term.expect("A number from 1 to 5, or Enter to skip.")
+    term.answer("Satisfaction 1–5: ", "2")
+    term.answer("Would recommend us, 0–10: ", "11")
+    term.expect("A number from 0 to 10, or Enter to skip.")
+    term.answer("Would recommend us, 0–10: ", "3")
+    term.answer("Would buy again? yes/no/unsure: ", "")
+    term.answer("Any complaint? [y/N]: ", "y")
+    term.answer("What is the complaint: ", "  ")
+    term.expect("complaint: '  ' is not valid; expected a value (it cannot be empty)")
+    term.answer("What is the complaint: ", "修完第二天又漏油")
+    term.answer("Category: ", "food")
+    term.expect("Please answer 1–")
+    term.answer("Category: ", "product.failure")
+    term.answer("Severity: ", "huge")
+    term.expect("Please answer 1–3.")
+    term.answer("Severity: ", "major")
+    term.answer("Note: ", "")
+    # The save line says what is written: one ticket, holding the two "no" answers.
+    term.answer(
+        "Save: call by 李娜, outcome reached; fixed=no, on_time=no; satisfaction 2;"
+        " recommend 3; opens ticket “修完第二天又漏油” (product.failure, major)"
+        " with fixed=no, on_time=no? [Y/n]: ",
+        "y",
+    )
+    term.expect("Logged call #1 to C001")
+    assert term.finish() == 0, term.transcript
+    assert term.transcript.count("opened ticket #") == 1
+    c = rows("SELECT id, satisfaction, recommend, answers FROM calls")[0]
+    assert (c["satisfaction"], c["recommend"]) == (2, 3)
+    assert json.loads(c["answers"]) == {"fixed": "no", "on_time": "no"}
+    [t] = rows("SELECT id, summary, category, severity, call_id FROM tickets")
+    assert (t["summary"], t["category"], t["severity"], t["call_id"]) == (
+        "修完第二天又漏油",
+        "product.failure",
+        "major",
+        c["id"],
+    )
+    notes = rows("SELECT note FROM ticket_history WHERE ticket_id = ? AND action = 'note'", t["id"])
+    assert [n["note"] for n in notes] == [
+        "Customer answered no: Was the problem fixed?",
+        "Customer answered no: Did the engineer arrive on time?",
+    ]
+
+
+def interrupt(term: Terminal) -> None:
+    """Ctrl-C: SIGINT, as the clerk's terminal sends it. A signal that lands in the
+    instant before the prompt starts reading waits for a key (a race of the readline
+    loop, not of the script), so it is sent again until the script answers."""
+    for _attempt in range(10):
+        term.proc.send_signal(signal.SIGINT)
+        try:
+            term.expect("Interrupted: nothing saved.", timeout=2)
+            return
+        except AssertionError:
+            if term.eof:
+                raise
+    raise AssertionError(f"Ctrl-C was not answered; transcript:\n{term.transcript}")
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Your name (staff): ",
+        "Outcome: ",
+        "Satisfaction 1–5: ",
+        "What is the complaint: ",
+        "[Y/n]: ",
+    ],
+)
+def test_ctrl_c_at_any_prompt_saves_nothing_and_exits_130(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows, prompt: str
+) -> None:
+    before = snapshot(rows)
+    term = terminal("log-call", "C001")
+    replies = [
+        ("Your name (staff): ", "李娜"),
+        ("Outcome: ", "1"),
+        ("Was the problem fixed? [y/n, Enter to skip]: ", "n"),
+        ("Did the engineer arrive on time? [y/n, Enter to skip]: ", ""),
+        ("Were you charged as quoted? [y/n, Enter to skip]: ", ""),
+        ("Satisfaction 1–5: ", "3"),
+        ("Would recommend us, 0–10: ", ""),
+        ("Would buy again? yes/no/unsure: ", ""),
+        ("Any complaint? [y/N]: ", "y"),
+        ("What is the complaint: ", "漏油"),
+        ("Category: ", "1"),
+        ("Severity: ", "1"),
+        ("Note: ", ""),
+    ]
+    for shown, reply in replies:
+        if shown == prompt:
+            break
+        term.answer(shown, reply)
+    term.expect(prompt)
+    interrupt(term)
+    assert term.finish() == 130, term.transcript
+    assert "Traceback" not in term.transcript
+    assert "Logged call" not in term.transcript
+    assert snapshot(rows) == before
+
+
+def test_end_of_input_saves_nothing_and_exits_130(
+    terminal: Callable[..., Terminal], serviced: int, rows: Rows
+) -> None:
+    before = snapshot(rows)
+    term = terminal("log-call", "C001", "--by", "李娜")
+    term.answer("Outcome: ", "1")
+    term.expect("Was the problem fixed? [y/n, Enter to skip]: ")
+    os.write(term.master, b"\x04")  # Ctrl-D: the terminal's end of input
+    term.expect("Interrupted: nothing saved.")
+    assert term.finish() == 130, term.transcript
+    assert "Traceback" not in term.transcript
+    assert snapshot(rows) == before

@@ -479,7 +479,7 @@ def test_show_table(office):
 
 
 def test_same_name_twice_lists_both_codes(office, rows):
-    add(office, "泰安宏达建设", "--code", "C009")
+    add(office, "泰安宏达建设", "--code", "C009", "--allow-duplicate-name")
     r = office("customer", "show", "泰安宏达建设")
     assert_error(
         r, 1, "Error: 2 customers are named '泰安宏达建设': C002 泰安宏达建设; C009 泰安宏达建设",
@@ -660,7 +660,9 @@ def test_domain_add_resolve_list(office, session):
 
 def test_domain_errors(office, session):
     s = session()
-    add_customer(s, validate_customer({"name": "泰安宏达建设", "code": "C010"}))
+    add_customer(
+        s, validate_customer({"name": "泰安宏达建设", "code": "C010"}), allow_duplicate_name=True
+    )
     with pytest.raises(NotFound, match="2 customers are named"):
         resolve_customer(s, "泰安宏达建设")
     with pytest.raises(InvalidValue) as caught:
@@ -668,3 +670,111 @@ def test_domain_errors(office, session):
     assert caught.value.field == "phone"
     with pytest.raises(InvalidValue):
         validate_customer({"name": "甲", "grade": "6"})
+
+
+# -- one name, one customer (issue 14 item 9) -------------------------------------------
+
+SAME_NAME_HINT = (
+    "Use that customer (`followup customer show C001`); if this is another company with the"
+    " same name, repeat the command with --allow-duplicate-name."
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "山东鲁建机械有限公司",
+        "山东鲁建机械有限公司 ",
+        " 山东鲁建 机械有限公司",
+        "山东鲁建机械有限公司\u3000",
+    ],
+)
+def test_add_a_name_another_customer_has_is_refused_with_its_code(office, rows, name):
+    before = rows("SELECT * FROM customers ORDER BY id")
+    planned = rows("SELECT count(*) AS n FROM callbacks")
+    r = office("customer", "add", name, "--grade", "2")
+    assert r.exit_code == 1, r.output
+    assert r.exception is None
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"Error: a customer named '{name.strip()}' already exists: C001",
+        SAME_NAME_HINT,
+    ]
+    assert rows("SELECT * FROM customers ORDER BY id") == before
+    assert rows("SELECT count(*) AS n FROM callbacks") == planned
+
+
+def test_add_a_full_width_variant_of_a_name_is_refused(office, rows):
+    add(office, "ABC机械(济南)有限公司", "--code", "C010")
+    r = office("customer", "add", "ＡＢＣ机械（济南）有限公司")
+    assert_error(r, 1, "already exists: C010")
+    assert [c["code"] for c in customers(rows)] == ["C001", "C002", "C010"]
+
+
+def test_add_a_duplicate_name_with_the_flag_is_accepted(office, rows):
+    r = office(
+        "customer", "add", "山东鲁建机械有限公司", "--code", "C009", "--allow-duplicate-name"
+    )
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "Added customer C009 山东鲁建机械有限公司 (grade 4, general)\n"
+    assert [c["name"] for c in customers(rows)].count("山东鲁建机械有限公司") == 2
+
+
+def test_edit_to_a_name_another_customer_has_is_refused(office, rows):
+    before = rows("SELECT * FROM customers ORDER BY id")
+    r = office("customer", "edit", "C002", "--name", "山东鲁建机械有限公司 ", "--region", "济宁")
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines() == [
+        "Error: a customer named '山东鲁建机械有限公司' already exists: C001",
+        SAME_NAME_HINT,
+    ]
+    assert rows("SELECT * FROM customers ORDER BY id") == before
+    r = office(
+        "customer", "edit", "C002", "--name", "山东鲁建机械有限公司", "--allow-duplicate-name"
+    )
+    assert r.exit_code == 0, r.output
+    assert one(rows, "C002")["name"] == "山东鲁建机械有限公司"
+
+
+def test_edit_respacing_a_customers_own_name_is_not_a_duplicate(office, rows):
+    r = office("customer", "edit", "C002", "--name", "泰安 宏达建设")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "Updated C002 泰安 宏达建设: name\n"
+
+
+def test_domain_same_name_and_name_key(office, session):
+    from followup_cli.domain.customers.records import name_key, same_name
+
+    s = session()
+    assert name_key(" 山东鲁建 机械有限公司\u3000") == name_key("山东鲁建机械有限公司")
+    assert name_key("ＳＡＮＹ（济南）") == name_key("sany(济南)")
+    assert name_key("泰安宏达建设集团") != name_key("泰安宏达建设")
+    assert same_name(s.conn, "山东鲁建机械有限公司 ") == ["C001"]
+    c001 = resolve_customer(s, "C001")
+    assert same_name(s.conn, "山东鲁建机械有限公司", other_than=c001.id) == []
+    with pytest.raises(Conflict, match="already exists: C002"):
+        add_customer(s, validate_customer({"name": "泰安宏达建设"}))
+
+
+# -- unreachable (issue 14 item 10) -----------------------------------------------------------
+
+
+def test_show_says_a_customer_is_unreachable_and_why(office, rows):
+    for at in ("09:00", "10:00", "11:00"):
+        r = office(
+            "log-call", "C002", "-o", "no-answer", "--by", "李娜", "--at", f"2026-11-23 {at}"
+        )
+        assert r.exit_code == 0, r.output
+    r = office("customer", "show", "C002")
+    assert r.exit_code == 0, r.output
+    assert (
+        "Status      unreachable: the last 3 calls did not reach the customer;"
+        " check the phone numbers"
+    ) in r.stdout
+    data = json.loads(office("customer", "show", "C002", "--format", "json").stdout)
+    assert (data["unreachable"], data["failed_calls_in_a_row"]) == (True, 3)
+    r = office("log-call", "C002", "-o", "reached", "--by", "李娜", "--at", "2026-11-23 15:00")
+    assert r.exit_code == 0, r.output
+    assert "Status      active" in office("customer", "show", "C002").stdout
+    data = json.loads(office("customer", "show", "C002", "--format", "json").stdout)
+    assert (data["unreachable"], data["failed_calls_in_a_row"]) == (False, 0)

@@ -509,3 +509,49 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
         assert parse_batch(texts) == parse_each(texts)
     finally:
         conn.close()
+
+
+# -- unreachable (issue 14 item 10) -----------------------------------------------------------
+
+
+def fail_three_times(run: Run, code: str) -> None:
+    for at in ("09:00", "10:00", "11:00"):
+        ok(run("log-call", code, "-o", "no-answer", "--by", "李娜", "--at", f"2026-11-23 {at}"))
+
+
+def test_due_marks_an_unreachable_customer_in_every_format(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    fail_three_times(office, "C002")
+    assert rows("SELECT unreachable FROM customers WHERE code = 'C002'") == [{"unreachable": 1}]
+    table = ok(office("due", "--days", "3")).stdout
+    line = next(x for x in table.splitlines() if "C002" in x)
+    assert "13800138000 !" in line
+    assert not any("!" in x for x in table.splitlines() if "C001" in x)
+    assert (
+        "! unreachable: the last calls did not reach the customer; check the phone numbers"
+        " (followup customer show CODE)"
+    ) in table
+    data = by_code(due(office, "--days", "3"))
+    assert (data["C002"]["unreachable"], data["C001"]["unreachable"]) == (True, False)
+    out = ok(office("due", "--days", "3", "--format", "csv")).stdout
+    header = out.splitlines()[0].split(",")
+    assert header[-2:] == ["callback_ids", "unreachable"]  # added at the end
+    records = {r["customer_code"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert (records["C002"]["unreachable"], records["C001"]["unreachable"]) == ("yes", "no")
+    assert records["C002"]["phone"] == "13800138000"  # the number itself, unmarked
+    explained = ok(office("due", "--days", "3", "--explain", "--format", "csv")).stdout
+    assert explained.splitlines()[0].endswith("callback_ids,unreachable,terms")
+
+
+def test_the_next_reached_call_clears_the_mark(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-2")
+    fail_three_times(office, "C002")
+    r = ok(office("log-call", "C002", "-o", "reached", "--by", "李娜", "--at", "2026-11-23 15:00"))
+    assert "C002 is reachable again: its unreachable flag is cleared" in r.stdout
+    assert rows("SELECT unreachable FROM customers WHERE code = 'C002'") == [{"unreachable": 0}]
+    ok(office("event", "add", "C002", "--kind", "parts", "--date", "2026-11-16"))
+    table = ok(office("due", "--days", "7")).stdout
+    assert "C002" in table
+    assert "unreachable" not in table
+    assert all(row["unreachable"] is False for row in due(office, "--days", "7"))

@@ -269,7 +269,8 @@ def demo(office: Run, db_path: Path) -> Callable[..., subprocess.CompletedProces
             "--severity",
             "minor",
         ),
-        ("log-call", "C002", "--outcome", "reached", "--by", "李娜", "--satisfaction", "4"),
+        # The account manager's call: it settles his visit too (a clerk's would not).
+        ("log-call", "C002", "--outcome", "reached", "--by", "王伟", "--satisfaction", "4"),
         ("log-call", "C001", "--outcome", "no-answer", "--by", "李娜", "--contact", "李明"),
     ]
     for args in steps:
@@ -331,13 +332,14 @@ def test_due_reads_in_chinese(demo) -> None:
     ]
     assert "张建国 (决策人)" in out  # a contact role shown in its words
     # each reason in its words, the stored English detail read back in Chinese
-    assert "#1 拜访 第 2 次：业务经理拜访（每3天）" in out
+    # (李娜's missed call is no attempt on the account manager's visit: issue 14 item 4)
+    assert "#1 拜访：业务经理拜访（每3天）" in out
     assert "#10 回访 第 2 次：服务 2026-11-20 WO-8812（+2天）" in out
     assert "#11 回访：服务 2026-11-20 WO-8812（+7天）" in out
     english = ok(demo("due", "--days", "7", lang=EN))
     assert english.splitlines()[0] == "Due 2026-11-23 + 7 days: 1 customer"
     assert "#10 event try 2: service 2026-11-20 WO-8812 (+2d)" in english
-    assert "#1 visit try 2: account_manager visit (every 3d)" in english
+    assert "#1 visit: account_manager visit (every 3d)" in english
     assert "决策人" not in english and "张建国 (decision-maker)" in english
 
 

@@ -1238,6 +1238,15 @@ def test_json_report_is_valid_json_with_numbers_as_numbers(
         "callbacks_planned": planned,
         "ignored_columns": ["传真"],
         "dry_run": False,
+        "changes": [
+            {
+                "line": 3,
+                "key": "C002",
+                "field": "phone",
+                "old": "13800138000",
+                "new": "0538-2222222",
+            }
+        ],
     }
     for key in ("rows", "inserted", "updated", "unchanged", "callbacks_planned"):
         assert type(report[key]) is int, key

@@ -78,12 +78,8 @@ def test_reached_call_settles_the_merge_window_and_periodic_cooldown(
 ) -> None:
     event(office, "C001", "service", "2026-11-20", "WO-1")  # due 23 Nov, 27 Nov, 21 Dec
     event(office, "C001", "sale", "2026-11-19", "S-1")  # due 23 Nov, 26 Nov, 21 Dec, ...
-    md_visit = [
-        cb
-        for cb in callbacks(rows, "C001").values()
-        if cb["reason"] == "visit" and cb["role"] == "marketing_director"
-    ][0]
-    ok(office("callback", "reschedule", str(md_visit["id"]), "2026-11-30"))
+    yearly = [cb for cb in callbacks(rows, "C001").values() if cb["reason"] == "yearly"][0]
+    ok(office("callback", "reschedule", str(yearly["id"]), "2026-11-30"))
     before = {i: cb for i, cb in callbacks(rows, "C001").items() if cb["status"] == "pending"}
 
     r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--satisfaction", "4"))
@@ -94,15 +90,16 @@ def test_reached_call_settles_the_merge_window_and_periodic_cooldown(
         "2026-11-23",
     )
     assert the_call["satisfaction"] == 4
+    # Visits are their roles' duties (issue 14 item 4): a clerk's call settles none.
     expected = {
         i
         for i, cb in before.items()
-        if (cb["reason"] in PERIODIC and cb["due_on"] <= "2026-11-30")
+        if (cb["reason"] in PERIODIC - {"visit"} and cb["due_on"] <= "2026-11-30")
         or (cb["reason"] not in PERIODIC and cb["due_on"] <= "2026-11-26")
     }
     # The edges of both windows are inside the expected set:
     assert event_cb(rows, "S-1", "2026-11-26")["id"] in expected  # merge window: 3 days
-    assert md_visit["id"] in expected  # periodic: 7 days
+    assert yearly["id"] in expected  # periodic: 7 days
     after = callbacks(rows, "C001")
     done = {i for i, cb in after.items() if cb["status"] == "done"}
     assert done == expected
@@ -350,6 +347,88 @@ def test_complaint_without_category_is_other(office: Run, rows: Rows) -> None:
     )
 
 
+def test_a_complaint_holds_the_calls_no_answers_in_one_ticket(office: Run, rows: Rows) -> None:
+    """Issue 14.1: a complaint and a "no" about the same repair are one problem, one
+    ticket (it opened a second, "Customer answered no", owned by someone else)."""
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "-s", "2",
+                "--answer", "fixed=no", "--answer", "on_time=no",
+                "--complaint", "修完第二天又漏油", "--category", "product.failure",
+                "--severity", "major", "--note", "客户很生气"))  # fmt: skip
+    c = last_call(rows)
+    [t] = rows("SELECT * FROM tickets")
+    assert (t["summary"], t["category"], t["severity"], t["call_id"], t["details"]) == (
+        "修完第二天又漏油",
+        "product.failure",
+        "major",
+        c["id"],
+        "客户很生气",
+    )
+    assert r.stdout.count("opened ticket #") == 1
+    assert f"opened ticket #{t['id']}" in r.stdout
+    history = rows("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id", t["id"])
+    assert [h["action"] for h in history] == ["open", "note", "note"]
+    assert [h["note"] for h in history[1:]] == [
+        "Customer answered no: Was the problem fixed?",
+        "Customer answered no: Did the engineer arrive on time?",
+    ]
+    assert {h["actor"] for h in history[1:]} == {"李娜"}
+    assert all(json.loads(h["note_message"])["code"] == "ticket.answered_no" for h in history[1:])
+    shown = ok(office("ticket", "show", str(t["id"]))).stdout
+    assert "Customer answered no: Was the problem fixed?" in shown
+    # The early warning counts one open complaint: no "2 open complaints" emergency.
+    warnings = ok(office("report", "warnings", "--format", "json")).stdout
+    assert "open complaints" not in warnings
+    auto = ok(office("escalate", "--auto", "--dry-run"))
+    assert "open complaints" not in auto.output
+
+
+def test_a_complaint_without_category_takes_that_of_the_no_answer(office: Run, rows: Rows) -> None:
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--answer", "fixed=no",
+            "--complaint", "又漏油了"))  # fmt: skip
+    assert rows("SELECT summary, category, severity FROM tickets") == [
+        {"summary": "又漏油了", "category": "product.failure", "severity": "minor"}
+    ]
+
+
+def test_no_answers_without_a_complaint_open_one_ticket_per_category(session: Any) -> None:
+    """Without a complaint each category answered "no" is one problem: two "no"s of one
+    category make one ticket holding both questions."""
+    from followup_cli.domain.calls.log import plan_tickets
+    from followup_cli.domain.texts import english
+
+    questions = {
+        "fixed": {"key": "fixed", "text": "Was the problem fixed?", "category": "product.failure"},
+        "machine_ok": {
+            "key": "machine_ok",
+            "text": "Is the rented machine working well?",
+            "category": "product.failure",
+        },
+        "on_time": {"key": "on_time", "text": "On time?", "category": "service.late"},
+    }
+    s = session()
+    at = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+    answers = {"fixed": "no", "machine_ok": "no", "on_time": "no"}
+    planned = plan_tickets(s, validate_call("reached", "李娜", at, answers=answers), questions)
+    assert [(p.category, [q["key"] for q in p.said_no], p.complaint) for p in planned] == [
+        ("product.failure", ["fixed", "machine_ok"], False),
+        ("service.late", ["on_time"], False),
+    ]
+    assert english(planned[0].summary) == (
+        "Customer answered no: Was the problem fixed?;"
+        " Customer answered no: Is the rented machine working well?"
+    )
+    told = validate_call("reached", "李娜", at, answers=answers, complaint="全坏了")
+    [one] = plan_tickets(s, told, questions)
+    assert (one.summary, one.category, one.complaint) == ("全坏了", "product.failure", True)
+    assert [q["key"] for q in one.said_no] == ["fixed", "machine_ok", "on_time"]
+    assert (
+        plan_tickets(s, validate_call("reached", "李娜", at, answers={"fixed": "yes"}), questions)
+        == []
+    )
+
+
 # -- 多头回访 --------------------------------------------------------------------------------
 
 
@@ -498,3 +577,185 @@ def test_domain_log_call_reports_what_it_settled(
         "second-level"
     ]
     assert get_cb(rows, first["id"])["call_id"] == result.call_id
+
+
+# -- calls in the future (issue 14 item 2) ---------------------------------------------------
+
+
+def test_a_call_in_the_future_is_refused_and_nothing_is_written(office: Run, rows: Rows) -> None:
+    event(office, "C002", "service", "2026-11-20", "WO-1")
+    before = snapshot(rows)
+    r = office("log-call", "C002", "-o", "reached", "--by", "李娜", "-s", "5",
+               "--at", "2027-06-05 10:00", today="2026-12-01")  # fmt: skip
+    refused(r, 65, "at: '2027-06-05 10:00' is not valid; expected a time on or before today"
+            " (2026-12-01)")  # fmt: skip
+    assert snapshot(rows) == before
+    # The day after --today, at midnight, is the future too.
+    r = office("log-call", "C002", "-o", "no-answer", "--by", "李娜",
+               "--at", "2026-12-02", today="2026-12-01")  # fmt: skip
+    refused(r, 65, "expected a time on or before today (2026-12-01)")
+    assert snapshot(rows) == before
+
+
+def test_on_a_day_given_by_today_any_time_of_that_day_is_accepted(office: Run, rows: Rows) -> None:
+    # With --today (backfill) the clock's time of day says nothing of that day: a call
+    # late on it is accepted; one a minute after it is not.
+    ok(office("log-call", "C002", "-o", "reached", "--by", "李娜",
+              "--at", "2026-12-01 23:59", today="2026-12-01"))  # fmt: skip
+    assert last_call(rows)["day"] == "2026-12-01"
+    r = office("log-call", "C002", "-o", "reached", "--by", "李娜",
+               "--at", "2026-12-02 00:00", today="2026-12-01")  # fmt: skip
+    refused(r, 65, "at: '2026-12-02 00:00' is not valid")
+    assert len(rows("SELECT * FROM calls")) == 1
+
+
+def test_domain_refuses_a_call_later_than_now_on_the_clocks_day(
+    office: Run, rows: Rows, session: Callable[..., Any]
+) -> None:
+    from followup_cli.domain.calls.log import check_call_time
+    from followup_cli.support.errors import InvalidValue
+
+    s = session(today="2026-12-01")  # now: 2026-12-01 10:00 +08:00
+    s.today_given = False  # the day is the clock's: its time of day is real
+    at = datetime.fromisoformat("2026-12-01T10:30:00+08:00")
+    data = validate_call("reached", "李娜", at)
+    with pytest.raises(InvalidValue) as refused_call:
+        log_call(s, "C002", data)
+    assert refused_call.value.message == (
+        "at: '2026-12-01 10:30' is not valid; expected a time no later than now (2026-12-01 10:00)"
+    )
+    assert rows("SELECT * FROM calls") == []
+    earlier = datetime.fromisoformat("2026-12-01T09:59:00+08:00")
+    assert check_call_time(s, earlier) == earlier
+    s.today_given = True  # --today: any time of that day
+    assert check_call_time(s, at) == at
+    with pytest.raises(InvalidValue, match="on or before today"):
+        check_call_time(s, datetime.fromisoformat("2026-12-02T00:00:00+08:00"))
+
+
+def test_an_imported_call_in_the_future_is_refused_like_log_call(
+    office: Run, rows: Rows, tmp_path: Any
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "客户编号,时间,回访人,回访结果\r\nC002,2026-12-01 23:00,李娜,接通\r\n"
+        "C002,2026-12-02 00:30+08:00,李娜,接通\r\n",
+        encoding="utf-8",
+    )
+    before = snapshot(rows)
+    r = office("import", "calls", str(path), today="2026-12-01")
+    refused(r, 65, f"{path}:3:2: 时间: '2026-12-02 00:30+08:00' — expected a time on or before"
+            " today (2026-12-01)")  # fmt: skip
+    assert f"{path}:2:" not in r.stderr
+    assert snapshot(rows) == before
+
+
+# -- visits are their roles' duties (issue 14 item 4) ----------------------------------------
+
+
+def visits(rows: Rows, code: str) -> dict[str, dict[str, Any]]:
+    """The customer's visit callbacks by role (the latest of each chain)."""
+    return {cb["role"]: cb for cb in callbacks(rows, code).values() if cb["reason"] == "visit"}
+
+
+def test_a_clerks_call_settles_no_visit(office: Run, rows: Rows) -> None:
+    # C001 (grade 1, owner 王伟): the account manager's visit due 23 Nov, the sales
+    # manager's 27 Nov: both within the cooldown of a call on 23 Nov.
+    am, sm = visits(rows, "C001")["account_manager"], visits(rows, "C001")["sales_manager"]
+    event(office, "C001", "service", "2026-11-20", "WO-1")
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "-s", "4"))
+    assert get_cb(rows, am["id"])["status"] == "pending"
+    assert get_cb(rows, sm["id"])["status"] == "pending"
+    assert f"done: #{am['id']} " not in r.stdout
+    assert f"done: #{sm['id']} " not in r.stdout
+    assert f"still due: #{am['id']} visit for account_manager (王伟)" in r.stdout
+    assert f"still due: #{sm['id']} visit for sales_manager (孙丽)" in r.stdout
+    # The event callback and the yearly floor still merge into the clerk's call.
+    assert event_cb(rows, "WO-1", "2026-11-22")["status"] == "done"
+    assert f"done: #{event_cb(rows, 'WO-1', '2026-11-22')['id']} event" in r.stdout
+
+
+def test_each_role_settles_only_its_own_visit(office: Run, rows: Rows) -> None:
+    am, sm = visits(rows, "C001")["account_manager"], visits(rows, "C001")["sales_manager"]
+    r = ok(call(office, "C001", "reached", "王伟", "2026-11-23 10:00", "--channel", "visit"))
+    assert (get_cb(rows, am["id"])["status"], get_cb(rows, sm["id"])["status"]) == (
+        "done",
+        "pending",
+    )
+    assert get_cb(rows, am["id"])["call_id"] == last_call(rows)["id"]
+    assert f"done: #{am['id']} visit" in r.stdout
+    assert f"still due: #{sm['id']} visit for sales_manager (孙丽)" in r.stdout
+    # The sales manager's own visit settles hers; the 多头回访 warning still applies.
+    r = ok(call(office, "C001", "reached", "孙丽", "2026-11-23 15:00", "--channel", "visit"))
+    assert get_cb(rows, sm["id"])["status"] == "done"
+    assert f"done: #{sm['id']} visit" in r.stdout
+    assert "王伟 already reached this customer on 2026-11-23" in r.stderr
+    # Each chain goes on from its own visit.
+    after = visits(rows, "C001")
+    assert after["account_manager"]["due_on"] == "2026-11-26"  # every 3 days
+    assert after["sales_manager"]["due_on"] == "2026-11-30"  # weekly
+
+
+def test_an_account_managers_visit_is_the_owners(office: Run, rows: Rows) -> None:
+    ok(office("staff", "add", "杨帆", "--role", "account_manager"))
+    am = visits(rows, "C001")["account_manager"]  # C001's owner is 王伟
+    r = ok(call(office, "C001", "reached", "杨帆", "2026-11-23 10:00"))
+    assert get_cb(rows, am["id"])["status"] == "pending"
+    assert f"still due: #{am['id']} visit for account_manager (王伟)" in r.stdout
+    # C002 has no owner: any account manager's call settles its account_manager visit.
+    c2 = visits(rows, "C002")["account_manager"]
+    # (its first visit is levelled into the month: bring it to the day of the call)
+    ok(office("callback", "reschedule", str(c2["id"]), "2026-11-23"))
+    ok(call(office, "C002", "reached", "杨帆", "2026-11-23 10:00"))
+    assert get_cb(rows, c2["id"])["status"] == "done"
+
+
+def test_naming_a_visit_with_callback_settles_it_whoever_calls(office: Run, rows: Rows) -> None:
+    am, sm = visits(rows, "C001")["account_manager"], visits(rows, "C001")["sales_manager"]
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00", "--callback", str(am["id"])))
+    assert get_cb(rows, am["id"])["status"] == "done"
+    assert get_cb(rows, sm["id"])["status"] == "pending"
+    assert f"done: #{am['id']} visit" in r.stdout
+    assert f"still due: #{am['id']}" not in r.stdout
+
+
+def test_a_missed_call_by_another_role_leaves_the_visit_alone(office: Run, rows: Rows) -> None:
+    am = visits(rows, "C001")["account_manager"]
+    r = ok(call(office, "C001", "no-answer", "李娜", "2026-11-23 10:00"))
+    after = get_cb(rows, am["id"])
+    assert (after["status"], after["attempts"], after["due_on"]) == ("pending", 0, am["due_on"])
+    assert f": #{am['id']} visit" not in r.stdout
+    assert "retry" in r.stdout  # the clerk's own retry instead
+
+
+def test_an_imported_call_settles_visits_only_by_their_role(
+    office: Run, rows: Rows, tmp_path: Any
+) -> None:
+    am, sm = visits(rows, "C001")["account_manager"], visits(rows, "C001")["sales_manager"]
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "客户编号,时间,回访人,回访结果\r\nC001,2026-11-20 09:00,李娜,接通\r\n"
+        "C001,2026-11-21 10:00,孙丽,接通\r\n",
+        encoding="utf-8",
+    )
+    ok(office("import", "calls", str(path)))
+    assert get_cb(rows, am["id"])["status"] == "pending"  # the clerk's call: not the visit
+    sm_after = get_cb(rows, sm["id"])
+    assert sm_after["status"] == "done"
+    assert sm_after["call_id"] == rows("SELECT id FROM calls WHERE caller = '孙丽'")[0]["id"]
+
+
+def test_domain_role_duty(office: Run, rows: Rows, session: Callable[..., Any]) -> None:
+    s = session(today="2026-11-23")
+    cid = rows("SELECT id FROM customers WHERE code = 'C001'")[0]["id"]
+    am, sm = visits(rows, "C001")["account_manager"], visits(rows, "C001")["sales_manager"]
+    day = date(2026, 11, 23)
+    for role, name, settled in (
+        ("clerk", "李娜", set()),
+        ("account_manager", "王伟", {am["id"]}),
+        ("account_manager", "杨帆", set()),  # not the owner
+        ("sales_manager", "孙丽", {sm["id"]}),
+        (None, None, set()),
+    ):
+        ids = {t["id"] for t in targets_of(s, s.conn, cid, day, True, role, name)}
+        assert ids & {am["id"], sm["id"]} == settled, (role, name)

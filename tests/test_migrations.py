@@ -87,12 +87,14 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
     applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
     conn.close()
     assert {"calls_caller", "escalations_day", "tickets_call", "customers_list"} <= names
+    assert "callbacks_pending_role_due" in names
     assert applied == [
         "m001_initial",
         "m002_report_indexes",
         "m003_customer_list_index",
         "m004_texts_as_messages",
-        "m005_who_changed",
+        "m005_callbacks_workload_index",
+        "m006_who_changed",
     ]
 
 

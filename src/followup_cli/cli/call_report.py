@@ -24,6 +24,17 @@ def report_call(result: Any) -> None:
                 id=cb["callback_id"], reason=label("reason", cb["reason"]), date=cb["due_on"]
             )
         )
+    for cb in result.still_due:
+        values = {
+            "id": cb["callback_id"],
+            "reason": label("reason", cb["reason"]),
+            "role": label("role", cb["role"]),
+            "who": cb["assignee"],
+        }
+        if cb["assignee"]:
+            print("  " + _("still due: #{id} {reason} for {role} ({who})").format(**values))
+        else:
+            print("  " + _("still due: #{id} {reason} for {role}").format(**values))
     for cb in result.retried:
         print(
             "  "
@@ -48,6 +59,13 @@ def report_call(result: Any) -> None:
         )
     if not result.reached and result.attempts:
         print("  " + _("{n} failed attempt(s) in a row").format(n=result.attempts))
+    if result.reachable_again:
+        print(
+            "  "
+            + _("{code} is reachable again: its unreachable flag is cleared").format(
+                code=result.customer_code
+            )
+        )
     if result.unreachable:
         warn(
             _("{code} is now flagged unreachable: check the phone numbers").format(

@@ -8,10 +8,21 @@ from typing import Any
 import typer
 
 from followup_cli.cli.call_report import report_call
+from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.calls.log import answer_value, call_brief, log_call, validate_call
+from followup_cli.domain.calls.log import (
+    CallBrief,
+    CallInput,
+    PlannedTicket,
+    answer_value,
+    call_brief,
+    check_caller,
+    log_call,
+    preview_tickets,
+    validate_call,
+)
 from followup_cli.domain.texts import render
-from followup_cli.support.errors import InvalidValue
+from followup_cli.support.errors import EXIT_INTERRUPTED, FollowupError, InvalidValue
 from followup_cli.support.i18n import _, label
 
 
@@ -84,10 +95,32 @@ def _yes_no_skip(question: str) -> str | None:
             typer.echo("  " + _("y, n, or Enter to skip."))
 
 
-def run_call_script(
-    ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
-) -> None:
-    brief = call_brief(session, customer_ref)
+def _text(prompt: str, field: str, required: bool) -> str | None:
+    """Free text, checked as typed (empty is a skip unless `required`)."""
+    while True:
+        raw = str(typer.prompt(prompt, default="", show_default=False))
+        try:
+            if required:
+                return fields.required_text(raw, field, max_length=fields.MAX_TEXT)
+            return fields.text(raw, field)
+        except InvalidValue as exc:
+            typer.echo("  " + exc.message)
+
+
+def _caller(session: Any) -> str:
+    """Who is calling: a staff member's name, asked again (with the staff offered) until
+    it is one."""
+    while True:
+        raw = str(typer.prompt(_("Your name (staff)"), default="", show_default=False))
+        try:
+            return check_caller(session, raw)
+        except FollowupError as exc:
+            typer.echo("  " + exc.message)
+            if exc.hint:
+                typer.echo("  " + exc.hint)
+
+
+def _show_brief(brief: CallBrief) -> None:
     c = brief.customer
     typer.echo(
         _("Call {name} ({code}, grade {grade}, {tier})").format(
@@ -128,8 +161,10 @@ def run_call_script(
         typer.echo(
             "  " + _("Nothing is due for this customer; this call is recorded as a contact.")
         )
-    if not by:
-        by = typer.prompt(_("Your name (staff)")).strip()
+
+
+def _ask(session: Any, brief: CallBrief, by: str, channel: str) -> CallInput:
+    """Every answer of the call, each checked as it is typed."""
     typer.echo(_("Outcome:"))
     outcome = _choose(_("Outcome"), "outcome")
     answers: dict[str, str] = {}
@@ -152,13 +187,13 @@ def run_call_script(
         recommend = _optional_int(_("Would recommend us, 0–10"), 0, 10)
         repurchase = _repurchase(_("Would buy again? yes/no/unsure"))
         if typer.confirm(_("Any complaint?"), default=False):
-            complaint = typer.prompt(_("What is the complaint")).strip()
+            complaint = _text(_("What is the complaint"), "complaint", required=True)
             typer.echo(_("Category:"))
             category = _choose(_("Category"), "category", session.config.categories)
             typer.echo(_("Severity:"))
             severity = _choose(_("Severity"), "severity")
-    note = typer.prompt(_("Note"), default="", show_default=False).strip() or None
-    data = validate_call(
+    note = _text(_("Note"), "note", required=False)
+    return validate_call(
         outcome,
         by,
         session.now,
@@ -173,18 +208,62 @@ def run_call_script(
         category=category,
         severity=severity,
     )
-    summary = [_("outcome {outcome}").format(outcome=label("outcome", outcome))]
-    if answers:
-        summary.append(", ".join(f"{k}={v}" for k, v in answers.items()))
-    if satisfaction:
-        summary.append(_("satisfaction {n}").format(n=satisfaction))
-    if complaint:
-        summary.append(
-            _("complaint ({category}, {severity})").format(
-                category=label("category", category), severity=label("severity", severity)
-            )
+
+
+def _save_line(data: CallInput, tickets: list[PlannedTicket]) -> str:
+    """What saving writes: the call (caller, outcome, answers, scores, note) and each
+    ticket it opens, with its summary, category, severity and the answers it holds."""
+    parts = [
+        _("call by {by}, outcome {outcome}").format(
+            by=data.by, outcome=label("outcome", data.outcome)
         )
-    if not typer.confirm(_("Save: {summary}?").format(summary="; ".join(summary)), default=True):
+    ]
+    if data.answers:
+        parts.append(", ".join(f"{k}={v}" for k, v in data.answers.items()))
+    if data.satisfaction:
+        parts.append(_("satisfaction {n}").format(n=data.satisfaction))
+    if data.recommend is not None:
+        parts.append(_("recommend {n}").format(n=data.recommend))
+    if data.repurchase:
+        parts.append(
+            _("would buy again: {answer}").format(answer=label("repurchase", data.repurchase))
+        )
+    if data.note:
+        parts.append(_("note “{note}”").format(note=data.note))
+    for ticket in tickets:
+        shown = _("opens ticket “{summary}” ({category}, {severity})").format(
+            summary=render(ticket.summary),
+            category=label("category", ticket.category),
+            severity=label("severity", ticket.severity),
+        )
+        if ticket.complaint and ticket.said_no:
+            shown += " " + _("with {answers}").format(
+                answers=", ".join(f"{q['key']}=no" for q in ticket.said_no)
+            )
+        parts.append(shown)
+    if not tickets:
+        parts.append(_("no ticket"))
+    return _("Save: {summary}?").format(summary="; ".join(parts))
+
+
+def run_call_script(
+    ctx: typer.Context, session: Any, customer_ref: str, by: str | None, channel: str
+) -> None:
+    """The call script. Ctrl-C or end of input at any prompt saves nothing and exits 130."""
+    if by:
+        by = check_caller(session, by, "--by")  # a wrong --by is refused before anything is asked
+    brief = call_brief(session, customer_ref, by)  # (what this caller's call would settle)
+    _show_brief(brief)
+    try:
+        caller = by or _caller(session)
+        data = _ask(session, brief, caller, channel)
+        save = _save_line(data, preview_tickets(session, customer_ref, data))
+        confirmed = typer.confirm(save, default=True)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        typer.echo("", err=True)
+        typer.echo(_("Interrupted: nothing saved."), err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not confirmed:
         typer.echo(_("Not saved."))
         raise typer.Exit(1)
     report_call(log_call(session, customer_ref, data))

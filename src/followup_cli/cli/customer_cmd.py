@@ -17,7 +17,7 @@ from followup_cli.domain.customers.records import (
 )
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, Section, print_detail, print_records
-from followup_cli.support.i18n import N_, _, label
+from followup_cli.support.i18n import N_, _, label, ngettext
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
@@ -42,6 +42,13 @@ Owner = Annotated[
 Department = Annotated[str | None, typer.Option("--department", help="Department.")]
 Address = Annotated[str | None, typer.Option("--address", help="Address.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free note.")]
+AllowDuplicateName = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicate-name",
+        help="Accept a name another customer already has (another company, same name).",
+    ),
+]
 
 
 def customer_columns() -> list[Any]:
@@ -70,6 +77,7 @@ def add_cmd(
     department: Department = None,
     address: Address = None,
     note: Note = None,
+    allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Add a customer; its periodic callbacks are planned at once.
 
@@ -93,7 +101,7 @@ def add_cmd(
     }
     data = checked(validate_customer, raw)
     session = open_session(ctx)
-    customer = add_customer(session, data)
+    customer = add_customer(session, data, allow_duplicate_name=allow_duplicate_name)
     print(
         _("Added customer {code} {name} (grade {grade}, {tier})").format(
             code=customer.code,
@@ -160,6 +168,14 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
     status = "archived" if c.archived else ("unreachable" if c.unreachable else "active")
 
     def fields_shown() -> list[tuple[str, Any]]:
+        shown_status = label("customer_status", status)
+        if status == "unreachable":
+            # What the flag means, and what to do, where the clerk looks for the number.
+            shown_status = ngettext(
+                "{status}: the last {n} call did not reach the customer; check the phone numbers",
+                "{status}: the last {n} calls did not reach the customer; check the phone numbers",
+                profile.failed_in_a_row,
+            ).format(status=shown_status, n=profile.failed_in_a_row)
         return [
             (_("Code"), c.code),
             (_("Grade"), f"{c.grade} ({label('tier', c.tier)})"),
@@ -170,7 +186,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
             (_("Department"), c.department),
             (_("Address"), c.address),
             (_("Note"), c.note),
-            (_("Status"), label("customer_status", status)),
+            (_("Status"), shown_status),
         ]
 
     sections = [
@@ -254,6 +270,7 @@ def edit_cmd(
     department: Department = None,
     address: Address = None,
     note: Note = None,
+    allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Change a customer's fields; pass "" to clear an optional one. A new grade replans visits.
 
@@ -279,7 +296,9 @@ def edit_cmd(
         raise typer.BadParameter(_("give at least one field to change"), param_hint="options")
     data = checked(validate_customer, given, arguments=())
     session = acting_session(ctx, by)
-    updated, changed = edit_customer(session, customer, data)
+    updated, changed = edit_customer(
+        session, customer, data, allow_duplicate_name=allow_duplicate_name
+    )
     if changed:
         print(
             _("Updated {code} {name}: {fields}").format(

@@ -21,7 +21,15 @@ from followup_cli.render.output import (
     stdout_is_terminal,
     write_csv_rows,
 )
-from followup_cli.support.i18n import ENGLISH, _, current_language, english, label, ngettext
+from followup_cli.support.i18n import (
+    ENGLISH,
+    N_,
+    _,
+    current_language,
+    english,
+    label,
+    ngettext,
+)
 
 if TYPE_CHECKING:
     from followup_cli.domain.callbacks.due import DueCallback, DueEntry
@@ -130,12 +138,14 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
             "contact": (
                 f"{e.contact.name} ({label('contact_role', e.contact.role)})" if e.contact else ""
             ),
-            "phone": e.phone,
+            # The unreachable flag marks the number that did not work (see UNREACHABLE).
+            "phone": f"{e.phone or ''} {UNREACHABLE_MARK}".lstrip() if e.unreachable else e.phone,
             "due_on": e.due_on,
             "days_overdue": e.days_overdue or "",
             "reasons": reasons(e.reasons),
             "assignee": e.assignee,
             "open_tickets": e.open_tickets or "",
+            "unreachable": e.unreachable,
             "terms": _terms(dict(zip(TERMS, e.terms, strict=True))) if explain else "",
         }
         for e in entries
@@ -160,7 +170,18 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
         "Due {window}: {n} customer", "Due {window}: {n} customers", len(records)
     ).format(window=window, n=len(records))
     print_records(records, columns, "table", title=title, empty=_("Nothing due."))
+    if any(r["unreachable"] for r in records):
+        print(_(UNREACHABLE).format(mark=UNREACHABLE_MARK))
     return len(records)
+
+
+# The table's marker of an unreachable customer (several failed calls in a row), after
+# the phone, and the legend under the table that explains it.
+UNREACHABLE_MARK = "!"
+UNREACHABLE = N_(
+    "{mark} unreachable: the last calls did not reach the customer;"
+    " check the phone numbers (followup customer show CODE)"
+)
 
 
 CSV_HEADER = (
@@ -177,6 +198,7 @@ CSV_HEADER = (
     "open_tickets",
     "reasons",
     "callback_ids",
+    "unreachable",
 )
 
 
@@ -201,6 +223,7 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
                 e.open_tickets,
                 text,
                 " ".join(ids),
+                "yes" if e.unreachable else "no",
             ]
             if explain:
                 line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))

@@ -12,8 +12,10 @@ from followup_cli.cli.state import open_session
 from followup_cli.render.output import ProgressBar, to_json, warn
 from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label
+from followup_cli.transfer.changes import FLAGS, VALUE_LABELS
+from followup_cli.transfer.checks import ImportOptions
 from followup_cli.transfer.importing import import_file
-from followup_cli.transfer.results import ImportErrors
+from followup_cli.transfer.results import FieldChange, ImportErrors
 
 KINDS = ("customers", "contacts", "events", "calls", "staff")
 
@@ -28,7 +30,21 @@ def import_cmd(
         str, typer.Option("--encoding", help="auto (default), utf-8, utf-16 or gb18030.")
     ] = "auto",
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and count, write nothing.")
+        bool, typer.Option("--dry-run", help="Validate, count and list the changes; write nothing.")
+    ] = False,
+    rename: Annotated[
+        bool,
+        typer.Option(
+            "--rename",
+            help="customers: a known code under another name renames that customer.",
+        ),
+    ] = False,
+    allow_duplicate_name: Annotated[
+        bool,
+        typer.Option(
+            "--allow-duplicate-name",
+            help="customers: accept a new name another customer already has.",
+        ),
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -39,7 +55,10 @@ def import_cmd(
     Headers in English (field names) or Chinese (客户编号, 客户名称, 等级, 电话 ...), in
     any order. Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030.
     Importing the same file again changes nothing. Import staff, then customers, then
-    contacts, events and calls.
+    contacts, events and calls. Every field changed in a row already there is listed
+    (code, field: old → new). A known customer code under another company's name, or a
+    name two customers would share, is refused unless --rename or
+    --allow-duplicate-name says so.
 
     \b
     Examples:
@@ -52,11 +71,24 @@ def import_cmd(
             _("cannot import '{kind}'").format(kind=kind),
             _("Import one of: {kinds}.").format(kinds=", ".join(KINDS)),
         )
+    for flag, given in (("--rename", rename), ("--allow-duplicate-name", allow_duplicate_name)):
+        if given and kind != "customers":
+            raise UsageError(
+                _("{option} applies to customers only").format(option=flag),
+                _("Leave it out of `followup import {kind}`.").format(kind=kind),
+            )
+    options = ImportOptions(rename=rename, duplicate_names=allow_duplicate_name)
     session = open_session(ctx)
     progress = _progress_bar(file)
     try:
         report = import_file(
-            session, kind, file, encoding=encoding, dry_run=dry_run, progress=progress
+            session,
+            kind,
+            file,
+            encoding=encoding,
+            dry_run=dry_run,
+            options=options,
+            progress=progress,
         )
     except ImportErrors as exc:
         for err in exc.errors:
@@ -99,8 +131,36 @@ def _print_report(report: Any, fmt: str) -> None:
     if not report.dry_run and report.callbacks_planned:
         line += _("; {n} callbacks planned").format(n=report.callbacks_planned)
     print(line)
+    for change in report.changes:
+        print(_change_line(report.kind, change))
     if not report.dry_run and report.rows and report.inserted == report.updated == 0:
         print(_("Nothing changed: this file was already imported."))
+
+
+def _change_line(kind: str, change: FieldChange) -> str:
+    """`  C001 (line 3): phone: 0531-88886666 → 0531-99999999`, values in the reader's
+    language where they are words of a vocabulary."""
+    context = VALUE_LABELS.get(kind, {}).get(change.field)
+
+    def shown(value: Any) -> str:
+        if value is None or value == "":
+            return _("(empty)")
+        if change.field in FLAGS:
+            return _("yes") if value else _("no")
+        return label(context, value) if context else str(value)
+
+    template = (
+        _("  {key}: {field}: {old} → {new}")
+        if change.line is None
+        else _("  {key} (line {line}): {field}: {old} → {new}")
+    )
+    return template.format(
+        key=change.key,
+        line=change.line,
+        field=label("field", change.field),
+        old=shown(change.old),
+        new=shown(change.new),
+    )
 
 
 def _progress_bar(file: Path) -> Any:

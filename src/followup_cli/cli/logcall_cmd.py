@@ -8,7 +8,12 @@ import typer
 from followup_cli.cli.call_report import report_call
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.calls.log import log_call, parse_answers, validate_call
+from followup_cli.domain.calls.log import (
+    check_call_time,
+    log_call,
+    parse_answers,
+    validate_call,
+)
 from followup_cli.support.dates import parse_datetime
 from followup_cli.support.errors import DataError, InvalidValue, UsageError
 from followup_cli.support.i18n import _
@@ -63,7 +68,10 @@ def log_call_cmd(
     ] = None,
     complaint: Annotated[
         str | None,
-        typer.Option("--complaint", help="A complaint told on the call: opens a ticket."),
+        typer.Option(
+            "--complaint",
+            help="A complaint told on the call: one ticket, holding the call's no answers.",
+        ),
     ] = None,
     category: Annotated[
         str | None, typer.Option("--category", help="Complaint category (with --complaint).")
@@ -94,7 +102,8 @@ def log_call_cmd(
         # Only a call with --complaint loads the tickets (log-call's start-up).
         from followup_cli.domain.complaints.tickets import check_category, check_severity
 
-        category = checked(check_category, session, category or "other")
+        # No --category: the ticket takes that of the first "no" answer, else "other".
+        category = checked(check_category, session, category) if category else None
         severity = checked(
             check_severity, severity or session.config["tickets"]["default_severity"]
         )
@@ -119,6 +128,8 @@ def log_call_cmd(
             when = parse_datetime(at, "at", session.now)
         except InvalidValue as exc:
             raise DataError(exc.message) from None
+        # A call in the future is bad input data (exit 65), as an event's date is.
+        when = checked(check_call_time, session, when, at)
     data = checked(
         validate_call,
         outcome,

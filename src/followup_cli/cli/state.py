@@ -75,7 +75,7 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
     conn = open_database(path, create=create)
     ctx.find_root().call_on_close(conn.close)
     today, now = moment(st.today)
-    return Session(conn=conn, config=config, today=today, now=now)
+    return Session(conn=conn, config=config, today=today, now=now, today_given=st.today is not None)
 
 
 def acting_session(ctx: typer.Context, by: str | None) -> Any:

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from followup_cli.store import read_transaction, write_transaction
 from followup_cli.support.config import Config
@@ -23,6 +23,9 @@ class Session:
     config: Config
     today: date
     now: datetime  # timezone-aware; its date is `today`
+    # True when --today / FOLLOWUP_TODAY named the day (backfill, tests): `now` then
+    # holds the wall clock's time of day on that date, which says nothing of that day.
+    today_given: bool = False
     # Who acts, for history: the staff member a command names (--by, default
     # FOLLOWUP_STAFF; the CLI checks the name before anything is written), else the
     # system: cron's automatic steps (escalate --auto, early warnings, the daily roll)
@@ -42,6 +45,14 @@ class Session:
     @property
     def stamp(self) -> str:
         return timestamp(self.now)
+
+    @property
+    def latest(self) -> datetime:
+        """The latest moment something can already have happened: now; on a day given
+        by --today, the last second of that day (its clock time is unknown)."""
+        if self.today_given:
+            return datetime.combine(self.today, time(23, 59, 59), tzinfo=self.now.tzinfo)
+        return self.now
 
 
 def moment(today: date | None, wall: datetime | None = None) -> tuple[date, datetime]:

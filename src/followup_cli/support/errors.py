@@ -1,7 +1,8 @@
 """Errors a user can see: each carries a message, a hint (what to do next) and an exit code.
 
 Exit codes (SPEC section 5): 0 success; 1 refused or not found; 2 usage error;
-65 bad input data; 75 database busy past the timeout (cron may retry).
+65 bad input data; 75 database busy past the timeout (cron may retry); 130 interrupted
+(Ctrl-C or end of input in the call script: nothing saved).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ EXIT_USAGE = 2
 EXIT_DATA = 65
 EXIT_INTERNAL = 70
 EXIT_BUSY = 75
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 class FollowupError(Exception):

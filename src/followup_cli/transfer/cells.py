@@ -13,7 +13,7 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.calls.log import parse_answers
+from followup_cli.domain.calls.log import check_call_time, parse_answers
 from followup_cli.domain.customers.records import customer_ids
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import staff_names
@@ -220,11 +220,12 @@ def _event_fields(session: Session) -> dict[str, Converter]:
 
 def _call_fields(session: Session) -> dict[str, Converter]:
     now = session.now
-    not_after = _not_after(session.today, N_("a time on or before today ({today})"), "at")
+    latest = session.latest
 
     def call_at(v: str) -> str:
         moment = parse_datetime(v, "at", now)
-        not_after(moment.date(), v)
+        if moment > latest:  # a call in the future: refused as log-call refuses it
+            check_call_time(session, moment, v)
         return moment.isoformat(timespec="seconds")
 
     questions = {q["key"] for qs in session.config["questions"].values() for q in qs}

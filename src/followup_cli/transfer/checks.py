@@ -4,12 +4,23 @@ unknown customers or staff, keys repeated in the file, set-based."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
+from followup_cli.domain.customers import records as customers
 from followup_cli.domain.session import Session
 from followup_cli.support.i18n import N_, _, label
 from followup_cli.transfer.results import CellError
 
 # -- database checks (after staging, before writing) ----------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person importing allows beyond the plain upsert: a known customer code
+    under another company name (`rename`), customers sharing one name."""
+
+    rename: bool = False
+    duplicate_names: bool = False
 
 
 def _missing(
@@ -66,16 +77,34 @@ STAFF_HINT = N_("a staff name (import staff first, or `followup staff add`)")
 
 
 def _check_staff(
-    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    options: ImportOptions,
 ) -> list[CellError]:
     return _duplicates(
         conn, stage, present, ["name"], _("a staff name that appears once (also on line {other})")
     )
 
 
+def _literal(text: str) -> str:
+    """`text` inside an expectation, which is formatted once more (for {other})."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _check_customers(
-    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    options: ImportOptions,
 ) -> list[CellError]:
+    """Codes that repeat; a known code under another company's name (unless
+    `options.rename`); a new (or renamed) customer under a name another one has, in the
+    database or the file (unless `options.duplicate_names`). Names match by
+    `customers.name_key`. A row without a code takes the code of the one customer with
+    its name (written into the stage), or is new."""
     errors: list[CellError] = []
     if "code" in present:
         errors += _duplicates(
@@ -86,33 +115,110 @@ def _check_customers(
             _("a customer code that appears once (also on line {other})"),
         )
     col, head = present["name"]
-    for line, name, n in conn.execute(
-        f"SELECT s.line, s.name, (SELECT count(*) FROM customers c WHERE c.name = s.name)"
-        f" FROM temp.{stage} s WHERE s.code IS NULL AND s.name IS NOT NULL"
-    ):
-        if n > 1:
-            errors.append(
-                CellError(
+    stored = customers.customer_names(conn)
+    holders: dict[str, list[str]] = {}
+    for code, name in stored.items():
+        holders.setdefault(customers.name_key(name), []).append(code)
+    staged = conn.execute(
+        f"SELECT line, code, name FROM temp.{stage} WHERE name IS NOT NULL ORDER BY line"
+    ).fetchall()
+    coded: dict[str, int] = {}  # code -> the first line giving it
+    for line, code, _name in staged:
+        if code is not None:
+            coded.setdefault(code, line)
+    filled: list[tuple[str, int]] = []
+    first_codeless: dict[str, int] = {}  # name key -> the first line without a code
+    first_new: dict[str, int] = {}  # name key -> the first line adding or renaming to it
+
+    def refuse(line: int, name: str, expected: str, other: int | None = None) -> None:
+        errors.append(CellError(line, col, head, name, expected, other))
+
+    for line, code, name in staged:
+        key = customers.name_key(name)
+        same = holders.get(key, [])
+
+        if code is None:
+            if key in first_codeless:
+                refuse(
                     line,
-                    col,
-                    head,
                     name,
-                    _("a code: {n} customers already have this name").format(n=n),
+                    _("a customer name that appears once (also on line {other})"),
+                    first_codeless[key],
                 )
+                continue
+            first_codeless[key] = line
+            if len(same) > 1:
+                refuse(
+                    line,
+                    name,
+                    _("a code: {n} customers already have this name").format(n=len(same)),
+                )
+                continue
+            if same:
+                if same[0] in coded:
+                    refuse(
+                        line,
+                        name,
+                        _(
+                            "a code: this is customer {code}'s name, which line {other} updates too"
+                        ).format(code=_literal(same[0]), other="{other}"),
+                        coded[same[0]],
+                    )
+                else:
+                    filled.append((same[0], line))
+                continue
+        elif code in stored:
+            if customers.name_key(stored[code]) == key:
+                continue
+            if not options.rename:
+                refuse(
+                    line,
+                    name,
+                    _(
+                        "the name of customer {code}, {name}: another name renames that"
+                        " customer (import with --rename if it is the same company under a"
+                        " new name)"
+                    ).format(code=_literal(code), name=_literal(stored[code])),
+                )
+                continue
+        # A new customer, or a renamed one: its name is nobody else's.
+        if options.duplicate_names:
+            continue
+        others = [other for other in same if other != code]
+        if others:
+            refuse(
+                line,
+                name,
+                _(
+                    "a name no other customer has ({codes} has it): give that code to"
+                    " update the customer, or import with --allow-duplicate-name"
+                ).format(codes=_literal(", ".join(others))),
             )
-    if "code" not in present:
-        errors += _duplicates(
-            conn,
-            stage,
-            present,
-            ["name"],
-            _("a customer name that appears once (also on line {other})"),
-        )
+        elif key in first_new:
+            refuse(
+                line,
+                name,
+                _(
+                    "a name no other new customer of the file has (also on line {other}),"
+                    " or import with --allow-duplicate-name"
+                ),
+                first_new[key],
+            )
+        else:
+            first_new[key] = line
+    if filled and not errors:
+        conn.execute("BEGIN")  # (the temp schema only: no lock on the database)
+        conn.executemany(f"UPDATE temp.{stage} SET code = ? WHERE line = ?", filled)
+        conn.execute("COMMIT")
     return errors
 
 
 def _check_contacts(
-    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    options: ImportOptions,
 ) -> list[CellError]:
     return _duplicates(
         conn,
@@ -127,7 +233,11 @@ EVENT_KEY = ("customer_id", "kind", "date", "ref")
 
 
 def _check_events(
-    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    options: ImportOptions,
 ) -> list[CellError]:
     """Copies the stage in key order (`{stage}_sorted`: the write then appends to the
     unique index without sorting under the lock), and finds repeated keys as neighbours."""
@@ -154,7 +264,11 @@ def _check_events(
 
 
 def _check_calls(
-    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    options: ImportOptions,
 ) -> list[CellError]:
     col, head = present["outcome"]
     changed = [

@@ -8,8 +8,11 @@
    checked a batch at a time with C-level passes (`cells.Batched`); any other cell
    goes through its per-cell converter, the one judge of a bad value.
 3. Check (`checks`) what needs the database (unknown customers or staff, duplicate
-   keys) with set-based SQL. Any error: every bad cell is listed (file:line:column),
-   exit 65, nothing is written (`results`).
+   keys, a known customer code under another company's name, a name two customers
+   would share) with set-based SQL. Any error: every bad cell is listed
+   (file:line:column), exit 65, nothing is written (`results`). Then `changes` finds
+   every field the file changes in a stored row, still before the write lock: the dry
+   run and the real run report the same changes.
 4. Write (`writing`): one BEGIN IMMEDIATE transaction of set-based upserts, then planning. A file
    imported twice changes nothing the second time. Events, the largest files, are
    sorted by their key and their callbacks planned before the lock is taken, so that
@@ -21,7 +24,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from followup_cli.domain.session import Session
-from followup_cli.transfer.checks import CHECKS
+from followup_cli.transfer.changes import located_changes, staged_changes
+from followup_cli.transfer.checks import CHECKS, ImportOptions
 from followup_cli.transfer.columns import COLUMNS, RAW_KEPT, STAGED_AS
 from followup_cli.transfer.csv_read import (
     detect,
@@ -40,6 +44,7 @@ def import_file(
     *,
     encoding: str = "auto",
     dry_run: bool = False,
+    options: ImportOptions | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     source = detect(path, encoding)
@@ -60,9 +65,10 @@ def import_file(
     )
     try:
         present, errors, total = stage_rows(session, kind, source, stage, names, report, progress)
-        found = CHECKS[kind](session, conn, stage, present)
+        found = CHECKS[kind](session, conn, stage, present, options or ImportOptions())
         if errors or found:
             raise located_errors(source, errors + found, total + len(found))
+        changes = staged_changes(conn, kind, stage, present)
         writer = WRITERS[kind]
         if dry_run:
             with session.read():
@@ -79,6 +85,10 @@ def import_file(
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+    # A row is updated when it has a changed field (the writers count the same rows).
+    report.updated = len({c.line for c in changes if c.line is not None})
+    report.unchanged = report.rows - report.inserted - report.updated
+    report.changes = located_changes(source, changes)
     # The staged rows stay in the connection's temp database, which SQLite deletes with
     # the connection: dropping them here would only add to a large import's time. The
     # next import on this connection drops them first.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from followup_cli.support.errors import DataError
 from followup_cli.support.i18n import _, ngettext
@@ -55,6 +56,21 @@ class ImportErrors(DataError):
 
 
 @dataclass
+class FieldChange:
+    """One field of a row already in the database that the import changes (or, on a dry
+    run, would change): the row's key as the office knows it (a customer code, a staff
+    name, a code and a contact's name...), the field, its stored and its new value.
+    `line` is the file's line of the row (None for a row the file does not hold: a
+    customer's former primary contact)."""
+
+    line: int | None
+    key: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
 class ImportReport:
     kind: str
     path: str
@@ -66,3 +82,4 @@ class ImportReport:
     callbacks_planned: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    changes: list[FieldChange] = field(default_factory=list)

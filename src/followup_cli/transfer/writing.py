@@ -73,13 +73,8 @@ def _write_customers(
     write: bool,
     progress: Progress | None,
 ) -> None:
-    # Rows without a code take the code of the one customer with that name, if any.
-    if not write:
-        conn.execute("SAVEPOINT dry")
-    conn.execute(
-        f"UPDATE temp.{stage} SET code = (SELECT c.code FROM customers c"
-        f" WHERE c.name = temp.{stage}.name) WHERE code IS NULL"
-    )
+    # (Rows without a code took the code of the one customer with that name, if any,
+    # in `checks`; those still without one are new.)
     cols = [c for c in ("name", "grade", *customers.TEXT_FIELDS) if c in present]
     match = f"FROM temp.{stage} s JOIN customers t ON t.code = s.code"
     differs = customers.staged_differs(cols, "s", "t")
@@ -91,8 +86,6 @@ def _write_customers(
     report.updated = _count(conn, f"SELECT count(*) {match} WHERE {differs}")
     report.unchanged = report.rows - report.inserted - report.updated
     if not write:
-        conn.execute("ROLLBACK TO dry")
-        conn.execute("RELEASE dry")
         return
     # Generated codes for new customers without one.
     cfg = session.config["customer"]

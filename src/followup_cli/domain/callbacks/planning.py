@@ -10,8 +10,10 @@ Rules (all numbers from config, SPEC section 3):
   day (make-up working days count as working), greetings to the previous one;
 - history is not a backlog: nothing that would have fallen due more than
   `stale_after_days` ago is planned;
-- no flood: a customer without history gets its first periodic callbacks spread evenly
-  (and deterministically) over the first interval.
+- no flood: a customer without history gets its first periodic callbacks on the
+  working days of the first interval, each on the day with the fewest pending callbacks
+  for its role (levelling.py), ties broken by a hash of the customer code:
+  deterministic, and levelled against what is already planned.
 
 Planning is idempotent: every callback has a unique `plan_key`; planning the same thing
 twice inserts nothing (a callback cancelled by the system is revived instead).
@@ -28,6 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from followup_cli.domain.callbacks import store
+from followup_cli.domain.callbacks.levelling import Workload
 from followup_cli.domain.callbacks.store import Planned, id_scope, marks
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
@@ -37,7 +40,8 @@ from followup_cli.support.workdays import WorkCalendar, load_calendar
 
 
 def spread_offset(key: str, days: int) -> int:
-    """A deterministic day in [0, days) for `key`: spreads first callbacks evenly."""
+    """A deterministic position in [0, days) for `key`: where a first callback looks
+    first for the least-loaded working day."""
     return zlib.crc32(key.encode("utf-8")) % max(days, 1)
 
 
@@ -52,6 +56,8 @@ class Planner:
     _queue: list[Planned] = field(default_factory=list)
     _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
     _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
+    _workload: Workload | None = None
+    _windows: dict[date, list[date]] = field(default_factory=dict)
     # False: planning ahead outside a write transaction (nothing is written).
     writing: bool = True
 
@@ -84,6 +90,36 @@ class Planner:
     # -- queue ---------------------------------------------------------------
     def add(self, planned: Planned) -> None:
         self._queue.append(planned)
+        if self._workload is not None and planned.role is not None:
+            self._workload.add(planned.role, planned.due_on)
+
+    @property
+    def workload(self) -> Workload:
+        """Pending callbacks per role and day from today on: read once (one GROUP BY),
+        with what this planner has not written yet, then counted as it plans."""
+        if self._workload is None:
+            workload = Workload(store.pending_per_day(self.conn, self.today))
+            for p in self._queue:
+                if p.role is not None and p.due_on >= self.today:
+                    workload.add(p.role, p.due_on)
+            self._workload = workload
+        return self._workload
+
+    def first_interval(self, interval: Interval) -> list[date]:
+        """The working days from today to one `interval` later (excluded); the next
+        working day when there is none."""
+        end = interval.after(self.today)
+        days = self._windows.get(end)
+        if days is None:
+            days = []
+            day = self.today
+            while day < end:
+                if self.calendar.is_working(day):
+                    days.append(day)
+                day += timedelta(days=1)
+            days = days or [self.calendar.next_working(self.today)]
+            self._windows[end] = days
+        return days
 
     def flush(self) -> int:
         """Insert what was planned; an existing plan_key is left alone unless the system
@@ -308,7 +344,7 @@ class Planner:
         cscope, _ = id_scope("id", ids)
         customers = self.conn.execute(
             "SELECT id, code, grade, owner, department FROM customers"
-            f" WHERE archived = 0 AND {cscope}",
+            f" WHERE archived = 0 AND {cscope} ORDER BY id",  # (the order levelling sees)
             params,
         ).fetchall()
         last_reached = dict(
@@ -394,9 +430,12 @@ class Planner:
     ) -> None:
         anchor = interval.after(date.fromisoformat(last)) if last else None
         if anchor is None or anchor < self.stale_before:
-            spread = spread_offset(f"{customer['code']}|{reason}|{role}", interval.approx_days)
-            anchor = self.today + timedelta(days=spread)
-        due = self.calendar.next_working(anchor)
+            days = self.first_interval(interval)
+            position = spread_offset(f"{customer['code']}|{reason}|{role}", len(days))
+            # (counted on that day by `add`, as everything planned is)
+            due = anchor = self.workload.pick(role, days, position)
+        else:
+            due = self.calendar.next_working(anchor)
         self.add(
             Planned(
                 customer_id=customer["id"],

@@ -119,6 +119,19 @@ def insert_event_plans(
     ).rowcount
 
 
+def pending_per_day(conn: sqlite3.Connection, since: date) -> dict[str, dict[date, int]]:
+    """The pending callbacks of each role due on each day from `since` on, in one
+    GROUP BY: the workload first periodic callbacks are levelled against."""
+    counts: dict[str, dict[date, int]] = {}
+    for role, day, n in conn.execute(
+        "SELECT role, due_on, count(*) FROM callbacks WHERE status = 'pending'"
+        " AND due_on >= ? AND role IS NOT NULL GROUP BY role, due_on",
+        (since.isoformat(),),
+    ):
+        counts.setdefault(role, {})[date.fromisoformat(day)] = n
+    return counts
+
+
 # -- closing -----------------------------------------------------------------------
 
 

@@ -1,9 +1,11 @@
 """Calls: logging a contact attempt, and everything it settles or plans.
 
 A reached call completes every pending callback of the customer due within the merge
-window (periodic ones within the cooldown): one call covers every reason. A call that
-does not reach the customer counts an attempt and brings the callbacks back the next
-working day; after `max_attempts` failures in a row the customer is flagged unreachable.
+window (periodic ones within the cooldown): one call covers every reason, except a
+role's own duties (a visit, a supervisor's check: `role_duty`), which only a caller
+holding that role settles, or a call naming them with --callback. A call that does not
+reach the customer counts an attempt and brings the callbacks back the next working
+day; after `max_attempts` failures in a row the customer is flagged unreachable.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +25,7 @@ from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.records import resolve_customer_row, set_unreachable
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
-from followup_cli.domain.texts import message, read
+from followup_cli.domain.texts import Text, joined, message, read
 from followup_cli.domain.vocabulary import REACHED
 from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound, UsageError
@@ -151,6 +154,25 @@ def validate_call(
     return data
 
 
+NOT_AFTER_TODAY = N_("a time on or before today ({today})")
+NOT_AFTER_NOW = N_("a time no later than now ({now})")
+
+
+def check_call_time(session: Session, at: datetime, typed: str | None = None) -> datetime:
+    """`at`, unless it is after the session's `latest` moment: a call in the future is
+    refused (InvalidValue on `at`, naming `typed` or the time), as an event's date is.
+    On a day given by --today any time of that day is accepted; on the clock's day, a
+    time later than now is refused too."""
+    if at <= session.latest:
+        return at
+    shown = typed if typed is not None else at.strftime("%Y-%m-%d %H:%M")
+    if at.astimezone(session.now.tzinfo).date() > session.today:
+        raise InvalidValue("at", shown, _(NOT_AFTER_TODAY).format(today=session.today))
+    raise InvalidValue(
+        "at", shown, _(NOT_AFTER_NOW).format(now=session.now.strftime("%Y-%m-%d %H:%M"))
+    )
+
+
 def _score(value: int | str | None, name: str, low: int, high: int) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -174,13 +196,17 @@ class CallLogged:
     planned: list[dict[str, Any]] = field(default_factory=list)
     tickets: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Callbacks in the call's window that are another role's duty (role_duty): pending.
+    still_due: list[dict[str, Any]] = field(default_factory=list)
     unreachable: bool = False
+    reachable_again: bool = False  # the call cleared the unreachable flag
     attempts: int = 0
 
 
 def log_call(session: Session, customer_ref: str, data: CallInput) -> CallLogged:
-    """Record a call and settle what it covers, in one transaction."""
-
+    """Record a call and settle what it covers, in one transaction. A call after now
+    (`check_call_time`) is refused before anything is written."""
+    check_call_time(session, data.at)
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         planner = Planner(session, conn)
@@ -208,13 +234,28 @@ def targets_of(
     day: date,
     reached: bool,
     caller_role: str | None = None,
+    caller_name: str | None = None,
 ) -> list[sqlite3.Row]:
     """The pending callbacks a call on `day` settles: due within the merge window, and
     (for a reached call) periodic ones due within the cooldown.
 
-    A supervisor's level-2 check is settled only by a caller holding that role (or by
-    naming it with --callback): it verifies the first call, so no other call covers it.
+    Some callbacks are one role's duty (`role_duty`), settled only by a caller holding
+    that role (or by naming them with --callback): a supervisor's level-2 check verifies
+    the first call, and a visit of the 分级拜访制度 is its role's own.
     """
+    return _split_targets(session, conn, customer_id, day, reached, caller_role, caller_name)[0]
+
+
+def _split_targets(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer_id: int,
+    day: date,
+    reached: bool,
+    caller_role: str | None,
+    caller_name: str | None,
+) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """`targets_of`, and the callbacks in the same window left to their role's holders."""
     cfg = session.config["planning"]
     merge_end = (day + timedelta(days=int(cfg["merge_window_days"]))).isoformat()
     cool_end = (day + timedelta(days=int(cfg["cooldown_days"]))).isoformat()
@@ -233,12 +274,46 @@ def targets_of(
             " AND due_on <= ? ORDER BY due_on, id"
         )
         params = (customer_id, merge_end)
-    level2_role = session.config["planning"]["second_level"]["role"]
-    return [
-        r
-        for r in conn.execute(sql, params).fetchall()
-        if r["level"] != 2 or caller_role == level2_role
-    ]
+    found = conn.execute(sql, params).fetchall()
+    owner: str | None = None
+    if any(r["reason"] == "visit" for r in found):
+        owner = conn.execute("SELECT owner FROM customers WHERE id = ?", (customer_id,)).fetchone()[
+            0
+        ]
+    targets: list[sqlite3.Row] = []
+    left: list[sqlite3.Row] = []
+    for r in found:
+        duty = role_duty(session, r, owner)
+        if duty is None or (caller_name == duty.name if duty.name else caller_role == duty.role):
+            targets.append(r)
+        else:
+            left.append(r)
+    return targets, left
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Who alone settles a callback without naming it: a role's holders, or one person
+    (`name`: the customer's owner, for account_manager visits)."""
+
+    role: str
+    name: str | None = None
+
+
+def role_duty(session: Session, callback: sqlite3.Row, owner: str | None) -> Duty | None:
+    """The duty `callback` is, or None when any reached call of the customer covers it
+    (event callbacks, yearly, greetings, retries merge across reasons, 多头回访).
+
+    A supervisor's level-2 check is the checking role's; a visit is its role's (seed 001
+    分级拜访制度: each role visits on its own rhythm), an account_manager visit the
+    owner's when the customer has one."""
+    if callback["level"] == 2:
+        return Duty(session.config["planning"]["second_level"]["role"])
+    if callback["reason"] == "visit" and callback["role"]:
+        if callback["role"] == "account_manager" and owner:
+            return Duty("account_manager", owner)
+        return Duty(callback["role"])
+    return None
 
 
 def record_call(
@@ -256,8 +331,11 @@ def record_call(
     _refuse_repeat(conn, customer, data.by, stamp_at)
 
     result = CallLogged(0, customer["code"], customer["name"], data.reached)
-    targets = targets_of(session, conn, customer["id"], data.day, data.reached, caller.role)
+    targets, left = _split_targets(
+        session, conn, customer["id"], data.day, data.reached, caller.role, caller.name
+    )
     if explicit is not None:
+        left = [r for r in left if r["id"] != explicit["id"]]
         if data.reached:
             if all(t["id"] != explicit["id"] for t in targets):
                 targets.append(explicit)
@@ -275,6 +353,10 @@ def record_call(
     result.call_id = call_id
     if data.reached:
         _settle_reached(session, planner, customer, data, call_id, targets, result)
+        if not data.imported:
+            result.still_due = [
+                {**_brief(r), "role": r["role"], "assignee": r["assignee"]} for r in left
+            ]
     else:
         _settle_missed(session, planner, customer, data, call_id, targets, result)
     if not data.imported:
@@ -430,6 +512,8 @@ def _settle_reached(
         conn, customer["id"], yearly.after(data.day), data.day, session.stamp
     )
     set_unreachable(conn, customer["id"], False)
+    if not data.imported:  # (an import's rows do not carry the flag: nobody reads it)
+        result.reachable_again = bool(customer["unreachable"])
     # (What an imported call planned is not listed: nobody reads it.)
     before = set() if data.imported else _pending_ids(conn, customer["id"])
     planner.flush()
@@ -535,25 +619,84 @@ def _open_complaints(
     targets: list[sqlite3.Row],
     result: CallLogged,
 ) -> None:
-    """A complaint told on the call, and each "no" to a key question, opens a ticket."""
-    said_no = any(v == "no" for v in data.answers.values())
-    if not data.complaint and not said_no:
+    """The tickets `plan_tickets` gives this call, opened: a complaint's ticket holds the
+    call's "no" answers in its history (one entry each, by the caller)."""
+    if not data.complaint and not any(v == "no" for v in data.answers.values()):
+        return
+    planned = plan_tickets(session, data, call_questions(session, conn, customer, data, targets))
+    if not planned:
         return
     # Only a call that opens a complaint loads the tickets (log-call's start-up).
-    from followup_cli.domain.complaints.tickets import TicketInput, insert_ticket
+    from followup_cli.domain.complaints.tickets import TicketInput, history, insert_ticket
 
-    if data.complaint:
+    for plan in planned:
         ticket = TicketInput(
-            summary=data.complaint,
-            category=data.category or "other",
-            severity=data.severity or session.config["tickets"]["default_severity"],
+            summary=plan.summary,
+            category=plan.category,
+            severity=plan.severity,
             channel="callback",
             owner=None,
             details=data.note,
         )
-        result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
-    if not said_no:
-        return
+        ticket_id = insert_ticket(session, conn, customer, ticket, call_id, data.by)
+        if plan.complaint:
+            for q in plan.said_no:
+                note = message("ticket.answered_no", question=q["text"])
+                history(conn, session, ticket_id, "note", note=note, actor=data.by)
+        result.tickets.append(ticket_id)
+
+
+@dataclass
+class PlannedTicket:
+    """A ticket a call opens: its summary, category and severity, and the key questions
+    answered "no" that it holds (a complaint's ticket holds every one of the call)."""
+
+    summary: Text
+    category: str
+    severity: str
+    said_no: list[dict[str, Any]]
+    complaint: bool
+
+
+def plan_tickets(
+    session: Session, data: CallInput, questions: dict[str, dict[str, Any]]
+) -> list[PlannedTicket]:
+    """The tickets a call opens: at most one per problem.
+
+    A complaint told on the call is the problem: one ticket, which holds the call's "no"
+    answers (its category, when the clerk gave none, is that of the first "no"). Without
+    a complaint, each category answered "no" is a problem: one ticket per category (two
+    "no"s of one category, one ticket). `questions` are the call's key questions by key.
+    """
+    default_severity = str(session.config["tickets"]["default_severity"])
+    said_no = [questions[k] for k, v in data.answers.items() if v == "no" and k in questions]
+    if data.complaint:
+        category = data.category or (said_no[0]["category"] if said_no else "other")
+        return [
+            PlannedTicket(
+                data.complaint, category, data.severity or default_severity, said_no, True
+            )
+        ]
+    by_category: dict[str, list[dict[str, Any]]] = {}
+    for q in said_no:
+        by_category.setdefault(q["category"], []).append(q)
+    planned = []
+    for category, group in by_category.items():
+        texts = [message("ticket.answered_no", question=q["text"]) for q in group]
+        summary: Text = texts[0] if len(texts) == 1 else joined(texts)
+        planned.append(PlannedTicket(summary, category, default_severity, group, False))
+    return planned
+
+
+def call_questions(
+    session: Session,
+    conn: sqlite3.Connection,
+    customer: sqlite3.Row,
+    data: CallInput,
+    targets: list[sqlite3.Row],
+) -> dict[str, dict[str, Any]]:
+    """The key questions of the call, by key: those of the events its callbacks are
+    about, or of the customer's latest event."""
     event_kinds = {
         r[0]
         for r in conn.execute(
@@ -565,20 +708,41 @@ def _open_complaints(
     if not event_kinds:
         row = latest_event(conn, customer["id"], data.day)
         event_kinds = {row[0]} if row else set()
-    questions = {q["key"]: q for q in questions_for(session, event_kinds)}
-    for key, value in data.answers.items():
-        if value != "no" or key not in questions:
-            continue
-        q = questions[key]
-        ticket = TicketInput(
-            summary=message("ticket.answered_no", question=q["text"]),
-            category=q["category"],
-            severity=session.config["tickets"]["default_severity"],
-            channel="callback",
-            owner=None,
-            details=data.note,
+    return {q["key"]: q for q in questions_for(session, event_kinds)}
+
+
+def preview_tickets(session: Session, customer_ref: str, data: CallInput) -> list[PlannedTicket]:
+    """The tickets `log_call` would open for this call, read without writing (what the
+    call script's save line promises)."""
+    with session.read() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        caller = get_staff(conn, data.by, "--by")
+        targets = targets_of(
+            session, conn, customer["id"], data.day, data.reached, caller.role, caller.name
         )
-        result.tickets.append(insert_ticket(session, conn, customer, ticket, call_id, data.by))
+        return plan_tickets(session, data, call_questions(session, conn, customer, data, targets))
+
+
+def check_caller(session: Session, name: str, option: str | None = None) -> str:
+    """The caller's staff name as stored (the call script checks it before asking
+    anything); NotFound names the staff to choose from. `option` names the option the
+    name came from, if any."""
+    cleaned = fields.name(name, "by")
+    with session.read() as conn:
+        row = conn.execute("SELECT name FROM staff WHERE name = ?", (cleaned,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        names = [r[0] for r in conn.execute("SELECT name FROM staff WHERE active = 1 ORDER BY id")]
+    raise NotFound(
+        _("no staff member named '{name}' ({field})").format(
+            name=cleaned, field=label("field", option)
+        )
+        if option
+        else _("no staff member named '{name}'").format(name=cleaned),
+        _("Staff: {names}").format(names=", ".join(names))
+        if names
+        else _("Nobody is on staff yet: add them with `followup staff add NAME --role ROLE`."),
+    )
 
 
 def _pending_ids(conn: sqlite3.Connection, customer_id: int) -> set[int]:
@@ -614,14 +778,20 @@ class CallBrief:
     recent: list[dict[str, Any]]
 
 
-def call_brief(session: Session, customer_ref: str) -> CallBrief:
+def call_brief(session: Session, customer_ref: str, by: str | None = None) -> CallBrief:
+    """What the call script shows before dialling; the reasons are those a reached call
+    by `by` (when known) would settle."""
     # Only the call script's brief loads the due list's contact rule (log-call's start-up).
     from followup_cli.domain.callbacks.due import pick_contact
 
     with session.read() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         cid = customer["id"]
-        targets = targets_of(session, conn, cid, session.today, reached=True)
+        role = None
+        # (An unknown caller is refused when the call is saved, not here.)
+        with suppress(NotFound):
+            role = get_staff(conn, by, "--by").role if by else None
+        targets = targets_of(session, conn, cid, session.today, True, role, by)
         contacts = conn.execute(
             "SELECT name, phone, role, is_primary FROM contacts WHERE customer_id = ? ORDER BY id",
             (cid,),

@@ -21,10 +21,14 @@ class CustomerProfile:
     calls: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
     callbacks: list[dict[str, Any]]
+    # Calls since the last reached one (all of them, if none was): what flagged the
+    # customer unreachable; the next reached call clears both.
+    failed_in_a_row: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.customer.to_dict(),
+            "failed_calls_in_a_row": self.failed_in_a_row,
             "contacts": [c.to_dict() for c in self.contacts],
             "events": self.events,
             "calls": self.calls,
@@ -73,5 +77,11 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
                 (cid,),
             )
         ]
+        failed = conn.execute(
+            "SELECT count(*) FROM calls WHERE customer_id = ? AND outcome != 'reached' AND at >"
+            " coalesce((SELECT max(at) FROM calls WHERE customer_id = ? AND outcome = 'reached'),"
+            " '')",
+            (cid, cid),
+        ).fetchone()[0]
         contacts = contacts_of(session, cid)
-    return CustomerProfile(customer, contacts, events, calls, tickets, callbacks)
+    return CustomerProfile(customer, contacts, events, calls, tickets, callbacks, int(failed))

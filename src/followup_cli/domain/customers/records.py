@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -118,6 +119,44 @@ def _check_owner(conn: sqlite3.Connection, owner: str | None) -> None:
         )
 
 
+def name_key(name: str) -> str:
+    """What two customer names share when a person would call them the same name: the
+    text NFKC-folded (full-width letters, digits, spaces and brackets to half-width),
+    without any space, case-folded. 山东鲁建机械有限公司, "山东鲁建 机械有限公司 " and
+    山东鲁建机械有限公司 written in full-width brackets or spaces all share one key."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def customer_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every customer's name by its code (archived ones too)."""
+    return dict(conn.execute("SELECT code, name FROM customers").fetchall())
+
+
+def same_name(conn: sqlite3.Connection, name: str, *, other_than: int | None = None) -> list[str]:
+    """The codes of the customers (archived ones too) whose name is `name` by `name_key`,
+    apart from the customer `other_than` (an id)."""
+    key = name_key(name)
+    return [
+        code
+        for customer_id, code, stored in conn.execute("SELECT id, code, name FROM customers")
+        if customer_id != other_than and name_key(stored) == key
+    ]
+
+
+def _refuse_same_name(conn: sqlite3.Connection, name: str, other_than: int | None) -> None:
+    codes = same_name(conn, name, other_than=other_than)
+    if codes:
+        raise Conflict(
+            _("a customer named '{name}' already exists: {codes}").format(
+                name=name, codes=", ".join(codes)
+            ),
+            _(
+                "Use that customer (`followup customer show {code}`); if this is another "
+                "company with the same name, repeat the command with --allow-duplicate-name."
+            ).format(code=codes[0]),
+        )
+
+
 def customer_ids(conn: sqlite3.Connection) -> dict[str, int]:
     """Every customer's id by its code (archived ones too)."""
     return dict(conn.execute("SELECT code, id FROM customers").fetchall())
@@ -133,10 +172,16 @@ def next_code(conn: sqlite3.Connection, prefix: str, digits: int) -> str:
         n += 1
 
 
-def add_customer(session: Session, data: CustomerInput) -> Customer:
+def add_customer(
+    session: Session, data: CustomerInput, *, allow_duplicate_name: bool = False
+) -> Customer:
+    """A new customer; refused (Conflict) when one already has that name (`name_key`),
+    unless `allow_duplicate_name`."""
     if not data.name:
         raise InvalidValue("name", "", _("the customer's name"))
     with session.write() as conn:
+        if not allow_duplicate_name:
+            _refuse_same_name(conn, data.name, None)
         customer_id = insert_customer(session, conn, data)
         row = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
     return customer_from_row(session, row)
@@ -182,8 +227,11 @@ def insert_customer(session: Session, conn: sqlite3.Connection, data: CustomerIn
     return customer_id
 
 
-def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Customer, list[str]]:
-    """Change the given fields; returns the customer and the names of fields that changed."""
+def edit_customer(
+    session: Session, ref: str, data: CustomerInput, *, allow_duplicate_name: bool = False
+) -> tuple[Customer, list[str]]:
+    """Change the given fields; returns the customer and the names of fields that changed.
+    A new name another customer has (`name_key`) is refused unless `allow_duplicate_name`."""
     with session.write() as conn:
         row = resolve_customer_row(conn, ref)
         changes: dict[str, Any] = {}
@@ -205,6 +253,8 @@ def edit_customer(session: Session, ref: str, data: CustomerInput) -> tuple[Cust
                         code=data.code, name=other["name"]
                     )
                 )
+        if "name" in changes and not allow_duplicate_name:
+            _refuse_same_name(conn, changes["name"], row["id"])
         if "owner" in changes:
             _check_owner(conn, changes["owner"])
         if changes:

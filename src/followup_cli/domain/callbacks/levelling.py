@@ -1,0 +1,94 @@
+"""Levelling first periodic callbacks: the least-loaded working day of a window.
+
+A customer without history gets its first visit or yearly callback on a working day of
+the first interval; which one is chosen so that the role's daily workload stays level:
+the day with the fewest pending callbacks for that role, ties broken by the first such
+day at or after a position the caller derives from the customer's code (cyclically).
+Every callback the planner plans adds to the count of its day, so an import of N
+customers over W working days puts at most ceil(N/W) of them on a day that had none
+(and levels the rest against what was already planned).
+
+`least_loaded_plain` is the rule, written plainly; `Workload.pick` is the same rule kept
+in count buckets so that an import of many customers stays O(N log W) (tests hold them to
+each other). Pure Python: no SQL, no I/O; the planner reads the counts once.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+
+def least_loaded_plain(days: Sequence[date], counts: dict[date, int], position: int) -> date:
+    """The day of `days` with the fewest `counts`, ties to the first at or after
+    `position` (an index into `days`, taken cyclically)."""
+    width = len(days)
+    start = position % width
+    best = min(range(width), key=lambda i: (counts.get(days[i], 0), (i - start) % width))
+    return days[best]
+
+
+@dataclass
+class _Window:
+    """The working days of one window, bucketed by their current count."""
+
+    days: list[date]
+    index: dict[date, int]
+    buckets: dict[int, list[int]]
+    low: int
+
+    @classmethod
+    def build(cls, days: Sequence[date], counts: dict[date, int]) -> _Window:
+        buckets: dict[int, list[int]] = {}
+        for i, day in enumerate(days):  # in order: every bucket is sorted
+            buckets.setdefault(counts.get(day, 0), []).append(i)
+        return cls(list(days), {d: i for i, d in enumerate(days)}, buckets, min(buckets))
+
+    def pick(self, position: int) -> date:
+        bucket = self.buckets[self.low]
+        at = bisect_left(bucket, position % len(self.days))
+        return self.days[bucket[at] if at < len(bucket) else bucket[0]]
+
+    def moved(self, day: date, old: int) -> None:
+        """`day`'s count went from `old` to `old + 1`."""
+        i = self.index.get(day)
+        if i is None:
+            return
+        bucket = self.buckets[old]
+        del bucket[bisect_left(bucket, i)]
+        insort(self.buckets.setdefault(old + 1, []), i)
+        if not bucket:
+            del self.buckets[old]
+            if old == self.low:
+                self.low = old + 1
+
+
+@dataclass
+class Workload:
+    """Pending callbacks per role and day, and the least-loaded day of a window."""
+
+    counts: dict[str, dict[date, int]] = field(default_factory=dict)
+    _windows: dict[tuple[str, date, date], _Window] = field(default_factory=dict)
+    _by_role: dict[str, list[_Window]] = field(default_factory=dict)
+
+    def add(self, role: str, day: date) -> None:
+        """One more callback for `role` on `day`."""
+        per_day = self.counts.setdefault(role, {})
+        old = per_day.get(day, 0)
+        per_day[day] = old + 1
+        for window in self._by_role.get(role, ()):
+            window.moved(day, old)
+
+    def pick(self, role: str, days: Sequence[date], position: int) -> date:
+        """The least-loaded of the working days `days` (sorted, not empty) for `role`,
+        ties to the first at or after `position`. The caller counts what it plans there
+        with `add`."""
+        key = (role, days[0], days[-1])
+        window = self._windows.get(key)
+        if window is None:
+            window = _Window.build(days, self.counts.get(role, {}))
+            self._windows[key] = window
+            self._by_role.setdefault(role, []).append(window)
+        return window.pick(position)
