@@ -31,6 +31,11 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 TODAY = "2026-11-23"  # a Monday
+# Who the commands that act for a person (--by, default FOLLOWUP_STAFF) act for: `run`
+# sets FOLLOWUP_STAFF to the office's clerk unless a test's `env` says otherwise (None
+# unsets it). The refusals without --by, with an unknown name, and the recording of who
+# did it are each tested with their own env or --by (test_acting_staff.py).
+ACTING = "李娜"
 
 
 @dataclass
@@ -77,7 +82,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(db_path: Path) -> Callable[..., Result]:
-    """run("customer", "add", ...) -> Result, against db_path with --today fixed."""
+    """run("customer", "add", ...) -> Result, against db_path with --today fixed, acting
+    as ACTING (FOLLOWUP_STAFF) unless `env` says otherwise."""
     runner = CliRunner()
 
     def invoke(
@@ -88,6 +94,7 @@ def run(db_path: Path) -> Callable[..., Result]:
         db: Path | None = None,
     ) -> Result:
         argv = ["--db", str(db or db_path), "--today", today, *args]
+        env = {"FOLLOWUP_STAFF": ACTING, **(env or {})}
         r = runner.invoke(app, argv, input=input, env=env, catch_exceptions=True)
         return Result(
             r.exit_code,

@@ -146,7 +146,11 @@ def test_a_ticket_starts_on_its_tiers_ladder(
 
 
 def test_a_rung_without_staff_is_passed_over_when_opening(initdb: Run, rows: Rows) -> None:
-    for name, role in (("孙丽", "sales_manager"), ("周杰", "marketing_director")):
+    for name, role in (
+        ("李娜", "clerk"),
+        ("孙丽", "sales_manager"),
+        ("周杰", "marketing_director"),
+    ):
         ok(initdb("staff", "add", name, "--role", role))
     ok(initdb("customer", "add", "临沂路桥工程", "--code", "C004", "--grade", "3"))
     t = open_ticket(initdb, "C004")  # key ladder: account_manager (nobody) → sales_manager
@@ -208,7 +212,7 @@ def test_an_unattended_ticket_climbs_every_rung(tiers: Run, rows: Rows, tier: st
         )[0]
         assert (last["action"], last["actor"], last["after"]) == (
             "escalate",
-            "escalate --auto",
+            "system",  # cron's steps are the system's
             f"{role} {PERSON[role]}",
         )
         assert last["at"].startswith(day)
@@ -305,7 +309,7 @@ def test_at_the_top_rung_auto_reminds_without_climbing(tiers: Run, rows: Rows) -
 
 
 def test_a_rung_without_staff_is_passed_over(initdb: Run, rows: Rows) -> None:
-    for name, role in (("刘洋", "service_manager"), ("吴刚", "gm")):
+    for name, role in (("李娜", "clerk"), ("刘洋", "service_manager"), ("吴刚", "gm")):
         ok(initdb("staff", "add", name, "--role", role))
     ok(initdb("customer", "add", "济南重工集团", "--code", "C003", "--grade", "2"))
     t = open_ticket(initdb, "C003")  # important: service_manager → (marketing_director) → gm
@@ -485,3 +489,195 @@ def test_no_emergency_for_key_or_general_customers(tiers: Run, rows: Rows, code:
     open_ticket(tiers, code, "critical")
     assert [n for n in auto(tiers, TODAY) if n["kind"] == "warning"] == []
     assert warnings_of(rows, code) == []
+
+
+# -- an escalation always lands on a named person (issue 14, item 5) -------------------------
+
+
+def thin_office(initdb: Run, *staff: tuple[str, str]) -> Run:
+    """A fresh office with the clerk (who acts) and only `staff`; C002 general (grade 4),
+    C004 key (grade 3), C003 important (grade 2)."""
+    for name, role in (("李娜", "clerk"), *staff):
+        ok(initdb("staff", "add", name, "--role", role))
+    for args in (
+        ("customer", "add", "泰安宏达建设", "--code", "C002", "--grade", "4"),
+        ("customer", "add", "临沂路桥工程", "--code", "C004", "--grade", "3"),
+        ("customer", "add", "济南重工集团", "--code", "C003", "--grade", "2"),
+    ):
+        ok(initdb(*args))
+    return initdb
+
+
+def test_past_the_top_rung_a_manual_escalation_goes_on_to_the_gm(initdb: Run, rows: Rows) -> None:
+    # general ladder: service (nobody) → service_manager, the only staffed rung, its top
+    office = thin_office(initdb, ("刘洋", "service_manager"), ("吴刚", "gm"))
+    t = open_ticket(office, "C002")
+    assert (t["escalation_level"], t["escalated_role"], t["escalated_to"]) == (
+        1,
+        "service_manager",
+        "刘洋",
+    )
+    r = ok(office("escalate", "1", "--reason", "客户要求主管回复"))
+    assert "gm 吴刚" in r.stdout
+    assert "past the top rung of the general ladder: passed to gm" in r.stdout
+    row = ticket_row(rows, 1)
+    assert (row["escalation_level"], row["escalated_role"], row["escalated_to"]) == (
+        2,
+        "gm",
+        "吴刚",
+    )
+    [step] = steps_of(rows, 1)
+    assert (step["level"], step["role"], step["staff"], step["auto"]) == (2, "gm", "吴刚", 0)
+    assert step["note"] == "past the top rung of the general ladder: passed to gm"
+    last = rows("SELECT * FROM ticket_history WHERE ticket_id = 1 ORDER BY id DESC")[0]
+    assert (last["actor"], last["before"], last["after"]) == (
+        "李娜",
+        "service_manager 刘洋",
+        "gm 吴刚",
+    )
+    assert (
+        last["note"] == "客户要求主管回复 (past the top rung of the general ladder: passed to gm)"
+    )
+    # at the gm, nobody is above: refused as before, nothing written
+    before = snapshot(rows)
+    refused(
+        office("escalate", "1", "--reason", "again"),
+        1,
+        "ticket #1 is already at the top rung (gm) of the general ladder",
+    )
+    assert snapshot(rows) == before
+
+
+def test_a_rung_without_staff_is_skipped_and_recorded_never_nobody(initdb: Run, rows: Rows) -> None:
+    # key ladder: account_manager → sales_manager → marketing_director (nobody); then gm
+    office = thin_office(initdb, ("孙丽", "sales_manager"), ("吴刚", "gm"))
+    t = open_ticket(office, "C004", "major")  # a major ticket starts one rung up
+    assert (t["escalated_role"], t["escalated_to"]) == ("sales_manager", "孙丽")
+    r = ok(office("escalate", str(t["id"]), "--reason", "客户再次来电"))
+    assert "(nobody)" not in r.stdout
+    assert "gm 吴刚" in r.stdout
+    note = (
+        "no staff for marketing_director: passed to the next rung up; "
+        "past the top rung of the key ladder: passed to gm"
+    )
+    assert note in r.stdout
+    row = ticket_row(rows, t["id"])
+    assert (row["escalation_level"], row["escalated_role"], row["escalated_to"]) == (
+        3,
+        "gm",
+        "吴刚",
+    )
+    [step] = steps_of(rows, t["id"])
+    assert (step["role"], step["staff"], step["note"]) == ("gm", "吴刚", note)
+
+
+def test_auto_passes_an_unstaffed_top_rung_on_to_the_gm(initdb: Run, rows: Rows) -> None:
+    office = thin_office(initdb, ("孙丽", "sales_manager"), ("吴刚", "gm"))
+    t = open_ticket(office, "C004", "major")  # due 2026-11-24
+    [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
+    assert (notice["role"], notice["person"], notice["level"]) == ("gm", "吴刚", 3)
+    assert "no staff for marketing_director" in notice["note"]
+    [step] = steps_of(rows, t["id"])
+    assert (step["role"], step["staff"], step["auto"]) == ("gm", "吴刚", 1)
+    # now at the gm: the next breach reminds, it does not climb
+    [again] = ticket_notices(auto(office, "2026-11-27"), t["id"])
+    assert (again["role"], again["person"], again["note"]) == (
+        "gm",
+        "吴刚",
+        "already at the top rung: reminder",
+    )
+
+
+def test_with_nobody_above_a_manual_escalation_is_refused_saying_whom_to_add(
+    initdb: Run, rows: Rows
+) -> None:
+    office = thin_office(initdb, ("孙丽", "sales_manager"))  # no marketing_director, no gm
+    t = open_ticket(office, "C004", "major")
+    before = snapshot(rows)
+    r = office("escalate", str(t["id"]), "--reason", "客户再次来电")
+    refused(
+        r,
+        1,
+        f"ticket #{t['id']} cannot be escalated: nobody holds a role above it"
+        " (marketing_director, gm)",
+    )
+    assert "`followup staff add NAME --role marketing_director`" in r.stderr
+    assert snapshot(rows) == before
+
+
+def test_with_nobody_above_auto_leaves_the_ticket_and_says_whom_to_add(
+    initdb: Run, rows: Rows
+) -> None:
+    office = thin_office(initdb, ("孙丽", "sales_manager"))
+    t = open_ticket(office, "C004", "major")
+    before = ticket_row(rows, t["id"])
+    r = ok(office("escalate", "--auto", today="2026-11-25"))
+    assert "(nobody)" not in r.stdout
+    assert "not sent: no staff" in r.stdout
+    assert "nobody holds any rung above: add staff for marketing_director" in r.stdout
+    assert ticket_row(rows, t["id"]) == before  # still with 孙丽, still breached
+    assert steps_of(rows, t["id"]) == []
+    [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
+    assert (notice["role"], notice["person"]) == (None, None)
+
+
+def test_to_a_role_nobody_holds_is_refused_saying_whom_to_add(tiers: Run, rows: Rows) -> None:
+    open_ticket(tiers, "C002")
+    before = snapshot(rows)
+    r = tiers("escalate", "1", "--to", "branch_gm")
+    refused(r, 1, "no staff member has the role branch_gm")
+    assert "Add one with `followup staff add NAME --role branch_gm`." in r.stderr
+    assert snapshot(rows) == before
+
+
+def test_a_warning_whose_route_has_no_staff_goes_to_the_gm(initdb: Run, rows: Rows) -> None:
+    office = thin_office(initdb, ("刘洋", "service_manager"), ("吴刚", "gm"))
+    open_ticket(office, "C003", "critical")  # important: its warning goes to marketing
+    [warning] = [n for n in auto(office, TODAY) if n["kind"] == "warning"]
+    assert (warning["role"], warning["person"]) == ("gm", "吴刚")
+    assert warning["note"] == "no staff holds marketing_director: passed to 吴刚"
+    assert [(w["role"], w["staff"]) for w in warnings_of(rows, "C003")] == [("gm", "吴刚")]
+    r = ok(office("report", "warnings"))
+    assert "(nobody)" not in r.stdout
+
+
+def test_a_warning_with_nobody_at_all_says_whom_to_add(initdb: Run, rows: Rows) -> None:
+    office = thin_office(initdb, ("刘洋", "service_manager"))
+    open_ticket(office, "C003", "critical")
+    r = ok(office("escalate", "--auto", "--dry-run"))
+    assert "(nobody)" not in r.stdout
+    assert "not sent: no staff" in r.stdout
+    [warning] = [n for n in auto(office, TODAY) if n["kind"] == "warning"]
+    assert (warning["role"], warning["person"]) == ("marketing_director", None)
+    assert warning["note"] == "nobody holds any rung above: add staff for marketing_director"
+
+
+def test_chain_for_goes_on_past_the_ladder_each_role_once(session: Any, initdb: Run) -> None:
+    from followup_cli.domain.complaints.tickets import chain_for, ladder_for
+
+    s = session()
+    expected = {
+        "core": ["service_manager", "gm"],
+        "important": ["service_manager", "marketing_director", "gm"],
+        "key": ["account_manager", "sales_manager", "marketing_director", "gm"],
+        "general": ["service", "service_manager", "gm"],
+    }
+    for grade, tier in ((1, "core"), (2, "important"), (3, "key"), (4, "general")):
+        assert ladder_for(s, grade)[0] == tier
+        assert chain_for(s, tier, LADDERS[tier]) == expected[tier]
+
+
+def test_a_ticket_nobody_holds_goes_to_whoever_joins_its_rung(initdb: Run, rows: Rows) -> None:
+    office = thin_office(initdb, ("刘洋", "service_manager"))
+    t = open_ticket(office, "C003", "critical")  # important, critical: marketing, gm: nobody
+    assert (t["escalation_level"], t["escalated_role"], t["escalated_to"]) == (2, "gm", None)
+    [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
+    assert (notice["person"], notice["note"]) == (
+        None,
+        "nobody holds any rung above: add staff for gm",
+    )
+    refused(office("escalate", str(t["id"])), 1, "nobody holds a role above it (gm)")
+    ok(office("staff", "add", "吴刚", "--role", "gm"))
+    [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
+    assert (notice["role"], notice["person"], notice["level"]) == ("gm", "吴刚", 2)
+    assert ticket_row(rows, t["id"])["escalated_to"] == "吴刚"

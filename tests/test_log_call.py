@@ -498,7 +498,8 @@ def test_bad_input_is_refused_and_nothing_is_written(
 ) -> None:
     event(office, "C001", "service", "2026-11-20", "WO-1")
     before = snapshot(rows)
-    refused(office("log-call", "C001", *args), code, message)
+    # (without FOLLOWUP_STAFF: one case checks the refusal without --by)
+    refused(office("log-call", "C001", *args, env={"FOLLOWUP_STAFF": None}), code, message)
     assert snapshot(rows) == before
 
 

@@ -94,6 +94,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m003_customer_list_index",
         "m004_texts_as_messages",
         "m005_callbacks_workload_index",
+        "m006_who_changed",
     ]
 
 

@@ -61,7 +61,7 @@ def followup(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
         ("customer", "list", "--limit", "20"),
         ("ticket", "list"),
         ("log-call", "C001", "--outcome", "no-answer", "--by", "李娜", "--at", "2026-11-23 9:0{n}"),
-        ("ticket", "open", "C001", "--summary", "x", "--category", "other"),
+        ("ticket", "open", "C001", "--summary", "x", "--category", "other", "--by", "李娜"),
     ],
     ids=lambda a: " ".join(a),
 )

@@ -121,7 +121,9 @@ def test_import_killed_at_many_points_is_all_or_nothing(tmp_path: Path) -> None:
 
 def test_log_call_killed_at_many_points_is_before_or_after(tmp_path: Path) -> None:
     db = make_office(tmp_path, customers=20)
-    r = followup(db, "event", "add", "K00001", "--kind", "service", "--date", "2026-11-20")
+    r = followup(
+        db, "event", "add", "K00001", "--kind", "service", "--date", "2026-11-20", "--by", "李娜"
+    )
     assert r.returncode == 0, r.stderr
     pending = "SELECT count(*) FROM callbacks WHERE customer_id = 2 AND status = 'pending'"
     began = time.perf_counter()

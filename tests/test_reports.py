@@ -300,6 +300,7 @@ def test_warnings(scene: Run) -> None:
             "emergency": True,
             "role": "gm",
             "person": "吴刚",
+            "unstaffed": None,
             "key": "low_satisfaction,open_tickets,tickets_in_period",
             "text": "last satisfaction 2/5; 2 open complaints; 3 complaints in 90 days",
         }

@@ -178,7 +178,7 @@ def run_the_office(run: Callable[..., Any]) -> None:
         ("--today", "2027-01-20", "due", "--format", "csv"),  # greetings: Spring Festival
     ]
     for args in steps:
-        r = run(*args)
+        r = run(*args, env={"FOLLOWUP_STAFF": "张丽"})  # the example office's clerk
         assert r.exit_code == 0, (args, r.output[-2000:])
 
 

@@ -24,7 +24,7 @@ ZH = {"FOLLOWUP_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "z
 def no_director(initdb: Run) -> Run:
     """An important customer (ladder service_manager → marketing_director → gm) in an
     office with nobody in marketing."""
-    for name, role in (("刘洋", "service_manager"), ("吴刚", "gm")):
+    for name, role in (("李娜", "clerk"), ("刘洋", "service_manager"), ("吴刚", "gm")):
         ok(initdb("staff", "add", name, "--role", role))
     ok(initdb("customer", "add", "济南重工集团", "--code", "C003", "--grade", "2"))
     return initdb

@@ -4,15 +4,15 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import new_app
-from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.cli.common import ByOption, new_app
+from followup_cli.cli.state import acting_session, checked, parse_date_option
 from followup_cli.domain.callbacks.changes import reschedule_callback, skip_callback
 from followup_cli.render.output import warn
 from followup_cli.support.i18n import _, label
 
 app = new_app(
     "Move or skip one planned callback.",
-    'followup callback skip 812 --reason "visited at the trade fair"',
+    'followup callback skip 812 --reason "visited at the trade fair" --by 李娜',
 )
 
 
@@ -21,17 +21,18 @@ def reschedule_cmd(
     ctx: typer.Context,
     callback_id: Annotated[int, typer.Argument(metavar="ID", help="Callback id (see `due`).")],
     date: Annotated[str, typer.Argument(metavar="DATE", help="The new due date.")],
+    by: ByOption = None,
 ) -> None:
     """Move a pending callback to another day.
 
     \b
     Example:
-      followup callback reschedule 812 2026-11-30
+      followup callback reschedule 812 2026-11-30 --by 李娜
     """
 
-    session = open_session(ctx)
     day = parse_date_option("DATE", date)
     assert day is not None
+    session = acting_session(ctx, by)
     change = reschedule_callback(session, callback_id, day)
     print(
         _("Callback #{id} ({reason}, {code} {name}) now due {date}").format(
@@ -51,15 +52,17 @@ def skip_cmd(
     ctx: typer.Context,
     callback_id: Annotated[int, typer.Argument(metavar="ID", help="Callback id (see `due`).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is skipped (kept on record).")],
+    by: ByOption = None,
 ) -> None:
     """Skip a pending callback, with the reason on record; visits chain on from today.
 
     \b
     Example:
-      followup callback skip 812 --reason "customer asked not to be called this month"
+      followup callback skip 812 --reason "customer asked not to be called this month" \\
+          --by 李娜
     """
 
-    session = open_session(ctx)
+    session = acting_session(ctx, by)
     change = checked(skip_callback, session, callback_id, reason, arguments=())
     print(
         _("Skipped callback #{id} ({reason}, {code} {name}): {note}").format(

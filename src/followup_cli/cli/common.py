@@ -23,6 +23,16 @@ FormatOption = Annotated[
 ]
 
 
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        envvar="FOLLOWUP_STAFF",
+        help="Who is doing this (a staff name); kept on record.",
+    ),
+]
+
+
 def new_app(help_text: str, example: str) -> typer.Typer:
     """A command group with plain (fast, stable) help and no pretty tracebacks.
 

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
-from followup_cli.cli.state import checked, open_session
+from followup_cli.cli.common import ByOption, Format, FormatOption, new_app
+from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import fields
 from followup_cli.domain.customers.profile import customer_profile
 from followup_cli.domain.customers.records import (
@@ -259,6 +259,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
 def edit_cmd(
     ctx: typer.Context,
     customer: CustomerArg,
+    by: ByOption = None,
     name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
     code: Annotated[str | None, typer.Option("--code", help="New code.")] = None,
     grade: Grade = None,
@@ -275,7 +276,7 @@ def edit_cmd(
 
     \b
     Example:
-      followup customer edit C000012 --grade 1 --owner 王伟
+      followup customer edit C000012 --grade 1 --owner 王伟 --by 刘洋
     """
 
     raw = {
@@ -294,7 +295,7 @@ def edit_cmd(
     if not given:
         raise typer.BadParameter(_("give at least one field to change"), param_hint="options")
     data = checked(validate_customer, given, arguments=())
-    session = open_session(ctx)
+    session = acting_session(ctx, by)
     updated, changed = edit_customer(
         session, customer, data, allow_duplicate_name=allow_duplicate_name
     )
@@ -317,15 +318,16 @@ def archive_cmd(
     restore: Annotated[
         bool, typer.Option("--restore", help="Bring an archived customer back.")
     ] = False,
+    by: ByOption = None,
 ) -> None:
     """Archive a customer: no more callbacks; history is kept. --restore undoes it.
 
     \b
     Example:
-      followup customer archive C000012
+      followup customer archive C000012 --by 刘洋
     """
 
-    session = open_session(ctx)
+    session = acting_session(ctx, by)
     c = archive_customer(session, customer, restore=restore)
     template = N_("Restored {code} {name}") if restore else N_("Archived {code} {name}")
     print(_(template).format(code=c.code, name=c.name))

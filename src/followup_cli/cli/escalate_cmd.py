@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption
-from followup_cli.cli.state import open_session
+from followup_cli.cli.common import ByOption, Format, FormatOption
+from followup_cli.cli.state import acting_session, open_session
 from followup_cli.cli.ticket_cmd import _id
 from followup_cli.domain.complaints.escalation import escalate_auto, escalate_ticket
 from followup_cli.domain.texts import render
@@ -27,15 +27,18 @@ def escalate_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --auto: show what would happen, change nothing.")
     ] = False,
+    by: ByOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Escalate a ticket one rung up its tier's ladder.
 
-    --auto does it for every SLA breach and records new emergency warnings (cron).
+    It always lands on a named person: a rung with no staff is passed over; past the last rung a ticket goes on to its
+    tier's emergency route, then the gm. --auto does it for every SLA breach and records
+    new emergency warnings (cron); its steps are recorded as the system.
 
     \b
     Examples:
-      followup escalate 12 --reason "customer called again, very angry"
+      followup escalate 12 --reason "customer called again, very angry" --by 李娜
       followup escalate --auto              # cron, each morning; prints the notices
     """
 
@@ -45,15 +48,24 @@ def escalate_cmd(
         raise UsageError(_("--reason and --to are for escalating one ticket by hand"))
     if dry_run and not auto:
         raise UsageError(_("--dry-run goes with --auto"))
-    session = open_session(ctx)
+    if auto and _typed(ctx, "by"):
+        raise UsageError(_("--by is for escalating one ticket by hand; --auto acts as the system"))
     if auto:
+        session = open_session(ctx)
         notices = escalate_auto(session, dry_run=dry_run)
         print_notices(notices, fmt.value, dry_run)
         return
 
     assert ticket is not None
-    notice = escalate_ticket(session, _id(ticket), reason, to)
+    ticket_id = _id(ticket)
+    notice = escalate_ticket(acting_session(ctx, by), ticket_id, reason, to)
     print_notices([notice], fmt.value, False)
+
+
+def _typed(ctx: typer.Context, name: str) -> bool:
+    """The option was given on the command line (not taken from the environment)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
 
 
 def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
@@ -76,8 +88,10 @@ def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
 
 
 def _recipient(r: dict[str, Any]) -> str:
+    if not r["person"]:  # nobody at all could take it: Why says who to add
+        return _("not sent: no staff")
     role = label("role", r["role"]) if r["role"] else "?"
-    return f"{role} {r['person'] or _('(nobody)')}"
+    return f"{role} {r['person']}"
 
 
 def _why(r: dict[str, Any]) -> str:

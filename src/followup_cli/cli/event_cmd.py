@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
-from followup_cli.cli.state import checked, open_session, parse_date_option
+from followup_cli.cli.common import ByOption, Format, FormatOption, new_app
+from followup_cli.cli.state import acting_session, checked, open_session, parse_date_option
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.events.records import add_event, list_events, validate_event
 from followup_cli.domain.texts import render
@@ -14,7 +14,7 @@ from followup_cli.support.i18n import _, label
 
 app = new_app(
     "Events: sales, service jobs, parts... each plans its callbacks.",
-    "followup event add C000012 --kind service --date 2026-11-20",
+    "followup event add C000012 --kind service --date 2026-11-20 --by 李娜",
 )
 
 
@@ -39,17 +39,18 @@ def add_cmd(
         str | None, typer.Option("--result", help="What the staff reported, e.g. fixed.")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Free note.")] = None,
+    by: ByOption = None,
 ) -> None:
     """Record an event and plan its callbacks (service: +2d, +7d, +1m).
 
     \b
     Example:
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
-          --machine "SY215C #3391" --staff 赵强 --result fixed
+          --machine "SY215C #3391" --staff 赵强 --result fixed --by 李娜
     """
 
-    session = open_session(ctx)
     when = parse_date_option("--date", date)
+    session = acting_session(ctx, by)
     data = checked(
         validate_event,
         session,

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from followup_cli.support.errors import DataError, InvalidValue
+from followup_cli.support.errors import DataError, InvalidValue, UsageError
 from followup_cli.support.i18n import _
 
 T = TypeVar("T")
@@ -76,6 +76,20 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
     ctx.find_root().call_on_close(conn.close)
     today, now = moment(st.today)
     return Session(conn=conn, config=config, today=today, now=now, today_given=st.today is not None)
+
+
+def acting_session(ctx: typer.Context, by: str | None) -> Any:
+    """The Session of a command that changes data for a person: `by` (--by, default
+    FOLLOWUP_STAFF) must name a staff member; it is checked before anything is written
+    and recorded as who did it."""
+    if not by or not by.strip():
+        raise UsageError(_("who is doing this? Give --by NAME (or set FOLLOWUP_STAFF)"))
+    # Only a command acting for a person looks the name up.
+    from followup_cli.domain.staff.records import acting_staff
+
+    session = open_session(ctx)
+    session.actor = acting_staff(session, by)
+    return session
 
 
 def checked(

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
-from followup_cli.cli.state import checked, open_session
+from followup_cli.cli.common import ByOption, Format, FormatOption, new_app
+from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.complaints.tickets import (
     assign_ticket,
@@ -21,6 +21,7 @@ from followup_cli.domain.complaints.tickets import (
     ticket_id_arg,
     validate_ticket,
 )
+from followup_cli.domain.session import SYSTEM
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import TICKET_STATUSES
 from followup_cli.render.output import Column, Section, print_detail, print_records
@@ -97,7 +98,7 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
             ticket.history,
             [
                 Column("at", _("At")),
-                Column("actor", _("By")),
+                Column("actor", _("By"), value=_actor),
                 Column("action", _("Action"), kind="action"),
                 Column("before", pgettext("history", "Before"), value=_history_value("before")),
                 Column("after", pgettext("history", "After"), value=_history_value("after")),
@@ -107,6 +108,11 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
     ]
     title = _("Ticket #{id}: {summary}").format(id=ticket.id, summary=render(ticket.summary))
     print_detail(title, fields_shown, sections, fmt, data)
+
+
+def _actor(r: dict[str, Any]) -> str:
+    """Who did it: a staff name as stored, or the system in the reader's language."""
+    return _("system") if r["actor"] == SYSTEM else str(r["actor"] or "")
 
 
 def _history_value(key: str) -> Any:
@@ -141,6 +147,7 @@ def open_cmd(
     owner: Annotated[str | None, typer.Option("--owner", help="Staff member handling it.")] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="How it came in.")] = None,
     details: Annotated[str | None, typer.Option("--details", help="The full story.")] = None,
+    by: ByOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Open a complaint; prints the category's prepared answer to give on the spot.
@@ -148,10 +155,10 @@ def open_cmd(
     \b
     Example:
       followup ticket open C000012 --summary "发动机异响, 维修后复发" \\
-          --category product.failure --severity major
+          --category product.failure --severity major --by 李娜
     """
 
-    session = open_session(ctx)
+    session = acting_session(ctx, by)
     data = checked(
         validate_ticket,
         session,
@@ -238,15 +245,17 @@ def assign_cmd(
     ctx: typer.Context,
     ticket: TicketArg,
     staff: Annotated[str, typer.Argument(metavar="STAFF", help="Staff member who takes it.")],
+    by: ByOption = None,
 ) -> None:
     """Give a ticket to a staff member.
 
     \b
     Example:
-      followup ticket assign 12 赵强
+      followup ticket assign 12 赵强 --by 刘洋
     """
 
-    t = assign_ticket(open_session(ctx), _id(ticket), staff)
+    ticket_id = _id(ticket)
+    t = assign_ticket(acting_session(ctx, by), ticket_id, staff)
     print(_("Ticket #{id} is now owned by {owner}").format(id=t.id, owner=t.owner))
 
 
@@ -255,15 +264,17 @@ def note_cmd(
     ctx: typer.Context,
     ticket: TicketArg,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.")],
+    by: ByOption = None,
 ) -> None:
     """Add a note to a ticket's history.
 
     \b
     Example:
-      followup ticket note 12 "parts ordered, arrive Friday"
+      followup ticket note 12 "parts ordered, arrive Friday" --by 赵强
     """
 
-    t = note_ticket(open_session(ctx), _id(ticket), text)
+    ticket_id = _id(ticket)
+    t = note_ticket(acting_session(ctx, by), ticket_id, text)
     print(_("Noted on ticket #{id}").format(id=t.id))
 
 
@@ -272,15 +283,17 @@ def resolve_cmd(
     ctx: typer.Context,
     ticket: TicketArg,
     resolution: Annotated[str, typer.Option("--resolution", help="What was done about it.")],
+    by: ByOption = None,
 ) -> None:
     """Record how the problem was solved; next, tell the customer (`ticket notify`).
 
     \b
     Example:
-      followup ticket resolve 12 --resolution "replaced injector under warranty"
+      followup ticket resolve 12 --resolution "replaced injector under warranty" --by 赵强
     """
 
-    t = resolve_ticket(open_session(ctx), _id(ticket), resolution)
+    ticket_id = _id(ticket)
+    t = resolve_ticket(acting_session(ctx, by), ticket_id, resolution)
     print(
         _(
             "Ticket #{id} resolved. Now tell the customer: "
@@ -297,15 +310,18 @@ def notify_cmd(
     response: Annotated[
         str | None, typer.Option("--response", help="What the customer said.")
     ] = None,
+    by: ByOption = None,
 ) -> None:
     """Record that the customer has been told the outcome.
 
     \b
     Example:
-      followup ticket notify 12 --via phone --response "满意, 谢谢"
+      followup ticket notify 12 --via phone --response "满意, 谢谢" --by 李娜
     """
 
-    t = checked(notify_ticket, open_session(ctx), _id(ticket), via, response, arguments=())
+    ticket_id = _id(ticket)
+    session = acting_session(ctx, by)
+    t = checked(notify_ticket, session, ticket_id, via, response, arguments=())
     print(
         _(
             "Ticket #{id}: customer told via {channel}. Close it with `followup ticket close {id}`."
@@ -323,6 +339,7 @@ def close_cmd(
             "--notified-via", help="Record the customer was told, via CHANNEL, and close."
         ),
     ] = None,
+    by: ByOption = None,
 ) -> None:
     """Close a ticket: refused unless it is resolved and the customer has been told.
 
@@ -330,10 +347,12 @@ def close_cmd(
 
     \b
     Example:
-      followup ticket close 12 --notified-via phone
+      followup ticket close 12 --notified-via phone --by 李娜
     """
 
-    t = checked(close_ticket, open_session(ctx), _id(ticket), notified_via, arguments=())
+    ticket_id = _id(ticket)
+    session = acting_session(ctx, by)
+    t = checked(close_ticket, session, ticket_id, notified_via, arguments=())
     print(_("Closed ticket #{id}; a verification callback is planned.").format(id=t.id))
 
 
@@ -342,13 +361,15 @@ def reopen_cmd(
     ctx: typer.Context,
     ticket: TicketArg,
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened.")],
+    by: ByOption = None,
 ) -> None:
     """Reopen a resolved or closed ticket (a new resolution and notice are then needed).
 
     \b
     Example:
-      followup ticket reopen 12 --reason "noise is back"
+      followup ticket reopen 12 --reason "noise is back" --by 李娜
     """
 
-    t = reopen_ticket(open_session(ctx), _id(ticket), reason)
+    ticket_id = _id(ticket)
+    t = reopen_ticket(acting_session(ctx, by), ticket_id, reason)
     print(_("Reopened ticket #{id}; due by {date}").format(id=t.id, date=t.due_by))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,10 @@ from datetime import date, datetime, time
 from followup_cli.store import read_transaction, write_transaction
 from followup_cli.support.config import Config
 from followup_cli.support.dates import timestamp
+
+# The name the system's own actions are recorded under (shown as 系统 in Chinese);
+# `staff add` refuses it as a staff name.
+SYSTEM = "system"
 
 
 @dataclass
@@ -23,6 +26,11 @@ class Session:
     # True when --today / FOLLOWUP_TODAY named the day (backfill, tests): `now` then
     # holds the wall clock's time of day on that date, which says nothing of that day.
     today_given: bool = False
+    # Who acts, for history: the staff member a command names (--by, default
+    # FOLLOWUP_STAFF; the CLI checks the name before anything is written), else the
+    # system: cron's automatic steps (escalate --auto, early warnings, the daily roll)
+    # and whatever no person asked for.
+    actor: str = SYSTEM
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -45,20 +53,6 @@ class Session:
         if self.today_given:
             return datetime.combine(self.today, time(23, 59, 59), tzinfo=self.now.tzinfo)
         return self.now
-
-    @property
-    def actor(self) -> str:
-        """Who is acting, for history: FOLLOWUP_STAFF, else the login name."""
-        name = os.environ.get("FOLLOWUP_STAFF", "").strip()
-        if name:
-            return name
-        try:
-            # Only a write with no --by/FOLLOWUP_STAFF asks the system who is logged in.
-            import getpass
-
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
 
 
 def moment(today: date | None, wall: datetime | None = None) -> tuple[date, datetime]:

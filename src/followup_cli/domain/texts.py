@@ -43,10 +43,12 @@ TEMPLATES: dict[str, str] = {
     "escalation.top_rung": N_("already at the top rung: reminder"),
     "escalation.rungs_skipped": N_("no staff for {roles}: passed to the next rung up"),
     "escalation.nobody_above": N_("nobody holds any rung above: add staff for {role}"),
+    "escalation.past_the_ladder": N_("past the top rung of the {tier} ladder: passed to {role}"),
     "escalation.with_note": N_("{reason} ({note})"),
     "warning.emergency": N_("emergency early warning ({tier} customer)"),
     "warning.emergency_record": N_("emergency early warning: {indicators}"),
     "warning.no_staff_holds": N_("no staff holds {role}"),
+    "warning.passed_to": N_("no staff holds {role}: passed to {person}"),
     "warning.cleared": N_("warning cleared"),
     # ticket history and generated tickets
     "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),

@@ -335,12 +335,24 @@ def m005_callbacks_workload_index(db: Any) -> None:
     )
 
 
+def m006_who_changed(db: Any) -> None:
+    """Who changed data for a person, where no history table says it: the staff member
+    who last edited or archived a customer, or moved or skipped a callback
+    (`changed_by`), and who recorded an event (`recorded_by`; `staff` is who did the
+    job). Empty for rows written before, by an import, or by the system."""
+    conn = db.conn
+    conn.execute("ALTER TABLE customers ADD COLUMN changed_by TEXT")
+    conn.execute("ALTER TABLE callbacks ADD COLUMN changed_by TEXT")
+    conn.execute("ALTER TABLE events ADD COLUMN recorded_by TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
     m003_customer_list_index,
     m004_texts_as_messages,
     m005_callbacks_workload_index,
+    m006_who_changed,
 ]
 
 

@@ -249,6 +249,12 @@ def validate(config: Config) -> None:
                         setting=f"escalation.ladders.{tier}", role=role
                     )
                 )
+    if config["escalation"]["last_resort"] not in roles:
+        raise ConfigError(
+            _("{setting}: '{role}' is not a staff role").format(
+                setting="escalation.last_resort", role=config["escalation"]["last_resort"]
+            )
+        )
     for tier, role in config["warnings"]["route"].items():
         if role not in roles:
             raise ConfigError(

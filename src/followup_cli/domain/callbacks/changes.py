@@ -25,6 +25,7 @@ class CallbackChange:
     status: str
     note: str | None
     working_day: bool = True
+    by: str | None = None  # who moved or skipped it
 
 
 def _pending(conn: sqlite3.Connection, callback_id: int) -> sqlite3.Row:
@@ -59,7 +60,7 @@ def reschedule_callback(session: Session, callback_id: int, day: date) -> Callba
         )
     with session.write() as conn:
         row = _pending(conn, callback_id)
-        store.reschedule(conn, callback_id, day, session.stamp)
+        store.reschedule(conn, callback_id, day, session.actor, session.stamp)
         working = load_calendar(conn, session.today, store=True).is_working(day)
     return CallbackChange(
         callback_id,
@@ -70,6 +71,7 @@ def reschedule_callback(session: Session, callback_id: int, day: date) -> Callba
         "pending",
         None,
         working,
+        session.actor,
     )
 
 
@@ -79,9 +81,16 @@ def skip_callback(session: Session, callback_id: int, reason: str) -> CallbackCh
     why = fields.required_text(reason, "reason", max_length=2000)
     with session.write() as conn:
         row = _pending(conn, callback_id)
-        store.skip(conn, callback_id, why, session.today, session.stamp)
+        store.skip(conn, callback_id, why, session.actor, session.today, session.stamp)
         if row["reason"] in ("visit", "yearly"):
             Planner(session, conn).plan_customers([row["customer_id"]])
     return CallbackChange(
-        callback_id, row["code"], row["name"], row["reason"], row["due_on"], "skipped", why
+        callback_id,
+        row["code"],
+        row["name"],
+        row["reason"],
+        row["due_on"],
+        "skipped",
+        why,
+        by=session.actor,
     )

@@ -146,12 +146,14 @@ def complete(
     )
 
 
-def skip(conn: sqlite3.Connection, callback_id: int, why: str, day: date, stamp: str) -> None:
-    """A callback skipped by hand on `day`, with the reason given."""
+def skip(
+    conn: sqlite3.Connection, callback_id: int, why: str, by: str, day: date, stamp: str
+) -> None:
+    """A callback skipped by hand on `day` by `by`, with the reason given."""
     conn.execute(
-        "UPDATE callbacks SET status = 'skipped', note = ?, closed_on = ?, updated_at = ?"
-        " WHERE id = ?",
-        (why, day.isoformat(), stamp, callback_id),
+        "UPDATE callbacks SET status = 'skipped', note = ?, closed_on = ?, changed_by = ?,"
+        " updated_at = ? WHERE id = ?",
+        (why, day.isoformat(), by, stamp, callback_id),
     )
 
 
@@ -224,11 +226,13 @@ def retry(conn: sqlite3.Connection, ids: Sequence[int], due_on: date, stamp: str
     )
 
 
-def reschedule(conn: sqlite3.Connection, callback_id: int, due_on: date, stamp: str) -> None:
-    """A callback moved by hand to `due_on`."""
+def reschedule(
+    conn: sqlite3.Connection, callback_id: int, due_on: date, by: str, stamp: str
+) -> None:
+    """A callback moved by hand to `due_on` by `by`."""
     conn.execute(
-        "UPDATE callbacks SET due_on = ?, updated_at = ? WHERE id = ?",
-        (due_on.isoformat(), stamp, callback_id),
+        "UPDATE callbacks SET due_on = ?, changed_by = ?, updated_at = ? WHERE id = ?",
+        (due_on.isoformat(), by, stamp, callback_id),
     )
 
 

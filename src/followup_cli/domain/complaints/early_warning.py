@@ -28,6 +28,7 @@ class Warning:
     emergency: bool = False
     role: str | None = None
     person: str | None = None
+    unstaffed: str | None = None  # the routed role that had no staff, when passed over
 
     @property
     def key(self) -> str:
@@ -110,7 +111,7 @@ def compute_warnings(session: Session, conn: sqlite3.Connection, today: date) ->
         list(found),
     ):
         tier = session.config.tier(c["grade"])
-        role = cfg["route"].get(tier)
+        role, person, unstaffed = _warning_route(session, conn, tier, c["department"])
         warnings.append(
             Warning(
                 customer_id=c["id"],
@@ -121,16 +122,41 @@ def compute_warnings(session: Session, conn: sqlite3.Connection, today: date) ->
                 indicators=found[c["id"]],
                 emergency=tier in emergency_tiers,
                 role=role,
-                person=pick_staff(conn, role, c["department"]) if role else None,
+                person=person,
+                unstaffed=unstaffed,
             )
         )
     warnings.sort(key=lambda w: (not w.emergency, w.grade, -len(w.indicators), w.code))
     return warnings
 
 
+def _warning_route(
+    session: Session, conn: sqlite3.Connection, tier: str, department: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """Who receives a tier's warning: its route's role, or when nobody holds it the last
+    resort (the gm), as escalation does; (role, person, the role passed over)."""
+    role = session.config["warnings"]["route"].get(tier)
+    person = pick_staff(conn, role, department) if role else None
+    if person or role is None:
+        return role, person, None
+    last = str(session.config["escalation"]["last_resort"])
+    above = pick_staff(conn, last, department)
+    if above is None:
+        return role, None, role
+    return last, above, role
+
+
 def list_warnings(session: Session) -> list[Warning]:
     with session.read() as conn:
         return compute_warnings(session, conn, session.today)
+
+
+def _routing_note(w: Warning) -> Message | None:
+    if w.unstaffed is None:
+        return None
+    if w.person is None:
+        return message("escalation.nobody_above", role=w.unstaffed)
+    return message("warning.passed_to", role=w.unstaffed, person=w.person)
 
 
 def record_emergencies(
@@ -171,7 +197,7 @@ def record_emergencies(
                 person=w.person,
                 due_by=None,
                 reason=message("warning.emergency", tier=w.tier),
-                note=None if w.person else message("warning.no_staff_holds", role=w.role),
+                note=_routing_note(w),
             )
         )
         if not dry_run:

@@ -2,7 +2,10 @@
 
 Each SLA breach climbs one rung and sets a new deadline, so running `escalate --auto`
 twice on a day changes nothing. A rung with no staff member is passed over (and the
-notice says so). Every step is recorded in `escalations` and in the ticket's history.
+notice says so); past the ladder's last rung a ticket escalated by hand goes on to its
+tier's emergency route and then the gm (`chain_for`): an escalation always lands on a
+named person, or is refused saying who to add. Every step is recorded in `escalations`
+and in the ticket's history; cron's steps as the system.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from followup_cli.domain.complaints import escalation_log
 from followup_cli.domain.complaints.early_warning import record_emergencies
 from followup_cli.domain.complaints.notices import Notice
 from followup_cli.domain.complaints.tickets import (
+    chain_for,
     get_ticket_row,
     history,
     is_breached,
@@ -21,7 +25,7 @@ from followup_cli.domain.complaints.tickets import (
     set_escalation,
     sla_deadline,
 )
-from followup_cli.domain.session import Session
+from followup_cli.domain.session import SYSTEM, Session
 from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, Text, joined, message, read
 from followup_cli.support.errors import NotFound, Refused, UsageError
@@ -64,7 +68,10 @@ def _climb(
         "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)
     ).fetchone()
     tier, ladder = ladder_for(session, customer["grade"])
+    chain = chain_for(session, tier, ladder)
     current = int(row["escalation_level"])
+    # A ticket nobody holds (its rung had no staff) goes first to whoever holds its rung now.
+    start = current + 1 if row["escalated_to"] else current
     note: Message | None = None
     if to_role is not None:
         person = pick_staff(conn, to_role, customer["department"])
@@ -73,28 +80,36 @@ def _climb(
                 _("no staff member has the role {role}").format(role=label("role", to_role)),
                 _("Add one with `followup staff add NAME --role {role}`.").format(role=to_role),
             )
-        level = ladder.index(to_role) if to_role in ladder else current
+        level = chain.index(to_role) if to_role in chain else current
         role: str | None = to_role
-    elif current + 1 >= len(ladder):
-        if not auto:
-            top = label("role", ladder[-1]) if ladder else _("none")
-            raise Refused(
-                _("ticket #{id} is already at the top rung ({role}) of the {tier} ladder").format(
-                    id=row["id"], role=top, tier=label("tier", tier)
-                ),
-                _("Name someone outside the ladder with --to ROLE, or resolve the ticket."),
-            )
+    elif auto and current + 1 >= len(ladder) and row["escalated_to"]:
+        # cron climbs the ladder only; at its top (or past it) it reminds
         level, role, person = current, row["escalated_role"], row["escalated_to"]
         note = message("escalation.top_rung")
+    elif start >= len(chain):
+        if auto:
+            return _unrouted(row, customer, tier, chain[-1:], reason)
+        top = label("role", chain[-1]) if chain else _("none")
+        raise Refused(
+            _("ticket #{id} is already at the top rung ({role}) of the {tier} ladder").format(
+                id=row["id"], role=top, tier=label("tier", tier)
+            ),
+            _("Name someone outside the ladder with --to ROLE, or resolve the ticket."),
+        )
     else:
-        routing = route(conn, ladder, current + 1, customer["department"])
+        routing = route(conn, chain, start, customer["department"])
+        if routing.person is None:
+            if auto:
+                return _unrouted(row, customer, tier, chain[start:], reason)
+            raise Refused(*_nobody_above(row["id"], chain[start:]))
         level, role, person = routing.level, routing.role, routing.person
+        notes: list[Message] = []
         if routing.skipped:
-            note = message("escalation.rungs_skipped", roles=list(routing.skipped))
-        if person is None:
-            # (with no rung skipped, the note has read "; nobody holds ..." all along)
-            nobody = message("escalation.nobody_above", role=role or "")
-            note = joined([note or "", nobody])
+            notes.append(message("escalation.rungs_skipped", roles=list(routing.skipped)))
+        if level >= len(ladder):
+            notes.append(message("escalation.past_the_ladder", tier=tier, role=role or ""))
+        if notes:
+            note = notes[0] if len(notes) == 1 else joined(notes)
     due_by = sla_deadline(session, calendar, row["severity"], session.today).isoformat()
     notice = Notice(
         kind="ticket",
@@ -138,9 +153,45 @@ def _climb(
         before=f"{row['escalated_role']} {row['escalated_to'] or ''}".strip(),
         after=f"{role} {person or ''}".strip(),
         note=message("escalation.with_note", reason=reason, note=note) if note else reason,
-        actor="escalate --auto" if auto else None,
+        actor=SYSTEM if auto else None,
     )
     return notice
+
+
+def _nobody_above(ticket_id: int, roles: list[str]) -> tuple[str, str]:
+    """Why a ticket cannot climb: no staff holds any role above it; and who to add."""
+    return (
+        _("ticket #{id} cannot be escalated: nobody holds a role above it ({roles})").format(
+            id=ticket_id, roles=", ".join(label("role", r) for r in roles)
+        ),
+        _("Add one with `followup staff add NAME --role {role}`, or name a role with --to ROLE.")
+        .format(role=roles[0]),
+    )  # fmt: skip
+
+
+def _unrouted(
+    row: sqlite3.Row, customer: sqlite3.Row, tier: str, above: list[str], reason: Text
+) -> Notice:
+    """cron found a breach with nobody at all to take it (`above`: the roles it could go
+    to): the ticket is left as it is (it breaches again tomorrow), and the notice says
+    who to add."""
+    return Notice(
+        kind="ticket",
+        ticket_id=row["id"],
+        customer_code=customer["code"],
+        customer_name=customer["name"],
+        tier=tier,
+        severity=row["severity"],
+        summary=read(row["summary"], row["summary_message"]) or "",
+        from_role=row["escalated_role"],
+        from_level=int(row["escalation_level"]),
+        level=None,
+        role=None,
+        person=None,
+        due_by=row["due_by"],
+        reason=reason,
+        note=message("escalation.nobody_above", role=above[0] if above else ""),
+    )
 
 
 def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:

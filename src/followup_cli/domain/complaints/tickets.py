@@ -72,6 +72,21 @@ def ladder_for(session: Session, grade: int) -> tuple[str, list[str]]:
     return tier, list(session.config["escalation"]["ladders"].get(tier, []))
 
 
+def chain_for(session: Session, tier: str, ladder: list[str]) -> list[str]:
+    """Everyone a ticket can climb to: its tier's ladder, then past the last rung the
+    tier's emergency route ([warnings.route]) and the last resort (the gm), each role
+    once. A role already on the ladder is not climbed to again."""
+    chain = list(ladder)
+    above = (
+        session.config["warnings"]["route"].get(tier),
+        session.config["escalation"]["last_resort"],
+    )
+    for role in above:
+        if role and role not in chain:
+            chain.append(role)
+    return chain
+
+
 def start_rung(session: Session, severity: str, ladder: list[str]) -> int:
     esc = session.config["escalation"]
     rung = int(esc["severe_start_rung"]) if severity in esc["severe_severities"] else 0
@@ -90,7 +105,8 @@ def route(
     conn: sqlite3.Connection, ladder: list[str], rung: int, department: str | None
 ) -> Routing:
     """The first rung from `rung` upward that has a staff member; `skipped` names the
-    roles passed over for want of staff."""
+    roles passed over for want of staff. With nobody on any of them, `person` is None
+    (and `role` the top one)."""
 
     skipped: list[str] = []
     for level in range(rung, len(ladder)):
@@ -152,9 +168,11 @@ def insert_ticket(
     calendar = load_calendar(conn, session.today, store=True)
     due_by = sla_deadline(session, calendar, data.severity, session.today)
     tier, ladder = ladder_for(session, customer["grade"])
-    routing = route(
-        conn, ladder, start_rung(session, data.severity, ladder), customer["department"]
-    )
+    chain = chain_for(session, tier, ladder)
+    rung = start_rung(session, data.severity, ladder)
+    routing = route(conn, chain, rung, customer["department"])
+    if routing.person is None:  # nobody at all: it waits on its ladder for staff
+        routing = route(conn, ladder, rung, customer["department"])
     owner = data.owner or routing.person
     cur = conn.execute(
         "INSERT INTO tickets (customer_id, call_id, opened_on, channel, category, severity,"

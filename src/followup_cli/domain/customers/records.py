@@ -36,6 +36,7 @@ class Customer:
     unreachable: bool
     created_at: str
     updated_at: str
+    changed_by: str | None = None  # who last edited or archived it (--by)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +60,7 @@ def customer_from_row(session: Session, row: sqlite3.Row) -> Customer:
         unreachable=bool(row["unreachable"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        changed_by=row["changed_by"],
     )
 
 
@@ -258,8 +260,8 @@ def edit_customer(
         if changes:
             assignments = ", ".join(f"{k} = ?" for k in changes)
             conn.execute(
-                f"UPDATE customers SET {assignments}, updated_at = ? WHERE id = ?",
-                (*changes.values(), session.stamp, row["id"]),
+                f"UPDATE customers SET {assignments}, updated_at = ?, changed_by = ? WHERE id = ?",
+                (*changes.values(), session.stamp, session.actor, row["id"]),
             )
             if {"grade", "owner", "department"} & changes.keys():
                 plan_customer(session, row["id"], replan=True)
@@ -272,8 +274,8 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
     with session.write() as conn:
         row = resolve_customer_row(conn, ref)
         conn.execute(
-            "UPDATE customers SET archived = ?, updated_at = ? WHERE id = ?",
-            (0 if restore else 1, session.stamp, row["id"]),
+            "UPDATE customers SET archived = ?, updated_at = ?, changed_by = ? WHERE id = ?",
+            (0 if restore else 1, session.stamp, session.actor, row["id"]),
         )
 
         if restore:

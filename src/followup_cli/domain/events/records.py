@@ -33,6 +33,7 @@ class Event:
     staff: str | None
     result: str | None
     note: str | None
+    recorded_by: str | None = None  # who recorded it (--by); `staff` did the job
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +105,7 @@ def _from_row(row: sqlite3.Row) -> Event:
         staff=row["staff"],
         result=row["result"],
         note=row["note"],
+        recorded_by=row["recorded_by"],
     )
 
 
@@ -132,7 +134,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer["id"],
                 data.kind,
@@ -142,6 +144,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
                 data.staff,
                 data.result,
                 data.note,
+                session.actor,
                 session.stamp,
             ),
         )

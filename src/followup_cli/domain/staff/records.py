@@ -9,9 +9,9 @@ from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
-from followup_cli.domain.session import Session
+from followup_cli.domain.session import SYSTEM, Session
 from followup_cli.store.compare import columns_differ
-from followup_cli.support.errors import Conflict, NotFound
+from followup_cli.support.errors import Conflict, InvalidValue, NotFound
 from followup_cli.support.i18n import _, label
 
 
@@ -53,8 +53,13 @@ def validate_staff(
     department: str | None = None,
     phone: str | None = None,
 ) -> StaffInput:
+    cleaned = fields.name(name, "name")
+    if cleaned.casefold() == SYSTEM:
+        raise InvalidValue(
+            "name", cleaned, _("a person's name ('system' records what the tool does itself)")
+        )
     return StaffInput(
-        name=fields.name(name, "name"),
+        name=cleaned,
         role=vocab.accept("staff_role", role, "role", session.config.staff_roles),
         department=fields.text(department, "department", max_length=fields.MAX_NAME),
         phone=fields.phone(phone, "phone"),
@@ -101,6 +106,13 @@ def get_staff(conn: sqlite3.Connection, name: str, field: str = "staff") -> Staf
             _("See `followup staff list`, or add them with `followup staff add NAME --role ROLE`."),
         )
     return _from_row(row)
+
+
+def acting_staff(session: Session, name: str) -> str:
+    """The staff member a command acts for (--by): known, or refused before anything is
+    written, as log-call refuses an unknown caller."""
+    with session.read() as conn:
+        return get_staff(conn, name, "--by").name
 
 
 def staff_names(conn: sqlite3.Connection) -> set[str]:
