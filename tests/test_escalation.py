@@ -668,16 +668,56 @@ def test_chain_for_goes_on_past_the_ladder_each_role_once(session: Any, initdb: 
 
 
 def test_a_ticket_nobody_holds_goes_to_whoever_joins_its_rung(initdb: Run, rows: Rows) -> None:
-    office = thin_office(initdb, ("刘洋", "service_manager"))
-    t = open_ticket(office, "C003", "critical")  # important, critical: marketing, gm: nobody
-    assert (t["escalation_level"], t["escalated_role"], t["escalated_to"]) == (2, "gm", None)
+    office = thin_office(initdb)  # the clerk alone: nobody on the important ladder
+    t = open_ticket(office, "C003", "critical")  # starts on marketing_director: nobody
+    assert (t["escalation_level"], t["escalated_role"], t["escalated_to"]) == (
+        1,
+        "marketing_director",
+        None,
+    )
     [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
     assert (notice["person"], notice["note"]) == (
         None,
-        "nobody holds any rung above: add staff for gm",
+        "nobody holds any rung above: add staff for marketing_director",
     )
-    refused(office("escalate", str(t["id"])), 1, "nobody holds a role above it (gm)")
+    refused(
+        office("escalate", str(t["id"])), 1, "nobody holds a role above it (marketing_director, gm)"
+    )
     ok(office("staff", "add", "吴刚", "--role", "gm"))
     [notice] = ticket_notices(auto(office, "2026-11-25"), t["id"])
     assert (notice["role"], notice["person"], notice["level"]) == ("gm", "吴刚", 2)
     assert ticket_row(rows, t["id"])["escalated_to"] == "吴刚"
+
+
+def test_with_nobody_at_or_above_its_start_rung_a_ticket_opens_to_the_rung_below(
+    initdb: Run, rows: Rows
+) -> None:
+    # key ladder: account_manager, sales_manager, marketing_director; a major ticket
+    # starts on sales_manager. Only the account manager is on staff (no gm either).
+    office = thin_office(initdb, ("刘洋", "account_manager"))
+    t = open_ticket(office, "C004", "major")
+    assert (t["escalation_level"], t["escalated_role"], t["escalated_to"]) == (
+        0,
+        "account_manager",
+        "刘洋",
+    )
+    [opened] = rows("SELECT note FROM ticket_history WHERE ticket_id = ?", t["id"])
+    assert "routed to account_manager (刘洋)" in opened["note"]
+    assert "no staff for sales_manager, marketing_director, gm" in opened["note"]
+
+
+def test_with_nobody_on_the_ladder_a_ticket_is_kept_and_the_office_told_whom_to_add(
+    initdb: Run, rows: Rows
+) -> None:
+    office = thin_office(initdb)  # the clerk alone
+    r = office(
+        "ticket", "open", "C004", "--summary", "液压泵漏油", "--category", "product.failure",
+        "--severity", "major", today=TODAY,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert (
+        "Warning: nobody on staff holds a role on this ticket's ladder; it waits for a"
+        " sales_manager\nAdd one with `followup staff add NAME --role sales_manager`."
+    ) in r.stderr
+    [ticket] = rows("SELECT owner, escalated_to FROM tickets")
+    assert ticket == {"owner": None, "escalated_to": None}

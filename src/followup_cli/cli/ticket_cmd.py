@@ -24,7 +24,7 @@ from followup_cli.domain.complaints.tickets import (
 from followup_cli.domain.session import SYSTEM
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import TICKET_STATUSES
-from followup_cli.render.output import Column, Section, print_detail, print_records
+from followup_cli.render.output import Column, Section, print_detail, print_records, warn
 from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
@@ -171,6 +171,17 @@ def open_cmd(
         arguments=(),
     )
     ticket = open_ticket(session, customer, data)
+    if ticket.owner is None and ticket.escalated_to is None and ticket.escalated_role:
+        # Nobody on the whole ladder: the complaint is kept, and the office told whom to add.
+        warn(
+            _("nobody on staff holds a role on this ticket's ladder; it waits for a {role}").format(
+                role=label("role", ticket.escalated_role)
+            )
+            + "\n"
+            + _("Add one with `followup staff add NAME --role {role}`.").format(
+                role=ticket.escalated_role
+            )
+        )
     if fmt == Format.table:
         print(_("Opened ticket #{id} (due by {date})").format(id=ticket.id, date=ticket.due_by))
     _print_ticket(ticket, fmt.value, session)

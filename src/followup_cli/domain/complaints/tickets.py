@@ -118,6 +118,23 @@ def route(
     return Routing(max(top, 0), ladder[top] if ladder else None, None, skipped)
 
 
+def route_below(
+    conn: sqlite3.Connection,
+    ladder: list[str],
+    rung: int,
+    department: str | None,
+    skipped: list[str],
+) -> Routing:
+    """Nobody at or above `rung`: the nearest staffed rung below it holds the ticket (a
+    complaint is never opened to nobody while someone on its ladder can take it). With
+    nobody on the whole ladder it waits on its start rung, `person` None."""
+    for level in range(rung - 1, -1, -1):
+        person = pick_staff(conn, ladder[level], department)
+        if person:
+            return Routing(level, ladder[level], person, skipped)
+    return Routing(rung, ladder[rung] if ladder else None, None, skipped)
+
+
 def sla_deadline(session: Session, calendar: WorkCalendar, severity: str, start: date) -> date:
     days = int(session.config["tickets"]["sla_days"].get(severity, 3))
     return calendar.after_working_days(start, days)
@@ -171,8 +188,8 @@ def insert_ticket(
     chain = chain_for(session, tier, ladder)
     rung = start_rung(session, data.severity, ladder)
     routing = route(conn, chain, rung, customer["department"])
-    if routing.person is None:  # nobody at all: it waits on its ladder for staff
-        routing = route(conn, ladder, rung, customer["department"])
+    if routing.person is None:
+        routing = route_below(conn, ladder, rung, customer["department"], routing.skipped)
     owner = data.owner or routing.person
     cur = conn.execute(
         "INSERT INTO tickets (customer_id, call_id, opened_on, channel, category, severity,"
