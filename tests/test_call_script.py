@@ -7,12 +7,13 @@ broken script fails the test instead of hanging it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,9 +32,12 @@ class Terminal:
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.master, slave = os.openpty()
+        # A session of its own with the pty as its controlling terminal, as a clerk's
+        # shell gives: Ctrl-C typed on it reaches the script as SIGINT.
         self.proc = subprocess.Popen(
             argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
             start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
         )  # fmt: skip
         os.close(slave)
         self.buffer = b""
@@ -397,11 +401,11 @@ def test_every_typed_value_is_checked_and_asked_again(
 
 
 def interrupt(term: Terminal) -> None:
-    """Ctrl-C: SIGINT, as the clerk's terminal sends it. A signal that lands in the
-    instant before the prompt starts reading waits for a key (a race of the readline
-    loop, not of the script), so it is sent again until the script answers."""
+    """Ctrl-C typed on the terminal (its line discipline sends SIGINT). A signal that
+    lands in the instant before the prompt starts reading waits for a key (a race of the
+    readline loop, not of the script), so it is typed again until the script answers."""
     for _attempt in range(10):
-        term.proc.send_signal(signal.SIGINT)
+        os.write(term.master, b"\x03")
         try:
             term.expect("Interrupted: nothing saved.", timeout=2)
             return
