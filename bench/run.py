@@ -754,6 +754,8 @@ def section_commands(office: Office, opts: Options, report: Report) -> None:
             "发动机异响, 维修后复发",
             "--category",
             "other",
+            "--by",
+            "张丽",
         ),
         SIMPLE_MS,
     )

@@ -734,6 +734,10 @@ def test_edit_to_a_name_another_customer_has_is_refused(office, rows):
     )
     assert r.exit_code == 0, r.output
     assert one(rows, "C002")["name"] == "山东鲁建机械有限公司"
+    # The edit keys the new name too: a third one is refused naming both holders.
+    r = office("customer", "add", "山东鲁建机械有限公司")
+    assert r.exit_code == 1, r.output
+    assert "already exists: C001, C002" in r.stderr
 
 
 def test_edit_respacing_a_customers_own_name_is_not_a_duplicate(office, rows):
@@ -743,7 +747,8 @@ def test_edit_respacing_a_customers_own_name_is_not_a_duplicate(office, rows):
 
 
 def test_domain_same_name_and_name_key(office, session):
-    from followup_cli.domain.customers.records import name_key, same_name
+    from followup_cli.domain.customers.names import name_key
+    from followup_cli.domain.customers.records import same_name
 
     s = session()
     assert name_key(" 山东鲁建 机械有限公司\u3000") == name_key("山东鲁建机械有限公司")

@@ -124,6 +124,10 @@ def test_rename_renames_and_lists_the_change(office: Run, rows: Rows, tmp_path: 
     assert rows("SELECT name, grade FROM customers WHERE code = 'C001'") == [
         {"name": "济南鲁通工程机械有限公司", "grade": 1}
     ]
+    # The stored name key follows the rename: the new name is taken, the old one free.
+    r = office("customer", "add", "济南鲁通工程机械有限公司")
+    assert r.exit_code == 1 and "already exists: C001" in r.stderr, r.output
+    assert office("customer", "add", "山东鲁建机械有限公司").exit_code == 0
 
 
 def test_a_respaced_name_is_the_same_company_listed_as_a_change(

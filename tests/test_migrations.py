@@ -87,7 +87,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
     applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
     conn.close()
     assert {"calls_caller", "escalations_day", "tickets_call", "customers_list"} <= names
-    assert "callbacks_pending_role_due" in names
+    assert {"callbacks_pending_role_due", "customers_name_key"} <= names
     assert applied == [
         "m001_initial",
         "m002_report_indexes",
@@ -95,7 +95,27 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m004_texts_as_messages",
         "m005_callbacks_workload_index",
         "m006_who_changed",
+        "m007_customer_name_key",
     ]
+
+
+def test_the_upgrade_keys_every_name_so_a_namesake_is_refused(tmp_path: Path, run) -> None:
+    from followup_cli.domain.customers.names import name_key
+
+    db = tmp_path / "office.db"
+    shutil.copy(FIXTURE, db)
+    assert run("db", "check", db=db).exit_code == 0
+    conn = sqlite3.connect(db)
+    stored = conn.execute("SELECT code, name, name_key FROM customers ORDER BY id").fetchall()
+    conn.close()
+    assert stored and all(key == name_key(name) for _code, name, key in stored)
+    code, name, _key = stored[0]
+    r = run("customer", "add", f" {name}\u3000", db=db)  # spaced: the same name
+    assert r.exit_code == 1, r.output
+    assert f"already exists: {code}" in r.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == len(stored)
+    conn.close()
 
 
 def test_the_upgraded_office_keeps_working(tmp_path: Path, run) -> None:

@@ -31,7 +31,7 @@ OWNERS: dict[str, set[str]] = {
     "callbacks": {"domain/callbacks/store.py", "store/migrations.py"},
     "calls": {"domain/calls/log.py"},
     "contacts": {"domain/contacts/records.py"},
-    "customers": {"domain/customers/records.py"},
+    "customers": {"domain/customers/records.py", "store/migrations.py"},
     "escalations": {"domain/complaints/escalation_log.py", "store/migrations.py"},
     "events": {"domain/events/records.py"},
     "meta": {"store/meta.py"},

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.texts import dumps
 from followup_cli.store import legacy_texts as legacy
 from followup_cli.store.busy import busy_error, is_busy
@@ -346,6 +347,20 @@ def m006_who_changed(db: Any) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN recorded_by TEXT")
 
 
+def m007_customer_name_key(db: Any) -> None:
+    """One name, one customer (issue 14): each customer's name as a person compares it
+    (`domain/customers/names.name_key`: NFKC, no spaces, case-folded), stored and
+    indexed, so `customer add` finds a namesake with one index lookup instead of folding
+    every name of the office."""
+    conn = db.conn
+    conn.execute("ALTER TABLE customers ADD COLUMN name_key TEXT")
+    conn.executemany(
+        "UPDATE customers SET name_key = ? WHERE id = ?",
+        [(name_key(name), cid) for cid, name in conn.execute("SELECT id, name FROM customers")],
+    )
+    conn.execute("CREATE INDEX customers_name_key ON customers (name_key)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -353,6 +368,7 @@ MIGRATIONS: list[Migration] = [
     m004_texts_as_messages,
     m005_callbacks_workload_index,
     m006_who_changed,
+    m007_customer_name_key,
 ]
 
 

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from followup_cli.domain.customers import records as customers
+from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.session import Session
 from followup_cli.support.i18n import N_, _, label
 from followup_cli.transfer.results import CellError
@@ -103,7 +104,7 @@ def _check_customers(
     """Codes that repeat; a known code under another company's name (unless
     `options.rename`); a new (or renamed) customer under a name another one has, in the
     database or the file (unless `options.duplicate_names`). Names match by
-    `customers.name_key`. A row without a code takes the code of the one customer with
+    `name_key`. A row without a code takes the code of the one customer with
     its name (written into the stage), or is new."""
     errors: list[CellError] = []
     if "code" in present:
@@ -118,7 +119,7 @@ def _check_customers(
     stored = customers.customer_names(conn)
     holders: dict[str, list[str]] = {}
     for code, name in stored.items():
-        holders.setdefault(customers.name_key(name), []).append(code)
+        holders.setdefault(name_key(name), []).append(code)
     staged = conn.execute(
         f"SELECT line, code, name FROM temp.{stage} WHERE name IS NOT NULL ORDER BY line"
     ).fetchall()
@@ -134,7 +135,7 @@ def _check_customers(
         errors.append(CellError(line, col, head, name, expected, other))
 
     for line, code, name in staged:
-        key = customers.name_key(name)
+        key = name_key(name)
         same = holders.get(key, [])
 
         if code is None:
@@ -168,7 +169,7 @@ def _check_customers(
                     filled.append((same[0], line))
                 continue
         elif code in stored:
-            if customers.name_key(stored[code]) == key:
+            if name_key(stored[code]) == key:
                 continue
             if not options.rename:
                 refuse(

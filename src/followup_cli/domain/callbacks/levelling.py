@@ -10,13 +10,13 @@ customers over W working days puts at most ceil(N/W) of them on a day that had n
 
 `least_loaded_plain` is the rule, written plainly; `Workload.pick` is the same rule kept
 in count buckets so that an import of many customers stays O(N log W) (tests hold them to
-each other). Pure Python: no SQL, no I/O; the planner reads the counts once.
+each other). Pure Python: no SQL, no I/O; the planner reads each window's counts once.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,26 +36,30 @@ class _Window:
 
     days: list[date]
     index: dict[date, int]
+    counts: dict[date, int]
     buckets: dict[int, list[int]]
     low: int
 
     @classmethod
     def build(cls, days: Sequence[date], counts: dict[date, int]) -> _Window:
         buckets: dict[int, list[int]] = {}
+        own = {day: counts.get(day, 0) for day in days}
         for i, day in enumerate(days):  # in order: every bucket is sorted
-            buckets.setdefault(counts.get(day, 0), []).append(i)
-        return cls(list(days), {d: i for i, d in enumerate(days)}, buckets, min(buckets))
+            buckets.setdefault(own[day], []).append(i)
+        return cls(list(days), {d: i for i, d in enumerate(days)}, own, buckets, min(buckets))
 
     def pick(self, position: int) -> date:
         bucket = self.buckets[self.low]
         at = bisect_left(bucket, position % len(self.days))
         return self.days[bucket[at] if at < len(bucket) else bucket[0]]
 
-    def moved(self, day: date, old: int) -> None:
-        """`day`'s count went from `old` to `old + 1`."""
+    def add(self, day: date) -> None:
+        """One more callback on `day` (nothing when the day is not in the window)."""
         i = self.index.get(day)
         if i is None:
             return
+        old = self.counts[day]
+        self.counts[day] = old + 1
         bucket = self.buckets[old]
         del bucket[bisect_left(bucket, i)]
         insort(self.buckets.setdefault(old + 1, []), i)
@@ -67,19 +71,23 @@ class _Window:
 
 @dataclass
 class Workload:
-    """Pending callbacks per role and day, and the least-loaded day of a window."""
+    """Pending callbacks per role and day, and the least-loaded day of a window.
+
+    A window's counts come from `load(role, first, last)` when it is first asked for (the
+    planner reads the database and its own unwritten plans there); without `load`, from
+    `counts`, the tally of everything `add`ed (a workload built in memory)."""
 
     counts: dict[str, dict[date, int]] = field(default_factory=dict)
+    load: Callable[[str, date, date], dict[date, int]] | None = None
     _windows: dict[tuple[str, date, date], _Window] = field(default_factory=dict)
     _by_role: dict[str, list[_Window]] = field(default_factory=dict)
 
     def add(self, role: str, day: date) -> None:
         """One more callback for `role` on `day`."""
         per_day = self.counts.setdefault(role, {})
-        old = per_day.get(day, 0)
-        per_day[day] = old + 1
+        per_day[day] = per_day.get(day, 0) + 1
         for window in self._by_role.get(role, ()):
-            window.moved(day, old)
+            window.add(day)
 
     def pick(self, role: str, days: Sequence[date], position: int) -> date:
         """The least-loaded of the working days `days` (sorted, not empty) for `role`,
@@ -88,7 +96,12 @@ class Workload:
         key = (role, days[0], days[-1])
         window = self._windows.get(key)
         if window is None:
-            window = _Window.build(days, self.counts.get(role, {}))
+            counts = (
+                self.load(role, days[0], days[-1])
+                if self.load is not None
+                else self.counts.get(role, {})
+            )
+            window = _Window.build(days, counts)
             self._windows[key] = window
             self._by_role.setdefault(role, []).append(window)
         return window.pick(position)

@@ -95,15 +95,19 @@ class Planner:
 
     @property
     def workload(self) -> Workload:
-        """Pending callbacks per role and day from today on: read once (one GROUP BY),
-        with what this planner has not written yet, then counted as it plans."""
+        """Pending callbacks per role and day: each window of working days read when it
+        is first needed (one indexed GROUP BY over that role and those days), with what
+        this planner has not written yet, then counted as it plans."""
         if self._workload is None:
-            workload = Workload(store.pending_per_day(self.conn, self.today))
-            for p in self._queue:
-                if p.role is not None and p.due_on >= self.today:
-                    workload.add(p.role, p.due_on)
-            self._workload = workload
+            self._workload = Workload(load=self._pending_between)
         return self._workload
+
+    def _pending_between(self, role: str, first: date, last: date) -> dict[date, int]:
+        counts = store.pending_between(self.conn, role, first, last)
+        for p in self._queue:  # planned, not yet written
+            if p.role == role and first <= p.due_on <= last:
+                counts[p.due_on] = counts.get(p.due_on, 0) + 1
+        return counts
 
     def first_interval(self, interval: Interval) -> list[date]:
         """The working days from today to one `interval` later (excluded); the next

@@ -119,17 +119,20 @@ def insert_event_plans(
     ).rowcount
 
 
-def pending_per_day(conn: sqlite3.Connection, since: date) -> dict[str, dict[date, int]]:
-    """The pending callbacks of each role due on each day from `since` on, in one
-    GROUP BY: the workload first periodic callbacks are levelled against."""
-    counts: dict[str, dict[date, int]] = {}
-    for role, day, n in conn.execute(
-        "SELECT role, due_on, count(*) FROM callbacks WHERE status = 'pending'"
-        " AND due_on >= ? AND role IS NOT NULL GROUP BY role, due_on",
-        (since.isoformat(),),
-    ):
-        counts.setdefault(role, {})[date.fromisoformat(day)] = n
-    return counts
+def pending_between(
+    conn: sqlite3.Connection, role: str, first: date, last: date
+) -> dict[date, int]:
+    """The pending callbacks of `role` due on each day from `first` to `last`: the
+    workload a first periodic callback is levelled against (one range of the partial
+    index callbacks_pending_role_due)."""
+    return {
+        date.fromisoformat(day): n
+        for day, n in conn.execute(
+            "SELECT due_on, count(*) FROM callbacks WHERE status = 'pending' AND role = ?"
+            " AND due_on BETWEEN ? AND ? GROUP BY due_on",
+            (role, first.isoformat(), last.isoformat()),
+        )
+    }
 
 
 # -- closing -----------------------------------------------------------------------

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.planning import cancel_customer_callbacks, plan_customer
+from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound
@@ -119,14 +119,6 @@ def _check_owner(conn: sqlite3.Connection, owner: str | None) -> None:
         )
 
 
-def name_key(name: str) -> str:
-    """What two customer names share when a person would call them the same name: the
-    text NFKC-folded (full-width letters, digits, spaces and brackets to half-width),
-    without any space, case-folded. 山东鲁建机械有限公司, "山东鲁建 机械有限公司 " and
-    山东鲁建机械有限公司 written in full-width brackets or spaces all share one key."""
-    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
-
-
 def customer_names(conn: sqlite3.Connection) -> dict[str, str]:
     """Every customer's name by its code (archived ones too)."""
     return dict(conn.execute("SELECT code, name FROM customers").fetchall())
@@ -135,11 +127,12 @@ def customer_names(conn: sqlite3.Connection) -> dict[str, str]:
 def same_name(conn: sqlite3.Connection, name: str, *, other_than: int | None = None) -> list[str]:
     """The codes of the customers (archived ones too) whose name is `name` by `name_key`,
     apart from the customer `other_than` (an id)."""
-    key = name_key(name)
     return [
         code
-        for customer_id, code, stored in conn.execute("SELECT id, code, name FROM customers")
-        if customer_id != other_than and name_key(stored) == key
+        for customer_id, code in conn.execute(
+            "SELECT id, code FROM customers WHERE name_key = ? ORDER BY id", (name_key(name),)
+        )
+        if customer_id != other_than
     ]
 
 
@@ -210,11 +203,13 @@ def insert_customer(session: Session, conn: sqlite3.Connection, data: CustomerIn
         code = next_code(conn, cfg["code_prefix"], int(cfg["code_digits"]))
     grade = data.grade or int(cfg["default_grade"])
     cur = conn.execute(
-        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
-        " address, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO customers (code, name, name_key, grade, phone, region, industry, owner,"
+        " department, address, note, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             code,
             data.name,
+            name_key(data.name or ""),
             grade,
             *(getattr(data, f) for f in TEXT_FIELDS),
             session.stamp,
@@ -258,10 +253,13 @@ def edit_customer(
         if "owner" in changes:
             _check_owner(conn, changes["owner"])
         if changes:
-            assignments = ", ".join(f"{k} = ?" for k in changes)
+            stored = (
+                {**changes, "name_key": name_key(changes["name"])} if "name" in changes else changes
+            )
+            assignments = ", ".join(f"{k} = ?" for k in stored)
             conn.execute(
                 f"UPDATE customers SET {assignments}, updated_at = ?, changed_by = ? WHERE id = ?",
-                (*changes.values(), session.stamp, session.actor, row["id"]),
+                (*stored.values(), session.stamp, session.actor, row["id"]),
             )
             if {"grade", "owner", "department"} & changes.keys():
                 plan_customer(session, row["id"], replan=True)
@@ -302,6 +300,11 @@ def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> N
 # -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
 
 
+def with_name_key(conn: sqlite3.Connection) -> None:
+    """`name_key(name)` in this connection's SQL, for the set-wise writes below."""
+    conn.create_function("name_key", 1, name_key, deterministic=True)
+
+
 def staged_differs(cols: list[str], new: str, old: str) -> str:
     """SQL: the staged row `new` changes the customer `old` in one of `cols`; a blank
     grade in the file keeps the customer's grade (it is not a change)."""
@@ -314,11 +317,12 @@ def staged_differs(cols: list[str], new: str, old: str) -> str:
 def insert_staged(conn: sqlite3.Connection, stage: str, default_grade: int, stamp: str) -> None:
     """The staged customers whose code is new, in file order (every row has a code by
     now); a blank grade takes `default_grade`."""
+    with_name_key(conn)
     conn.execute(
-        "INSERT INTO customers (code, name, grade, phone, region, industry, owner, department,"
-        " address, note, created_at, updated_at)"
-        f" SELECT code, name, coalesce(grade, ?), phone, region, industry, owner, department,"
-        f" address, note, ?, ? FROM temp.{stage}"
+        "INSERT INTO customers (code, name, name_key, grade, phone, region, industry, owner,"
+        " department, address, note, created_at, updated_at)"
+        f" SELECT code, name, name_key(name), coalesce(grade, ?), phone, region, industry,"
+        f" owner, department, address, note, ?, ? FROM temp.{stage}"
         " WHERE code NOT IN (SELECT code FROM customers) ORDER BY line",
         (default_grade, stamp, stamp),
     )
@@ -326,7 +330,10 @@ def insert_staged(conn: sqlite3.Connection, stage: str, default_grade: int, stam
 
 def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: str) -> None:
     """The `cols` of known customers (by code) where the staged row differs."""
+    with_name_key(conn)
     sets = [f"{c} = s.{c}" for c in cols if c != "grade"]
+    if "name" in cols:
+        sets.append("name_key = name_key(s.name)")
     if "grade" in cols:
         sets.append("grade = coalesce(s.grade, customers.grade)")
     conn.execute(
