@@ -307,3 +307,19 @@ def test_a_real_utc_server_shows_the_office_clock(office: Run, db_path: Path) ->
     shown = followup("customer", "show", "C002")
     assert shown.returncode == 0, shown.stderr
     assert re.search(rf"^today {at[11:]} +李娜 +busy$", shown.stdout, re.M), shown.stdout
+
+
+def test_the_office_clock_works_without_the_systems_tz_data(office: Run, db_path: Path) -> None:
+    """A machine with no /usr/share/zoneinfo (slim containers, Windows): zoneinfo then
+    reads the tzdata package, a dependency (PYTHONTZPATH="" hides the system's data)."""
+    env = {**os.environ, "TZ": "UTC", "PYTHONTZPATH": "", "FOLLOWUP_STAFF": "李娜"}
+    argv = [sys.executable, "-m", "followup_cli", "--db", str(db_path), "--today", "2026-11-23"]
+    r = subprocess.run(
+        [*argv, "log-call", "C002", "-o", "busy", "--at", "2026-11-23 14:30"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "at today 14:30 (not reached)" in r.stdout
+    check = "import zoneinfo, sys; print(zoneinfo.TZPATH)"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                          env=env).stdout.strip() == "()"  # fmt: skip
