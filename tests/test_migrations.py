@@ -199,7 +199,9 @@ def _above_times(lines: list[str], i: int) -> bool:
     rule = lines[i].startswith("-" * V3_STAMP_WIDTH + "  ")
     if rule:
         return i + 1 < len(lines) and bool(V3_STAMP.match(lines[i + 1]))
-    return i + 2 < len(lines) and lines[i + 1].startswith("-") and bool(V3_STAMP.match(lines[i + 2]))
+    return (
+        i + 2 < len(lines) and lines[i + 1].startswith("-") and bool(V3_STAMP.match(lines[i + 2]))
+    )
 
 
 def test_the_v3_fixture_was_written_by_schema_v3() -> None:

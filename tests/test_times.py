@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -111,7 +111,9 @@ def test_the_formatter_keeps_what_is_not_a_timestamp() -> None:
 
 def test_today_reads_in_chinese() -> None:
     i18n.use_language(i18n.CHINESE)
-    assert dates.shown_time("2026-12-01T13:11:08+00:00", SHANGHAI, date(2026, 12, 1)) == "今天 21:11"
+    assert (
+        dates.shown_time("2026-12-01T13:11:08+00:00", SHANGHAI, date(2026, 12, 1)) == "今天 21:11"
+    )
 
 
 def test_zone_names_are_checked() -> None:
@@ -125,7 +127,7 @@ def test_zone_names_are_checked() -> None:
 
 
 def test_today_is_the_office_date_not_the_machines() -> None:
-    wall = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # a UTC server at 17:00
+    wall = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # a UTC server at 17:00
     today, now = sessions.moment(None, SHANGHAI, wall)
     assert today == date(2026, 12, 2)
     assert now.isoformat() == "2026-12-02T01:00:00+08:00"
@@ -162,7 +164,9 @@ def test_the_session_of_the_cli_dates_things_on_the_office_clock(
         assert re.search(r"at today \d\d:\d\d \(not reached\)", r.stdout), r.stdout
 
 
-def test_a_call_given_in_utc_counts_on_the_office_day(utc_server: None, office: Run, rows: Rows) -> None:
+def test_a_call_given_in_utc_counts_on_the_office_day(
+    utc_server: None, office: Run, rows: Rows
+) -> None:
     """20:00 UTC on the 22nd is 04:00 on the 23rd in Shanghai: the call is on the 23rd."""
     ok(office("log-call", "C002", "-o", "reached", "--at", "2026-11-22T20:00:00+00:00"))
     call = rows("SELECT at, day FROM calls")[0]
@@ -192,7 +196,9 @@ def test_ticket_show_history_and_customer_told_on_the_office_clock(
 ) -> None:
     tid = told_ticket(office, rows, db_path, tmp_path)
     shown = ok(office("ticket", "show", str(tid))).stdout
-    assert re.search(r"Customer told +2026-11-20 21:11 via phone — customer said: 满意$", shown, re.M)
+    assert re.search(
+        r"Customer told +2026-11-20 21:11 via phone — customer said: 满意$", shown, re.M
+    )
     history = shown[shown.index("History") :]
     assert re.search(rf"^{opened_as_shown(rows, tid)} +李娜 +open", history, re.M), history
     assert re.search(r"^today \d\d:\d\d +李娜 +resolve", history, re.M), history
@@ -246,7 +252,11 @@ def test_a_config_with_another_zone_shows_that_zone(
     shown = ok(office("--config", str(berlin), "customer", "show", "C002")).stdout
     assert re.search(r"^2026-11-20 14:11 +李娜 +busy$", shown, re.M), shown
     # a time typed without an offset is the office's: 09:00 in Berlin
-    ok(office("--config", str(berlin), "log-call", "C001", "-o", "busy", "--at", "2026-11-23 09:00"))
+    ok(
+        office(
+            "--config", str(berlin), "log-call", "C001", "-o", "busy", "--at", "2026-11-23 09:00"
+        )
+    )
     assert rows("SELECT at FROM calls WHERE id = 2")[0]["at"] == "2026-11-23T09:00:00+01:00"
     shown = ok(office("--config", str(berlin), "customer", "show", "C001")).stdout
     assert re.search(r"^today 09:00 +李娜 +busy$", shown, re.M), shown

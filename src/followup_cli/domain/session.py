@@ -65,9 +65,7 @@ class Session:
         return self.now
 
 
-def moment(
-    today: date | None, zone: tzinfo, wall: datetime | None = None
-) -> tuple[date, datetime]:
+def moment(today: date | None, zone: tzinfo, wall: datetime | None = None) -> tuple[date, datetime]:
     """`today` (given by --today, or the office's date on the clock) and an aware `now`
     on the office's clock (`zone`) on that date. The machine's TZ plays no part: a
     server on UTC at 17:00 on 12-01 is already at 01:00 on 12-02 in Shanghai."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from followup_cli.support.errors import InvalidValue
 from followup_cli.support.i18n import N_, _
@@ -128,7 +128,7 @@ def zone_named(name: str, field: str = "timezone") -> tzinfo:
 def office_now(zone: tzinfo, wall: datetime | None = None) -> datetime:
     """The moment `wall` (the clock by default; a naive one is the machine's local time)
     on the office's clock: the machine's own zone (TZ) plays no part."""
-    return (wall or datetime.now(timezone.utc)).astimezone(zone)
+    return (wall or datetime.now(UTC)).astimezone(zone)
 
 
 def local_moment(stamp: str, zone: tzinfo) -> datetime | None:
