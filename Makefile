@@ -9,7 +9,7 @@ DEMO_DB := demo/followup.db
 DEMO_DATE := 2026-11-23
 FOLLOWUP := $(BIN)/followup --db $(DEMO_DB) --today $(DEMO_DATE)
 
-.PHONY: all install lock test lint typecheck pytest demo bench messages clean
+.PHONY: all install lock test lint typecheck pytest snapshots demo bench messages clean
 
 all: test
 
@@ -37,6 +37,12 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Write the screens as they are now (tests/test_screens.py: the example office under a
+# pty at 80, 100 and 160 columns, English and Chinese) into tests/snapshots; review
+# `git diff tests/snapshots` before committing.
+snapshots: $(STAMP)
+	$(BIN)/pytest -q tests/test_screens.py --update-snapshots
 
 demo: $(STAMP)
 	@rm -rf demo && mkdir -p demo

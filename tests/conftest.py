@@ -247,3 +247,11 @@ def session(db_path: Path) -> Iterator[Callable[..., Any]]:
     yield make
     for conn in opened:
         conn.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="write the screens as they are now into tests/snapshots (tests/test_screens.py)",
+    )

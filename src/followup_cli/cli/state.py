@@ -1,9 +1,10 @@
 """What the global options decide, and how a command gets its session from them."""
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,8 +75,27 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     conn = open_database(path, create=create)
     ctx.find_root().call_on_close(conn.close)
-    today, now = moment(st.today, config.zone)
+    today, now = moment(st.today, config.zone, frozen_clock())
     return Session(conn=conn, config=config, today=today, now=now, today_given=st.today is not None)
+
+
+def frozen_clock() -> datetime | None:
+    """FOLLOWUP_NOW, for tests and screen snapshots only: the wall clock, as ISO 8601 with
+    an offset (2026-11-23T09:00:00+08:00), so stamps written and shown do not depend on
+    when the test ran; --today still names the day. Unset, the real clock."""
+    raw = os.environ.get("FOLLOWUP_NOW", "").strip()
+    if not raw:
+        return None
+    try:
+        wall = datetime.fromisoformat(raw)
+    except ValueError:
+        wall = None
+    if wall is None or wall.tzinfo is None:
+        raise UsageError(
+            _("FOLLOWUP_NOW={value} is not a time with an offset").format(value=repr(raw)),
+            _("Give it as 2026-11-23T09:00:00+08:00, or unset it to use the clock."),
+        )
+    return wall
 
 
 def acting_session(ctx: typer.Context, by: str | None) -> Any:

@@ -11,6 +11,7 @@ and in the ticket's history; cron's steps as the system.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from followup_cli.domain.complaints import escalation_log
 from followup_cli.domain.complaints.early_warning import record_emergencies
@@ -111,16 +112,10 @@ def _climb(
         if notes:
             note = notes[0] if len(notes) == 1 else joined(notes)
     due_by = sla_deadline(session, calendar, row["severity"], session.today).isoformat()
-    notice = Notice(
-        kind="ticket",
-        ticket_id=row["id"],
-        customer_code=customer["code"],
-        customer_name=customer["name"],
-        tier=tier,
-        severity=row["severity"],
-        summary=read(row["summary"], row["summary_message"]) or "",
-        from_role=row["escalated_role"],
-        from_level=current,
+    notice = _ticket_notice(
+        row,
+        customer,
+        tier,
         level=level,
         role=role,
         person=person,
@@ -175,16 +170,10 @@ def _unrouted(
     """cron found a breach with nobody at all to take it (`above`: the roles it could go
     to): the ticket is left as it is (it breaches again tomorrow), and the notice says
     who to add."""
-    return Notice(
-        kind="ticket",
-        ticket_id=row["id"],
-        customer_code=customer["code"],
-        customer_name=customer["name"],
-        tier=tier,
-        severity=row["severity"],
-        summary=read(row["summary"], row["summary_message"]) or "",
-        from_role=row["escalated_role"],
-        from_level=int(row["escalation_level"]),
+    return _ticket_notice(
+        row,
+        customer,
+        tier,
         level=None,
         role=None,
         person=None,
@@ -218,3 +207,19 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
             )
         notices.extend(record_emergencies(session, conn, dry_run=dry_run))
     return notices
+
+
+def _ticket_notice(row: sqlite3.Row, customer: sqlite3.Row, tier: str, **step: Any) -> Notice:
+    """The notice of one step on ticket `row` (from where it stands to `step`)."""
+    return Notice(
+        kind="ticket",
+        ticket_id=row["id"],
+        customer_code=customer["code"],
+        customer_name=customer["name"],
+        tier=tier,
+        severity=row["severity"],
+        summary=read(row["summary"], row["summary_message"]) or "",
+        from_role=row["escalated_role"],
+        from_level=int(row["escalation_level"]),
+        **step,
+    )
