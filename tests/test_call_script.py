@@ -152,7 +152,9 @@ def test_call_script_asks_everything_in_order_and_saves(
         " [Y/n]: ",
         "y",
     )
-    term.expect("Logged call #1 to C001 山东鲁建机械有限公司 (reached)")
+    # (when: the office's clock on the --today day, shown as today HH:MM)
+    term.expect("Logged call #1 to C001 山东鲁建机械有限公司 at today ")
+    term.expect(" (reached)")
     term.expect(f"done: #{serviced} event (due 2026-11-23)")
     assert term.finish() == 0, term.transcript
     assert "delivered as ordered" not in term.transcript  # no sale: no sale questions

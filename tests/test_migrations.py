@@ -7,6 +7,7 @@ escalated complaint. It must never be regenerated with newer code.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import stat
@@ -174,6 +175,35 @@ V3_SCREENS = {
 ZH = {"FOLLOWUP_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
 
 
+V3_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d\+08:00  ")
+V3_STAMP_WIDTH, SHOWN_WIDTH = 25, 16  # 2026-11-23T06:53:31+08:00, 2026-11-23 06:53
+
+
+def times_as_shown_now(screen: str, today: str) -> str:
+    """A v3 screen with its time column as screens show times since issue 15: v3
+    printed stored timestamps raw; now they read on the office's clock to the minute,
+    today's as `today 06:53` (the rest of the screen is what v3 printed)."""
+    lines = screen.split("\n")
+    for i, line in enumerate(lines):
+        found = V3_STAMP.match(line)
+        if found:
+            day, clock = found.groups()
+            shown = f"today {clock}" if day == today else f"{day} {clock}"
+            lines[i] = shown.ljust(SHOWN_WIDTH) + line[V3_STAMP_WIDTH:]
+        elif _above_times(lines, i):  # the time column's header and its rule
+            lines[i] = line[:SHOWN_WIDTH] + line[V3_STAMP_WIDTH:]
+    return "\n".join(lines)
+
+
+def _above_times(lines: list[str], i: int) -> bool:
+    rule = lines[i].startswith("-" * V3_STAMP_WIDTH + "  ")
+    if rule:
+        return i + 1 < len(lines) and bool(V3_STAMP.match(lines[i + 1]))
+    return (
+        i + 2 < len(lines) and lines[i + 1].startswith("-") and bool(V3_STAMP.match(lines[i + 2]))
+    )
+
+
 def test_the_v3_fixture_was_written_by_schema_v3() -> None:
     assert version(V3) == 3
 
@@ -193,7 +223,7 @@ def test_a_v3_database_upgrades_its_texts_to_messages_after_a_backup(tmp_path: P
         r = run(*args, db=db, today="2026-11-27")
         assert r.exit_code == 0, r.output
         expected = (V3.parent / "schema-v3" / f"{name}.txt").read_text(encoding="utf-8")
-        assert r.stdout == expected, name
+        assert r.stdout == times_as_shown_now(expected, "2026-11-27"), name
     conn = sqlite3.connect(db)
     messages = {
         table: conn.execute(f"SELECT count(*), count({column}) FROM {table}").fetchone()

@@ -7,16 +7,24 @@ from followup_cli.render.output import warn
 from followup_cli.support.i18n import _, label
 
 
-def report_call(result: Any) -> None:
-    """What a logged call did, one line each: done, try again, planned, tickets opened."""
+def report_call(result: Any, session: Any) -> None:
+    """What a logged call did, one line each: done, try again, planned, tickets opened.
+    The head says when the call was made, on the office's clock (`today 14:30`)."""
     for text in result.warnings:
         warn(text)
     head = (
-        _("Logged call #{id} to {code} {name} (reached)")
+        _("Logged call #{id} to {code} {name} at {time} (reached)")
         if result.reached
-        else _("Logged call #{id} to {code} {name} (not reached)")
+        else _("Logged call #{id} to {code} {name} at {time} (not reached)")
     )
-    print(head.format(id=result.call_id, code=result.customer_code, name=result.customer_name))
+    print(
+        head.format(
+            id=result.call_id,
+            code=result.customer_code,
+            name=result.customer_name,
+            time=session.shown_time(result.at),
+        )
+    )
     for cb in result.completed:
         print(
             "  "

@@ -266,4 +266,4 @@ def run_call_script(
     if not confirmed:
         typer.echo(_("Not saved."))
         raise typer.Exit(1)
-    report_call(log_call(session, customer_ref, data))
+    report_call(log_call(session, customer_ref, data), session)

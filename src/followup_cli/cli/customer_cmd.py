@@ -231,7 +231,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
             _("Recent calls"),
             profile.calls,
             [
-                Column("at", _("At")),
+                Column("at", _("At"), value=lambda r: session.shown_time(r["at"])),
                 Column("by", _("By")),
                 Column("contact", _("Contact")),
                 Column("outcome", _("Outcome"), kind="outcome"),

@@ -149,4 +149,4 @@ def log_call_cmd(
         arguments=(),
     )
     result = log_call(session, customer, data)
-    report_call(result)
+    report_call(result, session)

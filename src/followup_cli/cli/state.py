@@ -75,7 +75,7 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     conn = open_database(path, create=create)
     ctx.find_root().call_on_close(conn.close)
-    today, now = moment(st.today, frozen_clock())
+    today, now = moment(st.today, config.zone, frozen_clock())
     return Session(conn=conn, config=config, today=today, now=now, today_given=st.today is not None)
 
 

@@ -48,11 +48,13 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
         if not ticket.notified_at:
             return _("not yet")
         via = label("channel", ticket.notified_via)
+        # CSV keeps the stored ISO 8601 time; a screen shows the office's clock.
+        at = ticket.notified_at if fmt == "csv" else session.shown_time(ticket.notified_at)
         if ticket.customer_response:
             return _("{at} via {channel} — customer said: {response}").format(
-                at=ticket.notified_at, channel=via, response=ticket.customer_response
+                at=at, channel=via, response=ticket.customer_response
             )
-        return _("{at} via {channel}").format(at=ticket.notified_at, channel=via)
+        return _("{at} via {channel}").format(at=at, channel=via)
 
     def escalated() -> str | None:
         if not ticket.escalated_role:
@@ -97,7 +99,7 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
             _("History"),
             ticket.history,
             [
-                Column("at", _("At")),
+                Column("at", _("At"), value=lambda r: session.shown_time(r["at"])),
                 Column("actor", _("By"), value=_actor),
                 Column("action", _("Action"), kind="action"),
                 Column("before", pgettext("history", "Before"), value=_history_value("before")),

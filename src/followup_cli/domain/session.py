@@ -6,11 +6,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 from followup_cli.store import read_transaction, write_transaction
 from followup_cli.support.config import Config
-from followup_cli.support.dates import timestamp
+from followup_cli.support.dates import office_now, shown_time, timestamp
 
 # The name the system's own actions are recorded under (shown as 系统 in Chinese);
 # `staff add` refuses it as a staff name.
@@ -21,8 +21,8 @@ SYSTEM = "system"
 class Session:
     conn: sqlite3.Connection
     config: Config
-    today: date
-    now: datetime  # timezone-aware; its date is `today`
+    today: date  # the office's date (config `timezone`), not the machine's
+    now: datetime  # timezone-aware, on the office's clock; its date is `today`
     # True when --today / FOLLOWUP_TODAY named the day (backfill, tests): `now` then
     # holds the wall clock's time of day on that date, which says nothing of that day.
     today_given: bool = False
@@ -47,6 +47,16 @@ class Session:
         return timestamp(self.now)
 
     @property
+    def zone(self) -> tzinfo:
+        """The office's time zone: what "today" and the times on screens are read in."""
+        return self.config.zone
+
+    def shown_time(self, stamp: str | None) -> str:
+        """A stored timestamp as screens show it: the office's clock to the minute, and
+        `today 21:11` on the session's day (see support.dates.shown_time)."""
+        return shown_time(stamp, self.zone, self.today)
+
+    @property
     def latest(self) -> datetime:
         """The latest moment something can already have happened: now; on a day given
         by --today, the last second of that day (its clock time is unknown)."""
@@ -55,9 +65,11 @@ class Session:
         return self.now
 
 
-def moment(today: date | None, wall: datetime | None = None) -> tuple[date, datetime]:
-    """`today` (given by --today, or the clock) and an aware `now` on that date."""
-    wall = (wall or datetime.now()).astimezone()
+def moment(today: date | None, zone: tzinfo, wall: datetime | None = None) -> tuple[date, datetime]:
+    """`today` (given by --today, or the office's date on the clock) and an aware `now`
+    on the office's clock (`zone`) on that date. The machine's TZ plays no part: a
+    server on UTC at 17:00 on 12-01 is already at 01:00 on 12-02 in Shanghai."""
+    wall = office_now(zone, wall)
     if today is None:
         return wall.date(), wall
     return today, datetime.combine(today, wall.timetz())

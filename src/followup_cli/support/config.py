@@ -6,12 +6,13 @@ import json
 import os
 import zlib
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from followup_cli.domain.vocabulary import TIERS
-from followup_cli.support.dates import Interval, parse_interval
+from followup_cli.support.dates import Interval, parse_interval, zone_named
 from followup_cli.support.errors import ConfigError, InvalidValue
 from followup_cli.support.i18n import SETTINGS, _
 from followup_cli.support.i18n import normalise as normalise_language
@@ -136,6 +137,7 @@ class Config:
     source: Path | None = None
     retired: list[str] = field(default_factory=list)  # settings set that nothing reads
     _intervals: dict[str, Interval] = field(default_factory=dict, repr=False)
+    _zone: tzinfo | None = field(default=None, repr=False)
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -156,6 +158,14 @@ class Config:
             self._intervals[value] = cached
         return cached
 
+    @property
+    def zone(self) -> tzinfo:
+        """The office's time zone (`timezone`): its clock and its date, whatever the
+        machine's TZ."""
+        if self._zone is None:
+            self._zone = office_zone(str(self.data["timezone"]))
+        return self._zone
+
     # -- domain vocabulary -------------------------------------------------
     def tier(self, grade: int) -> str:
         return str(self.data["tiers"].get(str(grade), "general"))
@@ -175,6 +185,20 @@ class Config:
     @property
     def event_kinds(self) -> list[str]:
         return list(self.data["planning"]["event_offsets"])
+
+
+def office_zone(name: str) -> tzinfo:
+    """The zone the `timezone` setting names; a ConfigError saying so when it names none."""
+    try:
+        return zone_named(name)
+    except InvalidValue:
+        raise ConfigError(
+            _("timezone: '{value}' is not a time zone this machine knows").format(value=name),
+            _(
+                'Set timezone to a tz database name such as "Asia/Shanghai" or "UTC";'
+                " if no name works, install the tzdata package."
+            ),
+        ) from None
 
 
 def load_config(path: Path | None, *, explicit: bool = False) -> Config:
@@ -215,6 +239,7 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
 def validate(config: Config) -> None:
     """Check the values that rules depend on, naming the setting that is wrong."""
     roles = set(config.staff_roles)
+    config._zone = office_zone(str(config["timezone"]))
     language = str(config["language"])
     if language.strip().lower() != "auto" and normalise_language(language) is None:
         raise ConfigError(

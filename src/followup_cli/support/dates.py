@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from followup_cli.support.errors import InvalidValue
 from followup_cli.support.i18n import N_, _
@@ -108,6 +108,61 @@ def from_iso(text: str) -> date:
 def timestamp(moment: datetime) -> str:
     """ISO 8601 with offset, to the second."""
     return moment.isoformat(timespec="seconds")
+
+
+ZONE_HELP = N_("a time zone name like Asia/Shanghai or UTC")
+
+
+def zone_named(name: str, field: str = "timezone") -> tzinfo:
+    """The time zone of a tz database name ("Asia/Shanghai"); InvalidValue otherwise.
+    The zones come from the system's tz data, or the tzdata package where it has none."""
+    # zoneinfo loads only when a session (or a config naming a zone) needs the office clock.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidValue(field, name, _(ZONE_HELP)) from None
+
+
+def office_now(zone: tzinfo, wall: datetime | None = None) -> datetime:
+    """The moment `wall` (the clock by default; a naive one is the machine's local time)
+    on the office's clock: the machine's own zone (TZ) plays no part."""
+    return (wall or datetime.now(UTC)).astimezone(zone)
+
+
+def local_moment(stamp: str, zone: tzinfo) -> datetime | None:
+    """A stored timestamp on the office's clock; None when it is not one. A timestamp
+    without an offset is taken as the office's time."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
+
+
+def local_day(stamp: str, zone: tzinfo) -> date | None:
+    """The office's date of a stored timestamp (a UTC 17:00 is the next day in Shanghai)."""
+    moment = local_moment(stamp, zone)
+    return moment.date() if moment is not None else None
+
+
+def shown_time(stamp: str | None, zone: tzinfo, today: date | None = None) -> str:
+    """A stored timestamp as a screen shows it, on the office's clock to the minute:
+    `2026-12-01 21:11`, or `today 21:11` when it falls on `today` (give `today` where
+    the reader's day matters). JSON and CSV keep the stored ISO 8601 text; this is for
+    people. Text that is not a timestamp is shown as it is."""
+    if not stamp:
+        return ""
+    moment = local_moment(stamp, zone)
+    if moment is None:
+        return stamp
+    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    if today is not None and moment.date() == today:
+        return _("today {time}").format(time=clock)
+    return f"{moment.date().isoformat()} {clock}"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import json
 import sqlite3
 from collections.abc import Collection, Iterable
 from contextlib import suppress
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from followup_cli.domain import fields
@@ -51,10 +51,13 @@ class CallInput:
     category: str | None = None
     severity: str | None = None
     imported: bool = False
+    # The office's time zone, which the call's day is read in (a call at 20:00 UTC is
+    # on the next day in Shanghai); `record_call` sets it from the session.
+    zone: tzinfo | None = None
 
     @property
     def day(self) -> date:
-        return self.at.date()
+        return (self.at.astimezone(self.zone) if self.zone else self.at).date()
 
     @property
     def reached(self) -> bool:
@@ -191,6 +194,7 @@ class CallLogged:
     customer_code: str
     customer_name: str
     reached: bool
+    at: str  # when the call was made, as stored (ISO 8601 with offset)
     completed: list[dict[str, Any]] = field(default_factory=list)
     retried: list[dict[str, Any]] = field(default_factory=list)
     planned: list[dict[str, Any]] = field(default_factory=list)
@@ -323,14 +327,15 @@ def record_call(
     data: CallInput,
 ) -> CallLogged:
     """The body of log-call (and of each row of a calls import), inside a transaction."""
+    data = replace(data, zone=session.zone)
     conn = planner.conn
     caller = get_staff(conn, data.by, "--by")
     contact_id = _contact_id(conn, customer, data.contact) if data.contact else None
     explicit = _explicit_callback(conn, customer, data.callback_id)
     stamp_at = data.at.isoformat(timespec="seconds")
-    _refuse_repeat(conn, customer, data.by, stamp_at)
+    _refuse_repeat(session, conn, customer, data.by, stamp_at)
 
-    result = CallLogged(0, customer["code"], customer["name"], data.reached)
+    result = CallLogged(0, customer["code"], customer["name"], data.reached, stamp_at)
     targets, left = _split_targets(
         session, conn, customer["id"], data.day, data.reached, caller.role, caller.name
     )
@@ -406,7 +411,9 @@ def _explicit_callback(
     return explicit
 
 
-def _refuse_repeat(conn: sqlite3.Connection, customer: sqlite3.Row, by: str, at: str) -> None:
+def _refuse_repeat(
+    session: Session, conn: sqlite3.Connection, customer: sqlite3.Row, by: str, at: str
+) -> None:
     """One call per customer, caller and moment: the same call logged twice is refused."""
     if conn.execute(
         "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ?",
@@ -414,7 +421,7 @@ def _refuse_repeat(conn: sqlite3.Connection, customer: sqlite3.Row, by: str, at:
     ).fetchone():
         raise Conflict(
             _("a call to {code} by {by} at {at} is already logged").format(
-                code=customer["code"], by=by, at=at
+                code=customer["code"], by=by, at=session.shown_time(at)
             )
         )
 
@@ -714,6 +721,7 @@ def call_questions(
 def preview_tickets(session: Session, customer_ref: str, data: CallInput) -> list[PlannedTicket]:
     """The tickets `log_call` would open for this call, read without writing (what the
     call script's save line promises)."""
+    data = replace(data, zone=session.zone)
     with session.read() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         caller = get_staff(conn, data.by, "--by")

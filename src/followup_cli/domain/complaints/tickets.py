@@ -21,6 +21,7 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, Text, columns, joined, message, read
+from followup_cli.support.dates import local_day
 from followup_cli.support.errors import InvalidValue, NotFound, Refused
 from followup_cli.support.i18n import _
 from followup_cli.support.workdays import WorkCalendar, load_calendar
@@ -517,7 +518,7 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
         if row["status"] == "closed":
             raise Refused(
                 _("ticket #{id} is already closed (on {date})").format(
-                    id=ticket_id, date=row["closed_at"][:10]
+                    id=ticket_id, date=local_day(row["closed_at"], session.zone) or row["closed_at"]
                 )
             )
         if row["notified_at"] is None and channel is not None and row["status"] == "resolved":
