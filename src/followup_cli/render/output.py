@@ -180,6 +180,9 @@ class Layout:
         return sum(self.widths) + table_overhead(len(self.widths))
 
 
+SHORT_TEXT = 32  # cells: a free text no wider than this is drawn whole when there is room
+
+
 def plan_layout(
     columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int, wide: bool = False
 ) -> Layout:
@@ -216,7 +219,12 @@ def plan_layout(
         kept.sort()
     widths = {i: need[i] for i in kept}
     room = width - sum(widths.values()) - table_overhead(len(kept))
-    # Free text grows towards its natural width, the narrowest first (water filling).
+    # A short text (a name, a contact) whole on one line first, by priority, if it can be;
+    for i in sorted(kept, key=lambda i: (columns[i].priority, i)):
+        if columns[i].wrap and natural[i] <= SHORT_TEXT and natural[i] - widths[i] <= room:
+            room -= natural[i] - widths[i]
+            widths[i] = natural[i]
+    # then free text grows towards its natural width, sharing the room (water filling).
     growing = sorted((i for i in kept if natural[i] > widths[i]), key=lambda i: natural[i])
     while growing and room > 0:
         share = max(room // len(growing), 1)
