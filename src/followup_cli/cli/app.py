@@ -288,6 +288,10 @@ def root(
       followup due
       followup log-call 山东鲁建机械 --outcome reached --satisfaction 5 --by 李娜
     """
+    # Loaded here, not at the top: `followup --help` starts without the output layer.
+    from followup_cli.render.output import set_wide
+
+    set_wide(False)  # until a command's --wide says otherwise (tests run many in one process)
     st = state(ctx)
     st.db_path = db
     st.config_path = config

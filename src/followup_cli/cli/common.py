@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from followup_cli.render.output import set_wide
+
 
 class Format(StrEnum):
     table = "table"
@@ -19,6 +21,21 @@ FormatOption = Annotated[
         "-f",
         help="Output: table (aligned text; Rich on a terminal), csv or json.",
         case_sensitive=False,
+    ),
+]
+
+
+def _wide(value: bool) -> bool:
+    set_wide(value)
+    return value
+
+
+WideOption = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        callback=_wide,
+        help="On a terminal, every column (free text wrapped), even if wider than it.",
     ),
 ]
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain.contacts.records import add_contact, list_contacts, validate_contact
 from followup_cli.render.output import Column, print_records
@@ -78,6 +78,7 @@ def list_cmd(
         str | None, typer.Argument(help="Only this customer's contacts.", show_default=False)
     ] = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List contacts, of one customer or of all.
 
@@ -89,14 +90,14 @@ def list_cmd(
     session = open_session(ctx)
     records = [c.to_dict() for c in list_contacts(session, customer)]
     columns = [
-        Column("customer_code", _("Customer")),
-        Column("customer_name", _("Customer name")),
-        Column("name", _("Name")),
-        Column("role", _("Role"), kind="contact_role"),
-        Column("phone", _("Phone")),
-        Column("wechat", _("WeChat")),
-        Column("email", _("Email")),
-        Column("birthday", _("Birthday")),
-        Column("primary", _("Primary")),
+        Column("customer_code", _("Customer"), priority=1),
+        Column("customer_name", _("Customer name"), wrap=True, priority=3),
+        Column("name", _("Name"), priority=2),
+        Column("role", _("Role"), kind="contact_role", priority=5),
+        Column("phone", _("Phone"), priority=4),
+        Column("wechat", _("WeChat"), priority=6),
+        Column("email", _("Email"), priority=7),
+        Column("birthday", _("Birthday"), priority=8),
+        Column("primary", _("Primary"), priority=9),
     ]
     print_records(records, columns, fmt.value, empty=_("No contacts."))

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import ByOption, Format, FormatOption, new_app
+from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import fields
 from followup_cli.domain.customers.profile import customer_profile
@@ -53,14 +53,14 @@ AllowDuplicateName = Annotated[
 
 def customer_columns() -> list[Any]:
     return [
-        Column("code", _("Code")),
-        Column("name", _("Name")),
-        Column("grade", _("Grade"), justify="right"),
-        Column("tier", _("Tier"), kind="tier"),
-        Column("phone", _("Phone")),
-        Column("region", _("Region")),
-        Column("industry", _("Industry")),
-        Column("owner", _("Owner")),
+        Column("code", _("Code"), priority=1),
+        Column("name", _("Name"), wrap=True, priority=2),
+        Column("grade", _("Grade"), justify="right", priority=3),
+        Column("tier", _("Tier"), kind="tier", priority=6),
+        Column("phone", _("Phone"), priority=4),
+        Column("region", _("Region"), priority=7),
+        Column("industry", _("Industry"), priority=8),
+        Column("owner", _("Owner"), priority=5),
     ]
 
 
@@ -129,6 +129,7 @@ def list_cmd(
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include archived customers.")] = False,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List customers, most important first.
 
@@ -153,7 +154,12 @@ def list_cmd(
 
 
 @app.command("show")
-def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Format.table) -> None:
+def show_cmd(
+    ctx: typer.Context,
+    customer: CustomerArg,
+    fmt: FormatOption = Format.table,
+    wide: WideOption = False,
+) -> None:
     """Show one customer: details, contacts, recent events, calls, tickets, pending callbacks.
 
     \b
@@ -194,61 +200,73 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
             _("Contacts"),
             [x.to_dict() for x in profile.contacts],
             [
-                Column("name", _("Name")),
-                Column("role", _("Role"), kind="contact_role"),
-                Column("phone", _("Phone")),
-                Column("wechat", _("WeChat")),
-                Column("email", _("Email")),
-                Column("birthday", _("Birthday")),
-                Column("primary", _("Primary")),
+                Column("name", _("Name"), priority=1),
+                Column("role", _("Role"), kind="contact_role", priority=3),
+                Column("phone", _("Phone"), priority=2),
+                Column("wechat", _("WeChat"), priority=5),
+                Column("email", _("Email"), priority=6),
+                Column("birthday", _("Birthday"), priority=7),
+                Column("primary", _("Primary"), priority=4),
             ],
         ),
         Section(
             _("Pending callbacks"),
             profile.callbacks,
             [
-                Column("id", _("ID"), justify="right"),
-                Column("due_on", _("Due")),
-                Column("reason", _("Reason"), kind="reason"),
-                Column("level", _("Level"), justify="right"),
-                Column("assignee", _("Assignee")),
-                Column("detail", _("Detail"), value=lambda r: render(r["detail"])),
+                Column("id", _("ID"), justify="right", priority=1),
+                Column("due_on", _("Due"), priority=2),
+                Column("reason", _("Reason"), kind="reason", priority=3),
+                Column("level", _("Level"), justify="right", priority=6),
+                Column("assignee", _("Assignee"), priority=5),
+                Column(
+                    "detail",
+                    _("Detail"),
+                    value=lambda r: render(r["detail"]),
+                    wrap=True,
+                    priority=4,
+                ),
             ],
         ),
         Section(
             _("Recent events"),
             profile.events,
             [
-                Column("date", _("Date")),
-                Column("kind", _("Kind"), kind="event_kind"),
-                Column("ref", _("Ref")),
-                Column("machine", _("Machine")),
-                Column("staff", _("Staff")),
-                Column("result", _("Result")),
+                Column("date", _("Date"), priority=1),
+                Column("kind", _("Kind"), kind="event_kind", priority=2),
+                Column("ref", _("Ref"), priority=3),
+                Column("machine", _("Machine"), wrap=True, priority=5),
+                Column("staff", _("Staff"), priority=6),
+                Column("result", _("Result"), wrap=True, priority=4),
             ],
         ),
         Section(
             _("Recent calls"),
             profile.calls,
             [
-                Column("at", _("At"), value=lambda r: session.shown_time(r["at"])),
-                Column("by", _("By")),
-                Column("contact", _("Contact")),
-                Column("outcome", _("Outcome"), kind="outcome"),
-                Column("satisfaction", _("Sat."), justify="right"),
-                Column("note", _("Note")),
+                Column("at", _("At"), value=lambda r: session.shown_time(r["at"]), priority=1),
+                Column("by", _("By"), priority=2),
+                Column("contact", _("Contact"), priority=6),
+                Column("outcome", _("Outcome"), kind="outcome", priority=3),
+                Column("satisfaction", _("Sat."), justify="right", priority=5),
+                Column("note", _("Note"), wrap=True, priority=4),
             ],
         ),
         Section(
             _("Tickets"),
             profile.tickets,
             [
-                Column("id", _("ID"), justify="right"),
-                Column("opened_on", _("Opened")),
-                Column("status", _("Status"), kind="ticket_status"),
-                Column("severity", _("Severity"), kind="severity"),
-                Column("category", _("Category"), kind="category"),
-                Column("summary", _("Summary"), value=lambda r: render(r["summary"])),
+                Column("id", _("ID"), justify="right", priority=1),
+                Column("opened_on", _("Opened"), priority=2),
+                Column("status", _("Status"), kind="ticket_status", priority=3),
+                Column("severity", _("Severity"), kind="severity", priority=5),
+                Column("category", _("Category"), kind="category", priority=6),
+                Column(
+                    "summary",
+                    _("Summary"),
+                    value=lambda r: render(r["summary"]),
+                    wrap=True,
+                    priority=4,
+                ),
             ],
         ),
     ]

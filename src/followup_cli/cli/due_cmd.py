@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption
+from followup_cli.cli.common import Format, FormatOption, WideOption
 from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
@@ -62,6 +62,7 @@ def due_cmd(
         typer.Option("--all", help=f"On a terminal, every row (default: the top {TERMINAL_ROWS})."),
     ] = False,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Show the callbacks and visits due: one row per customer.
 
@@ -142,7 +143,7 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
             "phone": f"{e.phone or ''} {UNREACHABLE_MARK}".lstrip() if e.unreachable else e.phone,
             "due_on": e.due_on,
             "days_overdue": e.days_overdue or "",
-            "reasons": reasons(e.reasons),
+            "reasons": reasons.items(e.reasons),
             "assignee": e.assignee,
             "open_tickets": e.open_tickets or "",
             "unreachable": e.unreachable,
@@ -151,20 +152,21 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
         for e in entries
     ]
     columns = [
-        Column("urgency", _("Urg"), justify="right"),
-        Column("code", _("Code")),
-        Column("name", _("Customer")),
-        Column("grade", _("G"), justify="right"),
-        Column("contact", _("Contact")),
-        Column("phone", _("Phone")),
-        Column("due_on", _("Due")),
-        Column("days_overdue", _("Late"), justify="right"),
-        Column("reasons", _("Reasons")),
-        Column("assignee", _("Assignee")),
-        Column("open_tickets", _("Tix"), justify="right"),
+        Column("urgency", _("Urg"), justify="right", priority=10),
+        Column("code", _("Code"), priority=1),
+        Column("name", _("Customer"), wrap=True, priority=2),
+        Column("grade", _("G"), justify="right", priority=9),
+        Column("contact", _("Contact"), wrap=True, priority=5),
+        Column("phone", _("Phone"), priority=3),
+        Column("due_on", _("Due"), priority=7),
+        Column("days_overdue", _("Late"), justify="right", priority=6),
+        # Each reason on its line on a terminal; "; " between them in plain text.
+        Column("reasons", _("Reasons"), wrap=True, min_width=24, priority=4, separator="; "),
+        Column("assignee", _("Assignee"), priority=8),
+        Column("open_tickets", _("Tix"), justify="right", priority=11),
     ]
     if explain:
-        columns.append(Column("terms", _("Urgency terms")))
+        columns.append(Column("terms", _("Urgency terms"), wrap=True, priority=4))
     window = on if days == 0 else _("{date} + {n} days").format(date=on, n=days)
     title = ngettext(
         "Due {window}: {n} customer", "Due {window}: {n} customers", len(records)
@@ -207,7 +209,7 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
 
     def lines(reasons: ReasonText) -> Iterator[list[Any]]:
         for e in entries:
-            text, ids = reasons.read(e.reasons)
+            text, ids, _parts = reasons.read(e.reasons)
             contact = e.contact
             line = [
                 e.urgency,  # (the number as the ranking has it, not the table's 1 decimal)
@@ -254,8 +256,12 @@ class ReasonText:
     def __call__(self, reasons: Sequence["DueCallback"]) -> str:
         return self.read(reasons)[0]
 
-    def read(self, reasons: Sequence["DueCallback"]) -> tuple[str, list[str]]:
-        """The line, and the callback ids as text."""
+    def items(self, reasons: Sequence["DueCallback"]) -> list[str]:
+        """Each reason as its text ("#12 event L2 try 2: service ...")."""
+        return self.read(reasons)[2]
+
+    def read(self, reasons: Sequence["DueCallback"]) -> tuple[str, list[str], list[str]]:
+        """The line, the callback ids as text, and each reason's text."""
         words, shown, around = self.words, self.shown, self.around
         parts = []
         ids = []
@@ -277,7 +283,7 @@ class ReasonText:
             number = str(cb_id)
             ids.append(number)
             parts.append("#" + number + " " + text)
-        return "; ".join(parts), ids
+        return "; ".join(parts), ids, parts
 
 
 def _terms(terms: dict[str, float]) -> str:

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import ByOption, Format, FormatOption
+from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption
 from followup_cli.cli.state import acting_session, open_session
 from followup_cli.cli.ticket_cmd import _id
 from followup_cli.domain.complaints.escalation import escalate_auto, escalate_ticket
@@ -29,6 +29,7 @@ def escalate_cmd(
     ] = False,
     by: ByOption = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Escalate a ticket one rung up its tier's ladder.
 
@@ -71,17 +72,19 @@ def _typed(ctx: typer.Context, name: str) -> bool:
 def print_notices(notices: list[Any], fmt: str, dry_run: bool) -> None:
     records = [n.to_dict() for n in notices]
     columns = [
-        Column("kind", _("Kind"), kind="notice"),
-        Column("ticket_id", _("Ticket"), justify="right"),
-        Column("customer_code", _("Customer")),
-        Column("customer_name", _("Name")),
-        Column("tier", _("Tier"), kind="tier"),
-        Column("severity", _("Severity"), kind="severity"),
-        Column("to", _("To"), value=_recipient),
-        Column("level", _("Level"), justify="right"),
-        Column("due_by", _("New deadline")),
-        Column("reason", _("Why"), value=_why),
-        Column("summary", _("Summary"), value=lambda r: render(r["summary"])),
+        Column("kind", _("Kind"), kind="notice", priority=1),
+        Column("ticket_id", _("Ticket"), justify="right", priority=2),
+        Column("customer_code", _("Customer"), priority=3),
+        Column("customer_name", _("Name"), wrap=True, priority=7),
+        Column("tier", _("Tier"), kind="tier", priority=9),
+        Column("severity", _("Severity"), kind="severity", priority=8),
+        Column("to", _("To"), value=_recipient, wrap=True, priority=4),
+        Column("level", _("Level"), justify="right", priority=10),
+        Column("due_by", _("New deadline"), priority=5),
+        Column("reason", _("Why"), value=_why, wrap=True, priority=6),
+        Column(
+            "summary", _("Summary"), value=lambda r: render(r["summary"]), wrap=True, priority=11
+        ),
     ]
     title = (_("Would escalate: {n}") if dry_run else _("Escalated: {n}")).format(n=len(records))
     print_records(records, columns, fmt, title=title, empty=_("Nothing to escalate."))

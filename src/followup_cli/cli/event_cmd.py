@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import ByOption, Format, FormatOption, new_app
+from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import acting_session, checked, open_session, parse_date_option
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.events.records import add_event, list_events, validate_event
@@ -96,6 +96,7 @@ def list_cmd(
     until: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")] = 50,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List events, newest first.
 
@@ -116,14 +117,14 @@ def list_cmd(
         limit,
     )
     columns = [
-        Column("id", _("ID"), justify="right"),
-        Column("date", _("Date")),
-        Column("customer_code", _("Customer")),
-        Column("customer_name", _("Name")),
-        Column("kind", _("Kind"), kind="event_kind"),
-        Column("ref", _("Ref")),
-        Column("machine", _("Machine")),
-        Column("staff", _("Staff")),
-        Column("result", _("Result")),
+        Column("id", _("ID"), justify="right", priority=1),
+        Column("date", _("Date"), priority=2),
+        Column("customer_code", _("Customer"), priority=3),
+        Column("customer_name", _("Name"), wrap=True, priority=5),
+        Column("kind", _("Kind"), kind="event_kind", priority=4),
+        Column("ref", _("Ref"), priority=6),
+        Column("machine", _("Machine"), wrap=True, priority=8),
+        Column("staff", _("Staff"), priority=7),
+        Column("result", _("Result"), wrap=True, priority=9),
     ]
     print_records([e.to_dict() for e in events], columns, fmt.value, empty=_("No events."))

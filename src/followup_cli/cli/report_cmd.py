@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
 from followup_cli.domain.callbacks.daily_roll import roll_forward
 from followup_cli.domain.complaints.early_warning import list_warnings
@@ -19,7 +19,16 @@ from followup_cli.domain.reports.staff import staff_report
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import satisfaction_label
 from followup_cli.render.csv_writer import NumberText
-from followup_cli.render.output import Column, bar, cell_width, heading, pad, print_records, to_json
+from followup_cli.render.output import (
+    Column,
+    bar,
+    cell_width,
+    heading,
+    pad,
+    paragraph,
+    print_records,
+    to_json,
+)
 from followup_cli.support.i18n import _, label
 
 app = new_app(
@@ -62,7 +71,9 @@ def _localized(key: str) -> Any:
 
 
 @app.command("daily")
-def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+def daily_cmd(
+    ctx: typer.Context, fmt: FormatOption = Format.table, wide: WideOption = False
+) -> None:
     """The morning report for cron mail: work due by assignee, breaches, escalations, warnings.
 
     \b
@@ -80,7 +91,7 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         _csv_or_table(report.by_assignee, _assignee_columns(Column), "csv", "")
         return
     heading(_("Daily report {date}").format(date=report.day.isoformat()))
-    print(
+    paragraph(
         _(
             "Customers to contact: {customers}; callbacks due today {due}, overdue {overdue}; "
             "emergency warnings open: {emergencies}"
@@ -103,14 +114,14 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     _csv_or_table(
         report.breaches,
         [
-            Column("ticket_id", _("Ticket"), justify="right"),
-            Column("customer_code", _("Customer")),
-            Column("customer_name", _("Name")),
-            Column("severity", _("Severity"), kind="severity"),
-            Column("status", _("Status"), kind="ticket_status"),
-            Column("due_by", _("Due by")),
-            Column("with", _("With"), value=lambda r: label("role", r["with"])),
-            Column("summary", _("Summary"), value=_localized("summary")),
+            Column("ticket_id", _("Ticket"), justify="right", priority=1),
+            Column("customer_code", _("Customer"), priority=2),
+            Column("customer_name", _("Name"), wrap=True, priority=5),
+            Column("severity", _("Severity"), kind="severity", priority=6),
+            Column("status", _("Status"), kind="ticket_status", priority=7),
+            Column("due_by", _("Due by"), priority=3),
+            Column("with", _("Escalated to"), value=lambda r: label("role", r["with"]), priority=4),
+            Column("summary", _("Summary"), value=_localized("summary"), wrap=True, priority=8),
         ],
         "table",
         _("SLA breaches"),
@@ -120,12 +131,12 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     _csv_or_table(
         report.escalations,
         [
-            Column("ticket_id", _("Ticket"), justify="right"),
-            Column("customer_code", _("Customer")),
-            Column("customer_name", _("Name")),
-            Column("role", _("To role"), kind="role"),
-            Column("staff", _("Person")),
-            Column("reason", _("Why"), value=_localized("reason")),
+            Column("ticket_id", _("Ticket"), justify="right", priority=1),
+            Column("customer_code", _("Customer"), priority=2),
+            Column("customer_name", _("Name"), wrap=True, priority=6),
+            Column("role", _("Role"), kind="role", priority=4),
+            Column("staff", _("Escalated to"), priority=3),
+            Column("reason", _("Why"), value=_localized("reason"), wrap=True, priority=5),
         ],
         "table",
         _("Escalations today"),
@@ -135,11 +146,11 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     _csv_or_table(
         report.warnings,
         [
-            Column("customer_code", _("Customer")),
-            Column("customer_name", _("Name")),
-            Column("role", _("To role"), kind="role"),
-            Column("staff", _("Person")),
-            Column("reason", _("Warning"), value=_localized("reason")),
+            Column("customer_code", _("Customer"), priority=1),
+            Column("customer_name", _("Name"), wrap=True, priority=5),
+            Column("role", _("To role"), kind="role", priority=4),
+            Column("staff", _("Person"), priority=2),
+            Column("reason", _("Warning"), value=_localized("reason"), wrap=True, priority=3),
         ],
         "table",
         _("New emergency warnings"),
@@ -149,7 +160,7 @@ def daily_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
 def _assignee_columns(Column: Any) -> list[Any]:
     return [
-        Column("assignee", _("Assignee"), value=_localized("assignee")),
+        Column("assignee", _("Assignee"), value=_localized("assignee"), wrap=True),
         Column("customers", _("Customers"), justify="right"),
         Column("due_today", _("Due today"), justify="right"),
         Column("overdue", _("Overdue"), justify="right"),
@@ -157,7 +168,9 @@ def _assignee_columns(Column: Any) -> list[Any]:
 
 
 @app.command("complaints")
-def complaints_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+def complaints_cmd(
+    ctx: typer.Context, fmt: FormatOption = Format.table, wide: WideOption = False
+) -> None:
     """Unresolved complaints: age, SLA state, escalation, owner, whether the customer was told.
 
     \b
@@ -171,14 +184,14 @@ def complaints_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None
         _emit_json(report.to_dict())
         return
     columns = [
-        Column("ticket_id", _("ID"), justify="right"),
-        Column("customer_code", _("Customer")),
-        Column("customer_name", _("Name")),
-        Column("tier", _("Tier"), kind="tier"),
-        Column("age_days", _("Age"), justify="right"),
-        Column("severity", _("Severity"), kind="severity"),
-        Column("category", _("Category"), kind="category"),
-        Column("sla", _("SLA"), value=_localized("sla")),
+        Column("ticket_id", _("ID"), justify="right", priority=1),
+        Column("customer_code", _("Customer"), priority=2),
+        Column("customer_name", _("Name"), wrap=True, priority=9),
+        Column("tier", _("Tier"), kind="tier", priority=12),
+        Column("age_days", _("Age"), justify="right", priority=3),
+        Column("severity", _("Severity"), kind="severity", priority=5),
+        Column("category", _("Category"), kind="category", priority=11),
+        Column("sla", _("SLA"), value=_localized("sla"), wrap=True, priority=4),
         Column(
             "escalation",
             _("Escalated to"),
@@ -186,10 +199,12 @@ def complaints_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None
                 f"L{r['escalation_level']} {label('role', r['escalated_role'])}"
                 f" {r['escalated_to'] or ''}"
             ).strip(),
+            wrap=True,
+            priority=8,
         ),
-        Column("owner", _("Owner")),
-        Column("told", _("Told")),
-        Column("summary", _("Summary"), value=_localized("summary")),
+        Column("owner", _("Owner"), priority=7),
+        Column("told", _("Told"), priority=10),
+        Column("summary", _("Summary"), value=_localized("summary"), wrap=True, priority=6),
     ]
     _csv_or_table(
         report.tickets,
@@ -209,6 +224,7 @@ def satisfaction_cmd(
     end: To = None,
     period: PeriodOpt = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Satisfaction: distribution over the five levels, average, share satisfied, NPS.
 
@@ -227,16 +243,20 @@ def satisfaction_cmd(
         _emit_json(data)
         return
     stat_columns = [
-        Column("responses", _("Responses"), justify="right"),
-        *[Column(f"d{k}", str(k), justify="right", value=_level(k)) for k in LEVELS],
+        Column("responses", _("Responses"), justify="right", priority=2),
+        *[
+            Column(f"d{k}", str(k), justify="right", value=_level(k), priority=10 - k)
+            for k in LEVELS
+        ],
         Column(
             "average",
             _("Average"),
             justify="right",
             value=lambda r: "" if r["average"] is None else f"{r['average']:.2f}",
+            priority=3,
         ),
-        Column("satisfied_pct", _("Satisfied %"), justify="right"),
-        Column("nps", _("NPS"), justify="right"),
+        Column("satisfied_pct", _("Satisfied %"), justify="right", priority=4),
+        Column("nps", _("NPS"), justify="right", priority=10),
     ]
     if fmt == Format.csv:
         rows = (
@@ -267,6 +287,9 @@ def satisfaction_cmd(
     if total["nps"] is not None:
         summary = _("{summary}, NPS {nps}").format(summary=summary, nps=total["nps"])
     print(f"  {summary}")
+    # NPS needs recommend answers (log-call --recommend): without any, no NPS column.
+    if total["nps"] is None:
+        stat_columns = [c for c in stat_columns if c.key != "nps"]
     for title, key, header, kind in (
         (_("By period"), "period", _("Period"), None),
         (_("By staff"), "staff", _("Staff"), None),
@@ -276,9 +299,14 @@ def satisfaction_cmd(
         _csv_or_table(
             data[f"by_{key}"],
             [
-                Column(key, header, kind=kind),
+                Column(key, header, kind=kind, wrap=True, priority=1),
                 *stat_columns,
-                Column("bar", "", value=lambda r: bar(r["average"] or 0, 5, 15)),
+                Column(
+                    "bar",
+                    _("Average (chart)"),
+                    value=lambda r: bar(r["average"] or 0, 5, 15),
+                    priority=11,
+                ),
             ],
             "table",
             title,
@@ -296,6 +324,7 @@ def categories_cmd(
     end: To = None,
     period: PeriodOpt = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Complaints by category against the previous period, as a Pareto chart.
 
@@ -314,21 +343,24 @@ def categories_cmd(
     rows = [asdict(r) for r in report.rows]
     top = max((r["count"] for r in rows), default=0)
     columns = [
-        Column("category", _("Category"), kind="category"),
-        Column("count", _("Now"), justify="right"),
-        Column("previous", _("Before"), justify="right"),
+        Column("category", _("Category"), kind="category", priority=1),
+        Column("count", _("Now"), justify="right", priority=2),
+        Column("previous", _("Before"), justify="right", priority=3),
         Column(
             "change",
             _("Change"),
             justify="right",
             value=lambda r: NumberText(f"{r['change']:+d}"),  # a signed figure, not a formula
+            priority=4,
         ),
-        Column("status", _("Trend"), kind="trend"),
-        Column("share_pct", _("Share %"), justify="right"),
-        Column("cumulative_pct", _("Cum. %"), justify="right"),
+        Column("status", _("Trend"), kind="trend", priority=5),
+        Column("share_pct", _("Share %"), justify="right", priority=6),
+        Column("cumulative_pct", _("Cum. %"), justify="right", priority=7),
     ]
     if fmt == Format.table:
-        columns.append(Column("bar", "", value=lambda r: bar(r["count"], top, 20)))
+        columns.append(
+            Column("bar", _("Count (chart)"), value=lambda r: bar(r["count"], top, 20), priority=8)
+        )
     _csv_or_table(
         rows,
         columns,
@@ -350,6 +382,7 @@ def staff_cmd(
     end: To = None,
     period: PeriodOpt = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Each staff member's callback record: assigned, done, on time, overdue, satisfaction.
 
@@ -365,18 +398,18 @@ def staff_cmd(
         _emit_json(report.to_dict())
         return
     columns = [
-        Column("staff", _("Staff")),
-        Column("role", _("Role"), kind="role"),
-        Column("assigned", _("Assigned"), justify="right"),
-        Column("done", _("Done"), justify="right"),
-        Column("done_on_time", _("On time"), justify="right"),
-        Column("on_time_pct", _("On time %"), justify="right"),
-        Column("overdue_now", _("Overdue now"), justify="right"),
-        Column("calls", _("Calls"), justify="right"),
-        Column("reached", _("Reached"), justify="right"),
-        Column("events", _("Jobs"), justify="right"),
-        Column("avg_satisfaction", _("Avg sat."), justify="right"),
-        Column("complaints", _("Complaints"), justify="right"),
+        Column("staff", _("Staff"), priority=1),
+        Column("role", _("Role"), kind="role", priority=12),
+        Column("assigned", _("Assigned"), justify="right", priority=2),
+        Column("done", _("Done"), justify="right", priority=3),
+        Column("done_on_time", _("On time"), justify="right", priority=10),
+        Column("on_time_pct", _("On time %"), justify="right", priority=4),
+        Column("overdue_now", _("Overdue now"), justify="right", priority=5),
+        Column("calls", _("Calls"), justify="right", priority=6),
+        Column("reached", _("Reached"), justify="right", priority=7),
+        Column("events", _("Jobs"), justify="right", priority=11),
+        Column("avg_satisfaction", _("Avg sat."), justify="right", priority=8),
+        Column("complaints", _("Complaints"), justify="right", priority=9),
     ]
     _csv_or_table(
         report.rows,
@@ -388,7 +421,9 @@ def staff_cmd(
 
 
 @app.command("warnings")
-def warnings_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+def warnings_cmd(
+    ctx: typer.Context, fmt: FormatOption = Format.table, wide: WideOption = False
+) -> None:
     """Early warnings per customer; core and important customers' are emergencies.
 
     \b
@@ -407,14 +442,16 @@ def warnings_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         Column(
             "emergency", _("Emergency"), value=lambda r: _("EMERGENCY") if r["emergency"] else ""
         ),
-        Column("code", _("Customer")),
-        Column("name", _("Name")),
-        Column("tier", _("Tier"), kind="tier"),
-        Column("text", _("Indicators"), value=_localized("text")),
+        Column("code", _("Customer"), priority=1),
+        Column("name", _("Name"), wrap=True, priority=5),
+        Column("tier", _("Tier"), kind="tier", priority=6),
+        Column("text", _("Indicators"), value=_localized("text"), wrap=True, priority=2),
         Column(
             "route",
             _("Report to"),
             value=lambda r: f"{label('role', r['role'])} {r['person'] or _('(nobody)')}",
+            wrap=True,
+            priority=3,
         ),
     ]
     _csv_or_table(
@@ -433,6 +470,7 @@ def discrepancies_cmd(
     end: To = None,
     period: PeriodOpt = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Callbacks that contradict the service record, or a level-2 check contradicting level 1.
 
@@ -448,15 +486,21 @@ def discrepancies_cmd(
         _emit_json(report.to_dict())
         return
     columns = [
-        Column("call_day", _("Day")),
-        Column("kind", _("Kind"), kind="discrepancy"),
-        Column("customer_code", _("Customer")),
-        Column("customer_name", _("Name")),
-        Column("event", _("Event"), value=_event_text),
-        Column("staff", _("Staff")),
-        Column("reported", _("Record says"), value=_localized("reported")),
-        Column("customer_said", _("Customer says"), value=_localized("customer_said")),
-        Column("caller", _("Caller")),
+        Column("call_day", _("Day"), priority=1),
+        Column("kind", _("Kind"), kind="discrepancy", priority=3),
+        Column("customer_code", _("Customer"), priority=2),
+        Column("customer_name", _("Name"), wrap=True, priority=8),
+        Column("event", _("Event"), value=_event_text, wrap=True, priority=6),
+        Column("staff", _("Staff"), priority=7),
+        Column("reported", _("Record says"), value=_localized("reported"), wrap=True, priority=4),
+        Column(
+            "customer_said",
+            _("Customer says"),
+            value=_localized("customer_said"),
+            wrap=True,
+            priority=5,
+        ),
+        Column("caller", _("Caller"), priority=9),
     ]
     _csv_or_table(
         [asdict(r) for r in report.rows],

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.staff.records import add_staff, list_staff, validate_staff
@@ -46,6 +46,7 @@ def list_cmd(
     ctx: typer.Context,
     role: Annotated[str | None, typer.Option("--role", help="Only this role.")] = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List staff by role.
 
@@ -61,7 +62,7 @@ def list_cmd(
     columns = [
         Column("name", _("Name")),
         Column("role", _("Role"), kind="role"),
-        Column("department", _("Department")),
+        Column("department", _("Department"), wrap=True),
         Column("phone", _("Phone")),
     ]
     print_records(

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import ByOption, Format, FormatOption, new_app
+from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.complaints.tickets import (
@@ -85,7 +85,7 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
             (_("Severity"), label("severity", ticket.severity)),
             (_("Owner"), ticket.owner),
             (_("Due by"), ticket.due_by),
-            (_("Escalation"), escalated()),
+            (_("Escalated to"), escalated()),
             (_("Channel"), label("channel", ticket.channel)),
             (_("Details"), ticket.details),
             (_("Resolution"), ticket.resolution),
@@ -99,12 +99,24 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
             _("History"),
             ticket.history,
             [
-                Column("at", _("At"), value=lambda r: session.shown_time(r["at"])),
-                Column("actor", _("By"), value=_actor),
-                Column("action", _("Action"), kind="action"),
-                Column("before", pgettext("history", "Before"), value=_history_value("before")),
-                Column("after", pgettext("history", "After"), value=_history_value("after")),
-                Column("note", _("Note"), value=lambda r: render(r["note"])),
+                Column("at", _("At"), value=lambda r: session.shown_time(r["at"]), priority=1),
+                Column("actor", _("By"), value=_actor, priority=3),
+                Column("action", _("Action"), kind="action", priority=2),
+                Column(
+                    "before",
+                    pgettext("history", "Before"),
+                    value=_history_value("before"),
+                    wrap=True,
+                    priority=6,
+                ),
+                Column(
+                    "after",
+                    pgettext("history", "After"),
+                    value=_history_value("after"),
+                    wrap=True,
+                    priority=5,
+                ),
+                Column("note", _("Note"), value=lambda r: render(r["note"]), wrap=True, priority=4),
             ],
         )
     ]
@@ -151,6 +163,7 @@ def open_cmd(
     details: Annotated[str | None, typer.Option("--details", help="The full story.")] = None,
     by: ByOption = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """Open a complaint; prints the category's prepared answer to give on the spot.
 
@@ -200,6 +213,7 @@ def list_cmd(
         str | None, typer.Option("--owner", help="Owned by or escalated to S.")
     ] = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List complaints (by default every one not yet closed).
 
@@ -215,33 +229,55 @@ def list_cmd(
     tickets = list_tickets(session, status_value, overdue, owner)
 
     columns = [
-        Column("id", _("ID"), justify="right"),
-        Column("opened_on", _("Opened")),
-        Column("customer_code", _("Customer")),
-        Column("customer_name", _("Name")),
-        Column("severity", _("Severity"), kind="severity"),
-        Column("category", _("Category"), kind="category"),
-        Column("status", _("Status"), kind="ticket_status"),
+        Column("id", _("ID"), justify="right", priority=1),
+        Column("opened_on", _("Opened"), priority=12),
+        Column("customer_code", _("Customer"), priority=2),
+        Column("customer_name", _("Name"), wrap=True, priority=7),
+        Column("severity", _("Severity"), kind="severity", priority=6),
+        Column("category", _("Category"), kind="category", priority=11),
+        Column("status", _("Status"), kind="ticket_status", priority=5),
         Column(
             "due_by",
             _("Due by"),
             value=lambda r: (
                 _("{date} LATE").format(date=r["due_by"]) if r["overdue"] else r["due_by"]
             ),
+            priority=4,
         ),
+        # Who handles the complaint, and the person its escalation has reached (the
+        # same words on every screen: Owner, Escalated to).
+        Column("owner", _("Owner"), priority=8),
         Column(
             "escalated_to",
-            _("With"),
+            _("Escalated to"),
             value=lambda r: r["escalated_to"] or label("role", r["escalated_role"]),
+            priority=9,
         ),
-        Column("told", _("Told"), value=lambda r: _("yes") if r["notified_at"] else _("no")),
-        Column("summary", _("Summary"), value=lambda r: render(r["summary"])),
+        Column(
+            "told",
+            _("Told"),
+            value=lambda r: _("yes") if r["notified_at"] else _("no"),
+            priority=10,
+        ),
+        Column(
+            "summary",
+            _("Summary"),
+            value=lambda r: render(r["summary"]),
+            wrap=True,
+            min_width=16,
+            priority=3,
+        ),
     ]
     print_records([t.to_dict() for t in tickets], columns, fmt.value, empty=_("No tickets."))
 
 
 @app.command("show")
-def show_cmd(ctx: typer.Context, ticket: TicketArg, fmt: FormatOption = Format.table) -> None:
+def show_cmd(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    fmt: FormatOption = Format.table,
+    wide: WideOption = False,
+) -> None:
     """Show a ticket: status, deadline, escalation, the prepared answer, and its history.
 
     \b

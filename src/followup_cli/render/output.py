@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -26,6 +25,8 @@ from typing import IO, Any, TypeVar
 
 from followup_cli.domain.texts import Message, render
 from followup_cli.render import csv_writer as csvout
+from followup_cli.render import wrap as wrapping
+from followup_cli.render.wrap import cell_width as cell_width  # (re-exported)
 from followup_cli.support.i18n import ENGLISH, _, english, label
 
 FORMATS = ("table", "csv", "json")
@@ -38,14 +39,32 @@ class Column:
     header: str
     justify: str = "left"  # left | right
     value: Callable[[dict[str, Any]], Any] | None = None
-    min_width: int | None = None
+    min_width: int | None = None  # free text: the narrowest it is drawn (when it has more)
     kind: str | None = None  # the vocabulary of a stored value, shown through `label`
+    # Free text (names, reasons, notes) wraps between words and phrases; anything else
+    # (codes, phones, dates, ids, grades, statuses, counts) is drawn whole on one line.
+    wrap: bool = False
+    # On a terminal too narrow for every column, columns are kept in this order
+    # (lowest first, then as declared) while they fit; the others are left out, and
+    # a note under the table names them.
+    priority: int = 50
+    # A list value on a terminal: one item a line; in plain text, joined by this.
+    separator: str | None = None
 
     def text(self, record: dict[str, Any]) -> str:
         raw = self.value(record) if self.value else record.get(self.key)
+        if self.separator is not None and isinstance(raw, list | tuple):
+            return self.separator.join(display(v) for v in raw)
         if self.kind is not None and raw is not None and not isinstance(raw, bool):
             return label(self.kind, raw)
         return display(raw)
+
+    def lines(self, record: dict[str, Any]) -> str:
+        """The cell on a terminal: a list value one item a line."""
+        raw = self.value(record) if self.value else record.get(self.key)
+        if self.separator is not None and isinstance(raw, list | tuple):
+            return "\n".join(display(v) for v in raw)
+        return self.text(record)
 
 
 def display(value: Any) -> str:
@@ -96,16 +115,6 @@ def stdout_is_terminal() -> bool:
         return False
 
 
-def cell_width(text: str) -> int:
-    """Width in terminal cells: East Asian wide and full-width characters take two."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
 def pad(text: str, width: int, justify: str = "left") -> str:
     """`text` padded to `width` terminal cells."""
     gap = width - cell_width(text)
@@ -135,31 +144,159 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
         yield "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
 
 
-def _console(file: IO[str] | None = None) -> Any:
+def _console(file: IO[str] | None = None, width: int | None = None) -> Any:
     # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
     from rich.console import Console
 
-    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False, width=width)
+
+
+_wide = False
+
+
+def set_wide(wide: bool) -> None:
+    """`--wide`: terminal tables show every column, free text wrapped, however narrow
+    the terminal (the table is then wider than it)."""
+    global _wide
+    _wide = wide
+
+
+def table_overhead(n: int) -> int:
+    """Cells a Rich table of `n` columns takes besides its content: a border each side
+    of each column and one cell of padding either side of its content."""
+    return 3 * n + 1
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which columns a terminal table shows, and how wide each is drawn."""
+
+    kept: tuple[int, ...]  # indexes into the columns, in their order
+    widths: tuple[int, ...]  # content width of each kept column, in cells
+    dropped: tuple[int, ...]  # left out for want of room (not the empty ones)
+
+    @property
+    def width(self) -> int:
+        return sum(self.widths) + table_overhead(len(self.widths))
+
+
+SHORT_TEXT = 32  # cells: a free text no wider than this is drawn whole when there is room
+
+
+def plan_layout(
+    columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int, wide: bool = False
+) -> Layout:
+    """Fit a table into `width` cells. A column takes at least its header and its widest
+    whole piece (codes and dates entire, free text at its `min_width`); columns that
+    have no content are left out; then columns are kept by `priority` while they fit
+    (all of them with `wide`); free text shares the room left, the narrowest first."""
+    n = len(columns)
+    natural = [cell_width(c.header) for c in columns]
+    need = list(natural)
+    filled = [False] * n
+    for row in cells:
+        for i, text in enumerate(row):
+            if not text:
+                continue
+            filled[i] = True
+            natural[i] = max(natural[i], *(cell_width(line) for line in text.split("\n")))
+            if columns[i].wrap:
+                need[i] = max(need[i], wrapping.min_width(text))
+    for i, c in enumerate(columns):
+        if c.wrap:
+            floor = c.min_width if c.min_width is not None else 12
+            need[i] = max(need[i], min(natural[i], floor))
+        else:
+            need[i] = natural[i]
+    candidates = [i for i in range(n) if filled[i]]
+    if wide:
+        kept = candidates
+    else:
+        kept = []
+        for i in sorted(candidates, key=lambda i: (columns[i].priority, i)):
+            if sum(need[j] for j in kept) + need[i] + table_overhead(len(kept) + 1) <= width:
+                kept.append(i)
+        kept.sort()
+    widths = {i: need[i] for i in kept}
+    room = width - sum(widths.values()) - table_overhead(len(kept))
+    # A short text (a name, a contact) whole on one line first, by priority, if it can be;
+    for i in sorted(kept, key=lambda i: (columns[i].priority, i)):
+        if columns[i].wrap and natural[i] <= SHORT_TEXT and natural[i] - widths[i] <= room:
+            room -= natural[i] - widths[i]
+            widths[i] = natural[i]
+    # then free text grows towards its natural width, sharing the room (water filling).
+    growing = sorted((i for i in kept if natural[i] > widths[i]), key=lambda i: natural[i])
+    while growing and room > 0:
+        share = max(room // len(growing), 1)
+        i = growing[0]
+        step = min(share, natural[i] - widths[i], room)
+        widths[i] += step
+        room -= step
+        if widths[i] >= natural[i]:
+            growing.pop(0)
+        else:
+            growing.append(growing.pop(0))
+    dropped = tuple(i for i in candidates if i not in widths)
+    return Layout(tuple(kept), tuple(widths[i] for i in kept), dropped)
+
+
+def dropped_note(headers: Sequence[str]) -> str:
+    return _("Not shown: {columns} (--wide, --format csv)").format(columns=_(", ").join(headers))
+
+
+def terminal_width() -> int:
+    """The terminal's width in cells (COLUMNS first, as Rich reads it)."""
+    return int(_console().width)
 
 
 def rich_table(
-    columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
-) -> Any:
+    columns: Sequence[Column],
+    records: Sequence[dict[str, Any]],
+    title: str | None,
+    width: int | None = None,
+) -> tuple[Any, Layout]:
+    """A Rich table that fits `width` (the terminal's): see plan_layout. Cells are
+    wrapped here (Rich would split Chinese anywhere), and drawn without wrapping."""
     # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
     from rich.table import Table
     from rich.text import Text
 
+    width = terminal_width() if width is None else width
+    cells = [[c.lines(r) for c in columns] for r in records]
+    layout = plan_layout(columns, cells, width, _wide)
     table = Table(title=Text(title) if title else None, title_justify="left", show_lines=False)
-    for c in columns:
+    for i, w in zip(layout.kept, layout.widths, strict=True):
+        c = columns[i]
         table.add_column(
             Text(c.header),
             justify="right" if c.justify == "right" else "left",
+            no_wrap=True,
             overflow="fold",
-            min_width=c.min_width,
+            width=w,
         )
-    for r in records:
-        table.add_row(*(Text(c.text(r)) for c in columns))
-    return table
+    for row in cells:
+        table.add_row(
+            *(
+                Text("\n".join(wrapping.wrap(row[i], w)) if columns[i].wrap else row[i])
+                for i, w in zip(layout.kept, layout.widths, strict=True)
+            )
+        )
+    return table, layout
+
+
+def print_rich_table(
+    columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
+) -> None:
+    """A table on the terminal, and the note naming the columns left out."""
+    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
+    from rich.text import Text
+
+    width = terminal_width()
+    table, layout = rich_table(columns, records, title, width)
+    _console(width=max(width, layout.width)).print(table)
+    if layout.dropped:
+        note = dropped_note([columns[i].header for i in layout.dropped])
+        _console().print(Text(note))
 
 
 def _json_default(value: Any) -> Any:
@@ -261,7 +398,7 @@ def print_records(
         print(_("Nothing to show.") if empty is None else empty)
         return
     if stdout_is_terminal():
-        _console().print(rich_table(columns, records, title))
+        print_rich_table(columns, records, title)
         return
     if title:
         print(title)
@@ -299,24 +436,24 @@ def print_detail(
     shown = fields()
     terminal = stdout_is_terminal()
     label_width = max((cell_width(name) for name, _value in shown), default=0)
-    lines = [title, ""]
-    for name, value in shown:
-        text = display(value)
-        if text:
-            lines.append(f"  {pad(name, label_width, 'left')}  {text}")
     if terminal:
         # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
         from rich.text import Text
 
         console = _console()
-        console.print(Text("\n".join(lines)))
+        console.print(Text("\n".join(detail_lines(title, shown, console.width))))
         for section in sections:
             console.print()
             if section.records:
-                console.print(rich_table(section.columns, section.records, section.title))
+                print_rich_table(section.columns, section.records, section.title)
             else:
                 console.print(Text(_empty_section(section)))
         return
+    lines = [title, ""]
+    for name, value in shown:
+        text = display(value)
+        if text:
+            lines.append(f"  {pad(name, label_width, 'left')}  {text}")
     print("\n".join(lines))
     for section in sections:
         print()
@@ -327,9 +464,34 @@ def print_detail(
             print(_empty_section(section))
 
 
+def detail_lines(title: str, shown: Sequence[tuple[str, Any]], width: int) -> list[str]:
+    """The title and `label  value` lines of a record on a terminal of `width` cells: a
+    long value wraps between words and phrases, under itself."""
+    label_width = max((cell_width(name) for name, _value in shown), default=0)
+    indent = 2 + label_width + 2
+    lines = wrapping.wrap(title, width) + [""]
+    for name, value in shown:
+        text = display(value)
+        if not text:
+            continue
+        room = max(width - indent, 20)
+        first, *rest = wrapping.wrap(text, room)
+        lines.append(f"  {pad(name, label_width, 'left')}  {first}")
+        lines.extend(" " * indent + line for line in rest)
+    return lines
+
+
 def _empty_section(section: Section) -> str:
     empty = _("none") if section.empty is None else section.empty
     return _("{title}: {empty}").format(title=section.title, empty=empty)
+
+
+def paragraph(text: str) -> None:
+    """A line of text for a person: on a terminal, wrapped between words and phrases."""
+    if stdout_is_terminal():
+        print("\n".join(wrapping.wrap(text, terminal_width())))
+    else:
+        print(text)
 
 
 def message(text: str) -> None:

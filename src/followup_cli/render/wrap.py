@@ -1,0 +1,204 @@
+"""Where free text may break: at spaces, after punctuation, between phrases; never
+inside a code, a number or a date. Measured in terminal cells (CJK = 2).
+
+Rich wraps Chinese per character (`有限公│司`, `第 4│次`); a table cell is wrapped
+here instead, and Rich is handed lines that already fit. Pure functions, no Rich.
+
+A Chinese run without punctuation (a company name) breaks before the words of
+`PHRASE_STARTS`, the parts that company names and office notes are made of
+(济南鲁通│工程│机械│有限公司); a run longer than its column with no such word is
+folded by character, the last resort.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+# Words a Chinese phrase starts with, longest first where one contains another.
+PHRASE_STARTS = tuple(
+    sorted(
+        (
+            "有限责任公司",
+            "股份有限公司",
+            "有限公司",
+            "集团",
+            "专业合作社",
+            "合作社",
+            "工程队",
+            "家庭农场",
+            "租赁站",
+            "工程",
+            "机械",
+            "建设",
+            "租赁",
+            "物流",
+            "矿业",
+            "矿山",
+            "重工",
+            "重型",
+            "设备",
+            "市政",
+            "路桥",
+            "建筑",
+            "石材",
+            "开采",
+            "运输",
+            "汽车",
+            "农机",
+            "果业",
+            "果蔬",
+            "水利",
+            "土石方",
+            "服务",
+            "回访",
+            "拜访",
+            "核查",
+            "配件",
+            "保养",
+            "客户",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+# A place name ends with these (a city's 市 is left out: 市政, 城市).
+PLACE_ENDS = set("区县")
+# A line may end after these (and never start with them).
+CLOSING = set("，。；：、！？）》」』】,.;:!?)%")
+# A line may start with these (and never end with them).
+OPENING = set("（《「『【(")
+# A piece of text without CJK wider than this folds (a URL in a note); codes, phones,
+# dates and numbers are shorter and never split.
+LONGEST_ATOM = 24
+# A Chinese run folds by character into lines no narrower than this.
+CJK_FOLD = 8
+
+
+def is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def cell_width(text: str) -> int:
+    """Width in terminal cells: East Asian wide and full-width characters take two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if is_wide(ch) else 1
+    return width
+
+
+def _is_number(word: str) -> bool:
+    return word.isdigit() or (word[:1] in "+-#" and word[1:].isdigit())
+
+
+def _cjk_boundary(word: str, i: int) -> bool:
+    """May a line break before word[i] (inside one word, no space)?"""
+    before, ch = word[i - 1], word[i]
+    if ch in CLOSING or before in OPENING:
+        return False
+    if before in CLOSING and (is_wide(before) or is_wide(ch)):
+        return True  # after punctuation, in Chinese text
+    if ch in OPENING:
+        return True
+    if is_wide(before) and is_wide(ch):
+        if before in PLACE_ENDS and i >= 3 and len(word) - i >= 2:
+            return True  # after a district or county: 临沂罗庄区│大力
+        return any(word.startswith(p, i) for p in PHRASE_STARTS) and not any(
+            word.startswith(p, j) and j + len(p) > i
+            for p in PHRASE_STARTS
+            for j in range(max(0, i - 5), i)
+        )
+    return False
+
+
+@lru_cache(maxsize=4096)
+def pieces(text: str) -> tuple[str, ...]:
+    """`text` cut where a line may break: words and phrases, with the spaces between
+    them as pieces of their own (" "), dropped where a line breaks."""
+    out: list[str] = []
+    for n, word in enumerate(text.split(" ")):
+        glue = False
+        if n:
+            last = out[-1].rsplit(" ", 1)[-1] if out else ""
+            # A number between Chinese words stays with them: 第 4 次, 订 4 块.
+            glue = (_is_number(word) and last[-1:] != "" and is_wide(last[-1])) or (
+                _is_number(last) and word[:1] != "" and is_wide(word[0])
+            )
+            if glue:
+                out[-1] += " "
+            else:
+                out.append(" ")
+        if not word:
+            continue
+        chunks, start = [], 0
+        for i in range(1, len(word)):
+            if _cjk_boundary(word, i):
+                chunks.append(word[start:i])
+                start = i
+        chunks.append(word[start:])
+        if glue:
+            out[-1] += chunks.pop(0)
+        out.extend(chunks)
+    return tuple(p for p in out if p)
+
+
+def _cjk(text: str) -> bool:
+    return any(is_wide(ch) for ch in text)
+
+
+def atom_width(piece: str) -> int:
+    """The narrowest a line can be for `piece` to stay whole (a long Chinese run and an
+    over-long word fold, so they count less)."""
+    width = cell_width(piece)
+    if _cjk(piece):
+        return min(width, CJK_FOLD)
+    return min(width, LONGEST_ATOM)
+
+
+def min_width(text: str) -> int:
+    """The narrowest column that shows `text` without splitting a code or number."""
+    return max((atom_width(p) for line in text.split("\n") for p in pieces(line)), default=0)
+
+
+def _fold(piece: str, width: int) -> list[str]:
+    lines, line, used = [], "", 0
+    for ch in piece:
+        w = cell_width(ch)
+        if used + w > width and line:
+            lines.append(line)
+            line, used = "", 0
+        line += ch
+        used += w
+    if line:
+        lines.append(line)
+    return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken only between pieces (a piece
+    wider than the line folds); a newline in `text` always breaks."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for piece in pieces(paragraph):
+            w = cell_width(piece)
+            if piece == " ":
+                if line:
+                    line, used = line + " ", used + 1
+                continue
+            if used + w <= width:
+                line, used = line + piece, used + w
+                continue
+            if line.strip():
+                out.append(line.rstrip())
+            line, used = "", 0
+            if w <= width:
+                line, used = piece, w
+                continue
+            *full, last = _fold(piece, width)
+            out.extend(full)
+            line, used = last, cell_width(last)
+        out.append(line.rstrip())
+    return out
