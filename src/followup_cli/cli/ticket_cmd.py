@@ -197,7 +197,7 @@ def list_cmd(
     ] = "open",
     overdue: Annotated[bool, typer.Option("--overdue", help="Only past their deadline.")] = False,
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Owned by or escalated to S.")
+        str | None, typer.Option("--owner", help="Owned by or escalated to STAFF.")
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
