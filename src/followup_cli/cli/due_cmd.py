@@ -45,7 +45,9 @@ def due_cmd(
     days: Annotated[
         int, typer.Option("--days", min=0, help="Also what falls due in the next N days.")
     ] = 0,
-    staff: Annotated[str | None, typer.Option("--staff", help="Only rows with work for STAFF.")] = None,
+    staff: Annotated[
+        str | None, typer.Option("--staff", help="Only rows with work for STAFF.")
+    ] = None,
     role: Annotated[
         str | None, typer.Option("--role", help="Only rows with work for ROLE.")
     ] = None,
