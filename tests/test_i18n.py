@@ -362,7 +362,7 @@ def test_ticket_show_reads_in_chinese(demo) -> None:
     for words in (
         "客户      C001 山东鲁建机械有限公司 (核心客户)",
         "状态      待处理",
-        "类别      service.late (服务不守时)",
+        "类别      service.late — 服务不守时",
         "严重程度  一般",
         "期限      2026-11-26",
         "已升级至  第 0 级：服务经理 刘洋",
@@ -424,7 +424,7 @@ def test_a_usage_error_shows_chinese_usage_and_hint(demo) -> None:
     p = demo("ticket", "open", "C001", lang=ZH)
     assert p.returncode == 2
     assert p.stderr == (
-        "用法：followup ticket open [OPTIONS] {customer}\n"
+        "用法：followup ticket open [OPTIONS] CUSTOMER\n"
         "运行“followup ticket open --help”查看帮助。\n\n"
         "错误：缺少选项 '--summary'。\n"
     )

@@ -23,8 +23,9 @@ from typer.core import TyperGroup
 
 from followup_cli import __version__
 from followup_cli.cli.localized import LocalizedContext, localize, localize_usage_error
+from followup_cli.cli.placeholders import describe_values
 from followup_cli.cli.state import parse_date_option, state
-from followup_cli.support.errors import EXIT_INTERNAL, FollowupError
+from followup_cli.support.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FollowupError
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_language
 
 
@@ -139,13 +140,15 @@ def load_command(name: str) -> Any:
     from typer.main import get_command
 
     module, attr, _summary = COMMANDS[name]
-    target = getattr(importlib.import_module(f"followup_cli.cli.{module}"), attr)
+    loaded = importlib.import_module(f"followup_cli.cli.{module}")
+    target = getattr(loaded, attr)
     if not isinstance(target, typer.Typer):
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
-        single.command(name)(target)
+        single.command(name, cls=getattr(loaded, "COMMAND_CLASS", None))(target)
         target = single
     command = get_command(target)
     command.name = name
+    describe_values(command, name)
     if current_language() != ENGLISH:
         localize(command)
     return command
@@ -163,6 +166,9 @@ class FollowupGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Decide the interface language before anything is shown (help, errors)."""
         setup_language(config_language(args))
+        if not getattr(self, "_followup_described", False):
+            describe_values(self, "")
+            self._followup_described = True
         if current_language() != ENGLISH or getattr(self, "_followup_help", None) is not None:
             localize(self)
         try:
@@ -172,6 +178,48 @@ class FollowupGroup(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """A mistyped command gets a "did you mean" from the whole registry (Typer's
+        own suggestion looks only at the commands already loaded: none, at the root)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            if args and "Did you mean" not in exc.message:
+                # Only a mistyped command pays for difflib.
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(COMMANDS))
+                if matches:
+                    exc.message = "{message}. Did you mean {matches}?".format(
+                        message=exc.message.rstrip("."),
+                        matches=", ".join(repr(m) for m in matches),
+                    )
+            raise
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        """Command names (with their summaries) from the registry, so completing the
+        first word loads no command module; options when the word starts with `-`."""
+        # Only shell completion needs Click's completion items.
+        from typer._click.core import Command
+        from typer._click.shell_completion import CompletionItem
+
+        items = [
+            CompletionItem(name, help=_(summary))
+            for name, (_module, _attr, summary) in COMMANDS.items()
+            if name.startswith(incomplete)
+        ]
+        return items + Command.shell_complete(self, ctx, incomplete)
+
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> None:
+        if os.environ.get(complete_var or "_FOLLOWUP_COMPLETE"):
+            # Typer's shell classes register only when completion is asked for (start-up).
+            from followup_cli.cli.completion import prepare_completion
+
+            prepare_completion()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
@@ -210,6 +258,11 @@ class FollowupGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERNAL) from None
         except BrokenPipeError:
             raise  # the reader went away (`due | head`): Click exits quietly
+        except KeyboardInterrupt:
+            # Ctrl-C: every write is one transaction, rolled back on the way out.
+            print(file=sys.stderr)
+            print(_("Interrupted: nothing saved."), file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if type(exc).__module__.startswith("typer") or state(ctx).debug:
                 raise
@@ -236,6 +289,22 @@ def _version(value: bool) -> None:
     if value:
         print(f"followup {__version__}")
         raise typer.Exit()
+
+
+def _install_completion(ctx: typer.Context, _param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        # Only --install-completion loads the completion machinery.
+        from followup_cli.cli.completion import install_completion
+
+        install_completion()
+
+
+def _show_completion(ctx: typer.Context, _param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        # Only --show-completion loads the completion machinery.
+        from followup_cli.cli.completion import show_completion
+
+        show_completion()
 
 
 @app.callback()
@@ -275,6 +344,26 @@ def root(
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            is_eager=True,
+            expose_value=False,
+            help="Install tab completion for your shell (bash, zsh, fish).",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            is_eager=True,
+            expose_value=False,
+            help="Print the completion script for your shell, to install it by hand.",
         ),
     ] = False,
 ) -> None:

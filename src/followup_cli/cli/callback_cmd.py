@@ -12,7 +12,8 @@ from followup_cli.support.i18n import _, label
 
 app = new_app(
     "Move or skip one planned callback.",
-    'followup callback skip 812 --reason "visited at the trade fair" --by 李娜',
+    "followup callback reschedule 812 2026-12-01 --by 李娜",
+    'followup callback skip 812 --reason "展会上已当面拜访" --by 李娜',
 )
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, new_app
+from followup_cli.cli.common import TextFormat, TextFormatOption, new_app
 from followup_cli.cli.state import load_config, state
 from followup_cli.render.output import to_json
 from followup_cli.support.config import template_text, to_toml
@@ -14,12 +14,14 @@ from followup_cli.support.i18n import _
 
 app = new_app(
     "The rules in force: defaults and your overrides.",
+    "followup config show",
     "followup config show --format json",
+    "followup config init",
 )
 
 
 @app.command("show")
-def show_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+def show_cmd(ctx: typer.Context, fmt: TextFormatOption = TextFormat.table) -> None:
     """Print the effective configuration (defaults merged with your file) as TOML.
 
     \b
@@ -28,7 +30,7 @@ def show_cmd(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """
 
     config = load_config(ctx)
-    if fmt == Format.json:
+    if fmt == TextFormat.json:
         print(to_json(config.data))
         return
     source = config.source or _("built-in defaults only")

@@ -13,6 +13,8 @@ from followup_cli.support.i18n import _, label
 app = new_app(
     "Contacts: the people at each customer.",
     "followup contact add C000012 张建国 --role decision-maker --primary",
+    "followup contact add C000012 李明 --role operator --phone 13905310002",
+    "followup contact list C000012",
 )
 
 

@@ -21,7 +21,9 @@ from followup_cli.support.i18n import N_, _, label, ngettext
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
+    "followup customer add 山东鲁建机械有限公司 --grade 2 --owner 王伟",
     "followup customer list --grade 1",
+    "followup customer show C000012",
 )
 
 CustomerArg = Annotated[

@@ -14,6 +14,8 @@ from followup_cli.support.i18n import _
 
 app = new_app(
     "Database location, online backup, integrity check.",
+    "followup db path",
+    "followup db backup ~/backup/followup-2026-11-23.db",
     "followup db check",
 )
 

@@ -45,11 +45,13 @@ def due_cmd(
     days: Annotated[
         int, typer.Option("--days", min=0, help="Also what falls due in the next N days.")
     ] = 0,
-    staff: Annotated[str | None, typer.Option("--staff", help="Only rows with work for S.")] = None,
-    role: Annotated[
-        str | None, typer.Option("--role", help="Only rows with work for role R.")
+    staff: Annotated[
+        str | None, typer.Option("--staff", help="Only rows with work for STAFF.")
     ] = None,
-    grade: Annotated[str | None, typer.Option("--grade", help="Only customers of grade G.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only rows with work for ROLE.")
+    ] = None,
+    grade: Annotated[str | None, typer.Option("--grade", help="Only customers of GRADE.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only rows already overdue.")] = False,
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")

@@ -15,6 +15,8 @@ from followup_cli.support.i18n import _, label
 app = new_app(
     "Events: sales, service jobs, parts... each plans its callbacks.",
     "followup event add C000012 --kind service --date 2026-11-20 --by 李娜",
+    "followup event add C000012 --kind sale --machine SY215C --by 王伟",
+    "followup event list C000012",
 )
 
 

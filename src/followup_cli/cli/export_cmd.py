@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption
+from followup_cli.cli.common import DataFormat, DataFormatOption
 from followup_cli.cli.state import open_session
 from followup_cli.support.errors import StorageError, UsageError
 from followup_cli.support.i18n import _, label
@@ -36,7 +36,7 @@ def export_cmd(
             help="CSV column headers: en (field names, default) or zh (客户编号, 客户名称 ...).",
         ),
     ] = "en",
-    fmt: FormatOption = Format.csv,
+    fmt: DataFormatOption = DataFormat.csv,
 ) -> None:
     """Export a table as CSV for Excel, or as JSON.
 
@@ -50,8 +50,6 @@ def export_cmd(
       followup export calls --redact --format json > calls.json
     """
 
-    if fmt == Format.table:
-        raise UsageError(_("export writes csv or json"), _("Use --format csv (default) or json."))
     if headers not in ("en", "zh"):
         raise typer.BadParameter(
             _("{value} is not valid; expected {expected}").format(
@@ -59,17 +57,19 @@ def export_cmd(
             ),
             param_hint="'--headers'",
         )
-    if headers == "zh" and fmt == Format.json:
+    if headers == "zh" and fmt == DataFormat.json:
         raise UsageError(
             _("--headers zh is for CSV; JSON keys are always the field names"),
             _("Leave out --headers, or use --format csv."),
         )
     session = open_session(ctx)
     with session.read():
-        header, records = export_records(session, kind, redact=redact, as_json=fmt == Format.json)
+        header, records = export_records(
+            session, kind, redact=redact, as_json=fmt == DataFormat.json
+        )
         if headers == "zh":
             header = chinese_headers(kind, header)
-        writer = write_json if fmt == Format.json else write_csv
+        writer = write_json if fmt == DataFormat.json else write_csv
         if output is None:
             writer(header, records, sys.stdout)
             return
@@ -84,6 +84,9 @@ def export_cmd(
             raise StorageError(
                 _("cannot write {path}: {error}").format(path=output, error=exc.strerror)
             ) from None
+        except BaseException:  # Ctrl-C: no half-written file is left behind
+            tmp.unlink(missing_ok=True)
+            raise
     print(
         _("Exported {n} {kind} to {path}").format(n=count, kind=label("table", kind), path=output),
         file=sys.stderr,

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
-from followup_cli.cli.common import Format, FormatOption
+from followup_cli.cli.common import TextFormat, TextFormatOption
 from followup_cli.cli.state import open_session
 from followup_cli.render.output import ProgressBar, to_json, warn
 from followup_cli.support.errors import UsageError
@@ -18,6 +19,44 @@ from followup_cli.transfer.importing import import_file
 from followup_cli.transfer.results import FieldChange, ImportErrors
 
 KINDS = ("customers", "contacts", "events", "calls", "staff")
+
+
+class ImportCommand(TyperCommand):
+    """`followup import KIND --help` ends with the columns a KIND file may have (English
+    name, the Chinese headers accepted, required or not), from the one declaration in
+    followup_cli.transfer.columns."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        words = [a for a in args if not a.startswith("-")]
+        if words and ("--help" in args or "-h" in args):
+            ctx.meta["import_kind"] = words[0]
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        super().format_epilog(ctx, formatter)
+        kind = ctx.meta.get("import_kind")
+        if kind not in KINDS:
+            formatter.write_paragraph()
+            formatter.write_text(_("The columns of each kind: `followup import KIND --help`."))
+            return
+        # Only the help of one kind needs the column declarations.
+        from followup_cli.transfer.columns import COLUMNS
+
+        def required(column: Any) -> bool:  # a customer's name too (checked apart)
+            return bool(column.required or (kind, column.name) == ("customers", "name"))
+
+        rows = [
+            (
+                column.name,
+                "、".join(column.aliases) + ("  " + _("(required)") if required(column) else ""),
+            )
+            for column in COLUMNS[kind]
+        ]
+        with formatter.section(_("Columns of {kind}").format(kind=kind)):
+            formatter.write_dl(rows)
+
+
+COMMAND_CLASS = ImportCommand
 
 
 def import_cmd(
@@ -46,7 +85,7 @@ def import_cmd(
             help="customers: accept a new name another customer already has.",
         ),
     ] = False,
-    fmt: FormatOption = Format.table,
+    fmt: TextFormatOption = TextFormat.table,
 ) -> None:
     """Import a CSV file: every row checked, all or nothing.
 

@@ -33,6 +33,8 @@ from followup_cli.support.i18n import _, label
 
 app = new_app(
     "Reports: daily, complaints, satisfaction, staff, categories...",
+    "followup report daily",
+    "followup report complaints --format csv > complaints.csv",
     "followup report satisfaction --period quarter",
 )
 
@@ -76,6 +78,10 @@ def daily_cmd(
 ) -> None:
     """The morning report for cron mail: work due by assignee, breaches, escalations, warnings.
 
+    With --format csv every part is in one file: its first column, section, says which
+    part a row belongs to (summary, assignee, breach, escalation or warning), as the
+    JSON's keys do.
+
     \b
     Example:
       followup escalate --auto >/dev/null && followup report daily | mail -s 回访日报 office
@@ -88,7 +94,8 @@ def daily_cmd(
         _emit_json(report.to_dict())
         return
     if fmt == Format.csv:
-        _csv_or_table(report.by_assignee, _assignee_columns(Column), "csv", "")
+        rows, columns = _daily_sections(report)
+        _csv_or_table(rows, columns, "csv", "")
         return
     heading(_("Daily report {date}").format(date=report.day.isoformat()))
     paragraph(
@@ -156,6 +163,54 @@ def daily_cmd(
         _("New emergency warnings"),
         _("No new emergency warnings."),
     )
+
+
+# The daily report as one CSV: every section of its JSON, each row saying which it
+# belongs to in its first column, `section` (as `report satisfaction` says `group`).
+DAILY_SECTIONS = (
+    (
+        "summary",
+        ("date", "customers_due", "callbacks_due", "callbacks_overdue", "emergencies_open"),
+    ),
+    ("assignee", ("assignee", "customers", "due_today", "overdue")),
+    (
+        "breach",
+        ("ticket_id", "customer_code", "customer_name", "severity", "status", "due_by", "with"),
+    ),
+    ("escalation", ("ticket_id", "customer_code", "customer_name", "role", "staff", "reason")),
+    ("warning", ("customer_code", "customer_name", "role", "staff", "reason")),
+)
+_GENERATED = {"assignee", "summary", "reason"}  # texts stored as message codes
+
+
+def _daily_sections(report: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The rows and columns of `report daily --format csv`: a `section` column, then
+    every column any section has (empty where a section has none)."""
+    data = report.to_dict()
+    summary = {key: data[key] for key in DAILY_SECTIONS[0][1]}
+    sections = {
+        "summary": [summary],
+        "assignee": report.by_assignee,
+        "breach": report.breaches,
+        "escalation": report.escalations,
+        "warning": report.warnings,
+    }
+    keys: list[str] = []
+    for _name, names in DAILY_SECTIONS:
+        keys += [k for k in names if k not in keys]
+    keys.insert(keys.index("with") + 1, "summary")
+    rows = [{"section": name, **row} for name, _names in DAILY_SECTIONS for row in sections[name]]
+
+    def cell(key: str) -> Any:
+        def value(r: dict[str, Any]) -> Any:
+            found = r.get(key)
+            if found is None:
+                return ""
+            return render(found) if key in _GENERATED else found
+
+        return value
+
+    return rows, [Column("section", "section")] + [Column(k, k, value=cell(k)) for k in keys]
 
 
 def _assignee_columns(Column: Any) -> list[Any]:

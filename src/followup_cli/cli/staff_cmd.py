@@ -14,7 +14,9 @@ from followup_cli.support.i18n import _, label
 
 app = new_app(
     "Staff: who calls, visits and takes escalations.",
-    "followup staff add 王伟 --role account_manager",
+    "followup staff add 王伟 --role account_manager --department 销售部",
+    "followup staff list",
+    "followup staff list --role service",
 )
 
 

@@ -29,7 +29,9 @@ from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
     "Complaints: open, resolve, tell the customer, close.",
+    'followup ticket open C000012 --category service.late --summary "工程师迟到一天"',
     "followup ticket list --overdue",
+    "followup ticket show 12",
 )
 
 TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number (12 or #12).")]
@@ -81,7 +83,7 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
                 _("{status} — OVERDUE").format(status=status) if ticket.overdue else status,
             ),
             (_("Opened"), ticket.opened_on),
-            (_("Category"), f"{ticket.category} ({_(category)})"),
+            (_("Category"), f"{ticket.category} — {_(category)}"),  # a label may hold brackets
             (_("Severity"), label("severity", ticket.severity)),
             (_("Owner"), ticket.owner),
             (_("Due by"), ticket.due_by),
@@ -210,7 +212,7 @@ def list_cmd(
     ] = "open",
     overdue: Annotated[bool, typer.Option("--overdue", help="Only past their deadline.")] = False,
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Owned by or escalated to S.")
+        str | None, typer.Option("--owner", help="Owned by or escalated to STAFF.")
     ] = None,
     fmt: FormatOption = Format.table,
     wide: WideOption = False,

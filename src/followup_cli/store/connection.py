@@ -141,3 +141,15 @@ def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     finally:
         if conn.in_transaction:
             conn.execute("COMMIT")
+
+
+def open_read_only(path: Path) -> sqlite3.Connection | None:
+    """The database at `path` opened read-only, waiting at most a moment for a lock, no
+    migration run; None if there is no file. For shell completion, which must answer at
+    once and never change anything."""
+    path = path.expanduser()
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    conn.row_factory = sqlite3.Row
+    return conn

@@ -429,3 +429,17 @@ def list_customers(
         sql += " LIMIT ?"
         params.append(limit)
     return [customer_from_row(session, r) for r in session.conn.execute(sql, params)]
+
+
+def customers_starting(conn: sqlite3.Connection, text: str, most: int) -> list[tuple[str, str]]:
+    """(code, name) of active customers whose code or name starts with `text` (a code
+    in any case), by code: what shell completion offers."""
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return [
+        (code, name)
+        for code, name in conn.execute(
+            "SELECT code, name FROM customers WHERE archived = 0"
+            " AND (code LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') ORDER BY code LIMIT ?",
+            (pattern, pattern, most),
+        )
+    ]

@@ -155,3 +155,13 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
             f" AND ({columns_differ(cols, 's', 'staff')})",
             (stamp,),
         )
+
+
+def staff_starting(conn: sqlite3.Connection, text: str) -> list[tuple[str, str]]:
+    """(name, role) of the staff whose name starts with `text`, by name: what shell
+    completion offers."""
+    return [
+        (name, role)
+        for name, role in conn.execute("SELECT name, role FROM staff ORDER BY name")
+        if name.startswith(text)
+    ]
