@@ -8,7 +8,7 @@ from followup_cli.cli.common import Format, FormatOption, new_app
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain.contacts.records import add_contact, list_contacts, validate_contact
 from followup_cli.render.output import Column, print_records
-from followup_cli.support.i18n import _, label
+from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
     "Contacts: the people at each customer.",
@@ -91,7 +91,7 @@ def list_cmd(
     columns = [
         Column("customer_code", _("Customer")),
         Column("customer_name", _("Customer name")),
-        Column("name", _("Name")),
+        Column("name", pgettext("person", "Name")),
         Column("role", _("Role"), kind="contact_role"),
         Column("phone", _("Phone")),
         Column("wechat", _("WeChat")),

@@ -17,7 +17,7 @@ from followup_cli.domain.customers.records import (
 )
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, Section, print_detail, print_records
-from followup_cli.support.i18n import N_, _, label, ngettext
+from followup_cli.support.i18n import N_, _, label, ngettext, pgettext
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
@@ -194,7 +194,7 @@ def show_cmd(ctx: typer.Context, customer: CustomerArg, fmt: FormatOption = Form
             _("Contacts"),
             [x.to_dict() for x in profile.contacts],
             [
-                Column("name", _("Name")),
+                Column("name", pgettext("person", "Name")),
                 Column("role", _("Role"), kind="contact_role"),
                 Column("phone", _("Phone")),
                 Column("wechat", _("WeChat")),

@@ -154,7 +154,7 @@ def open_cmd(
 
     \b
     Example:
-      followup ticket open C000012 --summary "发动机异响, 维修后复发" \\
+      followup ticket open C000012 --summary "发动机异响，维修后复发" \\
           --category product.failure --severity major --by 李娜
     """
 
@@ -281,7 +281,7 @@ def note_cmd(
 
     \b
     Example:
-      followup ticket note 12 "parts ordered, arrive Friday" --by 赵强
+      followup ticket note 12 "配件已订，周五到货" --by 赵强
     """
 
     ticket_id = _id(ticket)
@@ -300,7 +300,7 @@ def resolve_cmd(
 
     \b
     Example:
-      followup ticket resolve 12 --resolution "replaced injector under warranty" --by 赵强
+      followup ticket resolve 12 --resolution "保修期内更换了喷油器" --by 赵强
     """
 
     ticket_id = _id(ticket)
@@ -327,7 +327,7 @@ def notify_cmd(
 
     \b
     Example:
-      followup ticket notify 12 --via phone --response "满意, 谢谢" --by 李娜
+      followup ticket notify 12 --via phone --response "满意，谢谢" --by 李娜
     """
 
     ticket_id = _id(ticket)
@@ -378,7 +378,7 @@ def reopen_cmd(
 
     \b
     Example:
-      followup ticket reopen 12 --reason "noise is back" --by 李娜
+      followup ticket reopen 12 --reason "异响又出现了" --by 李娜
     """
 
     ticket_id = _id(ticket)
