@@ -360,9 +360,9 @@ def test_ticket_show_reads_in_chinese(demo) -> None:
     out = ok(demo("ticket", "show", "1", lang=ZH))
     assert out.startswith("投诉 #1：发动机异响\n")
     for words in (
-        "客户      C001 山东鲁建机械有限公司 (核心客户)",
+        "客户      C001 山东鲁建机械有限公司（核心客户）",  # full-width (issue 15)
         "状态      待处理",
-        "类别      service.late (服务不守时)",
+        "类别      服务不守时\n",  # the word a clerk types, without the stored key (issue 15)
         "严重程度  一般",
         "期限      2026-11-26",
         "升级      第 0 级：服务经理 刘洋",
@@ -650,7 +650,12 @@ def test_the_language_follows_the_environment_in_process(office: Run) -> None:
     quiet = {"LC_ALL": "", "LC_MESSAGES": "", "FOLLOWUP_LANGUAGE": ""}
     zh = office("staff", "list", env={"LANG": ZH, **quiet})
     assert zh.exit_code == 0, zh.output
-    assert zh.stdout.splitlines()[0].split() == ["姓名", "角色", "部门", "电话"]  # a person has a 姓名
+    assert zh.stdout.splitlines()[0].split() == [
+        "姓名",
+        "角色",
+        "部门",
+        "电话",
+    ]  # a person has a 姓名
     assert "业务经理" in zh.stdout
     en = office("staff", "list", env={"LANG": EN, **quiet})
     assert en.stdout.splitlines()[0].split() == ["Name", "Role", "Department", "Phone"]

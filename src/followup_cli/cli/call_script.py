@@ -26,6 +26,12 @@ from followup_cli.support.errors import EXIT_INTERRUPTED, FollowupError, Invalid
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, label, listed
 
 
+def _prompt(text: str, **options: Any) -> Any:
+    """typer.prompt, ended by the reader's colon (a full-width ： after Chinese)."""
+    suffix = ": " if current_language() == ENGLISH else "："
+    return typer.prompt(text, prompt_suffix=suffix, **options)
+
+
 def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str:
     """A value of `kind`, by its number in the list or by any word `vocab.accept` takes."""
     values = tuple(options) if options is not None else vocab.VOCABULARIES[kind].values
@@ -35,7 +41,7 @@ def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str
         # (the stored value where the office's own value has none).
         typer.echo(f"  {i}. {label(shown_kind, option)}")
     while True:
-        raw = str(typer.prompt(prompt)).strip()
+        raw = str(_prompt(prompt)).strip()
         if raw.isdigit() and 1 <= int(raw) <= len(values):
             return values[int(raw) - 1]
         try:
@@ -46,7 +52,7 @@ def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str
 
 def _satisfaction(prompt: str) -> int | None:
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        raw = str(_prompt(prompt, default="", show_default=False)).strip()
         try:
             return vocab.satisfaction_score(raw)
         except InvalidValue:
@@ -57,7 +63,7 @@ def _satisfaction(prompt: str) -> int | None:
 
 def _repurchase(prompt: str) -> str | None:
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        raw = str(_prompt(prompt, default="", show_default=False)).strip()
         if not raw:
             return None
         try:
@@ -71,7 +77,7 @@ def _repurchase(prompt: str) -> str | None:
 
 def _optional_int(prompt: str, low: int, high: int) -> int | None:
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        raw = str(_prompt(prompt, default="", show_default=False)).strip()
         if not raw:
             return None
         if raw.isdigit() and low <= int(raw) <= high:
@@ -94,9 +100,7 @@ def _confirm(question: str, default: bool) -> bool:
         return typer.confirm(question, default=default)
     while True:
         raw = str(
-            typer.prompt(
-                _(CONFIRM[default]).format(question=question), default="", show_default=False
-            )
+            _prompt(_(CONFIRM[default]).format(question=question), default="", show_default=False)
         )
         if not raw.strip():
             return default
@@ -108,7 +112,7 @@ def _confirm(question: str, default: bool) -> bool:
 
 def _yes_no_skip(question: str) -> str | None:
     while True:
-        raw = typer.prompt(
+        raw = _prompt(
             _("{question} [y/n, Enter to skip]").format(question=question),
             default="",
             show_default=False,
@@ -124,7 +128,7 @@ def _yes_no_skip(question: str) -> str | None:
 def _text(prompt: str, field: str, required: bool) -> str | None:
     """Free text, checked as typed (empty is a skip unless `required`)."""
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False))
+        raw = str(_prompt(prompt, default="", show_default=False))
         try:
             if required:
                 return fields.required_text(raw, field, max_length=fields.MAX_TEXT)
@@ -137,7 +141,7 @@ def _caller(session: Any) -> str:
     """Who is calling: a staff member's name, asked again (with the staff offered) until
     it is one."""
     while True:
-        raw = str(typer.prompt(_("Your name (staff)"), default="", show_default=False))
+        raw = str(_prompt(_("Your name (staff)"), default="", show_default=False))
         try:
             return check_caller(session, raw)
         except FollowupError as exc:

@@ -25,7 +25,7 @@ from followup_cli.domain.session import SYSTEM
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import TICKET_STATUSES
 from followup_cli.render.output import Column, Section, print_detail, print_records, warn
-from followup_cli.support.i18n import _, label, pgettext
+from followup_cli.support.i18n import ENGLISH, _, current_language, label, pgettext
 
 app = new_app(
     "Complaints: open, resolve, tell the customer, close.",
@@ -72,14 +72,24 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
         return [
             (
                 _("Customer"),
-                f"{ticket.customer_code} {ticket.customer_name} ({label('tier', ticket.tier)})",
+                _("{code} {name} ({tier})").format(
+                    code=ticket.customer_code,
+                    name=ticket.customer_name,
+                    tier=label("tier", ticket.tier),
+                ),
             ),
             (
                 _("Status"),
                 _("{status} — OVERDUE").format(status=status) if ticket.overdue else status,
             ),
             (_("Opened"), ticket.opened_on),
-            (_("Category"), f"{ticket.category} ({_(category)})"),
+            (
+                _("Category"),
+                # In Chinese the word a clerk types for it (`--category 服务不守时`).
+                f"{ticket.category} ({_(category)})"
+                if current_language() == ENGLISH
+                else label("category", ticket.category),
+            ),
             (_("Severity"), label("severity", ticket.severity)),
             (_("Owner"), ticket.owner),
             (_("Due by"), ticket.due_by),

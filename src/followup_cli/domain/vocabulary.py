@@ -16,7 +16,16 @@ from typing import NamedTuple
 
 from followup_cli.domain import fields
 from followup_cli.support.errors import InvalidValue
-from followup_cli.support.i18n import CHINESE, ENGLISH, N_, _, current_language, in_language, label, listed
+from followup_cli.support.i18n import (
+    CHINESE,
+    ENGLISH,
+    N_,
+    _,
+    current_language,
+    in_language,
+    label,
+    listed,
+)
 
 
 class Vocabulary:
