@@ -297,8 +297,9 @@ def test_help_reads_in_chinese() -> None:
     assert "显示到期的回访和拜访：每个客户一行。" in out  # the registry's summary of `due`
     assert "Usage:" not in out and "Options" not in out and "Show this message" not in out
     sub = ok(followup("log-call", "--help", lang=ZH))
-    assert "登记一次通话，并了结它覆盖的所有回访事由。" in sub
-    assert "reached（接通）" in sub
+    assert "登记一次通话，并完成它涉及的所有回访事由。" in sub
+    assert "接通、无人接听、占线、号码错误、拒接或留言。" in sub  # the words a clerk types
+    assert "reached（接通）" not in sub
     assert "[环境变量：FOLLOWUP_STAFF]" in sub.replace("\n", "").replace(" ", "")
     assert "# 在终端上：引导式回访话术" in sub  # an example's comment
     assert "followup log-call C000012 --outcome no-answer --by 李娜" in sub  # kept as is
@@ -330,7 +331,7 @@ def test_due_reads_in_chinese(demo) -> None:
         "负责人",
         "投诉",
     ]
-    assert "张建国 (决策人)" in out  # a contact role shown in its words
+    assert "张建国（决策人）" in out  # a contact role shown in its words, full-width brackets
     # each reason in its words, the stored English detail read back in Chinese
     # (李娜's missed call is no attempt on the account manager's visit: issue 14 item 4)
     assert "#1 拜访：业务经理拜访（每3天）" in out
@@ -360,9 +361,9 @@ def test_ticket_show_reads_in_chinese(demo) -> None:
     out = ok(demo("ticket", "show", "1", lang=ZH))
     assert out.startswith("投诉 #1：发动机异响\n")
     for words in (
-        "客户      C001 山东鲁建机械有限公司 (核心客户)",
+        "客户      C001 山东鲁建机械有限公司（核心客户）",  # full-width (issue 15)
         "状态      待处理",
-        "类别      service.late — 服务不守时",
+        "类别      服务不守时\n",  # the word a clerk types, without the stored key (issue 15)
         "严重程度  一般",
         "期限      2026-11-26",
         "已升级至  第 0 级：服务经理 刘洋",
@@ -650,7 +651,12 @@ def test_the_language_follows_the_environment_in_process(office: Run) -> None:
     quiet = {"LC_ALL": "", "LC_MESSAGES": "", "FOLLOWUP_LANGUAGE": ""}
     zh = office("staff", "list", env={"LANG": ZH, **quiet})
     assert zh.exit_code == 0, zh.output
-    assert zh.stdout.splitlines()[0].split() == ["名称", "角色", "部门", "电话"]
+    assert zh.stdout.splitlines()[0].split() == [
+        "姓名",
+        "角色",
+        "部门",
+        "电话",
+    ]  # a person has a 姓名
     assert "业务经理" in zh.stdout
     en = office("staff", "list", env={"LANG": EN, **quiet})
     assert en.stdout.splitlines()[0].split() == ["Name", "Role", "Department", "Phone"]

@@ -23,7 +23,13 @@ from followup_cli.domain.calls.log import (
 )
 from followup_cli.domain.texts import render
 from followup_cli.support.errors import EXIT_INTERRUPTED, FollowupError, InvalidValue
-from followup_cli.support.i18n import _, label
+from followup_cli.support.i18n import ENGLISH, N_, _, current_language, label, listed
+
+
+def _prompt(text: str, **options: Any) -> Any:
+    """typer.prompt, ended by the reader's colon (a full-width ： after Chinese)."""
+    suffix = ": " if current_language() == ENGLISH else "："
+    return typer.prompt(text, prompt_suffix=suffix, **options)
 
 
 def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str:
@@ -31,10 +37,11 @@ def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str
     values = tuple(options) if options is not None else vocab.VOCABULARIES[kind].values
     shown_kind = vocab.VOCABULARIES[kind].label_kind
     for i, option in enumerate(values, 1):
-        shown = label(shown_kind, option)
-        typer.echo(f"  {i}. {option}" + (f" {shown}" if shown != option else ""))
+        # The word to type: the stored value in English, the Chinese word in Chinese
+        # (the stored value where the office's own value has none).
+        typer.echo(f"  {i}. {label(shown_kind, option)}")
     while True:
-        raw = str(typer.prompt(prompt)).strip()
+        raw = str(_prompt(prompt)).strip()
         if raw.isdigit() and 1 <= int(raw) <= len(values):
             return values[int(raw) - 1]
         try:
@@ -45,7 +52,7 @@ def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str
 
 def _satisfaction(prompt: str) -> int | None:
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        raw = str(_prompt(prompt, default="", show_default=False)).strip()
         try:
             return vocab.satisfaction_score(raw)
         except InvalidValue:
@@ -56,7 +63,7 @@ def _satisfaction(prompt: str) -> int | None:
 
 def _repurchase(prompt: str) -> str | None:
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        raw = str(_prompt(prompt, default="", show_default=False)).strip()
         if not raw:
             return None
         try:
@@ -70,7 +77,7 @@ def _repurchase(prompt: str) -> str | None:
 
 def _optional_int(prompt: str, low: int, high: int) -> int | None:
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False)).strip()
+        raw = str(_prompt(prompt, default="", show_default=False)).strip()
         if not raw:
             return None
         if raw.isdigit() and low <= int(raw) <= high:
@@ -80,9 +87,32 @@ def _optional_int(prompt: str, low: int, high: int) -> int | None:
         )
 
 
+# A yes/no confirmation in Chinese: typer's own reads only y/n (and shows "[Y/n]").
+CONFIRM = {
+    True: N_("{question} (yes/no, Enter for yes)"),
+    False: N_("{question} (yes/no, Enter for no)"),
+}
+
+
+def _confirm(question: str, default: bool) -> bool:
+    """typer.confirm in English; in Chinese 是/否 (or y/n) with the default on Enter."""
+    if current_language() == ENGLISH:
+        return typer.confirm(question, default=default)
+    while True:
+        raw = str(
+            _prompt(_(CONFIRM[default]).format(question=question), default="", show_default=False)
+        )
+        if not raw.strip():
+            return default
+        try:
+            return answer_value(raw) == "yes"
+        except InvalidValue:
+            typer.echo("  " + _("y, n, or Enter to skip."))
+
+
 def _yes_no_skip(question: str) -> str | None:
     while True:
-        raw = typer.prompt(
+        raw = _prompt(
             _("{question} [y/n, Enter to skip]").format(question=question),
             default="",
             show_default=False,
@@ -98,7 +128,7 @@ def _yes_no_skip(question: str) -> str | None:
 def _text(prompt: str, field: str, required: bool) -> str | None:
     """Free text, checked as typed (empty is a skip unless `required`)."""
     while True:
-        raw = str(typer.prompt(prompt, default="", show_default=False))
+        raw = str(_prompt(prompt, default="", show_default=False))
         try:
             if required:
                 return fields.required_text(raw, field, max_length=fields.MAX_TEXT)
@@ -111,7 +141,7 @@ def _caller(session: Any) -> str:
     """Who is calling: a staff member's name, asked again (with the staff offered) until
     it is one."""
     while True:
-        raw = str(typer.prompt(_("Your name (staff)"), default="", show_default=False))
+        raw = str(_prompt(_("Your name (staff)"), default="", show_default=False))
         try:
             return check_caller(session, raw)
         except FollowupError as exc:
@@ -178,15 +208,14 @@ def _ask(session: Any, brief: CallBrief, by: str, channel: str) -> CallInput:
                 answers[q["key"]] = value
         typer.echo(
             _("Satisfaction: {scale}").format(
-                scale=", ".join(
-                    vocab.satisfaction_label(level.score) for level in vocab.SATISFACTION
-                )
+                scale=listed(vocab.satisfaction_label(level.score) for level in vocab.SATISFACTION)
             )
         )
         satisfaction = _satisfaction(_("Satisfaction 1–5"))
         recommend = _optional_int(_("Would recommend us, 0–10"), 0, 10)
-        repurchase = _repurchase(_("Would buy again? yes/no/unsure"))
-        if typer.confirm(_("Any complaint?"), default=False):
+        choices = "/".join(label("repurchase", value) for value in vocab.REPURCHASE)
+        repurchase = _repurchase(_("Would buy again? {choices}").format(choices=choices))
+        if _confirm(_("Any complaint?"), default=False):
             complaint = _text(_("What is the complaint"), "complaint", required=True)
             typer.echo(_("Category:"))
             category = _choose(_("Category"), "category", session.config.categories)
@@ -210,16 +239,30 @@ def _ask(session: Any, brief: CallBrief, by: str, channel: str) -> CallInput:
     )
 
 
-def _save_line(data: CallInput, tickets: list[PlannedTicket]) -> str:
+def _answer(key: str, value: str, questions: dict[str, str]) -> str:
+    """One key answer as the reader knows it: `fixed=yes` in English (what --answer
+    takes), the question and 是/否 in Chinese ("问题解决了吗？是")."""
+    if current_language() == ENGLISH or key not in questions:
+        return f"{key}={value}"
+    return _("{question} {answer}").format(
+        question=_(questions[key]), answer=label("answer", value)
+    )
+
+
+def _save_line(
+    data: CallInput, tickets: list[PlannedTicket], questions: dict[str, str] | None = None
+) -> str:
     """What saving writes: the call (caller, outcome, answers, scores, note) and each
-    ticket it opens, with its summary, category, severity and the answers it holds."""
+    ticket it opens, with its summary, category, severity and the answers it holds.
+    `questions` gives each answer's question (key -> text)."""
+    asked = questions or {}
     parts = [
         _("call by {by}, outcome {outcome}").format(
             by=data.by, outcome=label("outcome", data.outcome)
         )
     ]
     if data.answers:
-        parts.append(", ".join(f"{k}={v}" for k, v in data.answers.items()))
+        parts.append(listed(_answer(k, v, asked) for k, v in data.answers.items()))
     if data.satisfaction:
         parts.append(_("satisfaction {n}").format(n=data.satisfaction))
     if data.recommend is not None:
@@ -238,12 +281,14 @@ def _save_line(data: CallInput, tickets: list[PlannedTicket]) -> str:
         )
         if ticket.complaint and ticket.said_no:
             shown += " " + _("with {answers}").format(
-                answers=", ".join(f"{q['key']}=no" for q in ticket.said_no)
+                answers=listed(_answer(q["key"], "no", asked) for q in ticket.said_no)
             )
         parts.append(shown)
     if not tickets:
         parts.append(_("no ticket"))
-    return _("Save: {summary}?").format(summary="; ".join(parts))
+    return _("Save: {summary}?").format(
+        summary=("; " if current_language() == ENGLISH else "；").join(parts)
+    )
 
 
 def run_call_script(
@@ -257,8 +302,9 @@ def run_call_script(
     try:
         caller = by or _caller(session)
         data = _ask(session, brief, caller, channel)
-        save = _save_line(data, preview_tickets(session, customer_ref, data))
-        confirmed = typer.confirm(save, default=True)
+        questions = {q["key"]: q["text"] for q in brief.questions}
+        save = _save_line(data, preview_tickets(session, customer_ref, data), questions)
+        confirmed = _confirm(save, default=True)
     except (typer.Abort, KeyboardInterrupt, EOFError):
         typer.echo("", err=True)
         typer.echo(_("Interrupted: nothing saved."), err=True)

@@ -59,7 +59,7 @@ def skip_cmd(
 
     \b
     Example:
-      followup callback skip 812 --reason "customer asked not to be called this month" \\
+      followup callback skip 812 --reason "客户要求本月不要来电" \\
           --by 李娜
     """
 

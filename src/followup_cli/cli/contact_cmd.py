@@ -8,7 +8,7 @@ from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain.contacts.records import add_contact, list_contacts, validate_contact
 from followup_cli.render.output import Column, print_records
-from followup_cli.support.i18n import _, label
+from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
     "Contacts: the people at each customer.",
@@ -94,7 +94,7 @@ def list_cmd(
     columns = [
         Column("customer_code", _("Customer"), priority=1),
         Column("customer_name", _("Customer name"), wrap=True, priority=3),
-        Column("name", _("Name"), priority=2),
+        Column("name", pgettext("person", "Name"), priority=2),
         Column("role", _("Role"), kind="contact_role", priority=5),
         Column("phone", _("Phone"), priority=4),
         Column("wechat", _("WeChat"), priority=6),

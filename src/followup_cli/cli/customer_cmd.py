@@ -17,7 +17,7 @@ from followup_cli.domain.customers.records import (
 )
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, Section, print_detail, print_records
-from followup_cli.support.i18n import N_, _, label, ngettext
+from followup_cli.support.i18n import N_, _, label, ngettext, pgettext
 
 app = new_app(
     "The customer file: add, list, show, edit, archive.",
@@ -202,7 +202,7 @@ def show_cmd(
             _("Contacts"),
             [x.to_dict() for x in profile.contacts],
             [
-                Column("name", _("Name"), priority=1),
+                Column("name", pgettext("person", "Name"), priority=1),
                 Column("role", _("Role"), kind="contact_role", priority=3),
                 Column("phone", _("Phone"), priority=2),
                 Column("wechat", _("WeChat"), priority=5),

@@ -130,6 +130,7 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
     number of rows shown."""
 
     reasons = ReasonText()
+    contact_as = _("{name} ({role})")
     # Flat rows of what the columns show (not the json records): a cron job may print
     # tens of thousands of them.
     records = [
@@ -139,7 +140,9 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
             "name": e.name,
             "grade": e.grade,
             "contact": (
-                f"{e.contact.name} ({label('contact_role', e.contact.role)})" if e.contact else ""
+                contact_as.format(name=e.contact.name, role=label("contact_role", e.contact.role))
+                if e.contact
+                else ""
             ),
             # The unreachable flag marks the number that did not work (see UNREACHABLE).
             "phone": f"{e.phone or ''} {UNREACHABLE_MARK}".lstrip() if e.unreachable else e.phone,
@@ -254,6 +257,7 @@ class ReasonText:
         self.around = (head, between, tail) if plain else None
         # In English a detail reads as its text column holds it (the message's English).
         self.shown = None if current_language() == ENGLISH else shown
+        self.between = "; " if current_language() == ENGLISH else "；"
 
     def __call__(self, reasons: Sequence["DueCallback"]) -> str:
         return self.read(reasons)[0]
@@ -285,8 +289,12 @@ class ReasonText:
             number = str(cb_id)
             ids.append(number)
             parts.append("#" + number + " " + text)
-        return "; ".join(parts), ids, parts
+        return self.between.join(parts), ids, parts
 
 
 def _terms(terms: dict[str, float]) -> str:
-    return " ".join(f"{k}={v:g}" for k, v in terms.items() if v)
+    """The urgency's terms: `overdue=3 grade=8` in English (the keys of [urgency] and of
+    the JSON), their words in Chinese, as the sum they are ("逾期 3 + 客户等级 8")."""
+    if current_language() == ENGLISH:
+        return " ".join(f"{k}={v:g}" for k, v in terms.items() if v)
+    return " + ".join(f"{label('urgency_term', k)} {v:g}" for k, v in terms.items() if v)

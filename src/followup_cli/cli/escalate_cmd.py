@@ -39,7 +39,7 @@ def escalate_cmd(
 
     \b
     Examples:
-      followup escalate 12 --reason "customer called again, very angry" --by 李娜
+      followup escalate 12 --reason "客户再次来电，非常不满" --by 李娜
       followup escalate --auto              # cron, each morning; prints the notices
     """
 

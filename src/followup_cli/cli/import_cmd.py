@@ -102,7 +102,7 @@ def import_cmd(
     \b
     Examples:
       followup import customers 客户.csv --dry-run
-      followup import events service-orders.csv
+      followup import events 服务工单.csv
     """
 
     if kind not in KINDS:

@@ -91,7 +91,7 @@ def log_call_cmd(
     \b
     Examples:
       followup log-call C000012 --outcome reached --by 李娜 --satisfaction 4 \\
-          --answer fixed=yes --answer on_time=no --note "engineer came a day late"
+          --answer fixed=yes --answer on_time=no --note "工程师晚到了一天"
       followup log-call C000012 --outcome no-answer --by 李娜
       followup log-call C000012          # on a terminal: the guided call script
     """

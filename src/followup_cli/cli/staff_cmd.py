@@ -10,7 +10,7 @@ from followup_cli.cli.state import checked, open_session
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.staff.records import add_staff, list_staff, validate_staff
 from followup_cli.render.output import Column, print_records
-from followup_cli.support.i18n import _, label
+from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
     "Staff: who calls, visits and takes escalations.",
@@ -62,7 +62,7 @@ def list_cmd(
         role = checked(vocab.accept, "staff_role", role, "role", session.config.staff_roles)
     records = [asdict(m) for m in list_staff(session, role)]
     columns = [
-        Column("name", _("Name")),
+        Column("name", pgettext("person", "Name")),
         Column("role", _("Role"), kind="role"),
         Column("department", _("Department"), wrap=True),
         Column("phone", _("Phone")),

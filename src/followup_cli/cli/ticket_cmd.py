@@ -25,7 +25,7 @@ from followup_cli.domain.session import SYSTEM
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import TICKET_STATUSES
 from followup_cli.render.output import Column, Section, print_detail, print_records, warn
-from followup_cli.support.i18n import _, label, pgettext
+from followup_cli.support.i18n import ENGLISH, _, current_language, label, pgettext
 
 app = new_app(
     "Complaints: open, resolve, tell the customer, close.",
@@ -76,14 +76,25 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
         return [
             (
                 _("Customer"),
-                f"{ticket.customer_code} {ticket.customer_name} ({label('tier', ticket.tier)})",
+                _("{code} {name} ({tier})").format(
+                    code=ticket.customer_code,
+                    name=ticket.customer_name,
+                    tier=label("tier", ticket.tier),
+                ),
             ),
             (
                 _("Status"),
                 _("{status} — OVERDUE").format(status=status) if ticket.overdue else status,
             ),
             (_("Opened"), ticket.opened_on),
-            (_("Category"), f"{ticket.category} — {_(category)}"),  # a label may hold brackets
+            (
+                _("Category"),
+                # In Chinese the word a clerk types for it (`--category 服务不守时`); a label
+                # may hold brackets, so it follows a dash.
+                f"{ticket.category} — {_(category)}"
+                if current_language() == ENGLISH
+                else label("category", ticket.category),
+            ),
             (_("Severity"), label("severity", ticket.severity)),
             (_("Owner"), ticket.owner),
             (_("Due by"), ticket.due_by),
@@ -171,7 +182,7 @@ def open_cmd(
 
     \b
     Example:
-      followup ticket open C000012 --summary "发动机异响, 维修后复发" \\
+      followup ticket open C000012 --summary "发动机异响，维修后复发" \\
           --category product.failure --severity major --by 李娜
     """
 
@@ -321,7 +332,7 @@ def note_cmd(
 
     \b
     Example:
-      followup ticket note 12 "parts ordered, arrive Friday" --by 赵强
+      followup ticket note 12 "配件已订，周五到货" --by 赵强
     """
 
     ticket_id = _id(ticket)
@@ -340,7 +351,7 @@ def resolve_cmd(
 
     \b
     Example:
-      followup ticket resolve 12 --resolution "replaced injector under warranty" --by 赵强
+      followup ticket resolve 12 --resolution "保修期内更换了喷油器" --by 赵强
     """
 
     ticket_id = _id(ticket)
@@ -367,7 +378,7 @@ def notify_cmd(
 
     \b
     Example:
-      followup ticket notify 12 --via phone --response "满意, 谢谢" --by 李娜
+      followup ticket notify 12 --via phone --response "满意，谢谢" --by 李娜
     """
 
     ticket_id = _id(ticket)
@@ -418,7 +429,7 @@ def reopen_cmd(
 
     \b
     Example:
-      followup ticket reopen 12 --reason "noise is back" --by 李娜
+      followup ticket reopen 12 --reason "异响又出现了" --by 李娜
     """
 
     ticket_id = _id(ticket)

@@ -85,6 +85,11 @@ LABELLED = {
     "severity": "severity",
     "outcome": "outcome",
     "holiday": "holiday",
+    # a discrepancy between the level-1 and level-2 calls: the field (or question key)
+    # and the two answers (yes/no, or scores)
+    "key": "field",
+    "first": "answer",
+    "second": "answer",
 }
 SUMMARY_CUT = 60  # a ticket's summary in a callback's detail: its first 60 characters
 

@@ -16,7 +16,16 @@ from typing import NamedTuple
 
 from followup_cli.domain import fields
 from followup_cli.support.errors import InvalidValue
-from followup_cli.support.i18n import N_, _, label
+from followup_cli.support.i18n import (
+    CHINESE,
+    ENGLISH,
+    N_,
+    _,
+    current_language,
+    in_language,
+    label,
+    listed,
+)
 
 
 class Vocabulary:
@@ -271,21 +280,26 @@ def accept(kind: str, raw: str | None, field: str, allowed: Sequence[str] | None
     for value in values:
         if _fold(value) == folded:
             return value
+    # What the Chinese screens show for a value is typed back as it is shown.
+    with in_language(CHINESE):
+        for value in values:
+            if label(vocabulary.label_kind, value) == cleaned:
+                return value
     raise InvalidValue(field, raw or "", expected(kind, values))
 
 
-VALUE_SHOWN = N_("{label} ({value})")
-
-
 def expected(kind: str, allowed: Sequence[str] | None = None) -> str:
-    """What a refusal says is expected: each value in the reader's words, with the
-    stored key beside it when the two differ ("服务经理 (service_manager)")."""
+    """What a refusal says is expected, in the form the reader may type it: in English
+    the stored values ("one of service, sale, ..."), in Chinese each value's word
+    ("服务、销售、配件……"; `accept` takes what the Chinese screens show), or the stored
+    value where the office's own value has no Chinese word."""
     vocabulary = VOCABULARIES[kind]
-    shown = []
-    for value in allowed if allowed is not None else vocabulary.values:
-        word = label(vocabulary.label_kind, value)
-        shown.append(value if word == value else _(VALUE_SHOWN).format(label=word, value=value))
-    return _("one of {values}").format(values=", ".join(shown))
+    values = allowed if allowed is not None else vocabulary.values
+    if current_language() == ENGLISH:
+        shown = list(values)
+    else:
+        shown = [label(vocabulary.label_kind, value) for value in values]
+    return _("one of {values}").format(values=listed(shown))
 
 
 def accepted_words(kind: str, allowed: Sequence[str] | None = None) -> dict[str, str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 DOMAIN = "followup"
@@ -137,6 +137,12 @@ def pgettext(context: str, message: str) -> str:
     return _catalog().pgettext(context, message)
 
 
+def listed(items: Iterable[str]) -> str:
+    """Items read as a list: "a, b, c" in English, "甲、乙、丙" (the enumeration comma
+    an office writes between words of a list) in Chinese."""
+    return (", " if _language == ENGLISH else "、").join(items)
+
+
 def N_(message: str) -> str:
     """Mark a string for translation later (`_(text)` where it is shown)."""
     return message
@@ -157,6 +163,20 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     # accepted for them; the ones below are only shown.
     "customer_status": ("active", "archived", "unreachable"),
     "notice": ("ticket", "warning"),
+    # A key question's answer (`fixed=yes`), as the call script reads it back.
+    "answer": ("yes", "no"),
+    # The terms of a due row's urgency (`due --explain`), from
+    # followup_cli.domain.callbacks.due.TERMS.
+    "urgency_term": (
+        "overdue",
+        "grade",
+        "reason",
+        "reasons",
+        "open_tickets",
+        "level2",
+        "retry",
+        "unreachable",
+    ),
     # The tables of import and export.
     "table": ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks"),
     "discrepancy": ("record", "level2"),
