@@ -76,7 +76,10 @@ ROWS = 50
 LANGUAGES = {"en": "en_US.UTF-8", "zh_CN": "zh_CN.UTF-8"}
 TIMEOUT = 60.0  # seconds for one screen: generous for a loaded machine, finite
 QUIET = 0.05  # seconds without output after a prompt: the script is waiting for the answer
-PROMPT_END = b": "  # every prompt of the call script ends so (Click's prompt suffix)
+# Every prompt of the call script ends so: Click's suffix in English, a full-width colon
+# in Chinese.
+PROMPT_ENDS = (b": ", "：".encode())
+ZH_REPLIES = {"y": "是", "n": "否", "unsure": "不确定"}
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,9 @@ def show(screen: Screen, lang: str, width: int, db: Path, home: Path) -> Shown:
     )  # fmt: skip
     os.close(slave)
     out = bytearray()
-    replies = list(screen.replies)
+    # A clerk on the Chinese screen types the Chinese answers it offers.
+    typed = ZH_REPLIES if lang == "zh_CN" else {}
+    replies = [typed.get(r, r) for r in screen.replies]
     deadline = time.monotonic() + TIMEOUT
     try:
         while True:
@@ -226,7 +231,7 @@ def show(screen: Screen, lang: str, width: int, db: Path, home: Path) -> Shown:
                 if not data:
                     break
                 out += data
-            elif replies and out.endswith(PROMPT_END):
+            elif replies and out.endswith(PROMPT_ENDS):
                 os.write(master, replies.pop(0).encode("utf-8") + b"\r")
         code = proc.wait(timeout=TIMEOUT)
     finally:
