@@ -489,6 +489,7 @@ NOTES = st.one_of(
 @example(note='"引号", 逗号\r\n换行\n第三行', how="utf-8")
 @example(note="\u202eRTL \u200fמשהו\u200e 😀 ＡＢＣ１２３", how="utf-16-le")
 @example(note="\x00", how="utf-8")
+@example(note="\x00" * 40, how="utf-8")  # a file mostly NUL: refused as a whole
 @example(note="   ", how="utf-8")
 @example(note="'\t", how="utf-8")  # an apostrophe the export never writes before a tab
 def test_any_note_imports_whole_or_fails_cleanly(
@@ -507,6 +508,10 @@ def test_any_note_imports_whole_or_fails_cleanly(
         got = rows("SELECT note FROM events WHERE ref = ?", ref)
         assert got == [{"note": note.strip() or None}]
         assert len(dump(rows)["events"]) == len(before["events"]) + 1
+    elif how != "utf-16-le" and (head := encode(text, how)[:4096]).count(b"\x00") * 4 > len(head):
+        # Mostly NUL bytes: the whole file is refused first, as UTF-16 saved without a BOM.
+        assert r.stderr.startswith(f"Error: {path}: the file holds NUL bytes"), r.stderr
+        assert dump(rows) == before
     else:
         assert r.stderr.startswith(f"{path}:2:5: 备注: "), r.stderr
         assert f"Error: {path}: 1 error; nothing was imported" in r.stderr
