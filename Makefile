@@ -43,6 +43,7 @@ test: lint typecheck pytest
 # `git diff tests/snapshots` before committing.
 snapshots: $(STAMP)
 	$(BIN)/pytest -q tests/test_screens.py --update-snapshots
+	$(BIN)/pytest -q tests/test_readme.py --update-snapshots
 
 demo: $(STAMP)
 	@rm -rf demo && mkdir -p demo

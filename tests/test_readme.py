@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer
 from typer.main import get_command
 
@@ -79,3 +80,30 @@ def test_quickstart_has_exactly_the_two_setup_commands() -> None:
     quick = text.split("## Quickstart", 1)[1].split("```", 2)[1]
     commands = [line.split("#")[0].strip() for line in quick.splitlines()[1:] if line.strip()]
     assert commands == ["make demo", "make test"]
+
+
+SCREEN = re.compile(r"<!-- screen: (?P<name>[\w.-]+) -->\n```text\n(?P<body>.*?)```\n", re.S)
+SNAPSHOTS = README.parent / "tests" / "snapshots"
+
+
+def test_the_readmes_screens_are_the_reviewed_snapshots(request: pytest.FixtureRequest) -> None:
+    """Each screen the README shows is a capture from a pseudo-terminal: the reviewed
+    snapshot of that name, to the byte. `make snapshots` copies new captures in."""
+    text = README.read_text(encoding="utf-8")
+    shown = list(SCREEN.finditer(text))
+    assert {m["name"] for m in shown} >= {"due-limit-2-en-80", "ticket-show-en-80"}
+    if request.config.getoption("--update-snapshots"):
+        fresh = SCREEN.sub(
+            lambda m: m[0].replace(
+                m["body"], (SNAPSHOTS / f"{m['name']}.txt").read_text(encoding="utf-8")
+            ),
+            text,
+        )
+        README.write_text(fresh, encoding="utf-8")
+        return
+    stale = [
+        m["name"]
+        for m in shown
+        if m["body"] != (SNAPSHOTS / f"{m['name']}.txt").read_text(encoding="utf-8")
+    ]
+    assert not stale, f"README screens differ from their snapshots: {stale}; run `make snapshots`"
