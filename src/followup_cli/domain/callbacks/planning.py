@@ -27,16 +27,18 @@ import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followup_cli.domain.callbacks import store
-from followup_cli.domain.callbacks.levelling import Workload
 from followup_cli.domain.callbacks.store import Planned, id_scope, marks
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, Text, columns, message
 from followup_cli.support.dates import Interval, birthday_in_year
 from followup_cli.support.workdays import WorkCalendar, load_calendar
+
+if TYPE_CHECKING:
+    from followup_cli.domain.callbacks.levelling import Workload
 
 
 def spread_offset(key: str, days: int) -> int:
@@ -99,6 +101,9 @@ class Planner:
         is first needed (one indexed GROUP BY over that role and those days), with what
         this planner has not written yet, then counted as it plans."""
         if self._workload is None:
+            # Only planning a first periodic callback loads the levelling (log-call's start-up).
+            from followup_cli.domain.callbacks.levelling import Workload
+
             self._workload = Workload(load=self._pending_between)
         return self._workload
 
