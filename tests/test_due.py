@@ -530,7 +530,7 @@ def test_due_marks_an_unreachable_customer_in_every_format(office: Run, rows: Ro
     assert not any("!" in x for x in table.splitlines() if "C001" in x)
     assert (
         "! unreachable: the last calls did not reach the customer; check the phone numbers"
-        " (followup customer show CODE)"
+        " (`followup customer show CODE`)"
     ) in table
     data = by_code(due(office, "--days", "3"))
     assert (data["C002"]["unreachable"], data["C001"]["unreachable"]) == (True, False)

@@ -24,6 +24,7 @@ from followup_cli.render.output import (
     bar,
     cell_width,
     heading,
+    message,
     pad,
     paragraph,
     print_records,
@@ -327,7 +328,7 @@ def satisfaction_cmd(
     heading(_("Satisfaction {period}").format(period=span.label))
     total = data["total"]
     if not total["responses"]:
-        print(_("No satisfaction responses in this period."))
+        message(_("No satisfaction responses in this period."))
         return
     labels = {k: satisfaction_label(k) for k in LEVELS}
     most = max(total["distribution"].values())
@@ -341,7 +342,7 @@ def satisfaction_cmd(
     )
     if total["nps"] is not None:
         summary = _("{summary}, NPS {nps}").format(summary=summary, nps=total["nps"])
-    print(f"  {summary}")
+    message(f"  {summary}")
     # NPS needs recommend answers (log-call --recommend): without any, no NPS column.
     if total["nps"] is None:
         stat_columns = [c for c in stat_columns if c.key != "nps"]

@@ -101,7 +101,7 @@ def heading(text: str) -> None:
         # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
         from rich.text import Text
 
-        _console().print(Text(text, style="bold"))
+        _console().print(Text(fitted(text), style="bold"))
     else:
         print(text)
 
@@ -288,15 +288,12 @@ def print_rich_table(
     columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
 ) -> None:
     """A table on the terminal, and the note naming the columns left out."""
-    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
-    from rich.text import Text
-
     width = terminal_width()
     table, layout = rich_table(columns, records, title, width)
     _console(width=max(width, layout.width)).print(table)
     if layout.dropped:
         note = dropped_note([columns[i].header for i in layout.dropped])
-        _console().print(Text(note))
+        print(fitted(note, hang=2))
 
 
 def _json_default(value: Any) -> Any:
@@ -486,27 +483,47 @@ def _empty_section(section: Section) -> str:
     return _("{title}: {empty}").format(title=section.title, empty=empty)
 
 
-def paragraph(text: str) -> None:
-    """A line of text for a person: on a terminal, wrapped between words and phrases."""
-    if stdout_is_terminal():
-        print("\n".join(wrapping.wrap(text, terminal_width())))
-    else:
-        print(text)
+def stream_is_terminal(stream: IO[str]) -> bool:
+    """Is `stream` shown on a terminal (stdout: as `stdout_is_terminal` says)?"""
+    if stream is sys.stdout:
+        return stdout_is_terminal()
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def fitted(text: str, stream: IO[str] | None = None, hang: int = 0) -> str:
+    """`text` as it is written to `stream`: on a terminal, every line fitted to its width
+    (broken between words and phrases, see render/wrap.py; a line's continuation indented
+    like it, `hang` cells more); off a terminal (cron mail, pipes), as it is."""
+    stream = stream or sys.stdout
+    if not stream_is_terminal(stream):
+        return text
+    return "\n".join(wrapping.hanging(text, terminal_width(), hang))
+
+
+def paragraph(text: str, hang: int = 0, err: bool = False) -> None:
+    """A line of text for a person: on a terminal, wrapped between words and phrases;
+    `err`: on stderr."""
+    stream = sys.stderr if err else sys.stdout
+    print(fitted(text, stream, hang), file=stream)
 
 
 def message(text: str) -> None:
-    """A confirmation for the user, on stdout."""
-    print(text)
+    """A confirmation or an item of a list for the user, on stdout: on a terminal, its
+    continuation lines indented two cells more than it."""
+    paragraph(text, hang=2)
 
 
 def warn(text: str) -> None:
-    print(_("Warning: {message}").format(message=text), file=sys.stderr)
+    paragraph(_("Warning: {message}").format(message=text), hang=2, err=True)
 
 
 def error(text: str, hint: str | None = None) -> None:
-    print(_("Error: {message}").format(message=text), file=sys.stderr)
+    paragraph(_("Error: {message}").format(message=text), hang=2, err=True)
     if hint:
-        print(hint, file=sys.stderr)
+        paragraph(hint, err=True)
 
 
 class ProgressBar:

@@ -93,6 +93,26 @@ def _is_number(word: str) -> bool:
     return word.isdigit() or (word[:1] in "+-#" and word[1:].isdigit())
 
 
+def _starts_with_number(word: str) -> bool:
+    """A number, or a number closed by punctuation (`4；`, `8，`): it ends a phrase."""
+    rest = word.lstrip("0123456789")
+    return _is_number(word) or (rest != word and rest[:1] in CLOSING)
+
+
+# A `command` quoted in a text (`followup customer show CODE`) is never broken: its
+# spaces are kept while the text is cut, as this one.
+_KEPT_SPACE = "\u2063"
+
+
+def _keep_quoted(text: str) -> str:
+    if "`" not in text:
+        return text
+    parts = text.split("`")
+    for i in range(1, len(parts) - 1, 2):
+        parts[i] = parts[i].replace(" ", _KEPT_SPACE)
+    return "`".join(parts)
+
+
 def _cjk_boundary(word: str, i: int) -> bool:
     """May a line break before word[i] (inside one word, no space)?"""
     before, ch = word[i - 1], word[i]
@@ -118,14 +138,17 @@ def pieces(text: str) -> tuple[str, ...]:
     """`text` cut where a line may break: words and phrases, with the spaces between
     them as pieces of their own (" "), dropped where a line breaks."""
     out: list[str] = []
-    for n, word in enumerate(text.split(" ")):
+    for n, word in enumerate(_keep_quoted(text).split(" ")):
         glue = False
         if n:
             last = out[-1].rsplit(" ", 1)[-1] if out else ""
-            # A number between Chinese words stays with them: 第 4 次, 订 4 块.
-            glue = (_is_number(word) and last[-1:] != "" and is_wide(last[-1])) or (
-                _is_number(last) and word[:1] != "" and is_wide(word[0])
-            )
+            # A number between Chinese words stays with them: 第 4 次, 订 4 块, 满意度 4；
+            # A number closed by punctuation ends its phrase in any script: satisfaction 4;
+            glue = (
+                _starts_with_number(word)
+                and last[-1:] != ""
+                and (is_wide(last[-1]) or not _is_number(word))
+            ) or (_is_number(last) and word[:1] != "" and is_wide(word[0]))
             if glue:
                 out[-1] += " "
             else:
@@ -141,7 +164,7 @@ def pieces(text: str) -> tuple[str, ...]:
         if glue:
             out[-1] += chunks.pop(0)
         out.extend(chunks)
-    return tuple(p for p in out if p)
+    return tuple(p.replace(_KEPT_SPACE, " ") for p in out if p)
 
 
 def _cjk(text: str) -> bool:
@@ -201,4 +224,22 @@ def wrap(text: str, width: int) -> list[str]:
             out.extend(full)
             line, used = last, cell_width(last)
         out.append(line.rstrip())
+    return out
+
+
+def hanging(text: str, width: int, hang: int = 0) -> list[str]:
+    """`text` (each of its lines) in lines of at most `width` cells, broken as `wrap`
+    breaks: a line's leading spaces start each of its lines, and the lines after its
+    first are indented `hang` cells more (an item of a list reads as one)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        room = max(width - len(indent), 1)
+        first = wrap(body, room)[0]
+        out.append(indent + first)
+        rest = body[len(first) :].lstrip(" ")
+        if rest:
+            more = indent + " " * hang
+            out.extend(more + part for part in wrap(rest, max(width - len(more), 1)))
     return out
