@@ -164,9 +164,13 @@ def show_cmd(
 ) -> None:
     """Show one customer: details, contacts, recent events, calls, tickets, pending callbacks.
 
+    With --format csv, one file: a first column `section` names each row's part
+    (customer, contacts, events, calls, tickets, pending_callbacks), as in the JSON.
+
     \b
     Example:
       followup customer show C000012
+      followup customer show C000012 --format csv > C000012.csv
     """
 
     session = open_session(ctx)
@@ -272,7 +276,7 @@ def show_cmd(
             ],
         ),
     ]
-    print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict())
+    print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict(), "customer")
 
 
 @app.command("edit")

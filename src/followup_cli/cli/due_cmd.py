@@ -208,6 +208,10 @@ CSV_HEADER = (
     "reasons",
     "callback_ids",
     "unreachable",
+    # (added after `unreachable`: what the JSON has besides)
+    "customer_id",
+    "tier",
+    "role",
 )
 
 
@@ -233,6 +237,9 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
                 text,
                 " ".join(ids),
                 "yes" if e.unreachable else "no",
+                e.customer_id,
+                e.tier,
+                e.role,
             ]
             if explain:
                 line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))
