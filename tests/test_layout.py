@@ -109,6 +109,17 @@ def test_a_quoted_command_and_a_number_closing_a_phrase_stay_whole() -> None:
     assert pieces("page 4 of 5") == ("page", " ", "4", " ", "of", " ", "5")
 
 
+def test_a_run_that_must_fold_starts_on_the_line_and_leaves_no_single_character() -> None:
+    """ticket list at 80 columns in Chinese showed 服务 alone on a line, then
+    工程师没来也没通 and 知 (issue 15)."""
+    assert wrap("约好周五上门保养, 服务工程师没来也没通知", 17) == [
+        "约好周五上门保养,",
+        "服务工程师没来也",
+        "没通知",
+    ]
+    assert wrap("履带板少发两块", 12) == ["履带板少发", "两块"]
+
+
 def test_a_paragraph_keeps_its_indent_and_hangs_its_continuation() -> None:
     from followup_cli.render.wrap import hanging
 

@@ -190,7 +190,7 @@ def show_cmd(
             ).format(status=shown_status, n=profile.failed_in_a_row)
         return [
             (_("Code"), c.code),
-            (_("Grade"), f"{c.grade} ({label('tier', c.tier)})"),
+            (_("Grade"), _("{grade} ({tier})").format(grade=c.grade, tier=label("tier", c.tier))),
             (_("Phone"), c.phone),
             (_("Region"), c.region),
             (_("Industry"), c.industry),

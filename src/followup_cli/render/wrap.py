@@ -186,6 +186,8 @@ def min_width(text: str) -> int:
 
 
 def _fold(piece: str, width: int) -> list[str]:
+    """`piece` cut by character into lines of `width` cells; a last line of one
+    character takes one more from the line before (没通│知 reads as 没│通知)."""
     lines, line, used = [], "", 0
     for ch in piece:
         w = cell_width(ch)
@@ -196,7 +198,19 @@ def _fold(piece: str, width: int) -> list[str]:
         used += w
     if line:
         lines.append(line)
+    if len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-2]) > 2:
+        lines[-2], lines[-1] = lines[-2][:-1], lines[-2][-1] + lines[-1]
     return lines
+
+
+def _fold_start(piece: str, room: int) -> tuple[str, str]:
+    """The start of `piece` that fills `room` cells, and the rest (never empty)."""
+    used = 0
+    for i, ch in enumerate(piece):
+        used += cell_width(ch)
+        if used > room:
+            return piece[:i], piece[i:]
+    return piece[:-1], piece[-1:]
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -214,7 +228,13 @@ def wrap(text: str, width: int) -> list[str]:
             if used + w <= width:
                 line, used = line + piece, used + w
                 continue
-            if line.strip():
+            if w > width and line.strip() and width - used >= CJK_FOLD // 2:
+                # It folds whatever is done: it starts on this line (服务工程师没来也│没通知),
+                # not alone below a short line.
+                head, rest = _fold_start(piece, width - used)
+                out.append((line + head).rstrip())
+                piece, w = rest, cell_width(rest)
+            elif line.strip():
                 out.append(line.rstrip())
             line, used = "", 0
             if w <= width:
