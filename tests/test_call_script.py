@@ -101,6 +101,9 @@ def terminal(db_path: Path) -> Iterator[Callable[..., Terminal]]:
 
     def start(*args: str, today: str = "2026-11-23") -> Terminal:
         env = {**os.environ, "TZ": "Asia/Shanghai", "PYTHONUTF8": "1", "TERM": "dumb"}
+        # A wide terminal: these tests read what the script asks, each prompt on one
+        # line; how it fits 80 columns is tests/test_screens.py's.
+        env.update(COLUMNS="300", LINES="50")
         argv = [sys.executable, "-m", "followup_cli", "--db", str(db_path), "--today", today]
         term = Terminal([*argv, *args], env)
         opened.append(term)

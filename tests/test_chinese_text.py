@@ -58,9 +58,11 @@ CONFIG_KEYS = {"language", "tiers", "questions", "planning", "urgency", "timezon
 # Shells and time zones, named as the machine names them.
 SYSTEM_NAMES = {"shell", "bash", "zsh", "fish", "SHELL", "Tab", "UTC", "tzdata"}
 # The placeholders help shows beside an option (cli/placeholders.py), and the words a
-# csv file carries in its `section` column (report daily).
+# csv file carries in its `section` column (report daily, customer show, ticket show).
 PLACEHOLDERS = {"STAFF", "ROLE", "GRADE"}
-CSV_VALUES = {"section", "summary", "assignee", "breach", "escalation", "warning"}
+CSV_VALUES = {"section", "summary", "assignee", "breach", "escalation", "warning"} | {
+    "customer", "pending_callbacks", "ticket", "history",
+}  # fmt: skip
 ALLOWED = TECHNICAL | TYPED | CONFIG_KEYS | SYSTEM_NAMES | PLACEHOLDERS | CSV_VALUES
 
 CJK = "\u4e00-\u9fff"

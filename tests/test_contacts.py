@@ -211,6 +211,8 @@ def test_list_all_customers(office):
         "email",
         "birthday",
         "primary",
+        "id",  # what the JSON has besides, at the end (issue 15)
+        "customer_id",
     ]
     assert [(row[0], row[2]) for row in table[1:]] == [
         ("C001", "李明"),

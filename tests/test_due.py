@@ -530,18 +530,20 @@ def test_due_marks_an_unreachable_customer_in_every_format(office: Run, rows: Ro
     assert not any("!" in x for x in table.splitlines() if "C001" in x)
     assert (
         "! unreachable: the last calls did not reach the customer; check the phone numbers"
-        " (followup customer show CODE)"
+        " (`followup customer show CODE`)"
     ) in table
     data = by_code(due(office, "--days", "3"))
     assert (data["C002"]["unreachable"], data["C001"]["unreachable"]) == (True, False)
     out = ok(office("due", "--days", "3", "--format", "csv")).stdout
     header = out.splitlines()[0].split(",")
-    assert header[-2:] == ["callback_ids", "unreachable"]  # added at the end
+    assert header[12:14] == ["callback_ids", "unreachable"]  # added at the end (then more)
     records = {r["customer_code"]: r for r in csv.DictReader(io.StringIO(out))}
     assert (records["C002"]["unreachable"], records["C001"]["unreachable"]) == ("yes", "no")
     assert records["C002"]["phone"] == "13800138000"  # the number itself, unmarked
     explained = ok(office("due", "--days", "3", "--explain", "--format", "csv")).stdout
-    assert explained.splitlines()[0].endswith("callback_ids,unreachable,terms")
+    assert explained.splitlines()[0].endswith(
+        "callback_ids,unreachable,customer_id,tier,role,terms"
+    )
 
 
 def test_the_next_reached_call_clears_the_mark(office: Run, rows: Rows) -> None:

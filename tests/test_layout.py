@@ -95,6 +95,45 @@ def test_a_newline_always_breaks_and_a_run_too_long_folds() -> None:
     assert wrap("补发的履带板周三到货", 8) == ["补发的履", "带板周三", "到货"]
 
 
+def test_a_quoted_command_and_a_number_closing_a_phrase_stay_whole() -> None:
+    assert pieces("请核对（`followup customer show 客户编号`）") == (
+        "请核对",
+        "（`followup customer show 客户编号`）",
+    )
+    assert wrap("check the numbers (`followup customer show CODE`)", 40) == [
+        "check the numbers",
+        "(`followup customer show CODE`)",
+    ]
+    assert pieces("满意度 4；推荐度 8；") == ("满意度 4；", "推荐度 8；")
+    assert "satisfaction 4;" in pieces("satisfaction 4; recommend 8;")
+    assert pieces("page 4 of 5") == ("page", " ", "4", " ", "of", " ", "5")
+
+
+def test_a_run_that_must_fold_starts_on_the_line_and_leaves_no_single_character() -> None:
+    """ticket list at 80 columns in Chinese showed 服务 alone on a line, then
+    工程师没来也没通 and 知 (issue 15)."""
+    assert wrap("约好周五上门保养, 服务工程师没来也没通知", 17) == [
+        "约好周五上门保养,",
+        "服务工程师没来也",
+        "没通知",
+    ]
+    assert wrap("履带板少发两块", 12) == ["履带板少发", "两块"]
+
+
+def test_a_paragraph_keeps_its_indent_and_hangs_its_continuation() -> None:
+    from followup_cli.render.wrap import hanging
+
+    text = "  planned: #400 second-level due 2026-11-26 (check of the service 2026-11-19)"
+    lines = hanging(text, 40, hang=2)
+    assert lines == [
+        "  planned: #400 second-level due",
+        "    2026-11-26 (check of the service",
+        "    2026-11-19)",
+    ]
+    assert hanging("short\n  two", 40, hang=2) == ["short", "  two"]
+    assert all(cell_width(line) <= 30 for line in hanging("无法联系：" * 20, 30, hang=2))
+
+
 # --- which columns a table keeps ---------------------------------------------------------
 
 
@@ -181,7 +220,7 @@ def screens_db(office_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     return db
 
 
-def screen(db: Path, width: int, language: str, *args: str) -> str:
+def screen(db: Path, width: int, language: str, *args: str, code: int = 0) -> str:
     """What `followup ARGS` draws on a terminal `width` columns wide (colours removed)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, width, 0, 0))
@@ -213,7 +252,7 @@ def screen(db: Path, width: int, language: str, *args: str) -> str:
         if not data:
             break
         out += data
-    assert proc.wait(timeout=30) == 0, out.decode("utf-8", "replace")
+    assert proc.wait(timeout=30) == code, out.decode("utf-8", "replace")
     os.close(master)
     return ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
 
@@ -367,3 +406,18 @@ def test_off_a_terminal_the_plain_table_keeps_every_column(office: Callable[...,
     for name in ("Urg", "Code", "Customer", "G", "Contact", "Phone", "Due", "Late", "Reasons"):
         assert name in header
     assert "Not shown" not in out
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_error_and_its_hint_fit_a_narrow_terminal(screens_db: Path, language: str) -> None:
+    """An error on stderr is fitted as the screens are (a terminal would break it
+    mid-word); cron mail and pipes get it on one line (tests/test_customers.py)."""
+    shown = screen(screens_db, 40, language, "customer", "show", "NOPE", code=1)
+    assert_fits(shown, 40)
+    expected = {
+        "en": "Error: no customer matches 'NOPE' (by\n  code, id or exact name)\nSearch with\n"
+        "`followup customer list --search TEXT`.\n",
+        "zh_CN": "错误：没有客户匹配“NOPE”（按编号、ID\n  或完整名称）\n可用\n"
+        "`followup customer list --search 关键词`\n查找。\n",
+    }
+    assert shown == expected[language]

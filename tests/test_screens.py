@@ -316,6 +316,59 @@ def test_every_snapshot_file_is_a_screen_and_holds_no_control_character() -> Non
         assert not control_characters(text), (f.name, control_characters(text))
 
 
+def typed_answer(line: str, screen: Screen, lang: str) -> str:
+    """The answer a clerk typed at the end of a prompt `line` of the call script ("" if
+    `line` is no prompt): the terminal echoes it after the prompt, and wraps it itself."""
+    typed = ZH_REPLIES if lang == "zh_CN" else {}
+    for reply in sorted({typed.get(r, r) for r in screen.replies}, key=len, reverse=True):
+        for end in PROMPT_ENDS:
+            prompted = end.decode() + reply
+            if line.endswith(prompted) or line.endswith(prompted.rstrip(" ")):
+                return reply
+    return ""
+
+
+def too_wide(text: str, screen: Screen, lang: str, width: int) -> list[str]:
+    """The lines of a screen wider than its terminal, as 'line N (W cells): …'. A prompt
+    of the call script is measured without the answer typed after it: the program fits
+    the prompt to the terminal, the terminal wraps what the clerk types."""
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        shown = line
+        if screen.replies:
+            answer = typed_answer(line, screen, lang)
+            shown = line[: len(line) - len(answer)].rstrip(" ") if answer else line
+        if cell_width(shown) > width:
+            found.append(f"line {number} ({cell_width(shown)} cells): {line}")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("screen", "lang", "width"),
+    CASES,
+    ids=[f"{s.name}-{lang}-{w}" for s, lang, w in CASES],
+)
+def test_no_line_of_a_snapshot_is_wider_than_its_terminal(
+    screen: Screen, lang: str, width: int
+) -> None:
+    """Every line a screen prints fits the terminal: a wider one would be broken by the
+    terminal itself, mid-word (the legend under `due` was 111 cells at 80 columns)."""
+    path = snapshot_path(screen, lang, width)
+    assert not too_wide(path.read_text(encoding="utf-8"), screen, lang, width), path.name
+
+
+def test_a_typed_answer_is_not_measured_but_its_prompt_is() -> None:
+    script = next(s for s in SCREENS if s.replies)
+    assert typed_answer("Note: 发动机还漏油", script, "en") == "发动机还漏油"
+    assert typed_answer("满意度 1–5：4", script, "zh_CN") == "4"
+    assert typed_answer("Were you charged as quoted? [y/n, Enter to skip]:", script, "en") == ""
+    assert typed_answer("  1. reached", script, "en") == ""
+    long_prompt = "Save: " + "x" * 80 + "? [Y/n]: y"
+    assert too_wide(long_prompt, script, "en", 80)
+    assert not too_wide("Note: 发动机还漏油", script, "en", 10)  # the answer runs on
+    assert too_wide("! " + "unreachable " * 8, SCREENS[0], "en", 80)
+
+
 # -- the harness itself: the width reaches Rich, nothing but spaces is stripped -------------
 
 

@@ -30,9 +30,10 @@ from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_la
 
 
 def _report(text: str, hint: str | None = None) -> None:
-    print(_("Error: {message}").format(message=text), file=sys.stderr)
-    if hint:
-        print(hint, file=sys.stderr)
+    # Rendering loads only when a terminal shows the error (fitted to its width).
+    from followup_cli.render.output import error
+
+    error(text, hint)
 
 
 # The shipped defaults.toml: its `language` applies when the user's file sets none.

@@ -3,7 +3,7 @@
 from typing import Any
 
 from followup_cli.domain.texts import render
-from followup_cli.render.output import warn
+from followup_cli.render.output import message, warn
 from followup_cli.support.i18n import _, label
 
 
@@ -17,7 +17,7 @@ def report_call(result: Any, session: Any) -> None:
         if result.reached
         else _("Logged call #{id} to {code} {name} at {time} (not reached)")
     )
-    print(
+    message(
         head.format(
             id=result.call_id,
             code=result.customer_code,
@@ -26,7 +26,7 @@ def report_call(result: Any, session: Any) -> None:
         )
     )
     for cb in result.completed:
-        print(
+        message(
             "  "
             + _("done: #{id} {reason} (due {date})").format(
                 id=cb["callback_id"], reason=label("reason", cb["reason"]), date=cb["due_on"]
@@ -40,11 +40,11 @@ def report_call(result: Any, session: Any) -> None:
             "who": cb["assignee"],
         }
         if cb["assignee"]:
-            print("  " + _("still due: #{id} {reason} for {role} ({who})").format(**values))
+            message("  " + _("still due: #{id} {reason} for {role} ({who})").format(**values))
         else:
-            print("  " + _("still due: #{id} {reason} for {role}").format(**values))
+            message("  " + _("still due: #{id} {reason} for {role}").format(**values))
     for cb in result.retried:
-        print(
+        message(
             "  "
             + _("try again {date}: #{id} {reason}").format(
                 date=cb["due_on"], id=cb["callback_id"], reason=label("reason", cb["reason"])
@@ -58,17 +58,17 @@ def report_call(result: Any, session: Any) -> None:
             "detail": render(cb["detail"]),
         }
         if cb["detail"]:
-            print("  " + _("planned: #{id} {reason} due {date} ({detail})").format(**values))
+            message("  " + _("planned: #{id} {reason} due {date} ({detail})").format(**values))
         else:
-            print("  " + _("planned: #{id} {reason} due {date}").format(**values))
+            message("  " + _("planned: #{id} {reason} due {date}").format(**values))
     for ticket_id in result.tickets:
-        print(
+        message(
             "  " + _("opened ticket #{id} (see `followup ticket show {id}`)").format(id=ticket_id)
         )
     if not result.reached and result.attempts:
-        print("  " + _("{n} failed attempt(s) in a row").format(n=result.attempts))
+        message("  " + _("{n} failed attempt(s) in a row").format(n=result.attempts))
     if result.reachable_again:
-        print(
+        message(
             "  "
             + _("{code} is reachable again: its unreachable flag is cleared").format(
                 code=result.customer_code

@@ -22,14 +22,31 @@ from followup_cli.domain.calls.log import (
     validate_call,
 )
 from followup_cli.domain.texts import render
+from followup_cli.render.output import message, terminal_width
+from followup_cli.render.wrap import cell_width, wrap
 from followup_cli.support.errors import EXIT_INTERRUPTED, FollowupError, InvalidValue
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, label, listed
+
+
+def _say(text: str) -> None:
+    """A line of the script, fitted to the terminal (its continuation indented)."""
+    message(text)
+
+
+def _last_line(question: str, tail: str) -> str:
+    """A long question fitted to the terminal: its first lines shown, the last returned
+    to be asked with `tail` (the suffix the prompt adds) after it. What the clerk types
+    goes on after it, as far as the terminal's line takes it (the terminal wraps it)."""
+    *first, last = wrap(question, max(terminal_width() - cell_width(tail), 20))
+    for line in first:
+        _say(line)
+    return last
 
 
 def _prompt(text: str, **options: Any) -> Any:
     """typer.prompt, ended by the reader's colon (a full-width ： after Chinese)."""
     suffix = ": " if current_language() == ENGLISH else "："
-    return typer.prompt(text, prompt_suffix=suffix, **options)
+    return typer.prompt(_last_line(text, suffix), prompt_suffix=suffix, **options)
 
 
 def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str:
@@ -39,7 +56,7 @@ def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str
     for i, option in enumerate(values, 1):
         # The word to type: the stored value in English, the Chinese word in Chinese
         # (the stored value where the office's own value has none).
-        typer.echo(f"  {i}. {label(shown_kind, option)}")
+        _say(f"  {i}. {label(shown_kind, option)}")
     while True:
         raw = str(_prompt(prompt)).strip()
         if raw.isdigit() and 1 <= int(raw) <= len(values):
@@ -47,7 +64,7 @@ def _choose(prompt: str, kind: str, options: Sequence[str] | None = None) -> str
         try:
             return vocab.accept(kind, raw, kind, values)
         except InvalidValue:
-            typer.echo("  " + _("Please answer 1–{n}.").format(n=len(values)))
+            _say("  " + _("Please answer 1–{n}.").format(n=len(values)))
 
 
 def _satisfaction(prompt: str) -> int | None:
@@ -56,9 +73,7 @@ def _satisfaction(prompt: str) -> int | None:
         try:
             return vocab.satisfaction_score(raw)
         except InvalidValue:
-            typer.echo(
-                "  " + _("A number from {low} to {high}, or Enter to skip.").format(low=1, high=5)
-            )
+            _say("  " + _("A number from {low} to {high}, or Enter to skip.").format(low=1, high=5))
 
 
 def _repurchase(prompt: str) -> str | None:
@@ -69,7 +84,7 @@ def _repurchase(prompt: str) -> str | None:
         try:
             return vocab.accept("repurchase", raw, "repurchase")
         except InvalidValue as exc:
-            typer.echo(
+            _say(
                 "  "
                 + _("Please answer {expected}, or Enter to skip.").format(expected=exc.expected)
             )
@@ -82,7 +97,7 @@ def _optional_int(prompt: str, low: int, high: int) -> int | None:
             return None
         if raw.isdigit() and low <= int(raw) <= high:
             return int(raw)
-        typer.echo(
+        _say(
             "  " + _("A number from {low} to {high}, or Enter to skip.").format(low=low, high=high)
         )
 
@@ -97,7 +112,7 @@ CONFIRM = {
 def _confirm(question: str, default: bool) -> bool:
     """typer.confirm in English; in Chinese 是/否 (or y/n) with the default on Enter."""
     if current_language() == ENGLISH:
-        return typer.confirm(question, default=default)
+        return typer.confirm(_last_line(question, " [Y/n]: "), default=default)
     while True:
         raw = str(
             _prompt(_(CONFIRM[default]).format(question=question), default="", show_default=False)
@@ -107,7 +122,7 @@ def _confirm(question: str, default: bool) -> bool:
         try:
             return answer_value(raw) == "yes"
         except InvalidValue:
-            typer.echo("  " + _("y, n, or Enter to skip."))
+            _say("  " + _("y, n, or Enter to skip."))
 
 
 def _yes_no_skip(question: str) -> str | None:
@@ -122,7 +137,7 @@ def _yes_no_skip(question: str) -> str | None:
         try:
             return answer_value(raw)
         except InvalidValue:
-            typer.echo("  " + _("y, n, or Enter to skip."))
+            _say("  " + _("y, n, or Enter to skip."))
 
 
 def _text(prompt: str, field: str, required: bool) -> str | None:
@@ -134,7 +149,7 @@ def _text(prompt: str, field: str, required: bool) -> str | None:
                 return fields.required_text(raw, field, max_length=fields.MAX_TEXT)
             return fields.text(raw, field)
         except InvalidValue as exc:
-            typer.echo("  " + exc.message)
+            _say("  " + exc.message)
 
 
 def _caller(session: Any) -> str:
@@ -145,37 +160,37 @@ def _caller(session: Any) -> str:
         try:
             return check_caller(session, raw)
         except FollowupError as exc:
-            typer.echo("  " + exc.message)
+            _say("  " + exc.message)
             if exc.hint:
-                typer.echo("  " + exc.hint)
+                _say("  " + exc.hint)
 
 
 def _show_brief(brief: CallBrief) -> None:
     c = brief.customer
-    typer.echo(
+    _say(
         _("Call {name} ({code}, grade {grade}, {tier})").format(
             name=c["name"], code=c["code"], grade=c["grade"], tier=label("tier", c["tier"])
         )
     )
     if brief.contact:
-        typer.echo(
+        _say(
             "  "
             + _("Ask for: {name} ({role})").format(
                 name=brief.contact["name"], role=label("contact_role", brief.contact["role"])
             )
         )
-    typer.echo("  " + _("Number:  {phone}").format(phone=brief.phone or _("no phone on file")))
+    _say("  " + _("Number:  {phone}").format(phone=brief.phone or _("no phone on file")))
     if brief.open_tickets:
-        typer.echo("  " + _("Open complaints: {n}").format(n=brief.open_tickets))
+        _say("  " + _("Open complaints: {n}").format(n=brief.open_tickets))
     for r in brief.recent:
-        typer.echo(
+        _say(
             "  "
             + _("Recent contact: {day} by {caller} ({outcome})").format(
                 day=r["day"], caller=r["caller"], outcome=label("outcome", r["outcome"])
             )
         )
     if brief.reasons:
-        typer.echo("  " + _("Why:"))
+        _say("  " + _("Why:"))
         for r in brief.reasons:
             values = {
                 "id": r["callback_id"],
@@ -184,18 +199,16 @@ def _show_brief(brief: CallBrief) -> None:
                 "detail": render(r["detail"]),
             }
             if r["detail"]:
-                typer.echo("    " + _("#{id} {reason} due {date}: {detail}").format(**values))
+                _say("    " + _("#{id} {reason} due {date}: {detail}").format(**values))
             else:
-                typer.echo("    " + _("#{id} {reason} due {date}").format(**values))
+                _say("    " + _("#{id} {reason} due {date}").format(**values))
     else:
-        typer.echo(
-            "  " + _("Nothing is due for this customer; this call is recorded as a contact.")
-        )
+        _say("  " + _("Nothing is due for this customer; this call is recorded as a contact."))
 
 
 def _ask(session: Any, brief: CallBrief, by: str, channel: str) -> CallInput:
     """Every answer of the call, each checked as it is typed."""
-    typer.echo(_("Outcome:"))
+    _say(_("Outcome:"))
     outcome = _choose(_("Outcome"), "outcome")
     answers: dict[str, str] = {}
     satisfaction = recommend = None
@@ -206,7 +219,7 @@ def _ask(session: Any, brief: CallBrief, by: str, channel: str) -> CallInput:
             value = _yes_no_skip(_(question))
             if value:
                 answers[q["key"]] = value
-        typer.echo(
+        _say(
             _("Satisfaction: {scale}").format(
                 scale=listed(vocab.satisfaction_label(level.score) for level in vocab.SATISFACTION)
             )
@@ -217,9 +230,9 @@ def _ask(session: Any, brief: CallBrief, by: str, channel: str) -> CallInput:
         repurchase = _repurchase(_("Would buy again? {choices}").format(choices=choices))
         if _confirm(_("Any complaint?"), default=False):
             complaint = _text(_("What is the complaint"), "complaint", required=True)
-            typer.echo(_("Category:"))
+            _say(_("Category:"))
             category = _choose(_("Category"), "category", session.config.categories)
-            typer.echo(_("Severity:"))
+            _say(_("Severity:"))
             severity = _choose(_("Severity"), "severity")
     note = _text(_("Note"), "note", required=False)
     return validate_call(
@@ -249,6 +262,12 @@ def _answer(key: str, value: str, questions: dict[str, str]) -> str:
     )
 
 
+def _quoted_inside(text: str) -> str:
+    """A text that is quoted in another: its own quotation marks become single ones
+    (“客户回答‘否’：…”), as a quotation inside a quotation is written."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
 def _save_line(
     data: CallInput, tickets: list[PlannedTicket], questions: dict[str, str] | None = None
 ) -> str:
@@ -275,7 +294,7 @@ def _save_line(
         parts.append(_("note “{note}”").format(note=data.note))
     for ticket in tickets:
         shown = _("opens ticket “{summary}” ({category}, {severity})").format(
-            summary=render(ticket.summary),
+            summary=_quoted_inside(render(ticket.summary)),
             category=label("category", ticket.category),
             severity=label("severity", ticket.severity),
         )
@@ -310,6 +329,6 @@ def run_call_script(
         typer.echo(_("Interrupted: nothing saved."), err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not confirmed:
-        typer.echo(_("Not saved."))
+        _say(_("Not saved."))
         raise typer.Exit(1)
     report_call(log_call(session, customer_ref, data), session)

@@ -164,9 +164,13 @@ def show_cmd(
 ) -> None:
     """Show one customer: details, contacts, recent events, calls, tickets, pending callbacks.
 
+    With --format csv, one file: a first column `section` names each row's part
+    (customer, contacts, events, calls, tickets, pending_callbacks), as in the JSON.
+
     \b
     Example:
       followup customer show C000012
+      followup customer show C000012 --format csv > C000012.csv
     """
 
     session = open_session(ctx)
@@ -186,7 +190,7 @@ def show_cmd(
             ).format(status=shown_status, n=profile.failed_in_a_row)
         return [
             (_("Code"), c.code),
-            (_("Grade"), f"{c.grade} ({label('tier', c.tier)})"),
+            (_("Grade"), _("{grade} ({tier})").format(grade=c.grade, tier=label("tier", c.tier))),
             (_("Phone"), c.phone),
             (_("Region"), c.region),
             (_("Industry"), c.industry),
@@ -272,7 +276,7 @@ def show_cmd(
             ],
         ),
     ]
-    print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict())
+    print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict(), "customer")
 
 
 @app.command("edit")

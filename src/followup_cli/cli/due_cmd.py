@@ -16,6 +16,7 @@ from followup_cli.domain.vocabulary import REASONS
 from followup_cli.render.output import (
     Column,
     display,
+    paragraph,
     print_json_list,
     print_records,
     stdout_is_terminal,
@@ -118,10 +119,11 @@ def due_cmd(
     with closing(iter(entries)) as rows:
         shown = render_due_table(rows, explain, on.isoformat(), days)
     if entries.total > shown:
-        print(
+        paragraph(
             _("… and {n} more customers due (--limit N to see more, --all for every row)").format(
                 n=entries.total - shown
-            )
+            ),
+            hang=2,
         )
 
 
@@ -178,7 +180,7 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
     ).format(window=window, n=len(records))
     print_records(records, columns, "table", title=title, empty=_("Nothing due."))
     if any(r["unreachable"] for r in records):
-        print(_(UNREACHABLE).format(mark=UNREACHABLE_MARK))
+        paragraph(_(UNREACHABLE).format(mark=UNREACHABLE_MARK), hang=2)
     return len(records)
 
 
@@ -187,7 +189,7 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
 UNREACHABLE_MARK = "!"
 UNREACHABLE = N_(
     "{mark} unreachable: the last calls did not reach the customer;"
-    " check the phone numbers (followup customer show CODE)"
+    " check the phone numbers (`followup customer show CODE`)"
 )
 
 
@@ -206,6 +208,10 @@ CSV_HEADER = (
     "reasons",
     "callback_ids",
     "unreachable",
+    # (added after `unreachable`: what the JSON has besides)
+    "customer_id",
+    "tier",
+    "role",
 )
 
 
@@ -231,6 +237,9 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
                 text,
                 " ".join(ids),
                 "yes" if e.unreachable else "no",
+                e.customer_id,
+                e.tier,
+                e.role,
             ]
             if explain:
                 line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))

@@ -325,6 +325,9 @@ class LocalizedUsageError(UsageError):
         # An error's usage text only.
         import sys
 
+        # Fitted to the terminal's width when one shows it (rendering loads only then).
+        from followup_cli.render.output import fitted
+
         out = file or sys.stderr
         if self.ctx is not None:
             hint = ""
@@ -333,8 +336,8 @@ class LocalizedUsageError(UsageError):
                     command=self.ctx.command_path, option=self.ctx.help_option_names[0]
                 )
                 hint += "\n"
-            print(f"{self.ctx.get_usage()}\n{hint}", file=out)
-        print(_("Error: {message}").format(message=self.message), file=out)
+            print(fitted(f"{self.ctx.get_usage()}\n{hint}", out, hang=2), file=out)
+        print(fitted(_("Error: {message}").format(message=self.message), out, hang=2), file=out)
 
 
 def localize_usage_error(exc: UsageError) -> UsageError:

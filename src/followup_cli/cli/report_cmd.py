@@ -24,6 +24,7 @@ from followup_cli.render.output import (
     bar,
     cell_width,
     heading,
+    message,
     pad,
     paragraph,
     print_records,
@@ -300,7 +301,14 @@ def satisfaction_cmd(
     stat_columns = [
         Column("responses", _("Responses"), justify="right", priority=2),
         *[
-            Column(f"d{k}", str(k), justify="right", value=_level(k), priority=10 - k)
+            Column(
+                f"d{k}",
+                str(k),
+                justify="right",
+                value=_level(k),
+                priority=10 - k,
+                carries=f"distribution_{k}",
+            )
             for k in LEVELS
         ],
         Column(
@@ -314,12 +322,12 @@ def satisfaction_cmd(
         Column("nps", _("NPS"), justify="right", priority=10),
     ]
     if fmt == Format.csv:
-        rows = (
-            [{"group": "total", "name": "all", **data["total"]}]
-            + [{"group": "period", "name": r["period"], **r} for r in data["by_period"]]
-            + [{"group": "staff", "name": r["staff"], **r} for r in data["by_staff"]]
-            + [{"group": "kind", "name": r["kind"], **r} for r in data["by_kind"]]
-        )
+        # Each group's own key (period, staff, kind) is its row's `name`.
+        rows = [{"group": "total", "name": "all", **data["total"]}] + [
+            {"group": group, "name": r[group], **{k: v for k, v in r.items() if k != group}}
+            for group in ("period", "staff", "kind")
+            for r in data[f"by_{group}"]
+        ]
         _csv_or_table(
             rows, [Column("group", "group"), Column("name", "name"), *stat_columns], "csv", ""
         )
@@ -327,7 +335,7 @@ def satisfaction_cmd(
     heading(_("Satisfaction {period}").format(period=span.label))
     total = data["total"]
     if not total["responses"]:
-        print(_("No satisfaction responses in this period."))
+        message(_("No satisfaction responses in this period."))
         return
     labels = {k: satisfaction_label(k) for k in LEVELS}
     most = max(total["distribution"].values())
@@ -341,7 +349,7 @@ def satisfaction_cmd(
     )
     if total["nps"] is not None:
         summary = _("{summary}, NPS {nps}").format(summary=summary, nps=total["nps"])
-    print(f"  {summary}")
+    message(f"  {summary}")
     # NPS needs recommend answers (log-call --recommend): without any, no NPS column.
     if total["nps"] is None:
         stat_columns = [c for c in stat_columns if c.key != "nps"]

@@ -134,7 +134,7 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
         )
     ]
     title = _("Ticket #{id}: {summary}").format(id=ticket.id, summary=render(ticket.summary))
-    print_detail(title, fields_shown, sections, fmt, data)
+    print_detail(title, fields_shown, sections, fmt, data, "ticket")
 
 
 def _actor(r: dict[str, Any]) -> str:
@@ -292,6 +292,9 @@ def show_cmd(
     wide: WideOption = False,
 ) -> None:
     """Show a ticket: status, deadline, escalation, the prepared answer, and its history.
+
+    With --format csv, one file: a first column `section` names each row's part (the
+    ticket, then each history entry), as in the JSON.
 
     \b
     Example:

@@ -50,6 +50,9 @@ class Column:
     priority: int = 50
     # A list value on a terminal: one item a line; in plain text, joined by this.
     separator: str | None = None
+    # The field of the JSON record this column writes, where its key is another
+    # (`d5` for distribution.5): a list's CSV does not write it twice.
+    carries: str | None = None
 
     def text(self, record: dict[str, Any]) -> str:
         raw = self.value(record) if self.value else record.get(self.key)
@@ -101,7 +104,7 @@ def heading(text: str) -> None:
         # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
         from rich.text import Text
 
-        _console().print(Text(text, style="bold"))
+        _console().print(Text(fitted(text), style="bold"))
     else:
         print(text)
 
@@ -288,15 +291,12 @@ def print_rich_table(
     columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
 ) -> None:
     """A table on the terminal, and the note naming the columns left out."""
-    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
-    from rich.text import Text
-
     width = terminal_width()
     table, layout = rich_table(columns, records, title, width)
     _console(width=max(width, layout.width)).print(table)
     if layout.dropped:
         note = dropped_note([columns[i].header for i in layout.dropped])
-        _console().print(Text(note))
+        print(fitted(note, hang=2))
 
 
 def _json_default(value: Any) -> Any:
@@ -339,6 +339,44 @@ def print_json_list(
     while batch := list(islice(it, 1000)):
         out.write(",\n" + ",\n".join(map(line, batch)))
     out.write("\n]\n")
+
+
+def flat(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A JSON record as CSV cells: a nested object's keys as `parent_key`
+    (`indicators_overdue`), a list of values in one cell ("; " between them), a list of
+    objects as one JSON text (a CSV cell holds no table)."""
+    cells: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            cells.update(flat(value, f"{name}_"))
+        elif isinstance(value, list | tuple):
+            if all(not isinstance(v, dict | list | tuple) for v in value):
+                cells[name] = "; ".join(display(v) for v in value)
+            else:
+                cells[name] = json.dumps(value, ensure_ascii=False, default=_json_default)
+        else:
+            cells[name] = value
+    return cells
+
+
+def with_every_field(
+    columns: Sequence[Column], records: Sequence[dict[str, Any]]
+) -> tuple[list[Column], list[dict[str, Any]]]:
+    """The columns and records of a list's CSV: the columns declared, then, at the end
+    (a reader's existing columns stay where they were), every other field its JSON has,
+    as `flat` writes it."""
+    known = {c.key for c in columns} | {c.carries for c in columns if c.carries}
+    extra: list[str] = []
+    rows = []
+    for record in records:
+        cells = flat(record)
+        for key in cells:
+            if key not in known:
+                known.add(key)
+                extra.append(key)
+        rows.append({**cells, **record})
+    return [*columns, *(Column(k, k) for k in extra)], rows
 
 
 def write_csv(
@@ -390,7 +428,12 @@ def print_records(
         print(to_json(records if json_data is None else json_data))
         return
     if fmt == "csv":
-        write_csv(csv_columns or columns, records)
+        # What the JSON has, the CSV has: the fields no column shows come at the end.
+        shown = csv_columns or columns
+        if json_data is None:
+            write_csv(*with_every_field(shown, records))
+        else:
+            write_csv(shown, records)
         return
     if not records:
         if title:
@@ -421,17 +464,16 @@ def print_detail(
     sections: Sequence[Section],
     fmt: str,
     json_data: Any,
+    record: str = "record",
 ) -> None:
     """One record: a title, `label: value` lines, then a table per section. `fields`
-    makes the lines (in English for CSV, in the interface language for a table)."""
+    makes the lines, in the interface language. Its CSV is its JSON: see
+    `write_detail_csv` (`record` names the record's own part)."""
     if fmt == "json":
         print(to_json(json_data))
         return
     if fmt == "csv":
-        with english():
-            csvout.write_rows(
-                sys.stdout, ["field", "value"], [[name, _csv_cell(v)] for name, v in fields()]
-            )
+        write_detail_csv(record, json_data)
         return
     shown = fields()
     terminal = stdout_is_terminal()
@@ -464,6 +506,40 @@ def print_detail(
             print(_empty_section(section))
 
 
+def detail_parts(record: str, data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A record's JSON in parts: the record's own fields (`record`), then each list of
+    records it holds (contacts, history...), named by its JSON key."""
+    own = {k: v for k, v in data.items() if not _is_table(v)}
+    return [(record, [own])] + [(k, list(v)) for k, v in data.items() if _is_table(v)]
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def write_detail_csv(record: str, data: dict[str, Any], out: IO[str] | None = None) -> None:
+    """One record as one CSV, every part of its JSON in it: a first column `section`
+    naming the part of each row (the record itself, then each list it holds, as
+    `report daily --format csv`), then every field any part has (empty where a part has
+    none), as `flat` writes them. A list with no record has no row."""
+    rows = [
+        {"section": name, **flat(item)}
+        for name, items in detail_parts(record, data)
+        for item in items
+    ]
+    header = ["section"]
+    seen = set(header)
+    for row in rows:
+        for key in row:
+            if key not in seen:
+                seen.add(key)
+                header.append(key)
+    with english():  # stored values as they are: English, no labels
+        csvout.write_rows(
+            out or sys.stdout, header, ([_csv_cell(row.get(k)) for k in header] for row in rows)
+        )
+
+
 def detail_lines(title: str, shown: Sequence[tuple[str, Any]], width: int) -> list[str]:
     """The title and `label  value` lines of a record on a terminal of `width` cells: a
     long value wraps between words and phrases, under itself."""
@@ -486,27 +562,47 @@ def _empty_section(section: Section) -> str:
     return _("{title}: {empty}").format(title=section.title, empty=empty)
 
 
-def paragraph(text: str) -> None:
-    """A line of text for a person: on a terminal, wrapped between words and phrases."""
-    if stdout_is_terminal():
-        print("\n".join(wrapping.wrap(text, terminal_width())))
-    else:
-        print(text)
+def stream_is_terminal(stream: IO[str]) -> bool:
+    """Is `stream` shown on a terminal (stdout: as `stdout_is_terminal` says)?"""
+    if stream is sys.stdout:
+        return stdout_is_terminal()
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def fitted(text: str, stream: IO[str] | None = None, hang: int = 0) -> str:
+    """`text` as it is written to `stream`: on a terminal, every line fitted to its width
+    (broken between words and phrases, see render/wrap.py; a line's continuation indented
+    like it, `hang` cells more); off a terminal (cron mail, pipes), as it is."""
+    stream = stream or sys.stdout
+    if not stream_is_terminal(stream):
+        return text
+    return "\n".join(wrapping.hanging(text, terminal_width(), hang))
+
+
+def paragraph(text: str, hang: int = 0, err: bool = False) -> None:
+    """A line of text for a person: on a terminal, wrapped between words and phrases;
+    `err`: on stderr."""
+    stream = sys.stderr if err else sys.stdout
+    print(fitted(text, stream, hang), file=stream)
 
 
 def message(text: str) -> None:
-    """A confirmation for the user, on stdout."""
-    print(text)
+    """A confirmation or an item of a list for the user, on stdout: on a terminal, its
+    continuation lines indented two cells more than it."""
+    paragraph(text, hang=2)
 
 
 def warn(text: str) -> None:
-    print(_("Warning: {message}").format(message=text), file=sys.stderr)
+    paragraph(_("Warning: {message}").format(message=text), hang=2, err=True)
 
 
 def error(text: str, hint: str | None = None) -> None:
-    print(_("Error: {message}").format(message=text), file=sys.stderr)
+    paragraph(_("Error: {message}").format(message=text), hang=2, err=True)
     if hint:
-        print(hint, file=sys.stderr)
+        paragraph(hint, err=True)
 
 
 class ProgressBar:

@@ -93,6 +93,26 @@ def _is_number(word: str) -> bool:
     return word.isdigit() or (word[:1] in "+-#" and word[1:].isdigit())
 
 
+def _starts_with_number(word: str) -> bool:
+    """A number, or a number closed by punctuation (`4；`, `8，`): it ends a phrase."""
+    rest = word.lstrip("0123456789")
+    return _is_number(word) or (rest != word and rest[:1] in CLOSING)
+
+
+# A `command` quoted in a text (`followup customer show CODE`) is never broken: its
+# spaces are kept while the text is cut, as this one.
+_KEPT_SPACE = "\u2063"
+
+
+def _keep_quoted(text: str) -> str:
+    if "`" not in text:
+        return text
+    parts = text.split("`")
+    for i in range(1, len(parts) - 1, 2):
+        parts[i] = parts[i].replace(" ", _KEPT_SPACE)
+    return "`".join(parts)
+
+
 def _cjk_boundary(word: str, i: int) -> bool:
     """May a line break before word[i] (inside one word, no space)?"""
     before, ch = word[i - 1], word[i]
@@ -118,14 +138,17 @@ def pieces(text: str) -> tuple[str, ...]:
     """`text` cut where a line may break: words and phrases, with the spaces between
     them as pieces of their own (" "), dropped where a line breaks."""
     out: list[str] = []
-    for n, word in enumerate(text.split(" ")):
+    for n, word in enumerate(_keep_quoted(text).split(" ")):
         glue = False
         if n:
             last = out[-1].rsplit(" ", 1)[-1] if out else ""
-            # A number between Chinese words stays with them: 第 4 次, 订 4 块.
-            glue = (_is_number(word) and last[-1:] != "" and is_wide(last[-1])) or (
-                _is_number(last) and word[:1] != "" and is_wide(word[0])
-            )
+            # A number between Chinese words stays with them: 第 4 次, 订 4 块, 满意度 4；
+            # A number closed by punctuation ends its phrase in any script: satisfaction 4;
+            glue = (
+                _starts_with_number(word)
+                and last[-1:] != ""
+                and (is_wide(last[-1]) or not _is_number(word))
+            ) or (_is_number(last) and word[:1] != "" and is_wide(word[0]))
             if glue:
                 out[-1] += " "
             else:
@@ -141,7 +164,7 @@ def pieces(text: str) -> tuple[str, ...]:
         if glue:
             out[-1] += chunks.pop(0)
         out.extend(chunks)
-    return tuple(p for p in out if p)
+    return tuple(p.replace(_KEPT_SPACE, " ") for p in out if p)
 
 
 def _cjk(text: str) -> bool:
@@ -163,6 +186,8 @@ def min_width(text: str) -> int:
 
 
 def _fold(piece: str, width: int) -> list[str]:
+    """`piece` cut by character into lines of `width` cells; a last line of one
+    character takes one more from the line before (没通│知 reads as 没│通知)."""
     lines, line, used = [], "", 0
     for ch in piece:
         w = cell_width(ch)
@@ -173,7 +198,19 @@ def _fold(piece: str, width: int) -> list[str]:
         used += w
     if line:
         lines.append(line)
+    if len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-2]) > 2:
+        lines[-2], lines[-1] = lines[-2][:-1], lines[-2][-1] + lines[-1]
     return lines
+
+
+def _fold_start(piece: str, room: int) -> tuple[str, str]:
+    """The start of `piece` that fills `room` cells, and the rest (never empty)."""
+    used = 0
+    for i, ch in enumerate(piece):
+        used += cell_width(ch)
+        if used > room:
+            return piece[:i], piece[i:]
+    return piece[:-1], piece[-1:]
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -191,7 +228,13 @@ def wrap(text: str, width: int) -> list[str]:
             if used + w <= width:
                 line, used = line + piece, used + w
                 continue
-            if line.strip():
+            if w > width and line.strip() and width - used >= CJK_FOLD // 2:
+                # It folds whatever is done: it starts on this line (服务工程师没来也│没通知),
+                # not alone below a short line.
+                head, rest = _fold_start(piece, width - used)
+                out.append((line + head).rstrip())
+                piece, w = rest, cell_width(rest)
+            elif line.strip():
                 out.append(line.rstrip())
             line, used = "", 0
             if w <= width:
@@ -201,4 +244,22 @@ def wrap(text: str, width: int) -> list[str]:
             out.extend(full)
             line, used = last, cell_width(last)
         out.append(line.rstrip())
+    return out
+
+
+def hanging(text: str, width: int, hang: int = 0) -> list[str]:
+    """`text` (each of its lines) in lines of at most `width` cells, broken as `wrap`
+    breaks: a line's leading spaces start each of its lines, and the lines after its
+    first are indented `hang` cells more (an item of a list reads as one)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        room = max(width - len(indent), 1)
+        first = wrap(body, room)[0]
+        out.append(indent + first)
+        rest = body[len(first) :].lstrip(" ")
+        if rest:
+            more = indent + " " * hang
+            out.extend(more + part for part in wrap(rest, max(width - len(more), 1)))
     return out
