@@ -23,7 +23,7 @@ VICTIM_TEXT = "the victim's own words\n"
 def assert_error(r, code: int, *fragments: str) -> None:
     assert r.exit_code == code, r.output
     assert "Traceback" not in r.output
-    assert r.stderr.startswith("Error: "), r.stderr
+    assert r.stderr.startswith(("Error: ", "错误：")), r.stderr
     for fragment in fragments:
         assert fragment in r.stderr, r.stderr
 
@@ -397,3 +397,30 @@ def test_check_target_accepts_a_missing_file_and_an_existing_one_with_force(tmp_
     check_target(existing, force=True)
     with pytest.raises(Refused, match="already exists"):
         check_target(existing, force=False)
+
+
+def test_refusals_are_in_chinese_under_a_chinese_locale(office, db_path, out_dir, victim):
+    zh = {"FOLLOWUP_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
+    link = out_dir / "e3.csv"
+    link.symlink_to(victim)
+    fifo = out_dir / "pipe"
+    os.mkfifo(fifo)
+    before = counts(db_path), listing(out_dir)
+    r = office("export", "customers", "--output", str(link), env=zh)
+    assert f"{link} 是符号链接；followup 不会通过链接写入" in r.stderr
+    refused_untouched(r, db_path, before[0], out_dir, before[1], "请给出一个新文件的路径")
+    r = office("db", "backup", str(fifo), env=zh)
+    refused_untouched(
+        r,
+        db_path,
+        before[0],
+        out_dir,
+        before[1],
+        f"{fifo} 是命名管道（FIFO）；followup 只写普通文件",
+    )
+    existing = out_dir / "old.toml"
+    existing.write_text("[planning]\n", encoding="utf-8")
+    before = counts(db_path), listing(out_dir)
+    r = office("config", "init", str(existing), env=zh)
+    refused_untouched(r, db_path, before[0], out_dir, before[1], "或加 --force 替换原文件")
+    assert victim.read_text(encoding="utf-8") == VICTIM_TEXT

@@ -56,7 +56,7 @@ def _not_regular(path: Path, mode: int) -> tuple[str, str] | None:
     elif stat.S_ISSOCK(mode):
         what = _("a socket")
     else:
-        what = _("not a regular file")
+        what = _("a special file")
     return (
         _("{path} is {what}; followup writes only regular files").format(path=path, what=what),
         _("Give the name of a new file; it is left untouched."),
