@@ -173,7 +173,7 @@ def test_a_fifo_target_is_refused_and_left_a_fifo(office, db_path, out_dir):
         r = office(*args)
         refused_untouched(
             r, db_path, before[0], out_dir, before[1],
-            f"Error: {fifo} is a named pipe (FIFO); followup writes only regular files",
+            f"Error: {fifo} is a named pipe; followup writes only regular files",
         )  # fmt: skip
         assert stat.S_ISFIFO(fifo.lstat().st_mode), args
 
@@ -416,7 +416,7 @@ def test_refusals_are_in_chinese_under_a_chinese_locale(office, db_path, out_dir
         before[0],
         out_dir,
         before[1],
-        f"{fifo} 是命名管道（FIFO）；followup 只写普通文件",
+        f"{fifo} 是命名管道；followup 只写普通文件",
     )
     existing = out_dir / "old.toml"
     existing.write_text("[planning]\n", encoding="utf-8")

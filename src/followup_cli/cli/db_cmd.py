@@ -50,7 +50,7 @@ def backup_cmd(
     if is_stdout(dest):
         raise UsageError(
             _("a backup is a database file and cannot go to standard output"),
-            _("Give a file name, e.g. followup db backup ~/backups/followup.db"),
+            _("Give a file name, e.g. `followup db backup ~/backups/followup.db`."),
         )
     session = open_session(ctx)
     backup_to(session.conn, dest, force=force)

@@ -52,7 +52,7 @@ def _not_regular(path: Path, mode: int) -> tuple[str, str] | None:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         what = _("a device")
     elif stat.S_ISFIFO(mode):
-        what = _("a named pipe (FIFO)")
+        what = _("a named pipe")
     elif stat.S_ISSOCK(mode):
         what = _("a socket")
     else:
