@@ -9,8 +9,9 @@ from followup_cli.cli.common import TextFormat, TextFormatOption, new_app
 from followup_cli.cli.state import load_config, state
 from followup_cli.render.output import to_json
 from followup_cli.support.config import template_text, to_toml
-from followup_cli.support.errors import Refused, StorageError
+from followup_cli.support.errors import StorageError
 from followup_cli.support.i18n import _
+from followup_cli.support.output_files import check_target, is_stdout, open_output
 
 app = new_app(
     "The rules in force: defaults and your overrides.",
@@ -44,10 +45,11 @@ def init_cmd(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Where to write it. Default: the config path in use.", show_default=False
+            help="Where to write it (- for standard output). Default: the config path in use.",
+            show_default=False,
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a commented config template: every setting with its default, commented out.
 
@@ -56,16 +58,17 @@ def init_cmd(
       followup config init && $EDITOR ~/.config/followup/config.toml
     """
 
+    if is_stdout(path):
+        print(template_text(), end="")
+        return
     target = path or state(ctx).resolved_config_path()
-    if target.exists() and not force:
-        raise Refused(
-            _("{path} already exists").format(path=target), _("Use --force to overwrite it.")
-        )
+    check_target(target, force=force)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(template_text(), encoding="utf-8")
     except OSError as exc:
         raise StorageError(
             _("cannot write {path}: {error}").format(path=target, error=exc.strerror)
         ) from None
+    with open_output(target, force=force) as fh:
+        fh.write(template_text())
     print(_("Wrote {path}").format(path=target))

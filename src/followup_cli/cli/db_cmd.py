@@ -9,8 +9,9 @@ from followup_cli.cli.common import new_app
 from followup_cli.cli.state import open_session, state
 from followup_cli.store import backup_to
 from followup_cli.store.checks import check_database
-from followup_cli.support.errors import Refused
+from followup_cli.support.errors import Refused, UsageError
 from followup_cli.support.i18n import _
+from followup_cli.support.output_files import is_stdout
 
 app = new_app(
     "Database location, online backup, integrity check.",
@@ -35,6 +36,9 @@ def path_cmd(ctx: typer.Context) -> None:
 def backup_cmd(
     ctx: typer.Context,
     dest: Annotated[Path, typer.Argument(help="New file to write the backup to.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace DEST if it is an existing file.")
+    ] = False,
 ) -> None:
     """Copy the database with SQLite's online backup (safe while others write); mode 0600.
 
@@ -43,8 +47,13 @@ def backup_cmd(
       followup db backup ~/backups/followup-$(date +%F).db
     """
 
+    if is_stdout(dest):
+        raise UsageError(
+            _("a backup is a database file and cannot go to standard output"),
+            _("Give a file name, e.g. `followup db backup ~/backups/followup.db`."),
+        )
     session = open_session(ctx)
-    backup_to(session.conn, dest)
+    backup_to(session.conn, dest, force=force)
     print(_("Backed up to {path}").format(path=dest))
 
 

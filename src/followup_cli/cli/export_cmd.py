@@ -1,6 +1,5 @@
 """`followup export KIND`: CSV for Excel (UTF-8 with BOM, formulas neutralised) or JSON."""
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,8 +8,9 @@ import typer
 
 from followup_cli.cli.common import DataFormat, DataFormatOption
 from followup_cli.cli.state import open_session
-from followup_cli.support.errors import StorageError, UsageError
+from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label
+from followup_cli.support.output_files import is_stdout, open_output
 from followup_cli.transfer.exporting import chinese_headers, export_records, write_csv, write_json
 
 
@@ -24,8 +24,16 @@ def export_cmd(
         ),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE (mode 0600).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to FILE (mode 0600; - for standard output). Never through a link.",
+        ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
     redact: Annotated[
         bool, typer.Option("--redact", help="Mask phones (138****8000), WeChat, email, birth year.")
     ] = False,
@@ -48,6 +56,7 @@ def export_cmd(
       followup export customers --output 客户.csv
       followup export customers --headers zh --output 客户.csv
       followup export calls --redact --format json > calls.json
+      followup export customers --force --output 客户.csv   # replace last week's
     """
 
     if headers not in ("en", "zh"):
@@ -70,23 +79,11 @@ def export_cmd(
         if headers == "zh":
             header = chinese_headers(kind, header)
         writer = write_json if fmt == DataFormat.json else write_csv
-        if output is None:
+        if output is None or is_stdout(output):
             writer(header, records, sys.stdout)
             return
-        tmp = output.with_name(f".{output.name}.part")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                count = writer(header, records, fh)
-            os.replace(tmp, output)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageError(
-                _("cannot write {path}: {error}").format(path=output, error=exc.strerror)
-            ) from None
-        except BaseException:  # Ctrl-C: no half-written file is left behind
-            tmp.unlink(missing_ok=True)
-            raise
+        with open_output(output, force=force) as fh:
+            count = writer(header, records, fh)
     print(
         _("Exported {n} {kind} to {path}").format(n=count, kind=label("table", kind), path=output),
         file=sys.stderr,

@@ -14,6 +14,7 @@ from pathlib import Path
 from followup_cli.store.busy import busy_error, is_busy
 from followup_cli.support.errors import StorageError
 from followup_cli.support.i18n import _
+from followup_cli.support.output_files import staged_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs"}
@@ -114,25 +115,21 @@ def restrict_permissions(path: Path) -> None:
             continue
 
 
-def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
-    """SQLite's online backup into `dest` (created 0600), safe while others write."""
+def backup_to(conn: sqlite3.Connection, dest: Path, *, force: bool = False) -> None:
+    """SQLite's online backup into `dest`, safe while others write.
+
+    Written to a 0600 temp file beside `dest` and renamed only when complete; `dest` must
+    be missing (or, with `force`, a regular file): never a link, a device or a folder."""
     dest = dest.expanduser()
-    if dest.exists():
-        raise StorageError(
-            _("{path} already exists").format(path=dest),
-            _("Choose a new file name for the backup."),
-        )
-    create_file(dest)
-    target = sqlite3.connect(str(dest))
-    try:
-        conn.backup(target)
-    except sqlite3.Error as exc:
-        target.close()
-        dest.unlink(missing_ok=True)
-        if is_busy(exc):
-            raise busy_error() from None
-        raise StorageError(
-            _("backup to {path} failed: {error}").format(path=dest, error=exc)
-        ) from None
-    target.close()
-    os.chmod(dest, 0o600)
+    with staged_file(dest, force=force) as tmp:
+        target = sqlite3.connect(str(tmp))
+        try:
+            conn.backup(target)
+        except sqlite3.Error as exc:
+            if is_busy(exc):
+                raise busy_error() from None
+            raise StorageError(
+                _("backup to {path} failed: {error}").format(path=dest, error=exc)
+            ) from None
+        finally:
+            target.close()
