@@ -308,3 +308,18 @@ def test_a_calendar_without_working_days_does_not_loop_forever():
     calendar = WorkCalendar(closed, range(2020, 2040))
     with pytest.raises(ValueError, match="no working day"):
         calendar.next_working(date(2026, 1, 1))
+
+
+def test_the_range_error_reads_in_chinese(office, db_path, tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("[tickets.sla_days]\nminor = 1000000\n", encoding="utf-8")
+    before = counts(db_path)
+    r = office(
+        "--config", str(config), "ticket", "open", "C001", "--summary", "异响",
+        env={"FOLLOWUP_LANGUAGE": "zh_CN"},
+    )  # fmt: skip
+    assert r.exit_code == 65, r.output
+    assert r.stderr.startswith(
+        "错误：tickets.sla_days.minor：不允许取值 1000000；允许的值：0 到 365 之间的整数\n"
+    ), r.stderr
+    assert counts(db_path) == before
