@@ -315,7 +315,7 @@ def test_the_range_error_reads_in_chinese(office, db_path, tmp_path):
     config.write_text("[tickets.sla_days]\nminor = 1000000\n", encoding="utf-8")
     before = counts(db_path)
     r = office(
-        "--config", str(config), "ticket", "open", "C001", "--summary", "异响",
+        "--config", str(config), "ticket", "open", "C001", "--summary", "异响", "--category", "parts",
         env={"FOLLOWUP_LANGUAGE": "zh_CN"},
     )  # fmt: skip
     assert r.exit_code == 65, r.output
