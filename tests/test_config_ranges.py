@@ -323,3 +323,12 @@ def test_the_range_error_reads_in_chinese(office, db_path, tmp_path):
         "错误：tickets.sla_days.minor：不允许取值 1000000；允许的值：0 到 365 之间的整数\n"
     ), r.stderr
     assert counts(db_path) == before
+
+
+def test_the_template_documents_the_ranges():
+    from followup_cli.support.config import template_text
+
+    text = template_text()
+    assert "# SLA per severity, in working days (0 = the same day; at most 365)." in text
+    assert "reach at most 10 years (3660d, 522w, 120m, 10y)" in text
+    assert "(code_digits 1–12)" in text
