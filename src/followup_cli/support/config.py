@@ -156,7 +156,11 @@ class Config:
             try:
                 cached = parse_interval(value, where)
             except InvalidValue as exc:
-                raise ConfigError(_("config {message}").format(message=exc.message)) from None
+                raise ConfigError(
+                    _("config {message}").format(message=exc.message),
+                    _("Correct it in the config file, or delete it to use the default"
+                      " (`followup config show` prints the defaults)."),
+                ) from None  # fmt: skip
             self._intervals[value] = cached
         return cached
 
