@@ -12,6 +12,7 @@ is built or any message is written.
 
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,18 +67,27 @@ def _file_language(path: str, encoding: str = "utf-8-sig") -> str | None:
     """The top-level `language = "..."` of a TOML file; None if it has none. (A user's
     file may start with a BOM; the shipped one has none, and plain UTF-8 needs no codec
     to load.)"""
+    # Only a regular file is read (a FIFO would block, /dev/zero never ends), and only
+    # up to the loader's size cap: anything else is left for the loader to refuse.
     try:
-        with open(path, encoding=encoding) as fh:
-            for line in fh:
-                text = line.strip()
-                if text.startswith("["):
-                    break
-                found = _language_value(text)
-                if found is not None:
-                    return found
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read(_LANGUAGE_READ_MAX)
+        for line in raw.decode(encoding).splitlines():
+            text = line.strip()
+            if text.startswith("["):
+                break
+            found = _language_value(text)
+            if found is not None:
+                return found
     except (OSError, UnicodeDecodeError):
         pass
     return None
+
+
+_LANGUAGE_READ_MAX = 1024 * 1024  # (support.config.CONFIG_MAX_BYTES, without importing it)
 
 
 def _language_value(line: str) -> str | None:

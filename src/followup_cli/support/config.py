@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zlib
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from followup_cli.domain.vocabulary import TIERS
+from followup_cli.support.config_schema import check_settings
 from followup_cli.support.dates import Interval, parse_interval, zone_named
 from followup_cli.support.errors import ConfigError, InvalidValue
 from followup_cli.support.i18n import SETTINGS, _
@@ -154,7 +156,11 @@ class Config:
             try:
                 cached = parse_interval(value, where)
             except InvalidValue as exc:
-                raise ConfigError(_("config {message}").format(message=exc.message)) from None
+                raise ConfigError(
+                    _("config {message}").format(message=exc.message),
+                    _("Correct it in the config file, or delete it to use the default"
+                      " (`followup config show` prints the defaults)."),
+                ) from None  # fmt: skip
             self._intervals[value] = cached
         return cached
 
@@ -211,7 +217,7 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
     if path is None:
         return Config(data)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_config_text(path)
     except FileNotFoundError:
         if explicit:
             raise ConfigError(
@@ -229,6 +235,11 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
         raise ConfigError(
             _("config file {path} is not valid TOML: {error}").format(path=path, error=exc)
         ) from None
+    except RecursionError:  # (tomllib parses nested arrays and tables recursively)
+        raise ConfigError(
+            _("config file {path} is nested too deeply to be a followup config").format(path=path),
+            _("Run `followup config init PATH` for a template to start from."),
+        ) from None
     retired: list[str] = []
     _merge(data, user, "", retired)
     config = Config(data, source=path, retired=retired)
@@ -236,8 +247,58 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
     return config
 
 
+# A config file is a page of settings: anything larger is not one (and /dev/zero is endless).
+CONFIG_MAX_BYTES = 1024 * 1024
+
+
+def read_config_text(path: Path) -> str:
+    """The text of the config file at `path`: a regular file of at most CONFIG_MAX_BYTES.
+    The file type is checked before opening (a FIFO would block the open), and at most
+    one byte past the cap is read."""
+    kind = _file_kind(os.stat(path).st_mode)
+    if kind is not None:
+        raise ConfigError(
+            _("config file {path} is {kind}, not a regular file").format(path=path, kind=kind),
+            _("Point --config (or FOLLOWUP_CONFIG) at a TOML file."),
+        )
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        kind = _file_kind(os.fstat(fd).st_mode)  # (swapped between the check and the open)
+        if kind is not None:
+            raise ConfigError(
+                _("config file {path} is {kind}, not a regular file").format(path=path, kind=kind),
+                _("Point --config (or FOLLOWUP_CONFIG) at a TOML file."),
+            )
+        raw = handle.read(CONFIG_MAX_BYTES + 1)
+    if len(raw) > CONFIG_MAX_BYTES:
+        raise ConfigError(
+            _("config file {path} is larger than {size} KiB: not a followup config").format(
+                path=path, size=CONFIG_MAX_BYTES // 1024
+            ),
+            _("Run `followup config init PATH` for a template to start from."),
+        )
+    return raw.decode("utf-8-sig")
+
+
+def _file_kind(mode: int) -> str | None:
+    """None for a regular file, else what it is, in words."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return _("a folder")
+    if stat.S_ISFIFO(mode):
+        return _("a named pipe")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("a device")
+    if stat.S_ISSOCK(mode):
+        return _("a socket")
+    return _("a special file")
+
+
 def validate(config: Config) -> None:
-    """Check the values that rules depend on, naming the setting that is wrong."""
+    """Check the values that rules depend on, naming the setting that is wrong: first each
+    value's type and range (config_schema), then how settings refer to each other."""
+    check_settings(config.data, config.interval)
     roles = set(config.staff_roles)
     config._zone = office_zone(str(config["timezone"]))
     language = str(config["language"])

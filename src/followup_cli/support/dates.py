@@ -199,9 +199,21 @@ def add_months(day: date, months: int) -> date:
 
 def parse_interval(value: str, field: str = "interval") -> Interval:
     m = _INTERVAL.fullmatch(value.strip().lower())
-    if m is None or int(m.group(1)) <= 0:
+    digits = (m.group(1).lstrip("0") or "0") if m else ""
+    if m is None or digits == "0":
         raise InvalidValue(field, value, _("an interval like 2d, 1w, 3m or 1y"))
-    return Interval(int(m.group(1)), m.group(2))
+    unit = m.group(2)
+    count = int(digits) if len(digits) <= 6 else INTERVAL_MAX[unit] + 1
+    if count > INTERVAL_MAX[unit]:
+        raise InvalidValue(
+            field, value, _("an interval of at most 10 years (3660d, 522w, 120m or 10y)")
+        )
+    return Interval(count, unit)
+
+
+# The longest interval a rule may name: ten years, in each unit (date arithmetic and the
+# holiday calendar stay within reach; 99999y would overflow the date type).
+INTERVAL_MAX = {"d": 3660, "w": 522, "m": 120, "y": 10}
 
 
 _BIRTHDAY_MD = (

@@ -19,6 +19,10 @@ from followup_cli.store.meta import get_meta, set_meta
 
 # Years cached around the year in question.
 YEARS_BEFORE, YEARS_AFTER = 2, 3
+# Bounds on the day-by-day walks: a run of days off, and a count of working days (a
+# few years of them; config_schema keeps tickets.sla_days to 0..365).
+MAX_DAYS_OFF = 31
+MAX_WORKING_DAYS = 3 * 260
 
 
 @cache
@@ -76,18 +80,26 @@ class WorkCalendar:
 
     def next_working(self, day: date) -> date:
         """`day` itself if it is a working day, else the first working day after it."""
-        while not self.is_working(day):
-            day += timedelta(days=1)
-        return day
+        return self._nearest_working(day, timedelta(days=1))
 
     def previous_working(self, day: date) -> date:
         """`day` itself if it is a working day, else the last working day before it."""
-        while not self.is_working(day):
-            day -= timedelta(days=1)
-        return day
+        return self._nearest_working(day, timedelta(days=-1))
+
+    def _nearest_working(self, day: date, step: timedelta) -> date:
+        # The longest run of days off (Golden Week with its weekends) is under two
+        # weeks: a calendar with no working day in a month is broken, not long.
+        for _ in range(MAX_DAYS_OFF):
+            if self.is_working(day):
+                return day
+            day += step
+        raise ValueError(f"no working day within {MAX_DAYS_OFF} days of {day}")
 
     def after_working_days(self, day: date, count: int) -> date:
-        """The working day `count` working days after `day` (0: `day` or the next one)."""
+        """The working day `count` working days after `day` (0: `day` or the next one).
+        `count` is at most MAX_WORKING_DAYS (the SLA setting's range is far below it)."""
+        if not 0 <= count <= MAX_WORKING_DAYS:
+            raise ValueError(f"working-day count {count} outside 0..{MAX_WORKING_DAYS}")
         current = self.next_working(day)
         for _ in range(count):
             current = self.next_working(current + timedelta(days=1))
