@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from followup_cli.support.controls import raw_stream, visible_stream
+
 # A cell starting with one of these is read by Excel as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,12 +51,14 @@ def write_rows(
 ) -> int:
     """Write `header`, then every row with each cell as `cell` gives it; streamed. Returns
     the number of rows. `bom` and `line_end` are the file's dialect (Excel wants a BOM
-    and CRLF; a pipe wants neither)."""
+    and CRLF; a pipe wants neither). Control characters are written visibly escaped
+    (`\\x1b`, as on screen): `cat file.csv` is a terminal too."""
     # Tables, the common output, never load the csv module (start-up).
     import csv
 
     if bom:
-        out.write("\ufeff")
+        raw_stream(out).write("\ufeff")  # the file's own mark: not a character to escape
+    out = visible_stream(out)
     writer = csv.writer(out, lineterminator=line_end)
     writer.writerow(header)
     count = 0
