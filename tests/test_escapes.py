@@ -330,3 +330,29 @@ def test_json_visible_is_the_same_json_with_nothing_raw(text: str) -> None:
     encoded = json_visible(json.dumps({"k": text}, ensure_ascii=False))
     assert RAW.search(encoded) is None
     assert json.loads(encoded) == {"k": text}
+
+
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x206F) | st.sampled_from("\r\n\ufeff")),
+    st.sampled_from(["", "\n", "\r\n"]),
+)
+def test_the_stream_writes_what_visible_gives(text: str, end: str) -> None:
+    """stdout's and stderr's writer looks at a line without its line end first (the fast
+    path): it writes what `visible` gives for the whole line."""
+    import io
+
+    from followup_cli.support.controls import VisibleWriter, visible
+
+    out = io.StringIO()
+    VisibleWriter(out).write(text + end)
+    assert out.getvalue() == visible(text + end)
+
+
+def test_the_csv_writer_escapes_cells_and_neutralises_first() -> None:
+    import io
+
+    from followup_cli.render import csv_writer as csvout
+
+    out = io.StringIO()
+    csvout.write_rows(out, ["a", "b"], [["=\x1b[2J", "名\u202e称\r\n第二行"]], bom=True)
+    assert out.getvalue() == '\ufeffa,b\n\'=\\x1b[2J,"名\\u202e称\r\n第二行"\n'

@@ -141,11 +141,12 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
     """The lines of `plain_table`, made as they are written (a cron job's due list may
     have tens of thousands)."""
     rows = [[_one_line(c.text(r)) for c in columns] for r in records]
-    widths = [cell_width(c.header) for c in columns]
+    headers = [visible(c.header) for c in columns]
+    widths = [cell_width(h) for h in headers]
     for row in rows:
         for i, text in enumerate(row):
             widths[i] = max(widths[i], cell_width(text))
-    yield "  ".join(pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()
+    yield "  ".join(pad(h, widths[i], "left") for i, h in enumerate(headers)).rstrip()
     yield "  ".join("-" * w for w in widths)
     for row in rows:
         yield "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
@@ -458,7 +459,7 @@ def print_records(
         return
     if title:
         print(title)
-    out = sys.stdout
+    out = raw_stream(sys.stdout)  # every cell is escaped already (display, Column.text)
     for line in plain_lines(columns, records):
         out.write(line + "\n")
 

@@ -22,6 +22,9 @@ CONTROL_CLASS = (
 )
 # A control character, or a CR that does not end a line ("\r\n" is a line end).
 CONTROL = Pattern(f"[{CONTROL_CLASS}]|\r(?!\n)")
+# The quick first look (a plain character class is scanned several times faster): any
+# control character or any CR.
+_MAYBE = Pattern(f"[{CONTROL_CLASS}\r]")
 # The characters JSON leaves raw with ensure_ascii=False (it escapes C0 itself).
 _JSON_RAW = Pattern(f"[{CONTROL_CLASS[CONTROL_CLASS.index(chr(0x7F)) :]}]")
 
@@ -30,7 +33,7 @@ _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 def find_control(text: str) -> str | None:
     """The first control character in `text` (see CONTROL), or None."""
-    if text.isprintable():  # the fast path: no control character, no tab, no newline
+    if text.isprintable() or _MAYBE.search(text) is None:  # the fast paths
         return None
     found = CONTROL.search(text)
     return found.group() if found else None
@@ -51,7 +54,7 @@ def _escaped(found: Any) -> str:
 def visible(text: str) -> str:
     """`text` with every control character shown as an escape (tab, newline and CRLF
     kept). Text without one (nearly all) is returned as it is, after one C-level check."""
-    if text.isprintable():
+    if text.isprintable() or _MAYBE.compiled.search(text) is None:
         return text
     return CONTROL.compiled.sub(_escaped, text)
 
@@ -86,7 +89,16 @@ class VisibleWriter:
         self.stream = stream
 
     def write(self, text: str) -> int:
-        self.stream.write(visible(text) if text.__class__ is str else text)
+        # A line (a table's, a CSV row) is looked at without its line end: one C-level
+        # check, and the regular expression only for a line that has more than text.
+        if text.__class__ is str:
+            if text.endswith("\n"):
+                body = text[:-2] if text.endswith("\r\n") else text[:-1]
+            else:
+                body = text
+            if not body.isprintable():
+                text = visible(text)
+        self.stream.write(text)
         return len(text)
 
     def writelines(self, lines: Any) -> None:
