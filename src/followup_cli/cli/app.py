@@ -26,6 +26,7 @@ from followup_cli import __version__
 from followup_cli.cli.localized import LocalizedContext, localize, localize_usage_error
 from followup_cli.cli.placeholders import describe_values
 from followup_cli.cli.state import parse_date_option, state
+from followup_cli.support.controls import visible_stream
 from followup_cli.support.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FollowupError
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_language
 
@@ -173,6 +174,17 @@ class FollowupGroup(TyperGroup):
     """
 
     context_class = LocalizedContext
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command with stdout and stderr writing every control character
+        visibly escaped (`\\x1b`): stored data, messages and echoed arguments alike
+        (support/controls.py; Rich draws on the stream beneath, its text escaped)."""
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = visible_stream(out), visible_stream(err)
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = out, err
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Decide the interface language before anything is shown (help, errors)."""

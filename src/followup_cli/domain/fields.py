@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from followup_cli.support.controls import find_control
 from followup_cli.support.errors import InvalidValue
 from followup_cli.support.i18n import N_, _
 from followup_cli.support.patterns import Pattern
@@ -26,7 +27,6 @@ _PHONE = Pattern(
     re.IGNORECASE,
 )
 _EMAIL = Pattern(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_CONTROL = Pattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PHONE_EXPECTED = N_("a phone number: digits, with +, spaces, dashes, brackets or an extension")
 EXCEL_MANGLED = N_(
@@ -51,7 +51,7 @@ def text(value: str | None, field: str, *, max_length: int = MAX_TEXT) -> str | 
     cleaned = value.strip()
     if not cleaned:
         return None
-    if not cleaned.isprintable() and _CONTROL.search(cleaned):  # isprintable: the fast path
+    if find_control(cleaned) is not None:  # ESC, C1, bidi, zero-width: support/controls.py
         raise InvalidValue(field, _shorten(value), _("text without control characters (NUL...)"))
     if len(cleaned) > max_length:
         raise InvalidValue(field, _shorten(value), _("at most {n} characters").format(n=max_length))
@@ -84,7 +84,7 @@ def code(value: str | None, field: str = "code") -> str:
         raise InvalidValue(field, value, _("a customer code (it cannot be empty)"))
     if _SCIENTIFIC.fullmatch(cleaned):
         raise InvalidValue(field, value, _excel_mangled(_("scientific notation")))
-    if any(ch.isspace() for ch in cleaned) or _CONTROL.search(cleaned):
+    if any(ch.isspace() for ch in cleaned) or find_control(cleaned) is not None:
         raise InvalidValue(field, value, _("a code without spaces"))
     if len(cleaned) > MAX_CODE:
         raise InvalidValue(field, value, _("a code of at most {n} characters").format(n=MAX_CODE))

@@ -4,13 +4,17 @@
 Text that starts with = + - @ tab or CR gets a leading apostrophe (CSV injection: Excel
 runs `=HYPERLINK(...)` in a cell); the importer strips it again (`FORMULA_START` is
 shared with it). Numbers are written as they are, a negative one too: only text is
-neutralised. No Rich here: `export` writes CSV without loading the terminal layer.
+neutralised. Control characters in text are written visibly escaped (`\\x1b`, as on
+screen: support/controls.py), whatever is stored; the importer reads that back as text.
+No Rich here: `export` writes CSV without loading the terminal layer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
+
+from followup_cli.support.controls import raw_stream, visible
 
 # A cell starting with one of these is read by Excel as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -24,10 +28,11 @@ class NumberText(str):
 
 
 def cell(value: Any) -> Any:
-    """A value as the writer writes it: text neutralised, None as "", numbers (and
-    `NumberText`) as they are."""
+    """A value as the writer writes it: text neutralised, then its control characters
+    visibly escaped (`\\x1b`, as on screen: `cat file.csv` is a terminal too), None as "",
+    numbers (and `NumberText`) as they are."""
     if value.__class__ is str:
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return visible("'" + value if value.startswith(FORMULA_START) else value)
     return "" if value is None else value
 
 
@@ -36,7 +41,14 @@ def fast_cells(row: Sequence[Any]) -> list[Any]:
     lists of thousands of rows); None is left to the csv module, which writes it as "".
     tests/test_csv_output.py holds the written text to the plain `cell`'s."""
     start = FORMULA_START
-    return [("'" + v) if v.__class__ is str and v.startswith(start) else v for v in row]
+    return [
+        v
+        if v.__class__ is not str
+        else (("'" + v) if v.startswith(start) else v)
+        if v.isprintable()
+        else cell(v)
+        for v in row
+    ]
 
 
 def write_rows(
@@ -53,10 +65,12 @@ def write_rows(
     # Tables, the common output, never load the csv module (start-up).
     import csv
 
+    # Every cell is escaped as it is made: the rows go to the stream beneath stdout's.
+    out = raw_stream(out)
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator=line_end)
-    writer.writerow(header)
+    writer.writerow(fast_cells(header))
     count = 0
     for row in rows:
         writer.writerow(fast_cells(row))

@@ -27,6 +27,8 @@ from followup_cli.domain.texts import Message, render
 from followup_cli.render import csv_writer as csvout
 from followup_cli.render import wrap as wrapping
 from followup_cli.render.wrap import cell_width as cell_width  # (re-exported)
+from followup_cli.support.controls import json_visible, raw_stream
+from followup_cli.support.controls import visible as visible  # (re-exported)
 from followup_cli.support.i18n import ENGLISH, _, english, label
 
 FORMATS = ("table", "csv", "json")
@@ -59,7 +61,7 @@ class Column:
         if self.separator is not None and isinstance(raw, list | tuple):
             return self.separator.join(display(v) for v in raw)
         if self.kind is not None and raw is not None and not isinstance(raw, bool):
-            return label(self.kind, raw)
+            return visible(label(self.kind, raw))
         return display(raw)
 
     def lines(self, record: dict[str, Any]) -> str:
@@ -71,19 +73,21 @@ class Column:
 
 
 def display(value: Any) -> str:
+    """A value as text for a person; control characters visibly escaped (`\\x1b`),
+    whatever the database holds (support/controls.py)."""
     if value.__class__ is str:
-        return str(value)
+        return visible(value)
     if value is None:
         return ""
     if isinstance(value, Message):
-        return render(value)  # a generated text, in the interface language
+        return visible(render(value))  # a generated text, in the interface language
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, list | tuple):
         return ", ".join(display(v) for v in value)
-    return str(value)
+    return visible(str(value))
 
 
 BAR_PARTS = " ▏▎▍▌▋▊▉█"
@@ -137,11 +141,12 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
     """The lines of `plain_table`, made as they are written (a cron job's due list may
     have tens of thousands)."""
     rows = [[_one_line(c.text(r)) for c in columns] for r in records]
-    widths = [cell_width(c.header) for c in columns]
+    headers = [visible(c.header) for c in columns]
+    widths = [cell_width(h) for h in headers]
     for row in rows:
         for i, text in enumerate(row):
             widths[i] = max(widths[i], cell_width(text))
-    yield "  ".join(pad(c.header, widths[i], "left") for i, c in enumerate(columns)).rstrip()
+    yield "  ".join(pad(h, widths[i], "left") for i, h in enumerate(headers)).rstrip()
     yield "  ".join("-" * w for w in widths)
     for row in rows:
         yield "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
@@ -151,7 +156,10 @@ def _console(file: IO[str] | None = None, width: int | None = None) -> Any:
     # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
     from rich.console import Console
 
-    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False, width=width)
+    # Rich writes its own colour sequences to the stream itself; what it draws is escaped.
+    return Console(
+        file=raw_stream(file or sys.stdout), highlight=False, emoji=False, markup=False, width=width
+    )
 
 
 _wide = False
@@ -267,11 +275,13 @@ def rich_table(
     width = terminal_width() if width is None else width
     cells = [[c.lines(r) for c in columns] for r in records]
     layout = plan_layout(columns, cells, width, _wide)
-    table = Table(title=Text(title) if title else None, title_justify="left", show_lines=False)
+    table = Table(
+        title=Text(visible(title)) if title else None, title_justify="left", show_lines=False
+    )
     for i, w in zip(layout.kept, layout.widths, strict=True):
         c = columns[i]
         table.add_column(
-            Text(c.header),
+            Text(visible(c.header)),
             justify="right" if c.justify == "right" else "left",
             no_wrap=True,
             overflow="fold",
@@ -309,7 +319,11 @@ def _json_default(value: Any) -> Any:
 
 LONG_LIST = 200  # a JSON list longer than this has one record per line
 # One record of a long list on its line (the C encoder, made once).
-_json_line = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+_json_encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+
+def _json_line(data: Any) -> str:
+    return json_visible(_json_encode(data))
 
 
 def to_json(data: Any) -> str:
@@ -317,7 +331,7 @@ def to_json(data: Any) -> str:
     is pure Python: a due list of 40,000 customers would take seconds)."""
     if isinstance(data, list) and len(data) > LONG_LIST:
         return "[\n" + ",\n".join(map(_json_line, data)) + "\n]"
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    return json_visible(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
 
 
 def print_json_list(
@@ -445,7 +459,7 @@ def print_records(
         return
     if title:
         print(title)
-    out = sys.stdout
+    out = raw_stream(sys.stdout)  # every cell is escaped already (display, Column.text)
     for line in plain_lines(columns, records):
         out.write(line + "\n")
 
@@ -491,7 +505,7 @@ def print_detail(
             else:
                 console.print(Text(_empty_section(section)))
         return
-    lines = [title, ""]
+    lines = [visible(title), ""]
     for name, value in shown:
         text = display(value)
         if text:
@@ -545,7 +559,7 @@ def detail_lines(title: str, shown: Sequence[tuple[str, Any]], width: int) -> li
     long value wraps between words and phrases, under itself."""
     label_width = max((cell_width(name) for name, _value in shown), default=0)
     indent = 2 + label_width + 2
-    lines = wrapping.wrap(title, width) + [""]
+    lines = wrapping.wrap(visible(title), width) + [""]
     for name, value in shown:
         text = display(value)
         if not text:
@@ -559,7 +573,7 @@ def detail_lines(title: str, shown: Sequence[tuple[str, Any]], width: int) -> li
 
 def _empty_section(section: Section) -> str:
     empty = _("none") if section.empty is None else section.empty
-    return _("{title}: {empty}").format(title=section.title, empty=empty)
+    return visible(_("{title}: {empty}").format(title=section.title, empty=empty))
 
 
 def stream_is_terminal(stream: IO[str]) -> bool:
@@ -577,6 +591,7 @@ def fitted(text: str, stream: IO[str] | None = None, hang: int = 0) -> str:
     (broken between words and phrases, see render/wrap.py; a line's continuation indented
     like it, `hang` cells more); off a terminal (cron mail, pipes), as it is."""
     stream = stream or sys.stdout
+    text = visible(text)
     if not stream_is_terminal(stream):
         return text
     return "\n".join(wrapping.hanging(text, terminal_width(), hang))
@@ -618,7 +633,7 @@ class ProgressBar:
             BarColumn(),
             TextColumn("{task.percentage:>3.0f}%"),
             TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
+            console=Console(file=raw_stream(sys.stderr)),
             transient=True,
         )
         self._progress.start()

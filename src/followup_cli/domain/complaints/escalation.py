@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from followup_cli.domain import fields
 from followup_cli.domain.complaints import escalation_log
 from followup_cli.domain.complaints.early_warning import record_emergencies
 from followup_cli.domain.complaints.notices import Notice
@@ -43,6 +44,8 @@ def escalate_ticket(
             _("'{role}' is not a role").format(role=to_role),
             _("Roles: {roles}").format(roles=", ".join(session.config.staff_roles)),
         )
+    # What the person typed, checked before the write lock (ESC, bidi... refused).
+    reason = fields.text(reason, "reason")
     with session.write() as conn:
         row = get_ticket_row(conn, ticket_id)
         if row["status"] == "closed":
