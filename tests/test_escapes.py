@@ -10,17 +10,11 @@ errors that echo an argument. Hostile data is planted with sqlite3, as a tampere
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
-import select
 import sqlite3
-import struct
-import subprocess
 import sys
-import termios
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +22,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
+from pty_run import run_on_pty
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -220,39 +216,7 @@ def on_terminal(argv: list[str], width: int, lang: str, home: Path) -> tuple[str
         "LINES": "50",
         "FOLLOWUP_STAFF": "李娜",
     }
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, width, 0, 0))
-    attrs = termios.tcgetattr(slave)
-    attrs[1] &= ~termios.ONLCR
-    termios.tcsetattr(slave, termios.TCSANOW, attrs)
-    proc = subprocess.Popen(
-        [followup_program(), *argv], stdin=slave, stdout=slave, stderr=slave, env=env,
-        close_fds=True, start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
-    )  # fmt: skip
-    os.close(slave)
-    out = bytearray()
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            out += data
-        code = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        os.close(master)
+    out, code = run_on_pty([followup_program(), *argv], env, width)
     return out.decode("utf-8"), code
 
 

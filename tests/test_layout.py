@@ -4,16 +4,10 @@ between phrases; columns that do not fit are left out with a note; --wide shows 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import select
 import shutil
-import struct
-import subprocess
 import sys
-import termios
-import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from followup_cli.cli.app import app
+from pty_run import run_on_pty
 
 # (imported where used, so that the screen tests also run, and fail, on code without them)
 if TYPE_CHECKING:
@@ -222,8 +217,6 @@ def screens_db(office_template: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 def screen(db: Path, width: int, language: str, *args: str, code: int = 0) -> str:
     """What `followup ARGS` draws on a terminal `width` columns wide (colours removed)."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, width, 0, 0))
     env = {
         **os.environ,
         "COLUMNS": str(width),
@@ -235,25 +228,8 @@ def screen(db: Path, width: int, language: str, *args: str, code: int = 0) -> st
     }
     env.pop("FOLLOWUP_FORCE_TERMINAL", None)
     argv = [sys.executable, "-m", "followup_cli", "--db", str(db), "--today", TODAY, *args]
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
-    os.close(slave)
-    out = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 1)
-        if not ready:
-            if proc.poll() is not None:
-                break
-            continue
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        out += data
-    assert proc.wait(timeout=30) == code, out.decode("utf-8", "replace")
-    os.close(master)
+    out, exit_code = run_on_pty(argv, env, width)
+    assert exit_code == code, out.decode("utf-8", "replace")
     return ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
 
 
