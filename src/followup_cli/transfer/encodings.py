@@ -60,10 +60,12 @@ class Tally:
     def add(self, text: str) -> None:
         if text.isascii():
             return
-        self.non_ascii += len(text) - len(text.encode("ascii", "ignore"))
-        # Each character GB2312 lacks becomes one '?' (C-level, whatever the size).
-        rare = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+        # One C-level pass: each character GB2312 lacks becomes one '?', each it has two
+        # bytes, ASCII one; so the lengths give both counts.
+        encoded = text.encode("gb2312", "replace")
+        rare = encoded.count(b"?") - text.count("?")
         self.rare += rare
+        self.non_ascii += len(encoded) - len(text) + rare
         if rare:  # private-use and unassigned code points are not in GB2312 either
             self.odd += sum(text.count(c) for c in set(text) if ord(c) > 0x7F and _odd(c))
 
