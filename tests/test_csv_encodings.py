@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from followup_cli.support.errors import DataError
+from followup_cli.transfer.csv_read import detect, open_text
+from followup_cli.transfer.csv_read import rows as read_rows
 from followup_cli.transfer.encodings import RARE_MIN, RARE_SHARE, Tally
 
 Run = Callable[..., Any]
@@ -439,3 +444,67 @@ def test_utf32_is_refused_not_read_as_utf16(
         ],
     )
     assert dump(rows) == before
+
+
+# -- properties: whatever the bytes, a clean answer -------------------------------------
+
+PREFIXES = [
+    b"",
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+]
+PIECES = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from(
+        [
+            "济南重工".encode("gbk"),
+            "台灣精密".encode("big5"),
+            "株式会社".encode("shift_jis"),
+            "𠀀䶮".encode("gb18030"),
+            "客户编号,客户名称\r\n".encode(),
+            b'"a\r\nb",c\r\n',
+            b";",
+            b"\t",
+            b"\x00",
+        ]
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    prefix=st.sampled_from(PREFIXES),
+    pieces=st.lists(PIECES, max_size=8),
+    option=st.sampled_from(["auto", "utf-8", "utf-16", "gb18030"]),
+)
+def test_any_bytes_read_or_raise_a_data_error(
+    tmp_path_factory: pytest.TempPathFactory, prefix: bytes, pieces: list[bytes], option: str
+) -> None:
+    path = tmp_path_factory.mktemp("bytes") / "any.csv"
+    path.write_bytes(prefix + b"".join(pieces))
+    try:
+        source = detect(path, option)
+        with open_text(source) as fh:
+            for _line, _cells in read_rows(source, fh):
+                pass
+    except DataError as exc:
+        assert exc.exit_code == 65
+        assert str(path) in exc.message
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(prefix=st.sampled_from(PREFIXES), pieces=st.lists(PIECES, min_size=1, max_size=6))
+def test_any_bytes_import_or_exit_65_through_the_cli(
+    initdb: Run, rows: Rows, tmp_path: Path, prefix: bytes, pieces: list[bytes]
+) -> None:
+    path = write(tmp_path, "any.csv", prefix + b"".join(pieces))
+    r = initdb("import", "customers", str(path), "--dry-run")
+    assert "Traceback" not in r.output
+    assert r.exception is None, r.exception
+    assert r.exit_code in (0, 65), r.output
+    assert rows("SELECT count(*) AS n FROM customers") == [{"n": 0}]
