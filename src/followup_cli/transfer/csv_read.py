@@ -33,7 +33,7 @@ from typing import IO
 from followup_cli.support.errors import DataError, UsageError
 from followup_cli.support.i18n import N_, _
 from followup_cli.transfer.encodings import (
-    CHUNK,
+    CHUNK,  # (the size of a read, for tests that straddle it)
     UTF32_BOMS,
     Tally,
     first_undecodable,
@@ -76,23 +76,8 @@ class CsvSource:
 def _decodes(path: Path, codec: str, skip: int = 0, tally: Tally | None = None) -> tuple[bool, int]:
     """Whether the whole file decodes with `codec`; else the byte offset where it fails.
     With `tally`, the decoded text is counted into it (GB18030's plausibility)."""
-    if tally is None:
-        where = first_undecodable(path, codec, skip)
-        return where is None, where or 0
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    offset = 0
-    with path.open("rb") as fh:
-        fh.seek(skip)
-        while True:
-            chunk = fh.read(CHUNK)
-            held = len(decoder.getstate()[0])
-            try:
-                tally.add(decoder.decode(chunk, final=not chunk))
-            except UnicodeDecodeError as exc:
-                return False, skip + offset - held + exc.start
-            if not chunk:
-                return True, 0
-            offset += len(chunk)
+    where = first_undecodable(path, codec, skip, tally)
+    return where is None, where or 0
 
 
 _KINDS = {

@@ -110,9 +110,12 @@ def _first_implausible_line(path: Path) -> int:
 # -- undecodable bytes -------------------------------------------------------------------
 
 
-def first_undecodable(path: Path, codec: str, skip: int = 0) -> int | None:
+def first_undecodable(
+    path: Path, codec: str, skip: int = 0, tally: Tally | None = None
+) -> int | None:
     """The byte offset of the first byte that does not decode with `codec` (after `skip`
-    bytes), or None when the whole file decodes."""
+    bytes), or None when the whole file decodes; the text is counted into `tally` if
+    one is given (GB18030's plausibility, in the same pass)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     offset = 0
     with path.open("rb") as fh:
@@ -121,7 +124,9 @@ def first_undecodable(path: Path, codec: str, skip: int = 0) -> int | None:
             chunk = fh.read(CHUNK)
             held = len(decoder.getstate()[0])  # bytes of a character split across reads
             try:
-                decoder.decode(chunk, final=not chunk)
+                text = decoder.decode(chunk, final=not chunk)
+                if tally is not None:
+                    tally.add(text)
             except UnicodeDecodeError as exc:
                 return skip + offset - held + exc.start
             if not chunk:
