@@ -42,8 +42,8 @@ Rows = Callable[..., list[dict[str, Any]]]
 
 # Technical names a Chinese office writes as they are.
 TECHNICAL = {
-    "CSV", "JSON", "Excel", "SQLite", "UTF", "BOM", "GB", "TOML", "WAL", "NUL", "Unicode",
-    "cron", "followup", "ID", "NPS", "SLA", "jq", "mail", "sqlite3", "EDITOR",
+    "CSV", "JSON", "Excel", "SQLite", "UTF", "BOM", "GB", "GBK", "Shift-JIS", "TOML", "WAL",
+    "NUL", "Unicode", "cron", "followup", "ID", "NPS", "SLA", "jq", "mail", "sqlite3", "EDITOR",
 }  # fmt: skip
 # Values typed as they are (no Chinese word is accepted for them): output formats, table
 # names, periods, header languages, encodings, the system's own name, the stored yes/no

@@ -35,8 +35,16 @@ EXCEL_MANGLED = N_(
 )
 
 
-def _excel_mangled(form: str) -> str:
-    return _(EXCEL_MANGLED).format(form=form)
+EXCEL_MANGLED_CODE = N_(
+    "a customer code as text; this looks like a code Excel turned into {form} "
+    "(format the column as Text in Excel and export again)"
+)
+
+
+def _excel_mangled(form: str, message: str = EXCEL_MANGLED) -> str:
+    """What an Excel-damaged value should have been: a phone number, or (EXCEL_MANGLED_CODE)
+    a customer code."""
+    return _(message).format(form=form)
 
 
 def normalise(value: str) -> str:
@@ -83,7 +91,15 @@ def code(value: str | None, field: str = "code") -> str:
     if not cleaned:
         raise InvalidValue(field, value, _("a customer code (it cannot be empty)"))
     if _SCIENTIFIC.fullmatch(cleaned):
-        raise InvalidValue(field, value, _excel_mangled(_("scientific notation")))
+        raise InvalidValue(
+            field,
+            value,
+            _excel_mangled(_("scientific notation (1.23E+11)"), EXCEL_MANGLED_CODE),
+        )
+    if _EXCEL_FLOAT.fullmatch(cleaned):
+        raise InvalidValue(
+            field, value, _excel_mangled(_("a decimal (12345.0)"), EXCEL_MANGLED_CODE)
+        )
     if any(ch.isspace() for ch in cleaned) or find_control(cleaned) is not None:
         raise InvalidValue(field, value, _("a code without spaces"))
     if len(cleaned) > MAX_CODE:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from followup_cli.domain import fields
+from followup_cli.support.controls import visible
 from followup_cli.support.errors import DataError
 from followup_cli.support.i18n import _, ngettext
 
@@ -77,8 +78,26 @@ STAGED_AS = {"customer_code": "customer_id"}
 RAW_KEPT = {"calls": ("outcome",)}
 
 
+# Headers echoed in a message: at most this many, each cut to HEADER_SHOWN characters.
+HEADERS_SHOWN = 20
+HEADER_SHOWN = 40
+
+
 def _header_key(text: str) -> str:
-    return fields.normalise(text).lower().replace(" ", "_").replace("-", "_").strip("*")
+    """A header as it is matched: normal width, lower case, `_` for spaces and dashes; a
+    line break inside the cell (Excel: Alt+Enter in a header, "客户\n编号") is dropped."""
+    joined = "".join(part.strip() for part in text.splitlines()) if "\n" in text else text
+    return fields.normalise(joined).lower().replace(" ", "_").replace("-", "_").strip("*")
+
+
+def headers_found(header: list[str]) -> str:
+    """The header line as a message shows it: its non-empty cells, control characters
+    escaped (\\x1b), long ones cut, a long line elided."""
+    cells = [visible(h.strip()) for h in header if h.strip()]
+    shown = [c if len(c) <= HEADER_SHOWN else c[: HEADER_SHOWN - 1] + "…" for c in cells]
+    if len(shown) > HEADERS_SHOWN:
+        shown = [*shown[:HEADERS_SHOWN], "…"]
+    return ", ".join(shown) if shown else _("(no headers)")
 
 
 def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
@@ -117,8 +136,9 @@ def map_headers(kind: str, header: list[str], path: Path) -> tuple[dict[str, int
                 "{path}: missing columns: {columns}",
                 len(missing),
             ).format(path=path, columns=expected),
-            _("The header line names the columns; see `followup import {kind} --help`.").format(
-                kind=kind
-            ),
+            _(
+                "The header line has: {headers}. It names the columns; see"
+                " `followup import {kind} --help`."
+            ).format(headers=headers_found(header), kind=kind),
         )
     return found, ignored
