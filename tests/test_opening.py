@@ -15,6 +15,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -571,3 +572,89 @@ def test_a_database_on_a_network_filesystem_is_refused_untouched(
     r = office("init", db=folder / "new.db")
     assert_refused(r, f"is on a network filesystem ({kind})")
     assert not (folder / "new.db").exists()
+
+
+# -- as another user: what root's permissions hide -------------------------------------
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.fixture
+def as_nobody(tmp_path):
+    """Run followup as the user nobody (setpriv), in a folder owned by root (0755) that
+    nobody may enter but not write; skipped where that cannot be arranged."""
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not SYSTEM_PYTHON.exists():
+        pytest.skip("needs root, setpriv and /usr/bin/python3")
+    import followup_cli
+
+    src = Path(followup_cli.__file__).resolve().parent.parent
+    import typer
+
+    site = Path(typer.__file__).resolve().parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="followup-nobody-", dir="/tmp"))
+    folder.chmod(0o755)
+
+    def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+            + [str(SYSTEM_PYTHON), "-m", "followup_cli", "--db", str(db), "--today", TODAY]
+            + list(args),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "PYTHONPATH": f"{src}:{site}",
+                "HOME": str(folder),
+                "FOLLOWUP_LANGUAGE": "en",
+                "FOLLOWUP_STAFF": "李娜",
+                "TZ": "Asia/Shanghai",
+            },
+        )
+
+    probe = run(folder / "none.db", "db", "path")
+    if probe.returncode != 0:
+        shutil.rmtree(folder)
+        pytest.skip(f"followup does not run as nobody here: {probe.stderr[-200:]}")
+    yield folder, run
+    shutil.rmtree(folder)
+
+
+def test_another_users_database_is_read_and_not_written(office, db_path, as_nobody):
+    folder, run_as_nobody = as_nobody
+    db = folder / "office.db"
+    shutil.copyfile(checkpointed(db_path), db)
+    db.chmod(0o644)  # root's, readable by all: nobody reads, may not write
+    before = snapshot(db)
+    calls = read_only_count(db, "calls")
+    r = run_as_nobody(db, "customer", "list")
+    assert r.returncode == 0, r.stderr
+    assert "C001" in r.stdout
+    r = run_as_nobody(db, "log-call", "C002", "--outcome", "reached")
+    assert r.returncode == 1, r.stderr
+    assert f"Error: the database is read-only: {db} belongs to root and you may not write" in (
+        r.stderr
+    )
+    assert "corrupt" not in r.stderr and "Traceback" not in r.stderr
+    assert snapshot(db) == before
+    assert read_only_count(db, "calls") == calls
+    assert sorted(p.name for p in folder.iterdir()) == ["office.db"]
+
+
+def test_a_wal_database_in_a_folder_nobody_may_write_says_so(office, db_path, as_nobody):
+    folder, run_as_nobody = as_nobody
+    db = folder / "office.db"
+    shutil.copyfile(checkpointed(db_path), db)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()  # the last connection removes -wal and -shm: none are left
+    db.chmod(0o666)  # writable by all, but its folder is not
+    before = snapshot(db)
+    r = run_as_nobody(db, "due")
+    assert r.returncode == 1, r.stderr
+    assert (
+        f"Error: cannot read {db}: SQLite needs to create office.db-shm in its folder {folder},"
+        " and you may not write there"
+    ) in r.stderr
+    assert "corrupt" not in r.stderr and "Traceback" not in r.stderr
+    assert snapshot(db) == before

@@ -26,7 +26,7 @@ from followup_cli.store.files import (
 )
 from followup_cli.store.identity import APPLICATION_ID, Identity, identify
 from followup_cli.store.schema import SCHEMA_VERSION
-from followup_cli.support.errors import StorageError
+from followup_cli.support.errors import FollowupError, StorageError
 from followup_cli.support.i18n import _
 
 
@@ -76,8 +76,17 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.close()
         if is_busy(exc):
             raise busy_error() from None
-        raise _unusable(path, exc) from None
+        raise (_unreadable(path, exc) if read_only else _unusable(path, exc)) from None
     return conn
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> FollowupError:
+    """Why a read-only open failed."""
+    if is_busy(exc):
+        return busy_error()
+    if is_readonly_error(exc) or "unable to open" in str(exc).lower():
+        return _cannot_read_beside(path)
+    return _unusable(path, exc)
 
 
 def use_wal(conn: sqlite3.Connection, path: Path) -> None:
@@ -213,19 +222,12 @@ def _identified(conn: sqlite3.Connection, path: Path, *, create: bool) -> Identi
 def _open_read_only(path: Path, reason: str) -> sqlite3.Connection:
     """A read-only connection to a current followup database: no journal switch, no
     migration, nothing written."""
-    try:
-        conn = connect(path, read_only=True)
-    except StorageError:
-        raise _cannot_read_beside(path, reason) from None
+    conn = connect(path, read_only=True)
     try:
         found = _identified(conn, path, create=False)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if is_busy(exc):
-            raise busy_error() from None
-        if is_readonly_error(exc) or "unable to open" in str(exc).lower():
-            raise _cannot_read_beside(path, reason) from None
-        raise _unusable(path, exc) from None
+        raise _unreadable(path, exc) from None
     except BaseException:
         conn.close()
         raise
@@ -244,11 +246,14 @@ def _open_read_only(path: Path, reason: str) -> sqlite3.Connection:
     return conn
 
 
-def _cannot_read_beside(path: Path, reason: str) -> StorageError:
+def _cannot_read_beside(path: Path) -> StorageError:
+    """A WAL database whose -shm does not exist and may not be made: SQLite cannot read
+    it (https://www.sqlite.org/wal.html#readonly)."""
     return StorageError(
         _(
-            "cannot read {path}: SQLite needs to create {name}-shm beside it and may not ({reason})"
-        ).format(path=path, name=path.name, reason=reason),
+            "cannot read {path}: SQLite needs to create {name}-shm in its folder {folder},"
+            " and you may not write there"
+        ).format(path=path, name=path.name, folder=path.parent),
         _(
             "Have its folder made writable for you, or copy the database to a folder of"
             " yours to read it."
