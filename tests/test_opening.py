@@ -270,9 +270,9 @@ def test_another_programs_database_is_refused_untouched(
     db = foreign(tmp_path / "other.db", user_version=user_version, application_id=application_id)
     before = snapshot(db)
     r = run(*command, db=db)
-    assert_refused(r, f"{db} {message}")
+    assert_refused(r, f"{db} {message}", "followup left it untouched")
     assert snapshot(db) == before  # no WAL switch (the header would say so), no chmod
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]  # no -wal, no -shm
+    assert sorted(p.name for p in tmp_path.glob("other.db*")) == ["other.db"]  # no -wal, no -shm
 
 
 def test_init_on_another_programs_database_is_refused_untouched(run, tmp_path):
@@ -281,7 +281,7 @@ def test_init_on_another_programs_database_is_refused_untouched(run, tmp_path):
     r = run("init", db=db)
     assert_refused(r, f"{db} holds tables of another program")
     assert snapshot(db) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+    assert sorted(p.name for p in tmp_path.glob("other.db*")) == ["other.db"]
 
 
 @pytest.mark.parametrize("version", [-1, -2147483648])

@@ -81,6 +81,7 @@ def identify(conn: sqlite3.Connection, path: Path, *, create: bool, known: int) 
 def refuse_foreign(path: Path, found: Identity, tables: set[str], *, create: bool) -> None:
     """Refuse a SQLite file that is not followup's; an empty one only without `create`."""
     hint = _("Run `followup init` to set it up, or point --db at your followup database.")
+    untouched = _("followup left it untouched. Point --db / FOLLOWUP_DB at your followup database.")
     if found.application_id != 0:
         raise StorageError(
             _("{path} belongs to another program (application id {app_id:#010x})").format(
@@ -96,7 +97,7 @@ def refuse_foreign(path: Path, found: Identity, tables: set[str], *, create: boo
             )
         raise StorageError(
             _("{path} is not a followup database (it holds other tables)").format(path=path),
-            hint,
+            untouched,
         )
     if found.version != 0:
         raise StorageError(
@@ -104,7 +105,7 @@ def refuse_foreign(path: Path, found: Identity, tables: set[str], *, create: boo
                 "{path} is not a followup database (schema version {version}, but none of"
                 " followup's tables)"
             ).format(path=path, version=found.version),
-            _("followup left it untouched. Point --db / FOLLOWUP_DB at your followup database."),
+            untouched,
         )
     if not create:
         raise StorageError(
