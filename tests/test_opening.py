@@ -154,10 +154,14 @@ def test_a_read_only_database_serves_reads_and_refuses_writes(office, db_path):
         ("customer", "add", "甲公司"),
         ("staff", "add", "王五", "--role", "clerk"),
         ("escalate", "--auto"),
+        ("import", "customers", "CSV"),
         ("init",),
     ],
 )
-def test_every_write_on_a_read_only_database_is_refused(office, db_path, command):
+def test_every_write_on_a_read_only_database_is_refused(office, db_path, tmp_path, command):
+    csv = tmp_path / "new.csv"
+    csv.write_text("客户编号,客户名称,等级\nC900,新来的公司,二级\n", encoding="utf-8")
+    command = tuple(str(csv) if part == "CSV" else part for part in command)
     checkpointed(db_path)
     db_path.chmod(0o444)
     before = snapshot(db_path)

@@ -47,6 +47,11 @@ def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
     )
 
 
+class ReadOnlyConnection(sqlite3.Connection):
+    """A connection opened with SQLite's mode=ro: what `is_read_only` tells. (Not PRAGMA
+    query_only, which would also refuse the TEMP tables an import stages its rows in.)"""
+
+
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A connection with followup's settings; `read_only` opens with SQLite's mode=ro
     (immutable on a read-only filesystem, where no one can change the file and no -shm
@@ -61,6 +66,7 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         isolation_level=None,
         check_same_thread=False,
         uri=uri,
+        factory=ReadOnlyConnection if read_only else sqlite3.Connection,
     )
     conn.row_factory = sqlite3.Row
     try:
@@ -70,8 +76,6 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA cache_size = -{os.environ.get('FOLLOWUP_CACHE_KIB', '32000')}")
-        if read_only:
-            conn.execute("PRAGMA query_only = ON")
     except sqlite3.DatabaseError as exc:
         conn.close()
         if is_busy(exc):
@@ -112,8 +116,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 def is_read_only(conn: sqlite3.Connection) -> bool:
     """True for a database opened read-only (followup may not write the file)."""
-    # SQLite-only: PRAGMA query_only, set on every read-only connection.
-    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+    return isinstance(conn, ReadOnlyConnection)
 
 
 def database_file(conn: sqlite3.Connection) -> Path:
