@@ -105,6 +105,23 @@ def test_a_read_keeps_a_group_shared_file_0660_and_warns_once(office, db_path):
     assert r.stderr.count("Warning:") == 1
 
 
+def test_a_read_by_root_leaves_another_users_shared_file_theirs(office, db_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to hand the file to another user")
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    checkpointed(db_path)
+    os.chown(db_path, nobody.pw_uid, nobody.pw_gid)
+    db_path.chmod(0o660)
+    r = office("due", today="2026-11-30")  # the day's roll writes, as root
+    assert r.exit_code == 0, r.output
+    for f in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        if f.exists():
+            st = f.stat()
+            assert (st.st_uid, st.st_gid, mode(f)) == (nobody.pw_uid, nobody.pw_gid, 0o660), f
+
+
 def test_a_private_file_gets_no_warning(office, db_path):
     r = office("customer", "list")
     assert r.exit_code == 0, r.output
