@@ -166,7 +166,9 @@ def open_database(
             _("cannot read {path}: permission denied (it belongs to {owner})").format(
                 path=path, owner=owner_name(path.stat().st_uid)
             ),
-            _("Ask its owner to let you read it, or point --db at your own database."),
+            _(
+                "Ask whoever manages the file to let you read it, or point --db at your own database."
+            ),
         )
     elif not create and path.stat().st_size == 0:
         raise StorageError(

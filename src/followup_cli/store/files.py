@@ -116,14 +116,27 @@ def restrict_permissions(path: Path) -> None:
 
 
 def exposure_warning(path: Path) -> str | None:
-    """A one-line warning if other users may read the database (its mode is left as it
-    is: a group-shared file is a choice)."""
+    """A one-line warning, the first time this user opens the file while other users
+    may read it (its mode is left as it is: a group-shared file is a choice). Once per
+    file and mode: a marker in the user's cache folder remembers it was said."""
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        st = path.stat()
     except OSError:
         return None
+    mode = stat.S_IMODE(st.st_mode)
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return None
+    # Only a database others may read looks for the marker.
+    from followup_cli.support.config import cache_dir
+
+    marker = cache_dir() / f"readable-{st.st_dev:x}-{st.st_ino:x}-{mode:o}"
+    if marker.exists():
+        return None
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # said again next time
     return _(
         "Warning: {path} can be read by other users (mode {mode:04o});"
         " `chmod 600 {path}` if only you should read it"
