@@ -192,6 +192,7 @@ def screens_db(office_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     folder = tmp_path_factory.mktemp("layout")
     db = folder / "followup.db"
     shutil.copyfile(office_template, db)
+    db.chmod(0o600)  # as followup makes it: no warning that others may read it
     runner = CliRunner()
     env = {
         "FOLLOWUP_STAFF": "李娜",

@@ -78,7 +78,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
     assert "Integrity: ok; foreign keys: ok" in r.stdout
     assert version(db) == SCHEMA_VERSION
     assert dump(db, like=FIXTURE) == before  # every row intact
-    backups = list(tmp_path.glob("office.db.v1-*.bak"))
+    backups = list(tmp_path.glob("office.db.v1.bak"))
     assert len(backups) == 1
     assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
     assert version(backups[0]) == 1
@@ -131,7 +131,7 @@ def test_the_upgraded_office_keeps_working(tmp_path: Path, run) -> None:
     assert r.exit_code == 0, r.output
     # A second open finds the schema current: no second backup.
     run("db", "check", db=db)
-    assert len(list(tmp_path.glob("office.db.v1-*.bak"))) == 1
+    assert len(list(tmp_path.glob("office.db.v1.bak"))) == 1
 
 
 def test_a_failed_upgrade_leaves_the_v1_file_as_it_was(tmp_path: Path, run, monkeypatch) -> None:
@@ -217,7 +217,7 @@ def test_a_v3_database_upgrades_its_texts_to_messages_after_a_backup(tmp_path: P
     assert r.exit_code == 0, r.output
     assert version(db) == SCHEMA_VERSION
     assert dump(db, like=V3) == before  # every row and column of v3 as it was
-    backups = list(tmp_path.glob("office.db.v3-*.bak"))
+    backups = list(tmp_path.glob("office.db.v3.bak"))
     assert len(backups) == 1 and dump(backups[0]) == before
     for name, args in V3_SCREENS.items():
         r = run(*args, db=db, today="2026-11-27")

@@ -218,8 +218,12 @@ def test_busy_past_the_timeout_exits_75_with_a_clear_message(tmp_path: Path) -> 
 
 
 @pytest.mark.skipif(not Path("/proc/self/mounts").exists(), reason="Linux only")
-def test_database_on_a_network_filesystem_is_refused(tmp_path: Path) -> None:
-    from followup_cli.store.files import filesystem_type, refuse_network_filesystem
+def test_database_on_a_network_filesystem_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import followup_cli.store.filesystems as filesystems
+    from followup_cli.store.files import refuse_network_filesystem
+    from followup_cli.store.filesystems import filesystem_type
     from followup_cli.support.errors import StorageError
 
     mounts = tmp_path / "mounts"
@@ -229,14 +233,10 @@ def test_database_on_a_network_filesystem_is_refused(tmp_path: Path) -> None:
     )
     share = tmp_path / "share"
     share.mkdir()
-    assert filesystem_type(share / "f.db", mounts) == "nfs4"
-    assert filesystem_type(tmp_path / "local.db", mounts) == "ext4"
-    import followup_cli.store.files as files
-
-    original = files.MOUNTS
-    files.MOUNTS = mounts
-    try:
-        with pytest.raises(StorageError, match="network filesystem \\(nfs4\\)"):
-            refuse_network_filesystem(share / "f.db")
-    finally:
-        files.MOUNTS = original
+    # /proc/self/mounts is read when /proc/self/mountinfo cannot be.
+    monkeypatch.setattr(filesystems, "MOUNTINFO", tmp_path / "no-mountinfo")
+    assert filesystem_type(share / "f.db", mounts=mounts) == "nfs4"
+    assert filesystem_type(tmp_path / "local.db", mounts=mounts) == "ext4"
+    monkeypatch.setattr(filesystems, "MOUNTS", mounts)
+    with pytest.raises(StorageError, match="network filesystem \\(nfs4\\)"):
+        refuse_network_filesystem(share / "f.db")

@@ -183,6 +183,7 @@ def example_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def office_copy(example_office: Path, tmp_path: Path) -> Path:
     db = tmp_path / "followup.db"
     shutil.copyfile(example_office, db)
+    db.chmod(0o600)  # as followup makes it: no warning that others may read it
     for suffix in ("-wal", "-shm"):
         if Path(f"{example_office}{suffix}").exists():
             shutil.copyfile(f"{example_office}{suffix}", f"{db}{suffix}")

@@ -489,7 +489,7 @@ def test_an_older_database_is_backed_up_then_upgraded_in_place(office, db_path, 
     next_version(m_next_add_table)
     r = office("customer", "list", "--format", "json")
     assert r.exit_code == 0, r.output
-    backups = list(db_path.parent.glob(f"{db_path.name}.v{SCHEMA_VERSION}-*.bak"))
+    backups = list(db_path.parent.glob(f"{db_path.name}.v{SCHEMA_VERSION}.bak"))
     assert len(backups) == 1
     assert mode(backups[0]) == 0o600
     with raw(backups[0]) as conn:

@@ -73,10 +73,15 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
     path = st.resolved_db_path()
     if create and st.db_path is None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    conn = open_database(path, create=create)
+    conn = open_database(path, create=create, warn=warn)
     ctx.find_root().call_on_close(conn.close)
     today, now = moment(st.today, config.zone, frozen_clock())
     return Session(conn=conn, config=config, today=today, now=now, today_given=st.today is not None)
+
+
+def warn(line: str) -> None:
+    """A one-line warning about the database file, on stderr."""
+    print(line, file=sys.stderr)
 
 
 def frozen_clock() -> datetime | None:

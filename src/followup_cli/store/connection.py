@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,11 +17,16 @@ from followup_cli.store.busy import busy_error, busy_timeout_ms, is_busy
 from followup_cli.store.files import (
     check_file,
     create_file,
+    exposure_warning,
+    on_read_only_filesystem,
+    owner_name,
+    read_only_reason,
     refuse_network_filesystem,
     restrict_permissions,
 )
+from followup_cli.store.identity import APPLICATION_ID, Identity, identify
 from followup_cli.store.schema import SCHEMA_VERSION
-from followup_cli.support.errors import StorageError
+from followup_cli.support.errors import FollowupError, StorageError
 from followup_cli.support.i18n import _
 
 
@@ -30,19 +35,44 @@ def default_db_path() -> Path:
     return Path(base) / "followup" / "followup.db"
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def is_readonly_error(exc: BaseException) -> bool:
+    """SQLite could not write: the file, its folder or its -wal/-shm files are read-only."""
+    return isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).lower()
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    return StorageError(
+        _("{path} cannot be opened as a database: {error}").format(path=path, error=exc),
+        _("The file may be corrupt. Restore the latest backup (see `followup db backup`)."),
+    )
+
+
+class ReadOnlyConnection(sqlite3.Connection):
+    """A connection opened with SQLite's mode=ro: what `is_read_only` tells. (Not PRAGMA
+    query_only, which would also refuse the TEMP tables an import stages its rows in.)"""
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with followup's settings; `read_only` opens with SQLite's mode=ro
+    (immutable on a read-only filesystem, where no one can change the file and no -shm
+    can be made) and refuses writes. The journal mode is left as it is."""
+    target, uri = str(path), False
+    if read_only:
+        immutable = "&immutable=1" if on_read_only_filesystem(path) else ""
+        target, uri = f"{path.resolve().as_uri()}?mode=ro{immutable}", True
     conn = sqlite3.connect(
-        str(path),
+        target,
         timeout=busy_timeout_ms() / 1000,
         isolation_level=None,
         check_same_thread=False,
+        uri=uri,
+        factory=ReadOnlyConnection if read_only else sqlite3.Connection,
     )
     conn.row_factory = sqlite3.Row
     try:
         # SQLite-only: PRAGMA. A second engine sets its lock wait, journal, foreign-key
         # enforcement, durability and cache through its own connection settings.
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA cache_size = -{os.environ.get('FOLLOWUP_CACHE_KIB', '32000')}")
@@ -50,18 +80,31 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         if is_busy(exc):
             raise busy_error() from None
-        raise StorageError(
-            _("{path} cannot be opened as a database: {error}").format(path=path, error=exc),
-            _("The file may be corrupt. Restore the latest backup (see `followup db backup`)."),
-        ) from None
-    if str(mode).lower() != "wal":
-        conn.close()
+        raise (_unreadable(path, exc) if read_only else _unusable(path, exc)) from None
+    return conn
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> FollowupError:
+    """Why a read-only open failed."""
+    if is_busy(exc):
+        return busy_error()
+    if is_readonly_error(exc) or "unable to open" in str(exc).lower():
+        return _cannot_read_beside(path)
+    return _unusable(path, exc)
+
+
+def use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch a (writable, identified) followup database to WAL mode, once for good."""
+    # SQLite-only: PRAGMA journal_mode. A second engine has no journal mode to set.
+    mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    if mode != "wal":
+        mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+    if mode != "wal":
         raise StorageError(
             _("{path}: cannot switch the database to WAL mode (got {mode})").format(
                 path=path, mode=mode
             )
         )
-    return conn
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -71,56 +114,197 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def open_database(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    """Open (or with `create`, create) the database at `path`, schema brought up to date."""
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    """True for a database opened read-only (followup may not write the file)."""
+    return isinstance(conn, ReadOnlyConnection)
+
+
+def database_file(conn: sqlite3.Connection) -> Path:
+    # SQLite-only: PRAGMA database_list names the main database's file.
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return Path(row[2])
+    return Path()
+
+
+def read_only_error(conn: sqlite3.Connection) -> StorageError:
+    path = database_file(conn)
+    reason = read_only_reason(path) or _(
+        "SQLite may not write {path} or its -wal/-shm files"
+    ).format(path=path)
+    return StorageError(
+        _("the database is read-only: {reason}").format(reason=reason),
+        _(
+            "Nothing was written. Reading still works; to change data, have the file and"
+            " its folder made writable for you (e.g. `chmod u+w FILE`), or work on a copy."
+        ),
+    )
+
+
+def open_database(
+    path: Path, *, create: bool = False, warn: Callable[[str], None] | None = None
+) -> sqlite3.Connection:
+    """Open (or with `create`, create) the database at `path`, schema brought up to date.
+
+    Nothing is written before the file is known to be followup's. A database followup
+    may not write (see store.files.read_only_reason) is opened read-only, unchanged: a
+    read works, a write is refused. `warn` hears one line if others may read the file."""
     path = path.expanduser()
     exists = check_file(path)
     if exists or path.parent.is_dir():
         refuse_network_filesystem(path)
+    created = False
     if not exists:
         if not create:
             raise StorageError(
                 _("no database at {path}").format(path=path),
                 _("Run `followup init` to create it, or point --db / FOLLOWUP_DB at your file."),
             )
-        create_file(path)
+        created = create_file(path)
     elif not os.access(path, os.R_OK):
-        raise StorageError(_("cannot read {path}: permission denied").format(path=path))
+        raise StorageError(
+            _("cannot read {path}: permission denied (it belongs to {owner})").format(
+                path=path, owner=owner_name(path.stat().st_uid)
+            ),
+            _(
+                "Ask whoever manages the file to let you read it, or point --db at your own database."
+            ),
+        )
     elif not create and path.stat().st_size == 0:
         raise StorageError(
             _("{path} is not a followup database (it is empty)").format(path=path),
             _("Run `followup init` to set it up, or point --db at your followup database."),
         )
+    reason = None if created else read_only_reason(path)
+    conn = _open_read_only(path, reason) if reason else _open_writable(path, create=create)
+    if created:
+        restrict_permissions(path)
+    elif warn is not None and (warning := exposure_warning(path)):
+        warn(warning)
+    return conn
+
+
+def _open_writable(path: Path, *, create: bool) -> sqlite3.Connection:
+    """Identify (reading only), switch to WAL, migrate or mark as followup's."""
     conn = connect(path)
     try:
-        version = schema_version(conn)
-        if version != SCHEMA_VERSION:
+        try:
+            found = _identified(conn, path, create=create)
+            use_wal(conn, path)
+        except sqlite3.OperationalError as exc:
+            if not is_readonly_error(exc):
+                raise
+            # The file looked writable but SQLite may not write beside it (a -shm
+            # left by another user, say): read it as it is.
+            conn.close()
+            return _open_read_only(
+                path,
+                _("SQLite may not write {path} or its -wal/-shm files").format(path=path),
+            )
+        if found.version != SCHEMA_VERSION:
             # Only a database behind this release pays for importing the migrations
             # (and sqlite-utils): opening a current one stays on the hot path.
             from followup_cli.store.migrations import migrate
 
-            migrate(conn, path, version, create=create)
+            migrate(conn, path, found.version, create=create)
+        elif not found.marked:
+            mark_as_followup(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if is_busy(exc):
+            raise busy_error() from None
+        raise _unusable(path, exc) from None
     except BaseException:
         conn.close()
         raise
-    restrict_permissions(path)
     return conn
+
+
+def _identified(conn: sqlite3.Connection, path: Path, *, create: bool) -> Identity:
+    return identify(conn, path, create=create, known=SCHEMA_VERSION)
+
+
+def _open_read_only(path: Path, reason: str) -> sqlite3.Connection:
+    """A read-only connection to a current followup database: no journal switch, no
+    migration, nothing written."""
+    conn = connect(path, read_only=True)
+    try:
+        found = _identified(conn, path, create=False)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _unreadable(path, exc) from None
+    except BaseException:
+        conn.close()
+        raise
+    if found.version != SCHEMA_VERSION:
+        conn.close()
+        raise StorageError(
+            _(
+                "{path} is read-only and its schema (v{version}) is older than this"
+                " followup's (v{known}): it cannot be upgraded ({reason})"
+            ).format(path=path, version=found.version, known=SCHEMA_VERSION, reason=reason),
+            _(
+                "Make it writable once (e.g. `chmod u+w FILE`) and run any command: it is"
+                " backed up, then upgraded. Make it read-only again afterwards if you wish."
+            ),
+        )
+    return conn
+
+
+def _cannot_read_beside(path: Path) -> StorageError:
+    """A WAL database whose -shm does not exist and may not be made: SQLite cannot read
+    it (https://www.sqlite.org/wal.html#readonly)."""
+    return StorageError(
+        _(
+            "cannot read {path}: SQLite needs to create {name}-shm in its folder {folder},"
+            " and you may not write there"
+        ).format(path=path, name=path.name, folder=path.parent),
+        _(
+            "Have its folder made writable for you, or copy the database to a folder of"
+            " yours to read it."
+        ),
+    )
+
+
+def mark_as_followup(conn: sqlite3.Connection) -> None:
+    """Set the application id on a current database from before it was set: quietly
+    skipped if the database is busy (the next open tries again)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        # SQLite-only: PRAGMA application_id, the header field naming the file's program.
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if not is_busy(exc):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
 
 
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error; refused
+    (nothing written) on a read-only database."""
+    if is_read_only(conn):
+        raise read_only_error(conn)
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise busy_error() from None
+        if is_readonly_error(exc):
+            raise read_only_error(conn) from None
         raise
     try:
         yield conn
-    except BaseException:
+    except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if is_readonly_error(exc):
+            raise read_only_error(conn) from None
         raise
     try:
         conn.execute("COMMIT")
@@ -129,6 +313,8 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         if is_busy(exc):
             raise busy_error() from None
+        if is_readonly_error(exc):
+            raise read_only_error(conn) from None
         raise
 
 

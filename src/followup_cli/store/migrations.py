@@ -18,7 +18,8 @@ from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.texts import dumps
 from followup_cli.store import legacy_texts as legacy
 from followup_cli.store.busy import busy_error, is_busy
-from followup_cli.store.files import backup_to
+from followup_cli.store.files import migration_backup
+from followup_cli.store.identity import APPLICATION_ID
 from followup_cli.store.schema import SCHEMA_VERSION
 from followup_cli.support.errors import StorageError
 from followup_cli.support.i18n import _
@@ -373,18 +374,16 @@ MIGRATIONS: list[Migration] = [
 
 
 def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool) -> None:
-    """Bring the schema from `version` up to date in one transaction."""
+    """Bring the schema from `version` up to date in one transaction.
+
+    One migrator at a time: the write lock is taken first (waiting the busy timeout),
+    then the version read again: a process that waited finds the work done and goes on
+    with the new schema. An existing database is copied to `NAME.vN.bak` first (at most
+    one per version, see store.files.migration_backup), inside the lock."""
     # sqlite-utils costs start-up: only an upgrade pays for it.
     import sqlite_utils
 
-    if version > len(MIGRATIONS):
-        raise StorageError(
-            _(
-                "{path} was written by a newer followup (schema v{version}, this one knows"
-                " v{known})"
-            ).format(path=path, version=version, known=len(MIGRATIONS)),
-            _("Upgrade followup before using this database."),
-        )
+    _refuse_newer(path, version)
     # SQLite-only: sqlite_master (here and below). A second engine counts the rows of
     # information_schema.tables in its own schema.
     if version == 0 and not create:
@@ -406,9 +405,6 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
                 _("{path} holds tables of another program").format(path=path),
                 _("Choose a new file for followup's database."),
             )
-    if version > 0:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup_to(conn, Path(f"{path}.v{version}-{stamp}.bak"))
     db = sqlite_utils.Database(conn)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -417,9 +413,13 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
             raise busy_error() from None
         raise
     try:
-        # SQLite-only: PRAGMA user_version (read here and set below), the schema version.
-        # A second engine keeps it in a table; `_migrations` already names each step.
-        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        # SQLite-only: PRAGMA user_version (read here and set below), the schema version,
+        # and application_id, which marks the file as followup's. A second engine keeps
+        # the version in a table; `_migrations` already names each step.
+        current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        _refuse_newer(path, current)
+        if 0 < current < len(MIGRATIONS):
+            migration_backup(path, current)
         if current == 0:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
@@ -432,9 +432,21 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
                 (step.__name__, datetime.now().astimezone().isoformat(timespec="seconds")),
             )
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     assert len(MIGRATIONS) == SCHEMA_VERSION, "update SCHEMA_VERSION with MIGRATIONS"
+
+
+def _refuse_newer(path: Path, version: int) -> None:
+    if version > len(MIGRATIONS):
+        raise StorageError(
+            _(
+                "{path} was written by a newer followup (schema v{version}, this one knows"
+                " v{known})"
+            ).format(path=path, version=version, known=len(MIGRATIONS)),
+            _("Upgrade followup before using this database."),
+        )

@@ -6,13 +6,17 @@ day; every later run only reads the date of the last roll, without loading the p
 from __future__ import annotations
 
 from followup_cli.domain.session import Session
+from followup_cli.store.connection import is_read_only
 from followup_cli.store.meta import get_meta, set_meta
 
 ROLLED_KEY = "greetings_rolled_on"
 
 
 def roll_forward(session: Session) -> bool:
-    """Roll the day forward unless it was rolled today; returns whether it ran."""
+    """Roll the day forward unless it was rolled today; returns whether it ran. Skipped
+    quietly on a read-only database (a read must not fail for want of writing)."""
+    if is_read_only(session.conn):
+        return False
     today = session.today.isoformat()
     if get_meta(session.conn, ROLLED_KEY) == today:
         return False
