@@ -84,7 +84,11 @@ UTF8_CASES = [
         " ".join(a).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     ),
 )
-def test_invalid_utf8_in_any_argument_is_a_one_line_usage_error(office, db_path, args):
+def test_invalid_utf8_in_any_argument_is_a_one_line_usage_error(
+    office, db_path, tmp_path, monkeypatch, args
+):
+    monkeypatch.chdir(tmp_path)  # (main wrote `out\xff.csv` into the folder it ran in)
+    files = sorted(os.listdir(tmp_path))
     before = counts(db_path)
     r = office(*args)
     assert_error(r, 2, "is not valid UTF-8 text", "\\xff")
@@ -93,6 +97,7 @@ def test_invalid_utf8_in_any_argument_is_a_one_line_usage_error(office, db_path,
     assert "\udcff" not in r.output
     assert "UnicodeEncodeError" not in r.output
     assert counts(db_path) == before
+    assert sorted(os.listdir(tmp_path)) == files
 
 
 @pytest.mark.parametrize(
@@ -100,7 +105,8 @@ def test_invalid_utf8_in_any_argument_is_a_one_line_usage_error(office, db_path,
     [b"\xff", b"\xe4\xb8", b"\xc0\xaf", b"\xed\xa0\x80", "山东".encode("gbk")],
     ids=["ff", "truncated", "overlong", "surrogate", "gbk"],
 )
-def test_invalid_utf8_bytes_in_real_argv(office, db_path, raw):
+def test_invalid_utf8_bytes_in_real_argv(office, db_path, tmp_path, raw):
+    files = sorted(os.listdir(tmp_path))
     before = counts(db_path)
     for args in (
         (b"customer", b"show", raw),
@@ -108,7 +114,7 @@ def test_invalid_utf8_bytes_in_real_argv(office, db_path, raw):
         (b"cust" + raw + b"omer",),
         (b"export", b"customers", b"--output", raw),
     ):
-        p = followup(db_path, *args)
+        p = followup(db_path, *args, cwd=tmp_path)
         assert p.returncode == 2, (args, p.stderr)
         err = p.stderr.decode("utf-8")  # what reached the terminal is UTF-8 text
         assert err.startswith("Error: the argument '"), err
@@ -116,6 +122,7 @@ def test_invalid_utf8_bytes_in_real_argv(office, db_path, raw):
         assert "\\x" in err and "Traceback" not in err
         assert p.stdout == b""
     assert counts(db_path) == before
+    assert sorted(os.listdir(tmp_path)) == files
 
 
 def test_invalid_utf8_in_the_environment_is_refused(office, db_path):
