@@ -477,3 +477,17 @@ def test_the_range_is_one_rule_in_the_date_parsers() -> None:
     with pytest.raises(InvalidValue) as caught:
         parse_date("9999-02-30")  # no such day, in any year
     assert not isinstance(caught.value, DateOutOfRange)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("config", "init", "a\x00b"), ("--db", "\x00", "due"), ("--config", "c\x00", "due")],
+)
+def test_a_nul_in_an_argument_is_a_usage_error(office, db_path, tmp_path, monkeypatch, args):
+    # (a real argv cannot hold a NUL; a program calling the CLI in-process can)
+    monkeypatch.chdir(tmp_path)
+    before = counts(db_path)
+    r = office(*args)
+    assert_error(r, 2, "contains a NUL character", "\\x00")
+    assert "ValueError" not in r.output
+    assert counts(db_path) == before

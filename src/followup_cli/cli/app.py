@@ -105,7 +105,7 @@ def _file_language(path: str, encoding: str = "utf-8-sig") -> str | None:
             found = _language_value(text)
             if found is not None:
                 return found
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
         pass
     return None
 

@@ -45,6 +45,13 @@ def shown_bytes(value: str) -> str:
 def check_arguments(args: Sequence[str]) -> None:
     """UsageError (exit 2) naming the first argument that is not valid UTF-8."""
     for arg in args:
+        if "\x00" in arg:  # only in-process: a real argv cannot hold one
+            raise UsageError(
+                _("the argument '{value}' contains a NUL character").format(
+                    value=shown_bytes(arg).replace("\x00", "\\x00")
+                ),
+                _("Give the text without it."),
+            )
         if not is_text(arg):
             raise UsageError(
                 _("the argument '{value}' is not valid UTF-8 text").format(value=shown_bytes(arg)),

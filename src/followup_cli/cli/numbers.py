@@ -14,7 +14,6 @@ from typer._click.types import INT, IntRange
 from followup_cli.domain.fields import ID_MAX
 from followup_cli.support.i18n import _
 
-
 # A longer text is no number SQLite holds (19 digits): refused without echoing it whole.
 _LONGEST = 40
 
