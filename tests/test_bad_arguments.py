@@ -395,6 +395,18 @@ def test_stdout_on_a_full_device_is_a_one_line_error(office, db_path):
         assert len(lines) == 2 and "Exception ignored" not in p.stderr.decode()
 
 
+@pytest.mark.parametrize(
+    "command", ["FOLLOWUP --version", "FOLLOWUP config init -", "FOLLOWUP db path"]
+)
+@pytest.mark.parametrize("redirect", [">&-", "> /dev/full"])
+def test_output_outside_a_command_body_fails_cleanly_too(office, db_path, command, redirect):
+    p = _shell(f"{command} {redirect}", db_path)
+    assert p.returncode == 1, p.stderr
+    lines = p.stderr.decode().splitlines()
+    assert lines[0].startswith("Error: cannot write the output: "), lines
+    assert len(lines) == 2, lines
+
+
 def test_a_reader_that_quits_is_a_quiet_exit(office, db_path, tmp_path):
     err = tmp_path / "err.txt"
     p = _shell(f"FOLLOWUP export customers 2>{err} | head -c 10 >/dev/null", db_path)

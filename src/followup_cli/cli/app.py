@@ -211,6 +211,9 @@ class FollowupGroup(TyperGroup):
             except SystemExit as done:
                 _flush_output(guarded, done.code)
                 raise
+            except OutputFailed as exc:  # outside a command: --version, help, completion
+                _report(exc.message, exc.hint)
+                raise SystemExit(exc.exit_code) from None
             _flush_output(guarded, 0)
             return result
         finally:
