@@ -59,11 +59,13 @@ def _flush_output(guarded: GuardedOutput, code: Any) -> None:
         guarded.flush()
     except BrokenPipeError:
         return  # the reader went away: Click's quiet exit
-    except OutputFailed as exc:
-        if guarded.failed and code not in (0, None):
-            raise SystemExit(code) from None  # already reported by the command's handler
-        _report(exc.message, exc.hint)
-        raise SystemExit(exc.exit_code) from None
+    except OutputFailed:
+        pass  # (kept as guarded.failure)
+    failure = guarded.failure
+    if failure is None or code not in (0, None):
+        return  # written; or failed, and the command's handler has said so
+    _report(failure.message, failure.hint)
+    raise SystemExit(failure.exit_code)
 
 
 def config_language(args: Sequence[str]) -> str | None:

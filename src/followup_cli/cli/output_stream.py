@@ -47,6 +47,9 @@ class GuardedOutput:
         self.stream = stream if stream is not None else ClosedStream()
         self.quiet = quiet
         self.failed = False
+        # The error of the first failed write: reported at the end even if whoever wrote
+        # swallowed it (Click probes a stream with write("") inside `except Exception`).
+        self.failure: OutputFailed | None = None
 
     def write(self, text: str) -> int:
         if self.failed:
@@ -84,10 +87,11 @@ class GuardedOutput:
             reason = _("the disk is full")
         else:
             reason = exc.strerror or str(exc)
-        raise OutputFailed(
+        self.failure = OutputFailed(
             _("cannot write the output: {reason}").format(reason=reason),
             _("Send the output somewhere that can take it (a file on a disk with room)."),
-        ) from None
+        )
+        raise self.failure from None
 
     def _discard(self) -> None:
         """Point the file descriptor at /dev/null, so what is still buffered goes there."""
