@@ -340,7 +340,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_part(office, out_dir, monkey
     target = out_dir / "客户.csv"
     target.write_text("last week's sheet\n", encoding="utf-8")
     r = office("export", "customers", "--force", "--output", str(target))
-    assert_error(r, 1, f"Error: cannot write {target}: No space left on device")
+    assert_error(r, 1, f"Error: the disk is full: cannot write {target}", "Nothing was saved")
     assert target.read_text(encoding="utf-8") == "last week's sheet\n"
     assert sorted(p.name for p in out_dir.iterdir()) == ["客户.csv"]
 

@@ -23,11 +23,19 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from followup_cli import __version__
+from followup_cli.cli.argv import check_arguments, check_environment
 from followup_cli.cli.localized import LocalizedContext, localize, localize_usage_error
+from followup_cli.cli.output_stream import GuardedOutput, OutputFailed
 from followup_cli.cli.placeholders import describe_values
 from followup_cli.cli.state import parse_date_option, state
 from followup_cli.support.controls import visible_stream
-from followup_cli.support.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FollowupError
+from followup_cli.support.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    FollowupError,
+    disk_full,
+    is_disk_full,
+)
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_language
 
 
@@ -42,6 +50,22 @@ def _report(text: str, hint: str | None = None) -> None:
 SHIPPED_DEFAULTS = os.path.join(
     os.path.dirname(os.path.dirname(__file__)), "support", "defaults.toml"
 )
+
+
+def _flush_output(guarded: GuardedOutput, code: Any) -> None:
+    """Flush stdout at the end of a command: a full disk or a closed stdout reported
+    (one line, exit 1) where it would otherwise fail at interpreter exit."""
+    try:
+        guarded.flush()
+    except BrokenPipeError:
+        return  # the reader went away: Click's quiet exit
+    except OutputFailed:
+        pass  # (kept as guarded.failure)
+    failure = guarded.failure
+    if failure is None or code not in (0, None):
+        return  # written; or failed, and the command's handler has said so
+    _report(failure.message, failure.hint)
+    raise SystemExit(failure.exit_code)
 
 
 def config_language(args: Sequence[str]) -> str | None:
@@ -83,7 +107,7 @@ def _file_language(path: str, encoding: str = "utf-8-sig") -> str | None:
             found = _language_value(text)
             if found is not None:
                 return found
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
         pass
     return None
 
@@ -180,15 +204,32 @@ class FollowupGroup(TyperGroup):
         visibly escaped (`\\x1b`): stored data, messages and echoed arguments alike
         (support/controls.py; Rich draws on the stream beneath, its text escaped)."""
         out, err = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = visible_stream(out), visible_stream(err)
+        guarded = GuardedOutput(out)
+        sys.stdout = visible_stream(guarded)
+        sys.stderr = visible_stream(GuardedOutput(err, quiet=True))
         try:
-            return super().main(*args, **kwargs)
+            try:
+                result = super().main(*args, **kwargs)
+            except SystemExit as done:
+                _flush_output(guarded, done.code)
+                raise
+            except OutputFailed as exc:  # outside a command: --version, help, completion
+                _report(exc.message, exc.hint)
+                raise SystemExit(exc.exit_code) from None
+            _flush_output(guarded, 0)
+            return result
         finally:
             sys.stdout, sys.stderr = out, err
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Decide the interface language before anything is shown (help, errors)."""
         setup_language(config_language(args))
+        try:
+            check_arguments(args)
+            check_environment()
+        except FollowupError as exc:
+            _report(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
         if not getattr(self, "_followup_described", False):
             describe_values(self, "")
             self._followup_described = True
@@ -274,6 +315,10 @@ class FollowupGroup(TyperGroup):
                 busy = busy_error()
                 _report(busy.message, busy.hint)
                 raise typer.Exit(busy.exit_code) from None
+            if is_disk_full(exc):
+                full = disk_full(str(state(ctx).resolved_db_path()))
+                _report(full.message, full.hint)
+                raise typer.Exit(full.exit_code) from None
             _report(
                 _("database error: {error}").format(error=exc),
                 _("Nothing was saved. Run `followup db check`; re-run with --debug for details."),
@@ -287,6 +332,10 @@ class FollowupGroup(TyperGroup):
             print(_("Interrupted: nothing saved."), file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
+            if isinstance(exc, OSError) and is_disk_full(exc) and not state(ctx).debug:
+                full = disk_full(exc.filename if isinstance(exc.filename, str) else None)
+                _report(full.message, full.hint)
+                raise typer.Exit(full.exit_code) from None
             if type(exc).__module__.startswith("typer") or state(ctx).debug:
                 raise
             _report(

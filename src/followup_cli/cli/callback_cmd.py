@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from followup_cli.cli.common import ByOption, new_app
+from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, parse_date_option
 from followup_cli.domain.callbacks.changes import reschedule_callback, skip_callback
 from followup_cli.render.output import warn
@@ -20,7 +21,10 @@ app = new_app(
 @app.command("reschedule")
 def reschedule_cmd(
     ctx: typer.Context,
-    callback_id: Annotated[int, typer.Argument(metavar="ID", help="Callback id (see `due`).")],
+    callback_id: Annotated[
+        int,
+        typer.Argument(metavar="ID", click_type=WholeNumber(1), help="Callback id (see `due`)."),
+    ],
     date: Annotated[str, typer.Argument(metavar="DATE", help="The new due date.")],
     by: ByOption = None,
 ) -> None:
@@ -51,7 +55,10 @@ def reschedule_cmd(
 @app.command("skip")
 def skip_cmd(
     ctx: typer.Context,
-    callback_id: Annotated[int, typer.Argument(metavar="ID", help="Callback id (see `due`).")],
+    callback_id: Annotated[
+        int,
+        typer.Argument(metavar="ID", click_type=WholeNumber(1), help="Callback id (see `due`)."),
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why it is skipped (kept on record).")],
     by: ByOption = None,
 ) -> None:

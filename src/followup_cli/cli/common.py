@@ -1,11 +1,20 @@
 """Shared pieces of the command line: sub-app factory, common options."""
 
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from typer.models import TyperPath
 
 from followup_cli.render.output import set_wide
+from followup_cli.support.errors import FollowupError
+from followup_cli.support.i18n import _
+from followup_cli.support.output_files import check_name
+
+# The longest look-ahead of `due --days`: ten years, as the longest planning interval
+# (support.dates.INTERVAL_MAX), so date arithmetic stays in range.
+DAYS_MAX = 3660
 
 
 class Format(StrEnum):
@@ -92,3 +101,22 @@ def new_app(help_text: str, *examples: str) -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
+
+
+class FileName(TyperPath):
+    """A file the command writes (`--output`, `db backup DEST`, `config init PATH`): an
+    empty name, a name longer than the filesystem takes (255 bytes) or a path longer than
+    PATH_MAX is a usage error (exit 2) before anything is opened. Completion offers files."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                self.fail(_("an empty name is not a file name"), param, ctx)
+            try:
+                check_name(value)
+            except FollowupError as exc:
+                self.fail(exc.message, param, ctx)
+        return super().convert(value, param, ctx)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import TextFormat, TextFormatOption, new_app
+from followup_cli.cli.common import FileName, TextFormat, TextFormatOption, new_app
 from followup_cli.cli.state import load_config, state
 from followup_cli.render.output import to_json
 from followup_cli.support.config import template_text, to_toml
@@ -46,6 +46,7 @@ def init_cmd(
         Path | None,
         typer.Argument(
             help="Where to write it (- for standard output). Default: the config path in use.",
+            click_type=FileName(),
             show_default=False,
         ),
     ] = None,

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
+from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import fields
 from followup_cli.domain.customers.profile import customer_profile
@@ -127,7 +128,7 @@ def list_cmd(
         typer.Option("--search", "-s", help="Text in the name, code, phone or a contact."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")
+        int | None, typer.Option("--limit", "-n", click_type=WholeNumber(1), help="At most N rows.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include archived customers.")] = False,
     fmt: FormatOption = Format.table,
@@ -141,13 +142,14 @@ def list_cmd(
     """
 
     grade_value = checked(fields.grade, grade, "grade") if grade else None
+    looked_for = checked(fields.search_text, search, "search")
     session = open_session(ctx)
     customers = list_customers(
         session,
         grade=grade_value,
         owner=owner,
         region=region,
-        search=search,
+        search=looked_for,
         limit=limit,
         include_archived=all_,
     )

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import new_app
+from followup_cli.cli.common import FileName, new_app
 from followup_cli.cli.state import open_session, state
 from followup_cli.store import backup_to
 from followup_cli.store.checks import check_database
@@ -35,7 +35,9 @@ def path_cmd(ctx: typer.Context) -> None:
 @app.command("backup")
 def backup_cmd(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(help="New file to write the backup to.")],
+    dest: Annotated[
+        Path, typer.Argument(help="New file to write the backup to.", click_type=FileName())
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Replace DEST if it is an existing file.")
     ] = False,

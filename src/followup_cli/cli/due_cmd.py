@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from followup_cli.cli.common import Format, FormatOption, WideOption
+from followup_cli.cli.common import DAYS_MAX, Format, FormatOption, WideOption
+from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
@@ -44,7 +45,8 @@ def due_cmd(
         str | None, typer.Option("--date", help="The day to plan (default: today).")
     ] = None,
     days: Annotated[
-        int, typer.Option("--days", min=0, help="Also what falls due in the next N days.")
+        int,
+        typer.Option("--days", min=0, max=DAYS_MAX, help="Also what falls due in the next N days."),
     ] = 0,
     staff: Annotated[
         str | None, typer.Option("--staff", help="Only rows with work for STAFF.")
@@ -55,7 +57,7 @@ def due_cmd(
     grade: Annotated[str | None, typer.Option("--grade", help="Only customers of GRADE.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only rows already overdue.")] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")
+        int | None, typer.Option("--limit", "-n", click_type=WholeNumber(1), help="At most N rows.")
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show each row's urgency terms.")

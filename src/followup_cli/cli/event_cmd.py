@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
+from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, open_session, parse_date_option
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.events.records import add_event, list_events, validate_event
@@ -96,7 +97,9 @@ def list_cmd(
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind.")] = None,
     since: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
     until: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")] = 50,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", click_type=WholeNumber(1), help="At most N rows.")
+    ] = 50,
     fmt: FormatOption = Format.table,
     wide: WideOption = False,
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import DataFormat, DataFormatOption
+from followup_cli.cli.common import DataFormat, DataFormatOption, FileName
 from followup_cli.cli.state import open_session
 from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label
@@ -28,6 +28,7 @@ def export_cmd(
         typer.Option(
             "--output",
             "-o",
+            click_type=FileName(),
             help="Write to FILE (mode 0600; - for standard output). Never through a link.",
         ),
     ] = None,

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from followup_cli.cli.call_report import report_call
+from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.calls.log import (
@@ -64,7 +65,10 @@ def log_call_cmd(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What was said.")] = None,
     callback: Annotated[
-        int | None, typer.Option("--callback", help="The callback this call is for (id).")
+        int | None,
+        typer.Option(
+            "--callback", click_type=WholeNumber(1), help="The callback this call is for (id)."
+        ),
     ] = None,
     complaint: Annotated[
         str | None,

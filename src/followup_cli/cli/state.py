@@ -141,10 +141,23 @@ def parse_date_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     # Only a --today on the command line needs the date parser.
-    from followup_cli.support.dates import parse_date
+    from followup_cli.support.dates import (
+        MAX_YEAR,
+        MIN_YEAR,
+        DateOutOfRange,
+        out_of_range_text,
+        parse_date,
+    )
 
     try:
         return parse_date(value, option)
+    except DateOutOfRange:
+        raise DataError(
+            _("{option}: {value} is {range}").format(
+                option=option, value=repr(value), range=out_of_range_text()
+            ),
+            _("Give a date from {low}-01-01 to {high}-12-31.").format(low=MIN_YEAR, high=MAX_YEAR),
+        ) from None
     except InvalidValue as exc:
         raise DataError(
             _("{option}: {value} is not a date; expected {expected}").format(

@@ -17,6 +17,9 @@ from followup_cli.support.patterns import Pattern
 MAX_TEXT = 20_000
 MAX_NAME = 200
 MAX_CODE = 40
+# The largest id or row count SQLite can hold (a signed 64-bit INTEGER): a bigger one is
+# refused or found missing, never sent to SQLite (OverflowError).
+ID_MAX = 2**63 - 1
 
 _CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _SCIENTIFIC = Pattern(r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+")
@@ -169,6 +172,25 @@ def flag(value: str | bool | None, field: str) -> bool:
     if cleaned in {"1", "yes", "y", "true", "是", "√", "✓"}:
         return True
     raise InvalidValue(field, value, _("yes or no (also 是/否, 1/0)"))
+
+
+def is_record_id(value: str) -> bool:
+    """Whether `value` is ASCII digits naming an id SQLite can hold (1 … ID_MAX)."""
+    return (
+        value.isascii()
+        and value.isdigit()
+        and len(value) <= len(str(ID_MAX))
+        and 0 < int(value) <= ID_MAX
+    )
+
+
+MAX_SEARCH = MAX_NAME  # a search looks for part of a name, code or phone
+
+
+def search_text(value: str | None, field: str = "search") -> str | None:
+    """What to look for: text of at most MAX_SEARCH characters (SQLite's LIKE caps a
+    pattern at 50,000 bytes; nothing stored that long is searched for)."""
+    return text(value, field, max_length=MAX_SEARCH)
 
 
 def _shorten(value: str, limit: int = 60) -> str:

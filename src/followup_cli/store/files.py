@@ -23,7 +23,7 @@ from pathlib import Path
 
 from followup_cli.store import filesystems
 from followup_cli.store.busy import busy_error, is_busy
-from followup_cli.support.errors import StorageError
+from followup_cli.support.errors import StorageError, disk_full, is_disk_full
 from followup_cli.support.i18n import _
 from followup_cli.support.output_files import staged_file
 
@@ -324,6 +324,8 @@ def backup_to(conn: sqlite3.Connection, dest: Path, *, force: bool = False) -> N
         except sqlite3.Error as exc:
             if is_busy(exc):
                 raise busy_error() from None
+            if is_disk_full(exc):
+                raise disk_full(str(dest)) from None
             raise StorageError(
                 _("backup to {path} failed: {error}").format(path=dest, error=exc)
             ) from None

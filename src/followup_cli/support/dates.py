@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from followup_cli.support.errors import InvalidValue
-from followup_cli.support.i18n import N_, _
+from followup_cli.support.i18n import N_, _, label
 from followup_cli.support.patterns import Pattern
 
 DATE_FORMATS_HELP = N_(
@@ -31,7 +31,32 @@ _DATE_PATTERNS = (
 )
 _TIME_PART = Pattern(r"(?:[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _INTERVAL = Pattern(r"(\d+)\s*([dwmy])")
-MIN_YEAR, MAX_YEAR = 1900, 2199
+# The years a date may name: 1900-01-01 to 2200-12-31. Everything stored, planned and
+# compared stays in range of the date type and of the holiday calendar's arithmetic.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+OUT_OF_RANGE = N_("out of range ({low}–{high})")
+
+
+def out_of_range_text() -> str:
+    """`out of range (1900–2200)`, in the interface language."""
+    return _(OUT_OF_RANGE).format(low=MIN_YEAR, high=MAX_YEAR)
+
+
+class DateOutOfRange(InvalidValue):
+    """A well-formed date whose year is outside MIN_YEAR … MAX_YEAR."""
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(
+            field, value, _("a date from {low} to {high}").format(low=MIN_YEAR, high=MAX_YEAR)
+        )
+        self.message = _("{field}: {value} is {range}").format(
+            field=label("field", field), value=repr(value), range=out_of_range_text()
+        )
+        self.args = (self.message,)
+
+
+# What _match_date returns as the end of a date whose year is out of range.
+_OUT_OF_RANGE_END = -1
 
 
 def normalise_text(value: str) -> str:
@@ -40,13 +65,18 @@ def normalise_text(value: str) -> str:
 
 
 def _match_date(text: str) -> tuple[date | None, int]:
-    """The date at the start of `text` and where it ends; (None, 0) if no format matches."""
+    """The date at the start of `text` and where it ends; (None, 0) if no format matches,
+    (None, _OUT_OF_RANGE_END) for a date of a year out of range."""
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
             year, month, day = (int(g) for g in m.groups())
             if not MIN_YEAR <= year <= MAX_YEAR:
-                return None, 0
+                try:
+                    date(2000, month, day)  # a real month and day, in a year out of range
+                except ValueError:
+                    return None, 0
+                return None, _OUT_OF_RANGE_END
             try:
                 return date(year, month, day), m.end()
             except ValueError:
@@ -58,9 +88,16 @@ def parse_date(value: str, field: str = "date") -> date:
     """Parse one of the accepted date formats, strictly; InvalidValue otherwise."""
     text = normalise_text(value)
     parsed, end = _match_date(text)
+    if end == _OUT_OF_RANGE_END and _whole_date(text):
+        raise DateOutOfRange(field, value)
     if parsed is None or end != len(text):
         raise InvalidValue(field, value, _(DATE_FORMATS_HELP))
     return parsed
+
+
+def _whole_date(text: str) -> bool:
+    """Whether all of `text` is one date in an accepted format (whatever its year)."""
+    return any(pattern.fullmatch(text) for pattern in _DATE_PATTERNS)
 
 
 def parse_datetime(value: str, field: str = "at", tz_from: datetime | None = None) -> datetime:
@@ -71,6 +108,8 @@ def parse_datetime(value: str, field: str = "at", tz_from: datetime | None = Non
     """
     text = normalise_text(value)
     day, end = _match_date(text)
+    if end == _OUT_OF_RANGE_END:
+        raise DateOutOfRange(field, value)
     if day is None:
         raise InvalidValue(field, value, _(DATETIME_HELP))
     rest = text[end:]
@@ -230,6 +269,8 @@ def parse_birthday(value: str, field: str = "birthday") -> str:
     day, end = _match_date(text)
     if day is not None and end == len(text):
         return day.isoformat()
+    if end == _OUT_OF_RANGE_END and _whole_date(text):
+        raise DateOutOfRange(field, value)
     for pattern in _BIRTHDAY_MD:
         m = pattern.fullmatch(text)
         if m:

@@ -7,6 +7,8 @@ Exit codes (SPEC section 5): 0 success; 1 refused or not found; 2 usage error;
 
 from __future__ import annotations
 
+import errno
+
 from followup_cli.support.i18n import _, label
 
 EXIT_OK = 0
@@ -55,6 +57,36 @@ class DataError(FollowupError):
 
 class StorageError(FollowupError):
     """The database file cannot be used: missing, unwritable, corrupt, not SQLite."""
+
+
+class DiskFull(StorageError):
+    """The disk (or the user's quota) has no room left: nothing was written (exit 1)."""
+
+
+# SQLite's result code for "database or disk is full" (SQLITE_FULL).
+_SQLITE_FULL = 13
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (an OSError, or an sqlite3 error) says the disk or quota is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
+        return True
+    return "database or disk is full" in str(exc)
+
+
+def disk_full(what: str | None = None) -> DiskFull:
+    """The refusal for a full disk; `what` names the file that could not be written."""
+    message = (
+        _("the disk is full: cannot write {path}").format(path=what)
+        if what
+        else _("the disk is full")
+    )
+    return DiskFull(
+        message,
+        _("Nothing was saved. Free some space on the disk (or write elsewhere) and try again."),
+    )
 
 
 class DatabaseBusy(FollowupError):

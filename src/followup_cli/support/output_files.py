@@ -24,7 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from followup_cli.support.errors import Refused, StorageError
+from followup_cli.support.errors import (
+    Refused,
+    StorageError,
+    UsageError,
+    disk_full,
+    is_disk_full,
+)
 from followup_cli.support.i18n import _
 
 STDOUT = "-"
@@ -63,8 +69,45 @@ def _not_regular(path: Path, mode: int) -> tuple[str, str] | None:
     )
 
 
+# What Linux filesystems take: a name of at most NAME_MAX bytes, a path of at most
+# PATH_MAX bytes (with its terminating NUL).
+NAME_MAX = 255
+PATH_MAX = 4096
+
+
+def shown_path(path: Path | str, limit: int = 80) -> str:
+    """A path as a message shows it: a very long one cut in the middle."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return text[:half] + "…" + text[-half:]
+
+
+def check_name(path: Path | str) -> None:
+    """UsageError (exit 2) for a name the filesystem cannot take: a part longer than
+    NAME_MAX bytes, or a path longer than PATH_MAX."""
+    raw = os.fsencode(path)
+    if len(raw) >= PATH_MAX:
+        raise UsageError(
+            _("the path {path} is too long ({n} bytes; at most {most})").format(
+                path=shown_path(path), n=len(raw), most=PATH_MAX - 1
+            ),
+            _("Choose a shorter path."),
+        )
+    for part in raw.split(b"/"):
+        if len(part) > NAME_MAX:
+            raise UsageError(
+                _("the file name {name} is too long ({n} bytes; at most {most})").format(
+                    name=shown_path(os.fsdecode(part)), n=len(part), most=NAME_MAX
+                ),
+                _("Choose a shorter file name."),
+            )
+
+
 def check_target(path: Path, *, force: bool) -> None:
     """Refuse (exit 1) a target that is not a regular file, or that exists without --force."""
+    check_name(path)
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -138,6 +181,8 @@ def staged_file(path: Path, *, force: bool = False) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(str(path)) from None
         raise StorageError(
             _("cannot write {path}: {error}").format(path=path, error=exc.strerror)
         ) from None
@@ -153,6 +198,8 @@ def staged_file(path: Path, *, force: bool = False) -> Iterator[Path]:
         _publish(tmp, path, force=force)
         _sync_folder(path.parent)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(str(path)) from None
         raise StorageError(
             _("cannot write {path}: {error}").format(path=path, error=exc.strerror)
         ) from None

@@ -647,6 +647,12 @@ def set_escalation(
 
 def ticket_id_arg(value: str) -> int:
     text = fields.normalise(value).lstrip("#")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InvalidValue("ticket", value, _("a ticket number like 12 or #12"))
-    return int(text)
+    number = int(text) if len(text) <= 20 else fields.ID_MAX + 1
+    if number > fields.ID_MAX:  # more than SQLite can hold: no such ticket
+        raise NotFound(
+            _("no ticket #{id}").format(id=text if len(text) <= 40 else text[:40] + "…"),
+            _("See `followup ticket list --status all`."),
+        )
+    return number

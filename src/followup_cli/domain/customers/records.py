@@ -355,7 +355,7 @@ def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM customers WHERE code = ?", (normalised,)).fetchone()
     if row is not None:
         return row  # type: ignore[no-any-return]
-    if normalised.isdigit():
+    if fields.is_record_id(normalised):
         row = conn.execute("SELECT * FROM customers WHERE id = ?", (int(normalised),)).fetchone()
         if row is not None:
             return row  # type: ignore[no-any-return]
@@ -372,10 +372,14 @@ def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
             ),
             _("Name the customer by code instead."),
         )
-    similar = conn.execute(
-        "SELECT code, name FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
-        (contains(text),),
-    ).fetchall()
+    similar = (
+        conn.execute(
+            "SELECT code, name FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
+            (contains(text),),
+        ).fetchall()
+        if len(text) <= fields.MAX_NAME  # a longer text names no customer (and LIKE caps it)
+        else []
+    )
     hint = _("Search with `followup customer list --search TEXT`.")
     if similar:
         hint = _("Did you mean: {customers}?").format(
