@@ -351,6 +351,7 @@ def test_a_full_disk_for_real(small_disk, office_template, tmp_path):
     _fill(small_disk, 0)
     elsewhere = tmp_path / "elsewhere.db"
     shutil.copyfile(office_template, elsewhere)
+    elsewhere.chmod(0o600)  # as followup makes it: no "others may read it" warning
     on_disk = sorted(os.listdir(small_disk))
     for args, target in (
         (("export", "customers", "--output", str(small_disk / "out.csv")), "out.csv"),
