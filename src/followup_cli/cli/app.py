@@ -270,7 +270,9 @@ class FollowupGroup(TyperGroup):
             from followup_cli.store.damage import (
                 damage_error,
                 is_damage,
+                is_orphan_write,
                 is_refused_by_trigger,
+                orphan_write_error,
                 trigger_error,
             )
 
@@ -283,6 +285,8 @@ class FollowupGroup(TyperGroup):
                 if is_damage(exc)
                 else trigger_error(exc)
                 if is_refused_by_trigger(exc)
+                else orphan_write_error()
+                if is_orphan_write(exc)
                 else None
             )
             if known is not None:

@@ -77,6 +77,23 @@ def is_refused_by_trigger(exc: BaseException) -> bool:
     return any(word in text for word in TRIGGER_WORDS)
 
 
+def is_orphan_write(exc: BaseException) -> bool:
+    """A write that would refer to a row that is gone: with foreign keys on, followup
+    never writes one, so the row it refers to (a customer, a ticket) was deleted outside
+    followup and the row being written from is an orphan."""
+    return isinstance(exc, sqlite3.IntegrityError) and "foreign key" in str(exc).lower()
+
+
+def orphan_write_error() -> Refused:
+    return Refused(
+        _("this change refers to a row that is missing (deleted outside followup)"),
+        _(
+            "Nothing was saved. Run `followup db check`: it lists the orphans and what to"
+            " do about them."
+        ),
+    )
+
+
 def trigger_error(exc: BaseException) -> Refused:
     return Refused(
         _("the database refused the change: {reason}").format(reason=decoded(exc)),
@@ -84,14 +101,15 @@ def trigger_error(exc: BaseException) -> Refused:
     )
 
 
-# A write first checks that the file is sound, within a budget of about a millisecond
-# on the 10k-customer bench office: SQLite's `PRAGMA quick_check` costs ~18 µs a page
-# (300 ms for the bench's 17,000 pages; 60-120 ms even for `quick_check(calls)` alone),
-# so the full check runs only on a database of at most this many pages (1 MiB at the
-# default 4 KiB page), where it stays under ~5 ms. A larger database gets the cheap
-# checks only: the header's page and freelist counts and every table's and index's
-# root page (a few microseconds); damage deep inside a large table is left to the pages
-# the write itself reads (SQLite refuses those as malformed) and to `followup db check`.
+# A write first checks that the file is sound, within a budget of a few milliseconds on
+# the 10k-customer bench office (figures: bench/README.md, "Costs behind the code").
+# SQLite's `PRAGMA quick_check` reads every page it checks (`quick_check(calls)` every
+# page of calls and its indexes), so it runs only on a small database (at most this many
+# pages: 1 MiB at 4 KiB a page).
+# Every database gets the cheap checks: the freelist count against the page count, and
+# every table's and index's root page within the file and used once. The trade-off:
+# damage deep inside a large table passes this check; SQLite still refuses the pages
+# the write itself reads ("malformed", exit 1), and `followup db check` finds the rest.
 QUICK_CHECK_MAX_PAGES = 256
 
 
