@@ -277,3 +277,40 @@ def test_restore_schema_on_a_whole_database_restores_nothing(office, db_path):
         assert restore_schema(conn) == []
     finally:
         conn.close()
+
+
+# -- the one place that tells damage from other errors ------------------------------------
+
+
+def test_is_damage_tells_sqlite_damage_from_other_errors():
+    from followup_cli.store.damage import decoded, is_damage, is_orphan_write
+
+    assert is_damage(sqlite3.DatabaseError("database disk image is malformed"))
+    assert is_damage(sqlite3.DatabaseError("file is not a database"))
+    assert is_damage(sqlite3.OperationalError("Could not decode to UTF-8 column 'name'"))
+    schema = UnicodeDecodeError("utf-8", b"malformed database schema (t) - \xff", 32, 33, "x")
+    assert is_damage(schema)
+    assert decoded(schema) == "malformed database schema (t) - \ufffd"
+    # Not damage: a lock, a constraint, a file's own decoding error.
+    assert not is_damage(sqlite3.OperationalError("database is locked"))
+    assert not is_damage(sqlite3.IntegrityError("UNIQUE constraint failed: staff.name"))
+    assert not is_damage(UnicodeDecodeError("utf-8", b"\xff\xfe", 0, 1, "invalid start byte"))
+    assert is_orphan_write(sqlite3.IntegrityError("FOREIGN KEY constraint failed"))
+    assert not is_orphan_write(sqlite3.IntegrityError("NOT NULL constraint failed: calls.at"))
+
+
+def test_check_database_groups_orphans_per_table(office, db_path):
+    from followup_cli.store.checks import check_database, orphan_lines
+
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM customers WHERE code = 'C001'")
+    conn.commit()
+    try:
+        report = check_database(conn)
+    finally:
+        conn.close()
+    assert not report.ok and not report.damaged
+    assert report.orphans["contacts"] == {"customers": [1, 2]}
+    assert set(report.orphans) == {"contacts", "callbacks"}  # C001's planned visits too
+    assert "contacts: 2 rows refer to a missing customers row (rows 1, 2)" in orphan_lines(report)

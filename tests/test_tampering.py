@@ -206,7 +206,7 @@ def test_views_tolerate_orphans(orphaned, command):
 def test_db_check_lists_orphans_per_table_with_what_to_do(orphaned):
     r = orphaned("db", "check")
     refused(r, 1, "Error: the database has problems (listed above)")
-    assert "orphans: tickets: 1 rows refer to a missing customers row (rows 1)" in r.stdout
-    assert "orphans: escalations: 1 rows refer to a missing customers row" in r.stdout
+    assert "orphans: tickets: 1 row refers to a missing customers row (row 1)" in r.stdout
+    assert "orphans: escalations: 1 row refers to a missing customers row" in r.stdout
     assert "orphans: contacts: 2 rows refer to a missing customers row (rows 1, 2)" in r.stdout
     assert "copy the missing rows back from a backup" in r.stdout

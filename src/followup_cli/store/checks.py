@@ -14,7 +14,7 @@ from typing import Any
 
 from followup_cli.store.connection import schema_version, write_transaction
 from followup_cli.store.damage import decoded, is_damage_text
-from followup_cli.support.i18n import _
+from followup_cli.support.i18n import _, ngettext
 
 # At most this many lines of one kind are listed (a damaged file can give thousands);
 # the rest is counted.
@@ -226,9 +226,11 @@ def orphan_lines(report: CheckReport) -> list[str]:
             shown = ", ".join(str(r) for r in rowids[:MAX_LINES])
             more = "…" if len(rowids) > MAX_LINES else ""
             lines.append(
-                _("{table}: {n} rows refer to a missing {parent} row (rows {rows}{more})").format(
-                    table=table, n=len(rowids), parent=parent, rows=shown, more=more
-                )
+                ngettext(
+                    "{table}: {n} row refers to a missing {parent} row (row {rows}{more})",
+                    "{table}: {n} rows refer to a missing {parent} row (rows {rows}{more})",
+                    len(rowids),
+                ).format(table=table, n=len(rowids), parent=parent, rows=shown, more=more)
             )
     return lines
 
