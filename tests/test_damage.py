@@ -314,3 +314,28 @@ def test_check_database_groups_orphans_per_table(office, db_path):
     assert report.orphans["contacts"] == {"customers": [1, 2]}
     assert set(report.orphans) == {"contacts", "callbacks"}  # C001's planned visits too
     assert "contacts: 2 rows refer to a missing customers row (rows 1, 2)" in orphan_lines(report)
+
+
+def test_init_refuses_cleanly_an_index_the_rows_no_longer_satisfy(office, db_path):
+    """Two pending yearly callbacks for one customer (written once the unique index was
+    dropped): init cannot create it again, and says so without a traceback."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX callbacks_one_pending_rule")
+    conn.execute(
+        "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, role, status,"
+        " planned_on, created_at, updated_at) SELECT customer_id, due_on, reason, source,"
+        " plan_key || '-copy', role, status, planned_on, created_at, updated_at FROM callbacks"
+        " WHERE status = 'pending' AND reason IN ('visit', 'yearly') LIMIT 1"
+    )
+    conn.commit()
+    conn.close()
+    r = office("init")
+    refused(r, 1, "Error: cannot create the index callbacks_one_pending_rule again: UNIQUE")
+    no_traceback(r)
+    conn = sqlite3.connect(db_path)
+    try:
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert "callbacks_one_pending_rule" not in names
+    assert "calls_never_deleted" in names

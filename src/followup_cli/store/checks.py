@@ -14,6 +14,7 @@ from typing import Any
 
 from followup_cli.store.connection import schema_version, write_transaction
 from followup_cli.store.damage import decoded, is_damage_text
+from followup_cli.support.errors import Refused
 from followup_cli.support.i18n import _, ngettext
 
 # At most this many lines of one kind are listed (a damaged file can give thousands);
@@ -213,7 +214,19 @@ def restore_schema(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         restored = []
         for name, (kind, sql) in sorted(expected.items()):
             if name not in present:
-                conn.execute(sql)
+                try:
+                    conn.execute(sql)
+                except sqlite3.IntegrityError as exc:
+                    # A unique index the rows no longer satisfy (changed outside followup).
+                    raise Refused(
+                        _("cannot create the index {name} again: {error}").format(
+                            name=name, error=exc
+                        ),
+                        _(
+                            "Nothing was changed. Rows changed outside followup break it:"
+                            " restore the latest backup, or correct the rows named."
+                        ),
+                    ) from None
                 restored.append((kind, name))
     return restored
 
