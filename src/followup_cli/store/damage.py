@@ -152,5 +152,5 @@ def _write_check(conn: sqlite3.Connection) -> str | None:
     if pages <= QUICK_CHECK_MAX_PAGES:
         line = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
         if line != "ok":
-            return str(line)
+            return str(line).replace("*** in database main ***\n", "").replace("\n", "; ")
     return None
