@@ -101,8 +101,7 @@ def check_cmd(ctx: typer.Context) -> None:
         print(
             _(
                 "Orphans are rows whose customer, ticket or contact row was deleted outside"
-                " followup: copy the missing rows back from a backup (`sqlite3 BACKUP .dump"
-                " TABLE`), or restore the backup."
+                " followup: copy the missing rows back from a backup, or restore the backup."
             )
         )
     if report.missing_schema:
