@@ -73,8 +73,13 @@ def planted(office: Run, db_path: Path) -> Run:
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE customers SET name = ? WHERE code = 'C001'", (HOSTILE,))
         conn.execute("UPDATE tickets SET summary = ?", (HOSTILE,))
+        # Escalations are append-only (m008): the planter drops the trigger first, and
+        # `init` puts it back.
+        conn.execute("DROP TRIGGER escalations_never_updated")
         conn.execute("UPDATE escalations SET reason = ?", (HOSTILE,))
     conn.close()
+    r = office("init")
+    assert r.exit_code == 0, r.output
     return office
 
 

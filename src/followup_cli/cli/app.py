@@ -305,22 +305,42 @@ class FollowupGroup(TyperGroup):
                 raise
             _report(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             # Only an error that reached here pays for the store's modules.
             from followup_cli.store.busy import busy_error, is_busy
+            from followup_cli.store.damage import (
+                damage_error,
+                is_damage,
+                is_orphan_write,
+                is_refused_by_trigger,
+                orphan_write_error,
+                trigger_error,
+            )
 
             if state(ctx).debug:
                 raise
-            if is_busy(exc):
-                busy = busy_error()
-                _report(busy.message, busy.hint)
-                raise typer.Exit(busy.exit_code) from None
-            if is_disk_full(exc):
-                full = disk_full(str(state(ctx).resolved_db_path()))
-                _report(full.message, full.hint)
-                raise typer.Exit(full.exit_code) from None
+            known = (
+                busy_error()
+                if is_busy(exc)
+                else damage_error(exc)
+                if is_damage(exc)
+                else trigger_error(exc)
+                if is_refused_by_trigger(exc)
+                else orphan_write_error()
+                if is_orphan_write(exc)
+                else disk_full(str(state(ctx).resolved_db_path()))
+                if is_disk_full(exc)
+                else None
+            )
+            if known is not None:
+                _report(known.message, known.hint)
+                raise typer.Exit(known.exit_code) from None
             _report(
-                _("database error: {error}").format(error=exc),
+                _("database error: {error}").format(error=exc)
+                if isinstance(exc, sqlite3.Error)
+                else _("unexpected internal error ({error})").format(
+                    error=f"{type(exc).__name__}: {exc}"
+                ),
                 _("Nothing was saved. Run `followup db check`; re-run with --debug for details."),
             )
             raise typer.Exit(EXIT_INTERNAL) from None

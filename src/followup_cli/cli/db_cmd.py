@@ -1,5 +1,6 @@
 """`followup db ...`: where the database is, online backup, integrity check."""
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -8,8 +9,16 @@ import typer
 from followup_cli.cli.common import FileName, new_app
 from followup_cli.cli.state import open_session, state
 from followup_cli.store import backup_to
-from followup_cli.store.checks import check_database
-from followup_cli.support.errors import Refused, UsageError
+from followup_cli.store.checks import (
+    MAX_LINES,
+    CheckReport,
+    check_database,
+    first,
+    orphan_lines,
+)
+from followup_cli.store.connection import open_read_only
+from followup_cli.store.damage import decoded, is_damage
+from followup_cli.support.errors import Refused, StorageError, UsageError
 from followup_cli.support.i18n import _
 from followup_cli.support.output_files import is_stdout
 
@@ -61,16 +70,48 @@ def backup_cmd(
 
 @app.command("check")
 def check_cmd(ctx: typer.Context) -> None:
-    """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong.
+    """Check the database: integrity, foreign keys (orphans), missing indexes and triggers, text.
+
+    Exit 1 if anything is wrong, with what to do. Each check runs on its own: on a
+    damaged file every check that can still run reports.
 
     \b
     Example:
       followup db check
     """
 
-    session = open_session(ctx)
-    report = check_database(session.conn)
     print(_("Database: {path}").format(path=state(ctx).resolved_db_path()))
+    try:
+        conn = open_session(ctx).conn
+    except (StorageError, sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # A file that cannot be opened may still be checked, read-only and as it is: if
+        # the checks find damage, that is what to report; else the error stands.
+        if isinstance(exc, sqlite3.DatabaseError | UnicodeDecodeError) and not is_damage(exc):
+            raise
+        report = _check_unopened(state(ctx).resolved_db_path())
+        if report is None or not report.damaged:
+            raise
+        _show(report)
+        message = exc.message if isinstance(exc, StorageError) else decoded(exc)
+        raise StorageError(message, _problems().hint) from None
+    report = check_database(conn)
+    _show(report)
+    if report.ok:
+        print(_("Integrity: ok; foreign keys: ok"))
+        return
+    if report.orphans:
+        print(
+            _(
+                "Orphans are rows whose customer, ticket or contact row was deleted outside"
+                " followup: copy the missing rows back from a backup, or restore the backup."
+            )
+        )
+    if report.missing_schema:
+        print(_("Missing indexes and triggers: run `followup init` to create them again."))
+    raise _problems()
+
+
+def _show(report: CheckReport) -> None:
     print(
         _("Schema version: {version}; journal mode: {mode}").format(
             version=report.schema_version, mode=report.journal_mode
@@ -79,13 +120,52 @@ def check_cmd(ctx: typer.Context) -> None:
     print(
         _("Rows: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in report.counts.items()))
     )
-    for line in report.integrity:
+    for line in first(report.failed):
+        print(_("check failed: {problem}").format(problem=line))
+    for line in first(report.integrity):
         print(_("integrity: {problem}").format(problem=line))
-    for line in report.foreign_keys:
+    for line in first(report.foreign_keys):
         print(_("foreign key: {problem}").format(problem=line))
-    if not report.ok:
-        raise Refused(
-            _("the database has problems (listed above)"),
-            _("Restore the latest backup, or copy what is readable with `sqlite3 .recover`."),
+    for line in orphan_lines(report):
+        print(_("orphans: {problem}").format(problem=line))
+    for kind, name in report.missing_schema:
+        print(
+            (
+                _("missing index: {name}") if kind == "index" else _("missing trigger: {name}")
+            ).format(name=name)
         )
-    print(_("Integrity: ok; foreign keys: ok"))
+    for line in first(report.bad_text):
+        print(_("text: {problem}").format(problem=line))
+    hidden = sum(
+        max(len(lines) - MAX_LINES, 0)
+        for lines in (report.failed, report.integrity, report.foreign_keys, report.bad_text)
+    )
+    if hidden:
+        print(_("… and {n} more problems").format(n=hidden))
+
+
+def _check_unopened(path: Path) -> CheckReport | None:
+    """The checks of a file the tool cannot open, read on a read-only connection."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return None  # not SQLite at all: the opening error says so
+    except OSError:
+        return None
+    conn = open_read_only(path)
+    if conn is None:
+        return None
+    try:
+        return check_database(conn)
+    finally:
+        conn.close()
+
+
+def _problems() -> Refused:
+    return Refused(
+        _("the database has problems (listed above)"),
+        _(
+            "Restore the latest backup (`followup db backup` copies), or copy what is"
+            " readable with `.recover` in the sqlite3 shell."
+        ),
+    )

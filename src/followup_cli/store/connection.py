@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from followup_cli.store.busy import busy_error, busy_timeout_ms, is_busy
+from followup_cli.store.damage import refuse_damaged
 from followup_cli.store.files import (
     check_file,
     create_file,
@@ -299,6 +300,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise read_only_error(conn) from None
         raise
     try:
+        refuse_damaged(conn)  # store/damage.py: a damaged file is refused before a write
         yield conn
     except BaseException as exc:
         if conn.in_transaction:

@@ -362,6 +362,50 @@ def m007_customer_name_key(db: Any) -> None:
     conn.execute("CREATE INDEX customers_name_key ON customers (name_key)")
 
 
+# What sqlite3 in a person's hands must not do either (issue 16, defence in depth); each
+# allows exactly what followup itself does. A logged call keeps who, whom, when and the
+# outcome: an import corrects only satisfaction, recommend, repurchase, answers, note
+# and channel (transfer/writing.py). A ticket is closed only once resolved and the
+# customer told (domain/complaints/tickets.close_ticket). Escalations are append-only;
+# callbacks are cancelled, skipped or done, never deleted.
+M008_TRIGGERS = [
+    """
+    CREATE TRIGGER calls_never_rewritten BEFORE UPDATE ON calls
+    WHEN NEW.id IS NOT OLD.id OR NEW.customer_id IS NOT OLD.customer_id
+        OR NEW.contact_id IS NOT OLD.contact_id OR NEW.at IS NOT OLD.at
+        OR NEW.day IS NOT OLD.day OR NEW.caller IS NOT OLD.caller
+        OR NEW.outcome IS NOT OLD.outcome OR NEW.callback_id IS NOT OLD.callback_id
+        OR NEW.imported IS NOT OLD.imported OR NEW.created_at IS NOT OLD.created_at
+    BEGIN SELECT RAISE(ABORT, 'a logged call is never rewritten'); END""",
+    """
+    CREATE TRIGGER tickets_close_gate BEFORE UPDATE ON tickets
+    WHEN NEW.status = 'closed' AND (NEW.resolution IS NULL OR NEW.notified_at IS NULL
+        OR OLD.status = 'open')
+    BEGIN SELECT RAISE(ABORT, 'a ticket cannot be closed unless resolved and notified'); END""",
+    """
+    CREATE TRIGGER tickets_close_gate_new BEFORE INSERT ON tickets
+    WHEN NEW.status = 'closed' AND (NEW.resolution IS NULL OR NEW.notified_at IS NULL)
+    BEGIN SELECT RAISE(ABORT, 'a ticket cannot be closed unless resolved and notified'); END""",
+    """
+    CREATE TRIGGER escalations_never_updated BEFORE UPDATE ON escalations
+    BEGIN SELECT RAISE(ABORT, 'escalations are never changed'); END""",
+    """
+    CREATE TRIGGER escalations_never_deleted BEFORE DELETE ON escalations
+    BEGIN SELECT RAISE(ABORT, 'escalations are never deleted'); END""",
+    """
+    CREATE TRIGGER callbacks_never_deleted BEFORE DELETE ON callbacks
+    BEGIN SELECT RAISE(ABORT, 'callbacks are never deleted'); END""",
+]
+
+
+def m008_tamper_triggers(db: Any) -> None:
+    """Triggers that refuse, whoever writes, what would falsify the record: rewriting a
+    logged call, closing a ticket past its gate, changing or deleting an escalation,
+    deleting a callback (see M008_TRIGGERS)."""
+    for statement in M008_TRIGGERS:
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -370,6 +414,7 @@ MIGRATIONS: list[Migration] = [
     m005_callbacks_workload_index,
     m006_who_changed,
     m007_customer_name_key,
+    m008_tamper_triggers,
 ]
 
 

@@ -29,7 +29,9 @@ def _import_columns(kind: str) -> list[str]:
     return [column.name for column in COLUMNS[kind]]
 
 
-# kind -> (header, the query giving one value per header field, in order).
+# kind -> (header, the query giving one value per header field, in order). A row whose
+# customer is missing (deleted outside followup) is exported all the same, its customer
+# code `#ID` and its name empty: `followup db check` lists such orphans.
 QUERIES: dict[str, tuple[list[str], str]] = {
     "customers": (
         _import_columns("customers"),
@@ -38,9 +40,9 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     ),
     "contacts": (
         _import_columns("contacts"),
-        "SELECT c.code, ct.name, ct.role, ct.phone, ct.wechat, ct.email, ct.birthday,"
+        "SELECT COALESCE(c.code, '#' || ct.customer_id), ct.name, ct.role, ct.phone, ct.wechat, ct.email, ct.birthday,"
         " CASE ct.is_primary WHEN 1 THEN 'yes' ELSE 'no' END"
-        " FROM contacts ct JOIN customers c ON c.id = ct.customer_id ORDER BY ct.id",
+        " FROM contacts ct LEFT JOIN customers c ON c.id = ct.customer_id ORDER BY ct.id",
     ),
     "staff": (
         _import_columns("staff"),
@@ -48,14 +50,14 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     ),
     "events": (
         _import_columns("events"),
-        "SELECT c.code, e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note"
-        " FROM events e JOIN customers c ON c.id = e.customer_id ORDER BY e.id",
+        "SELECT COALESCE(c.code, '#' || e.customer_id), e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note"
+        " FROM events e LEFT JOIN customers c ON c.id = e.customer_id ORDER BY e.id",
     ),
     "calls": (
         _import_columns("calls"),
-        "SELECT c.code, k.at, k.caller, k.outcome, k.channel, ct.name, k.satisfaction,"
+        "SELECT COALESCE(c.code, '#' || k.customer_id), k.at, k.caller, k.outcome, k.channel, ct.name, k.satisfaction,"
         " k.recommend, k.repurchase, k.answers, k.note FROM calls k"
-        " JOIN customers c ON c.id = k.customer_id"
+        " LEFT JOIN customers c ON c.id = k.customer_id"
         " LEFT JOIN contacts ct ON ct.id = k.contact_id ORDER BY k.id",
     ),
     "tickets": (
@@ -82,11 +84,11 @@ QUERIES: dict[str, tuple[list[str], str]] = {
             "escalated_role",
             "escalated_to",
         ],
-        "SELECT t.id, c.code, c.name, t.opened_on, t.channel, t.category, t.severity, t.summary,"
+        "SELECT t.id, COALESCE(c.code, '#' || t.customer_id), c.name, t.opened_on, t.channel, t.category, t.severity, t.summary,"
         " t.details, t.owner, t.status, t.due_by, t.resolution, t.resolved_at, t.notified_at,"
         " t.notified_via, t.customer_response, t.closed_at, t.escalation_level,"
         " t.escalated_role, t.escalated_to FROM tickets t"
-        " JOIN customers c ON c.id = t.customer_id ORDER BY t.id",
+        " LEFT JOIN customers c ON c.id = t.customer_id ORDER BY t.id",
     ),
     "callbacks": (
         [
@@ -106,9 +108,9 @@ QUERIES: dict[str, tuple[list[str], str]] = {
             "note",
             "call_id",
         ],
-        "SELECT cb.id, c.code, c.name, cb.due_on, cb.reason, cb.level, cb.role, cb.assignee,"
+        "SELECT cb.id, COALESCE(c.code, '#' || cb.customer_id), c.name, cb.due_on, cb.reason, cb.level, cb.role, cb.assignee,"
         " cb.status, cb.attempts, cb.detail, cb.planned_on, cb.closed_on, cb.note, cb.call_id"
-        " FROM callbacks cb JOIN customers c ON c.id = cb.customer_id ORDER BY cb.id",
+        " FROM callbacks cb LEFT JOIN customers c ON c.id = cb.customer_id ORDER BY cb.id",
     ),
 }
 PHONE_FIELDS = {"phone"}

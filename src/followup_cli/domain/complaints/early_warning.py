@@ -174,6 +174,9 @@ def record_emergencies(
         "SELECT customer_id, warning_key FROM escalations e WHERE kind = 'warning'"
         " AND id = (SELECT max(id) FROM escalations e2 WHERE e2.kind = 'warning'"
         " AND e2.customer_id = e.customer_id)"
+        # A customer deleted outside followup has no warning to clear (an escalation
+        # must name its customer); `followup db check` lists its rows.
+        " AND EXISTS (SELECT 1 FROM customers c WHERE c.id = e.customer_id)"
     ):
         last[cid] = key or ""
     notices: list[Notice] = []

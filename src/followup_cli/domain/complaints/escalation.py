@@ -71,6 +71,8 @@ def _climb(
     customer = conn.execute(
         "SELECT code, name, grade, department FROM customers WHERE id = ?", (row["customer_id"],)
     ).fetchone()
+    if customer is None:
+        raise orphan_ticket(row)
     tier, ladder = ladder_for(session, customer["grade"])
     chain = chain_for(session, tier, ladder)
     current = int(row["escalation_level"])
@@ -156,6 +158,15 @@ def _climb(
     return notice
 
 
+def orphan_ticket(row: sqlite3.Row) -> Refused:
+    return Refused(
+        _("ticket #{id} cannot be escalated: its customer #{customer} is missing").format(
+            id=row["id"], customer=row["customer_id"]
+        ),
+        _("The customer was deleted outside followup; `followup db check` lists what to do."),
+    )
+
+
 def _nobody_above(ticket_id: int, roles: list[str]) -> tuple[str, str]:
     """Why a ticket cannot climb: no staff holds any role above it; and who to add."""
     return (
@@ -193,6 +204,9 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
         calendar = load_calendar(conn, session.today, store=not dry_run)
         rows = conn.execute(
             "SELECT t.* FROM tickets t WHERE t.status IN ('open', 'resolved') AND t.due_by < ?"
+            # A ticket whose customer was deleted outside followup is passed over (an
+            # escalation must name its customer); `followup db check` lists it.
+            " AND EXISTS (SELECT 1 FROM customers c WHERE c.id = t.customer_id)"
             " ORDER BY t.due_by, t.id",
             (session.today.isoformat(),),
         ).fetchall()

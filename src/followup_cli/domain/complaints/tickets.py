@@ -16,6 +16,7 @@ from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
+from followup_cli.domain.customers.missing import missing_customer
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
@@ -273,14 +274,16 @@ class Ticket:
 
 _SELECT = (
     "SELECT t.*, c.code AS customer_code, c.name AS customer_name, c.grade AS grade"
-    " FROM tickets t JOIN customers c ON c.id = t.customer_id"
+    " FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id"
 )
 
 
 def _from_row(session: Session, row: sqlite3.Row) -> Ticket:
     names = Ticket.__dataclass_fields__
     values = {k: row[k] for k in row.keys() if k in names}  # noqa: SIM118 (Row iterates values)
-    values["tier"] = session.config.tier(row["grade"])
+    if row["customer_code"] is None:  # an orphan: its customer was deleted outside followup
+        values.update(customer_code="", customer_name=missing_customer(row["customer_id"]), grade=0)
+    values["tier"] = session.config.tier(values["grade"])
     values["summary"] = read(row["summary"], row["summary_message"])
     ticket = Ticket(**values)
     ticket.overdue = is_breached(ticket.status, ticket.due_by, ticket.notified_at, session.today)
