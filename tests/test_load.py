@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,188 @@ def test_the_roll_restores_the_busy_timeout(session: Any) -> None:
     assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
     assert not s.conn.in_transaction
     assert roll_forward(s) is False
+
+
+# -- a calls import settled before the write lock ------------------------------------------
+
+STAFF_CSV = "name,role\n李娜,clerk\n王伟,account_manager\n赵强,service\n陈静,service_supervisor\n"
+OUTCOMES = ("reached", "no-answer", "reached", "busy", "no-answer", "reached", "left-message")
+
+
+def load_office(run: Run, tmp_path: Path, customers: int = 40) -> None:
+    """Staff, customers, events that plan callbacks (and level-2 checks), some calls."""
+    files = {
+        "staff": STAFF_CSV,
+        "customers": "code,name,grade,phone\n"
+        + "".join(f"K{i:05d},客户{i}号机械,{1 + i % 5},1380000{i:04d}\n" for i in range(customers)),
+        "events": "customer_code,kind,date,ref,staff\n"
+        + "".join(
+            f"K{i % customers:05d},{('service', 'sale')[i % 2]},2026-{8 + i % 3:02d}-{1 + i % 27:02d},"
+            f"WO-{i},赵强\n"
+            for i in range(customers * 3)
+        ),
+    }
+    for kind, text in files.items():
+        path = tmp_path / f"setup-{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        ok(run("import", kind, str(path)))
+
+
+def calls_file(tmp_path: Path, customers: int, n: int, name: str = "calls.csv") -> Path:
+    """`n` calls over the customers in October and November: reached and missed, four
+    misses in a row for some (unreachable), a supervisor's calls (level-2 checks)."""
+    path = tmp_path / name
+    lines = ["customer_code,at,by,outcome,satisfaction"]
+    for i in range(n):
+        outcome = OUTCOMES[i % len(OUTCOMES)] if i % customers % 5 else "no-answer"
+        by = "陈静" if i % 9 == 0 else "李娜"
+        day = date(2026, 10, 20) + timedelta(days=(i // customers) * 2 % 34)
+        at = f"{day} {9 + i % 8:02d}:{i % 60:02d}"
+        lines.append(
+            f"K{i % customers:05d},{at},{by},{outcome},{4 if outcome == 'reached' else ''}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def dump(db: Path, *, ids: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the calls import writes (calls, callbacks, customers), comparable."""
+    conn = sqlite3.connect(db)
+    try:
+        out = {}
+        for table in ("calls", "callbacks", "customers"):
+            out[table] = sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {table}"))
+        return out
+    finally:
+        conn.close()
+
+
+def test_rehearsed_calls_import_writes_what_the_plain_way_writes(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The calls settled on a private copy and written in a short phase leave exactly the
+    rows of settling them one by one inside the write lock (the plain way)."""
+    import shutil
+
+    from followup_cli.transfer import call_rehearsal
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = calls_file(tmp_path, 40, 600)
+    rehearsed = ok(initdb("import", "calls", str(path)))
+    with monkeypatch.context() as patch:
+        patch.setattr(call_rehearsal, "REHEARSALS", 0)  # straight to the plain way
+        plain = ok(initdb("import", "calls", str(path), db=plain_db))
+    assert rehearsed.stdout == plain.stdout
+    ours, theirs = dump(db_path), dump(plain_db)
+    assert ours == theirs
+    assert len(ours["calls"]) == 600
+    # What settling does was exercised: completed, brought back, retried, level-2
+    # checks planned, customers flagged unreachable.
+    conn = sqlite3.connect(db_path)
+    seen = dict(conn.execute("SELECT reason || ':' || status, count(*) FROM callbacks"
+                             " GROUP BY 1").fetchall())  # fmt: skip
+    assert seen.get("event:done", 0) > 0 and seen.get("second-level:pending", 0) > 0, seen
+    assert seen.get("retry:pending", 0) + seen.get("retry:done", 0) > 0, seen
+    assert conn.execute("SELECT count(*) FROM callbacks WHERE attempts > 0").fetchone()[0] > 0
+    assert conn.execute("SELECT count(*) FROM customers WHERE unreachable = 1").fetchone()[0] > 0
+    conn.close()
+
+
+def consistent(db: Path) -> None:
+    """Foreign keys hold, and every reference stays inside one customer."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM callbacks b JOIN calls c ON c.id = b.call_id"
+                " WHERE c.customer_id != b.customer_id"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM calls c JOIN callbacks b ON b.id = c.callback_id"
+                " WHERE c.customer_id != b.customer_id"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM callbacks b LEFT JOIN calls c"
+                " ON b.plan_key = 'retry:' || c.id AND c.customer_id = b.customer_id"
+                " WHERE b.reason = 'retry' AND c.id IS NULL"
+            ).fetchone()[0]
+            == 0
+        )
+    finally:
+        conn.close()
+
+
+def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A clerk's call on a customer outside the file, logged while the import rehearses:
+    the import's rows take the ids after the clerk's, every reference moved with them."""
+    from followup_cli.transfer import call_rehearsal
+
+    load_office(initdb, tmp_path, customers=41)
+    path = calls_file(tmp_path, 40, 300)  # K00040 is not in the file
+    original = call_rehearsal.rehearse_calls
+    tries: list[int] = []
+
+    def rehearse_then_a_clerk_calls(*args: Any, **kwargs: Any) -> Any:
+        found = original(*args, **kwargs)
+        tries.append(1)
+        for hour in ("09:00", "10:00", "11:00"):
+            ok(initdb("log-call", "K00040", "--outcome", "no-answer", "--at",
+                      f"2026-11-20 {hour}"))  # fmt: skip
+        return found
+
+    monkeypatch.setattr(call_rehearsal, "rehearse_calls", rehearse_then_a_clerk_calls)
+    ok(initdb("import", "calls", str(path)))
+    assert tries == [1]  # the clerk's customer is not the file's: no second rehearsal
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM calls").fetchone()[0] == 303
+    clerk = conn.execute("SELECT min(id) FROM calls WHERE customer_id = (SELECT id FROM"
+                         " customers WHERE code = 'K00040')").fetchone()[0]  # fmt: skip
+    assert clerk == 1  # the clerk's calls came first; the import's follow them
+    conn.close()
+    consistent(db_path)
+
+
+def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A clerk's call on a customer the file holds, landed while the import rehearsed:
+    the write phase sees it and the import is rehearsed again, on the rows as they are
+    now; the result is that of the clerk's call first, then the import the plain way."""
+    import shutil
+
+    from followup_cli.transfer import call_rehearsal
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = calls_file(tmp_path, 40, 200)
+    clerk = ("log-call", "K00003", "--outcome", "reached", "--at", "2026-11-20 09:00")
+    original = call_rehearsal.rehearse_calls
+    tries: list[int] = []
+
+    def rehearse_and_a_clerk_calls_once(*args: Any, **kwargs: Any) -> Any:
+        found = original(*args, **kwargs)
+        tries.append(1)
+        if len(tries) == 1:
+            ok(initdb(*clerk))
+        return found
+
+    monkeypatch.setattr(call_rehearsal, "rehearse_calls", rehearse_and_a_clerk_calls_once)
+    ok(initdb("import", "calls", str(path)))
+    assert tries == [1, 1]
+    ok(initdb(*clerk, db=plain_db))
+    monkeypatch.setattr(call_rehearsal, "REHEARSALS", 0)
+    ok(initdb("import", "calls", str(path), db=plain_db))
+    assert dump(db_path) == dump(plain_db)
+    consistent(db_path)

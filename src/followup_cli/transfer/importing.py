@@ -32,7 +32,13 @@ from followup_cli.transfer.csv_read import (
 )
 from followup_cli.transfer.results import ImportReport, Progress
 from followup_cli.transfer.staging import located_errors, stage_rows
-from followup_cli.transfer.writing import WRITERS, plan_staged_events, write_events
+from followup_cli.transfer.writing import (
+    WRITERS,
+    plan_staged_events,
+    write_calls,
+    write_events,
+    write_phase,
+)
 
 KINDS = ("staff", "customers", "contacts", "events", "calls")
 
@@ -77,10 +83,13 @@ def import_file(
             # Sorted and planned before the write lock, so that a clerk waits the least.
             stage = f"{stage}_sorted"
             plans = plan_staged_events(session, conn, stage)
-            with session.write():
+            with write_phase(session, report):
                 write_events(session, conn, stage, present, report, True, progress, plans)
+        elif kind == "calls":
+            # Settled on a private copy before the write lock (call_rehearsal).
+            write_calls(session, conn, stage, present, report, progress)
         else:
-            with session.write():
+            with write_phase(session, report):
                 writer(session, conn, stage, present, report, True, progress)
     finally:
         if conn.in_transaction:

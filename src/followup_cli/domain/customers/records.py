@@ -300,6 +300,16 @@ def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> N
 # -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
 
 
+def apply_rehearsed_flags(conn: sqlite3.Connection, changes: str) -> None:
+    """The unreachable flags a calls import set or cleared on its private copy
+    (transfer/call_rehearsal.py), from `temp.{changes}`: the only field settling a call
+    changes on a customer."""
+    conn.execute(
+        f"UPDATE main.customers AS m SET unreachable = d.unreachable FROM temp.{changes} AS d"
+        " WHERE m.id = d.id AND m.unreachable IS NOT d.unreachable"
+    )
+
+
 def with_name_key(conn: sqlite3.Connection) -> None:
     """`name_key(name)` in this connection's SQL, for the set-wise writes below."""
     conn.create_function("name_key", 1, name_key, deterministic=True)
