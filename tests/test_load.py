@@ -99,13 +99,21 @@ def calls_file(tmp_path: Path, customers: int, n: int, name: str = "calls.csv") 
     return path
 
 
-def dump(db: Path, *, ids: bool = True) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row the calls import writes (calls, callbacks, customers), comparable."""
+def dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the calls import writes (calls, callbacks, customers), comparable: the
+    stamps of when a command ran left out."""
     conn = sqlite3.connect(db)
     try:
         out = {}
         for table in ("calls", "callbacks", "customers"):
-            out[table] = sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {table}"))
+            cols = [
+                r[1]
+                for r in conn.execute(f"PRAGMA table_info({table})")
+                if r[1] not in ("created_at", "updated_at")
+            ]
+            out[table] = sorted(
+                tuple(r) for r in conn.execute(f"SELECT {', '.join(cols)} FROM {table}")
+            )
         return out
     finally:
         conn.close()

@@ -238,10 +238,12 @@ def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> None:
     ids = callbacks.IdShift(
         rehearsal.last_call, shift_calls, rehearsal.last_callback, shift_callbacks
     )
-    # Calls and callbacks refer to each other: the keys are checked at COMMIT.
-    # SQLite-only: PRAGMA defer_foreign_keys (a second engine: SET CONSTRAINTS ALL DEFERRED).
-    conn.execute("PRAGMA defer_foreign_keys = ON")
-    callbacks.apply_rehearsed_changes(conn, DELTAS["callbacks_changed"], ids)
+    # Calls and callbacks refer to each other, and each key is checked as it is written
+    # (deferred, SQLite would search the tables for every row): the callbacks first,
+    # without the new calls that completed them, then the calls, then those links.
+    changed, new = DELTAS["callbacks_changed"], DELTAS["callbacks_new"]
+    callbacks.apply_rehearsed_changes(conn, changed, ids)
+    callbacks.insert_rehearsed(conn, new, ids)
     calls.insert_rehearsed(conn, DELTAS["calls_new"], ids)
-    callbacks.insert_rehearsed(conn, DELTAS["callbacks_new"], ids)
+    callbacks.link_rehearsed_calls(conn, (changed, new), ids)
     customers.apply_rehearsed_flags(conn, DELTAS["customers_changed"])

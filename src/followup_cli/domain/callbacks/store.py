@@ -286,12 +286,14 @@ class IdShift:
 
 
 def _moved(conn: sqlite3.Connection, ids: IdShift, alias: str) -> tuple[list[str], list[str]]:
-    """The callbacks' columns and, for each, the rehearsed value with its ids moved."""
+    """The callbacks' columns and, for each, the rehearsed value with its ids moved; a
+    call of the import is left out (NULL) until `link_rehearsed_calls`."""
     names = [r[1] for r in conn.execute("PRAGMA main.table_info(callbacks)")]
     moved = {
         "id": ids.callback(f"{alias}.id"),
         "parent_id": ids.callback(f"{alias}.parent_id"),
-        "call_id": ids.call(f"{alias}.call_id"),
+        "call_id": f"CASE WHEN {alias}.call_id > {int(ids.last_call)} THEN NULL"
+        f" ELSE {alias}.call_id END",
         "plan_key": ids.plan_key(f"{alias}.plan_key"),
     }
     return names, [moved.get(n, f'{alias}."{n}"') for n in names]
@@ -318,3 +320,15 @@ def insert_rehearsed(conn: sqlite3.Connection, planned: str, ids: IdShift) -> in
         f"INSERT INTO main.callbacks ({', '.join(names)})"
         f" SELECT {', '.join(values)} FROM temp.{planned} AS d ORDER BY d.id"
     ).rowcount
+
+
+def link_rehearsed_calls(conn: sqlite3.Connection, tables: Sequence[str], ids: IdShift) -> None:
+    """The callbacks of `temp.{tables}` completed by one of the import's calls, linked to
+    it once it is written."""
+    rows = " UNION ALL ".join(
+        f"SELECT id, call_id FROM temp.{t} WHERE call_id > {int(ids.last_call)}" for t in tables
+    )
+    conn.execute(
+        f"UPDATE main.callbacks AS m SET call_id = d.call_id + {int(ids.calls)} FROM ({rows}) AS d"
+        f" WHERE m.id = {ids.callback('d.id')}"
+    )
