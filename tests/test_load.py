@@ -248,3 +248,75 @@ def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
     ok(initdb("import", "calls", str(path), db=plain_db))
     assert dump(db_path) == dump(plain_db)
     consistent(db_path)
+
+
+# -- races: what changed while an import was planning ----------------------------------------
+
+
+def test_a_customer_archived_while_an_events_import_plans_gets_no_callback(
+    office: Run, rows: Rows, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The events are planned before the write lock; a customer archived in between (by
+    another clerk, through the CLI) is checked again in the write phase."""
+    from followup_cli.transfer import importing
+
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "customer_code,kind,date,ref\n"
+        + "".join(
+            f"{c},service,2026-11-{d:02d},WO-{c}-{d}\n"
+            for c in ("C001", "C002")
+            for d in (16, 18, 20)
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    original = importing.plan_staged_events
+
+    def plan_then_archive(*args: Any) -> Any:
+        plans = original(*args)
+        ok(office("customer", "archive", "C002"))
+        return plans
+
+    monkeypatch.setattr(importing, "plan_staged_events", plan_then_archive)
+    r = ok(office("import", "events", str(path)))
+    assert rows(
+        "SELECT c.code, count(*) AS n FROM callbacks b JOIN customers c ON c.id = b.customer_id"
+        " WHERE b.reason = 'event' AND b.status = 'pending' GROUP BY c.code"
+    ) == [{"code": "C001", "n": 9}]
+    assert "9 callbacks planned" in r.stdout
+    assert rows("SELECT count(*) AS n FROM events") == [{"n": 6}]  # the events are history
+
+
+def test_the_write_phase_drops_plans_of_customers_archived_since(
+    office: Run, session: Any, rows: Rows, tmp_path: Path
+) -> None:
+    """Domain level: plans staged for a customer archived before the write."""
+    from followup_cli.domain.customers.records import archive_customer
+    from followup_cli.domain.session import Session
+    from followup_cli.transfer import importing
+    from followup_cli.transfer.writing import plan_staged_events
+
+    s: Session = session()
+    path = tmp_path / "events.csv"
+    path.write_text("customer_code,kind,date,ref\nC001,sale,2026-11-20,S1\nC002,sale,2026-11-20,S2\n",
+                    encoding="utf-8")  # fmt: skip
+    calls: list[str] = []
+
+    def plan_then_archive(sess: Any, conn: Any, stage: str) -> str:
+        plans = plan_staged_events(sess, conn, stage)
+        calls.append(stage)
+        other: Session = session()
+        archive_customer(other, "C001")
+        return plans
+
+    importing_plan = importing.plan_staged_events
+    importing.plan_staged_events = plan_then_archive  # type: ignore[assignment]
+    try:
+        report = importing.import_file(s, "events", path)
+    finally:
+        importing.plan_staged_events = importing_plan
+    assert calls
+    assert report.inserted == 2
+    assert rows(
+        "SELECT DISTINCT customer_id FROM callbacks WHERE reason = 'event' AND status = 'pending'"
+    ) == [{"customer_id": 2}]

@@ -197,6 +197,11 @@ def write_events(
     report.unchanged = report.rows - report.inserted - report.updated
 
     plans = plans or plan_staged_events(session, conn, stage)
+    # Planned before the lock: a customer archived meanwhile gets no callback.
+    conn.execute(
+        f"DELETE FROM temp.{plans} WHERE row IN (SELECT s.rowid FROM temp.{stage} s"
+        " JOIN customers c ON c.id = s.customer_id WHERE c.archived = 1)"
+    )
     report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)
 
 
