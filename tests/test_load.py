@@ -4,7 +4,11 @@ checked again inside that phase."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -320,3 +324,99 @@ def test_the_write_phase_drops_plans_of_customers_archived_since(
     assert rows(
         "SELECT DISTINCT customer_id FROM callbacks WHERE reason = 'event' AND status = 'pending'"
     ) == [{"customer_id": 2}]
+
+
+# -- the office at work while a calls import runs --------------------------------------------
+
+
+def _followup(db: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "followup_cli", "--db", str(db), "--today", "2026-11-23", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TZ": "Asia/Shanghai", "FOLLOWUP_STAFF": "李娜", **env},
+    )
+
+
+def test_clerks_readers_and_cron_all_succeed_while_a_calls_import_writes(
+    tmp_path: Path,
+) -> None:
+    """Not timed: with a 2 s busy timeout, every clerk's log-call and ticket open, every
+    `due` and `customer show`, and cron's escalate --auto and report daily succeed while
+    a 12k-call import runs (on main its write phase held the lock for seconds), and the
+    import's calls are all there."""
+    env = {"FOLLOWUP_BUSY_TIMEOUT_MS": "2000"}
+    db = tmp_path / "office.db"
+    assert _followup(db, "init", env=env).returncode == 0
+    customers = 400
+    files = {
+        "staff": STAFF_CSV,
+        "customers": "code,name,grade,phone\n"
+        + "".join(f"K{i:05d},客户{i}号机械,{1 + i % 5},1380000{i:04d}\n" for i in range(customers)),
+    }
+    for kind, text in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        r = _followup(db, "import", kind, str(path), env=env)
+        assert r.returncode == 0, r.stderr
+    in_file = customers - 20  # the clerks call the last 20, which the file does not hold
+    calls = calls_file(tmp_path, in_file, 12_000)
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "followup_cli", "--db", str(db), "--today", "2026-11-23",
+         "import", "calls", str(calls)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TZ": "Asia/Shanghai", **env},
+    )  # fmt: skip
+    done = threading.Event()
+    results: list[tuple[tuple[str, ...], int, str]] = []
+
+    def work(jobs: Callable[[int], tuple[str, ...]]) -> None:
+        n = 0
+        while not done.is_set() or n < 2:
+            args = jobs(n)
+            r = _followup(db, *args, env=env)
+            results.append((args, r.returncode, r.stderr))
+            n += 1
+            time.sleep(0.5)
+
+    def clerk(k: int) -> Callable[[int], tuple[str, ...]]:
+        code = f"K{in_file + k:05d}"
+        return lambda n: (
+            (
+                "log-call",
+                code,
+                "--outcome",
+                "reached",
+                "--at",
+                f"2026-11-23 0{n // 60}:{n % 60:02d}",
+            )
+            if n % 2 == 0
+            else ("ticket", "open", code, "--summary", f"漏油{n}", "--category", "other")
+        )
+
+    jobs = [clerk(k) for k in range(3)] + [
+        lambda n: ("due", "--format", "csv"),
+        lambda n: ("customer", "show", f"K{n:05d}"),
+        lambda n: ("escalate", "--auto") if n % 2 else ("report", "daily"),
+    ]
+    threads = [threading.Thread(target=work, args=(j,)) for j in jobs]
+    for t in threads:
+        t.start()
+    out, err = importer.communicate(timeout=600)
+    done.set()
+    for t in threads:
+        t.join(timeout=300)
+    assert importer.returncode == 0, err
+    assert "12000 rows — 12000 new" in out
+    failures = [(args, code, stderr) for args, code, stderr in results if code != 0]
+    assert not failures, failures
+    assert len(results) >= 12
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM calls WHERE imported = 1").fetchone()[0] == 12_000
+        clerks_calls = conn.execute("SELECT count(*) FROM calls WHERE imported = 0").fetchone()[0]
+        assert clerks_calls == sum(1 for args, _c, _e in results if args[0] == "log-call")
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
