@@ -5,6 +5,7 @@ checked again inside that phase."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -420,3 +421,14 @@ def test_clerks_readers_and_cron_all_succeed_while_a_calls_import_writes(
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         conn.close()
+
+
+def test_debug_shows_how_long_an_import_held_the_write_lock(initdb: Run, tmp_path: Path) -> None:
+    load_office(initdb, tmp_path, customers=5)
+    path = calls_file(tmp_path, 5, 20)
+    r = ok(initdb("--debug", "import", "calls", str(path), "--format", "json"))
+    assert re.search(r"^write lock held \d+\.\d{3} s$", r.stderr, re.MULTILINE), r.stderr
+    assert "lock_held" not in r.stdout  # a measurement, not part of the report
+    assert '"inserted": 0' in ok(initdb("import", "calls", str(path), "--format", "json")).stdout
+    r = ok(initdb("--debug", "import", "calls", str(path), "--dry-run"))
+    assert "write lock" not in r.stderr
