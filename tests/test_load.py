@@ -131,7 +131,7 @@ def test_rehearsed_calls_import_writes_what_the_plain_way_writes(
     rows of settling them one by one inside the write lock (the plain way)."""
     import shutil
 
-    from followup_cli.transfer import call_rehearsal
+    from followup_cli.transfer import rehearsal
 
     load_office(initdb, tmp_path)
     plain_db = tmp_path / "plain.db"
@@ -139,7 +139,7 @@ def test_rehearsed_calls_import_writes_what_the_plain_way_writes(
     path = calls_file(tmp_path, 40, 600)
     rehearsed = ok(initdb("import", "calls", str(path)))
     with monkeypatch.context() as patch:
-        patch.setattr(call_rehearsal, "REHEARSALS", 0)  # straight to the plain way
+        patch.setattr(rehearsal, "REHEARSALS", 0)  # straight to the plain way
         plain = ok(initdb("import", "calls", str(path), db=plain_db))
     assert rehearsed.stdout == plain.stdout
     ours, theirs = dump(db_path), dump(plain_db)
@@ -193,11 +193,11 @@ def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
 ) -> None:
     """A clerk's call on a customer outside the file, logged while the import rehearses:
     the import's rows take the ids after the clerk's, every reference moved with them."""
-    from followup_cli.transfer import call_rehearsal
+    from followup_cli.transfer import rehearsal
 
     load_office(initdb, tmp_path, customers=41)
     path = calls_file(tmp_path, 40, 300)  # K00040 is not in the file
-    original = call_rehearsal.rehearse_calls
+    original = rehearsal.rehearse
     tries: list[int] = []
 
     def rehearse_then_a_clerk_calls(*args: Any, **kwargs: Any) -> Any:
@@ -208,7 +208,7 @@ def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
                       f"2026-11-20 {hour}"))  # fmt: skip
         return found
 
-    monkeypatch.setattr(call_rehearsal, "rehearse_calls", rehearse_then_a_clerk_calls)
+    monkeypatch.setattr(rehearsal, "rehearse", rehearse_then_a_clerk_calls)
     ok(initdb("import", "calls", str(path)))
     assert tries == [1]  # the clerk's customer is not the file's: no second rehearsal
     conn = sqlite3.connect(db_path)
@@ -228,14 +228,14 @@ def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
     now; the result is that of the clerk's call first, then the import the plain way."""
     import shutil
 
-    from followup_cli.transfer import call_rehearsal
+    from followup_cli.transfer import rehearsal
 
     load_office(initdb, tmp_path)
     plain_db = tmp_path / "plain.db"
     shutil.copyfile(db_path, plain_db)
     path = calls_file(tmp_path, 40, 200)
     clerk = ("log-call", "K00003", "--outcome", "reached", "--at", "2026-11-20 09:00")
-    original = call_rehearsal.rehearse_calls
+    original = rehearsal.rehearse
     tries: list[int] = []
 
     def rehearse_and_a_clerk_calls_once(*args: Any, **kwargs: Any) -> Any:
@@ -245,11 +245,11 @@ def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
             ok(initdb(*clerk))
         return found
 
-    monkeypatch.setattr(call_rehearsal, "rehearse_calls", rehearse_and_a_clerk_calls_once)
+    monkeypatch.setattr(rehearsal, "rehearse", rehearse_and_a_clerk_calls_once)
     ok(initdb("import", "calls", str(path)))
     assert tries == [1, 1]
     ok(initdb(*clerk, db=plain_db))
-    monkeypatch.setattr(call_rehearsal, "REHEARSALS", 0)
+    monkeypatch.setattr(rehearsal, "REHEARSALS", 0)
     ok(initdb("import", "calls", str(path), db=plain_db))
     assert dump(db_path) == dump(plain_db)
     consistent(db_path)
@@ -432,3 +432,47 @@ def test_debug_shows_how_long_an_import_held_the_write_lock(initdb: Run, tmp_pat
     assert '"inserted": 0' in ok(initdb("import", "calls", str(path), "--format", "json")).stdout
     r = ok(initdb("--debug", "import", "calls", str(path), "--dry-run"))
     assert "write lock" not in r.stderr
+
+
+def test_rehearsed_customers_import_writes_what_the_plain_way_writes(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A customers import written and planned on a private copy (new codes drawn,
+    callbacks levelled and planned, a changed grade replanned) leaves the rows of the
+    plain way; a customer a clerk added meanwhile makes it draw its codes again."""
+    import shutil
+
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path, customers=30)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = tmp_path / "more-customers.csv"
+    path.write_text(
+        "code,name,grade,phone\n"
+        + "".join(f"K{i:05d},客户{i}号机械,{1 + (i + 1) % 5},1380000{i:04d}\n" for i in range(20))
+        + "".join(f",新客户{i}号机械,{1 + i % 5},1390000{i:04d}\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    original = rehearsal.rehearse
+    tries: list[str] = []
+
+    def rehearse_and_a_clerk_adds_one(*args: Any, **kwargs: Any) -> Any:
+        found = original(*args, **kwargs)
+        tries.append(args[2])
+        if len(tries) == 1:
+            ok(initdb("customer", "add", "插队的客户"))
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rehearsal, "rehearse", rehearse_and_a_clerk_adds_one)
+        rehearsed = ok(initdb("import", "customers", str(path)))
+    assert tries == ["customers", "customers"]
+    ok(initdb("customer", "add", "插队的客户", db=plain_db))
+    with monkeypatch.context() as patch:
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        plain = ok(initdb("import", "customers", str(path), db=plain_db))
+    assert rehearsed.stdout.replace(str(db_path), "") == plain.stdout.replace(str(plain_db), "")
+    assert "40 new, 20 updated" in plain.stdout
+    assert dump(db_path) == dump(plain_db)
+    consistent(db_path)

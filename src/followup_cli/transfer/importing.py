@@ -36,6 +36,7 @@ from followup_cli.transfer.writing import (
     WRITERS,
     plan_staged_events,
     write_calls,
+    write_customers,
     write_events,
     write_phase,
 )
@@ -86,8 +87,11 @@ def import_file(
             with write_phase(session, report):
                 write_events(session, conn, stage, present, report, True, progress, plans)
         elif kind == "calls":
-            # Settled on a private copy before the write lock (call_rehearsal).
+            # Settled on a private copy before the write lock (rehearsal).
             write_calls(session, conn, stage, present, report, progress)
+        elif kind == "customers":
+            # Written and planned on a private copy before the write lock (rehearsal).
+            write_customers(session, conn, stage, present, report, progress)
         else:
             with write_phase(session, report):
                 writer(session, conn, stage, present, report, True, progress)

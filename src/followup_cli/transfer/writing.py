@@ -22,7 +22,7 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
 from followup_cli.store.compare import columns_differ
 from followup_cli.support.i18n import N_
-from followup_cli.transfer import call_rehearsal
+from followup_cli.transfer import rehearsal
 from followup_cli.transfer.results import ImportReport, Progress
 
 # -- writing ------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def settle_calls(
 ) -> int:
     """Record and settle the staged calls that are new, in time order, each as `log-call`
     does (`record_call`); returns how many callbacks they planned. `writing` False: on a
-    rehearsal's private copy (transfer/call_rehearsal.py), outside the write lock."""
+    rehearsal's private copy (transfer/rehearsal.py), outside the write lock."""
     planner = Planner(session, conn, writing=writing)
     before = _planned(conn)
     join = _calls_join(stage)
@@ -307,25 +307,73 @@ def write_calls(
     progress: Progress | None,
 ) -> None:
     """A calls import: settled on a private copy before the write lock, then written in
-    a short phase (transfer/call_rehearsal.py); rehearsed again when a clerk touched one
+    a short phase (transfer/rehearsal.py); rehearsed again when a clerk touched one
     of the file's customers meanwhile, settled the plain way after REHEARSALS tries."""
     cols = [c for c in CALL_COLUMNS if c in present]
-    for _attempt in range(call_rehearsal.REHEARSALS):
+    for _attempt in range(rehearsal.REHEARSALS):
         try:
-            rehearsal = call_rehearsal.rehearse_calls(session, stage, settle_calls, progress)
-        except call_rehearsal.RehearsalUnsupported:
+            rehearsed = rehearsal.rehearse(
+                session,
+                stage,
+                "calls",
+                lambda copy: settle_calls(session, copy, stage, progress, writing=False),
+            )
+        except rehearsal.RehearsalUnsupported:
             break
         with write_phase(session, report):
-            if not call_rehearsal.still_current(conn, rehearsal):
+            if not rehearsal.still_current(conn, rehearsed):
                 continue  # (nothing written: rehearse again)
             _counts(conn, _calls_join(stage), columns_differ(cols, "s", "t"), report)
             if cols and report.updated:
                 calls.update_staged(conn, stage, cols)
-            call_rehearsal.apply_rehearsal(conn, rehearsal)
-            report.callbacks_planned = rehearsal.planned
+            rehearsal.apply_rehearsal(conn, rehearsed)
+            report.callbacks_planned = rehearsed.planned
             return
     with write_phase(session, report):
         _write_calls(session, conn, stage, present, report, True, progress)
+
+
+def write_customers(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """A customers import: written and planned on a private copy before the write lock,
+    then written in a short phase (transfer/rehearsal.py); rehearsed again when another
+    process changed a customer or the file's customers' callbacks meanwhile, written the
+    plain way after REHEARSALS tries. New codes are drawn again each time."""
+    codeless = f"{stage}_codeless"
+    conn.execute(f"DROP TABLE IF EXISTS temp.{codeless}")
+    conn.execute(
+        f"CREATE TEMP TABLE {codeless} AS SELECT line FROM temp.{stage} WHERE code IS NULL"
+    )
+
+    def codes_drawn_again() -> None:
+        conn.execute(
+            f"UPDATE temp.{stage} SET code = NULL WHERE line IN (SELECT line FROM temp.{codeless})"
+        )
+
+    def on_the_copy(copy: sqlite3.Connection) -> int:
+        _write_customers(session, copy, stage, present, report, True, progress)
+        return report.callbacks_planned
+
+    for _attempt in range(rehearsal.REHEARSALS):
+        codes_drawn_again()
+        try:
+            rehearsed = rehearsal.rehearse(session, stage, "customers", on_the_copy)
+        except rehearsal.RehearsalUnsupported:
+            break
+        with write_phase(session, report):
+            if not rehearsal.still_current(conn, rehearsed):
+                continue  # (nothing written: rehearse again)
+            rehearsal.apply_rehearsal(conn, rehearsed)
+            return
+    codes_drawn_again()
+    with write_phase(session, report):
+        _write_customers(session, conn, stage, present, report, True, progress)
 
 
 @contextmanager

@@ -248,7 +248,7 @@ def assign_unassigned(conn: sqlite3.Connection, role: str, name: str, stamp: str
     ).rowcount
 
 
-# -- an import's calls, settled on a private copy (transfer/call_rehearsal.py) --------
+# -- an import's calls, settled on a private copy (transfer/rehearsal.py) --------
 
 
 @dataclass(frozen=True)

@@ -497,7 +497,7 @@ def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str]) -> None
 
 
 def insert_rehearsed(conn: sqlite3.Connection, rehearsed: str, ids: callbacks.IdShift) -> int:
-    """The calls an import settled on a private copy (transfer/call_rehearsal.py), from
+    """The calls an import settled on a private copy (transfer/rehearsal.py), from
     `temp.{rehearsed}`, with their ids and lead callbacks moved past the rows written
     meanwhile."""
     names = [r[1] for r in conn.execute("PRAGMA main.table_info(calls)")]

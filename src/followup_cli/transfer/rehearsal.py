@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,6 @@ from followup_cli.domain.calls import log as calls
 from followup_cli.domain.customers import records as customers
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
-from followup_cli.transfer.results import Progress
 
 REHEARSALS = 3
 PLACEHOLDER = "(rehearsal: the last id)"
@@ -47,6 +47,7 @@ DELTAS = {
     "callbacks_new": "_rehearsed_callbacks",
     "callbacks_changed": "_rehearsed_callback_changes",
     "customers_changed": "_rehearsed_customer_changes",
+    "customers_new": "_rehearsed_customers",
 }
 
 
@@ -59,8 +60,10 @@ class Rehearsal:
     """What a rehearsal read and wrote: the ids the database had then, the fingerprint
     of the rows it read, and the callbacks it planned."""
 
+    kind: str
     last_call: int
     last_callback: int
+    last_customer: int
     fingerprint: tuple[Any, ...]
     planned: int
 
@@ -68,9 +71,10 @@ class Rehearsal:
 # -- the snapshot ---------------------------------------------------------------------
 
 
-def fingerprint(conn: sqlite3.Connection) -> tuple[Any, ...]:
+def fingerprint(conn: sqlite3.Connection, kind: str) -> tuple[Any, ...]:
     """What a clerk's write to one of the file's customers would change: counts, sums and
-    latest stamps over their rows in the real tables (`main.`), and over the staff."""
+    latest stamps over their rows in the real tables (`main.`), and over the staff; for
+    a customers import, over every customer (new codes are drawn from them all)."""
     scope = f"customer_id IN (SELECT id FROM temp.{AFFECTED})"
     parts = [
         "SELECT count(*), total(id), total(status = 'pending'), total(attempts),"
@@ -85,6 +89,8 @@ def fingerprint(conn: sqlite3.Connection) -> tuple[Any, ...]:
         f"SELECT count(*), total(id), max(updated_at) FROM main.contacts WHERE {scope}",
         "SELECT count(*), total(active), max(updated_at) FROM main.staff",
     ]
+    if kind == "customers":
+        parts.append("SELECT count(*), max(id), max(updated_at), max(name_key) FROM main.customers")
     return tuple(tuple(conn.execute(sql).fetchone()) for sql in parts)
 
 
@@ -115,12 +121,16 @@ def _shadow_ddl(conn: sqlite3.Connection, table: str) -> list[str]:
     return statements
 
 
-def _copy(conn: sqlite3.Connection, stage: str) -> tuple[int, int]:
-    """The private copy: the file's customers and their rows, every pending callback."""
+def _copy(conn: sqlite3.Connection, stage: str, kind: str) -> tuple[int, int]:
+    """The private copy: the file's customers and their rows, every pending callback; for
+    a customers import, every customer."""
     conn.execute(f"DROP TABLE IF EXISTS temp.{AFFECTED}")
-    conn.execute(
-        f"CREATE TEMP TABLE {AFFECTED} AS SELECT DISTINCT customer_id AS id FROM temp.{stage}"
+    affected = (
+        f"SELECT DISTINCT customer_id AS id FROM temp.{stage}"
+        if kind == "calls"
+        else f"SELECT id FROM main.customers WHERE code IN (SELECT code FROM temp.{stage})"
     )
+    conn.execute(f"CREATE TEMP TABLE {AFFECTED} AS {affected}")
     conn.execute(f"CREATE UNIQUE INDEX temp.{AFFECTED}_id ON {AFFECTED} (id)")
     for table in SHADOWED:
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -128,7 +138,11 @@ def _copy(conn: sqlite3.Connection, stage: str) -> tuple[int, int]:
         for sql in _shadow_ddl(conn, table):
             conn.execute(sql)
     inside = f"IN (SELECT id FROM temp.{AFFECTED})"
-    conn.execute(f"INSERT INTO temp.customers SELECT * FROM main.customers WHERE id {inside}")
+    every = kind == "customers"
+    conn.execute(
+        f"INSERT INTO temp.customers SELECT * FROM main.customers WHERE {'1' if every else 'id'}"
+        f" {'' if every else inside}"
+    )
     conn.execute(f"INSERT INTO temp.calls SELECT * FROM main.calls WHERE customer_id {inside}")
     conn.execute(
         "INSERT INTO temp.callbacks SELECT * FROM main.callbacks"
@@ -161,7 +175,9 @@ def _refuse_real_writes(
     return sqlite3.SQLITE_OK
 
 
-def _keep_deltas(conn: sqlite3.Connection, last_call: int, last_callback: int) -> None:
+def _keep_deltas(
+    conn: sqlite3.Connection, last_call: int, last_callback: int, last_customer: int
+) -> None:
     """What the rehearsal changed, kept under other names; the copies dropped."""
     for name in DELTAS.values():
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
@@ -186,6 +202,11 @@ def _keep_deltas(conn: sqlite3.Connection, last_call: int, last_callback: int) -
         f"CREATE TEMP TABLE {DELTAS['customers_changed']} AS SELECT t.* FROM temp.customers t"
         f" JOIN main.customers m ON m.id = t.id WHERE {columns_differ(cols, 't', 'm')}"
     )
+    conn.execute(
+        f"CREATE TEMP TABLE {DELTAS['customers_new']} AS"
+        " SELECT * FROM temp.customers WHERE id > ? ORDER BY id",
+        (last_customer,),
+    )
     for table in SHADOWED:
         conn.execute(f"DROP TABLE temp.{table}")
 
@@ -199,35 +220,40 @@ def drop_copies(conn: sqlite3.Connection) -> None:
 # -- the two phases -------------------------------------------------------------------
 
 
-def rehearse_calls(
+def rehearse(
     session: Session,
     stage: str,
-    settle: Any,
-    progress: Progress | None = None,
+    kind: str,
+    settle: Callable[[sqlite3.Connection], int],
 ) -> Rehearsal:
-    """Settle the staged calls on a private copy, outside the write lock. `settle` is
-    the plain settling (`settle(session, conn, stage, progress)`, returning the
-    callbacks it planned), run on the copy."""
+    """Run `settle(conn)` (the plain write of a calls or customers import, returning the
+    callbacks it planned) on a private copy, outside the write lock. A write that would
+    reach a real table (a stale holiday cache, say) makes it RehearsalUnsupported."""
     conn = session.conn
     try:
         with session.read():
-            last_call, last_callback = _copy(conn, stage)
-            before = fingerprint(conn)
+            last_call, last_callback = _copy(conn, stage, kind)
+            last_customer = _last_id(conn, "customers")
+            before = fingerprint(conn, kind)
             conn.set_authorizer(_refuse_real_writes)
             try:
-                planned = settle(session, conn, stage, progress, writing=False)
+                planned = settle(conn)
+            except sqlite3.DatabaseError as exc:
+                if "not authorized" in str(exc):
+                    raise RehearsalUnsupported(str(exc)) from None
+                raise
             finally:
                 conn.set_authorizer(None)
-            _keep_deltas(conn, last_call, last_callback)
+            _keep_deltas(conn, last_call, last_callback, last_customer)
     finally:
         drop_copies(conn)
-    return Rehearsal(last_call, last_callback, before, planned)
+    return Rehearsal(kind, last_call, last_callback, last_customer, before, planned)
 
 
 def still_current(conn: sqlite3.Connection, rehearsal: Rehearsal) -> bool:
     """Inside the write transaction: whether the rows the rehearsal read are as it read
     them (if not, write nothing and rehearse again)."""
-    return fingerprint(conn) == rehearsal.fingerprint
+    return fingerprint(conn, rehearsal.kind) == rehearsal.fingerprint
 
 
 def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> None:
@@ -242,8 +268,11 @@ def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> None:
     # (deferred, SQLite would search the tables for every row): the callbacks first,
     # without the new calls that completed them, then the calls, then those links.
     changed, new = DELTAS["callbacks_changed"], DELTAS["callbacks_new"]
+    if rehearsal.kind == "customers":
+        customers.apply_rehearsed(conn, DELTAS["customers_changed"], DELTAS["customers_new"])
     callbacks.apply_rehearsed_changes(conn, changed, ids)
     callbacks.insert_rehearsed(conn, new, ids)
     calls.insert_rehearsed(conn, DELTAS["calls_new"], ids)
     callbacks.link_rehearsed_calls(conn, (changed, new), ids)
-    customers.apply_rehearsed_flags(conn, DELTAS["customers_changed"])
+    if rehearsal.kind == "calls":
+        customers.apply_rehearsed_flags(conn, DELTAS["customers_changed"])
