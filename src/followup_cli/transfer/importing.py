@@ -14,9 +14,13 @@
    every field the file changes in a stored row, still before the write lock: the dry
    run and the real run report the same changes.
 4. Write (`writing`): one BEGIN IMMEDIATE transaction of set-based upserts, then planning. A file
-   imported twice changes nothing the second time. Events, the largest files, are
-   sorted by their key and their callbacks planned before the lock is taken, so that
-   a clerk's command waits seconds, not the whole import.
+   imported twice changes nothing the second time. The thinking is done before the
+   lock, so that a clerk's command waits the least: events are sorted and their
+   callbacks planned first (and plans of a customer archived meanwhile dropped in the
+   write phase); calls and customers are written and planned on a private copy of the
+   rows they touch (`rehearsal`), and the write phase checks those rows are unchanged
+   and applies the result in a few INSERT/UPDATE ... SELECT statements. `--debug`
+   prints how long the write lock was held.
 """
 
 from __future__ import annotations
