@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperCommand
 
 from followup_cli.cli.common import TextFormat, TextFormatOption
-from followup_cli.cli.state import open_session
+from followup_cli.cli.state import open_session, state
 from followup_cli.render.output import ProgressBar, to_json, warn
 from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label
@@ -138,12 +138,19 @@ def import_cmd(
     finally:
         if progress is not None:
             progress.close()
+    if state(ctx).debug and not report.dry_run:
+        print(
+            _("write lock held {seconds} s").format(seconds=f"{report.lock_held_s:.3f}"),
+            file=sys.stderr,
+        )
     _print_report(report, fmt.value)
 
 
 def _print_report(report: Any, fmt: str) -> None:
     if fmt == "json":
-        print(to_json(asdict(report)))
+        data = asdict(report)
+        data.pop("lock_held_s")  # (a measurement, not what was imported)
+        print(to_json(data))
         return
     if report.ignored_columns:
         warn(_("columns not imported: {columns}").format(columns=", ".join(report.ignored_columns)))

@@ -83,3 +83,5 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
     changes: list[FieldChange] = field(default_factory=list)
+    # How long the import held the write lock, in seconds (--debug shows it; not data).
+    lock_held_s: float = 0.0

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +22,7 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
 from followup_cli.store.compare import columns_differ
 from followup_cli.support.i18n import N_
+from followup_cli.transfer import rehearsal
 from followup_cli.transfer.results import ImportReport, Progress
 
 # -- writing ------------------------------------------------------------------------
@@ -193,6 +197,11 @@ def write_events(
     report.unchanged = report.rows - report.inserted - report.updated
 
     plans = plans or plan_staged_events(session, conn, stage)
+    # Planned before the lock: a customer archived meanwhile gets no callback.
+    conn.execute(
+        f"DELETE FROM temp.{plans} WHERE row IN (SELECT s.rowid FROM temp.{stage} s"
+        " JOIN customers c ON c.id = s.customer_id WHERE c.archived = 1)"
+    )
     report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)
 
 
@@ -212,6 +221,16 @@ def _earliest_plannable(session: Session) -> date:
     return session.today - timedelta(days=stale + longest + 10)
 
 
+CALL_COLUMNS = ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
+
+
+def _calls_join(stage: str) -> str:
+    return (
+        f"FROM temp.{stage} s LEFT JOIN calls t ON t.customer_id = s.customer_id"
+        " AND t.at = s.at AND t.caller = s.by"
+    )
+
+
 def _write_calls(
     session: Session,
     conn: sqlite3.Connection,
@@ -221,22 +240,32 @@ def _write_calls(
     write: bool,
     progress: Progress | None,
 ) -> None:
-    join = (
-        f"FROM temp.{stage} s LEFT JOIN calls t ON t.customer_id = s.customer_id"
-        " AND t.at = s.at AND t.caller = s.by"
-    )
-    cols = [
-        c
-        for c in ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
-        if c in present
-    ]
-    _counts(conn, join, columns_differ(cols, "s", "t"), report)
+    """The plain way, inside the write transaction: the corrections to calls already
+    logged, then each new call settled in time order (see `write_calls` for the import's
+    way, which settles them before the lock)."""
+    cols = [c for c in CALL_COLUMNS if c in present]
+    _counts(conn, _calls_join(stage), columns_differ(cols, "s", "t"), report)
     if not write:
         return
     if cols and report.updated:
         calls.update_staged(conn, stage, cols)
-    planner = Planner(session, conn)
+    report.callbacks_planned = settle_calls(session, conn, stage, progress)
+
+
+def settle_calls(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    progress: Progress | None,
+    *,
+    writing: bool = True,
+) -> int:
+    """Record and settle the staged calls that are new, in time order, each as `log-call`
+    does (`record_call`); returns how many callbacks they planned. `writing` False: on a
+    rehearsal's private copy (transfer/rehearsal.py), outside the write lock."""
+    planner = Planner(session, conn, writing=writing)
     before = _planned(conn)
+    join = _calls_join(stage)
     # The new rows, in time order; read a batch at a time (never while writing calls).
     lines = [
         r[0] for r in conn.execute(f"SELECT s.line {join} WHERE t.id IS NULL ORDER BY s.at, s.line")
@@ -266,7 +295,95 @@ def _write_calls(
             calls.record_call(session, planner, row, data)
         if progress:
             progress(N_("writing"), start + len(chunk), len(lines))
-    report.callbacks_planned = max(_planned(conn) - before, 0)
+    return max(_planned(conn) - before, 0)
+
+
+def write_calls(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """A calls import: settled on a private copy before the write lock, then written in
+    a short phase (transfer/rehearsal.py); rehearsed again when a clerk touched one
+    of the file's customers meanwhile, settled the plain way after REHEARSALS tries."""
+    cols = [c for c in CALL_COLUMNS if c in present]
+    for _attempt in range(rehearsal.REHEARSALS):
+        try:
+            rehearsed = rehearsal.rehearse(
+                session,
+                stage,
+                "calls",
+                lambda copy: settle_calls(session, copy, stage, progress, writing=False),
+            )
+        except rehearsal.RehearsalUnsupported:
+            break
+        with write_phase(session, report):
+            if not rehearsal.still_current(conn, rehearsed):
+                continue  # (nothing written: rehearse again)
+            _counts(conn, _calls_join(stage), columns_differ(cols, "s", "t"), report)
+            if cols and report.updated:
+                calls.update_staged(conn, stage, cols)
+            rehearsal.apply_rehearsal(conn, rehearsed)
+            report.callbacks_planned = rehearsed.planned
+            return
+    with write_phase(session, report):
+        _write_calls(session, conn, stage, present, report, True, progress)
+
+
+def write_customers(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """A customers import: written and planned on a private copy before the write lock,
+    then written in a short phase (transfer/rehearsal.py); rehearsed again when another
+    process changed a customer or the file's customers' callbacks meanwhile, written the
+    plain way after REHEARSALS tries. New codes are drawn again each time."""
+    codeless = f"{stage}_codeless"
+    conn.execute(f"DROP TABLE IF EXISTS temp.{codeless}")
+    conn.execute(
+        f"CREATE TEMP TABLE {codeless} AS SELECT line FROM temp.{stage} WHERE code IS NULL"
+    )
+
+    def codes_drawn_again() -> None:
+        conn.execute(
+            f"UPDATE temp.{stage} SET code = NULL WHERE line IN (SELECT line FROM temp.{codeless})"
+        )
+
+    def on_the_copy(copy: sqlite3.Connection) -> int:
+        _write_customers(session, copy, stage, present, report, True, progress)
+        return report.callbacks_planned
+
+    for _attempt in range(rehearsal.REHEARSALS):
+        codes_drawn_again()
+        try:
+            rehearsed = rehearsal.rehearse(session, stage, "customers", on_the_copy)
+        except rehearsal.RehearsalUnsupported:
+            break
+        with write_phase(session, report):
+            if not rehearsal.still_current(conn, rehearsed):
+                continue  # (nothing written: rehearse again)
+            rehearsal.apply_rehearsal(conn, rehearsed)
+            return
+    codes_drawn_again()
+    with write_phase(session, report):
+        _write_customers(session, conn, stage, present, report, True, progress)
+
+
+@contextmanager
+def write_phase(session: Session, report: ImportReport) -> Iterator[sqlite3.Connection]:
+    """The import's write transaction, the time it held the write lock (from BEGIN
+    IMMEDIATE to COMMIT) added to the report."""
+    with session.write() as conn:
+        started = time.perf_counter()
+        yield conn
+    report.lock_held_s += time.perf_counter() - started
 
 
 WRITERS = {

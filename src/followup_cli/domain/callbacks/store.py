@@ -246,3 +246,89 @@ def assign_unassigned(conn: sqlite3.Connection, role: str, name: str, stamp: str
         " AND role = ? AND assignee IS NULL",
         (name, stamp, role),
     ).rowcount
+
+
+# -- an import's calls, settled on a private copy (transfer/rehearsal.py) --------
+
+
+@dataclass(frozen=True)
+class IdShift:
+    """Where rows written on an import's private copy of the tables go in the real ones:
+    ids above `last_call` / `last_callback` (new on the copy) move up by `calls` /
+    `callbacks`, past the rows other clerks wrote meanwhile."""
+
+    last_call: int
+    calls: int
+    last_callback: int
+    callbacks: int
+
+    def call(self, column: str) -> str:
+        """SQL: the call id in `column`, moved if it is new."""
+        return (
+            f"CASE WHEN {column} > {int(self.last_call)}"
+            f" THEN {column} + {int(self.calls)} ELSE {column} END"
+        )
+
+    def callback(self, column: str) -> str:
+        """SQL: the callback id in `column`, moved if it is new."""
+        return (
+            f"CASE WHEN {column} > {int(self.last_callback)}"
+            f" THEN {column} + {int(self.callbacks)} ELSE {column} END"
+        )
+
+    def plan_key(self, column: str) -> str:
+        """SQL: a plan_key naming a new call (`retry:CALL`), moved with it."""
+        number = f"CAST(substr({column}, 7) AS INTEGER)"
+        return (
+            f"CASE WHEN {column} LIKE 'retry:%' AND {number} > {int(self.last_call)}"
+            f" THEN 'retry:' || ({number} + {int(self.calls)}) ELSE {column} END"
+        )
+
+
+def _moved(conn: sqlite3.Connection, ids: IdShift, alias: str) -> tuple[list[str], list[str]]:
+    """The callbacks' columns and, for each, the rehearsed value with its ids moved; a
+    call of the import is left out (NULL) until `link_rehearsed_calls`."""
+    names = [r[1] for r in conn.execute("PRAGMA main.table_info(callbacks)")]
+    moved = {
+        "id": ids.callback(f"{alias}.id"),
+        "parent_id": ids.callback(f"{alias}.parent_id"),
+        "call_id": f"CASE WHEN {alias}.call_id > {int(ids.last_call)} THEN NULL"
+        f" ELSE {alias}.call_id END",
+        "plan_key": ids.plan_key(f"{alias}.plan_key"),
+    }
+    return names, [moved.get(n, f'{alias}."{n}"') for n in names]
+
+
+def apply_rehearsed_changes(conn: sqlite3.Connection, changes: str, ids: IdShift) -> None:
+    """The callbacks a rehearsed import changed (completed, brought back, cancelled,
+    revived), from `temp.{changes}`: first those it closed, then those left pending, so
+    that the one-pending-visit rule holds after each statement."""
+    names, values = _moved(conn, ids, "d")
+    sets = ", ".join(f'"{n}" = {v}' for n, v in zip(names, values, strict=True) if n != "id")
+    for pending in (0, 1):
+        conn.execute(
+            f"UPDATE main.callbacks AS m SET {sets} FROM temp.{changes} AS d"
+            " WHERE m.id = d.id AND (d.status = 'pending') = ?",
+            (pending,),
+        )
+
+
+def insert_rehearsed(conn: sqlite3.Connection, planned: str, ids: IdShift) -> int:
+    """The callbacks a rehearsed import planned, from `temp.{planned}`, ids moved."""
+    names, values = _moved(conn, ids, "d")
+    return conn.execute(
+        f"INSERT INTO main.callbacks ({', '.join(names)})"
+        f" SELECT {', '.join(values)} FROM temp.{planned} AS d ORDER BY d.id"
+    ).rowcount
+
+
+def link_rehearsed_calls(conn: sqlite3.Connection, tables: Sequence[str], ids: IdShift) -> None:
+    """The callbacks of `temp.{tables}` completed by one of the import's calls, linked to
+    it once it is written."""
+    rows = " UNION ALL ".join(
+        f"SELECT id, call_id FROM temp.{t} WHERE call_id > {int(ids.last_call)}" for t in tables
+    )
+    conn.execute(
+        f"UPDATE main.callbacks AS m SET call_id = d.call_id + {int(ids.calls)} FROM ({rows}) AS d"
+        f" WHERE m.id = {ids.callback('d.id')}"
+    )

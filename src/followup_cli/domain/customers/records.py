@@ -300,6 +300,29 @@ def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> N
 # -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
 
 
+def apply_rehearsed(conn: sqlite3.Connection, changed: str, new: str) -> None:
+    """A customers import written from its private copy (transfer/rehearsal.py): the
+    rows it changed (`temp.{changed}`, before its callbacks are written) and the new
+    ones (`temp.{new}`, their ids as rehearsed: no customer was added meanwhile)."""
+    names = [r[1] for r in conn.execute("PRAGMA main.table_info(customers)")]
+    sets = ", ".join(f'"{n}" = d."{n}"' for n in names if n != "id")
+    conn.execute(
+        f"UPDATE main.customers AS m SET {sets} FROM temp.{changed} AS d WHERE m.id = d.id"
+    )
+    cols = ", ".join(f'"{n}"' for n in names)
+    conn.execute(f"INSERT INTO main.customers ({cols}) SELECT {cols} FROM temp.{new} ORDER BY id")
+
+
+def apply_rehearsed_flags(conn: sqlite3.Connection, changes: str) -> None:
+    """The unreachable flags a calls import set or cleared on its private copy
+    (transfer/rehearsal.py), from `temp.{changes}`: the only field settling a call
+    changes on a customer."""
+    conn.execute(
+        f"UPDATE main.customers AS m SET unreachable = d.unreachable FROM temp.{changes} AS d"
+        " WHERE m.id = d.id AND m.unreachable IS NOT d.unreachable"
+    )
+
+
 def with_name_key(conn: sqlite3.Connection) -> None:
     """`name_key(name)` in this connection's SQL, for the set-wise writes below."""
     conn.create_function("name_key", 1, name_key, deterministic=True)

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Nobody locked out: the office at work while a large import runs (issue 16, "Load").
+
+    .venv/bin/python bench/load.py                  # 100k rows of each kind
+    .venv/bin/python bench/load.py --quick          # 10k rows: a smoke run
+    .venv/bin/python bench/load.py --kinds calls events --rows 50000
+
+For each kind, a database is prepared with what that import needs (staff, customers,
+events; from bench/generate.py's files), then the import of ROWS rows starts and, until
+it ends, 10 clerks (each on customers of their own: `log-call` and `ticket open` in
+turn, one every ~0.5 s), 10 readers (`due --limit 50`, `customer show`) and cron
+(`escalate --auto`, `report daily`) run beside it. Printed per kind: the operations of
+each group, how many failed (any exit other than 0), the longest one (the longest a
+person waited), and how long the import held the write lock (`--debug`). The busy
+timeout is the shipped one unless FOLLOWUP_BUSY_TIMEOUT_MS is set.
+
+It prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import FULL, data_dir, generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLLOWUP = ROOT / ".venv" / "bin" / "followup"
+TODAY = "2026-11-23"
+KINDS = ("customers", "contacts", "events", "calls")
+CLERKS = 10
+READERS = 10
+PAUSE = 0.5
+
+
+@dataclass
+class Group:
+    ops: int = 0
+    failures: int = 0
+    longest: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, seconds: float, code: int, stderr: str) -> None:
+        self.ops += 1
+        self.longest = max(self.longest, seconds)
+        if code != 0:
+            self.failures += 1
+            if len(self.errors) < 3:
+                self.errors.append(stderr.strip().splitlines()[0] if stderr.strip() else str(code))
+
+
+def followup(db: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
+    argv = [str(FOLLOWUP), "--db", str(db), "--today", TODAY, *(["--debug"] if debug else [])]
+    return subprocess.run(
+        [*argv, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "Asia/Shanghai", "FOLLOWUP_STAFF": "李娜"},
+    )
+
+
+def head(src: Path, dest: Path, rows: int, skip: int = 0) -> Path:
+    """The header and rows `skip`..`skip + rows` of a CSV file (one record a line)."""
+    with src.open(encoding="utf-8") as fh, dest.open("w", encoding="utf-8") as out:
+        out.write(fh.readline())
+        for i, line in enumerate(fh):
+            if i >= skip + rows:
+                break
+            if i >= skip:
+                out.write(line)
+    return dest
+
+
+def codes_of(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        fh.readline()
+        return [line.split(",", 1)[0] for line in fh]
+
+
+def prepare(kind: str, rows: int, work: Path, data: Path) -> tuple[Path, Path, list[str]]:
+    """The database the import goes into, the file imported, the clerks' customers."""
+    db = work / f"{kind}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    assert followup(db, "init").returncode == 0
+    base = ["staff"] if kind == "customers" else ["staff", "customers"]
+    if kind == "calls":
+        base.append("events")
+    customers = data / "customers.csv"
+    clerk_codes = codes_of(customers)[-CLERKS * 4 :]  # the clerks' own customers
+    for name in base:
+        src = data / f"{name}.csv"
+        if name == "customers" and kind == "customers":
+            continue
+        if name == "events":
+            src = head(data / "events.csv", work / "base-events.csv", 100_000)
+        r = followup(db, "import", name, str(src))
+        if r.returncode != 0:
+            raise SystemExit(f"preparing {kind}: {r.stderr}")
+    if kind == "customers":
+        # The clerks' customers first, then the file of new ones.
+        first = head(
+            customers,
+            work / "base-customers.csv",
+            CLERKS * 4,
+            skip=len(codes_of(customers)) - CLERKS * 4,
+        )
+        assert followup(db, "import", "customers", str(first)).returncode == 0
+        file = head(customers, work / "customers.csv", rows)
+    elif kind == "contacts":
+        file = work / "contacts.csv"
+        codes = codes_of(customers)
+        with file.open("w", encoding="utf-8") as out:
+            out.write("customer_code,name,role,phone\n")
+            for i in range(rows):
+                out.write(f"{codes[i % len(codes)]},联系人{i},operator,139{i:08d}\n")
+    elif kind == "events":
+        file = head(data / "events.csv", work / "events.csv", rows, skip=100_000)
+    else:
+        file = head(data / "calls.csv", work / "calls.csv", rows)
+    shutil.copyfile(db, work / f"{kind}-before.db")
+    return db, file, clerk_codes
+
+
+def run_kind(kind: str, rows: int, work: Path, data: Path) -> dict[str, object]:
+    db, file, codes = prepare(kind, rows, work, data)
+    done = threading.Event()
+    groups = {"clerks": Group(), "readers": Group(), "cron": Group()}
+    lock = threading.Lock()
+
+    def worker(group: str, job: Callable[[int], tuple[str, ...]], pause: float) -> None:
+        n = 0
+        while not done.is_set():
+            args = job(n)
+            started = time.perf_counter()
+            r = followup(db, *args)
+            took = time.perf_counter() - started
+            with lock:
+                groups[group].add(took, r.returncode, r.stderr)
+            n += 1
+            time.sleep(pause)
+
+    def clerk(k: int) -> Callable[[int], tuple[str, ...]]:
+        def job(n: int) -> tuple[str, ...]:
+            code = codes[(k * 4 + n // 2) % len(codes)]
+            if n % 2:
+                return ("ticket", "open", code, "--summary", f"漏油{n}", "--category", "other")
+            minute = k * 100 + n
+            at = f"{TODAY} {8 + minute // 60 % 12:02d}:{minute % 60:02d}"
+            return ("log-call", code, "--outcome", "reached", "--by", "李娜", "--at", at)
+
+        return job
+
+    def reader(k: int) -> Callable[[int], tuple[str, ...]]:
+        return lambda n: ("due", "--limit", "50") if (k + n) % 2 else ("customer", "show", codes[k])
+
+    threads = [
+        threading.Thread(target=worker, args=("clerks", clerk(k), PAUSE)) for k in range(CLERKS)
+    ]
+    threads += [
+        threading.Thread(target=worker, args=("readers", reader(k), PAUSE)) for k in range(READERS)
+    ]
+    threads.append(
+        threading.Thread(
+            target=worker,
+            args=("cron", lambda n: ("escalate", "--auto") if n % 2 else ("report", "daily"), 2.0),
+        )
+    )
+    started = time.perf_counter()
+    importer = subprocess.Popen(
+        [str(FOLLOWUP), "--db", str(db), "--today", TODAY, "--debug", "import", kind, str(file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TZ": "Asia/Shanghai"},
+    )
+    for t in threads:
+        t.start()
+    out, err = importer.communicate()
+    took = time.perf_counter() - started
+    done.set()
+    for t in threads:
+        t.join()
+    held = re.search(r"write lock held ([\d.]+) s", err)
+    return {
+        "kind": kind,
+        "rows": rows,
+        "import": "ok" if importer.returncode == 0 else f"exit {importer.returncode}: {err[-300:]}",
+        "import_s": took,
+        "lock_s": float(held.group(1)) if held else None,
+        "groups": groups,
+        "summary": out.strip().splitlines()[-1] if out.strip() else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10k rows of each kind")
+    parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    opts = parser.parse_args()
+    rows = opts.rows or (10_000 if opts.quick else 100_000)
+    data = data_dir(FULL)
+    generate(FULL, data)
+    work = ROOT / "bench" / "data" / "db" / "load"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"busy timeout: {os.environ.get('FOLLOWUP_BUSY_TIMEOUT_MS', 'shipped (10 s)')} ms")
+    print("| import | rows | import | lock held | group | ops | failed | longest |")
+    print("|---|---|---|---|---|---|---|---|")
+    for kind in opts.kinds:
+        r = run_kind(kind, rows, work, data)
+        lock = f"{r['lock_s']:.2f} s" if r["lock_s"] is not None else "?"
+        for name, g in r["groups"].items():  # type: ignore[attr-defined]
+            print(
+                f"| {kind} | {rows:,} | {r['import']} in {r['import_s']:.1f} s | {lock} | {name}"
+                f" | {g.ops} | {g.failures} | {g.longest:.2f} s |"
+            )
+            for e in g.errors:
+                print(f"|  |  |  |  | ↳ {e} |  |  |  |")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
