@@ -97,6 +97,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m005_callbacks_workload_index",
         "m006_who_changed",
         "m007_customer_name_key",
+        "m008_ticket_approval",
     ]
 
 
