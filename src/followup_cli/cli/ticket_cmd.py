@@ -412,7 +412,7 @@ def approve_cmd(
     """
 
     ticket_id = _id(ticket)
-    t = approve_ticket(acting_session(ctx, by), ticket_id, note)
+    t = checked(approve_ticket, acting_session(ctx, by), ticket_id, note, arguments=())
     print(
         _(
             "Ticket #{id} approved by {name}. Now tell the customer: "

@@ -632,7 +632,9 @@ def approvers_of(
 
 
 def _who_may(people: list[tuple[str, str]]) -> str:
-    return listed([f"{name} ({label('role', role)})" for name, role in people])
+    return listed(
+        [_("{name} ({role})").format(name=name, role=label("role", role)) for name, role in people]
+    )
 
 
 def approve_ticket(session: Session, ticket_id: int, note: str | None = None) -> Ticket:
