@@ -153,6 +153,10 @@ def test_the_daily_report_lists_the_days_complaints_and_whom_they_went_to(
     table = ok(leaders("report", "daily", today=TODAY)).stdout
     assert "New complaints, reported at once" in table
     assert "孙丽" in table
+    lines = ok(leaders("report", "daily", "--format", "csv", today=TODAY)).stdout.splitlines()
+    reported = [line for line in lines if line.startswith("reported,")]
+    assert len(reported) == 2
+    assert reported[1].endswith(f",孙丽,{DEPUTY},reported at once to the sales_manager 孙丽")
     # the next day lists that day's new complaints only
     later = json.loads(
         ok(leaders("report", "daily", "--format", "json", today="2026-11-24")).stdout
@@ -489,7 +493,7 @@ def test_the_approval_reads_in_chinese(leaders: Run) -> None:
     r = leaders("ticket", "notify", str(t["id"]), "--via", "phone", env=zh, today=TODAY)
     refused(r, 1, f"投诉 #{t['id']} 的处理方案须经领导批示后才能告知客户")
     assert (
-        f"可批示的人：吴刚（总经理）。然后执行：`followup ticket approve {t['id']} --by 姓名`。"
+        f"批示命令：`followup ticket approve {t['id']} --by 姓名`；可批示的人：吴刚（总经理）。"
         in (r.stderr)
     )
     ok(leaders("ticket", "approve", str(t["id"]), "--by", "吴刚", env=zh, today=TODAY))

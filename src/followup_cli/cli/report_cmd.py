@@ -203,11 +203,11 @@ DAILY_SECTIONS = (
     ("escalation", ("ticket_id", "customer_code", "customer_name", "role", "staff", "reason")),
     (
         "reported",
-        ("ticket_id", "customer_code", "customer_name", "severity", "reported_to", "owner"),
+        ("ticket_id", "customer_code", "customer_name", "severity", "reported_to", "owner", "note"),
     ),
     ("warning", ("customer_code", "customer_name", "role", "staff", "reason")),
 )
-_GENERATED = {"assignee", "summary", "reason"}  # texts stored as message codes
+_GENERATED = {"assignee", "summary", "reason", "note"}  # texts stored as message codes
 
 
 def _daily_sections(report: Any) -> tuple[list[dict[str, Any]], list[Any]]:
