@@ -41,6 +41,20 @@ FOLLOWUP_STAFF=张丽 "$F" log-call C000001 --outcome reached --by 张丽 --at "
     --complaint "履带板少发两块" --category parts --severity minor
 
 echo
+echo "== A major complaint: reported at once to the sales manager, owned by the deputy GM =="
+# Seed 001: 接到客户的投诉后…应立即向销售经理汇报…重大问题应及时向主管副经理汇报，由主管副经理
+# 提出处理方案; 再由有关领导批示处理意见，最后通知客户处理结果.
+FOLLOWUP_STAFF=张丽 "$F" ticket open C000009 --severity major --category product.failure \
+    --channel phone --summary "液压泵维修后第三天又漏油, 停工两天" >/dev/null
+FOLLOWUP_STAFF=孟庆华 "$F" ticket resolve 3 --resolution "更换液压泵总成, 费用由厂家承担; 补偿两天租机"
+echo "-- telling the customer before the leader's approval is refused:"
+FOLLOWUP_STAFF=张丽 "$F" ticket notify 3 --via phone 2>&1 || true
+FOLLOWUP_STAFF=马国栋 "$F" ticket approve 3 --note "同意, 周三前完成更换"
+FOLLOWUP_STAFF=张丽 "$F" ticket notify 3 --via phone --response "同意方案, 谢谢" >/dev/null
+FOLLOWUP_STAFF=张丽 "$F" ticket close 3
+"$F" ticket show 3
+
+echo
 echo "== The account manager visits the same customer that afternoon (his visit, not the clerk's) =="
 "$F" log-call C000001 --outcome reached --by 王伟 --channel visit --at "2026-11-23 15:10" \
     --note "上门拜访: 补发的履带板周三到货"

@@ -112,6 +112,7 @@ def test_ticket_history_records_who_did_each_step(office: Run, rows: Rows) -> No
         (("ticket", "assign", "1", "赵强"), "刘洋"),
         (("ticket", "note", "1", "配件已订"), "赵强"),
         (("ticket", "resolve", "1", "--resolution", "已更换"), "赵强"),
+        (("ticket", "approve", "1"), "孙丽"),  # issue 17: the leader's 批示, by --by
         (("ticket", "notify", "1", "--via", "phone"), "李娜"),
         (("ticket", "close", "1"), "李娜"),
         (("ticket", "reopen", "1", "--reason", "又坏了"), "李娜"),
@@ -121,16 +122,19 @@ def test_ticket_history_records_who_did_each_step(office: Run, rows: Rows) -> No
         ok(office(*args, "--by", by, env=NOBODY))
     assert history(rows) == [
         ("open", "李娜"),
+        ("report", "李娜"),  # issue 17: reported at once by whoever opened it
         ("assign", "刘洋"),
         ("note", "赵强"),
         ("resolve", "赵强"),
+        ("approve", "孙丽"),
         ("notify", "李娜"),
         ("close", "李娜"),
         ("reopen", "李娜"),
         ("escalate", "陈静"),
     ]
     shown = json.loads(ok(office("ticket", "show", "1", "--format", "json")).stdout)
-    assert [h["actor"] for h in shown["history"]] == [by for _args, by in steps]
+    actors = [by for _args, by in steps]
+    assert [h["actor"] for h in shown["history"]] == [actors[0], *actors]
 
 
 def test_followup_staff_is_the_default_and_by_wins(office: Run, rows: Rows) -> None:
@@ -138,7 +142,7 @@ def test_followup_staff_is_the_default_and_by_wins(office: Run, rows: Rows) -> N
         "FOLLOWUP_STAFF": "刘洋"
     }))  # fmt: skip
     ok(office("ticket", "note", "1", "y", "--by", "赵强", env={"FOLLOWUP_STAFF": "刘洋"}))
-    assert history(rows) == [("open", "刘洋"), ("note", "赵强")]
+    assert history(rows) == [("open", "刘洋"), ("report", "刘洋"), ("note", "赵强")]
 
 
 def test_the_login_name_is_never_recorded(office: Run, rows: Rows) -> None:
@@ -176,7 +180,7 @@ def test_cron_acts_as_the_system(office: Run, rows: Rows) -> None:
     ok(office("ticket", "open", "C002", "--summary", "漏油", "--category", "other"))
     # cron's environment may well set FOLLOWUP_STAFF: its steps are still the system's
     ok(office("escalate", "--auto", today="2026-11-27", env={"FOLLOWUP_STAFF": "李娜"}))
-    assert history(rows) == [("open", "李娜"), ("escalate", "system")]
+    assert history(rows) == [("open", "李娜"), ("report", "李娜"), ("escalate", "system")]
     en = ok(office("ticket", "show", "1")).stdout
     assert "system" in en.splitlines()[-1]
     zh = ok(office("ticket", "show", "1", env=ZH)).stdout

@@ -60,7 +60,7 @@ SYSTEM_NAMES = {"shell", "bash", "zsh", "fish", "SHELL", "Tab", "UTC", "tzdata"}
 # The placeholders help shows beside an option (cli/placeholders.py), and the words a
 # csv file carries in its `section` column (report daily, customer show, ticket show).
 PLACEHOLDERS = {"STAFF", "ROLE", "GRADE"}
-CSV_VALUES = {"section", "summary", "assignee", "breach", "escalation", "warning"} | {
+CSV_VALUES = {"section", "summary", "assignee", "breach", "escalation", "reported", "warning"} | {
     "customer", "pending_callbacks", "ticket", "history",
 }  # fmt: skip
 ALLOWED = TECHNICAL | TYPED | CONFIG_KEYS | SYSTEM_NAMES | PLACEHOLDERS | CSV_VALUES
@@ -122,6 +122,7 @@ SAMPLE = {
     "ref": "#12",
     "name": "张建国",
     "person": "刘洋",
+    "window": "3m",
     "id": 8,
     "n": 3,
     "days": 30,

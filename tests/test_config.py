@@ -239,6 +239,15 @@ def test_init_writes_a_commented_template(run, tmp_path):
     assert "# stale_after_days = 30" in lines
     assert "# [planning]" in lines
     assert '# service = ["2d", "7d", "1m"]' in lines
+    # issue 17's settings, each with the seed's words beside it
+    assert '# report_to = "sales_manager"' in lines
+    assert '# approval_severities = ["major", "critical"]' in lines
+    assert '# approver_roles = ["sales_manager", "deputy_gm"]' in lines
+    assert '# return_window = "3m"' in lines
+    assert '# severe_start_role = "deputy_gm"' in lines
+    assert (
+        "无条件满足" in text and "由主管副经理提出处理方案" in text and "立即向销售经理汇报" in text
+    )
     # all commented: loading it changes nothing
     assert shown_json(run, "--config", str(path)) == DEFAULTS
 

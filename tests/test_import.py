@@ -38,7 +38,7 @@ OUTCOME_EXPECTED = "one of reached, no-answer, busy, wrong-number, refused, left
 KIND_EXPECTED = "one of service, sale, parts, rental, used"
 ROLE_EXPECTED = (
     "one of clerk, service, service_supervisor, service_manager, account_manager,"
-    " sales_manager, branch_gm, marketing_director, regional_manager, gm"
+    " sales_manager, branch_gm, marketing_director, regional_manager, deputy_gm, gm"
 )
 
 EVENT_HEADER = ["客户编号", "类型", "日期", "单号", "服务人员", "备注"]

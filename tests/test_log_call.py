@@ -367,13 +367,15 @@ def test_a_complaint_holds_the_calls_no_answers_in_one_ticket(office: Run, rows:
     assert r.stdout.count("opened ticket #") == 1
     assert f"opened ticket #{t['id']}" in r.stdout
     history = rows("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id", t["id"])
-    assert [h["action"] for h in history] == ["open", "note", "note"]
-    assert [h["note"] for h in history[1:]] == [
+    # issue 17: reported at once to the sales manager, then the call's "no" answers
+    assert [h["action"] for h in history] == ["open", "report", "note", "note"]
+    assert history[1]["note"] == "reported at once to the sales_manager 孙丽"
+    assert [h["note"] for h in history[2:]] == [
         "Customer answered no: Was the problem fixed?",
         "Customer answered no: Did the engineer arrive on time?",
     ]
     assert {h["actor"] for h in history[1:]} == {"李娜"}
-    assert all(json.loads(h["note_message"])["code"] == "ticket.answered_no" for h in history[1:])
+    assert all(json.loads(h["note_message"])["code"] == "ticket.answered_no" for h in history[2:])
     shown = ok(office("ticket", "show", str(t["id"]))).stdout
     assert "Customer answered no: Was the problem fixed?" in shown
     # The early warning counts one open complaint: no "2 open complaints" emergency.

@@ -423,8 +423,11 @@ def test_followup_now_is_the_time_written(office: Run, rows: Rows) -> None:
         {"created_at": "2026-11-23T09:30:00+08:00"},
         {"created_at": "2026-11-25T09:30:00+08:00"},
     ]
+    # each ticket: opened, and reported at once to the sales manager (issue 17)
     assert rows("SELECT at FROM ticket_history ORDER BY id") == [
         {"at": "2026-11-23T09:30:00+08:00"},
+        {"at": "2026-11-23T09:30:00+08:00"},
+        {"at": "2026-11-25T09:30:00+08:00"},
         {"at": "2026-11-25T09:30:00+08:00"},
     ]
 

@@ -106,8 +106,11 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     return seen
 
 
-def run_the_office(run: Callable[..., Any]) -> None:
+def run_the_office(run: Callable[..., Any], tmp_path: Path) -> None:
     """The example office (examples/load.sh), then what reads the other rules."""
+    # An office that starts major tickets on the tier's ladder, not with the deputy GM.
+    no_deputy = tmp_path / "no-deputy.toml"
+    no_deputy.write_text('[escalation]\nsevere_start_role = ""\n', encoding="utf-8")
     steps: list[tuple[str, ...]] = [
         ("init",),
         ("import", "staff", str(EXAMPLES / "staff.csv")),
@@ -162,6 +165,31 @@ def run_the_office(run: Callable[..., Any]) -> None:
         ("event", "add", "C000004", "--kind", "service", "--date", "2026-11-20"),
         ("log-call", "C000004", "--outcome", "reached", "--by", "张丽", "--answer", "fixed=no"),
         ("log-call", "C000005", "--outcome", "no-answer", "--by", "张丽"),
+        ("event", "add", "C000006", "--kind", "parts", "--date", "2026-10-02"),
+        (
+            "ticket",
+            "open",
+            "C000006",
+            "--category",
+            "return",
+            "--summary",
+            "配件包装破损，要求调换",
+        ),
+        ("ticket", "resolve", "3", "--resolution", "更换液压泵"),
+        (
+            "--config",
+            str(no_deputy),
+            "ticket",
+            "open",
+            "C000007",
+            "--category",
+            "parts",
+            "--severity",
+            "major",
+            "--summary",
+            "配件错发",
+        ),  # fmt: skip
+        ("ticket", "approve", "3", "--by", "马国栋"),
         ("ticket", "resolve", "1", "--resolution", "已重新预约"),
         ("ticket", "notify", "1", "--via", "phone"),
         ("ticket", "close", "1"),
@@ -187,8 +215,8 @@ def run_the_office(run: Callable[..., Any]) -> None:
 READ_AS_TEXT = {"language"}
 
 
-def test_every_shipped_setting_is_read(run, reads) -> None:
-    run_the_office(run)
+def test_every_shipped_setting_is_read(run, reads, tmp_path) -> None:
+    run_the_office(run, tmp_path)
     unread = sorted(shipped_leaves() - reads - READ_AS_TEXT)
     assert unread == [], "settings in defaults.toml that no command reads: " + ", ".join(unread)
 

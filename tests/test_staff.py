@@ -13,7 +13,7 @@ from followup_cli.support.errors import Conflict
 
 ROLES = (
     "clerk, service, service_supervisor, service_manager, account_manager, sales_manager, "
-    "branch_gm, marketing_director, regional_manager, gm"
+    "branch_gm, marketing_director, regional_manager, deputy_gm, gm"
 )
 
 

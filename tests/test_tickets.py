@@ -146,7 +146,8 @@ def test_open_records_every_field(office: Run, rows: Rows) -> None:
         "2026-11-26",
         None,
     )
-    assert [h["action"] for h in t["history"]] == ["open"]
+    # issue 17: every new ticket is reported at once to the sales manager
+    assert [h["action"] for h in t["history"]] == ["open", "report"]
 
 
 def test_open_without_owner_gives_it_to_the_first_rung(office: Run, rows: Rows) -> None:
@@ -242,6 +243,15 @@ def test_every_change_is_written_to_history(office: Run, rows: Rows) -> None:
     ]
     assert steps[0][0] == "open" and steps[0][3] == "open"
     assert steps[1:] == [
+        (
+            "report",
+            "reported_to",
+            None,
+            "孙丽",
+            "reported at once to the sales_manager 孙丽",
+            "李娜",
+            "2026-11-23",
+        ),
         ("assign", "owner", "刘洋", "赵强", None, "李娜", "2026-11-23"),
         ("note", None, None, None, "已联系服务经理", "李娜", "2026-11-24"),
         ("resolve", "status", "open", "resolved", "当面道歉", "李娜", "2026-11-24"),
@@ -428,7 +438,8 @@ def test_nothing_is_ever_deleted(office: Run, db_path: Path) -> None:
         ):
             with pytest.raises(sqlite3.DatabaseError, match="never"):
                 conn.execute(sql)
-        assert conn.execute("SELECT count(*) FROM ticket_history").fetchone()[0] == 2
+        # open, report (issue 17), note
+        assert conn.execute("SELECT count(*) FROM ticket_history").fetchone()[0] == 3
     finally:
         conn.close()
 
@@ -663,6 +674,8 @@ def test_a_complaint_from_a_call_through_to_verification(office: Run, rows: Rows
     tid = str(t["id"])
 
     ok(office("ticket", "resolve", tid, "--resolution", "重新预约并准时上门", today="2026-11-24"))
+    # issue 17: a major ticket's handling is approved by a leader above its owner first
+    ok(office("ticket", "approve", tid, "--by", "吴刚", today="2026-11-24"))
     ok(office("ticket", "notify", tid, "--via", "phone", "--response", "满意", today="2026-11-24"))
     ok(office("ticket", "close", tid, today="2026-11-24"))
     [cb] = verify_callbacks(rows, t["id"])

@@ -36,7 +36,7 @@ Rows = Callable[..., list[dict[str, Any]]]
 AT = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
 ROLES = (
     "one of clerk, service, service_supervisor, service_manager, account_manager,"
-    " sales_manager, branch_gm, marketing_director, regional_manager, gm"
+    " sales_manager, branch_gm, marketing_director, regional_manager, deputy_gm, gm"
 )
 
 
@@ -153,6 +153,7 @@ def test_ticket_options_take_the_chinese_words(office: Run, rows: Rows) -> None:
         {"category": "service.late", "severity": "major", "channel": "callback"},
     ]
     ok(office("ticket", "resolve", "1", "--resolution", "换了油封"))
+    ok(office("ticket", "approve", "1", "--by", "吴刚"))  # critical: a leader approves first
     ok(office("ticket", "notify", "1", "--via", "短信"))
     assert rows("SELECT notified_via FROM tickets WHERE id = 1") == [{"notified_via": "sms"}]
 

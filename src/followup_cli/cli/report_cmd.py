@@ -80,7 +80,7 @@ def daily_cmd(
     """The morning report for cron mail: work due by assignee, breaches, escalations, warnings.
 
     With --format csv every part is in one file: its first column, section, says which
-    part a row belongs to (summary, assignee, breach, escalation or warning), as the
+    part a row belongs to (summary, assignee, breach, escalation, reported or warning), as the
     JSON's keys do.
 
     \b
@@ -152,6 +152,28 @@ def daily_cmd(
     )
     print()
     _csv_or_table(
+        report.reported,
+        [
+            Column("ticket_id", _("Ticket"), justify="right", priority=1),
+            Column("customer_code", _("Customer"), priority=2),
+            Column("customer_name", _("Name"), wrap=True, priority=6),
+            Column("severity", _("Severity"), kind="severity", priority=5),
+            Column(
+                "reported_to",
+                _("Reported to"),
+                value=lambda r: r["reported_to"] or render(r["note"]),
+                wrap=True,
+                priority=3,
+            ),
+            Column("owner", _("Owner"), priority=4),
+            Column("summary", _("Summary"), value=_localized("summary"), wrap=True, priority=7),
+        ],
+        "table",
+        _("New complaints, reported at once"),
+        _("No new complaints today."),
+    )
+    print()
+    _csv_or_table(
         report.warnings,
         [
             Column("customer_code", _("Customer"), priority=1),
@@ -179,9 +201,13 @@ DAILY_SECTIONS = (
         ("ticket_id", "customer_code", "customer_name", "severity", "status", "due_by", "with"),
     ),
     ("escalation", ("ticket_id", "customer_code", "customer_name", "role", "staff", "reason")),
+    (
+        "reported",
+        ("ticket_id", "customer_code", "customer_name", "severity", "reported_to", "owner", "note"),
+    ),
     ("warning", ("customer_code", "customer_name", "role", "staff", "reason")),
 )
-_GENERATED = {"assignee", "summary", "reason"}  # texts stored as message codes
+_GENERATED = {"assignee", "summary", "reason", "note"}  # texts stored as message codes
 
 
 def _daily_sections(report: Any) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -194,6 +220,7 @@ def _daily_sections(report: Any) -> tuple[list[dict[str, Any]], list[Any]]:
         "assignee": report.by_assignee,
         "breach": report.breaches,
         "escalation": report.escalations,
+        "reported": report.reported,
         "warning": report.warnings,
     }
     keys: list[str] = []

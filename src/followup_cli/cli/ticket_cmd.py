@@ -8,6 +8,7 @@ from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, 
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.complaints.tickets import (
+    approve_ticket,
     assign_ticket,
     close_ticket,
     list_tickets,
@@ -42,7 +43,7 @@ def _id(value: str) -> int:
 
 
 def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
-    prepared = prepared_answer(session, ticket.category)
+    prepared = prepared_answer(session, ticket.category, ticket.return_policy)
     data = ticket.to_dict()
     data["prepared_answer"] = prepared
 
@@ -66,6 +67,19 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
             role=label("role", ticket.escalated_role),
             person=ticket.escalated_to or _("(nobody)"),
         )
+
+    def approved() -> str | None:
+        if ticket.approved_by:
+            at = ticket.approved_at if fmt == "csv" else session.shown_time(ticket.approved_at)
+            return _("{name}, {at}").format(name=ticket.approved_by, at=at)
+        if ticket.approval_needed and not ticket.told:
+            return _("needed before the customer is told — not yet")
+        return None
+
+    def answer_shown(answer: str | None) -> str | None:
+        policy = render(prepared.get("policy")) or None
+        text = _(answer) if answer else None
+        return " ".join(t for t in (policy, text) if t) or None
 
     def fields_shown() -> list[tuple[str, Any]]:
         # Config texts (category label, answer, steps) show translated when they have one.
@@ -102,8 +116,9 @@ def _print_ticket(ticket: Any, fmt: str, session: Any) -> None:
             (_("Channel"), label("channel", ticket.channel)),
             (_("Details"), ticket.details),
             (_("Resolution"), ticket.resolution),
+            (_("Approved"), approved()),
             (_("Customer told"), told()),
-            (_("Prepared answer"), _(answer) if answer else None),
+            (_("Prepared answer"), answer_shown(answer)),
             (_("Steps"), " → ".join(steps) if steps else None),
         ]
 
@@ -359,11 +374,50 @@ def resolve_cmd(
 
     ticket_id = _id(ticket)
     t = resolve_ticket(acting_session(ctx, by), ticket_id, resolution)
+    if t.approval_needed:
+        print(
+            _(
+                "Ticket #{id} resolved. Its proposed handling needs a leader's approval "
+                "before the customer is told: `followup ticket approve {id} --by NAME` (by {date})."
+            ).format(id=t.id, date=t.due_by)
+        )
+        return
     print(
         _(
             "Ticket #{id} resolved. Now tell the customer: "
             "`followup ticket notify {id} --via phone --response TEXT` (by {date})."
         ).format(id=t.id, date=t.due_by)
+    )
+
+
+@app.command("approve")
+def approve_cmd(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    note: Annotated[
+        str | None, typer.Option("--note", help="The leader's instruction (批示), as written.")
+    ] = None,
+    by: ByOption = None,
+) -> None:
+    """Approve a ticket's proposed handling (批示): by a leader above its owner.
+
+    Needed before the customer is told for major and critical tickets (and returns
+    outside the return window). May approve: anyone whose role is above the owner's on
+    the ticket's ladder, and a sales manager or deputy GM unless the owner ranks with or
+    above them (`tickets.approver_roles`); never the owner, unless nobody else may.
+
+    \b
+    Example:
+      followup ticket approve 12 --note "同意更换，费用由厂家承担" --by 吴刚
+    """
+
+    ticket_id = _id(ticket)
+    t = checked(approve_ticket, acting_session(ctx, by), ticket_id, note, arguments=())
+    print(
+        _(
+            "Ticket #{id} approved by {name}. Now tell the customer: "
+            "`followup ticket notify {id} --via phone --response TEXT`."
+        ).format(id=t.id, name=t.approved_by)
     )
 
 

@@ -55,6 +55,27 @@ TEMPLATES: dict[str, str] = {
     "ticket.routed_to": N_("{tier} customer, {severity}: routed to {role}"),
     "ticket.no_staff_for": N_("no staff for {roles}"),
     "ticket.answered_no": N_("Customer answered no: {question}"),
+    "ticket.reported_to": N_("reported at once to the {role} {person}"),
+    "ticket.report_nobody": N_("not reported: no staff holds {role}; add one"),
+    "ticket.return_unconditional": N_(
+        "return or exchange within {window} of the {kind} of {date}: unconditional by policy"
+    ),
+    "ticket.return_late": N_(
+        "return or exchange more than {window} after the {kind} of {date}:"
+        " needs a leader's approval"
+    ),
+    "ticket.return_no_purchase": N_(
+        "return or exchange with no sale or parts on record: needs a leader's approval"
+    ),
+    "ticket.approval_withdrawn": N_("new proposed handling: the approval by {person} is withdrawn"),
+    # what a return or exchange's prepared answer says of the policy (made when shown)
+    "return.unconditional": N_(
+        "By policy the return or exchange is unconditional: the goods came within {window}."
+    ),
+    "return.approval": N_(
+        "The goods came more than {window} ago (or no sale or parts is on record): the"
+        " return or exchange needs a leader's approval before we confirm it."
+    ),
     # early-warning indicators
     "indicator.open_tickets": N_("{n} open complaints"),
     "indicator.critical_open": N_("a critical complaint is open"),
@@ -180,7 +201,7 @@ def _param(name: str, value: Any) -> str:
         return _("nobody")
     if name in LABELLED:
         return label(LABELLED[name], value)
-    if name == "offset":
+    if name in ("offset", "window"):
         return interval_text(str(value))
     if name == "question":
         return _(str(value))

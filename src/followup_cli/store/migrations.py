@@ -406,6 +406,18 @@ def m008_tamper_triggers(db: Any) -> None:
         db.execute(statement)
 
 
+def m009_ticket_approval(db: Any) -> None:
+    """A leader's approval (批示) before the customer is told (issue 17): who approved a
+    ticket's proposed handling and when (`approved_by`, `approved_at`, empty until then
+    and again after a new resolution or a reopen), and for a return or exchange whether
+    the office's policy makes it unconditional or a case for approval (`return_policy`:
+    unconditional | approval, empty for other categories)."""
+    conn = db.conn
+    conn.execute("ALTER TABLE tickets ADD COLUMN approved_by TEXT")
+    conn.execute("ALTER TABLE tickets ADD COLUMN approved_at TEXT")
+    conn.execute("ALTER TABLE tickets ADD COLUMN return_policy TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -415,6 +427,7 @@ MIGRATIONS: list[Migration] = [
     m006_who_changed,
     m007_customer_name_key,
     m008_tamper_triggers,
+    m009_ticket_approval,
 ]
 
 

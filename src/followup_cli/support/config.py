@@ -341,6 +341,20 @@ def validate(config: Config) -> None:
                 setting="escalation.last_resort", role=config["escalation"]["last_resort"]
             )
         )
+    named_roles = [
+        ("tickets.report_to", config["tickets"]["report_to"]),
+        *(("tickets.approver_roles", r) for r in config["tickets"]["approver_roles"]),
+    ]
+    if config["escalation"]["severe_start_role"]:
+        named_roles.append(
+            ("escalation.severe_start_role", config["escalation"]["severe_start_role"])
+        )
+    for setting, role in named_roles:
+        if role not in roles:
+            raise ConfigError(
+                _("{setting}: '{role}' is not a staff role").format(setting=setting, role=role)
+            )
+    config.interval(config["tickets"]["return_window"], "tickets.return_window")
     for tier, role in config["warnings"]["route"].items():
         if role not in roles:
             raise ConfigError(

@@ -190,6 +190,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "close",
         "reopen",
         "escalate",
+        "report",
+        "approve",
     ),
     "holiday": (
         "New Year's Day",

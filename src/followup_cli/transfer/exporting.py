@@ -83,11 +83,15 @@ QUERIES: dict[str, tuple[list[str], str]] = {
             "escalation_level",
             "escalated_role",
             "escalated_to",
+            "approved_by",
+            "approved_at",
+            "return_policy",
         ],
         "SELECT t.id, COALESCE(c.code, '#' || t.customer_id), c.name, t.opened_on, t.channel, t.category, t.severity, t.summary,"
         " t.details, t.owner, t.status, t.due_by, t.resolution, t.resolved_at, t.notified_at,"
         " t.notified_via, t.customer_response, t.closed_at, t.escalation_level,"
-        " t.escalated_role, t.escalated_to FROM tickets t"
+        " t.escalated_role, t.escalated_to, t.approved_by, t.approved_at, t.return_policy"
+        " FROM tickets t"
         " LEFT JOIN customers c ON c.id = t.customer_id ORDER BY t.id",
     ),
     "callbacks": (
@@ -186,6 +190,9 @@ CHINESE_HEADERS = {
     "escalation_level": "升级级别",
     "escalated_role": "升级角色",
     "escalated_to": "升级至",
+    "approved_by": "批示人",
+    "approved_at": "批示时间",
+    "return_policy": "退换货政策",
     "due_on": "应回访日期",
     "reason": "原因",
     "level": "级别",

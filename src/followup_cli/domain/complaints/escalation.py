@@ -18,7 +18,7 @@ from followup_cli.domain.complaints import escalation_log
 from followup_cli.domain.complaints.early_warning import record_emergencies
 from followup_cli.domain.complaints.notices import Notice
 from followup_cli.domain.complaints.tickets import (
-    chain_for,
+    climb_chain,
     get_ticket_row,
     history,
     is_breached,
@@ -73,9 +73,12 @@ def _climb(
     ).fetchone()
     if customer is None:
         raise orphan_ticket(row)
-    tier, ladder = ladder_for(session, customer["grade"])
-    chain = chain_for(session, tier, ladder)
+    tier, tier_ladder = ladder_for(session, customer["grade"])
     current = int(row["escalation_level"])
+    # A major or critical ticket with the deputy GM in charge climbs from there to the gm.
+    ladder, chain = climb_chain(
+        session, tier, tier_ladder, row["severity"], current, row["escalated_role"]
+    )
     # A ticket nobody holds (its rung had no staff) goes first to whoever holds its rung now.
     start = current + 1 if row["escalated_to"] else current
     note: Message | None = None

@@ -18,13 +18,14 @@ from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.missing import missing_customer
 from followup_cli.domain.customers.records import resolve_customer_row
+from followup_cli.domain.events.records import latest_event_of
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
-from followup_cli.domain.staff.roster import pick_staff
+from followup_cli.domain.staff.roster import Roster, pick_staff
 from followup_cli.domain.texts import Message, Text, columns, joined, message, read
 from followup_cli.support.dates import local_day
 from followup_cli.support.errors import InvalidValue, NotFound, Refused
-from followup_cli.support.i18n import _
+from followup_cli.support.i18n import _, label, listed
 from followup_cli.support.workdays import WorkCalendar, load_calendar
 
 
@@ -87,6 +88,29 @@ def chain_for(session: Session, tier: str, ladder: list[str]) -> list[str]:
         if role and role not in chain:
             chain.append(role)
     return chain
+
+
+def severe_chain(session: Session, severity: str) -> list[str] | None:
+    """A major or critical ticket's climb when `escalation.severe_start_role` is set: the
+    deputy GM in charge, then the last resort (the gm). None for other severities, or with
+    no start role (then the tier's ladder, from `severe_start_rung`)."""
+    esc = session.config["escalation"]
+    role = str(esc["severe_start_role"] or "")
+    if not role or severity not in esc["severe_severities"]:
+        return None
+    last = str(esc["last_resort"])
+    return [role] if last == role else [role, last]
+
+
+def climb_chain(
+    session: Session, tier: str, ladder: list[str], severity: str, level: int, role: str | None
+) -> tuple[list[str], list[str]]:
+    """The ladder and the chain a ticket on rung `level` (holding `role`) climbs: the
+    severe chain when it stands on it (it went to the deputy GM), else its tier's."""
+    severe = severe_chain(session, severity)
+    if severe and level < len(severe) and severe[level] == role:
+        return severe, severe
+    return ladder, chain_for(session, tier, ladder)
 
 
 def start_rung(session: Session, severity: str, ladder: list[str]) -> int:
@@ -187,17 +211,14 @@ def insert_ticket(
     calendar = load_calendar(conn, session.today, store=True)
     due_by = sla_deadline(session, calendar, data.severity, session.today)
     tier, ladder = ladder_for(session, customer["grade"])
-    chain = chain_for(session, tier, ladder)
-    rung = start_rung(session, data.severity, ladder)
-    routing = route(conn, chain, rung, customer["department"])
-    if routing.person is None:
-        routing = route_below(conn, ladder, rung, customer["department"], routing.skipped)
+    routing = _route_new(session, conn, tier, ladder, data.severity, customer["department"])
     owner = data.owner or routing.person
+    policy = return_policy(session, conn, customer["id"]) if data.category == "return" else None
     cur = conn.execute(
         "INSERT INTO tickets (customer_id, call_id, opened_on, channel, category, severity,"
         " summary, summary_message, details, owner, status, due_by, escalation_level,"
-        " escalated_role, escalated_to, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+        " escalated_role, escalated_to, created_at, updated_at, return_policy)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
         (
             customer["id"],
             call_id,
@@ -214,6 +235,7 @@ def insert_ticket(
             routing.person,
             session.stamp,
             session.stamp,
+            policy.decision if policy else None,
         ),
     )
     ticket_id = int(cur.lastrowid or 0)
@@ -227,7 +249,92 @@ def insert_ticket(
     if routing.skipped:
         note = joined([note, message("ticket.no_staff_for", roles=list(routing.skipped))])
     history(conn, session, ticket_id, "open", after="open", note=note, actor=actor)
+    _report_at_once(session, conn, ticket_id, customer["department"], actor)
+    if policy:
+        history(conn, session, ticket_id, "note", note=policy.note, actor=actor)
     return ticket_id
+
+
+def _route_new(
+    session: Session,
+    conn: sqlite3.Connection,
+    tier: str,
+    ladder: list[str],
+    severity: str,
+    department: str | None,
+) -> Routing:
+    """Who a new ticket goes to: a major or critical one to the deputy GM in charge
+    (`severe_chain`); otherwise, or with nobody holding that role, the first staffed rung
+    of its tier's ladder from its start rung upward, else the nearest one below."""
+    skipped: list[str] = []
+    severe = severe_chain(session, severity)
+    if severe:
+        person = pick_staff(conn, severe[0], department)
+        if person:
+            return Routing(0, severe[0], person)
+        skipped.append(severe[0])
+    chain = chain_for(session, tier, ladder)
+    rung = start_rung(session, severity, ladder)
+    routing = route(conn, chain, rung, department)
+    if routing.person is None:
+        routing = route_below(conn, ladder, rung, department, routing.skipped)
+    routing.skipped = skipped + routing.skipped
+    return routing
+
+
+def _report_at_once(
+    session: Session,
+    conn: sqlite3.Connection,
+    ticket_id: int,
+    department: str | None,
+    actor: str | None,
+) -> None:
+    """Every new ticket is reported at once to the sales manager responsible (same
+    department as the customer first, then any active one): a notice in its history
+    (seed 001: 接到客户的投诉后…应立即向销售经理汇报)."""
+    role = str(session.config["tickets"]["report_to"])
+    person = pick_staff(conn, role, department)
+    if person:
+        note = message("ticket.reported_to", role=role, person=person)
+    else:
+        note = message("ticket.report_nobody", role=role)
+    history(
+        conn,
+        session,
+        ticket_id,
+        "report",
+        field_name="reported_to",
+        after=person,
+        note=note,
+        actor=actor,
+    )
+
+
+@dataclass
+class ReturnPolicy:
+    """What the office's policy says of a return or exchange: `unconditional` within
+    `tickets.return_window` of the customer's latest sale or parts, else `approval`."""
+
+    decision: str  # unconditional | approval
+    note: Message
+
+
+RETURN_EVENT_KINDS = ("sale", "parts")
+
+
+def return_policy(session: Session, conn: sqlite3.Connection, customer_id: int) -> ReturnPolicy:
+    """Seed 001 (退换货管理): 客户进货、存货不满3个月的情况下都应该予以退货或调换，无条件满足."""
+    window = str(session.config["tickets"]["return_window"])
+    latest = latest_event_of(conn, customer_id, RETURN_EVENT_KINDS, session.today)
+    if latest is None:
+        return ReturnPolicy("approval", message("ticket.return_no_purchase"))
+    kind, day = latest
+    limit = session.config.interval(window, "tickets.return_window").after(date.fromisoformat(day))
+    if session.today <= limit:
+        code, decision = "ticket.return_unconditional", "unconditional"
+    else:
+        code, decision = "ticket.return_late", "approval"
+    return ReturnPolicy(decision, message(code, window=window, kind=kind, date=day))
 
 
 # -- reading -------------------------------------------------------------------
@@ -260,6 +367,10 @@ class Ticket:
     escalation_level: int
     escalated_role: str | None
     escalated_to: str | None
+    approved_by: str | None = None
+    approved_at: str | None = None
+    return_policy: str | None = None  # unconditional | approval, for a return or exchange
+    approval_needed: bool = False
     overdue: bool = False
     age_days: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -286,6 +397,7 @@ def _from_row(session: Session, row: sqlite3.Row) -> Ticket:
     values["tier"] = session.config.tier(values["grade"])
     values["summary"] = read(row["summary"], row["summary_message"])
     ticket = Ticket(**values)
+    ticket.approval_needed = needs_approval(session, ticket.severity, ticket.return_policy)
     ticket.overdue = is_breached(ticket.status, ticket.due_by, ticket.notified_at, session.today)
     ticket.age_days = (session.today - date.fromisoformat(ticket.opened_on)).days
     return ticket
@@ -359,14 +471,20 @@ def list_tickets(
     return tickets
 
 
-def prepared_answer(session: Session, category: str) -> dict[str, Any]:
-    """The category's standard response and steps (seed 000: 提前制定应对措施)."""
+def prepared_answer(session: Session, category: str, policy: str | None = None) -> dict[str, Any]:
+    """The category's standard response and steps (seed 000: 提前制定应对措施); for a
+    return or exchange, `policy` says whether it is unconditional or needs approval."""
     entry = session.config["categories"].get(category, {})
-    return {
+    prepared: dict[str, Any] = {
         "label": entry.get("label", category),
         "answer": entry.get("answer"),
         "steps": list(entry.get("steps", [])),
     }
+    if policy is not None:
+        window = str(session.config["tickets"]["return_window"])
+        code = "return.unconditional" if policy == "unconditional" else "return.approval"
+        prepared["policy"] = message(code, window=window)
+    return prepared
 
 
 # -- changing --------------------------------------------------------------------
@@ -436,6 +554,9 @@ def resolve_ticket(session: Session, ticket_id: int, resolution: str) -> Ticket:
         }
         if row["notified_at"] is None:
             changes["due_by"] = deadline.isoformat()
+        if row["approved_by"] is not None:
+            # A new proposed handling: the approval given to the old one does not carry over.
+            changes.update(approved_by=None, approved_at=None)
         _update(conn, session, ticket_id, changes)
         history(
             conn,
@@ -447,7 +568,140 @@ def resolve_ticket(session: Session, ticket_id: int, resolution: str) -> Ticket:
             after="resolved",
             note=text,
         )
+        if row["approved_by"] is not None:
+            history(
+                conn,
+                session,
+                ticket_id,
+                "approve",
+                field_name="approved_by",
+                before=row["approved_by"],
+                note=message("ticket.approval_withdrawn", person=row["approved_by"]),
+            )
     return show_ticket(session, ticket_id)
+
+
+# -- approval (批示) -----------------------------------------------------------------
+
+
+def needs_approval(session: Session, severity: str, policy: str | None) -> bool:
+    """A leader approves the proposed handling before the customer is told: for the
+    severities in `tickets.approval_severities`, and for a return outside its window."""
+    return severity in session.config["tickets"]["approval_severities"] or policy == "approval"
+
+
+def approver_roles(
+    session: Session, chain: list[str], level: int, owner_role: str | None
+) -> list[str]:
+    """The roles that may approve a ticket on `chain` (at rung `level`) whose owner holds
+    `owner_role`: every role above the owner's on the chain (every role from the ticket's
+    rung up when the owner's role is not on it), and each of `tickets.approver_roles`
+    (lowest first) unless the owner holds it, one after it, or the last resort."""
+    roles = chain[chain.index(owner_role) + 1 :] if owner_role in chain else chain[level:]
+    extra: list[str] = list(session.config["tickets"]["approver_roles"])
+    last = session.config["escalation"]["last_resort"]
+    for i, role in enumerate(extra):
+        senior = {*extra[i:], last}
+        if owner_role not in senior and role not in roles:
+            roles.append(role)
+    return roles
+
+
+def approvers_of(
+    session: Session, conn: sqlite3.Connection, row: sqlite3.Row
+) -> list[tuple[str, str]]:
+    """Who may approve ticket `row` now: (name, role) of the active staff holding an
+    `approver_roles` role, its owner left out; with nobody such on staff, its owner
+    (the top of the office settles its own proposal)."""
+    tier, ladder = ladder_for(session, row["grade"])
+    _ladder, chain = climb_chain(
+        session, tier, ladder, row["severity"], int(row["escalation_level"]), row["escalated_role"]
+    )
+    owner = row["owner"]
+    owner_role: str | None = None
+    if owner:
+        found = conn.execute("SELECT role FROM staff WHERE name = ?", (owner,)).fetchone()
+        owner_role = found[0] if found else None
+    roster = Roster.load(conn)
+    people: list[tuple[str, str]] = []
+    for role in approver_roles(session, chain, int(row["escalation_level"]), owner_role):
+        for name, _department in roster.by_role.get(role, []):
+            if name != owner and (name, role) not in people:
+                people.append((name, role))
+    active = {name for members in roster.by_role.values() for name, _dept in members}
+    if not people and owner and owner_role and owner in active:
+        people.append((owner, owner_role))
+    return people
+
+
+def _who_may(people: list[tuple[str, str]]) -> str:
+    return listed(
+        [_("{name} ({role})").format(name=name, role=label("role", role)) for name, role in people]
+    )
+
+
+def approve_ticket(session: Session, ticket_id: int, note: str | None = None) -> Ticket:
+    """Record the leader's approval (批示) of the proposed handling, by `session.actor`."""
+    text = fields.text(note, "note", max_length=fields.MAX_TEXT)
+    with session.write() as conn:
+        row = _load_for_change(conn, ticket_id)
+        if row["status"] == "closed":
+            raise Refused(_("ticket #{id} is already closed").format(id=ticket_id))
+        if row["status"] != "resolved":
+            raise Refused(
+                _("ticket #{id} has no proposed handling yet: there is nothing to approve").format(
+                    id=ticket_id
+                ),
+                _("Record it first: `followup ticket resolve {id} --resolution TEXT`.").format(
+                    id=ticket_id
+                ),
+            )
+        if row["approved_by"] is not None:
+            raise Refused(
+                _("ticket #{id} is already approved by {name} ({at})").format(
+                    id=ticket_id, name=row["approved_by"], at=session.shown_time(row["approved_at"])
+                ),
+                _("A new resolution (`ticket resolve`) needs a new approval."),
+            )
+        people = approvers_of(session, conn, row)
+        if session.actor not in {name for name, _role in people}:
+            raise Refused(*_not_allowed(ticket_id, session.actor, people))
+        _update(
+            conn, session, ticket_id, {"approved_by": session.actor, "approved_at": session.stamp}
+        )
+        history(
+            conn,
+            session,
+            ticket_id,
+            "approve",
+            field_name="approved_by",
+            after=session.actor,
+            note=text,
+        )
+    return show_ticket(session, ticket_id)
+
+
+def _not_allowed(
+    ticket_id: int, actor: str | None, people: list[tuple[str, str]]
+) -> tuple[str, str]:
+    return (
+        _("{name} may not approve ticket #{id}: only someone above its owner may").format(
+            name=actor, id=ticket_id
+        ),
+        _may_approve_hint(ticket_id, people),
+    )
+
+
+def _may_approve_hint(ticket_id: int, people: list[tuple[str, str]]) -> str:
+    """Who may approve the ticket, and the command; or who to add when nobody may."""
+    if not people:
+        return _(
+            "Nobody on staff may approve it: add a leader above its owner, e.g."
+            " `followup staff add NAME --role gm`."
+        )
+    return _("May approve: {who}. Then: `followup ticket approve {id} --by NAME`.").format(
+        who=_who_may(people), id=ticket_id
+    )
 
 
 def notify_ticket(
@@ -481,6 +735,17 @@ def _record_notice(
             _("Resolve it first: `followup ticket resolve {id} --resolution TEXT`.").format(
                 id=ticket_id
             ),
+        )
+    if row["approved_by"] is None and needs_approval(
+        session, row["severity"], row["return_policy"]
+    ):
+        people = approvers_of(session, conn, row)
+        raise Refused(
+            _(
+                "ticket #{id} needs a leader's approval of its proposed handling before the"
+                " customer is told"
+            ).format(id=ticket_id),
+            _may_approve_hint(ticket_id, people),
         )
     _update(
         conn,
@@ -603,6 +868,8 @@ def reopen_ticket(session: Session, ticket_id: int, reason: str) -> Ticket:
                 "notified_via": None,
                 "customer_response": None,
                 "closed_at": None,
+                "approved_by": None,
+                "approved_at": None,
                 "due_by": deadline.isoformat(),
             },
         )

@@ -214,3 +214,17 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
         f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (stamp,),
     ).rowcount
+
+
+def latest_event_of(
+    conn: sqlite3.Connection, customer_id: int, kinds: tuple[str, ...], on: date
+) -> tuple[str, str] | None:
+    """The kind and date of the customer's latest event of one of `kinds` on or before
+    `on` (a return is judged against the latest sale or parts), or None."""
+    marks = ", ".join("?" for _kind in kinds)
+    row = conn.execute(
+        f"SELECT kind, date FROM events WHERE customer_id = ? AND kind IN ({marks})"
+        " AND date <= ? ORDER BY date DESC, id DESC LIMIT 1",
+        (customer_id, *kinds, on.isoformat()),
+    ).fetchone()
+    return (row[0], row[1]) if row else None

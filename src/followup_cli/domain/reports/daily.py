@@ -1,5 +1,6 @@
 """The morning report cron mails: work due by assignee, SLA breaches, the day's
-escalations, and new early warnings."""
+escalations, the day's new complaints and whom they were reported to, and new early
+warnings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from typing import Any
 from followup_cli.domain.callbacks.due import DueFilter, due_list
 from followup_cli.domain.complaints.early_warning import compute_warnings
 from followup_cli.domain.complaints.tickets import list_tickets
-from followup_cli.domain.reports.queries import ticket_escalations_on, warnings_raised_on
+from followup_cli.domain.reports.queries import (
+    ticket_escalations_on,
+    tickets_reported_on,
+    warnings_raised_on,
+)
 from followup_cli.domain.session import Session
 from followup_cli.domain.texts import english, message, record
 
@@ -24,6 +29,7 @@ class DailyReport:
     by_assignee: list[dict[str, Any]] = field(default_factory=list)
     breaches: list[dict[str, Any]] = field(default_factory=list)
     escalations: list[dict[str, Any]] = field(default_factory=list)
+    reported: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     emergencies_open: int = 0
 
@@ -37,6 +43,7 @@ class DailyReport:
             "by_assignee": self.by_assignee,
             "breaches": self.breaches,
             "escalations": self.escalations,
+            "reported": self.reported,
             "new_warnings": self.warnings,
             "emergencies_open": self.emergencies_open,
         }
@@ -84,6 +91,8 @@ def daily_report(session: Session) -> DailyReport:
     ]
     conn = session.conn
     escalations = [record(r, "reason") for r in ticket_escalations_on(conn, today)]
+    # New complaints, each reported at once to the sales manager (seed 001: 立即向销售经理汇报).
+    reported = [record(r, "note", "summary") for r in tickets_reported_on(conn, today)]
     warnings = [record(r, "reason") for r in warnings_raised_on(conn, today)]
     emergencies = sum(1 for w in compute_warnings(session, conn, today) if w.emergency)
     return DailyReport(
@@ -94,6 +103,7 @@ def daily_report(session: Session) -> DailyReport:
         by_assignee=by_assignee,
         breaches=breaches,
         escalations=escalations,
+        reported=reported,
         warnings=warnings,
         emergencies_open=emergencies,
     )

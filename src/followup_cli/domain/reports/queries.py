@@ -54,6 +54,19 @@ def ticket_escalations_on(conn: sqlite3.Connection, day: date) -> list[sqlite3.R
     ).fetchall()
 
 
+def tickets_reported_on(conn: sqlite3.Connection, day: date) -> list[sqlite3.Row]:
+    """The tickets opened on the day with the notice each sent at once to the sales
+    manager (`reported_to` empty when nobody held the role: `note` says so), oldest first."""
+    return conn.execute(
+        "SELECT t.id AS ticket_id, c.code AS customer_code, c.name AS customer_name,"
+        " t.severity, t.owner, h.after AS reported_to, h.note, h.note_message,"
+        " t.summary, t.summary_message FROM ticket_history h"
+        " JOIN tickets t ON t.id = h.ticket_id JOIN customers c ON c.id = t.customer_id"
+        " WHERE h.action = 'report' AND t.opened_on = ? ORDER BY h.id",
+        (day.isoformat(),),
+    ).fetchall()
+
+
 def warnings_raised_on(conn: sqlite3.Connection, day: date) -> list[sqlite3.Row]:
     """The early warnings first raised on the day, oldest first."""
     return conn.execute(
