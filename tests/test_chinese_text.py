@@ -132,6 +132,8 @@ SAMPLE = {
     "key": "satisfaction",
     "first": "5",
     "second": "2",
+    "limit": "10",
+    "score": 2,
 }
 
 

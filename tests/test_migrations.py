@@ -97,7 +97,9 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m005_callbacks_workload_index",
         "m006_who_changed",
         "m007_customer_name_key",
+        "m008_warnings",
     ]
+    assert {"warnings_open", "warnings_raised", "warnings_cleared"} <= names
 
 
 def test_the_upgrade_keys_every_name_so_a_namesake_is_refused(tmp_path: Path, run) -> None:

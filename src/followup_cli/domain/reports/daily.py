@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from followup_cli.domain.callbacks.due import DueFilter, due_list
-from followup_cli.domain.complaints.early_warning import compute_warnings
+from followup_cli.domain.complaints.early_warning import count_open_emergencies
 from followup_cli.domain.complaints.tickets import list_tickets
 from followup_cli.domain.reports.queries import ticket_escalations_on, warnings_raised_on
 from followup_cli.domain.session import Session
@@ -85,7 +85,7 @@ def daily_report(session: Session) -> DailyReport:
     conn = session.conn
     escalations = [record(r, "reason") for r in ticket_escalations_on(conn, today)]
     warnings = [record(r, "reason") for r in warnings_raised_on(conn, today)]
-    emergencies = sum(1 for w in compute_warnings(session, conn, today) if w.emergency)
+    emergencies = count_open_emergencies(session, conn, today)
     return DailyReport(
         day=today,
         customers_due=len(rows),
