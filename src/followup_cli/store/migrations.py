@@ -365,7 +365,8 @@ def m008_warnings(db: Any) -> None:
     """Early warnings with a stable id (issue 17, seed 001 客户预警报告制度): each warning
     raised is a row naming its responsible person, so it can be acknowledged with the
     measure taken (`warning ack`), climb once when nobody did, and be counted per month
-    or quarter by the routine report. At most one open warning per customer (or the
+    or quarter by the routine report. `reported_on`: the day `escalate --auto` sent an
+    emergency's report (紧急报告), whoever raised the warning first. At most one open warning per customer (or the
     office, customer_id NULL) and indicator."""
     conn = db.conn
     conn.execute(
@@ -383,6 +384,7 @@ def m008_warnings(db: Any) -> None:
             role TEXT,
             responsible TEXT,
             ack_due TEXT,
+            reported_on TEXT,
             climbed_on TEXT,
             climbed_from TEXT,
             acknowledged_by TEXT,

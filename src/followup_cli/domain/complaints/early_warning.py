@@ -136,12 +136,19 @@ def unmanaged_ids(
 ) -> list[int]:
     """Active customers of `relationship_tiers` without an owner (关系经理), of `ids`
     when given, by code."""
+    return [cid for cid, _code in _unmanaged(config, conn, ids)]
+
+
+def _unmanaged(
+    config: Config, conn: sqlite3.Connection, ids: list[int] | None
+) -> list[tuple[int, str]]:
     tiers = set(config["warnings"]["relationship_tiers"])
     grades = [g for g in range(1, 6) if config.tier(g) in tiers]
     if not grades:
         return []
     sql = (
-        "SELECT id FROM customers WHERE archived = 0 AND (owner IS NULL OR trim(owner) = '')"
+        "SELECT id, code FROM customers WHERE archived = 0"
+        " AND (owner IS NULL OR trim(owner) = '')"
         f" AND grade IN ({', '.join('?' for _ in grades)})"
     )
     params: list[Any] = list(grades)
@@ -149,7 +156,15 @@ def unmanaged_ids(
         # SQLite-only: json_each reads a list of any length as a table.
         sql += " AND id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(ids))
-    return [r[0] for r in conn.execute(sql + " ORDER BY code", params)]
+    return [(r[0], r[1]) for r in conn.execute(sql + " ORDER BY code", params)]
+
+
+def without_relationship_manager(session: Session, customer_id: int | None = None) -> list[str]:
+    """Codes of the customers (the one given, or the whole office) that should have a
+    relationship manager and have no owner: "为每个核心客户和重要客户选派精干的关系经理"."""
+    with session.read() as conn:
+        ids = None if customer_id is None else [customer_id]
+        return [code for _cid, code in _unmanaged(session.config, conn, ids)]
 
 
 def office_findings(config: Config, conn: sqlite3.Connection, today: date) -> list[Finding]:
@@ -360,36 +375,59 @@ def _figure(value: float) -> str:
 def record_emergencies(
     session: Session, conn: sqlite3.Connection, *, dry_run: bool = False
 ) -> list[Notice]:
-    """For `escalate --auto`: sync the warnings, then a notice for each new emergency
-    (a customer's also recorded in `escalations`, where the daily report reads it), and
-    the climbs of emergencies nobody acknowledged in time."""
-    notices: list[Notice] = []
+    """For `escalate --auto`: sync the warnings, then the emergency report (a notice) of
+    each open emergency not yet reported, whoever raised it first (a customer's also
+    recorded in `escalations`, where the daily report reads it), and the climbs of
+    emergencies nobody acknowledged in time."""
+    config = session.config
     raised = sync_warnings(session, conn, dry_run=dry_run)
-    for r in raised:
-        if not r.emergency:
+    router = Router(config, conn)
+    pending: list[tuple[int, Finding, Customer | None, str | None, Route]] = []
+    if dry_run:  # what the sync would raise, and what it raised before
+        pending = [(0, r.finding, r.customer, r.tier, r.route) for r in raised if r.emergency]
+    for row in warning_store.open_warnings(conn):
+        if not row["emergency"] or row["reported_on"]:
             continue
-        text = describe(r.finding.indicator, r.finding.value, r.finding.threshold, session.config)
+        customer = _customer_of(row)
+        tier = config.tier(customer.grade) if customer else None
+        routed = router.route("route", tier or "office", customer.department if customer else None)
+        if routed.person != row["responsible"]:  # staff changed since: as it stands
+            routed = Route(row["role"], row["responsible"])
+        finding = Finding(
+            row["customer_id"], row["indicator"], row["stage"], row["value"], row["threshold"]
+        )
+        pending.append((row["id"], finding, customer, tier, routed))
+    notices: list[Notice] = []
+    for wid, finding, customer, tier, route in pending:
+        text = describe(finding.indicator, finding.value, finding.threshold, config)
         reason = (
-            message("warning.emergency", tier=r.tier)
-            if r.tier
-            else message("warning.office_emergency")
+            message("warning.emergency", tier=tier) if tier else message("warning.office_emergency")
         )
         notices.append(
-            _notice(r.customer, r.tier, text, r.route.role, r.route.person, reason, r.route.note())
+            _notice(customer, tier, text, route.role, route.person, reason, route.note())
         )
-        if not dry_run and r.customer is not None:
+        if dry_run:
+            continue
+        warning_store.mark_reported(conn, [wid], session.today, session.stamp)
+        if customer is not None:
             escalation_log.record_warning(
                 conn,
-                r.customer.id,
-                r.route.role or "",
-                r.route.person,
+                customer.id,
+                route.role or "",
+                route.person,
                 message("warning.emergency_record", indicators=text),
-                r.finding.indicator,
+                finding.indicator,
                 session.today,
                 session.stamp,
             )
     notices.extend(climb_unacknowledged(session, conn, dry_run=dry_run))
     return notices
+
+
+def _customer_of(row: sqlite3.Row) -> Customer | None:
+    if row["customer_id"] is None:
+        return None
+    return Customer(row["customer_id"], row["code"], row["name"], row["grade"], row["department"])
 
 
 def _notice(
@@ -437,11 +475,7 @@ def climb_unacknowledged(
             or row["ack_due"] >= today.isoformat()
         ):
             continue
-        customer = (
-            Customer(row["customer_id"], row["code"], row["name"], row["grade"], row["department"])
-            if row["customer_id"] is not None
-            else None
-        )
+        customer = _customer_of(row)
         tier = config.tier(customer.grade) if customer else None
         route = router.route("climb", tier or "office", customer.department if customer else None)
         text = describe(row["indicator"], row["value"], row["threshold"], config)

@@ -98,6 +98,14 @@ def clear_warnings(conn: sqlite3.Connection, ids: Iterable[int], day: date, stam
     )
 
 
+def mark_reported(conn: sqlite3.Connection, ids: Iterable[int], day: date, stamp: str) -> None:
+    """The emergency reports of these warnings went out on `day`."""
+    conn.executemany(
+        "UPDATE warnings SET reported_on = ?, updated_at = ? WHERE id = ?",
+        [(day.isoformat(), stamp, wid) for wid in ids],
+    )
+
+
 def climb_warning(
     conn: sqlite3.Connection,
     warning_id: int,
