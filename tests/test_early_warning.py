@@ -545,3 +545,26 @@ def test_without_relationship_manager_domain(tiers: Run, session: Any) -> None:
     s = session()
     assert without_relationship_manager(s) == ["C005"]  # C001, C003 have owners; C004 key
     assert without_relationship_manager(s, 1) == []
+
+
+def test_a_route_to_the_owner_takes_the_customers_owner(tiers: Run, tmp_path: Path) -> None:
+    # seed 001: 大客户出现预警情况应上报营销经理或客户经理 — [warnings.route] key = "owner"
+    env = config_file(tmp_path, '[warnings.route]\nkey = "owner"\n')
+    ok(tiers("customer", "edit", "C004", "--owner", "王伟"))
+    open_ticket(tiers, "C004", "critical")
+    [w] = [w for w in warnings(tiers, env=env) if w["indicator"] == "critical_open"]
+    assert (w["role"], w["responsible"]) == ("account_manager", "王伟")
+    open_ticket(tiers, "C002", "critical")  # general: its route is unchanged
+    [g] = [w for w in warnings(tiers, env=env) if w["code"] == "C002" and w["level"] == "emergency"]
+    assert (g["role"], g["responsible"]) == ("service_manager", "刘洋")
+
+
+def test_a_route_to_the_owner_without_one_goes_to_the_gm(tiers: Run, tmp_path: Path) -> None:
+    env = config_file(tmp_path, '[warnings.route]\nkey = "owner"\n')
+    open_ticket(tiers, "C004", "critical")  # C004 has no owner
+    [n] = [n for n in auto(tiers, TODAY, env=env) if n["customer_code"] == "C004"]
+    assert (n["role"], n["person"], n["note"]) == (
+        "gm",
+        "吴刚",
+        "no staff holds owner: passed to 吴刚",
+    )

@@ -344,7 +344,7 @@ def validate(config: Config) -> None:
         )
     for table in ("route", "climb"):
         for tier, role in config["warnings"][table].items():
-            if role not in roles:
+            if role not in roles and role != "owner":  # owner: the customer's owner
                 raise ConfigError(
                     _("{setting}: '{role}' is not a staff role").format(
                         setting=f"warnings.{table}.{tier}", role=role

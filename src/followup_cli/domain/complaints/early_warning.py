@@ -36,6 +36,7 @@ from followup_cli.support.i18n import _
 from followup_cli.support.workdays import load_calendar
 
 NO_MANAGER = "no_relationship_manager"
+OWNER = "owner"  # a route to the customer's owner (客户经理) rather than a role
 LEVELS = ("approaching", "breach", "emergency")
 
 
@@ -62,6 +63,7 @@ class Customer:
     name: str
     grade: int
     department: str | None
+    owner: str | None = None
 
 
 # -- measuring ---------------------------------------------------------------------------
@@ -220,7 +222,7 @@ def _customers(conn: sqlite3.Connection, ids: set[int]) -> dict[int, Customer]:
     return {
         r[0]: Customer(*r)
         for r in conn.execute(
-            "SELECT id, code, name, grade, department FROM customers WHERE archived = 0"
+            "SELECT id, code, name, grade, department, owner FROM customers WHERE archived = 0"
             " AND id IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(ids)),),
         )
@@ -254,17 +256,28 @@ class Router:
         self.rosters: dict[str, Roster] = {}
         # the routing tables, read once: scope (a tier, or office) -> role
         self.tables = {t: dict(config["warnings"][t].items()) for t in ("route", "climb")}
+        self.staff: dict[str, str] | None = None  # active staff name -> role, when needed
 
     def _pick(self, role: str, department: str | None) -> str | None:
         if role not in self.rosters:
             self.rosters[role] = Roster.load(self.conn, role)
         return self.rosters[role].pick(role, department)
 
-    def route(self, table: str, scope: str, department: str | None) -> Route:
+    def route(self, table: str, scope: str, customer: Customer | None) -> Route:
+        """Who takes a warning of `scope` (a tier, or office). `owner` as the role (seed
+        001: 大客户…上报营销经理或客户经理) is the customer's owner when they are active
+        staff; otherwise it goes to the last resort, as a role nobody holds."""
         role = self.tables[table].get(scope)
         if role is None:
             return Route(None, None)
-        person = self._pick(role, department)
+        department = customer.department if customer else None
+        if role == OWNER:
+            held = self._owner_role(customer.owner if customer else None)
+            if held is not None:
+                return Route(held, customer.owner if customer else None)
+            person = None
+        else:
+            person = self._pick(role, department)
         if person:
             return Route(role, person)
         last = str(self.config["escalation"]["last_resort"])
@@ -272,6 +285,17 @@ class Router:
         if above is None:
             return Route(role, None, role)
         return Route(last, above, role)
+
+    def _owner_role(self, owner: str | None) -> str | None:
+        """The role of the active staff member named `owner`, or None."""
+        if not owner:
+            return None
+        if self.staff is None:
+            self.staff = {
+                name: role
+                for name, role in self.conn.execute("SELECT name, role FROM staff WHERE active = 1")
+            }
+        return self.staff.get(owner)
 
 
 # -- keeping the table in step -----------------------------------------------------------
@@ -318,7 +342,7 @@ def sync_warnings(
         if row is not None:
             ended.append(row["id"])
         tier = config.tier(customer.grade) if customer else None
-        route = router.route("route", tier or "office", customer.department if customer else None)
+        route = router.route("route", tier or "office", customer)
         emergency = is_emergency(config, f, tier)
         ack_due = None
         if emergency:
@@ -390,7 +414,7 @@ def record_emergencies(
             continue
         customer = _customer_of(row)
         tier = config.tier(customer.grade) if customer else None
-        routed = router.route("route", tier or "office", customer.department if customer else None)
+        routed = router.route("route", tier or "office", customer)
         if routed.person != row["responsible"]:  # staff changed since: as it stands
             routed = Route(row["role"], row["responsible"])
         finding = Finding(
@@ -427,7 +451,9 @@ def record_emergencies(
 def _customer_of(row: sqlite3.Row) -> Customer | None:
     if row["customer_id"] is None:
         return None
-    return Customer(row["customer_id"], row["code"], row["name"], row["grade"], row["department"])
+    return Customer(
+        row["customer_id"], row["code"], row["name"], row["grade"], row["department"], row["owner"]
+    )
 
 
 def _notice(
@@ -477,7 +503,7 @@ def climb_unacknowledged(
             continue
         customer = _customer_of(row)
         tier = config.tier(customer.grade) if customer else None
-        route = router.route("climb", tier or "office", customer.department if customer else None)
+        route = router.route("climb", tier or "office", customer)
         text = describe(row["indicator"], row["value"], row["threshold"], config)
         reason = message(
             "warning.climbed",

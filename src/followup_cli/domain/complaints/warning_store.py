@@ -14,7 +14,7 @@ from datetime import date
 
 # What a warning row is read with (the customer's code, name, grade and department beside).
 SELECT = (
-    "SELECT w.*, c.code, c.name, c.grade, c.department FROM warnings w"
+    "SELECT w.*, c.code, c.name, c.grade, c.department, c.owner FROM warnings w"
     " LEFT JOIN customers c ON c.id = w.customer_id"
 )
 
