@@ -74,3 +74,22 @@ echo "== The daily report cron mails on 2026-11-27 =="
 echo
 echo "== Satisfaction, September to November, by month =="
 "$F" report satisfaction --from 2026-09-01 --period month
+
+echo
+echo "== Early warnings on 2026-11-27: office-wide indicators first (总量预警指标、比例预警指标) =="
+"$F" --today 2026-11-27 report warnings
+
+echo
+echo "== The gm records the measure taken on the office-wide warning (处理办法及措施) =="
+WARNING=$("$F" --today 2026-11-27 report warnings --format csv \
+    | awk -F, '/office\.low_satisfaction_pct/ { print $1; exit }')
+"$F" --today 2026-11-27 warning ack "$WARNING" --by 马国栋 \
+    --action "本周内逐一回访满意度低的客户，周五例会通报"
+
+echo
+echo "== Cron on 2026-12-02: emergencies nobody acknowledged in 2 working days climb =="
+"$F" --today 2026-12-02 escalate --auto
+
+echo
+echo "== The routine report (常规报告), by month =="
+"$F" --today 2026-12-02 report warnings --period month --from 2026-11-01

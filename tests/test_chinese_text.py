@@ -133,6 +133,8 @@ SAMPLE = {
     "key": "satisfaction",
     "first": "5",
     "second": "2",
+    "limit": "10",
+    "score": 2,
 }
 
 

@@ -118,7 +118,9 @@ RENAMED: dict[str, dict[str, str]] = {
     "export calls": {f"answers_{k}": "answers" for k in ("fixed", "on_time", "charged_as_quoted")},
 }
 # A JSON value the csv writes in its own words: `emergency` is EMERGENCY or empty.
-WRITTEN_AS = {("report warnings", "emergency"): {True: "EMERGENCY", False: ""}}
+# (report warnings' EMERGENCY column gave way to its level column in issue 17: the
+# emergency flag is written as yes/no like every other flag.)
+WRITTEN_AS: dict[tuple[str, str], dict[Any, str]] = {}
 
 
 def command_name(args: tuple[str, ...]) -> str:

@@ -1,7 +1,7 @@
 """Escalation (SPEC sections 3–4): ladders per customer tier, severe tickets one rung up,
 `escalate TICKET` by hand, `escalate --auto [--dry-run]` from cron (one rung per SLA
 breach, idempotent within a day, reminders at the top), rungs without staff passed
-over, and emergency early warnings recorded once in `escalations`.
+over, and emergency early warnings (every tier) recorded once in `escalations`.
 """
 
 from __future__ import annotations
@@ -487,11 +487,20 @@ def test_important_customer_warning_goes_to_the_marketing_director(tiers: Run, r
     ]
 
 
-@pytest.mark.parametrize("code", ["C004", "C002"])
-def test_no_emergency_for_key_or_general_customers(tiers: Run, rows: Rows, code: str) -> None:
+@pytest.mark.parametrize(("code", "role"), [("C004", "sales_manager"), ("C002", "service_manager")])
+def test_key_and_general_customers_raise_emergencies_too(
+    tiers: Run, rows: Rows, code: str, role: str
+) -> None:
+    # issue 17: every tier is reported (seed 001: 大客户…上报营销经理或客户经理，一般客户
+    # …上报公司分管部门的客户管理人员); before, key and general raised no emergency.
     open_ticket(tiers, code, "critical")
-    assert [n for n in auto(tiers, TODAY) if n["kind"] == "warning"] == []
-    assert warnings_of(rows, code) == []
+    [warning] = [n for n in auto(tiers, TODAY) if n["kind"] == "warning"]
+    assert (warning["customer_code"], warning["role"], warning["person"]) == (
+        code,
+        role,
+        PERSON[role],
+    )
+    assert [(w["role"], w["staff"]) for w in warnings_of(rows, code)] == [(role, PERSON[role])]
 
 
 # -- an escalation always lands on a named person (issue 14, item 5) -------------------------

@@ -47,11 +47,11 @@ def dump(rows: Rows) -> dict[str, list[dict[str, Any]]]:
     return {t: rows(f"SELECT * FROM {t} ORDER BY id") for t in TABLES}
 
 
-def imported(run: Run, kind: str, path: Path, *args: str) -> list[str]:
+def imported(run: Run, kind: str, path: Path, *args: str, stderr: str = "") -> list[str]:
     r = run("import", kind, str(path), *args)
     assert r.exit_code == 0, r.output
     assert r.exception is None
-    assert r.stderr == ""
+    assert r.stderr == stderr
     return r.stdout.splitlines()
 
 
@@ -161,7 +161,12 @@ def test_dry_run_and_import_list_every_changed_field_of_every_updated_row(
     dry = imported(office, "customers", path, "--dry-run")
     assert dry == [summary(path, "customers", 3, 1, 1, dry=True), *changes]
     assert dump(rows) == before
-    out = imported(office, "customers", path)
+    # C002 is now important and has no owner (issue 17: 为每个核心客户和重要客户选派精干的关系经理)
+    unmanaged = (
+        "Warning: 1 core or important customers have no relationship manager: C002; set one"
+        " with `followup customer edit CODE --owner STAFF`\n"
+    )
+    out = imported(office, "customers", path, stderr=unmanaged)
     assert out[0].startswith(summary(path, "customers", 3, 1, 1) + "; ")
     assert out[1:] == changes
     assert rows("SELECT grade, phone FROM customers WHERE code = 'C002'") == [

@@ -99,7 +99,9 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m007_customer_name_key",
         "m008_tamper_triggers",
         "m009_ticket_approval",
+        "m010_warnings",
     ]
+    assert {"warnings_open", "warnings_raised", "warnings_cleared"} <= names
 
 
 def test_the_upgrade_keys_every_name_so_a_namesake_is_refused(tmp_path: Path, run) -> None:

@@ -286,38 +286,66 @@ def test_complaints_before_escalation(scene: Run) -> None:
     )
 
 
+def brief(w: dict[str, Any]) -> tuple[Any, ...]:
+    return (w["code"], w["indicator"], w["level"], w["value"], w["threshold"], w["responsible"])
+
+
 def test_warnings(scene: Run) -> None:
     data = report(scene, "warnings")
     assert data["date"] == TODAY
     # C001: T2 and T3 not closed (2 ≥ 2); T1, T2, T3 within 90 days (3 ≥ 3); last
-    # satisfaction 2 (≤ 2). C002: one open ticket, last score 4, its level-2 check is
-    # exactly 14 days overdue (needs > 14): no warning.
-    assert data["warnings"] == [
-        {
-            "customer_id": 1,
-            "code": "C001",
-            "name": "山东鲁建机械有限公司",
-            "grade": 1,
-            "tier": "core",
-            "indicators": {"open_tickets": 2, "tickets_in_period": 3, "low_satisfaction": 2},
-            "emergency": True,
-            "role": "gm",
-            "person": "吴刚",
-            "unstaffed": None,
-            "key": "low_satisfaction,open_tickets,tickets_in_period",
-            "text": "last satisfaction 2/5; 2 open complaints; 3 complaints in 90 days",
-        }
+    # satisfaction 2 (≤ 2): breaches of a core customer, emergencies to the gm. C002:
+    # one open ticket (approaching: 1 where 2 breaches), its level-2 check exactly 14
+    # days overdue (approaching from 10; the breach needs > 14). One row per indicator
+    # (issue 17), emergencies first, then by grade.
+    assert [brief(w) for w in data["warnings"]] == [
+        ("C001", "low_satisfaction", "emergency", 2, 2, "吴刚"),
+        ("C001", "open_tickets", "emergency", 2, 2, "吴刚"),
+        ("C001", "tickets_in_period", "emergency", 3, 3, "吴刚"),
+        ("C002", "open_tickets", "approaching", 1, 1, "刘洋"),
+        ("C002", "overdue", "approaching", 14, 10, "刘洋"),
     ]
+    first = data["warnings"][0]
+    assert {k: first[k] for k in first if k not in ("id", "indicator", "value", "text")} == {
+        "scope": "customer",
+        "level": "emergency",
+        "stage": "breach",
+        "emergency": True,
+        "threshold": 2,
+        "customer_id": 1,
+        "code": "C001",
+        "name": "山东鲁建机械有限公司",
+        "grade": 1,
+        "tier": "core",
+        "role": "gm",
+        "responsible": "吴刚",
+        "raised_on": TODAY,
+        "cleared_on": None,
+        "ack_due": "2026-11-25",  # 2 working days
+        "climbed_on": None,
+        "climbed_from": None,
+        "acknowledged_by": None,
+        "acknowledged_at": None,
+        "action": None,
+        "status": "open",
+    }
+    assert first["text"] == "last satisfaction 2/5"
 
 
 def test_warning_one_day_later_adds_the_overdue_indicator(scene: Run) -> None:
-    # on 11-24 C002's check of 11-09 is 15 days overdue (> 14): a general, routine warning
+    first = {(w["code"], w["indicator"]): w["id"] for w in report(scene, "warnings")["warnings"]}
+    # on 11-24 C002's check of 11-09 is 15 days overdue (> 14): a general customer's
+    # breach, an emergency to its service manager (issue 17: every tier is reported)
     data = report(scene, "warnings", today="2026-11-24")
-    c002 = [w for w in data["warnings"] if w["code"] == "C002"]
-    assert [(w["indicators"], w["emergency"], w["role"], w["person"]) for w in c002] == [
-        ({"overdue": 15}, False, "service_manager", "刘洋")
+    c002 = [brief(w) for w in data["warnings"] if w["code"] == "C002"]
+    assert c002 == [
+        ("C002", "overdue", "emergency", 15, 14, "刘洋"),
+        ("C002", "open_tickets", "approaching", 1, 1, "刘洋"),
     ]
-    assert [w["code"] for w in data["warnings"]] == ["C001", "C002"]  # emergencies first
+    ids = {(w["code"], w["indicator"]): w["id"] for w in data["warnings"]}
+    # lasting warnings keep their id; the approach that became a breach is a new one
+    assert ids[("C001", "open_tickets")] == first[("C001", "open_tickets")]
+    assert ids[("C002", "overdue")] not in first.values()
 
 
 DUE_BY_ASSIGNEE = [
@@ -353,9 +381,10 @@ def test_daily_after_escalate_auto(scene: Run) -> None:
         for e in data["escalations"]
     ] == [(2, "C001", 1, "gm", "吴刚", 1)]
     assert "2026-11-19" in data["escalations"][0]["reason"]
+    # one emergency report per warning (issue 17: each has its id): C001's three breaches
     assert [(w["customer_code"], w["role"], w["staff"]) for w in data["new_warnings"]] == [
         ("C001", "gm", "吴刚")
-    ]
+    ] * 3
     assert data["emergencies_open"] == 1
     complaints = report(scene, "complaints")["tickets"]
     assert [

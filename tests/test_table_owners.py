@@ -33,6 +33,7 @@ OWNERS: dict[str, set[str]] = {
     "contacts": {"domain/contacts/records.py"},
     "customers": {"domain/customers/records.py", "store/migrations.py"},
     "escalations": {"domain/complaints/escalation_log.py", "store/migrations.py"},
+    "warnings": {"domain/complaints/warning_store.py"},
     "events": {"domain/events/records.py"},
     "meta": {"store/meta.py"},
     "staff": {"domain/staff/records.py"},

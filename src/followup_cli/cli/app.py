@@ -151,6 +151,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "escalate_cmd",
         N_("Escalate a ticket one rung up its tier's ladder."),
     ),
+    "warning": (
+        "warning_cmd",
+        "app",
+        N_("Early warnings: record the measure taken (see `followup report warnings`)."),
+    ),
     "report": (
         "report_cmd",
         "app",

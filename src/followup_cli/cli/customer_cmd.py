@@ -17,7 +17,7 @@ from followup_cli.domain.customers.records import (
     validate_customer,
 )
 from followup_cli.domain.texts import render
-from followup_cli.render.output import Column, Section, print_detail, print_records
+from followup_cli.render.output import Column, Section, print_detail, print_records, warn
 from followup_cli.support.i18n import N_, _, label, ngettext, pgettext
 
 app = new_app(
@@ -113,6 +113,7 @@ def add_cmd(
             tier=label("tier", customer.tier),
         )
     )
+    _warn_without_manager(session, customer)
 
 
 @app.command("list")
@@ -335,6 +336,22 @@ def edit_cmd(
         )
     else:
         print(_("No change to {code} {name}").format(code=updated.code, name=updated.name))
+    _warn_without_manager(session, updated)
+
+
+def _warn_without_manager(session: Any, customer: Any) -> None:
+    """Seed 001: "为每个核心客户和重要客户选派精干的关系经理": a core or important
+    customer without an owner is a warning (the command still succeeds)."""
+    # Only this check needs the early-warning module (start-up of the other commands).
+    from followup_cli.domain.complaints.early_warning import without_relationship_manager
+
+    if without_relationship_manager(session, customer.id):
+        warn(
+            _(
+                "{code} ({tier}) has no relationship manager; set one with"
+                " `followup customer edit {code} --owner STAFF`"
+            ).format(code=customer.code, tier=label("tier", customer.tier))
+        )
 
 
 @app.command("archive")

@@ -144,6 +144,25 @@ def import_cmd(
             file=sys.stderr,
         )
     _print_report(report, fmt.value)
+    if kind == "customers" and not dry_run:
+        _warn_without_managers(session)
+
+
+def _warn_without_managers(session: Any) -> None:
+    """Seed 001: "为每个核心客户和重要客户选派精干的关系经理": one line on stderr naming
+    the office's core and important customers without an owner (the import stands)."""
+    # Only this check needs the early-warning module (start-up of the other commands).
+    from followup_cli.domain.complaints.early_warning import without_relationship_manager
+
+    codes = without_relationship_manager(session)
+    if codes:
+        shown = ", ".join(codes[:5]) + (", ..." if len(codes) > 5 else "")
+        warn(
+            _(
+                "{n} core or important customers have no relationship manager: {codes}; set"
+                " one with `followup customer edit CODE --owner STAFF`"
+            ).format(n=len(codes), codes=shown)
+        )
 
 
 def _print_report(report: Any, fmt: str) -> None:

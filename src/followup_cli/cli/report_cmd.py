@@ -8,7 +8,6 @@ import typer
 from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
 from followup_cli.domain.callbacks.daily_roll import roll_forward
-from followup_cli.domain.complaints.early_warning import list_warnings
 from followup_cli.domain.reports.categories import categories_report
 from followup_cli.domain.reports.complaints import complaints_report
 from followup_cli.domain.reports.daily import daily_report
@@ -16,6 +15,7 @@ from followup_cli.domain.reports.discrepancies import discrepancies_report
 from followup_cli.domain.reports.period import resolve_period
 from followup_cli.domain.reports.satisfaction import LEVELS, satisfaction_report
 from followup_cli.domain.reports.staff import staff_report
+from followup_cli.domain.reports.warnings import current_warnings, routine_report
 from followup_cli.domain.texts import render
 from followup_cli.domain.vocabulary import satisfaction_label
 from followup_cli.render.csv_writer import NumberText
@@ -512,44 +512,103 @@ def staff_cmd(
 
 @app.command("warnings")
 def warnings_cmd(
-    ctx: typer.Context, fmt: FormatOption = Format.table, wide: WideOption = False
+    ctx: typer.Context,
+    start: From = None,
+    end: To = None,
+    period: PeriodOpt = None,
+    fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
-    """Early warnings per customer; core and important customers' are emergencies.
+    """Early warnings: office-wide indicators first, then each customer's, with an id.
+
+    Each names its level (approaching, breach, emergency), who must act and what was
+    done (`followup warning ack`). With --period (or --from/--to) it is the routine
+    report: per month or quarter, the breaches and approaches raised and cleared.
 
     \b
-    Example:
+    Examples:
       followup report warnings --format json
+      followup report warnings --period quarter
     """
 
     session = open_session(ctx)
-    warnings = list_warnings(session)
-    days = int(session.config["warnings"]["tickets_in_days"])
-    records = [{**w.to_dict(), "text": w.describe(days)} for w in warnings]
+    if period is not None or start is not None or end is not None:
+        _routine_warnings(session, _period(session, start, end, period), period or "month", fmt)
+        return
+    records = current_warnings(session)
     if fmt == Format.json:
         _emit_json({"report": "warnings", "date": session.today.isoformat(), "warnings": records})
         return
-    columns = [
-        Column(
-            "emergency", _("Emergency"), value=lambda r: _("EMERGENCY") if r["emergency"] else ""
-        ),
-        Column("code", _("Customer"), priority=1),
-        Column("name", _("Name"), wrap=True, priority=5),
-        Column("tier", _("Tier"), kind="tier", priority=6),
-        Column("text", _("Indicators"), value=_localized("text"), wrap=True, priority=2),
-        Column(
-            "route",
-            _("Report to"),
-            value=lambda r: f"{label('role', r['role'])} {r['person'] or _('(nobody)')}",
-            wrap=True,
-            priority=3,
-        ),
-    ]
     _csv_or_table(
         records,
-        columns,
+        _warning_columns(),
         fmt.value,
         _("Early warnings on {date}: {n}").format(date=session.today.isoformat(), n=len(records)),
         _("No customer trips a warning indicator."),
+    )
+
+
+def _warning_columns(*first: Column) -> list[Column]:
+    return [
+        *first,
+        Column("id", _("ID"), justify="right", priority=1),
+        Column("level", _("Level"), kind="warning_level", priority=2),
+        Column("code", _("Customer"), value=lambda r: r["code"] or _("(office)"), priority=3),
+        Column("name", _("Name"), wrap=True, priority=9),
+        Column("tier", _("Tier"), kind="tier", priority=10),
+        Column("text", _("Indicator"), value=_localized("text"), wrap=True, priority=4),
+        Column("route", _("Responsible"), value=_responsible, wrap=True, priority=5),
+        Column("status", _("Status"), kind="warning_status", priority=6),
+        Column("action", _("Measure taken"), value=_measure, wrap=True, priority=8),
+    ]
+
+
+def _responsible(r: dict[str, Any]) -> str:
+    role = label("role", r["role"]) if r["role"] else ""
+    return f"{role} {r['responsible'] or _('(nobody)')}".strip()
+
+
+def _measure(r: dict[str, Any]) -> str:
+    if not r["acknowledged_by"]:
+        return ""
+    return f"{r['acknowledged_by']}: {r['action']}"
+
+
+def _routine_warnings(session: Any, span: Any, unit: str, fmt: Format) -> None:
+    periods = routine_report(session, span, unit)
+    if fmt == Format.json:
+        _emit_json(
+            {
+                "report": "warnings",
+                "date": session.today.isoformat(),
+                "period": span.as_dict(),
+                "unit": unit,
+                "periods": [p.to_dict() for p in periods],
+            }
+        )
+        return
+    rows = [{**w, "period": p.label} for p in periods for w in p.warnings]
+    if fmt == Format.table:
+        for p in periods:
+            print(
+                _("{period}: breaches {nb} new, {cb} cleared; approaches {na} new, {ca} cleared")
+                .format(
+                    period=p.label,
+                    nb=p.counts["new_breaches"],
+                    cb=p.counts["cleared_breaches"],
+                    na=p.counts["new_approaches"],
+                    ca=p.counts["cleared_approaches"],
+                )
+            )  # fmt: skip
+    _csv_or_table(
+        rows,
+        _warning_columns(
+            Column("period", _("Period"), priority=1),
+            Column("change", _("Change"), kind="warning_change", priority=1),
+        ),
+        fmt.value,
+        _("Routine warning report {period}").format(period=span.label),
+        _("No warning raised or cleared in the period."),
     )
 
 

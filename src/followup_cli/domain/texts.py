@@ -50,6 +50,8 @@ TEMPLATES: dict[str, str] = {
     "warning.no_staff_holds": N_("no staff holds {role}"),
     "warning.passed_to": N_("no staff holds {role}: passed to {person}"),
     "warning.cleared": N_("warning cleared"),
+    "warning.office_emergency": N_("emergency early warning (office-wide indicator)"),
+    "warning.climbed": N_("warning #{id} not acknowledged by {date}: climbed from {person}"),
     # ticket history and generated tickets
     "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),
     "ticket.routed_to": N_("{tier} customer, {severity}: routed to {role}"),
@@ -83,6 +85,21 @@ TEMPLATES: dict[str, str] = {
     "indicator.low_satisfaction": N_("last satisfaction {n}/5"),
     "indicator.overdue": N_("callbacks overdue {n} days"),
     "indicator.unreachable": N_("unreachable"),
+    "indicator.no_relationship_manager": N_("no relationship manager (no owner)"),
+    "indicator.office.open_tickets": N_("{n} complaints open in the office (threshold {limit})"),
+    "indicator.office.complaints_per_100_events": N_(
+        "{n} complaints per 100 service events in {days} days (threshold {limit})"
+    ),
+    "indicator.office.low_satisfaction_pct": N_(
+        "{n}% of customers last rated satisfaction {score} or lower (threshold {limit}%)"
+    ),
+    "indicator.office.overdue_callbacks_pct": N_(
+        "{n}% of due callbacks overdue more than {days} days (threshold {limit}%)"
+    ),
+    "indicator.office.uncontacted_pct": N_(
+        "{n}% of core and important customers not contacted in their visit interval"
+        " (threshold {limit}%)"
+    ),
     # report texts (made when a report is read, never stored)
     "report.ready_to_close": N_("told: ready to close"),
     "report.step_resolve": N_("resolve"),

@@ -418,6 +418,51 @@ def m009_ticket_approval(db: Any) -> None:
     conn.execute("ALTER TABLE tickets ADD COLUMN return_policy TEXT")
 
 
+def m010_warnings(db: Any) -> None:
+    """Early warnings with a stable id (issue 17, seed 001 客户预警报告制度): each warning
+    raised is a row naming its responsible person, so it can be acknowledged with the
+    measure taken (`warning ack`), climb once when nobody did, and be counted per month
+    or quarter by the routine report. `reported_on`: the day `escalate --auto` sent an
+    emergency's report (紧急报告), whoever raised the warning first. At most one open warning per customer (or the
+    office, customer_id NULL) and indicator."""
+    conn = db.conn
+    conn.execute(
+        """
+        CREATE TABLE warnings (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER REFERENCES customers (id),
+            indicator TEXT NOT NULL,
+            stage TEXT NOT NULL CHECK (stage IN ('approaching', 'breach')),
+            emergency INTEGER NOT NULL DEFAULT 0 CHECK (emergency IN (0, 1)),
+            value REAL NOT NULL,
+            threshold REAL NOT NULL,
+            raised_on TEXT NOT NULL,
+            cleared_on TEXT,
+            role TEXT,
+            responsible TEXT,
+            ack_due TEXT,
+            reported_on TEXT,
+            climbed_on TEXT,
+            climbed_from TEXT,
+            acknowledged_by TEXT,
+            acknowledged_at TEXT,
+            action TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX warnings_open ON warnings (ifnull(customer_id, 0), indicator)"
+        " WHERE cleared_on IS NULL"
+    )
+    conn.execute("CREATE INDEX warnings_raised ON warnings (raised_on)")
+    conn.execute("CREATE INDEX warnings_cleared ON warnings (cleared_on)")
+    conn.execute(
+        "CREATE TRIGGER warnings_never_deleted BEFORE DELETE ON warnings"
+        " BEGIN SELECT RAISE(ABORT, 'warnings are never deleted'); END"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -428,6 +473,7 @@ MIGRATIONS: list[Migration] = [
     m007_customer_name_key,
     m008_tamper_triggers,
     m009_ticket_approval,
+    m010_warnings,
 ]
 
 

@@ -31,6 +31,7 @@ _OPEN_TABLES = {
     "tickets.sla_days",
     "escalation.ladders",
     "warnings.route",
+    "warnings.climb",
     "urgency.reason",
 }
 
@@ -355,13 +356,14 @@ def validate(config: Config) -> None:
                 _("{setting}: '{role}' is not a staff role").format(setting=setting, role=role)
             )
     config.interval(config["tickets"]["return_window"], "tickets.return_window")
-    for tier, role in config["warnings"]["route"].items():
-        if role not in roles:
-            raise ConfigError(
-                _("{setting}: '{role}' is not a staff role").format(
-                    setting=f"warnings.route.{tier}", role=role
+    for table in ("route", "climb"):
+        for tier, role in config["warnings"][table].items():
+            if role not in roles and role != "owner":  # owner: the customer's owner
+                raise ConfigError(
+                    _("{setting}: '{role}' is not a staff role").format(
+                        setting=f"warnings.{table}.{tier}", role=role
+                    )
                 )
-            )
     for kind, questions in config["questions"].items():
         for q in questions:
             if q.get("category") not in config["categories"]:

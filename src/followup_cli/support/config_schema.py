@@ -60,6 +60,7 @@ GRADE = Setting(INT, 1, 5)
 DAYS = Setting(INT, 0, 3650)  # up to ten years
 COUNT = Setting(INT, 1, 1000)
 WEIGHT = Setting(FLOAT, -1000, 1000)  # urgency coefficients
+PERCENT = Setting(FLOAT, 0, 100)  # a share, in percent
 
 SCHEMA: dict[str, Setting] = {
     "language": Setting(TEXT),
@@ -116,6 +117,26 @@ SCHEMA: dict[str, Setting] = {
     "warnings.unreachable": Setting(BOOL),
     "warnings.emergency_tiers": Setting(TEXTS),
     "warnings.route.*": Setting(TEXT),
+    "warnings.climb.*": Setting(TEXT),
+    "warnings.ack_days": Setting(INT, 1, 30),
+    "warnings.relationship_tiers": Setting(TEXTS),
+    "warnings.approach.open_tickets": COUNT,
+    "warnings.approach.tickets_in_period": COUNT,
+    "warnings.approach.low_satisfaction": GRADE,
+    "warnings.approach.overdue_days": DAYS,
+    "warnings.approach.overdue_days_core": DAYS,
+    "warnings.office.open_tickets": Setting(INT, 1, 10_000_000),
+    "warnings.office.open_tickets_approach": Setting(INT, 1, 10_000_000),
+    "warnings.office.complaints_per_100_events": Setting(FLOAT, 0, 10_000),
+    "warnings.office.complaints_per_100_events_approach": Setting(FLOAT, 0, 10_000),
+    "warnings.office.low_satisfaction_pct": PERCENT,
+    "warnings.office.low_satisfaction_pct_approach": PERCENT,
+    "warnings.office.overdue_callbacks_pct": PERCENT,
+    "warnings.office.overdue_callbacks_pct_approach": PERCENT,
+    "warnings.office.overdue_callbacks_days": DAYS,
+    "warnings.office.uncontacted_pct": PERCENT,
+    "warnings.office.uncontacted_pct_approach": PERCENT,
+    "warnings.office.min_base": Setting(INT, 1, 1_000_000),
     "urgency.overdue_day": WEIGHT,
     "urgency.overdue_cap_days": DAYS,
     "urgency.grade": WEIGHT,

@@ -163,6 +163,10 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     # accepted for them; the ones below are only shown.
     "customer_status": ("active", "archived", "unreachable"),
     "notice": ("ticket", "warning"),
+    # An early warning's level, status and change in the routine report.
+    "warning_level": ("approaching", "breach", "emergency"),
+    "warning_status": ("open", "acknowledged", "climbed", "cleared"),
+    "warning_change": ("new", "cleared"),
     # A key question's answer (`fixed=yes`), as the call script reads it back.
     "answer": ("yes", "no"),
     # The terms of a due row's urgency (`due --explain`), from
@@ -247,6 +251,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "customer_code",
         "ticket",
         "interval",
+        "action",
     ),
 }
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from followup_cli.domain.callbacks.due import DueFilter, due_list
-from followup_cli.domain.complaints.early_warning import compute_warnings
+from followup_cli.domain.complaints.early_warning import count_open_emergencies
 from followup_cli.domain.complaints.tickets import list_tickets
 from followup_cli.domain.reports.queries import (
     ticket_escalations_on,
@@ -94,7 +94,7 @@ def daily_report(session: Session) -> DailyReport:
     # New complaints, each reported at once to the sales manager (seed 001: 立即向销售经理汇报).
     reported = [record(r, "note", "summary") for r in tickets_reported_on(conn, today)]
     warnings = [record(r, "reason") for r in warnings_raised_on(conn, today)]
-    emergencies = sum(1 for w in compute_warnings(session, conn, today) if w.emergency)
+    emergencies = count_open_emergencies(session, conn, today)
     return DailyReport(
         day=today,
         customers_due=len(rows),
