@@ -215,9 +215,11 @@ def office_file(db_path: Path) -> None:
         (3, 4, "2026-11-01", "closed"),
         (4, 1, "2026-05-01", "open"),  # open, outside the 90 days
     ):
+        done = status != "open"  # the close gate (m008): resolved and told before closed
         _insert(
             conn, "tickets", id=tid, customer_id=cid, opened_on=opened, category="other",
             summary="x", status=status, created_at=at, updated_at=at,
+            resolution="修好" if done else None, notified_at=at if status == "closed" else None,
         )  # fmt: skip
     days = [f"2026-11-{d:02d}" for d in range(1, 11)] + ["2026-08-01"]  # 10 in the period
     for n, day in enumerate(days):
@@ -461,6 +463,7 @@ def test_routine_report_lists_new_and_cleared_per_month(tiers: Run) -> None:
     t = open_ticket(tiers, "C003", "critical")
     warnings(tiers)  # raised on 11-23: critical_open (breach), open_tickets (approaching)
     ok(tiers("ticket", "resolve", str(t), "--resolution", "更换液压泵", today="2026-11-24"))
+    ok(tiers("ticket", "approve", str(t), "--by", "吴刚", today="2026-11-24"))  # critical: 批示
     ok(tiers("ticket", "close", str(t), "--notified-via", "phone", today="2026-12-01"))
     r = ok(
         tiers(
@@ -568,3 +571,40 @@ def test_a_route_to_the_owner_without_one_goes_to_the_gm(tiers: Run, tmp_path: P
         "吴刚",
         "no staff holds owner: passed to 吴刚",
     )
+
+
+# -- a report reads: it never fails for want of writing (issue 16) --------------------------
+
+
+def test_report_warnings_beside_a_writer_shows_the_warnings_as_last_recorded(
+    tiers: Run, rows: Rows, db_path: Path
+) -> None:
+    """`report warnings` brings the table up to date, a write; while another process
+    holds the write lock it shows what was last recorded, exits 0 and writes nothing."""
+    open_ticket(tiers, "C004")
+    recorded = warnings(tiers)
+    open_ticket(tiers, "C004")  # a second complaint: the approach becomes a breach
+    before = table(rows)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        shown = warnings(tiers, env={"FOLLOWUP_BUSY_TIMEOUT_MS": "2000"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [w["id"] for w in shown] == [w["id"] for w in recorded]
+    assert table(rows) == before
+    assert [w["id"] for w in warnings(tiers)] != [w["id"] for w in recorded]  # synced now
+
+
+def test_report_warnings_on_a_read_only_database(tiers: Run, rows: Rows, db_path: Path) -> None:
+    open_ticket(tiers, "C004")
+    recorded = warnings(tiers)
+    db_path.chmod(0o400)
+    try:
+        shown = warnings(tiers)
+        routine = ok(tiers("report", "warnings", "--period", "month", "--format", "json"))
+    finally:
+        db_path.chmod(0o600)
+    assert [w["id"] for w in shown] == [w["id"] for w in recorded]
+    assert json.loads(routine.stdout)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from followup_cli.domain.complaints import warning_store
-from followup_cli.domain.complaints.early_warning import describe, sync_warnings
+from followup_cli.domain.complaints.early_warning import describe, sync_unless_busy
 from followup_cli.domain.reports.period import Period, buckets
 from followup_cli.domain.session import Session
 from followup_cli.support.config import Config
@@ -84,10 +84,11 @@ def _order(r: dict[str, Any]) -> tuple[Any, ...]:
 
 def current_warnings(session: Session) -> list[dict[str, Any]]:
     """The warnings standing today: office-wide first, then emergencies, breaches,
-    approaches; by grade and code."""
-    with session.write() as conn:
-        sync_warnings(session, conn)
-        rows = warning_store.open_warnings(conn)
+    approaches; by grade and code. Brought up to date first unless the database is busy
+    or read-only (then as last recorded: a report never fails for want of writing)."""
+    sync_unless_busy(session)
+    with session.read():
+        rows = warning_store.open_warnings(session.conn)
     return sorted((warning_record(session.config, r) for r in rows), key=_order)
 
 
@@ -109,10 +110,11 @@ class RoutinePeriod:
 
 def routine_report(session: Session, span: Period, unit: str) -> list[RoutinePeriod]:
     """Per month or quarter of `span`: the breaches and approaches raised (`new`) and
-    cleared in it, each warning once per change."""
-    with session.write() as conn:
-        sync_warnings(session, conn)
-        rows = warning_store.warnings_between(conn, span.start, span.end)
+    cleared in it, each warning once per change (brought up to date first, as in
+    `current_warnings`)."""
+    sync_unless_busy(session)
+    with session.read():
+        rows = warning_store.warnings_between(session.conn, span.start, span.end)
     out: list[RoutinePeriod] = []
     for label, part in buckets(span, unit):
         period = RoutinePeriod(
