@@ -369,6 +369,25 @@ def test_a_full_disk_for_real(small_disk, office_template, tmp_path):
 # -- stdout closed, full, or gone --------------------------------------------------------
 
 
+def test_a_full_disk_at_open_says_the_disk_is_full(small_disk, office_template):
+    """A database closed cleanly (no -wal, no -shm beside it) on a disk with no room:
+    SQLite cannot make its shared-memory file and says only "disk I/O error"; followup
+    says the disk is full (exit 1), not that the file may be corrupt, and the file is
+    left as it was."""
+    db = small_disk / "followup.db"
+    shutil.copyfile(office_template, db)
+    db.chmod(0o600)
+    assert not Path(f"{db}-wal").exists() and not Path(f"{db}-shm").exists()
+    data = db.read_bytes()
+    _fill(small_disk, 0)
+    p = followup(db, "due")
+    err = p.stderr.decode()
+    assert p.returncode == 1, err
+    assert err.startswith(f"Error: the disk is full: cannot write {db}"), err
+    assert "corrupt" not in err
+    assert db.read_bytes() == data
+
+
 def _shell(command: str, db: Path) -> subprocess.CompletedProcess[bytes]:
     exe = f"{sys.executable} -m followup_cli --db {db} --today {TODAY}"
     return subprocess.run(

@@ -27,7 +27,7 @@ from followup_cli.store.files import (
 )
 from followup_cli.store.identity import APPLICATION_ID, Identity, identify
 from followup_cli.store.schema import SCHEMA_VERSION
-from followup_cli.support.errors import FollowupError, StorageError
+from followup_cli.support.errors import FollowupError, StorageError, disk_full, is_disk_full
 from followup_cli.support.i18n import _
 
 
@@ -42,10 +42,23 @@ def is_readonly_error(exc: BaseException) -> bool:
 
 
 def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    if is_disk_full(exc) or ("disk i/o error" in str(exc).lower() and _no_room(path)):
+        # A full disk at open: SQLite cannot make the -wal or -shm beside the file, and
+        # says only "disk I/O error". The file is not corrupt: say what is wrong.
+        return disk_full(str(path))
     return StorageError(
         _("{path} cannot be opened as a database: {error}").format(path=path, error=exc),
         _("The file may be corrupt. Restore the latest backup (see `followup db backup`)."),
     )
+
+
+def _no_room(path: Path) -> bool:
+    """Whether the filesystem holding `path` has less room left than one -shm file."""
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 32 * 1024
 
 
 class ReadOnlyConnection(sqlite3.Connection):
