@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from followup_cli.store.busy import busy_error, busy_timeout_ms, is_busy
+from followup_cli.store.busy import begin_unless_busy, busy_error, busy_timeout_ms, is_busy
 from followup_cli.store.damage import refuse_damaged
 from followup_cli.store.files import (
     check_file,
@@ -131,6 +131,23 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def is_read_only(conn: sqlite3.Connection) -> bool:
     """True for a database opened read-only (followup may not write the file)."""
     return isinstance(conn, ReadOnlyConnection)
+
+
+def write_if_free(conn: sqlite3.Connection, work: Callable[[], bool]) -> bool:
+    """A write a read does on the side (the day's roll, bringing warnings up to date):
+    `work` runs in one transaction only if the database is writable and the write lock
+    is free within a moment (`begin_unless_busy`); a read never fails or waits for it.
+    Returns what `work` returned, or False when it did not run."""
+    if is_read_only(conn) or not begin_unless_busy(conn):
+        return False
+    try:
+        done = work()
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return done
 
 
 def database_file(conn: sqlite3.Connection) -> Path:

@@ -11,8 +11,7 @@ the due list shown meanwhile is right for everything planned.
 from __future__ import annotations
 
 from followup_cli.domain.session import Session
-from followup_cli.store.busy import begin_unless_busy
-from followup_cli.store.connection import is_read_only
+from followup_cli.store.connection import write_if_free
 from followup_cli.store.meta import get_meta, set_meta
 
 ROLLED_KEY = "greetings_rolled_on"
@@ -22,8 +21,6 @@ def roll_forward(session: Session) -> bool:
     """Roll the day forward unless it was rolled today or the database is busy; returns
     whether it ran. Skipped quietly on a read-only database (a read must not fail for
     want of writing)."""
-    if is_read_only(session.conn):
-        return False
     today = session.today.isoformat()
     conn = session.conn
     if get_meta(conn, ROLLED_KEY) == today:
@@ -31,20 +28,15 @@ def roll_forward(session: Session) -> bool:
     # Only the day's first run loads the planner (start-up of every later `due`).
     from followup_cli.domain.callbacks.planning import Planner
 
-    if not begin_unless_busy(conn):
-        return False  # another process is writing: the next command rolls
-    try:
+    def roll() -> bool:
         if get_meta(conn, ROLLED_KEY) == today:
-            conn.execute("ROLLBACK")
-            return False
+            return False  # another process rolled it meanwhile
         planner = Planner(session, conn)
         planner.expire_greetings()
         planner.plan_greetings(None)
         planner.flush()
         set_meta(conn, ROLLED_KEY, today)
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return True
+        return True
+
+    # Busy (another process is writing) or read-only: the next command rolls.
+    return write_if_free(conn, roll)

@@ -30,8 +30,7 @@ from followup_cli.domain.complaints.office_indicators import (
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, message
-from followup_cli.store.busy import begin_unless_busy
-from followup_cli.store.connection import is_read_only
+from followup_cli.store.connection import write_if_free
 from followup_cli.support.config import Config
 from followup_cli.support.errors import InvalidValue, NotFound, Refused
 from followup_cli.support.i18n import _
@@ -318,17 +317,12 @@ def sync_unless_busy(session: Session) -> bool:
     free within a moment; on a read-only database, or while another process writes (a
     long import), the report shows the warnings as last recorded rather than fail or
     wait (a read never fails for want of writing). Returns whether it synced."""
-    conn = session.conn
-    if is_read_only(conn) or not begin_unless_busy(conn):
-        return False
-    try:
-        sync_warnings(session, conn)
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return True
+
+    def sync() -> bool:
+        sync_warnings(session, session.conn)
+        return True
+
+    return write_if_free(session.conn, sync)
 
 
 def sync_warnings(
