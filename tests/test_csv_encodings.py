@@ -10,8 +10,6 @@ refusal is exit 65 with nothing written.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csv_files import csv_bytes, dump, write
+from csv_files import refused_file as refused
 from followup_cli.support.errors import DataError
 from followup_cli.transfer.csv_read import detect, open_text
 from followup_cli.transfer.csv_read import rows as read_rows
@@ -28,7 +28,6 @@ from followup_cli.transfer.encodings import RARE_MIN, RARE_SHARE, Tally
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
 
-TABLES = ("staff", "customers", "contacts", "events", "calls", "callbacks", "tickets")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # Taiwan / Hong Kong office text: company names, addresses and notes.
@@ -71,31 +70,6 @@ RARE_CUSTOMERS = [
 ]
 # The worst case for the share: a staff list where every name has a rare character.
 RARE_STAFF = [["姓名", "角色"], ["张犇", "clerk"], ["王骉", "clerk"], ["李喆", "clerk"]]
-
-
-def csv_bytes(records: list[list[str]], codec: str, delimiter: str = ",") -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(records)
-    return buf.getvalue().encode(codec)
-
-
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def dump(rows: Rows) -> dict[str, list[dict[str, Any]]]:
-    return {t: rows(f"SELECT * FROM {t} ORDER BY id") for t in TABLES}
-
-
-def refused(r: Any, lines: list[str]) -> None:
-    """Exit 65, no traceback, nothing on stdout, and exactly these lines on stderr."""
-    assert r.exit_code == 65, r.output
-    assert r.exception is None, r.exception
-    assert "Traceback" not in r.output
-    assert r.stdout == ""
-    assert r.stderr.splitlines() == lines, r.stderr
 
 
 def first_bad_utf8(data: bytes) -> int:

@@ -12,8 +12,6 @@ refusal: exit 65, the message, nothing written.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import os
 import subprocess
 import sys
@@ -23,29 +21,13 @@ from typing import Any
 
 import pytest
 
+from csv_files import TABLES, csv_bytes, dump, write
+from csv_files import refused_file as refused
 from followup_cli.support.errors import DataError
 from followup_cli.transfer.csv_read import MAX_LINE, detect, open_text, rows
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
-
-TABLES = ("staff", "customers", "contacts", "events", "calls", "callbacks", "tickets")
-
-
-def csv_bytes(records: list[list[str]], codec: str = "utf-8", delimiter: str = ",") -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(records)
-    return buf.getvalue().encode(codec)
-
-
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def dump(rows: Rows) -> dict[str, list[dict[str, Any]]]:
-    return {t: rows(f"SELECT * FROM {t} ORDER BY id") for t in TABLES}
 
 
 def counts(db_path: Path) -> dict[str, int]:
@@ -53,14 +35,6 @@ def counts(db_path: Path) -> dict[str, int]:
 
     with sqlite3.connect(db_path) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def refused(r: Any, lines: list[str]) -> None:
-    assert r.exit_code == 65, r.output
-    assert r.exception is None, r.exception
-    assert "Traceback" not in r.output
-    assert r.stdout == ""
-    assert r.stderr.splitlines() == lines, r.stderr
 
 
 def installed(db_path: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
