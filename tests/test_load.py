@@ -157,6 +157,83 @@ def test_rehearsed_calls_import_writes_what_the_plain_way_writes(
     conn.close()
 
 
+def dump_by_keys(db: Path, *, levelled: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """`dump`, with every id put as what it names (a call as its customer, time and
+    caller; a callback as its plan key): the rows of two databases whose ids were drawn
+    in another order compare equal when they say the same. `levelled` False: the days
+    the workload levelling chose for first yearly contacts and visits left out (they
+    depend on the order customers were planned in: see `levelled_loads`)."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        calls = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM calls")}
+        callbacks = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM callbacks")}
+        customers = [dict(r) for r in conn.execute("SELECT * FROM customers")]
+    finally:
+        conn.close()
+
+    def call(i: Any) -> Any:
+        return None if i is None else (calls[i]["customer_id"], calls[i]["at"], calls[i]["caller"])
+
+    def callback(i: Any) -> Any:
+        if i is None:
+            return None
+        key = callbacks[i]["plan_key"]
+        if not levelled and callbacks[i]["reason"] in ("yearly", "visit"):
+            key = re.sub(r":\d{4}-\d\d-\d\d:", ":(levelled):", key)
+        return ("retry", call(int(key[6:]))) if key.startswith("retry:") else key
+
+    if not levelled:
+        for r in callbacks.values():
+            if r["reason"] in ("yearly", "visit"):
+                r["due_on"] = r["planned_on"] = "(levelled)"
+
+    def row(r: dict[str, Any], moved: dict[str, Any]) -> tuple[Any, ...]:
+        left = ("id", "created_at", "updated_at")
+        return tuple(
+            (k, moved.get(k, v)) for k, v in sorted(r.items()) if k not in left or k in moved
+        )
+
+    return {
+        "calls": sorted(
+            (row(r, {"callback_id": callback(r["callback_id"])}) for r in calls.values()),
+            key=repr,
+        ),
+        "callbacks": sorted(
+            (
+                row(
+                    r,
+                    {
+                        "id": callback(i),
+                        "parent_id": callback(r["parent_id"]),
+                        "call_id": call(r["call_id"]),
+                        "plan_key": callback(i),
+                    },
+                )  # fmt: skip
+                for i, r in callbacks.items()
+            ),
+            key=repr,
+        ),
+        "customers": sorted((row(r, {}) for r in customers), key=repr),
+    }
+
+
+def levelled_loads(db: Path) -> list[int]:
+    """The pending yearly contacts and visits on each role's busiest days, most first:
+    two offices whose customers were planned in another order are levelled alike."""
+    conn = sqlite3.connect(db)
+    try:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT count(*) FROM callbacks WHERE status = 'pending'"
+                " AND reason IN ('yearly', 'visit') GROUP BY role, due_on ORDER BY 1 DESC LIMIT 20"
+            )
+        ]
+    finally:
+        conn.close()
+
+
 def consistent(db: Path) -> None:
     """Foreign keys hold, and every reference stays inside one customer."""
     conn = sqlite3.connect(db)
@@ -224,8 +301,9 @@ def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """A clerk's call on a customer the file holds, landed while the import rehearsed:
-    the write phase sees it and the import is rehearsed again, on the rows as they are
-    now; the result is that of the clerk's call first, then the import the plain way."""
+    the write phase sees it and settles that customer's calls again, inside the lock, on
+    its rows as they are now (no second rehearsal); the result is that of the clerk's
+    call first, then the import the plain way."""
     import shutil
 
     from followup_cli.transfer import rehearsal
@@ -246,12 +324,15 @@ def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
         return found
 
     monkeypatch.setattr(rehearsal, "rehearse", rehearse_and_a_clerk_calls_once)
-    ok(initdb("import", "calls", str(path)))
-    assert tries == [1, 1]
+    r = ok(initdb("--debug", "import", "calls", str(path)))
+    assert tries == [1]
+    assert "settled again inside the lock: 1 customers written to meanwhile" in r.stderr
     ok(initdb(*clerk, db=plain_db))
     monkeypatch.setattr(rehearsal, "REHEARSALS", 0)
     ok(initdb("import", "calls", str(path), db=plain_db))
-    assert dump(db_path) == dump(plain_db)
+    # The same rows, the clerk's customer's drawn last (ids in another order).
+    assert dump_by_keys(db_path) == dump_by_keys(plain_db)
+    assert dump(db_path) != dump(plain_db)
     consistent(db_path)
 
 
@@ -475,4 +556,59 @@ def test_rehearsed_customers_import_writes_what_the_plain_way_writes(
     assert rehearsed.stdout.replace(str(db_path), "") == plain.stdout.replace(str(plain_db), "")
     assert "40 new, 20 updated" in plain.stdout
     assert dump(db_path) == dump(plain_db)
+    consistent(db_path)
+
+
+def test_a_customer_of_the_file_called_meanwhile_is_written_again_inside_the_lock(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A clerk's call on a customer a customers import changes (its grade: its visits
+    are planned again), landed while the import rehearsed: that customer is written
+    again inside the lock on its rows as they are now, the rest as rehearsed; the result
+    is the clerk's call first, then the import the plain way. A staff member added
+    meanwhile (every customer's planning reads the staff) makes it rehearse again."""
+    import shutil
+
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path, customers=30)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = tmp_path / "regrade.csv"
+    path.write_text(
+        "code,name,grade,phone\n"
+        + "".join(f"K{i:05d},客户{i}号机械,{1 + (i + 2) % 5},1380000{i:04d}\n" for i in range(30))
+        + "".join(f",新客户{i}号机械,{1 + i % 5},1390000{i:04d}\n" for i in range(10)),
+        encoding="utf-8",
+    )
+    clerk = ("log-call", "K00004", "--outcome", "reached", "--at", "2026-11-20 09:00")
+    staff = ("staff", "add", "周涛", "--role", "clerk")
+    original = rehearsal.rehearse
+    tries: list[str] = []
+
+    def rehearse_and_others_write(*args: Any, **kwargs: Any) -> Any:
+        found = original(*args, **kwargs)
+        tries.append(args[2])
+        if len(tries) == 1:
+            ok(initdb(*staff))
+        if len(tries) == 2:
+            ok(initdb(*clerk))
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rehearsal, "rehearse", rehearse_and_others_write)
+        r = ok(initdb("--debug", "import", "customers", str(path)))
+    assert tries == ["customers", "customers"]  # the staff changed: once again
+    assert "settled again inside the lock: 1 customers written to meanwhile" in r.stderr
+    ok(initdb(*staff, db=plain_db))
+    ok(initdb(*clerk, db=plain_db))
+    with monkeypatch.context() as patch:
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        plain = ok(initdb("import", "customers", str(path), db=plain_db))
+    assert "10 new, 30 updated" in plain.stdout
+    assert r.stdout.replace(str(db_path), "") == plain.stdout.replace(str(plain_db), "")
+    # The same rows, but for the days levelling chose for first contacts: the clerk's
+    # customer was planned last, after the new customers, not before them.
+    assert dump_by_keys(db_path, levelled=False) == dump_by_keys(plain_db, levelled=False)
+    assert levelled_loads(db_path) == levelled_loads(plain_db)
     consistent(db_path)

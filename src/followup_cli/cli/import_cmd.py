@@ -143,6 +143,13 @@ def import_cmd(
             _("write lock held {seconds} s").format(seconds=f"{report.lock_held_s:.3f}"),
             file=sys.stderr,
         )
+        if report.settled_again:
+            print(
+                _("settled again inside the lock: {n} customers written to meanwhile").format(
+                    n=report.settled_again
+                ),
+                file=sys.stderr,
+            )
     _print_report(report, fmt.value)
     if kind == "customers" and not dry_run:
         _warn_without_managers(session)
@@ -168,7 +175,8 @@ def _warn_without_managers(session: Any) -> None:
 def _print_report(report: Any, fmt: str) -> None:
     if fmt == "json":
         data = asdict(report)
-        data.pop("lock_held_s")  # (a measurement, not what was imported)
+        data.pop("lock_held_s")  # (measurements, not what was imported)
+        data.pop("settled_again")
         print(to_json(data))
         return
     if report.ignored_columns:

@@ -13,12 +13,17 @@ inside the write lock, a 20k-call file locked every clerk out for seconds. So:
    copy, and an authorizer refuses any write to the real tables meanwhile. What changed
    is kept as delta tables (new calls, new callbacks, changed callbacks, changed
    customers) and the copies are dropped.
-2. Write (BEGIN IMMEDIATE): a fingerprint of the rows the rehearsal read (the file's
-   customers, their calls, callbacks, events and contacts, and the staff) is read again.
-   If a clerk touched one of them meanwhile, the rehearsal is redone (at most
-   `REHEARSALS` times; then the calls are settled the plain way, inside the lock).
-   Otherwise the deltas are applied with a few INSERT/UPDATE ... SELECT statements, the
-   ids of new rows moved past those other clerks wrote meanwhile.
+2. Write (BEGIN IMMEDIATE): if another process committed since the snapshot (PRAGMA
+   data_version), a print of each of the file's customers' rows (its calls, callbacks,
+   events, contacts and record) is read again and compared with the one the rehearsal
+   read. What the rehearsal settled for a customer a clerk wrote to meanwhile is
+   dropped, the rest applied with a few INSERT/UPDATE ... SELECT statements (the ids of
+   new rows moved past those others wrote meanwhile), and that customer's rows are
+   settled again the plain way, on its rows as they are now: a clerk's few calls cost
+   the lock a few milliseconds, not another rehearsal. When what every customer depends
+   on changed (the staff; for a customers import, a customer added), or more than
+   `SETTLE_AGAIN_AT_MOST` customers did, nothing is written and the file is rehearsed
+   again (at most `REHEARSALS` times; then it is written the plain way, inside the lock).
 
 The plain way (`writing.settle_calls` inside the lock) stays beside it, and a test holds
 that both leave the same rows.
@@ -39,9 +44,13 @@ from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
 
 REHEARSALS = 3
+# More of the file's customers than this changed meanwhile: rehearse again rather than
+# settle them one by one inside the write lock.
+SETTLE_AGAIN_AT_MOST = 500
 PLACEHOLDER = "(rehearsal: the last id)"
 SHADOWED = ("customers", "calls", "callbacks")
 AFFECTED = "_rehearsal_customers"
+PRINTS = "_rehearsal_prints"
 DELTAS = {
     "calls_new": "_rehearsed_calls",
     "callbacks_new": "_rehearsed_callbacks",
@@ -51,47 +60,76 @@ DELTAS = {
 }
 
 
+@dataclass
+class Plan:
+    """An import written by rehearsal: `on_copy(conn)` writes it on the private copy; `again(ids)` writes the rows of these customers
+    the plain way, inside the write lock; `plain()` writes the whole file so; `first()`,
+    inside the lock, before what was rehearsed is applied."""
+
+    kind: str
+    stage: str
+    on_copy: Callable[[sqlite3.Connection], object]
+    again: Callable[[list[int]], None]
+    plain: Callable[[], None]
+    first: Callable[[], None] | None = None
+
+
 class RehearsalUnsupported(Exception):
     """The schema is not the one the rehearsal knows how to copy (settle the plain way)."""
 
 
 @dataclass
 class Rehearsal:
-    """What a rehearsal read and wrote: the ids the database had then, the fingerprint
-    of the rows it read, and the callbacks it planned."""
+    """What a rehearsal read: the ids the database had then, the print of what every
+    customer depends on, and the database's data version (the file's customers' prints
+    are in `temp.{PRINTS}`)."""
 
     kind: str
     last_call: int
     last_callback: int
     last_customer: int
-    fingerprint: tuple[Any, ...]
-    planned: int
+    shared: tuple[Any, ...]
+    data_version: int
 
 
 # -- the snapshot ---------------------------------------------------------------------
 
 
-def fingerprint(conn: sqlite3.Connection, kind: str) -> tuple[Any, ...]:
-    """What a clerk's write to one of the file's customers would change: counts, sums and
-    latest stamps over their rows in the real tables (`main.`), and over the staff; for
-    a customers import, over every customer (new codes are drawn from them all)."""
-    scope = f"customer_id IN (SELECT id FROM temp.{AFFECTED})"
-    parts = [
-        "SELECT count(*), total(id), total(status = 'pending'), total(attempts),"
-        " max(updated_at), total(julianday(due_on)), total(coalesce(call_id, 0)),"
-        " total(length(coalesce(assignee, ''))), total(length(coalesce(role, '')))"
-        f" FROM main.callbacks WHERE {scope}",
-        f"SELECT count(*), total(id), max(created_at) FROM main.calls WHERE {scope}",
-        "SELECT count(*), total(archived), total(unreachable), total(grade), max(updated_at),"
-        " total(length(coalesce(owner, '')) + length(coalesce(department, '')))"
-        f" FROM main.customers WHERE id IN (SELECT id FROM temp.{AFFECTED})",
-        f"SELECT count(*), total(id) FROM main.events WHERE {scope}",
-        f"SELECT count(*), total(id), max(updated_at) FROM main.contacts WHERE {scope}",
-        "SELECT count(*), total(active), max(updated_at) FROM main.staff",
-    ]
+def shared_print(conn: sqlite3.Connection, kind: str) -> tuple[Any, ...]:
+    """What every customer's settling reads: the staff (who plans, who is on duty); for
+    a customers import also the customers' count, last id and names (new codes are
+    drawn from them all, and a new name must not be taken meanwhile)."""
+    parts = ["SELECT count(*), total(active), max(updated_at) FROM main.staff"]
     if kind == "customers":
-        parts.append("SELECT count(*), max(id), max(updated_at), max(name_key) FROM main.customers")
+        parts.append("SELECT count(*), max(id), max(name_key) FROM main.customers")
     return tuple(tuple(conn.execute(sql).fetchone()) for sql in parts)
+
+
+def _customer_prints(conn: sqlite3.Connection, table: str) -> None:
+    """`temp.{table}`: for each of the file's customers, a few counts, sums and latest
+    stamps over its rows in the real tables (`main.`): what a clerk's write to that
+    customer (a call, a ticket, an edit, an event, a contact) changes."""
+    inside = f"IN (SELECT id FROM temp.{AFFECTED})"
+    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    conn.execute(
+        f"CREATE TEMP TABLE {table} AS"
+        " SELECT 'callbacks' AS part, customer_id AS id, count(*) AS n, total(id) AS a,"
+        " total(status = 'pending') AS b, total(attempts) AS c, max(updated_at) AS d,"
+        " total(julianday(due_on)) AS e, total(coalesce(call_id, 0)) AS f,"
+        " total(length(coalesce(assignee, '')) + length(coalesce(role, ''))) AS g"
+        f" FROM main.callbacks WHERE customer_id {inside} GROUP BY customer_id"
+        " UNION ALL SELECT 'calls', customer_id, count(*), total(id), max(created_at),"
+        f" NULL, NULL, NULL, NULL, NULL FROM main.calls WHERE customer_id {inside}"
+        " GROUP BY customer_id"
+        " UNION ALL SELECT 'customers', id, 1, archived, unreachable, grade, updated_at,"
+        " owner, department, name FROM main.customers WHERE id"
+        f" {inside}"
+        " UNION ALL SELECT 'events', customer_id, count(*), total(id), NULL, NULL, NULL,"
+        f" NULL, NULL, NULL FROM main.events WHERE customer_id {inside} GROUP BY customer_id"
+        " UNION ALL SELECT 'contacts', customer_id, count(*), total(id), max(updated_at),"
+        f" NULL, NULL, NULL, NULL, NULL FROM main.contacts WHERE customer_id {inside}"
+        " GROUP BY customer_id"
+    )
 
 
 def _last_id(conn: sqlite3.Connection, table: str) -> int:
@@ -224,20 +262,22 @@ def rehearse(
     session: Session,
     stage: str,
     kind: str,
-    settle: Callable[[sqlite3.Connection], int],
+    settle: Callable[[sqlite3.Connection], object],
 ) -> Rehearsal:
-    """Run `settle(conn)` (the plain write of a calls or customers import, returning the
-    callbacks it planned) on a private copy, outside the write lock. A write that would
+    """Run `settle(conn)` (the plain write of a calls or customers import) on a private
+    copy, outside the write lock. A write that would
     reach a real table (a stale holiday cache, say) makes it RehearsalUnsupported."""
     conn = session.conn
     try:
         with session.read():
             last_call, last_callback = _copy(conn, stage, kind)
             last_customer = _last_id(conn, "customers")
-            before = fingerprint(conn, kind)
+            version = _data_version(conn)
+            shared = shared_print(conn, kind)
+            _customer_prints(conn, PRINTS)
             conn.set_authorizer(_refuse_real_writes)
             try:
-                planned = settle(conn)
+                settle(conn)
             except sqlite3.DatabaseError as exc:
                 if "not authorized" in str(exc):
                     raise RehearsalUnsupported(str(exc)) from None
@@ -247,18 +287,59 @@ def rehearse(
             _keep_deltas(conn, last_call, last_callback, last_customer)
     finally:
         drop_copies(conn)
-    return Rehearsal(kind, last_call, last_callback, last_customer, before, planned)
+    return Rehearsal(kind, last_call, last_callback, last_customer, shared, version)
 
 
-def still_current(conn: sqlite3.Connection, rehearsal: Rehearsal) -> bool:
-    """Inside the write transaction: whether the rows the rehearsal read are as it read
-    them (if not, write nothing and rehearse again)."""
-    return fingerprint(conn, rehearsal.kind) == rehearsal.fingerprint
+def _data_version(conn: sqlite3.Connection) -> int:
+    # SQLite-only: PRAGMA data_version changes when another connection commits.
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def changed_customers(conn: sqlite3.Connection, rehearsal: Rehearsal) -> list[int] | None:
+    """Inside the write transaction: the file's customers whose rows changed since the
+    rehearsal read them (another process wrote to them meanwhile); None when what every
+    customer depends on changed (rehearse again). Nothing committed meanwhile: none."""
+    if _data_version(conn) == rehearsal.data_version:
+        return []
+    if shared_print(conn, rehearsal.kind) != rehearsal.shared:
+        return None
+    now = f"{PRINTS}_now"
+    _customer_prints(conn, now)
+    changed = [
+        int(r[0])
+        for r in conn.execute(
+            f"SELECT id FROM (SELECT * FROM temp.{PRINTS} EXCEPT SELECT * FROM temp.{now})"
+            f" UNION SELECT id FROM (SELECT * FROM temp.{now} EXCEPT SELECT * FROM temp.{PRINTS})"
+            " ORDER BY id"
+        )
+    ]
+    conn.execute(f"DROP TABLE temp.{now}")
+    return changed
+
+
+def forget_customers(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """What the rehearsal settled for these customers, dropped (they are settled again,
+    inside the write lock, on their rows as they are now). Every row the rehearsal
+    wrote stays with its customer: a call, its callbacks, a retry naming the call."""
+    if not ids:
+        return
+    conn.execute("DROP TABLE IF EXISTS temp._rehearsal_forget")
+    conn.execute("CREATE TEMP TABLE _rehearsal_forget (id INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO temp._rehearsal_forget VALUES (?)", [(i,) for i in ids])
+    for key in ("calls_new", "callbacks_new", "callbacks_changed"):
+        conn.execute(
+            f"DELETE FROM temp.{DELTAS[key]}"
+            " WHERE customer_id IN (SELECT id FROM temp._rehearsal_forget)"
+        )
+    conn.execute(
+        f"DELETE FROM temp.{DELTAS['customers_changed']}"
+        " WHERE id IN (SELECT id FROM temp._rehearsal_forget)"
+    )
 
 
 def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> None:
-    """Inside the write transaction, once `still_current`: write what the rehearsal
-    settled, in a few set-wise statements."""
+    """Inside the write transaction, once the changed customers are forgotten: write
+    what the rehearsal settled, in a few set-wise statements."""
     shift_calls = _last_id(conn, "calls") - rehearsal.last_call
     shift_callbacks = _last_id(conn, "callbacks") - rehearsal.last_callback
     ids = callbacks.IdShift(

@@ -85,3 +85,6 @@ class ImportReport:
     changes: list[FieldChange] = field(default_factory=list)
     # How long the import held the write lock, in seconds (--debug shows it; not data).
     lock_held_s: float = 0.0
+    # How many customers' rows a rehearsed import settled again inside the lock, because
+    # another process wrote to them meanwhile (--debug shows it; not data).
+    settled_again: int = 0

@@ -307,30 +307,31 @@ def write_calls(
     progress: Progress | None,
 ) -> None:
     """A calls import: settled on a private copy before the write lock, then written in
-    a short phase (transfer/rehearsal.py); rehearsed again when a clerk touched one
-    of the file's customers meanwhile, settled the plain way after REHEARSALS tries."""
+    a short phase (transfer/rehearsal.py); the calls of customers a clerk wrote to
+    meanwhile are settled again there, on their rows as they are now."""
     cols = [c for c in CALL_COLUMNS if c in present]
-    for _attempt in range(rehearsal.REHEARSALS):
-        try:
-            rehearsed = rehearsal.rehearse(
-                session,
-                stage,
-                "calls",
-                lambda copy: settle_calls(session, copy, stage, progress, writing=False),
-            )
-        except rehearsal.RehearsalUnsupported:
-            break
-        with write_phase(session, report):
-            if not rehearsal.still_current(conn, rehearsed):
-                continue  # (nothing written: rehearse again)
-            _counts(conn, _calls_join(stage), columns_differ(cols, "s", "t"), report)
-            if cols and report.updated:
-                calls.update_staged(conn, stage, cols)
-            rehearsal.apply_rehearsal(conn, rehearsed)
-            report.callbacks_planned = rehearsed.planned
-            return
-    with write_phase(session, report):
-        _write_calls(session, conn, stage, present, report, True, progress)
+
+    def corrections() -> None:
+        _counts(conn, _calls_join(stage), columns_differ(cols, "s", "t"), report)
+        if cols and report.updated:
+            calls.update_staged(conn, stage, cols)
+
+    def again(ids: list[int]) -> None:
+        subset = _stage_of(conn, stage, "customer_id", ids)
+        settle_calls(session, conn, subset, None)
+
+    _rehearsed_write(
+        session,
+        report,
+        rehearsal.Plan(
+            "calls",
+            stage,
+            on_copy=lambda copy: settle_calls(session, copy, stage, progress, writing=False),
+            again=again,
+            plain=lambda: _write_calls(session, conn, stage, present, report, True, progress),
+            first=corrections,
+        ),
+    )
 
 
 def write_customers(
@@ -342,9 +343,9 @@ def write_customers(
     progress: Progress | None,
 ) -> None:
     """A customers import: written and planned on a private copy before the write lock,
-    then written in a short phase (transfer/rehearsal.py); rehearsed again when another
-    process changed a customer or the file's customers' callbacks meanwhile, written the
-    plain way after REHEARSALS tries. New codes are drawn again each time."""
+    then written in a short phase (transfer/rehearsal.py); the file's customers another
+    process changed meanwhile are written again there, on their rows as they are now.
+    New codes are drawn again at each rehearsal."""
     codeless = f"{stage}_codeless"
     conn.execute(f"DROP TABLE IF EXISTS temp.{codeless}")
     conn.execute(
@@ -357,23 +358,68 @@ def write_customers(
         )
 
     def on_the_copy(copy: sqlite3.Connection) -> int:
+        codes_drawn_again()
         _write_customers(session, copy, stage, present, report, True, progress)
         return report.callbacks_planned
 
-    for _attempt in range(rehearsal.REHEARSALS):
+    def again(ids: list[int]) -> None:
+        codes = [r[0] for r in conn.execute(
+            f"SELECT code FROM customers WHERE id IN ({', '.join('?' for _ in ids)})", ids
+        )]  # fmt: skip
+        subset = _stage_of(conn, stage, "code", codes)
+        counted = ImportReport(report.kind, report.path, report.encoding)
+        _write_customers(session, conn, subset, present, counted, True, None)
+
+    def plain() -> None:
         codes_drawn_again()
+        _write_customers(session, conn, stage, present, report, True, progress)
+
+    _rehearsed_write(session, report, rehearsal.Plan("customers", stage, on_the_copy, again, plain))
+
+
+def _stage_of(conn: sqlite3.Connection, stage: str, column: str, keys: list[Any]) -> str:
+    """`temp.{stage}_again`: the staged rows whose `column` is one of `keys`."""
+    subset = f"{stage}_again"
+    conn.execute(f"DROP TABLE IF EXISTS temp.{subset}")
+    conn.execute(f"CREATE TEMP TABLE {subset} AS SELECT * FROM temp.{stage} WHERE 0")
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        conn.execute(
+            f"INSERT INTO temp.{subset} SELECT * FROM temp.{stage}"
+            f" WHERE {column} IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        )
+    return subset
+
+
+def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Plan) -> None:
+    """Rehearse `plan`, then write it in a short phase: what the rehearsal settled is
+    applied, except for the customers another process wrote to meanwhile, whose rows
+    are settled again inside the lock (few: a clerk's calls). Rehearsed again when what
+    every customer depends on changed (the staff, a new customer), or many of the file's
+    customers did; the plain way, inside the lock, after REHEARSALS tries."""
+    conn = session.conn
+    for _attempt in range(rehearsal.REHEARSALS):
         try:
-            rehearsed = rehearsal.rehearse(session, stage, "customers", on_the_copy)
+            rehearsed = rehearsal.rehearse(session, plan.stage, plan.kind, plan.on_copy)
         except rehearsal.RehearsalUnsupported:
             break
         with write_phase(session, report):
-            if not rehearsal.still_current(conn, rehearsed):
+            changed = rehearsal.changed_customers(conn, rehearsed)
+            if changed is None or len(changed) > rehearsal.SETTLE_AGAIN_AT_MOST:
                 continue  # (nothing written: rehearse again)
+            before = _planned(conn)
+            if plan.first is not None:
+                plan.first()
+            rehearsal.forget_customers(conn, changed)
             rehearsal.apply_rehearsal(conn, rehearsed)
+            if changed:
+                plan.again(changed)
+            report.callbacks_planned = max(_planned(conn) - before, 0)
+            report.settled_again = len(changed)
             return
-    codes_drawn_again()
     with write_phase(session, report):
-        _write_customers(session, conn, stage, present, report, True, progress)
+        plan.plain()
 
 
 @contextmanager
