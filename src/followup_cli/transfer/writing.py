@@ -164,8 +164,17 @@ def _write_contacts(
         return
     contacts.upsert_staged(conn, stage, cols, has_primary, session.stamp)
 
+    # A contact plans its birthday greeting (planning.greetings): only the customers of
+    # the file's contacts with a birthday are planned again (inside the lock, so few).
+    if "birthday" not in present:
+        return
     before = _planned(conn)
-    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT customer_id FROM temp.{stage}")]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT DISTINCT customer_id FROM temp.{stage} WHERE birthday IS NOT NULL"
+        )
+    ]
     Planner(session, conn).plan_customers(ids)
     report.callbacks_planned = _planned(conn) - before
 
