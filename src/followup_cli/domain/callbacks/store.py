@@ -304,7 +304,15 @@ def apply_rehearsed_changes(conn: sqlite3.Connection, changes: str, ids: IdShift
     revived), from `temp.{changes}`: first those it closed, then those left pending, so
     that the one-pending-visit rule holds after each statement."""
     names, values = _moved(conn, ids, "d")
-    sets = ", ".join(f'"{n}" = {v}' for n, v in zip(names, values, strict=True) if n != "id")
+    # Only the columns some row changes: every index on a column set is rewritten.
+    differs = ", ".join(f'total(d."{n}" IS NOT m."{n}")' for n in names)
+    counts = conn.execute(
+        f"SELECT {differs} FROM temp.{changes} AS d JOIN main.callbacks AS m ON m.id = d.id"
+    ).fetchone()
+    changed = {n for n, k in zip(names, counts, strict=True) if k} - {"id"}
+    sets = ", ".join(f'"{n}" = {v}' for n, v in zip(names, values, strict=True) if n in changed)
+    if not sets:
+        return
     for pending in (0, 1):
         conn.execute(
             f"UPDATE main.callbacks AS m SET {sets} FROM temp.{changes} AS d"
