@@ -20,6 +20,7 @@ It prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -34,6 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import FULL, data_dir, generate  # noqa: E402
+
+from followup_cli.store.schema import SCHEMA_VERSION  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLLOWUP = ROOT / ".venv" / "bin" / "followup"
@@ -88,26 +91,39 @@ def codes_of(path: Path) -> list[str]:
         return [line.split(",", 1)[0] for line in fh]
 
 
-def prepare(kind: str, rows: int, work: Path, data: Path) -> tuple[Path, Path, list[str]]:
-    """The database the import goes into, the file imported, the clerks' customers."""
-    db = work / f"{kind}.db"
+def _base(kind: str, work: Path, data: Path) -> Path:
+    """The database an import of `kind` goes into, before the import: made once per
+    generated data (the data's stamp and the code's schema name it) and reused."""
+    stamp = json.loads((data / "stamp.json").read_text())["generator"]
+    base = work / f"{kind}-base-{stamp}-v{SCHEMA_VERSION}.db"
+    if base.exists():
+        return base
+    db = work / f"{kind}-making.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     assert followup(db, "init").returncode == 0
-    base = ["staff"] if kind == "customers" else ["staff", "customers"]
+    names = ["staff"] if kind == "customers" else ["staff", "customers"]
     if kind == "calls":
-        base.append("events")
-    customers = data / "customers.csv"
-    clerk_codes = codes_of(customers)[-CLERKS * 4 :]  # the clerks' own customers
-    for name in base:
+        names.append("events")
+    for name in names:
         src = data / f"{name}.csv"
-        if name == "customers" and kind == "customers":
-            continue
         if name == "events":
             src = head(data / "events.csv", work / "base-events.csv", 100_000)
         r = followup(db, "import", name, str(src))
         if r.returncode != 0:
             raise SystemExit(f"preparing {kind}: {r.stderr}")
+    assert followup(db, "db", "backup", str(base)).returncode == 0
+    return base
+
+
+def prepare(kind: str, rows: int, work: Path, data: Path) -> tuple[Path, Path, list[str]]:
+    """The database the import goes into, the file imported, the clerks' customers."""
+    db = work / f"{kind}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(_base(kind, work, data), db)
+    customers = data / "customers.csv"
+    clerk_codes = codes_of(customers)[-CLERKS * 4 :]  # the clerks' own customers
     if kind == "customers":
         # The clerks' customers first, then the file of new ones.
         first = head(
