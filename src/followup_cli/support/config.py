@@ -413,7 +413,10 @@ def validate(config: Config) -> None:
     for setting, role in [
         ("planning.second_level.role", second["role"]),
         *((f"planning.second_level.roles.{k}", r) for k, r in second["roles"].items()),
-        *(("planning.visit_etiquette.roles", r) for r in config["planning"]["visit_etiquette"]["roles"]),
+        *(
+            ("planning.visit_etiquette.roles", r)
+            for r in config["planning"]["visit_etiquette"]["roles"]
+        ),
     ]:
         if role not in roles:
             raise ConfigError(

@@ -57,7 +57,9 @@ class Planner:
     roster: Roster = field(init=False)
     _queue: list[Planned] = field(default_factory=list)
     _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
-    _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
+    _event_dates: dict[tuple[str, str, str], list[tuple[str, date, date]]] = field(
+        default_factory=dict
+    )
     _workload: Workload | None = None
     _windows: dict[date, list[date]] = field(default_factory=dict)
     # False: planning ahead outside a write transaction (nothing is written).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -49,7 +50,7 @@ class EventInput:
     staff: str | None = None
     result: str | None = None
     note: str | None = None
-    in_use: date | None = None
+    in_use: datetime.date | None = None  # (`date` is the field above, in this class)
 
 
 # How long after the event its machine may go into use (a later day is a typo).
