@@ -30,12 +30,10 @@ echo "== The clerk's morning: followup due (2026-11-23) =="
 
 echo
 echo "== A key account's service schedule: a core (grade 1) customer's job of 2026-11-18 =="
-# Seed 003 (大客户回访): 以提供服务后两天、一周、一个月、三个月、六个月等为时间段进行定期的回访.
+# Seed 003 (大客户回访): 以提供服务后两天、一周、一个月、三个月、六个月等为时间段进行定期的回访
+# (grades 1–3; a general customer's service keeps 2d, 7d, 1m).
 FOLLOWUP_STAFF=张丽 "$F" event add C000001 --kind service --date 2026-11-18 --ref WO-2026-0355 \
     --machine "ZL50GN" --staff 王磊 --result 已修复 --note "更换回转马达密封"
-echo "-- the same job for a general (grade 4) customer keeps 2d, 7d, 1m:"
-FOLLOWUP_STAFF=张丽 "$F" event add C000006 --kind service --date 2026-11-18 --ref WO-2026-0356 \
-    --machine "陕汽X3000" --staff 赵鹏 --result 完成 --note "冬季保养"
 echo "-- the partnership's anniversary (重要纪念日), greeted the working day before:"
 FOLLOWUP_STAFF=张丽 "$F" customer edit C000001 --anniversary 12-06:合作纪念日
 
