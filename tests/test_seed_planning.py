@@ -444,7 +444,7 @@ def test_the_list_given_replaces_the_old_and_clearing_cancels_the_greetings(
             ("--anniversary", "13-45"),
             65,
             "Error: anniversary: '13-45' is not valid; expected a month and day like 05-20,"
-            " optionally a label after a colon: 05-20:合作纪念日",
+            " optionally a label after a colon: `05-20:合作纪念日`",
         ),
         (
             ("--anniversary", "02-30:成立"),

@@ -307,7 +307,7 @@ def edit_cmd(
         list[str] | None,
         typer.Option(
             "--anniversary",
-            help="MM-DD[:label], e.g. 05-20:合作纪念日; repeat for several. The customer's"
+            help="MM-DD[:label], e.g. `05-20:合作纪念日`; repeat for several. The customer's"
             " whole list: the ones left out are removed. Grades 1–3 get a greeting.",
         ),
     ] = None,

@@ -438,7 +438,7 @@ def _check_event_offsets(config: Config, kind: str, by_tier: Any) -> None:
     if "default" not in by_tier:
         raise ConfigError(
             _("{setting}: no `default` offsets (the list for every tier)").format(setting=where),
-            _('Add a line such as default = ["2d", "7d", "1m"] to [{setting}].').format(
+            _('Add a line such as `default = ["2d", "7d", "1m"]` to [{setting}].').format(
                 setting=where
             ),
         )

@@ -28,7 +28,7 @@ class Anniversary:
 
 
 def expected() -> str:
-    return _("a month and day like 05-20, optionally a label after a colon: 05-20:合作纪念日")
+    return _("a month and day like 05-20, optionally a label after a colon: `05-20:合作纪念日`")
 
 
 def parse_anniversary(value: str, field: str = "anniversary") -> Anniversary:
