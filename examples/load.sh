@@ -29,6 +29,15 @@ echo "== The clerk's morning: followup due (2026-11-23) =="
 "$F" due --limit 12
 
 echo
+echo "== A key account's service schedule: a core (grade 1) customer's job of 2026-11-18 =="
+# Seed 003 (大客户回访): 以提供服务后两天、一周、一个月、三个月、六个月等为时间段进行定期的回访
+# (grades 1–3; a general customer's service keeps 2d, 7d, 1m).
+FOLLOWUP_STAFF=张丽 "$F" event add C000001 --kind service --date 2026-11-18 --ref WO-2026-0355 \
+    --machine "ZL50GN" --staff 王磊 --result 已修复 --note "更换回转马达密封"
+echo "-- the partnership's anniversary (重要纪念日), greeted the working day before:"
+FOLLOWUP_STAFF=张丽 "$F" customer edit C000001 --anniversary 12-06:合作纪念日
+
+echo
 echo "== A complaint comes in by phone from an important (grade 2) customer =="
 FOLLOWUP_STAFF=张丽 "$F" ticket open C000002 --severity minor --category service.late \
     --channel phone --summary "约好周五上门保养, 服务工程师没来也没通知" \

@@ -135,6 +135,9 @@ SAMPLE = {
     "second": "2",
     "limit": "10",
     "score": 2,
+    "in_use": "2026-11-20",
+    "label": "合作纪念日",
+    "visit": texts.message("callback.visit", role="branch_gm", offset="15d"),
 }
 
 

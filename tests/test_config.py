@@ -61,8 +61,11 @@ def test_show_prints_the_defaults_as_toml(run):
 
 def test_show_json(run):
     data = shown_json(run)
-    assert data["planning"]["event_offsets"]["service"] == ["2d", "7d", "1m"]
-    assert data["planning"]["event_offsets"]["sale"] == ["2d", "7d", "1m", "3m", "6m"]
+    service = data["planning"]["event_offsets"]["service"]
+    assert service["default"] == ["2d", "7d", "1m"]
+    assert service["core"] == service["important"] == service["key"]
+    assert service["key"] == ["2d", "7d", "1m", "3m", "6m"]
+    assert data["planning"]["event_offsets"]["sale"] == {"default": ["2d", "7d", "1m", "3m", "6m"]}
     assert data["planning"]["stale_after_days"] == 30  # a number, not "30"
     assert data["urgency"]["overdue_day"] == 1.0
     assert data["planning"]["greetings"]["birthday"] is True
@@ -102,7 +105,8 @@ def test_one_key_overridden_others_keep_defaults(run, tmp_path):
 def test_a_nested_table_is_merged_key_by_key(run, tmp_path):
     path = write(tmp_path / "mine.toml", '[planning.event_offsets]\nservice = ["3d"]\n')
     offsets = shown_json(run, "--config", str(path))["planning"]["event_offsets"]
-    assert offsets["service"] == ["3d"]
+    # (one list for a kind, as before the per-tier tables: every tier's offsets)
+    assert offsets["service"] == {"default": ["3d"]}
     assert offsets["sale"] == DEFAULTS["planning"]["event_offsets"]["sale"]
 
 
@@ -238,7 +242,9 @@ def test_init_writes_a_commented_template(run, tmp_path):
     # every default setting is in there, commented out
     assert "# stale_after_days = 30" in lines
     assert "# [planning]" in lines
-    assert '# service = ["2d", "7d", "1m"]' in lines
+    assert "# [planning.event_offsets.service]" in lines
+    assert '# default = ["2d", "7d", "1m"]' in lines
+    assert '# key = ["2d", "7d", "1m", "3m", "6m"]' in lines
     # issue 17's settings, each with the seed's words beside it
     assert '# report_to = "sales_manager"' in lines
     assert '# approval_severities = ["major", "critical"]' in lines

@@ -103,7 +103,12 @@ RANGE_CASES = [
     ),
     (
         '[planning.event_offsets]\nservice = ["2d", "99999y"]\n',
-        "planning.event_offsets.service: '99999y' is not valid;"
+        "planning.event_offsets.service.default: '99999y' is not valid;"
+        " expected an interval of at most 10 years",
+    ),
+    (
+        '[planning.event_offsets.service]\nkey = ["2d", "99999y"]\n',
+        "planning.event_offsets.service.key: '99999y' is not valid;"
         " expected an interval of at most 10 years",
     ),
     (

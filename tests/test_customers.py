@@ -583,7 +583,9 @@ def test_edit_grade_replans_visits(office, rows):
     assert {role: v["detail"] for role, v in after.items()} == {
         "account_manager": "account_manager visit (every 3d)",
         "sales_manager": "sales_manager visit (every 1w)",
-        "marketing_director": "marketing_director visit (every 1m)",
+        # (a grade 1 customer: seed 001 拜访礼节, company materials and a keepsake)
+        "marketing_director": "marketing_director visit (every 1m);"
+        " etiquette: bring company materials, a modest keepsake",
     }
     # the first visit falls within one new interval of today (2026-11-23)
     assert "2026-11-23" <= after["account_manager"]["due_on"] <= "2026-11-25"

@@ -983,7 +983,8 @@ def test_events_import_plans_exactly_what_event_add_plans(
         ("C001", "配件", "2026-10-30", "PJ-9", "", ""),
     ]
     r = import_ok(office, "events", events_file(tmp_path, *records))
-    assert r.stdout.endswith("; 5 callbacks planned\n"), r.stdout
+    # C001 is core: its service plans 2d, 7d, 1m, 3m, 6m (seed 003), its parts 7d
+    assert r.stdout.endswith("; 7 callbacks planned\n"), r.stdout
     for code, kind, day, ref, who, _note in records:
         args = ["event", "add", code, "--kind", kind, "--date", day]
         args += ["--ref", ref] if ref else []
@@ -999,7 +1000,7 @@ def test_events_import_plans_exactly_what_event_add_plans(
     with closing(sqlite3.connect(added)) as conn:
         conn.row_factory = sqlite3.Row
         by_add = [dict(row) for row in conn.execute(plans)]
-    assert len(by_add) == 5
+    assert len(by_add) == 7
     assert rows(plans) == by_add
 
 

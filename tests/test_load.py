@@ -368,8 +368,8 @@ def test_a_customer_archived_while_an_events_import_plans_gets_no_callback(
     assert rows(
         "SELECT c.code, count(*) AS n FROM callbacks b JOIN customers c ON c.id = b.customer_id"
         " WHERE b.reason = 'event' AND b.status = 'pending' GROUP BY c.code"
-    ) == [{"code": "C001", "n": 9}]
-    assert "9 callbacks planned" in r.stdout
+    ) == [{"code": "C001", "n": 15}]  # core: 2d, 7d, 1m, 3m, 6m each (seed 003)
+    assert "15 callbacks planned" in r.stdout
     assert rows("SELECT count(*) AS n FROM events") == [{"n": 6}]  # the events are history
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -231,9 +232,50 @@ def test_first_completed_service_callback_plans_a_supervisor_check(office: Run, 
     assert len(second_level(rows)) == 1
 
 
-def test_sale_callbacks_plan_no_second_level(office: Run, rows: Rows) -> None:
+def test_a_sale_callback_plans_a_second_level_check_too(office: Run, rows: Rows) -> None:
+    """Seed 000 "兩級回訪…服務人員進行第一次回訪，而安排服務監督人員進行第二次回訪": every
+    kind gets its level-2 check, by the service supervisor unless config names another."""
     event(office, "C001", "sale", "2026-11-19", "S-1")
-    ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00"))
+    r = ok(call(office, "C001", "reached", "李娜", "2026-11-23 10:00"))
+    assert event_cb(rows, "S-1", "2026-11-21")["status"] == "done"
+    (check,) = second_level(rows)
+    assert (check["due_on"], check["level"], check["role"], check["assignee"]) == (
+        "2026-11-26",
+        2,
+        "service_supervisor",
+        "陈静",
+    )
+    assert check["detail"] == "check of the sale 2026-11-19 callback S-1"
+    assert f"planned: #{check['id']} second-level due 2026-11-26" in r.stdout
+
+
+def test_each_kind_has_its_own_checking_role_in_config(
+    office: Run, rows: Rows, tmp_path: Path
+) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text('[planning.second_level.roles]\nsale = "sales_manager"\n', encoding="utf-8")
+    event(office, "C001", "sale", "2026-11-19", "S-1")
+    ok(office("--config", str(config), "log-call", "C001", "--outcome", "reached",
+              "--by", "李娜", "--at", "2026-11-23 10:00"))  # fmt: skip
+    (check,) = second_level(rows)
+    assert (check["role"], check["assignee"]) == ("sales_manager", "孙丽")
+    # Only the checking role settles it: the supervisor's call does not, the manager's does.
+    ok(office("--config", str(config), "log-call", "C001", "--outcome", "reached",
+              "--by", "陈静", "--at", "2026-11-26 10:00", today="2026-11-26"))  # fmt: skip
+    assert second_level(rows)[0]["status"] == "pending"
+    ok(office("--config", str(config), "log-call", "C001", "--outcome", "reached",
+              "--by", "孙丽", "--at", "2026-11-26 11:00", today="2026-11-26"))  # fmt: skip
+    assert second_level(rows)[0]["status"] == "done"
+
+
+def test_a_kind_left_out_of_event_kinds_plans_no_second_level(
+    office: Run, rows: Rows, tmp_path: Path
+) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text('[planning.second_level]\nevent_kinds = ["service"]\n', encoding="utf-8")
+    event(office, "C001", "sale", "2026-11-19", "S-1")
+    ok(office("--config", str(config), "log-call", "C001", "--outcome", "reached",
+              "--by", "李娜", "--at", "2026-11-23 10:00"))  # fmt: skip
     assert event_cb(rows, "S-1", "2026-11-21")["status"] == "done"
     assert second_level(rows) == []
 

@@ -97,18 +97,23 @@ def pending(rows: Rows, code: str, reason: str) -> list[dict[str, Any]]:
 # -- event callbacks -------------------------------------------------------------------
 
 
-def test_service_event_plans_2d_7d_1m_moved_to_working_days(office: Run, rows: Rows) -> None:
+def test_service_event_of_a_core_customer_plans_2d_7d_1m_3m_6m_on_working_days(
+    office: Run, rows: Rows
+) -> None:
     r = ok(office("event", "add", "C001", "--kind", "service", "--date", "2026-11-20",
                   "--ref", "WO-1", "--staff", "赵强", "--result", "fixed"))  # fmt: skip
     assert "Recorded service event #1 for C001 山东鲁建机械有限公司 on 2026-11-20" in r.stdout
     assert "due 2026-11-23  service 2026-11-20 WO-1 (+2d)" in r.stdout
     assert "due 2026-12-21  service 2026-11-20 WO-1 (+1m)" in r.stdout
     cbs = event_callbacks(rows, "WO-1")
-    # +2d is a Sunday -> Monday; +1m is a Sunday -> Monday.
+    # +2d is a Sunday -> Monday; +1m is a Sunday -> Monday; +3m a Saturday -> Monday.
+    # C001 is grade 1 (core): the key-account schedule of seed 003 adds 3m and 6m.
     assert dates_of(cbs) == [
         ("2026-11-22", "2026-11-23"),
         ("2026-11-27", "2026-11-27"),
         ("2026-12-20", "2026-12-21"),
+        ("2027-02-20", "2027-02-22"),
+        ("2027-05-20", "2027-05-20"),
     ]
     for cb in cbs:
         assert (cb["reason"], cb["source"], cb["level"], cb["status"]) == (
@@ -189,7 +194,12 @@ def test_offsets_are_from_the_event_date_not_chained(office: Run, rows: Rows) ->
               "--at", "2026-11-24 10:00", today="2026-11-24"))  # fmt: skip
     cbs = event_callbacks(rows, "W")
     assert cbs[0]["status"] == "done"
-    assert dates_of(cbs[1:]) == [("2026-11-27", "2026-11-27"), ("2026-12-20", "2026-12-21")]
+    assert dates_of(cbs[1:]) == [
+        ("2026-11-27", "2026-11-27"),
+        ("2026-12-20", "2026-12-21"),
+        ("2027-02-20", "2027-02-22"),
+        ("2027-05-20", "2027-05-20"),
+    ]
 
 
 def test_stale_callbacks_of_a_past_event_are_not_planned(office: Run, rows: Rows) -> None:
@@ -423,9 +433,11 @@ def test_birthday_added_after_the_daily_roll_is_still_planned(office: Run, rows:
     assert len(rows("SELECT * FROM callbacks WHERE reason = 'birthday'")) == 1
 
 
-def test_holiday_greetings_only_for_grades_1_and_2(office: Run, rows: Rows) -> None:
+def test_holiday_greetings_only_for_grades_1_to_3(office: Run, rows: Rows) -> None:
+    """Seed 003 "节日回访…回访大客户": core, important and key customers, not general."""
     ok(office("customer", "add", "聊城路桥", "--code", "C003", "--grade", "2", today="2026-12-01"))
     ok(office("customer", "add", "德州物流", "--code", "C004", "--grade", "3", today="2026-12-01"))
+    ok(office("customer", "add", "滨州农机", "--code", "C005", "--grade", "4", today="2026-12-01"))
     r = ok(office("due", "--days", "30", "--format", "json", today="2026-12-01"))
     assert "New Year's Day greeting (2027-01-01)" in r.stdout
     got = rows(
@@ -436,6 +448,7 @@ def test_holiday_greetings_only_for_grades_1_and_2(office: Run, rows: Rows) -> N
     assert [(g["code"], g["due_on"], g["planned_on"]) for g in got] == [
         ("C001", "2026-12-31", "2027-01-01"),
         ("C003", "2026-12-31", "2027-01-01"),
+        ("C004", "2026-12-31", "2027-01-01"),
     ]
 
 
@@ -535,7 +548,11 @@ def check_event_callbacks(conn: sqlite3.Connection) -> None:
     for event in conn.execute("SELECT id, kind, date FROM events").fetchall():
         day = date.fromisoformat(event["date"])
         expected = {}
-        for text in CONFIG["planning"]["event_offsets"][event["kind"]]:
+        grade = conn.execute(
+            "SELECT grade FROM customers c JOIN events e ON e.customer_id = c.id WHERE e.id = ?",
+            (event["id"],),
+        ).fetchone()[0]
+        for text in CONFIG.event_offsets(event["kind"], CONFIG.tier(grade)):
             anchor = parse_interval(text).after(day)
             if CAL.next_working(anchor) >= stale_before:
                 expected[f"event:{event['id']}:{text}"] = anchor

@@ -27,6 +27,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "followup_cli"
 # called by transfer/writing.py with its temp stage table).
 OWNERS: dict[str, set[str]] = {
     "_migrations": {"store/migrations.py"},
+    "anniversaries": {"domain/customers/anniversaries.py"},
     "calendar": {"support/workdays.py"},
     "callbacks": {"domain/callbacks/store.py", "store/migrations.py"},
     "calls": {"domain/calls/log.py"},

@@ -8,6 +8,7 @@ from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, 
 from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import fields
+from followup_cli.domain.customers.anniversaries import parse_anniversaries
 from followup_cli.domain.customers.profile import customer_profile
 from followup_cli.domain.customers.records import (
     add_customer,
@@ -202,6 +203,11 @@ def show_cmd(
             (_("Address"), c.address),
             (_("Note"), c.note),
             (_("Status"), shown_status),
+            *(
+                [(_("Anniversaries"), "; ".join(a.shown() for a in profile.anniversaries))]
+                if profile.anniversaries
+                else []
+            ),
         ]
 
     sections = [
@@ -297,6 +303,17 @@ def edit_cmd(
     department: Department = None,
     address: Address = None,
     note: Note = None,
+    anniversary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--anniversary",
+            help="MM-DD[:label], e.g. `05-20:合作纪念日`; repeat for several. The customer's"
+            " whole list: the ones left out are removed. Grades 1–3 get a greeting.",
+        ),
+    ] = None,
+    clear_anniversaries: Annotated[
+        bool, typer.Option("--clear-anniversaries", help="Remove every anniversary.")
+    ] = False,
     allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Change a customer's fields; pass "" to clear an optional one. A new grade replans visits.
@@ -304,6 +321,7 @@ def edit_cmd(
     \b
     Example:
       followup customer edit C000012 --grade 1 --owner 王伟 --by 刘洋
+      followup customer edit C000012 --anniversary 05-20:合作纪念日 --anniversary 09-01:公司成立
     """
 
     raw = {
@@ -319,9 +337,16 @@ def edit_cmd(
         "note": note,
     }
     given = {k: v for k, v in raw.items() if v is not None}
-    if not given:
+    if anniversary and clear_anniversaries:
+        raise typer.BadParameter(
+            _("give --anniversary or --clear-anniversaries, not both"), param_hint="options"
+        )
+    if not given and not anniversary and not clear_anniversaries:
         raise typer.BadParameter(_("give at least one field to change"), param_hint="options")
     data = checked(validate_customer, given, arguments=())
+    if anniversary or clear_anniversaries:
+        data.anniversaries = checked(parse_anniversaries, anniversary or [], arguments=())
+        data.given.add("anniversary")
     session = acting_session(ctx, by)
     updated, changed = edit_customer(
         session, customer, data, allow_duplicate_name=allow_duplicate_name

@@ -42,17 +42,26 @@ def add_cmd(
         str | None, typer.Option("--result", help="What the staff reported, e.g. fixed.")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Free note.")] = None,
+    in_use: Annotated[
+        str | None,
+        typer.Option(
+            "--in-use",
+            help="The day the machine went into use (投入使用): callbacks count from it.",
+        ),
+    ] = None,
     by: ByOption = None,
 ) -> None:
-    """Record an event and plan its callbacks (service: +2d, +7d, +1m).
+    """Record an event and plan its callbacks (service: +2d, +7d, +1m; grades 1–3 also +3m, +6m).
 
     \b
     Example:
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
           --machine "SY215C #3391" --staff 赵强 --result fixed --by 李娜
+      followup event add C000012 --kind sale --date 2026-11-10 --in-use 2026-11-18
     """
 
     when = parse_date_option("--date", date)
+    in_use_day = parse_date_option("--in-use", in_use)
     session = acting_session(ctx, by)
     data = checked(
         validate_event,
@@ -64,6 +73,7 @@ def add_cmd(
         staff=staff,
         result=result,
         note=note,
+        in_use=in_use_day,
     )
     added = add_event(session, customer, data)
     e = added.event

@@ -40,6 +40,8 @@ VALUES: dict[str, tuple[str, Any]] = {
     "--to": _DATE,
     "--at": ("TIME", None),
     "--birthday": _DATE,
+    "--in-use": _DATE,
+    "--anniversary": ("MM-DD[:LABEL]", None),
     "--days": ("N", None),
     "--limit": ("N", None),
     "--callback": ("ID", None),

@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 # Bad dates are bad input data (exit 65), like a bad CSV cell; other bad option values
 # are usage errors (exit 2).
-DATE_FIELDS = {"date", "at", "birthday"}
+DATE_FIELDS = {"date", "at", "birthday", "in_use", "anniversary"}
 
 
 @dataclass

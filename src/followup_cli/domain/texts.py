@@ -29,6 +29,12 @@ from followup_cli.support.i18n import ENGLISH, N_, _, current_language, in_langu
 TEMPLATES: dict[str, str] = {
     # callback details
     "callback.event": N_("{kind} {what} (+{offset})"),
+    "callback.event_in_use": N_("{kind} {what} (+{offset} from going into use on {in_use})"),
+    "callback.anniversary": N_("anniversary: {label} ({day})"),
+    "callback.anniversary_unlabelled": N_("anniversary ({day})"),
+    "callback.visit_etiquette": N_(
+        "{visit}; etiquette: bring company materials, a modest keepsake"
+    ),
     "callback.second_level": N_("check of the {kind} {date} callback {ref}"),
     "callback.visit": N_("{role} visit (every {offset})"),
     "callback.yearly": N_("yearly contact"),

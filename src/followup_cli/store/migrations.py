@@ -463,6 +463,27 @@ def m010_warnings(db: Any) -> None:
     )
 
 
+def m011_seed_planning(db: Any) -> None:
+    """Planning as the seeds have it (issue 18). `events.in_use`: the day the machine went
+    into use, when the event gives it; its callbacks are counted from that day (seed 000:
+    call when the customer can judge). `anniversaries`: a customer's important dates
+    (seed 003 重要纪念日), month and day (`MM-DD`) with an optional label, each greeted
+    on the working day before for the greeted grades."""
+    conn = db.conn
+    conn.execute("ALTER TABLE events ADD COLUMN in_use TEXT")
+    conn.execute(
+        """
+        CREATE TABLE anniversaries (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers (id),
+            day TEXT NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (customer_id, day, label)
+        )"""
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -474,6 +495,7 @@ MIGRATIONS: list[Migration] = [
     m008_tamper_triggers,
     m009_ticket_approval,
     m010_warnings,
+    m011_seed_planning,
 ]
 
 

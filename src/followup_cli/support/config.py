@@ -28,6 +28,7 @@ _OPEN_TABLES = {
     "categories",
     "questions",
     "planning.event_offsets",
+    "planning.second_level.roles",
     "tickets.sla_days",
     "escalation.ladders",
     "warnings.route",
@@ -96,7 +97,11 @@ def _defaults() -> dict[str, Any]:
 def _merge(base: dict[str, Any], override: dict[str, Any], path: str, retired: list[str]) -> None:
     for key, value in override.items():
         where = f"{path}.{key}" if path else key
-        open_table = path in _OPEN_TABLES or path.split(".")[0] in {"visits", "categories"}
+        open_table = (
+            path in _OPEN_TABLES
+            or path.split(".")[0] in {"visits", "categories"}
+            or path.startswith("planning.event_offsets.")  # a tier's own offsets
+        )
         if key not in base:
             if where in _RETIRED:
                 retired.append(where)
@@ -193,6 +198,21 @@ class Config:
     def event_kinds(self) -> list[str]:
         return list(self.data["planning"]["event_offsets"])
 
+    def event_offsets(self, kind: str, tier: str) -> list[str]:
+        """The offsets after an event of `kind` for a customer of `tier`: the tier's own
+        list, else the kind's default (none for a kind not configured)."""
+        by_tier = self.data["planning"]["event_offsets"].get(kind)
+        if by_tier is None:
+            return []
+        return list(by_tier.get(tier, by_tier["default"]))
+
+    def second_level_role(self, kind: str) -> str | None:
+        """Who checks an event of `kind` at level 2, or None when the kind has no check."""
+        rule = self.data["planning"]["second_level"]
+        if kind not in rule["event_kinds"]:
+            return None
+        return str(rule["roles"].get(kind, rule["role"]))
+
 
 def office_zone(name: str) -> tzinfo:
     """The zone the `timezone` setting names; a ConfigError saying so when it names none."""
@@ -242,10 +262,28 @@ def load_config(path: Path | None, *, explicit: bool = False) -> Config:
             _("Run `followup config init PATH` for a template to start from."),
         ) from None
     retired: list[str] = []
+    flat_offsets = _flat_event_offsets(user)
     _merge(data, user, "", retired)
+    for kind, offsets in flat_offsets.items():
+        data["planning"]["event_offsets"][kind] = {"default": offsets}
     config = Config(data, source=path, retired=retired)
     validate(config)
     return config
+
+
+def _flat_event_offsets(user: dict[str, Any]) -> dict[str, Any]:
+    """An event kind's offsets written as one list (`service = ["2d", "7d"]`, as releases
+    before the per-tier tables had it) stand for every tier: taken out of `user` here,
+    and put back as the kind's whole table ({"default": [...]}) after the merge."""
+    planning = user.get("planning")
+    table = planning.get("event_offsets") if isinstance(planning, dict) else None
+    if not isinstance(table, dict):
+        return {}
+    return {kind: table.pop(kind) for kind in list(table) if isinstance(table[kind], list)}
+
+
+# Intervals in one kind's (and tier's) list of event offsets, at most.
+MAX_EVENT_OFFSETS = 20
 
 
 # A config file is a page of settings: anything larger is not one (and /dev/zero is endless).
@@ -316,9 +354,8 @@ def validate(config: Config) -> None:
                     grade=grade, tier=tier, tiers=", ".join(TIERS)
                 )
             )
-    for kind, offsets in config["planning"]["event_offsets"].items():
-        for offset in offsets:
-            config.interval(offset, f"planning.event_offsets.{kind}")
+    for kind, by_tier in config["planning"]["event_offsets"].items():
+        _check_event_offsets(config, kind, by_tier)
     for grade, matrix in config["visits"].items():
         for role, every in matrix.items():
             if role not in roles:
@@ -372,11 +409,50 @@ def validate(config: Config) -> None:
                         kind=kind, category=q.get("category")
                     )
                 )
+    second = config["planning"]["second_level"]
+    for setting, role in [
+        ("planning.second_level.role", second["role"]),
+        *((f"planning.second_level.roles.{k}", r) for k, r in second["roles"].items()),
+        *(
+            ("planning.visit_etiquette.roles", r)
+            for r in config["planning"]["visit_etiquette"]["roles"]
+        ),
+    ]:
+        if role not in roles:
+            raise ConfigError(
+                _("{setting}: '{role}' is not a staff role").format(setting=setting, role=role)
+            )
     for name in ("event_role", "greeting_role", "yearly_role"):
         if config["planning"][name] not in roles:
             raise ConfigError(
                 _("planning.{name}: '{role}' is not a role").format(
                     name=name, role=config["planning"][name]
+                )
+            )
+
+
+def _check_event_offsets(config: Config, kind: str, by_tier: Any) -> None:
+    """One kind's offsets: a table with `default` and tiers' own lists, each of at most
+    MAX_EVENT_OFFSETS intervals (the intervals themselves checked by config_schema)."""
+    where = f"planning.event_offsets.{kind}"
+    if "default" not in by_tier:
+        raise ConfigError(
+            _("{setting}: no `default` offsets (the list for every tier)").format(setting=where),
+            _('Add a line such as `default = ["2d", "7d", "1m"]` to [{setting}].').format(
+                setting=where
+            ),
+        )
+    for tier, offsets in by_tier.items():
+        if tier != "default" and tier not in TIERS:
+            raise ConfigError(
+                _("{setting}: '{tier}' is not a tier ({tiers})").format(
+                    setting=f"{where}.{tier}", tier=tier, tiers=", ".join(("default", *TIERS))
+                )
+            )
+        if len(offsets) > MAX_EVENT_OFFSETS:
+            raise ConfigError(
+                _("{setting}: {n} offsets; at most {most} are allowed").format(
+                    setting=f"{where}.{tier}", n=len(offsets), most=MAX_EVENT_OFFSETS
                 )
             )
 

@@ -252,6 +252,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "ticket",
         "interval",
         "action",
+        "in_use",
+        "anniversary",
     ),
 }
 

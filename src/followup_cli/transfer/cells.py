@@ -215,6 +215,8 @@ def _event_fields(session: Session) -> dict[str, Converter]:
         "staff": _staff_name(staff_names(session.conn), "staff"),
         "result": _long_text("result"),
         "note": _long_text("note"),
+        # on or after the event's date: checked across the row (transfer/checks.py)
+        "in_use": _optional(lambda v: parse_date(v, "in_use").isoformat()),
     }
 
 

@@ -255,11 +255,41 @@ def _check_events(
     same = " AND ".join(f"b.{k} = a.{k}" for k in EVENT_KEY)
     # SQLite-only: rowid, the copy's insertion order. A second engine needs an identity
     # column in the sorted copy (or row_number() OVER (ORDER BY key, line)).
-    return [
+    repeated = [
         CellError(line, col, head, str(ref), expected, other=other)
         for line, ref, other in conn.execute(
             f"SELECT b.line, b.ref, a.line FROM temp.{sorted_stage} a"
             f" JOIN temp.{sorted_stage} b ON b.rowid = a.rowid + 1 AND {same}"
+        )
+    ]
+    return repeated + _in_use_before_event(conn, stage, present)
+
+
+def _in_use_before_event(
+    conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    """An `in_use` day before the event's date, or more than a year after it (as
+    `event add --in-use` refuses it)."""
+    if "in_use" not in present:
+        return []
+    # Only a file with the column needs the rule (and the events module).
+    from followup_cli.domain.events.records import IN_USE_WITHIN_DAYS
+
+    col, head = present["in_use"]
+    return [
+        CellError(
+            line,
+            col,
+            head,
+            str(in_use),
+            _("a date on or after the event's date ({date}) and within a year of it").format(
+                date=day
+            ),
+        )
+        for line, in_use, day in conn.execute(
+            f"SELECT line, in_use, date FROM temp.{stage} WHERE in_use IS NOT NULL"
+            " AND date IS NOT NULL AND (in_use < date OR in_use > date(date, ?)) ORDER BY line",
+            (f"+{IN_USE_WITHIN_DAYS} days",),
         )
     ]
 

@@ -57,6 +57,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("staff", ("服务人员", "经办人")),
         Column("result", ("结果", "处理结果")),
         Column("note", ("备注",)),
+        Column("in_use", ("投入使用日期", "投入使用", "使用日期")),
     ],
     "calls": [
         Column("customer_code", ("客户编号", "客户代码", "code"), True),

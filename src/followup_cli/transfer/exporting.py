@@ -50,7 +50,8 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     ),
     "events": (
         _import_columns("events"),
-        "SELECT COALESCE(c.code, '#' || e.customer_id), e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note"
+        "SELECT COALESCE(c.code, '#' || e.customer_id), e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note,"
+        " e.in_use"
         " FROM events e LEFT JOIN customers c ON c.id = e.customer_id ORDER BY e.id",
     ),
     "calls": (

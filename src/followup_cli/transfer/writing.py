@@ -189,7 +189,8 @@ def write_events(
     progress: Progress | None,
     plans: str | None = None,
 ) -> None:
-    cols = [c for c in ("machine", "staff", "result", "note") if c in present]
+    # (a corrected in_use is recorded; callbacks already planned keep their dates)
+    cols = [c for c in ("machine", "staff", "result", "note", "in_use") if c in present]
     join = (
         f"FROM temp.{stage} s LEFT JOIN events t ON t.customer_id = s.customer_id"
         " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
@@ -222,8 +223,8 @@ def plan_staged_events(session: Session, conn: sqlite3.Connection, stage: str) -
 def _earliest_plannable(session: Session) -> date:
     """Events older than this cannot plan a callback that is not stale."""
     longest = 0
-    for kind, offsets in session.config["planning"]["event_offsets"].items():
-        for text in offsets:
+    for kind, by_tier in session.config["planning"]["event_offsets"].items():
+        for text in (t for offsets in by_tier.values() for t in offsets):
             iv = session.config.interval(text, f"planning.event_offsets.{kind}")
             longest = max(longest, iv.approx_days + (iv.count * 2 if iv.unit in "my" else 0))
     stale = int(session.config["planning"]["stale_after_days"])

@@ -57,7 +57,9 @@ class Planner:
     roster: Roster = field(init=False)
     _queue: list[Planned] = field(default_factory=list)
     _closed: dict[tuple[int, str, str], int] = field(default_factory=dict)
-    _event_dates: dict[tuple[str, str], list[tuple[str, date, date]]] = field(default_factory=dict)
+    _event_dates: dict[tuple[str, str, str], list[tuple[str, date, date]]] = field(
+        default_factory=dict
+    )
     _workload: Workload | None = None
     _windows: dict[date, list[date]] = field(default_factory=dict)
     # False: planning ahead outside a write transaction (nothing is written).
@@ -138,16 +140,17 @@ class Planner:
         return written
 
     # -- events --------------------------------------------------------------
-    def event_dates(self, kind: str, day: str) -> list[tuple[str, date, date]]:
-        """(offset, anchor, due) of the callbacks an event of `kind` on `day` plans, the
-        stale ones left out. Memoised: a large import has few distinct (kind, day)."""
-        key = (kind, day)
+    def event_dates(self, kind: str, tier: str, day: str) -> list[tuple[str, date, date]]:
+        """(offset, anchor, due) of the callbacks an event of `kind` for a customer of
+        `tier` anchored on `day` plans, the stale ones left out. Memoised: a large import
+        has few distinct (kind, tier, day)."""
+        key = (kind, tier, day)
         found = self._event_dates.get(key)
         if found is None:
             start = date.fromisoformat(day)
             stale_before = self.stale_before
             found = []
-            for text in self.session.config["planning"]["event_offsets"].get(kind, []):
+            for text in self.session.config.event_offsets(kind, tier):
                 anchor = self.interval(text, f"planning.event_offsets.{kind}").after(start)
                 due = self.calendar.next_working(anchor)
                 if due >= stale_before:
@@ -156,12 +159,13 @@ class Planner:
         return found
 
     def plan_events(self, event_ids: list[int]) -> None:
-        """Callbacks at the configured offsets from each event's date."""
+        """Callbacks at the configured offsets from each event's date (or the day its
+        machine went into use)."""
         role = self.cfg["event_role"]
         for chunk in _chunks(event_ids):
             rows = self.conn.execute(
-                "SELECT e.id, e.customer_id, e.kind, e.date, e.ref, e.machine, c.department"
-                " FROM events e JOIN customers c ON c.id = e.customer_id"
+                "SELECT e.id, e.customer_id, e.kind, e.date, e.ref, e.machine, c.department,"
+                " c.grade, e.in_use FROM events e JOIN customers c ON c.id = e.customer_id"
                 f" WHERE c.archived = 0 AND e.id IN ({marks(chunk)})",
                 chunk,
             ).fetchall()
@@ -193,13 +197,30 @@ class Planner:
         ref: str | None,
         machine: str | None,
         department: str | None,
+        grade: int,
+        in_use: str | None,
     ) -> list[tuple[str, date, date, str | None, Message]]:
-        """(offset, due, anchor, assignee, detail) of each callback an event plans."""
-        planned = self.event_dates(kind, day)
+        """(offset, due, anchor, assignee, detail) of each callback an event plans: from
+        the day its machine went into use when known (seed 000: call when the customer
+        can judge), else from the event's date."""
+        planned = self.event_dates(kind, self.session.config.tier(grade), in_use or day)
         if not planned:
             return []
         what = " ".join(x for x in (day, ref, machine) if x)
         who = self.assignee(self.cfg["event_role"], department, customer_id)
+        if in_use:
+            return [
+                (
+                    text,
+                    due,
+                    anchor,
+                    who,
+                    message(
+                        "callback.event_in_use", kind=kind, what=what, offset=text, in_use=in_use
+                    ),
+                )
+                for text, anchor, due in planned
+            ]
         return [
             (text, due, anchor, who, message("callback.event", kind=kind, what=what, offset=text))
             for text, anchor, due in planned
@@ -208,9 +229,9 @@ class Planner:
     # An import plans its events before it takes the write lock (the rows are staged,
     # without ids yet) and inserts the plans after its events, in one statement.
     def stage_event_plans(self, stage: str, since: date) -> str:
-        """Plan the staged events `temp.{stage}` (customer_id, kind, date, ref, machine)
-        dated `since` or later into a temp table, whose name is returned; its rows refer
-        to the stage's rows by rowid."""
+        """Plan the staged events `temp.{stage}` (customer_id, kind, date, ref, machine,
+        in_use) anchored `since` or later into a temp table, whose name is returned; its
+        rows refer to the stage's rows by rowid."""
         plans = f"{stage}_plans"
         self.conn.execute(f"DROP TABLE IF EXISTS temp.{plans}")
         self.conn.execute(
@@ -218,9 +239,9 @@ class Planner:
             " planned_on TEXT, assignee TEXT, detail TEXT, detail_message TEXT)"
         )
         rows = self.conn.execute(
-            "SELECT s.rowid, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department"
-            f" FROM temp.{stage} s JOIN customers c ON c.id = s.customer_id"
-            " WHERE c.archived = 0 AND s.date >= ?",
+            "SELECT s.rowid, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department,"
+            f" c.grade, s.in_use FROM temp.{stage} s JOIN customers c ON c.id = s.customer_id"
+            " WHERE c.archived = 0 AND coalesce(s.in_use, s.date) >= ?",
             (since.isoformat(),),
         )
         insert = f"INSERT INTO temp.{plans} VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -244,7 +265,8 @@ class Planner:
         )
 
     def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
-        """A supervisor's check after the first completed level-1 callback on an event."""
+        """A check by the kind's checking role after the first completed level-1 callback
+        on an event, whatever its kind (seed 000: at least two levels)."""
         rule = self.session.config["planning"]["second_level"]
         if callback["level"] != 1 or callback["event_id"] is None:
             return
@@ -253,13 +275,13 @@ class Planner:
             " JOIN customers c ON c.id = e.customer_id WHERE e.id = ?",
             (callback["event_id"],),
         ).fetchone()
-        if event is None or event["kind"] not in rule["event_kinds"]:
+        role = None if event is None else self.session.config.second_level_role(event["kind"])
+        if role is None:
             return
         anchor = self.interval(rule["after"], "planning.second_level.after").after(call_day)
         due = self.calendar.next_working(anchor)
         if due < self.stale_before:
             return
-        role = rule["role"]
         self.add(
             Planned(
                 customer_id=callback["customer_id"],
@@ -400,6 +422,9 @@ class Planner:
             )
         }
         visits = self.session.config["visits"]
+        etiquette = self.cfg["visit_etiquette"]  # seed 001 拜访礼节
+        etiquette_grades = {int(g) for g in etiquette["grades"]}
+        etiquette_roles = set(etiquette["roles"])
         yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
         yearly_role = self.cfg["yearly_role"]
         for c in customers:
@@ -416,6 +441,8 @@ class Planner:
                 interval = self.interval(every, f"visits.{c['grade']}.{role}")
                 last = last_visit.get((cid, role))
                 detail = message("callback.visit", role=role, offset=every)
+                if c["grade"] in etiquette_grades and role in etiquette_roles:
+                    detail = message("callback.visit_etiquette", visit=detail)
                 self._periodic(c, "visit", role, who, interval, last, detail)
             if (cid, "yearly", yearly_role) not in pending:
                 last = max(
@@ -498,6 +525,8 @@ class Planner:
                             detail=message("callback.holiday", holiday=name, date=day.isoformat()),
                         )
                     )
+        if rule["anniversary"] and grades:
+            self._plan_anniversaries(ids, grades, horizon, role)
         if not rule["birthday"]:
             return
         scope, params = id_scope("ct.customer_id", ids)
@@ -527,6 +556,44 @@ class Planner:
                             "callback.birthday", name=ct["name"], day=day.strftime("%m-%d")
                         ),
                         contact_id=ct["id"],
+                    )
+                )
+
+    def _plan_anniversaries(
+        self, ids: list[int] | None, grades: list[int], horizon: date, role: str
+    ) -> None:
+        """A greeting for each anniversary of the greeted grades' customers (seed 003
+        重要纪念日), on the working day before it when it falls on a day off, like a
+        birthday. Planned as a greeting (reason `holiday`: missed ones are dropped)."""
+        scope, params = id_scope("a.customer_id", ids)
+        rows = self.conn.execute(
+            "SELECT a.id, a.customer_id, a.day, a.label, c.department FROM anniversaries a"
+            " JOIN customers c ON c.id = a.customer_id WHERE c.archived = 0"
+            f" AND c.grade IN ({marks(grades)}) AND {scope}",
+            (*grades, *params),
+        ).fetchall()
+        for a in rows:
+            for year in (self.today.year, self.today.year + 1):
+                day = birthday_in_year(a["day"], year)
+                due = self.calendar.previous_working(day)
+                if not self.today <= due <= horizon:
+                    continue
+                detail = (
+                    message("callback.anniversary", label=a["label"], day=a["day"])
+                    if a["label"]
+                    else message("callback.anniversary_unlabelled", day=a["day"])
+                )
+                self.add(
+                    Planned(
+                        customer_id=a["customer_id"],
+                        due_on=due,
+                        reason="holiday",
+                        source="rule",
+                        plan_key=f"anniversary:{a['id']}:{year}",
+                        planned_on=day,
+                        role=role,
+                        assignee=self.assignee(role, a["department"], a["customer_id"]),
+                        detail=detail,
                     )
                 )
 

@@ -184,6 +184,19 @@ def cancel_missed_greetings(
     ).rowcount
 
 
+def cancel_anniversary_greetings(
+    conn: sqlite3.Connection, anniversary_ids: Sequence[int], day: date, stamp: str
+) -> None:
+    """The pending greetings of these anniversaries (removed from their customer)
+    cancelled on `day`."""
+    conn.executemany(
+        "UPDATE callbacks SET status = 'cancelled', note = 'anniversary removed', closed_on = ?,"
+        " updated_at = ? WHERE status = 'pending' AND reason = 'holiday'"
+        " AND plan_key LIKE 'anniversary:' || ? || ':%'",
+        [(day.isoformat(), stamp, i) for i in anniversary_ids],
+    )
+
+
 def cancel_customer(
     conn: sqlite3.Connection, customer_id: int, why: str, day: date, stamp: str
 ) -> int:

@@ -312,7 +312,7 @@ def role_duty(session: Session, callback: sqlite3.Row, owner: str | None) -> Dut
     分级拜访制度: each role visits on its own rhythm), an account_manager visit the
     owner's when the customer has one."""
     if callback["level"] == 2:
-        return Duty(session.config["planning"]["second_level"]["role"])
+        return Duty(callback["role"] or session.config["planning"]["second_level"]["role"])
     if callback["reason"] == "visit" and callback["role"]:
         if callback["role"] == "account_manager" and owner:
             return Duty("account_manager", owner)

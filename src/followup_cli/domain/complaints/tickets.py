@@ -161,8 +161,15 @@ def route_below(
     return Routing(rung, ladder[rung] if ladder else None, None, skipped)
 
 
-def sla_deadline(session: Session, calendar: WorkCalendar, severity: str, start: date) -> date:
+def sla_deadline(
+    session: Session, calendar: WorkCalendar, severity: str, start: date, *, from_call: bool = False
+) -> date:
+    """When a ticket of `severity` opened on `start` is due. A problem found on a callback
+    is due within `tickets.call_sla_days` whatever its severity, or sooner when its
+    severity's SLA is shorter (seed 003: 最好在当天或第二天到现场进行问题处理)."""
     days = int(session.config["tickets"]["sla_days"].get(severity, 3))
+    if from_call:
+        days = min(days, int(session.config["tickets"]["call_sla_days"]))
     return calendar.after_working_days(start, days)
 
 
@@ -209,7 +216,9 @@ def insert_ticket(
     if data.owner:
         get_staff(conn, data.owner, "--owner")
     calendar = load_calendar(conn, session.today, store=True)
-    due_by = sla_deadline(session, calendar, data.severity, session.today)
+    due_by = sla_deadline(
+        session, calendar, data.severity, session.today, from_call=call_id is not None
+    )
     tier, ladder = ladder_for(session, customer["grade"])
     routing = _route_new(session, conn, tier, ladder, data.severity, customer["department"])
     owner = data.owner or routing.person

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from followup_cli.domain.contacts.records import Contact, contacts_of
+from followup_cli.domain.customers.anniversaries import Anniversary, anniversaries_of
 from followup_cli.domain.customers.records import Customer, resolve_customer
 from followup_cli.domain.session import Session
 from followup_cli.domain.texts import record
@@ -24,11 +25,13 @@ class CustomerProfile:
     # Calls since the last reached one (all of them, if none was): what flagged the
     # customer unreachable; the next reached call clears both.
     failed_in_a_row: int = 0
+    anniversaries: list[Anniversary] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.customer.to_dict(),
             "failed_calls_in_a_row": self.failed_in_a_row,
+            "anniversaries": [a.to_dict() for a in self.anniversaries],
             "contacts": [c.to_dict() for c in self.contacts],
             "events": self.events,
             "calls": self.calls,
@@ -44,7 +47,7 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         events = [
             dict(r)
             for r in conn.execute(
-                "SELECT id, kind, date, ref, machine, staff, result, note FROM events"
+                "SELECT id, kind, date, ref, machine, staff, result, note, in_use FROM events"
                 " WHERE customer_id = ? ORDER BY date DESC, id DESC LIMIT ?",
                 (cid, RECENT),
             )
@@ -84,4 +87,7 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
             (cid, cid),
         ).fetchone()[0]
         contacts = contacts_of(session, cid)
-    return CustomerProfile(customer, contacts, events, calls, tickets, callbacks, int(failed))
+        anniversaries = anniversaries_of(conn, cid)
+    return CustomerProfile(
+        customer, contacts, events, calls, tickets, callbacks, int(failed), anniversaries
+    )

@@ -7,7 +7,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from followup_cli.domain import fields
-from followup_cli.domain.callbacks.planning import cancel_customer_callbacks, plan_customer
+from followup_cli.domain.callbacks.planning import (
+    Planner,
+    cancel_customer_callbacks,
+    plan_customer,
+)
+from followup_cli.domain.callbacks.store import cancel_anniversary_greetings
+from followup_cli.domain.customers.anniversaries import (
+    Anniversary,
+    anniversaries_of,
+    replace_anniversaries,
+)
 from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
@@ -78,6 +88,8 @@ class CustomerInput:
     department: str | None = None
     address: str | None = None
     note: str | None = None
+    # The customer's whole list of anniversaries, when given ("anniversary" in `given`).
+    anniversaries: list[Anniversary] | None = None
     given: set[str] = field(default_factory=set)
 
 
@@ -230,7 +242,7 @@ def edit_customer(
     with session.write() as conn:
         row = resolve_customer_row(conn, ref)
         changes: dict[str, Any] = {}
-        for key in data.given:
+        for key in data.given - {"anniversary"}:
             value = getattr(data, key)
             if key in ("name", "code", "grade") and value is None:
                 raise InvalidValue(
@@ -263,8 +275,33 @@ def edit_customer(
             )
             if {"grade", "owner", "department"} & changes.keys():
                 plan_customer(session, row["id"], replan=True)
+        if data.anniversaries is not None and _set_anniversaries(
+            session, conn, row["id"], data.anniversaries
+        ):
+            changes["anniversary"] = data.anniversaries
         new = conn.execute("SELECT * FROM customers WHERE id = ?", (row["id"],)).fetchone()
     return customer_from_row(session, new), sorted(changes)
+
+
+def _set_anniversaries(
+    session: Session, conn: sqlite3.Connection, customer_id: int, items: list[Anniversary]
+) -> bool:
+    """The customer's anniversaries made `items` (greetings of removed ones cancelled,
+    new ones planned); whether anything changed."""
+    if sorted(anniversaries_of(conn, customer_id), key=Anniversary.shown) == sorted(
+        items, key=Anniversary.shown
+    ):
+        return False
+    removed = replace_anniversaries(conn, customer_id, items, session.stamp)
+    planner = Planner(session, conn)
+    cancel_anniversary_greetings(conn, removed, session.today, session.stamp)
+    planner.plan_greetings([customer_id])
+    planner.flush()
+    conn.execute(
+        "UPDATE customers SET updated_at = ?, changed_by = ? WHERE id = ?",
+        (session.stamp, session.actor, customer_id),
+    )
+    return True
 
 
 def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Customer:

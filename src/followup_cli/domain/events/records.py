@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from followup_cli.domain import fields
@@ -34,6 +35,7 @@ class Event:
     result: str | None
     note: str | None
     recorded_by: str | None = None  # who recorded it (--by); `staff` did the job
+    in_use: str | None = None  # the day the machine went into use: callbacks count from it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,6 +50,24 @@ class EventInput:
     staff: str | None = None
     result: str | None = None
     note: str | None = None
+    in_use: datetime.date | None = None  # (`date` is the field above, in this class)
+
+
+# How long after the event its machine may go into use (a later day is a typo).
+IN_USE_WITHIN_DAYS = 366
+
+
+def check_in_use(event_day: date, in_use: date, value: object) -> None:
+    """The day the machine went into use: on or after the event, and within a year of it
+    (seed 000: call when the customer has begun to use it)."""
+    if not event_day <= in_use <= event_day + timedelta(days=IN_USE_WITHIN_DAYS):
+        raise InvalidValue(
+            "in_use",
+            value,
+            _("a date on or after the event's date ({date}) and within a year of it").format(
+                date=event_day.isoformat()
+            ),
+        )
 
 
 def validate_event(
@@ -60,8 +80,10 @@ def validate_event(
     staff: str | None = None,
     result: str | None = None,
     note: str | None = None,
+    in_use: str | date | None = None,
 ) -> EventInput:
-    """Check an event's fields. The date defaults to today; a future date is refused."""
+    """Check an event's fields. The date defaults to today; a future date is refused; the
+    day the machine went into use is on or after the event's date, within a year."""
     kind_value = vocab.accept("event_kind", kind, "kind", session.config.event_kinds)
     if isinstance(day, date):
         when = day
@@ -75,6 +97,13 @@ def validate_event(
             when.isoformat(),
             _("a date on or before today ({today})").format(today=session.today),
         )
+    in_use_day: date | None = None
+    if isinstance(in_use, date):
+        in_use_day = in_use
+    elif in_use is not None and in_use.strip():
+        in_use_day = parse_date(in_use, "in_use")
+    if in_use_day is not None:
+        check_in_use(when, in_use_day, in_use_day.isoformat())
     return EventInput(
         kind=kind_value,
         date=when,
@@ -83,6 +112,7 @@ def validate_event(
         staff=fields.text(staff, "staff", max_length=fields.MAX_NAME),
         result=fields.text(result, "result"),
         note=fields.text(note, "note"),
+        in_use=in_use_day,
     )
 
 
@@ -106,6 +136,7 @@ def _from_row(row: sqlite3.Row) -> Event:
         result=row["result"],
         note=row["note"],
         recorded_by=row["recorded_by"],
+        in_use=row["in_use"],
     )
 
 
@@ -134,7 +165,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-            " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, created_at, in_use) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer["id"],
                 data.kind,
@@ -146,6 +177,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
                 data.note,
                 session.actor,
                 session.stamp,
+                data.in_use.isoformat() if data.in_use else None,
             ),
         )
         event_id = int(cur.lastrowid or 0)
@@ -209,8 +241,8 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
     # INSERT ... SELECT (harmless elsewhere).
     return conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-        " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
-        f" s.note, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        " in_use, created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff,"
+        f" s.result, s.note, s.in_use, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
         f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (stamp,),
     ).rowcount
