@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assertions import ok
 
 Run = Callable[..., Any]
@@ -612,3 +614,40 @@ def test_a_customer_of_the_file_called_meanwhile_is_written_again_inside_the_loc
     assert dump_by_keys(db_path, levelled=False) == dump_by_keys(plain_db, levelled=False)
     assert levelled_loads(db_path) == levelled_loads(plain_db)
     consistent(db_path)
+
+
+@pytest.mark.parametrize("command", [("escalate", "--auto"), ("report", "warnings")])
+def test_the_early_warning_findings_are_read_before_the_write_lock(
+    office: Run, db_path: Path, monkeypatch: Any, command: tuple[str, ...]
+) -> None:
+    """The findings scan the whole office (seconds on a large one): cron's `escalate
+    --auto` and `report warnings` read them with the write lock free (another process
+    can take it meanwhile), and then write what they found."""
+    from followup_cli.domain.complaints import early_warning
+
+    original = early_warning.findings
+    lock_free: list[bool] = []
+
+    def findings_and_try_the_lock(*args: Any, **kwargs: Any) -> Any:
+        other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_free.append(True)
+        except sqlite3.OperationalError:
+            lock_free.append(False)
+        finally:
+            other.close()
+        # and one breach more, to see that what was read is what is written
+        breach = early_warning.Finding(None, "office.open_tickets", "breach", 99.0, 50.0)
+        return [*original(*args, **kwargs), breach]
+
+    monkeypatch.setattr(early_warning, "findings", findings_and_try_the_lock)
+    ok(office(*command))
+    assert lock_free and all(lock_free), lock_free
+    conn = sqlite3.connect(db_path)
+    try:  # and what they found was written
+        found = "SELECT value FROM warnings WHERE indicator = 'office.open_tickets'"
+        assert conn.execute(found).fetchall() == [(99.0,)]
+    finally:
+        conn.close()

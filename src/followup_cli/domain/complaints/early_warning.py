@@ -318,21 +318,37 @@ def sync_unless_busy(session: Session) -> bool:
     long import), the report shows the warnings as last recorded rather than fail or
     wait (a read never fails for want of writing). Returns whether it synced."""
 
+    found = findings_before_writing(session)
+
     def sync() -> bool:
-        sync_warnings(session, session.conn)
+        sync_warnings(session, session.conn, found=found)
         return True
 
     return write_if_free(session.conn, sync)
 
 
+def findings_before_writing(session: Session) -> list[Finding]:
+    """The findings, read before the write lock is taken: they scan the whole office
+    (seconds on a large one), and what is written from them is a few rows. A write
+    landing in between shows in the next sync (a warning is a figure of the day)."""
+    with session.read() as conn:
+        return findings(session.config, conn, session.today)
+
+
 def sync_warnings(
-    session: Session, conn: sqlite3.Connection, *, dry_run: bool = False
+    session: Session,
+    conn: sqlite3.Connection,
+    *,
+    dry_run: bool = False,
+    found: list[Finding] | None = None,
 ) -> list[Raised]:
     """Raise what is new today, keep what lasts (its figure updated), clear what ended;
     a condition whose stage changed is cleared and raised again (a new breach). Returns
-    the warnings raised (ids 0 on a dry run)."""
+    the warnings raised (ids 0 on a dry run). `found`: the findings, when read before
+    the write lock (`findings_before_writing`)."""
     config, today = session.config, session.today
-    found = findings(config, conn, today)
+    if found is None:
+        found = findings(config, conn, today)
     customers = _customers(conn, {f.customer_id for f in found if f.customer_id})
     current = {
         (r["customer_id"] or 0, r["indicator"]): r for r in warning_store.open_warnings(conn)
@@ -411,14 +427,18 @@ def _figure(value: float) -> str:
 
 
 def record_emergencies(
-    session: Session, conn: sqlite3.Connection, *, dry_run: bool = False
+    session: Session,
+    conn: sqlite3.Connection,
+    *,
+    dry_run: bool = False,
+    found: list[Finding] | None = None,
 ) -> list[Notice]:
     """For `escalate --auto`: sync the warnings, then the emergency report (a notice) of
     each open emergency not yet reported, whoever raised it first (a customer's also
     recorded in `escalations`, where the daily report reads it), and the climbs of
     emergencies nobody acknowledged in time."""
     config = session.config
-    raised = sync_warnings(session, conn, dry_run=dry_run)
+    raised = sync_warnings(session, conn, dry_run=dry_run, found=found)
     router = Router(config, conn)
     pending: list[tuple[int, Finding, Customer | None, str | None, Route]] = []
     if dry_run:  # what the sync would raise, and what it raised before

@@ -15,7 +15,10 @@ from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain.complaints import escalation_log
-from followup_cli.domain.complaints.early_warning import record_emergencies
+from followup_cli.domain.complaints.early_warning import (
+    findings_before_writing,
+    record_emergencies,
+)
 from followup_cli.domain.complaints.notices import Notice
 from followup_cli.domain.complaints.tickets import (
     climb_chain,
@@ -203,6 +206,8 @@ def _unrouted(
 def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
     """For cron: climb one rung for every ticket past its deadline."""
     notices: list[Notice] = []
+    # The early-warning findings scan the office: read before the write lock.
+    found = None if dry_run else findings_before_writing(session)
     with session.read() if dry_run else session.write() as conn:
         calendar = load_calendar(conn, session.today, store=not dry_run)
         rows = conn.execute(
@@ -225,7 +230,7 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
             notices.append(
                 _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
             )
-        notices.extend(record_emergencies(session, conn, dry_run=dry_run))
+        notices.extend(record_emergencies(session, conn, dry_run=dry_run, found=found))
     return notices
 
 
