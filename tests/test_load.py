@@ -4,6 +4,7 @@ checked again inside that phase."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -651,3 +652,117 @@ def test_the_early_warning_findings_are_read_before_the_write_lock(
         assert conn.execute(found).fetchall() == [(99.0,)]
     finally:
         conn.close()
+
+
+# -- waiting for an import's write phase --------------------------------------------------
+
+
+def _record_an_import(db: Path, pid: int) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    record = json.dumps({"pid": pid, "kind": "calls", "file": "calls.csv", "rows": 100000,
+                         "since": "2026-11-23T10:00:00+08:00"})  # fmt: skip
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('import_writing', ?)", (record,))
+    conn.close()
+
+
+def test_a_clerk_waits_for_an_import_writing_rather_than_fail(
+    office: Run, rows: Rows, db_path: Path
+) -> None:
+    """An import holds the write lock past the busy timeout while it writes its rows; a
+    clerk's write meanwhile waits on (saying once what for) and succeeds when it is done,
+    instead of failing with 'busy'."""
+    importer = subprocess.Popen(["sleep", "60"])  # the import's process: alive
+    try:
+        _record_an_import(db_path, importer.pid)
+        holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+
+        def the_import_commits() -> None:
+            holder.execute("DELETE FROM meta WHERE key = 'import_writing'")
+            holder.execute("COMMIT")
+
+        threading.Timer(1.5, the_import_commits).start()
+        started = time.monotonic()
+        r = office("log-call", "C001", "--outcome", "reached", "--at", "2026-11-23 09:00",
+                   env={"FOLLOWUP_BUSY_TIMEOUT_MS": "300"})  # fmt: skip
+        waited = time.monotonic() - started
+        holder.close()
+    finally:
+        importer.kill()
+        importer.wait()
+    ok(r)
+    assert waited >= 1.2, waited  # past its busy timeout, until the import committed
+    assert r.stderr.count("waiting for an import to finish writing: calls from calls.csv") == 1
+    assert "(100000 rows, process" in r.stderr
+    assert rows("SELECT count(*) AS n FROM calls WHERE at LIKE '2026-11-23T09:00%'")[0]["n"] == 1
+
+
+@pytest.mark.parametrize("recorded", ["a crashed import", "none"])
+def test_without_a_live_import_a_busy_database_fails_after_the_busy_timeout(
+    office: Run, rows: Rows, db_path: Path, recorded: str
+) -> None:
+    """The record of an import whose process is gone (killed mid-write) is ignored: a
+    command finding the database busy fails after its busy timeout (exit 75), nothing
+    written, as it does when no import is recorded."""
+    if recorded == "a crashed import":
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        _record_an_import(db_path, gone.pid)
+    before = rows("SELECT count(*) AS n FROM calls")[0]["n"]
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        r = office("log-call", "C001", "--outcome", "reached", "--at", "2026-11-23 09:00",
+                   env={"FOLLOWUP_BUSY_TIMEOUT_MS": "300"})  # fmt: skip
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.exit_code == 75, r.output
+    assert "the database is busy" in r.stderr and "waiting for an import" not in r.stderr
+    assert waited < 5, waited
+    assert rows("SELECT count(*) AS n FROM calls")[0]["n"] == before
+
+
+def test_an_import_is_recorded_while_it_writes_and_not_after(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """What a waiting clerk reads: during the import's write phase another connection
+    sees the import recorded (this process, its kind, file and rows); after it has
+    committed, or failed, the record is gone."""
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path)
+    path = calls_file(tmp_path, 40, 50)
+    seen: list[Any] = []
+    original = rehearsal.apply_rehearsal
+
+    def look_then_apply(*args: Any, **kwargs: Any) -> Any:
+        other = sqlite3.connect(db_path)
+        seen.append(other.execute("SELECT value FROM meta WHERE key = 'import_writing'")
+                    .fetchone())  # fmt: skip
+        other.close()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rehearsal, "apply_rehearsal", look_then_apply)
+    ok(initdb("import", "calls", str(path)))
+    record = json.loads(seen[0][0])
+    assert record["pid"] == os.getpid() and record["kind"] == "calls"
+    assert record["file"] == "calls.csv" and record["rows"] == 50
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    def recorded() -> Any:
+        conn = sqlite3.connect(db_path)
+        try:
+            return conn.execute("SELECT value FROM meta WHERE key = 'import_writing'").fetchall()
+        finally:
+            conn.close()
+
+    assert recorded() == []
+    monkeypatch.setattr(rehearsal, "apply_rehearsal", fail)
+    r = initdb("import", "calls", str(calls_file(tmp_path, 40, 60, name="more.csv")))
+    assert r.exit_code != 0
+    assert recorded() == []

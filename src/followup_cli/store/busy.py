@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import sys
+import time
+from typing import Any
 
+from followup_cli.store.meta import get_meta
 from followup_cli.support.errors import DatabaseBusy
-from followup_cli.support.i18n import _
+from followup_cli.support.i18n import _, label
 
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
@@ -52,3 +57,92 @@ def begin_unless_busy(conn: sqlite3.Connection, wait_ms: int = SIDE_WRITE_WAIT_M
     finally:
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     return True
+
+
+# -- an import writing ---------------------------------------------------------------
+#
+# An import's write phase holds the write lock for as long as writing its rows takes:
+# about 0.1 s per 1,000 rows, more on a busy machine (100k calls or customers: 6–15 s),
+# past the busy timeout. Before it, the import records itself under this meta key (a
+# short transaction of its own) and removes the record in its write transaction: a
+# command that finds the database busy while a live import is recorded waits on, saying
+# so once, rather than fail (the import is the one thing it may wait for so long).
+IMPORT_WRITING_KEY = "import_writing"
+LONGEST_IMPORT_WAIT_S = 600  # then it gives up as any busy command does (exit 75)
+
+
+def import_record(kind: str, path: str, rows: int, stamp: str) -> str:
+    """The meta value an import writes before its write phase."""
+    return json.dumps(
+        {
+            "pid": os.getpid(),
+            "kind": kind,
+            "file": os.path.basename(path),
+            "rows": rows,
+            "since": stamp,
+        },  # fmt: skip
+        ensure_ascii=False,
+    )
+
+
+def import_writing(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    """The import recorded as writing, if its process is alive (a crashed import's
+    record is ignored); None otherwise, or when it cannot be read."""
+    try:
+        raw = get_meta(conn, IMPORT_WRITING_KEY)
+    except sqlite3.Error:
+        return None
+    try:
+        found = json.loads(raw) if raw else None
+        pid = int(found["pid"]) if isinstance(found, dict) else 0
+    except (ValueError, TypeError, KeyError):
+        return None
+    if pid <= 0 or pid == os.getpid() or not _alive(pid):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except OSError:
+        return False
+    return True
+
+
+def begin_write(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting the busy timeout for the write lock; and while a live
+    import is writing (`import_writing`), on until it has written (at most
+    LONGEST_IMPORT_WAIT_S), with one line on stderr saying what it waits for. Raises
+    the busy error (sqlite3.OperationalError) as BEGIN does when it gives up."""
+    started = time.monotonic()
+    told = False
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() - started > LONGEST_IMPORT_WAIT_S:
+                raise
+            holder = import_writing(conn)
+            if holder is None:
+                raise
+            if not told:
+                print(
+                    _(
+                        "waiting for an import to finish writing: {kind} from {file}"
+                        " ({rows} rows, process {pid}); nothing is lost by waiting"
+                    ).format(
+                        kind=label("table", holder.get("kind", "?")),
+                        file=holder.get("file", "?"),
+                        rows=holder.get("rows", "?"),
+                        pid=holder.get("pid", "?"),
+                    ),
+                    file=sys.stderr,
+                    flush=True,
+                )
+                told = True

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from followup_cli.store.busy import begin_unless_busy, busy_error, busy_timeout_ms, is_busy
+from followup_cli.store.busy import (
+    begin_unless_busy,
+    begin_write,
+    busy_error,
+    busy_timeout_ms,
+    is_busy,
+)
 from followup_cli.store.damage import refuse_damaged
 from followup_cli.store.files import (
     check_file,
@@ -322,7 +328,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if is_read_only(conn):
         raise read_only_error(conn)
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        begin_write(conn)  # (waits on while an import writes: store/busy.py)
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise busy_error() from None

@@ -16,3 +16,8 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def delete_meta(conn: sqlite3.Connection, key: str) -> None:
+    """Inside the caller's write transaction."""
+    conn.execute("DELETE FROM meta WHERE key = ?", (key,))

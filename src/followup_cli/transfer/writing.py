@@ -9,7 +9,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,10 @@ from followup_cli.domain.customers import records as customers
 from followup_cli.domain.events import records as events
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
+from followup_cli.store.busy import IMPORT_WRITING_KEY, import_record
 from followup_cli.store.compare import columns_differ
+from followup_cli.store.connection import write_if_free
+from followup_cli.store.meta import delete_meta, set_meta
 from followup_cli.support.i18n import N_
 from followup_cli.transfer import rehearsal
 from followup_cli.transfer.results import ImportReport, Progress
@@ -435,11 +438,33 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
 @contextmanager
 def write_phase(session: Session, report: ImportReport) -> Iterator[sqlite3.Connection]:
     """The import's write transaction, the time it held the write lock (from BEGIN
-    IMMEDIATE to COMMIT) added to the report."""
+    IMMEDIATE to COMMIT) added to the report. The import is recorded as writing first,
+    in a short transaction of its own, and the record removed with its rows: a clerk's
+    command finding the database busy meanwhile waits for it (store/busy.py)."""
     with session.write() as conn:
-        started = time.perf_counter()
-        yield conn
+        set_meta(conn, IMPORT_WRITING_KEY, import_record(report.kind, report.path, report.rows,
+                                                         session.stamp))  # fmt: skip
+    try:
+        with session.write() as conn:
+            started = time.perf_counter()
+            yield conn
+            delete_meta(conn, IMPORT_WRITING_KEY)
+    except BaseException:
+        _forget_the_record(session)
+        raise
     report.lock_held_s += time.perf_counter() - started
+
+
+def _forget_the_record(session: Session) -> None:
+    """After a failed write phase: the import's record removed, if the lock is free (a
+    crashed import's record is ignored anyway: its process is gone)."""
+
+    def forget() -> bool:
+        delete_meta(session.conn, IMPORT_WRITING_KEY)
+        return True
+
+    with suppress(sqlite3.Error):
+        write_if_free(session.conn, forget)
 
 
 WRITERS = {
