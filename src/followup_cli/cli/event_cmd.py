@@ -42,14 +42,23 @@ def add_cmd(
         str | None, typer.Option("--result", help="What the staff reported, e.g. fixed.")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Free note.")] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact", help="The customer's person for this job (a contact's name): called first."
+        ),
+    ] = None,
     by: ByOption = None,
 ) -> None:
     """Record an event and plan its callbacks (service: +2d, +7d, +1m).
 
+    Its callbacks go to --contact, else the person in charge, else the decision-maker,
+    else the primary contact (seed 000: 选择客户负责人进行回访).
+
     \b
     Example:
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
-          --machine "SY215C #3391" --staff 赵强 --result fixed --by 李娜
+          --machine "SY215C #3391" --staff 赵强 --result fixed --contact 张建国 --by 李娜
     """
 
     when = parse_date_option("--date", date)
@@ -64,6 +73,7 @@ def add_cmd(
         staff=staff,
         result=result,
         note=note,
+        contact=contact,
     )
     added = add_event(session, customer, data)
     e = added.event
@@ -131,5 +141,6 @@ def list_cmd(
         Column("machine", _("Machine"), wrap=True, priority=8),
         Column("staff", _("Staff"), priority=7),
         Column("result", _("Result"), wrap=True, priority=9),
+        Column("contact", _("Contact"), priority=10),
     ]
     print_records([e.to_dict() for e in events], columns, fmt.value, empty=_("No events."))

@@ -215,6 +215,7 @@ def _event_fields(session: Session) -> dict[str, Converter]:
         "staff": _staff_name(staff_names(session.conn), "staff"),
         "result": _long_text("result"),
         "note": _long_text("note"),
+        "contact": _text("contact"),
     }
 
 

@@ -261,7 +261,16 @@ def _check_events(
             f"SELECT b.line, b.ref, a.line FROM temp.{sorted_stage} a"
             f" JOIN temp.{sorted_stage} b ON b.rowid = a.rowid + 1 AND {same}"
         )
-    ]
+    ] + _missing(
+        conn,
+        stage,
+        present,
+        "contact",
+        "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS"
+        " (SELECT 1 FROM contacts ct WHERE ct.customer_id = s.customer_id AND ct.name = s.{col})"
+        " ORDER BY s.line",
+        _("a contact of that customer (import contacts first)"),
+    )
 
 
 def _check_calls(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from followup_cli.domain.contacts.records import Contact, contacts_of
@@ -16,7 +16,7 @@ RECENT = 10
 @dataclass
 class CustomerProfile:
     customer: Customer
-    contacts: list[Contact]
+    contacts: list[Contact]  # still there
     events: list[dict[str, Any]]
     calls: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
@@ -24,12 +24,15 @@ class CustomerProfile:
     # Calls since the last reached one (all of them, if none was): what flagged the
     # customer unreachable; the next reached call clears both.
     failed_in_a_row: int = 0
+    # Contacts who left (seed 003: 人事变动), kept apart: never called.
+    past_contacts: list[Contact] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.customer.to_dict(),
             "failed_calls_in_a_row": self.failed_in_a_row,
             "contacts": [c.to_dict() for c in self.contacts],
+            "past_contacts": [c.to_dict() for c in self.past_contacts],
             "events": self.events,
             "calls": self.calls,
             "tickets": self.tickets,
@@ -44,8 +47,9 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         events = [
             dict(r)
             for r in conn.execute(
-                "SELECT id, kind, date, ref, machine, staff, result, note FROM events"
-                " WHERE customer_id = ? ORDER BY date DESC, id DESC LIMIT ?",
+                "SELECT e.id, e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note,"
+                " k.name AS contact FROM events e LEFT JOIN contacts k ON k.id = e.contact_id"
+                " WHERE e.customer_id = ? ORDER BY e.date DESC, e.id DESC LIMIT ?",
                 (cid, RECENT),
             )
         ]
@@ -71,7 +75,8 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         callbacks = [
             record(r, "detail")
             for r in conn.execute(
-                "SELECT id, due_on, reason, level, role, assignee, attempts, detail, detail_message"
+                "SELECT id, due_on, reason, level, role, assignee, attempts, detail, detail_message,"
+                " appointment_at, appointment_place"
                 " FROM callbacks WHERE customer_id = ? AND status = 'pending'"
                 " ORDER BY due_on, id",
                 (cid,),
@@ -84,4 +89,13 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
             (cid, cid),
         ).fetchone()[0]
         contacts = contacts_of(session, cid)
-    return CustomerProfile(customer, contacts, events, calls, tickets, callbacks, int(failed))
+    return CustomerProfile(
+        customer,
+        [c for c in contacts if c.left_on is None],
+        events,
+        calls,
+        tickets,
+        callbacks,
+        int(failed),
+        [c for c in contacts if c.left_on is not None],
+    )

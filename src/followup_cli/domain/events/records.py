@@ -34,6 +34,7 @@ class Event:
     result: str | None
     note: str | None
     recorded_by: str | None = None  # who recorded it (--by); `staff` did the job
+    contact: str | None = None  # the customer's person for this job (a contact's name)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,6 +49,7 @@ class EventInput:
     staff: str | None = None
     result: str | None = None
     note: str | None = None
+    contact: str | None = None  # a contact's name, found in the customer's contacts
 
 
 def validate_event(
@@ -60,6 +62,7 @@ def validate_event(
     staff: str | None = None,
     result: str | None = None,
     note: str | None = None,
+    contact: str | None = None,
 ) -> EventInput:
     """Check an event's fields. The date defaults to today; a future date is refused."""
     kind_value = vocab.accept("event_kind", kind, "kind", session.config.event_kinds)
@@ -83,12 +86,14 @@ def validate_event(
         staff=fields.text(staff, "staff", max_length=fields.MAX_NAME),
         result=fields.text(result, "result"),
         note=fields.text(note, "note"),
+        contact=fields.name(contact, "contact") if contact is not None else None,
     )
 
 
 _SELECT = (
-    "SELECT e.*, c.code AS customer_code, c.name AS customer_name FROM events e"
-    " JOIN customers c ON c.id = e.customer_id"
+    "SELECT e.*, c.code AS customer_code, c.name AS customer_name, k.name AS contact"
+    " FROM events e JOIN customers c ON c.id = e.customer_id"
+    " LEFT JOIN contacts k ON k.id = e.contact_id"
 )
 
 
@@ -106,6 +111,7 @@ def _from_row(row: sqlite3.Row) -> Event:
         result=row["result"],
         note=row["note"],
         recorded_by=row["recorded_by"],
+        contact=row["contact"],
     )
 
 
@@ -122,6 +128,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
         customer = resolve_customer_row(conn, customer_ref)
         if data.staff:
             get_staff(conn, data.staff, "--staff")
+        contact_id = event_contact_id(conn, customer, data.contact) if data.contact else None
         if conn.execute(
             "SELECT 1 FROM events WHERE customer_id = ? AND kind = ? AND date = ? AND ref = ?",
             (customer["id"], data.kind, data.date.isoformat(), data.ref),
@@ -134,7 +141,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-            " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, contact_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer["id"],
                 data.kind,
@@ -145,6 +152,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
                 data.result,
                 data.note,
                 session.actor,
+                contact_id,
                 session.stamp,
             ),
         )
@@ -160,6 +168,31 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         ]
     return EventAdded(event, callbacks)
+
+
+def event_contact_id(conn: sqlite3.Connection, customer: sqlite3.Row, name: str) -> int:
+    """The id of the customer's contact `name` (the event's person: seed 000 选择客户负责人
+    进行回访); an InvalidValue listing the contacts otherwise (bad input, exit 65)."""
+    found = conn.execute(
+        "SELECT id FROM contacts WHERE customer_id = ? AND name = ?", (customer["id"], name)
+    ).fetchone()
+    if found is not None:
+        return int(found[0])
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM contacts WHERE customer_id = ? AND left_on IS NULL ORDER BY id",
+            (customer["id"],),
+        )
+    ]
+    expected = (
+        _("a contact of {code}: {names}").format(code=customer["code"], names=", ".join(names))
+        if names
+        else _(
+            "a contact of {code}, which has none yet (`followup contact add {code} NAME`)"
+        ).format(code=customer["code"])
+    )
+    raise InvalidValue("contact", name, expected)
 
 
 def list_events(
@@ -209,11 +242,21 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
     # INSERT ... SELECT (harmless elsewhere).
     return conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-        " created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff, s.result,"
-        f" s.note, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        " contact_id, created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine,"
+        f" s.staff, s.result, s.note, {staged_contact_id('s')}, ?"
+        f" FROM temp.{stage} s WHERE true ORDER BY s.rowid"
         f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (stamp,),
     ).rowcount
+
+
+def staged_contact_id(row: str) -> str:
+    """SQL: the id of the contact a staged event row `row` names (its `contact` column,
+    a name among its customer's contacts; the import's checks refused any other)."""
+    return (
+        f"(SELECT k.id FROM contacts k WHERE k.customer_id = {row}.customer_id"
+        f" AND k.name = {row}.contact)"
+    )
 
 
 def latest_event_of(
