@@ -22,12 +22,12 @@ from typing import Any
 from followup_cli.domain import fields
 from followup_cli.domain.complaints import escalation_log, warning_store
 from followup_cli.domain.complaints.notices import Notice
-from followup_cli.domain.contacts.records import key_people_gone_ids
 from followup_cli.domain.complaints.office_indicators import (
     OFFICE_INDICATORS,
     office_figures,
     thresholds,
 )
+from followup_cli.domain.contacts.records import key_people_gone_ids
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, message
