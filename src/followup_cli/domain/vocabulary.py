@@ -129,6 +129,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
         {
             # Seed 000: 客户负责人…并不一定是客户老板，而是指某项业务的负责人.
             "业务负责人": "person-in-charge",
+            "客户负责人": "person-in-charge",  # (the label: 业务负责人 is also a staff owner)
             "负责人": "person-in-charge",
             "决策人": "decision-maker",
             "决策者": "decision-maker",  # seed 004: 采购的决策者、影响者、监督者

@@ -4,7 +4,8 @@ Seed 000: "选择客户负责人进行回访…这里所说的客户负责人，
 业务的负责人。有的代理商就喜欢回访客户方具体操作人员，而忽视了对双方合作有决定性影响的
 业务负责人". Event callbacks and satisfaction calls (`in_charge_reasons`) go to the event's
 contact, else down `callback_order` (the person in charge, the decision-maker, the primary
-contact), never to a contact of `avoid_roles` (the operator) while another is there; other
+contact), never to a contact of `avoid_roles` (the operator) while another is there, even
+when the event names them; other
 callbacks go to the primary contact first, then down the same roles. A contact who has left
 is never chosen.
 
@@ -66,24 +67,25 @@ def choose_contact(
         wanted = []
         order = (PRIMARY, *(step for step in rule.order if step not in (PRIMARY, EVENT_CONTACT)))
     avoided = rule.avoid_roles if in_charge else frozenset()
-    welcome = [c for c in contacts if c["role"] not in avoided]
+    # Those of avoid_roles only when nobody else is there (even when an event names them).
+    candidates = [c for c in contacts if c["role"] not in avoided] or list(contacts)
     for step in order:
         if step == EVENT_CONTACT:
             for event in wanted:
                 if event is None:
                     continue
-                for c in contacts:  # (named for the job: whatever their role)
+                for c in candidates:
                     if event in _events(c):
                         return Chosen(c, EVENT_CONTACT)
         elif step == PRIMARY:
-            for c in welcome or contacts:
+            for c in candidates:
                 if c["is_primary"]:
                     return Chosen(c, PRIMARY)
         else:
-            held = [c for c in contacts if c["role"] == step]
+            held = [c for c in candidates if c["role"] == step]
             if held:
                 return Chosen(_primary_first(held), step)
-    return Chosen(_primary_first(welcome or list(contacts)), OTHER)
+    return Chosen(_primary_first(candidates), OTHER)
 
 
 def _events(contact: Any) -> Sequence[int]:
