@@ -233,16 +233,6 @@ def show_cmd(
             ],
         ),
         Section(
-            _("Past contacts"),
-            [x.to_dict() for x in profile.past_contacts],
-            [
-                Column("name", pgettext("person", "Name"), priority=1),
-                Column("role", _("Role"), kind="contact_role", priority=3),
-                Column("left_on", _("Left"), priority=2),
-                Column("phone", _("Phone"), priority=4),
-            ],
-        ),
-        Section(
             _("Pending callbacks"),
             profile.callbacks,
             [
@@ -269,7 +259,6 @@ def show_cmd(
                 Column("ref", _("Ref"), priority=3),
                 Column("machine", _("Machine"), wrap=True, priority=5),
                 Column("staff", _("Staff"), priority=6),
-                Column("contact", _("Contact"), priority=7),
                 Column("result", _("Result"), wrap=True, priority=4),
             ],
         ),
@@ -304,6 +293,20 @@ def show_cmd(
             ],
         ),
     ]
+    if profile.past_contacts:  # (seed 003 人事变动: shown apart, never called)
+        sections.insert(
+            1,
+            Section(
+                _("Past contacts"),
+                [x.to_dict() for x in profile.past_contacts],
+                [
+                    Column("name", pgettext("person", "Name"), priority=1),
+                    Column("role", _("Role"), kind="contact_role", priority=3),
+                    Column("left_on", _("Left"), priority=2),
+                    Column("phone", _("Phone"), priority=4),
+                ],
+            ),
+        )
     print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict(), "customer")
 
 
