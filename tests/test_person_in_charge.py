@@ -470,3 +470,14 @@ def test_contact_edit_of_an_unknown_or_gone_contact_is_refused(office: Run, rows
         "Error: 张建国 already left C001 on 2026-11-01",
     )
     assert dump(rows) == before
+
+
+def test_the_primary_mark_passes_over_an_operator(office: Run, rows: Rows) -> None:
+    ok(office("contact", "add", "C002", "王芳"))  # the first: primary
+    ok(office("contact", "add", "C002", "司机老王", "--role", "operator"))
+    ok(office("contact", "add", "C002", "赵磊", "--role", "finance"))
+    r = ok(office("contact", "edit", "C002", "王芳", "--left"))
+    assert "  primary contact now: 赵磊\n" in r.stdout
+    assert rows("SELECT name FROM contacts WHERE is_primary = 1 AND customer_id = 2") == [
+        {"name": "赵磊"}
+    ]

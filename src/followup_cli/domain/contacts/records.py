@@ -205,8 +205,8 @@ def left_day(session: Session, raw: str | None) -> date:
 def mark_left(session: Session, customer_ref: str, name: str, day: date) -> ContactLeft:
     """Mark the customer's contact `name` as gone on `day`, in one transaction: never
     called again (callbacks go to the next contact of callback_order), no longer
-    primary (the first contact still there is), their pending birthday greetings
-    cancelled."""
+    primary (the first contact still there is, one of avoid_roles only if nobody else
+    is), their pending birthday greetings cancelled."""
     with session.write() as conn:
         customer = resolve_customer_row(conn, customer_ref)
         cid = customer["id"]
@@ -240,12 +240,16 @@ def mark_left(session: Session, customer_ref: str, name: str, day: date) -> Cont
             "UPDATE contacts SET left_on = ?, is_primary = 0, updated_at = ? WHERE id = ?",
             (day.isoformat(), session.stamp, row["id"]),
         )
+        rule = ContactRule.of(session.config["contacts"])
         new_primary = None
         if row["is_primary"]:
+            # The first contact still there, an operator (avoid_roles) only if nobody else.
+            avoided = sorted(rule.avoid_roles)
+            marks = ", ".join("?" for _ in avoided) or "NULL"
             first = conn.execute(
                 "SELECT id, name FROM contacts WHERE customer_id = ? AND left_on IS NULL"
-                " ORDER BY id LIMIT 1",
-                (cid,),
+                f" ORDER BY role IN ({marks}), id LIMIT 1",
+                (cid, *avoided),
             ).fetchone()
             if first is not None:
                 conn.execute(
@@ -256,7 +260,6 @@ def mark_left(session: Session, customer_ref: str, name: str, day: date) -> Cont
         store.cancel_contact_greetings(conn, row["id"], session.today, session.stamp)
         gone = _from_row(conn.execute(_SELECT + " WHERE ct.id = ?", (row["id"],)).fetchone())
         present = [c for c in contacts_of(session, cid) if c.left_on is None]
-        rule = ContactRule.of(session.config["contacts"])
         chosen = choose_contact(
             [{**asdict(c), "is_primary": c.primary} for c in present],
             [(next(iter(rule.in_charge_reasons), "event"), None)],
