@@ -402,7 +402,7 @@ def test_key_people_gone_is_a_warning_for_a_core_customer(office: Run) -> None:
     data = json.loads(ok(office("report", "warnings", "--format", "json")).stdout)
     [w] = [w for w in data["warnings"] if w["indicator"] == "key_people_left"]
     assert (w["code"], w["level"], w["stage"]) == ("C001", "breach", "breach")
-    assert w["text"] == "its person in charge and decision-maker have left: update the contacts"
+    assert w["text"] == "no person in charge or decision-maker is left: update the contacts"
     # A new person in charge clears it.
     ok(office("contact", "add", "C001", "孙敏", "--role", "person-in-charge"))
     data = json.loads(ok(office("report", "warnings", "--format", "json")).stdout)

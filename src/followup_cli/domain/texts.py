@@ -87,7 +87,7 @@ TEMPLATES: dict[str, str] = {
     "indicator.unreachable": N_("unreachable"),
     "indicator.no_relationship_manager": N_("no relationship manager (no owner)"),
     "indicator.key_people_left": N_(
-        "its person in charge and decision-maker have left: update the contacts"
+        "no person in charge or decision-maker is left: update the contacts"
     ),
     "indicator.office.open_tickets": N_("{n} complaints open in the office (threshold {limit})"),
     "indicator.office.complaints_per_100_events": N_(
