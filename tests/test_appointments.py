@@ -51,7 +51,11 @@ def test_book_sets_the_day_time_and_place(office: Run, rows: Rows) -> None:
         f"Callback #{cb} (event, C002 泰安宏达建设) booked 2026-12-03 10:00 at 济南项目部\n"
     )
     row = rows("SELECT * FROM callbacks WHERE id = ?", cb)[0]
-    assert (row["due_on"], row["planned_on"], row["status"]) == ("2026-12-03", "2026-11-27", "pending")
+    assert (row["due_on"], row["planned_on"], row["status"]) == (
+        "2026-12-03",
+        "2026-11-27",
+        "pending",
+    )
     assert (row["appointment_at"], row["appointment_place"], row["changed_by"]) == (
         "2026-12-03T10:00:00+08:00",
         "济南项目部",
@@ -63,7 +67,9 @@ def test_the_due_list_shows_the_appointment_in_every_format(office: Run, rows: R
     cb = serviced(office, rows)
     ok(office("callback", "book", str(cb), "--at", "2026-11-24 09:30", "--place", "泰安工地"))
     table = ok(office("due", "--days", "1")).stdout
-    assert f"#{cb} event booked 2026-11-24 09:30 at 泰安工地: service 2026-11-20 WO-2 (+7d)" in table
+    assert (
+        f"#{cb} event booked 2026-11-24 09:30 at 泰安工地: service 2026-11-20 WO-2 (+7d)" in table
+    )
     [row] = [r for r in due(office, "--days", "1") if r["customer"]["code"] == "C002"]
     [reason] = [r for r in row["reasons"] if r["callback_id"] == cb]
     assert reason["appointment"] == {"at": "2026-11-24T09:30:00+08:00", "place": "泰安工地"}
@@ -180,7 +186,11 @@ def test_the_callbacks_export_carries_the_appointment(office: Run, rows: Rows) -
             2,
             "expected text without control characters",
         ),
-        (("--at", "2026-12-03 10:00", "--place", "工地\n二号门"), 2, "expected a place on one line"),
+        (
+            ("--at", "2026-12-03 10:00", "--place", "工地\n二号门"),
+            2,
+            "expected a place on one line",
+        ),
     ],
 )
 def test_bad_bookings_are_refused_and_nothing_written(

@@ -67,7 +67,9 @@ def service(run: Run, code: str, *args: str) -> None:
         ("决策者", "decision-maker"),
     ],
 )
-def test_the_new_roles_in_english_and_chinese(office: Run, rows: Rows, typed: str, stored: str) -> None:
+def test_the_new_roles_in_english_and_chinese(
+    office: Run, rows: Rows, typed: str, stored: str
+) -> None:
     r = ok(office("contact", "add", "C002", "王芳", "--role", typed))
     assert r.stdout == f"Added contact 王芳 ({stored}, primary) to C002 泰安宏达建设\n"
     assert rows("SELECT role FROM contacts WHERE name = '王芳'") == [{"role": stored}]
@@ -253,14 +255,34 @@ def person(cid: int, role: str, primary: bool = False, events: tuple[int, ...] =
             2,
             "event-contact",
         ),
-        ([person(1, "finance"), person(2, "decision-maker", True)], [("event", 9)], 2, "decision-maker"),
-        ([person(1, "finance"), person(2, "purchaser", True)], [("ticket-verify", None)], 2, "primary"),
+        (
+            [person(1, "finance"), person(2, "decision-maker", True)],
+            [("event", 9)],
+            2,
+            "decision-maker",
+        ),
+        (
+            [person(1, "finance"), person(2, "purchaser", True)],
+            [("ticket-verify", None)],
+            2,
+            "primary",
+        ),
         # never the operator while anyone else is there, even named or primary
         ([person(1, "operator", True, (9,)), person(2, "finance")], [("event", 9)], 2, "other"),
         ([person(1, "operator", True)], [("second-level", 9)], 1, "primary"),
         # periodic reasons: the primary first, then the same roles
-        ([person(1, "decision-maker"), person(2, "operator", True)], [("visit", None)], 2, "primary"),
-        ([person(1, "finance"), person(2, "person-in-charge")], [("yearly", None)], 2, "person-in-charge"),
+        (
+            [person(1, "decision-maker"), person(2, "operator", True)],
+            [("visit", None)],
+            2,
+            "primary",
+        ),
+        (
+            [person(1, "finance"), person(2, "person-in-charge")],
+            [("yearly", None)],
+            2,
+            "person-in-charge",
+        ),
         # one reason of the row is an event: the row is a satisfaction call
         (
             [person(1, "decision-maker"), person(2, "operator", True)],
@@ -302,7 +324,9 @@ def test_a_config_naming_an_unknown_step_is_refused(office: Run, tmp_path: Path)
 
 def write_events(tmp_path: Path, *lines: str, name: str = "events.csv") -> Path:
     path = tmp_path / name
-    path.write_text("客户编号,类型,日期,单号,联系人\r\n" + "".join(f"{x}\r\n" for x in lines), "utf-8")
+    path.write_text(
+        "客户编号,类型,日期,单号,联系人\r\n" + "".join(f"{x}\r\n" for x in lines), "utf-8"
+    )
     return path
 
 
@@ -339,7 +363,9 @@ def test_an_events_file_names_the_contact(office: Run, rows: Rows, tmp_path: Pat
 def test_an_events_file_naming_an_unknown_contact_writes_nothing(
     office: Run, rows: Rows, tmp_path: Path
 ) -> None:
-    path = write_events(tmp_path, "C001,维修,2026-11-20,WO-1,张建国", "C002,维修,2026-11-20,WO-2,张建国")
+    path = write_events(
+        tmp_path, "C001,维修,2026-11-20,WO-1,张建国", "C002,维修,2026-11-20,WO-2,张建国"
+    )
     before = dump(rows)
     r = office("import", "events", str(path))
     assert r.exit_code == 65, r.output
