@@ -169,6 +169,33 @@ def test_an_operator_is_never_called_for_an_event_while_someone_else_is_there(
     assert (row["contact"]["name"], row["contact"]["chosen_as"]) == ("采购小刘", "other")
 
 
+def test_a_sale_in_use_later_goes_to_its_contact_and_so_does_its_level_2_check(
+    office: Run, rows: Rows
+) -> None:
+    """Both halves of issue 18 on one event: its callbacks count from the day the machine
+    went into use (seed 000: 客户已经开始使用产品), go to the event's contact, and the level-2
+    check a sale now gets (seed 000: 至少安排两级回访) goes to the same person."""
+    ok(office("contact", "add", "C001", "孙敏", "--role", "person-in-charge"))
+    ok(office("contact", "add", "C001", "周伟", "--role", "purchaser"))
+    ok(office("event", "add", "C001", "--kind", "sale", "--date", "2026-11-10",
+              "--in-use", "2026-11-21", "--contact", "周伟", "--ref", "S-1"))  # fmt: skip
+    assert rows("SELECT e.in_use, k.name FROM events e JOIN contacts k ON k.id = e.contact_id") == [
+        {"in_use": "2026-11-21", "name": "周伟"}
+    ]
+    row = due_row(office, "C001")
+    event_reasons = [r for r in row["reasons"] if r["reason"] == "event"]
+    assert [r["due_on"] for r in event_reasons] == ["2026-11-23"]  # 21 Nov + 2d
+    assert (row["contact"]["name"], row["contact"]["chosen_as"]) == ("周伟", "event-contact")
+    ok(office("log-call", "C001", "--outcome", "reached", "--by", "李娜", "--at",
+              "2026-11-23 10:00", "--satisfaction", "5"))  # fmt: skip
+    assert rows(
+        "SELECT due_on, role FROM callbacks WHERE reason = 'second-level' AND status = 'pending'"
+    ) == [{"due_on": "2026-11-26", "role": "service_supervisor"}]
+    check = due_row(office, "C001", "--date", "2026-11-26")
+    assert "second-level" in {r["reason"] for r in check["reasons"]}
+    assert (check["contact"]["name"], check["contact"]["chosen_as"]) == ("周伟", "event-contact")
+
+
 def test_an_operator_is_called_when_nobody_else_is_there(office: Run) -> None:
     ok(office("contact", "add", "C002", "司机老王", "--role", "operator"))
     service(office, "C002", "--ref", "WO-2", "--contact", "司机老王")
@@ -358,6 +385,35 @@ def test_an_events_file_names_the_contact(office: Run, rows: Rows, tmp_path: Pat
     assert rows("SELECT k.name FROM events e JOIN contacts k ON k.id = e.contact_id") == [
         {"name": "李明"}
     ]
+
+
+def test_an_events_file_carries_in_use_and_contact_together(
+    office: Run, rows: Rows, tmp_path: Path
+) -> None:
+    """The columns of both halves of issue 18 in one file, both ways (投入使用日期, 联系人)."""
+    path = tmp_path / "both.csv"
+    path.write_text(
+        "客户编号,类型,日期,单号,投入使用日期,联系人\r\n"
+        "C001,销售,2026-11-10,S-1,2026-11-21,张建国\r\n"
+        "C001,维修,2026-11-20,WO-1,,\r\n",
+        "utf-8",
+    )
+    ok(office("import", "events", str(path)))
+    assert rows(
+        "SELECT e.ref, e.in_use, k.name FROM events e"
+        " LEFT JOIN contacts k ON k.id = e.contact_id ORDER BY e.id"
+    ) == [
+        {"ref": "S-1", "in_use": "2026-11-21", "name": "张建国"},
+        {"ref": "WO-1", "in_use": None, "name": None},
+    ]
+    zh = ok(office("export", "events", "--headers", "zh")).stdout.lstrip("\ufeff")
+    lines = zh.splitlines()
+    assert lines[0].endswith(",投入使用日期,联系人")
+    assert lines[1].endswith(",2026-11-21,张建国")
+    again = tmp_path / "again.csv"
+    again.write_text(zh, encoding="utf-8")
+    r = ok(office("import", "events", str(again), "--format", "json"))
+    assert json.loads(r.stdout)["updated"] == 0
 
 
 def test_an_events_file_naming_an_unknown_contact_writes_nothing(
