@@ -25,6 +25,22 @@ echo "== Loading the example office into $FOLLOWUP_DB (today is $FOLLOWUP_TODAY)
 "$F" import calls "$HERE/calls.csv"
 
 echo
+echo "== Whom to call: the person in charge, not the boss or the operator =="
+# Seed 000: 选择客户负责人进行回访…这里所说的客户负责人，并不一定是客户老板，而是指某项业务的
+# 负责人: C000008's service callbacks go to her, not to the owner (老板) 吴新民.
+"$F" contact add C000008 韩立群 --role 业务负责人 --phone 13705326618
+# Seed 003: 及时掌握大客户单位关键职务的人事变动情况. C000030's decision-maker has left: its
+# callbacks go to the finance contact (never the machine operator), and the key account
+# without its key people is a warning.
+"$F" contact edit C000030 冯德山 --left --date 2026-11-16
+
+echo
+echo "== A visit booked with the customer (seed 003: 预约回访时间和地点) =="
+VISIT=$("$F" export callbacks --format csv \
+    | awk -F, '$2 == "C000007" && $5 == "visit" && $7 == "sales_manager" && $9 == "pending" { print $1; exit }')
+FOLLOWUP_STAFF=周涛 "$F" callback book "$VISIT" --at "2026-11-23 14:00" --place "城阳区正阳路201号 集团总部"
+
+echo
 echo "== The clerk's morning: followup due (2026-11-23) =="
 "$F" due --limit 12
 

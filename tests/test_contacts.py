@@ -146,7 +146,9 @@ def test_bad_contact_data_writes_nothing(office, rows, args, code, message):
 
 def test_unknown_role_lists_the_roles(office):
     r = office("contact", "add", "C002", "王芳", "--role", "boss")
-    assert_error(r, 2, "decision-maker, purchaser, operator, finance, other")
+    assert_error(
+        r, 2, "person-in-charge, decision-maker, influencer, supervisor, purchaser, operator"
+    )
 
 
 def test_bad_birthday_says_what_is_expected(office):
@@ -211,6 +213,7 @@ def test_list_all_customers(office):
         "email",
         "birthday",
         "primary",
+        "left_on",  # the day they left the customer (issue 18)
         "id",  # what the JSON has besides, at the end (issue 15)
         "customer_id",
     ]

@@ -107,6 +107,10 @@ RENAMED: dict[str, dict[str, str]] = {
         "reasons_detail": "reasons",
         "reasons_level": "reasons",
         "reasons_attempts": "reasons",
+        # a booked reason's appointment (null when none): the row's first, in two cells
+        "reasons_appointment": "appointment_at",
+        "reasons_appointment_at": "appointment_at",
+        "reasons_appointment_place": "appointment_place",
         # the urgency's terms, "overdue=3 grade=8 …", in one cell
         **{f"terms_{t}": "terms" for t in TERMS},
     },

@@ -112,7 +112,12 @@ def test_json_shape_follows_the_spec(office: Run) -> None:
     c001, c002 = data["C001"], data["C002"]
     assert c001["customer"]["name"] == "山东鲁建机械有限公司"
     assert c001["customer"]["grade"] == 1
-    assert c001["contact"] == {"name": "张建国", "phone": "13905310001", "role": "decision-maker"}
+    assert c001["contact"] == {
+        "name": "张建国",
+        "phone": "13905310001",
+        "role": "decision-maker",
+        "chosen_as": "decision-maker",
+    }
     assert c002["contact"] is None  # C002 has no contacts
     wo2 = [r for r in c002["reasons"] if r["reason"] == "event"]
     assert wo2[0]["detail"] == "service 2026-11-20 WO-2 (+2d)"
@@ -126,7 +131,12 @@ def test_primary_contact_for_visits_decision_maker_for_event_callbacks(office: R
     assert row["contact"]["name"] == "李明"  # the primary contact (operator)
     event(office, "C001", "service", "2026-11-20", "WO-1")
     row = by_code(due(office, "--days", "3"))["C001"]
-    assert row["contact"] == {"name": "张建国", "phone": "13905310001", "role": "decision-maker"}
+    assert row["contact"] == {
+        "name": "张建国",
+        "phone": "13905310001",
+        "role": "decision-maker",
+        "chosen_as": "decision-maker",
+    }
 
 
 # -- window and filters ---------------------------------------------------------------------
@@ -542,7 +552,8 @@ def test_due_marks_an_unreachable_customer_in_every_format(office: Run, rows: Ro
     assert records["C002"]["phone"] == "13800138000"  # the number itself, unmarked
     explained = ok(office("due", "--days", "3", "--explain", "--format", "csv")).stdout
     assert explained.splitlines()[0].endswith(
-        "callback_ids,unreachable,customer_id,tier,role,terms"
+        "callback_ids,unreachable,customer_id,tier,role,contact_chosen_as,appointment_at,"
+        "appointment_place,terms"
     )
 
 

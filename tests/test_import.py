@@ -488,7 +488,8 @@ REJECTIONS = [
     ("contacts", ["客户编号", "联系人", "生日"], ["C001", "王五", "2月30日"],
      (3, "生日", "2月30日", "a date like 1980-05-17, or a month and day like 05-17")),
     ("contacts", ["客户编号", "联系人", "角色"], ["C001", "王五", "老板娘"],
-     (3, "角色", "老板娘", "one of decision-maker, purchaser, operator, finance, other")),
+     (3, "角色", "老板娘", "one of person-in-charge, decision-maker, influencer, supervisor,"
+      " purchaser, operator, finance, other")),
     ("events", EVENT_HEADER, ["C999", "维修", "2026-11-20", "WX-1", "", ""],
      (1, "客户编号", "C999", CUSTOMER_EXPECTED)),
     ("events", EVENT_HEADER, ["C001", "维修", "2026-11-20", "WX-1", "张飞", ""],

@@ -101,8 +101,10 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m009_ticket_approval",
         "m010_warnings",
         "m011_seed_planning",
+        "m012_contacts_in_charge",
     ]
     assert {"warnings_open", "warnings_raised", "warnings_cleared"} <= names
+    assert "events_contact" in names
 
 
 def test_the_upgrade_keys_every_name_so_a_namesake_is_refused(tmp_path: Path, run) -> None:

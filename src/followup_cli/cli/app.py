@@ -144,7 +144,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         N_("Events: sales, service jobs, parts... each plans its callbacks."),
     ),
-    "callback": ("callback_cmd", "app", N_("Move or skip one planned callback.")),
+    "callback": ("callback_cmd", "app", N_("Move, book or skip one planned callback.")),
     "ticket": ("ticket_cmd", "app", N_("Complaints: open, resolve, tell the customer, close.")),
     "escalate": (
         "escalate_cmd",

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from followup_cli.cli.call_report import report_call
+from followup_cli.cli.call_target import appointment_text, contact_text
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.calls.log import (
@@ -165,7 +166,7 @@ def _caller(session: Any) -> str:
                 _say("  " + exc.hint)
 
 
-def _show_brief(brief: CallBrief) -> None:
+def _show_brief(brief: CallBrief, zone: Any = None) -> None:
     c = brief.customer
     _say(
         _("Call {name} ({code}, grade {grade}, {tier})").format(
@@ -173,10 +174,11 @@ def _show_brief(brief: CallBrief) -> None:
         )
     )
     if brief.contact:
+        k = brief.contact
         _say(
             "  "
-            + _("Ask for: {name} ({role})").format(
-                name=brief.contact["name"], role=label("contact_role", brief.contact["role"])
+            + _("Ask for: {contact}").format(
+                contact=contact_text(k["name"], k["role"], k["chosen_as"])
             )
         )
     _say("  " + _("Number:  {phone}").format(phone=brief.phone or _("no phone on file")))
@@ -202,6 +204,9 @@ def _show_brief(brief: CallBrief) -> None:
                 _say("    " + _("#{id} {reason} due {date}: {detail}").format(**values))
             else:
                 _say("    " + _("#{id} {reason} due {date}").format(**values))
+            if r["appointment_at"] or r["appointment_place"]:
+                # Seed 003 预约回访时间和地点: the appointment made with the customer.
+                _say("      " + appointment_text(r["appointment_at"], r["appointment_place"], zone))
     else:
         _say("  " + _("Nothing is due for this customer; this call is recorded as a contact."))
 
@@ -317,7 +322,7 @@ def run_call_script(
     if by:
         by = check_caller(session, by, "--by")  # a wrong --by is refused before anything is asked
     brief = call_brief(session, customer_ref, by)  # (what this caller's call would settle)
-    _show_brief(brief)
+    _show_brief(brief, session.zone)
     try:
         caller = by or _caller(session)
         data = _ask(session, brief, caller, channel)

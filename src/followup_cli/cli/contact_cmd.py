@@ -6,8 +6,15 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import checked, open_session
-from followup_cli.domain.contacts.records import add_contact, list_contacts, validate_contact
-from followup_cli.render.output import Column, print_records
+from followup_cli.domain.contacts.records import (
+    add_contact,
+    left_day,
+    list_contacts,
+    mark_left,
+    validate_contact,
+)
+from followup_cli.render.output import Column, print_records, warn
+from followup_cli.support.errors import UsageError
 from followup_cli.support.i18n import _, label, pgettext
 
 app = new_app(
@@ -15,6 +22,7 @@ app = new_app(
     "followup contact add C000012 张建国 --role decision-maker --primary",
     "followup contact add C000012 李明 --role operator --phone 13905310002",
     "followup contact list C000012",
+    "followup contact edit C000012 张建国 --left --date 2026-11-20",
 )
 
 
@@ -25,7 +33,11 @@ def add_cmd(
     name: Annotated[str, typer.Argument(help="Contact's name.")],
     role: Annotated[
         str | None,
-        typer.Option("--role", help="decision-maker, purchaser, operator, finance or other."),
+        typer.Option(
+            "--role",
+            help="person-in-charge (业务负责人), decision-maker, influencer, supervisor,"
+            " purchaser, operator, finance or other.",
+        ),
     ] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
     wechat: Annotated[str | None, typer.Option("--wechat", help="WeChat ID.")] = None,
@@ -37,11 +49,15 @@ def add_cmd(
         bool, typer.Option("--primary", help="Make this the primary contact (the first one is).")
     ] = False,
 ) -> None:
-    """Add a contact to a customer; callbacks go to the primary contact.
+    """Add a contact to a customer; event callbacks go to the person in charge.
+
+    Event callbacks and satisfaction calls go to the event's contact, else the person in
+    charge (业务负责人), else the decision-maker, else the primary contact (see
+    `followup config show`, [contacts]); visits and greetings to the primary contact.
 
     \b
     Example:
-      followup contact add C000012 张建国 --role decision-maker --phone 13905310001 \\
+      followup contact add C000012 张建国 --role person-in-charge --phone 13905310001 \\
           --birthday 05-17 --primary
     """
 
@@ -101,5 +117,67 @@ def list_cmd(
         Column("email", _("Email"), priority=7),
         Column("birthday", _("Birthday"), priority=8),
         Column("primary", _("Primary"), priority=9),
+        Column("left_on", _("Left"), priority=10),
     ]
     print_records(records, columns, fmt.value, empty=_("No contacts."))
+
+
+@app.command("edit")
+def edit_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code, id or exact name.")],
+    name: Annotated[str, typer.Argument(help="Contact's name.")],
+    left: Annotated[
+        bool, typer.Option("--left", help="The contact has left the customer.")
+    ] = False,
+    date: Annotated[
+        str | None, typer.Option("--date", help="The day they left (default: today).")
+    ] = None,
+) -> None:
+    """Mark a contact as gone: callbacks go to the next contact from then on.
+
+    Seed 003: 及时掌握大客户单位关键职务的人事变动情况. The contact stays on record
+    (`customer show` lists past contacts apart) and is never called again.
+
+    \b
+    Example:
+      followup contact edit C000012 张建国 --left --date 2026-11-20
+    """
+
+    if not left:
+        raise UsageError(
+            _("nothing to change"),
+            _("Give --left (with --date DATE if not today) to mark the contact as gone."),
+        )
+    session = open_session(ctx)
+    day = checked(left_day, session, date)
+    done = mark_left(session, customer, name, day)
+    c = done.contact
+    print(
+        _("{name} ({role}) left {code} {customer} on {date}").format(
+            name=c.name,
+            role=label("contact_role", c.role),
+            code=c.customer_code,
+            customer=c.customer_name,
+            date=c.left_on,
+        )
+    )
+    if done.new_primary:
+        print("  " + _("primary contact now: {name}").format(name=done.new_primary))
+    n = done.next_contact
+    if n is not None:
+        print(
+            "  "
+            + _("event callbacks now go to: {name} ({role})").format(
+                name=n.name, role=label("contact_role", n.role)
+            )
+        )
+    else:
+        print("  " + _("no contact is left: callbacks go to the customer's phone"))
+    if done.key_people_gone:
+        warn(
+            _(
+                "{code} has none of its key people left (person in charge, decision-maker):"
+                " update the contacts (`followup contact add {code} NAME --role ROLE`)"
+            ).format(code=c.customer_code)
+        )

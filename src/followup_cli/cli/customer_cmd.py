@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
+from followup_cli.cli.call_target import appointment_text
 from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
 from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, open_session
@@ -159,6 +160,19 @@ def list_cmd(
     print_records(records, customer_columns(), fmt.value, empty=_("No customers match."))
 
 
+def detail_with_appointment(row: dict[str, Any], zone: Any) -> str:
+    """A pending callback's detail, and its appointment if booked (seed 003 预约回访)."""
+    detail = render(row["detail"])
+    if row["appointment_at"] is None and not row["appointment_place"]:
+        return detail
+    booked = appointment_text(row["appointment_at"], row["appointment_place"], zone)
+    return (
+        _("{detail} ({appointment})").format(detail=detail, appointment=booked)
+        if detail
+        else booked
+    )
+
+
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
@@ -236,7 +250,7 @@ def show_cmd(
                 Column(
                     "detail",
                     _("Detail"),
-                    value=lambda r: render(r["detail"]),
+                    value=lambda r: detail_with_appointment(r, session.zone),
                     wrap=True,
                     priority=4,
                 ),
@@ -285,6 +299,20 @@ def show_cmd(
             ],
         ),
     ]
+    if profile.past_contacts:  # (seed 003 人事变动: shown apart, never called)
+        sections.insert(
+            1,
+            Section(
+                _("Past contacts"),
+                [x.to_dict() for x in profile.past_contacts],
+                [
+                    Column("name", pgettext("person", "Name"), priority=1),
+                    Column("role", _("Role"), kind="contact_role", priority=3),
+                    Column("left_on", _("Left"), priority=2),
+                    Column("phone", _("Phone"), priority=4),
+                ],
+            ),
+        )
     print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict(), "customer")
 
 

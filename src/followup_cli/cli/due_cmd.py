@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from followup_cli.cli.call_target import ContactText, appointment_text
 from followup_cli.cli.common import DAYS_MAX, Format, FormatOption, WideOption
 from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session, parse_date_option
@@ -34,6 +35,8 @@ from followup_cli.support.i18n import (
 )
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from followup_cli.domain.callbacks.due import DueCallback, DueEntry
 
 TERMINAL_ROWS = 50
@@ -119,7 +122,7 @@ def due_cmd(
         return
     entries = DueEntries(session, flt, terms=explain, messages=current_language() != ENGLISH)
     with closing(iter(entries)) as rows:
-        shown = render_due_table(rows, explain, on.isoformat(), days)
+        shown = render_due_table(rows, explain, on.isoformat(), days, session.zone)
     if entries.total > shown:
         paragraph(
             _("… and {n} more customers due (--limit N to see more, --all for every row)").format(
@@ -129,12 +132,14 @@ def due_cmd(
         )
 
 
-def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days: int) -> int:
+def render_due_table(
+    entries: Iterable["DueEntry"], explain: bool, on: str, days: int, zone: "tzinfo | None" = None
+) -> int:
     """The due list as a table (Rich on a terminal, plain text otherwise); returns the
     number of rows shown."""
 
-    reasons = ReasonText()
-    contact_as = _("{name} ({role})")
+    reasons = ReasonText(zone)
+    contact = ContactText()
     # Flat rows of what the columns show (not the json records): a cron job may print
     # tens of thousands of them.
     records = [
@@ -143,11 +148,7 @@ def render_due_table(entries: Iterable["DueEntry"], explain: bool, on: str, days
             "code": e.code,
             "name": e.name,
             "grade": e.grade,
-            "contact": (
-                contact_as.format(name=e.contact.name, role=label("contact_role", e.contact.role))
-                if e.contact
-                else ""
-            ),
+            "contact": contact(e.contact) if e.contact else "",
             # The unreachable flag marks the number that did not work (see UNREACHABLE).
             "phone": f"{e.phone or ''} {UNREACHABLE_MARK}".lstrip() if e.unreachable else e.phone,
             "due_on": e.due_on,
@@ -214,6 +215,10 @@ CSV_HEADER = (
     "customer_id",
     "tier",
     "role",
+    # (issue 18: why this contact, and the first appointment among the reasons)
+    "contact_chosen_as",
+    "appointment_at",
+    "appointment_place",
 )
 
 
@@ -224,6 +229,7 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
         for e in entries:
             text, ids, _parts = reasons.read(e.reasons)
             contact = e.contact
+            booked = first_appointment(e.reasons)
             line = [
                 e.urgency,  # (the number as the ranking has it, not the table's 1 decimal)
                 e.code,
@@ -242,6 +248,9 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
                 e.customer_id,
                 e.tier,
                 e.role,
+                contact.why if contact is not None else None,
+                booked.appointment_at if booked is not None else None,
+                booked.appointment_place if booked is not None else None,
             ]
             if explain:
                 line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))
@@ -251,11 +260,21 @@ def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
         write_csv_rows([*CSV_HEADER, "terms"] if explain else CSV_HEADER, lines(ReasonText()))
 
 
+def first_appointment(reasons: Sequence["DueCallback"]) -> "DueCallback | None":
+    """The reason booked soonest (`callback book`), or None."""
+    booked = [x for x in reasons if x.appointment_at is not None or x.appointment_place]
+    if not booked:
+        return None
+    return min(booked, key=lambda x: (x.appointment_at is None, x.appointment_at or ""))
+
+
 class ReasonText:
     """A row's reasons as one line of text ("#12 event L2 try 2: service ..."), in the
-    interface language current when it is made (its words are looked up once)."""
+    interface language current when it is made (its words are looked up once); a booked
+    reason says when and where ("#12 visit booked 2026-12-03 10:00 at 工地: ...")."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: "tzinfo | None" = None) -> None:
+        self.zone = zone
         self.words = {reason: label("reason", reason) for reason in REASONS}
         self.level2 = " " + _("L2")
         self.attempt = " " + _("try {n}")
@@ -282,7 +301,20 @@ class ReasonText:
         words, shown, around = self.words, self.shown, self.around
         parts = []
         ids = []
-        for cb_id, _due, reason, level, detail, _role, _who, attempts, message in reasons:
+        for (
+            cb_id,
+            _due,
+            reason,
+            level,
+            detail,
+            _role,
+            _who,
+            attempts,
+            message,
+            _event,
+            booked_at,
+            place,
+        ) in reasons:
             text = words.get(reason)
             if text is None:
                 text = label("reason", reason)
@@ -290,6 +322,8 @@ class ReasonText:
                 text += self.level2
             if attempts:
                 text += self.attempt.format(n=attempts + 1)
+            if booked_at is not None or place:
+                text += " " + appointment_text(booked_at, place, self.zone)
             if detail:
                 if shown is not None:
                     detail = shown(detail, message)

@@ -49,14 +49,23 @@ def add_cmd(
             help="The day the machine went into use (投入使用): callbacks count from it.",
         ),
     ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact", help="The customer's person for this job (a contact's name): called first."
+        ),
+    ] = None,
     by: ByOption = None,
 ) -> None:
     """Record an event and plan its callbacks (service: +2d, +7d, +1m; grades 1–3 also +3m, +6m).
 
+    Its callbacks go to --contact, else the person in charge, else the decision-maker,
+    else the primary contact (seed 000: 选择客户负责人进行回访).
+
     \b
     Example:
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
-          --machine "SY215C #3391" --staff 赵强 --result fixed --by 李娜
+          --machine "SY215C #3391" --staff 赵强 --result fixed --contact 张建国 --by 李娜
       followup event add C000012 --kind sale --date 2026-11-10 --in-use 2026-11-18
     """
 
@@ -74,6 +83,7 @@ def add_cmd(
         result=result,
         note=note,
         in_use=in_use_day,
+        contact=contact,
     )
     added = add_event(session, customer, data)
     e = added.event
@@ -141,5 +151,6 @@ def list_cmd(
         Column("machine", _("Machine"), wrap=True, priority=8),
         Column("staff", _("Staff"), priority=7),
         Column("result", _("Result"), wrap=True, priority=9),
+        Column("contact", _("Contact"), priority=10),
     ]
     print_records([e.to_dict() for e in events], columns, fmt.value, empty=_("No events."))

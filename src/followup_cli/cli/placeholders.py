@@ -67,6 +67,7 @@ VALUES: dict[str, tuple[str, Any]] = {
     "--action": _TEXT,
     "--response": _TEXT,
     "--result": _TEXT,
+    "--place": _TEXT,
     "--answer": ("KEY=VALUE", None),
     "--search": _TEXT,
     "--contact": ("CONTACT", None),

@@ -92,6 +92,9 @@ TEMPLATES: dict[str, str] = {
     "indicator.overdue": N_("callbacks overdue {n} days"),
     "indicator.unreachable": N_("unreachable"),
     "indicator.no_relationship_manager": N_("no relationship manager (no owner)"),
+    "indicator.key_people_left": N_(
+        "no person in charge or decision-maker is left: update the contacts"
+    ),
     "indicator.office.open_tickets": N_("{n} complaints open in the office (threshold {limit})"),
     "indicator.office.complaints_per_100_events": N_(
         "{n} complaints per 100 service events in {days} days (threshold {limit})"

@@ -116,10 +116,26 @@ VOCABULARIES: dict[str, Vocabulary] = {
     ),
     "contact_role": Vocabulary(
         "contact_role",
-        ("decision-maker", "purchaser", "operator", "finance", "other"),
+        (
+            "person-in-charge",
+            "decision-maker",
+            "influencer",
+            "supervisor",
+            "purchaser",
+            "operator",
+            "finance",
+            "other",
+        ),
         {
+            # Seed 000: 客户负责人…并不一定是客户老板，而是指某项业务的负责人.
+            "业务负责人": "person-in-charge",
+            "客户负责人": "person-in-charge",  # (the label: 业务负责人 is also a staff owner)
+            "负责人": "person-in-charge",
             "决策人": "decision-maker",
+            "决策者": "decision-maker",  # seed 004: 采购的决策者、影响者、监督者
             "老板": "decision-maker",
+            "影响者": "influencer",
+            "监督者": "supervisor",
             "采购": "purchaser",
             "采购员": "purchaser",
             "操作手": "operator",

@@ -484,6 +484,21 @@ def m011_seed_planning(db: Any) -> None:
     )
 
 
+def m012_contacts_in_charge(db: Any) -> None:
+    """The person in charge, key people who leave, and appointments (issue 18, seeds 000,
+    003, 004): the day a contact left the customer (`contacts.left_on`, empty while they
+    are there; 及时掌握大客户单位关键职务的人事变动情况), the customer's person for an event
+    (`events.contact_id`, whom its callbacks go to first), and a callback's appointment
+    (`callbacks.appointment_at`, a timestamp with offset, and `appointment_place`;
+    预约回访时间和地点)."""
+    conn = db.conn
+    conn.execute("ALTER TABLE contacts ADD COLUMN left_on TEXT")
+    conn.execute("ALTER TABLE events ADD COLUMN contact_id INTEGER REFERENCES contacts (id)")
+    conn.execute("CREATE INDEX events_contact ON events (contact_id) WHERE contact_id IS NOT NULL")
+    conn.execute("ALTER TABLE callbacks ADD COLUMN appointment_at TEXT")
+    conn.execute("ALTER TABLE callbacks ADD COLUMN appointment_place TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -496,6 +511,7 @@ MIGRATIONS: list[Migration] = [
     m009_ticket_approval,
     m010_warnings,
     m011_seed_planning,
+    m012_contacts_in_charge,
 ]
 
 

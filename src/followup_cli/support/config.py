@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from followup_cli.domain.vocabulary import TIERS
+from followup_cli.domain.vocabulary import REASONS, TIERS
 from followup_cli.support.config_schema import check_settings
 from followup_cli.support.dates import Interval, parse_interval, zone_named
 from followup_cli.support.errors import ConfigError, InvalidValue
@@ -356,6 +356,7 @@ def validate(config: Config) -> None:
             )
     for kind, by_tier in config["planning"]["event_offsets"].items():
         _check_event_offsets(config, kind, by_tier)
+    _check_contact_rules(config)
     for grade, matrix in config["visits"].items():
         for role, every in matrix.items():
             if role not in roles:
@@ -455,6 +456,32 @@ def _check_event_offsets(config: Config, kind: str, by_tier: Any) -> None:
                     setting=f"{where}.{tier}", n=len(offsets), most=MAX_EVENT_OFFSETS
                 )
             )
+
+
+# What [contacts] callback_order may name besides the contact roles.
+CONTACT_STEPS = ("event-contact", "primary")
+
+
+def _check_contact_rules(config: Config) -> None:
+    """[contacts]: the order names steps or contact roles, the roles are contact roles,
+    the reasons callback reasons, the tiers tiers."""
+    contacts = config["contacts"]
+    roles = set(config.contact_roles)
+    lists = (
+        ("callback_order", roles | set(CONTACT_STEPS)),
+        ("avoid_roles", roles),
+        ("key_roles", roles),
+        ("in_charge_reasons", set(REASONS)),
+        ("key_people_tiers", set(TIERS)),
+    )
+    for name, allowed in lists:
+        for value in contacts[name]:
+            if value not in allowed:
+                raise ConfigError(
+                    _("contacts.{name}: '{value}' is not one of {allowed}").format(
+                        name=name, value=value, allowed=", ".join(sorted(allowed))
+                    )
+                )
 
 
 # -- writing TOML (config show) -------------------------------------------------

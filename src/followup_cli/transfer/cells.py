@@ -217,6 +217,7 @@ def _event_fields(session: Session) -> dict[str, Converter]:
         "note": _long_text("note"),
         # on or after the event's date: checked across the row (transfer/checks.py)
         "in_use": _optional(lambda v: parse_date(v, "in_use").isoformat()),
+        "contact": _text("contact"),
     }
 
 

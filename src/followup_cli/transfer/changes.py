@@ -81,7 +81,16 @@ def _spec(
             f"{CUSTOMER_CODE} || ' ' || s.kind || ' ' || s.date"
             " || coalesce(' ' || nullif(s.ref, ''), '')"
         )
-        return join, key, _plain(_present(present, "machine", "staff", "result", "note"))
+        compared = _plain(_present(present, "machine", "staff", "result", "note"))
+        if "contact" in present:
+            compared.append(
+                _Compared(
+                    "contact",
+                    "s.contact",
+                    "(SELECT k.name FROM contacts k WHERE k.id = t.contact_id)",
+                )
+            )
+        return join, key, compared
     if kind == "calls":
         join = (
             f"FROM temp.{stage} s JOIN calls t ON t.customer_id = s.customer_id"

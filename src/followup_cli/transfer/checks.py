@@ -262,7 +262,20 @@ def _check_events(
             f" JOIN temp.{sorted_stage} b ON b.rowid = a.rowid + 1 AND {same}"
         )
     ]
-    return repeated + _in_use_before_event(conn, stage, present)
+    return (
+        repeated
+        + _missing(
+            conn,
+            stage,
+            present,
+            "contact",
+            "SELECT s.line, s.{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM contacts ct WHERE ct.customer_id = s.customer_id AND ct.name = s.{col})"
+            " ORDER BY s.line",
+            _("a contact of that customer (import contacts first)"),
+        )
+        + _in_use_before_event(conn, stage, present)
+    )
 
 
 def _in_use_before_event(

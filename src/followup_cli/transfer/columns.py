@@ -58,6 +58,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("result", ("结果", "处理结果")),
         Column("note", ("备注",)),
         Column("in_use", ("投入使用日期", "投入使用", "使用日期")),
+        # The customer's person for this job, whom its callbacks go to (issue 18).
+        Column("contact", ("联系人", "客户联系人")),
     ],
     "calls": [
         Column("customer_code", ("客户编号", "客户代码", "code"), True),

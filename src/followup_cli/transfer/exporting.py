@@ -51,8 +51,8 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     "events": (
         _import_columns("events"),
         "SELECT COALESCE(c.code, '#' || e.customer_id), e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note,"
-        " e.in_use"
-        " FROM events e LEFT JOIN customers c ON c.id = e.customer_id ORDER BY e.id",
+        " e.in_use, k.name FROM events e LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN contacts k ON k.id = e.contact_id ORDER BY e.id",
     ),
     "calls": (
         _import_columns("calls"),
@@ -112,9 +112,12 @@ QUERIES: dict[str, tuple[list[str], str]] = {
             "closed_on",
             "note",
             "call_id",
+            "appointment_at",
+            "appointment_place",
         ],
         "SELECT cb.id, COALESCE(c.code, '#' || cb.customer_id), c.name, cb.due_on, cb.reason, cb.level, cb.role, cb.assignee,"
-        " cb.status, cb.attempts, cb.detail, cb.planned_on, cb.closed_on, cb.note, cb.call_id"
+        " cb.status, cb.attempts, cb.detail, cb.planned_on, cb.closed_on, cb.note, cb.call_id,"
+        " cb.appointment_at, cb.appointment_place"
         " FROM callbacks cb LEFT JOIN customers c ON c.id = cb.customer_id ORDER BY cb.id",
     ),
 }
@@ -205,6 +208,8 @@ CHINESE_HEADERS = {
     "closed_on": "完成日期",
     "note": "备注",
     "call_id": "回访记录号",
+    "appointment_at": "预约时间",
+    "appointment_place": "预约地点",
 }
 
 

@@ -199,8 +199,13 @@ def write_events(
         " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
     )
     if not write:
-        _counts(conn, join, columns_differ(cols, "s", "t"), report)
+        differs = columns_differ(cols, "s", "t")
+        if "contact" in present:
+            differs = f"({differs}) OR {events.staged_contact_id('s')} IS NOT t.contact_id"
+        _counts(conn, join, differs, report)
         return
+    if "contact" in present:
+        cols.append("contact_id")
     if progress:
         progress(N_("writing"), 0, None)
     before_id = _count(conn, "SELECT coalesce(max(id), 0) FROM events")

@@ -24,20 +24,18 @@ the reasons in the ranking's pass; a short one (--limit) reads them for the rows
 # several times faster than from strings (every `due` pays for it at start-up).
 
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from json import loads
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple
 
+from followup_cli.domain.contacts.choice import ContactRule, choose_contact
 from followup_cli.domain.session import Session
 from followup_cli.domain.vocabulary import REASONS
 
-# Reasons for which the decision-maker is the preferred contact: satisfaction and
-# complaint-outcome calls.
-DECISION_REASONS = {"event", "second-level", "ticket-verify"}
 TERMS = ("overdue", "grade", "reason", "reasons", "open_tickets", "level2", "retry", "unreachable")
 FETCH = 1000  # rows taken from the query at a time
 # Up to this --limit, a row's reasons are read for it once ranked; past it (and with no
@@ -59,6 +57,7 @@ class RankedRow(NamedTuple):
     first_due: str
     days_overdue: int
     open_tickets: int
+    booked: str | None  # the earliest appointment due by the day listed, if any
     urgency: float
     t_overdue: float | None
     t_grade: float | None
@@ -89,12 +88,16 @@ class DueCallback(NamedTuple):
     assignee: str | None
     attempts: int
     detail_message: str | None  # the detail's message (followup_cli.domain.texts), as stored
+    event_id: int | None
+    appointment_at: str | None  # booked (`callback book`): a timestamp with offset
+    appointment_place: str | None
 
 
 class DueContact(NamedTuple):
     name: str
     phone: str | None
     role: str
+    why: str  # the step of [contacts] callback_order that chose them (contact_choice)
 
 
 class DueEntry(NamedTuple):
@@ -132,7 +135,12 @@ class DueEntry(NamedTuple):
             "contact": (
                 None
                 if contact is None
-                else {"name": contact.name, "phone": contact.phone, "role": contact.role}
+                else {
+                    "name": contact.name,
+                    "phone": contact.phone,
+                    "role": contact.role,
+                    "chosen_as": contact.why,
+                }
             ),
             "phone": self.phone,
             "due_on": self.due_on,
@@ -152,8 +160,24 @@ class DueEntry(NamedTuple):
                     "role": role,
                     "assignee": assignee,
                     "attempts": attempts,
+                    "appointment": (
+                        None if at is None and place is None else {"at": at, "place": place}
+                    ),
                 }
-                for cb_id, due_on, reason, level, detail, role, assignee, attempts, _m in self.reasons
+                for (
+                    cb_id,
+                    due_on,
+                    reason,
+                    level,
+                    detail,
+                    role,
+                    assignee,
+                    attempts,
+                    _m,
+                    _event,
+                    at,
+                    place,
+                ) in self.reasons
             ],
         }
         if terms:
@@ -199,6 +223,7 @@ class DueEntries:
             self.session, flt, total=self.counted, messages=self.messages, terms=terms
         )
         tier = self.session.config.tier
+        rule = ContactRule.of(self.session.config["contacts"])
         tiers: dict[int, str] = {}
         count = 0
         with self.session.read() as conn:
@@ -212,7 +237,7 @@ class DueEntries:
                 for r, reasons in zip(rows, parse_batch([r.reasons for r in rows]), strict=True):
                     if r.grade not in tiers:
                         tiers[r.grade] = tier(r.grade)
-                    yield _entry(r, reasons, flt, tiers[r.grade], terms)
+                    yield _entry(r, reasons, flt, tiers[r.grade], terms, rule)
         if flt.limit is None:
             self.total = count
 
@@ -223,23 +248,6 @@ def due_list(session: Session, flt: DueFilter) -> DueList:
     with closing(iter(entries)) as read:
         rows = list(read)
     return DueList(rows, entries.total)
-
-
-class _Keyed(Protocol):
-    def __getitem__(self, key: str, /) -> Any: ...
-
-
-Contact = TypeVar("Contact", bound=_Keyed)
-
-
-def pick_contact(contacts: Sequence[Contact], reasons: set[str]) -> Contact | None:
-    """Primary contact; the decision-maker first for satisfaction and complaint calls."""
-    if not contacts:
-        return None
-    decision = [c for c in contacts if c["role"] == "decision-maker"]
-    primary = [c for c in contacts if c["is_primary"]]
-    order = (decision + primary) if reasons & DECISION_REASONS else (primary + decision)
-    return (order or contacts)[0]
 
 
 # -- the query -----------------------------------------------------------------------
@@ -318,12 +326,14 @@ def _gathered(alias: str, messages: bool = True) -> str:
 
 
 def _contacts(row: str) -> str:
-    """The contacts of the customer of `row` as a JSON array of objects, in no
-    particular order."""
+    """The contacts of the customer of `row` who are still there (not left) as a JSON
+    array of objects, in no particular order, each with the ids of the events that name
+    them (an indexed lookup, events_contact)."""
     return (
         "(SELECT json_group_array(json_object('id', k.id, 'name', k.name, 'phone', k.phone,"
-        f" 'role', k.role, 'is_primary', k.is_primary)) FROM contacts k"
-        f" WHERE k.customer_id = {row}.customer_id) AS contacts"
+        " 'role', k.role, 'is_primary', k.is_primary, 'events', (SELECT json_group_array(e.id)"
+        " FROM events e WHERE e.contact_id = k.id))) FROM contacts k"
+        f" WHERE k.customer_id = {row}.customer_id AND k.left_on IS NULL) AS contacts"
     )
 
 
@@ -396,7 +406,9 @@ def ranking_sql(
     # The terms themselves only when asked for (--explain): each selected one is computed
     # again for every row.
     ranked += [f"t_{name}" if terms else f"NULL AS t_{name}" for name in TERMS]
-    order = "ORDER BY urgency DESC, first_due, code"
+    # Appointments due by the day listed first, by their time (seed 003 预约回访时间和地点:
+    # a booked visit keeps its hour); then the rest by urgency.
+    order = "ORDER BY booked IS NULL, booked, urgency DESC, first_due, code"
     # A long list gathers each customer's reasons in the ranking's one pass over the
     # pending callbacks; a short one (--limit) reads them for the rows shown only.
     limited = flt.limit is not None
@@ -404,6 +416,7 @@ def ranking_sql(
     sql = (
         "WITH d AS (SELECT cb.customer_id, min(cb.due_on) AS first_due, count(*) AS n,"
         " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
+        " min(cb.appointment_at) AS booked_at,"
         f" max({reason_case}) AS reason_weight"
         + (f", {_gathered('cb', messages)} AS reasons" if gather else "")
         + f" FROM {pending_source('cb', plain=plain)} WHERE {_pending('cb')}"
@@ -411,7 +424,8 @@ def ranking_sql(
         " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
         " GROUP BY customer_id),"
         " r AS (SELECT d.customer_id, d.first_due, c.code, c.name, c.grade, c.phone,"
-        f" c.unreachable, coalesce(t.n, 0) AS open_tickets, {late} AS days_overdue, "
+        f" c.unreachable, coalesce(t.n, 0) AS open_tickets, {late} AS days_overdue,"
+        " CASE WHEN substr(d.booked_at, 1, 10) <= :on THEN d.booked_at END AS booked, "
         + ", ".join(f"{expressions[name]} AS t_{name}" for name in TERMS)
         + (", d.reasons" if gather else "")
         + " FROM d JOIN customers c ON c.id = d.customer_id"
@@ -450,7 +464,12 @@ _callback = DueCallback._make
 
 
 def _entry(
-    r: RankedRow, reasons_found: list[list[Any]], flt: DueFilter, tier: str, terms: bool
+    r: RankedRow,
+    reasons_found: list[list[Any]],
+    flt: DueFilter,
+    tier: str,
+    terms: bool,
+    rule: ContactRule,
 ) -> DueEntry:
     """A row of the due query (its reasons as parsed) as a DueEntry."""
     if len(reasons_found) > 1:
@@ -472,9 +491,10 @@ def _entry(
     if r.contacts != "[]":
         contacts = loads(r.contacts)
         contacts.sort(key=_BY_ID)
-        chosen = pick_contact(contacts, {x.reason for x in reasons})
+        chosen = choose_contact(contacts, [(x.reason, x.event_id) for x in reasons], rule)
         if chosen is not None:
-            contact = DueContact(chosen["name"], chosen["phone"], chosen["role"])
+            c = chosen.contact
+            contact = DueContact(c["name"], c["phone"], c["role"], chosen.why)
             if contact.phone:
                 phone = contact.phone
     return DueEntry(

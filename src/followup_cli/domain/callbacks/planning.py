@@ -533,7 +533,8 @@ class Planner:
         rows = self.conn.execute(
             "SELECT ct.id, ct.customer_id, ct.name, ct.birthday, c.department FROM contacts ct"
             " JOIN customers c ON c.id = ct.customer_id"
-            f" WHERE c.archived = 0 AND ct.birthday IS NOT NULL AND {scope}",
+            " WHERE c.archived = 0 AND ct.birthday IS NOT NULL AND ct.left_on IS NULL"
+            f" AND {scope}",
             params,
         ).fetchall()
         for ct in rows:

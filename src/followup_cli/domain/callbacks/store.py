@@ -221,6 +221,17 @@ def cancel_reanchored_yearly(
     )
 
 
+def cancel_contact_greetings(
+    conn: sqlite3.Connection, contact_id: int, day: date, stamp: str
+) -> int:
+    """The pending birthday greetings of a contact who left, cancelled on `day`."""
+    return conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 'contact left', closed_on = ?,"
+        " updated_at = ? WHERE contact_id = ? AND status = 'pending' AND reason = 'birthday'",
+        (day.isoformat(), stamp, contact_id),
+    ).rowcount
+
+
 def cancel_for_ticket(conn: sqlite3.Connection, ticket_id: int, day: date, stamp: str) -> int:
     """A reopened ticket's pending callbacks (its verification) cancelled on `day`."""
     return conn.execute(
@@ -235,20 +246,47 @@ def cancel_for_ticket(conn: sqlite3.Connection, ticket_id: int, day: date, stamp
 
 def retry(conn: sqlite3.Connection, ids: Sequence[int], due_on: date, stamp: str) -> None:
     """A call that missed: the callbacks `ids` count one more attempt and come back
-    on `due_on`."""
+    on `due_on`; an appointment's time is gone with it (its place is kept)."""
     conn.executemany(
-        "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, updated_at = ? WHERE id = ?",
+        "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, appointment_at = NULL,"
+        " updated_at = ? WHERE id = ?",
         [(due_on.isoformat(), stamp, i) for i in ids],
     )
 
 
 def reschedule(
-    conn: sqlite3.Connection, callback_id: int, due_on: date, by: str, stamp: str
+    conn: sqlite3.Connection,
+    callback_id: int,
+    due_on: date,
+    by: str,
+    stamp: str,
+    appointment_at: str | None = None,
 ) -> None:
-    """A callback moved by hand to `due_on` by `by`."""
+    """A callback moved by hand to `due_on` by `by`; a booked one keeps its place, its
+    appointment moved to `appointment_at` (the same hour on the new day)."""
     conn.execute(
-        "UPDATE callbacks SET due_on = ?, changed_by = ?, updated_at = ? WHERE id = ?",
-        (due_on.isoformat(), by, stamp, callback_id),
+        "UPDATE callbacks SET due_on = ?, appointment_at = ?, changed_by = ?, updated_at = ?"
+        " WHERE id = ?",
+        (due_on.isoformat(), appointment_at, by, stamp, callback_id),
+    )
+
+
+def book(
+    conn: sqlite3.Connection,
+    callback_id: int,
+    at: str,
+    place: str | None,
+    by: str,
+    stamp: str,
+) -> None:
+    """An appointment made with the customer (seed 003 预约回访时间和地点): the callback due
+    on the appointment's day (`at`, a timestamp on the office's clock), at `place` (a
+    place given before is kept when none is given)."""
+    conn.execute(
+        "UPDATE callbacks SET due_on = substr(?, 1, 10), appointment_at = ?,"
+        " appointment_place = coalesce(?, appointment_place), changed_by = ?, updated_at = ?"
+        " WHERE id = ?",
+        (at, at, place, by, stamp, callback_id),
     )
 
 

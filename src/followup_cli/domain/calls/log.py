@@ -802,8 +802,8 @@ class CallBrief:
 def call_brief(session: Session, customer_ref: str, by: str | None = None) -> CallBrief:
     """What the call script shows before dialling; the reasons are those a reached call
     by `by` (when known) would settle."""
-    # Only the call script's brief loads the due list's contact rule (log-call's start-up).
-    from followup_cli.domain.callbacks.due import pick_contact
+    # Only the call script's brief loads the contact rule (log-call's start-up).
+    from followup_cli.domain.contacts.choice import ContactRule, choose_contact
 
     with session.read() as conn:
         customer = resolve_customer_row(conn, customer_ref)
@@ -813,11 +813,32 @@ def call_brief(session: Session, customer_ref: str, by: str | None = None) -> Ca
         with suppress(NotFound):
             role = get_staff(conn, by, "--by").role if by else None
         targets = targets_of(session, conn, cid, session.today, True, role, by)
-        contacts = conn.execute(
-            "SELECT name, phone, role, is_primary FROM contacts WHERE customer_id = ? ORDER BY id",
-            (cid,),
-        ).fetchall()
-        contact = pick_contact(contacts, {t["reason"] for t in targets})
+        contacts = [
+            {**dict(r), "events": json.loads(r["events"])}
+            for r in conn.execute(
+                "SELECT k.id, k.name, k.phone, k.role, k.is_primary,"
+                " (SELECT json_group_array(e.id) FROM events e WHERE e.contact_id = k.id)"
+                " AS events FROM contacts k WHERE k.customer_id = ? AND k.left_on IS NULL"
+                " ORDER BY k.id",
+                (cid,),
+            )
+        ]
+        chosen = choose_contact(
+            contacts,
+            [(t["reason"], t["event_id"]) for t in targets],
+            ContactRule.of(session.config["contacts"]),
+        )
+        contact = (
+            None
+            if chosen is None
+            else {
+                "name": chosen.contact["name"],
+                "phone": chosen.contact["phone"],
+                "role": chosen.contact["role"],
+                "is_primary": chosen.contact["is_primary"],
+                "chosen_as": chosen.why,
+            }
+        )
         event_ids = [t["event_id"] for t in targets if t["event_id"] is not None]
         kinds = {
             r[0]
@@ -851,9 +872,16 @@ def call_brief(session: Session, customer_ref: str, by: str | None = None) -> Ca
             "grade": customer["grade"],
             "tier": session.config.tier(customer["grade"]),
         },
-        contact=dict(contact) if contact is not None else None,
+        contact=contact,
         phone=(contact["phone"] if contact is not None and contact["phone"] else customer["phone"]),
-        reasons=[_brief(t) for t in targets],
+        reasons=[
+            {
+                **_brief(t),
+                "appointment_at": t["appointment_at"],
+                "appointment_place": t["appointment_place"],
+            }
+            for t in targets
+        ],
         questions=questions_for(session, kinds),
         open_tickets=int(open_tickets),
         recent=recent,

@@ -27,6 +27,7 @@ from followup_cli.domain.complaints.office_indicators import (
     office_figures,
     thresholds,
 )
+from followup_cli.domain.contacts.records import key_people_gone_ids
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, message
@@ -37,6 +38,10 @@ from followup_cli.support.i18n import _
 from followup_cli.support.workdays import load_calendar
 
 NO_MANAGER = "no_relationship_manager"
+# Seed 003 (及时掌握大客户单位关键职务的人事变动情况): the key people of a core, important or
+# key customer ([contacts] key_roles, key_people_tiers) have all left: update the contacts.
+KEY_PEOPLE_LEFT = "key_people_left"
+STANDING = (NO_MANAGER, KEY_PEOPLE_LEFT)  # standing warnings, never emergencies
 OWNER = "owner"  # a route to the customer's owner (客户经理) rather than a role
 LEVELS = ("approaching", "breach", "emergency")
 
@@ -131,6 +136,9 @@ def customer_findings(config: Config, conn: sqlite3.Connection, today: date) -> 
         ):
             found.append(Finding(cid, "unreachable", "breach", 1, 1))
     found.extend(Finding(cid, NO_MANAGER, "breach", 1, 1) for cid in unmanaged_ids(config, conn))
+    found.extend(
+        Finding(cid, KEY_PEOPLE_LEFT, "breach", 1, 1) for cid in key_people_gone_ids(config, conn)
+    )
     return found
 
 
@@ -189,12 +197,13 @@ def findings(config: Config, conn: sqlite3.Connection, today: date) -> list[Find
 
 def is_emergency(config: Config, finding: Finding, tier: str | None) -> bool:
     """Office-wide: a breach or an approach. A customer: a breach, in emergency_tiers
-    (the missing relationship manager is a standing warning, not an emergency)."""
+    (the missing relationship manager and key people gone are standing warnings, not
+    emergencies)."""
     if finding.customer_id is None:
         return True
     return (
         finding.stage == "breach"
-        and finding.indicator != NO_MANAGER
+        and finding.indicator not in STANDING
         and tier in set(config["warnings"]["emergency_tiers"])
     )
 

@@ -1,20 +1,26 @@
-"""Contacts: the people at a customer. Callbacks go to the primary contact; the
-decision-maker is preferred for satisfaction and complaint-outcome calls."""
+"""Contacts: the people at a customer. Whom a callback goes to is the rule of
+[contacts] callback_order (domain/contacts/choice.py); a contact who has left the customer
+(`mark_left`) keeps their record but is never called again."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
+from followup_cli.domain.callbacks import store
 from followup_cli.domain.callbacks.planning import plan_customer
+from followup_cli.domain.contacts.choice import ContactRule, choose_contact
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
-from followup_cli.support.dates import parse_birthday
-from followup_cli.support.errors import Conflict
+from followup_cli.support.config import Config
+from followup_cli.support.dates import parse_birthday, parse_date
+from followup_cli.support.errors import Conflict, InvalidValue, NotFound, Refused
 from followup_cli.support.i18n import _
 
 
@@ -31,6 +37,7 @@ class Contact:
     email: str | None
     birthday: str | None
     primary: bool
+    left_on: str | None = None  # the day they left the customer (None: still there)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +99,7 @@ def _from_row(row: sqlite3.Row) -> Contact:
         email=row["email"],
         birthday=row["birthday"],
         primary=bool(row["is_primary"]),
+        left_on=row["left_on"],
     )
 
 
@@ -117,7 +125,8 @@ def insert_contact(
             _("Contacts are unique by name within a customer."),
         )
     has_primary = conn.execute(
-        "SELECT 1 FROM contacts WHERE customer_id = ? AND is_primary = 1", (customer_id,)
+        "SELECT 1 FROM contacts WHERE customer_id = ? AND is_primary = 1 AND left_on IS NULL",
+        (customer_id,),
     ).fetchone()
     primary = data.primary or not has_primary
     if primary and has_primary:
@@ -164,6 +173,131 @@ def contacts_of(session: Session, customer_id: int) -> list[Contact]:
         (customer_id,),
     )
     return [_from_row(r) for r in rows]
+
+
+# -- key people who leave (seed 003: 及时掌握大客户单位关键职务的人事变动情况) ------------
+
+
+@dataclass
+class ContactLeft:
+    """A contact marked as gone, whom event callbacks go to now (None: nobody is left),
+    the new primary contact if the primary left, and whether the customer is now without
+    any of its key people ([contacts] key_roles) where its tier needs them."""
+
+    contact: Contact
+    next_contact: Contact | None
+    new_primary: str | None
+    key_people_gone: bool
+
+
+def left_day(session: Session, raw: str | None) -> date:
+    """The day a contact left: today by default, never after today (nor before 1900)."""
+    if raw is None or not raw.strip():
+        return session.today
+    day = parse_date(raw, "date")
+    if day > session.today:
+        raise InvalidValue(
+            "date", raw, _("a date on or before today ({today})").format(today=session.today)
+        )
+    return day
+
+
+def mark_left(session: Session, customer_ref: str, name: str, day: date) -> ContactLeft:
+    """Mark the customer's contact `name` as gone on `day`, in one transaction: never
+    called again (callbacks go to the next contact of callback_order), no longer
+    primary (the first contact still there is, one of avoid_roles only if nobody else
+    is), their pending birthday greetings cancelled."""
+    with session.write() as conn:
+        customer = resolve_customer_row(conn, customer_ref)
+        cid = customer["id"]
+        row = conn.execute(
+            _SELECT + " WHERE ct.customer_id = ? AND ct.name = ?", (cid, name)
+        ).fetchone()
+        if row is None:
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM contacts WHERE customer_id = ? ORDER BY id", (cid,)
+                )
+            ]
+            raise NotFound(
+                _("{code} has no contact named '{name}'").format(code=customer["code"], name=name),
+                _("Contacts of {code}: {names}").format(
+                    code=customer["code"], names=", ".join(names)
+                )
+                if names
+                else _("Add one with `followup contact add {code} NAME`.").format(
+                    code=customer["code"]
+                ),
+            )
+        if row["left_on"] is not None:
+            raise Refused(
+                _("{name} already left {code} on {date}").format(
+                    name=name, code=customer["code"], date=row["left_on"]
+                )
+            )
+        conn.execute(
+            "UPDATE contacts SET left_on = ?, is_primary = 0, updated_at = ? WHERE id = ?",
+            (day.isoformat(), session.stamp, row["id"]),
+        )
+        rule = ContactRule.of(session.config["contacts"])
+        new_primary = None
+        if row["is_primary"]:
+            # The first contact still there, an operator (avoid_roles) only if nobody else.
+            avoided = sorted(rule.avoid_roles)
+            marks = ", ".join("?" for _ in avoided) or "NULL"
+            first = conn.execute(
+                "SELECT id, name FROM contacts WHERE customer_id = ? AND left_on IS NULL"
+                f" ORDER BY role IN ({marks}), id LIMIT 1",
+                (cid, *avoided),
+            ).fetchone()
+            if first is not None:
+                conn.execute(
+                    "UPDATE contacts SET is_primary = 1, updated_at = ? WHERE id = ?",
+                    (session.stamp, first["id"]),
+                )
+                new_primary = first["name"]
+        store.cancel_contact_greetings(conn, row["id"], session.today, session.stamp)
+        gone = _from_row(conn.execute(_SELECT + " WHERE ct.id = ?", (row["id"],)).fetchone())
+        present = [c for c in contacts_of(session, cid) if c.left_on is None]
+        chosen = choose_contact(
+            [{**asdict(c), "is_primary": c.primary} for c in present],
+            [(next(iter(rule.in_charge_reasons), "event"), None)],
+            rule,
+        )
+        next_contact = None
+        if chosen is not None:
+            next_contact = next(c for c in present if c.id == chosen.contact["id"])
+        key_gone = cid in key_people_gone_ids(session.config, conn, [cid])
+    return ContactLeft(gone, next_contact, new_primary, key_gone)
+
+
+def key_people_gone_ids(
+    config: Config, conn: sqlite3.Connection, ids: list[int] | None = None
+) -> list[int]:
+    """Active customers of [contacts] key_people_tiers (of `ids` when given) that had a
+    contact of key_roles and have none of them left there: "update the contacts"."""
+    contacts = config["contacts"]
+    roles = list(contacts["key_roles"])
+    tiers = set(contacts["key_people_tiers"])
+    grades = [g for g in range(1, 6) if config.tier(g) in tiers]
+    if not roles or not grades:
+        return []
+    role_marks = ", ".join("?" for _ in roles)
+    sql = (
+        "SELECT c.id FROM customers c WHERE c.archived = 0"
+        f" AND c.grade IN ({', '.join('?' for _ in grades)})"
+        f" AND EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id"
+        f" AND k.role IN ({role_marks}) AND k.left_on IS NOT NULL)"
+        f" AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id"
+        f" AND k.role IN ({role_marks}) AND k.left_on IS NULL)"
+    )
+    params: list[Any] = [*grades, *roles, *roles]
+    if ids is not None:
+        # SQLite-only: json_each reads a list of any length as a table.
+        sql += " AND c.id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(ids))
+    return [r[0] for r in conn.execute(sql + " ORDER BY c.code", params)]
 
 
 # -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
@@ -220,5 +354,6 @@ def upsert_staged(
     affected = f"(SELECT customer_id FROM temp.{stage})"
     conn.execute(
         "UPDATE contacts SET is_primary = 1 WHERE id IN (SELECT min(id) FROM contacts"
-        f" WHERE customer_id IN {affected} GROUP BY customer_id HAVING max(is_primary) = 0)"
+        f" WHERE customer_id IN {affected} AND left_on IS NULL GROUP BY customer_id"
+        " HAVING max(is_primary) = 0)"
     )

@@ -17,7 +17,7 @@ RECENT = 10
 @dataclass
 class CustomerProfile:
     customer: Customer
-    contacts: list[Contact]
+    contacts: list[Contact]  # still there
     events: list[dict[str, Any]]
     calls: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
@@ -26,6 +26,8 @@ class CustomerProfile:
     # customer unreachable; the next reached call clears both.
     failed_in_a_row: int = 0
     anniversaries: list[Anniversary] = field(default_factory=list)
+    # Contacts who left (seed 003: 人事变动), kept apart: never called.
+    past_contacts: list[Contact] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +35,7 @@ class CustomerProfile:
             "failed_calls_in_a_row": self.failed_in_a_row,
             "anniversaries": [a.to_dict() for a in self.anniversaries],
             "contacts": [c.to_dict() for c in self.contacts],
+            "past_contacts": [c.to_dict() for c in self.past_contacts],
             "events": self.events,
             "calls": self.calls,
             "tickets": self.tickets,
@@ -47,8 +50,10 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         events = [
             dict(r)
             for r in conn.execute(
-                "SELECT id, kind, date, ref, machine, staff, result, note, in_use FROM events"
-                " WHERE customer_id = ? ORDER BY date DESC, id DESC LIMIT ?",
+                "SELECT e.id, e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note,"
+                " e.in_use, k.name AS contact FROM events e"
+                " LEFT JOIN contacts k ON k.id = e.contact_id"
+                " WHERE e.customer_id = ? ORDER BY e.date DESC, e.id DESC LIMIT ?",
                 (cid, RECENT),
             )
         ]
@@ -74,7 +79,8 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         callbacks = [
             record(r, "detail")
             for r in conn.execute(
-                "SELECT id, due_on, reason, level, role, assignee, attempts, detail, detail_message"
+                "SELECT id, due_on, reason, level, role, assignee, attempts, detail, detail_message,"
+                " appointment_at, appointment_place"
                 " FROM callbacks WHERE customer_id = ? AND status = 'pending'"
                 " ORDER BY due_on, id",
                 (cid,),
@@ -89,5 +95,13 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         contacts = contacts_of(session, cid)
         anniversaries = anniversaries_of(conn, cid)
     return CustomerProfile(
-        customer, contacts, events, calls, tickets, callbacks, int(failed), anniversaries
+        customer,
+        [c for c in contacts if c.left_on is None],
+        events,
+        calls,
+        tickets,
+        callbacks,
+        int(failed),
+        anniversaries,
+        [c for c in contacts if c.left_on is not None],
     )

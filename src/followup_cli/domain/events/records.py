@@ -36,6 +36,7 @@ class Event:
     note: str | None
     recorded_by: str | None = None  # who recorded it (--by); `staff` did the job
     in_use: str | None = None  # the day the machine went into use: callbacks count from it
+    contact: str | None = None  # the customer's person for this job (a contact's name)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,6 +52,7 @@ class EventInput:
     result: str | None = None
     note: str | None = None
     in_use: datetime.date | None = None  # (`date` is the field above, in this class)
+    contact: str | None = None  # a contact's name, found in the customer's contacts
 
 
 # How long after the event its machine may go into use (a later day is a typo).
@@ -81,6 +83,7 @@ def validate_event(
     result: str | None = None,
     note: str | None = None,
     in_use: str | date | None = None,
+    contact: str | None = None,
 ) -> EventInput:
     """Check an event's fields. The date defaults to today; a future date is refused; the
     day the machine went into use is on or after the event's date, within a year."""
@@ -113,12 +116,14 @@ def validate_event(
         result=fields.text(result, "result"),
         note=fields.text(note, "note"),
         in_use=in_use_day,
+        contact=fields.name(contact, "contact") if contact is not None else None,
     )
 
 
 _SELECT = (
-    "SELECT e.*, c.code AS customer_code, c.name AS customer_name FROM events e"
-    " JOIN customers c ON c.id = e.customer_id"
+    "SELECT e.*, c.code AS customer_code, c.name AS customer_name, k.name AS contact"
+    " FROM events e JOIN customers c ON c.id = e.customer_id"
+    " LEFT JOIN contacts k ON k.id = e.contact_id"
 )
 
 
@@ -137,6 +142,7 @@ def _from_row(row: sqlite3.Row) -> Event:
         note=row["note"],
         recorded_by=row["recorded_by"],
         in_use=row["in_use"],
+        contact=row["contact"],
     )
 
 
@@ -153,6 +159,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
         customer = resolve_customer_row(conn, customer_ref)
         if data.staff:
             get_staff(conn, data.staff, "--staff")
+        contact_id = event_contact_id(conn, customer, data.contact) if data.contact else None
         if conn.execute(
             "SELECT 1 FROM events WHERE customer_id = ? AND kind = ? AND date = ? AND ref = ?",
             (customer["id"], data.kind, data.date.isoformat(), data.ref),
@@ -165,7 +172,8 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-            " recorded_by, created_at, in_use) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, contact_id, created_at, in_use)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer["id"],
                 data.kind,
@@ -176,6 +184,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
                 data.result,
                 data.note,
                 session.actor,
+                contact_id,
                 session.stamp,
                 data.in_use.isoformat() if data.in_use else None,
             ),
@@ -192,6 +201,31 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         ]
     return EventAdded(event, callbacks)
+
+
+def event_contact_id(conn: sqlite3.Connection, customer: sqlite3.Row, name: str) -> int:
+    """The id of the customer's contact `name` (the event's person: seed 000 选择客户负责人
+    进行回访); an InvalidValue listing the contacts otherwise (bad input, exit 65)."""
+    found = conn.execute(
+        "SELECT id FROM contacts WHERE customer_id = ? AND name = ?", (customer["id"], name)
+    ).fetchone()
+    if found is not None:
+        return int(found[0])
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM contacts WHERE customer_id = ? AND left_on IS NULL ORDER BY id",
+            (customer["id"],),
+        )
+    ]
+    expected = (
+        _("a contact of {code}: {names}").format(code=customer["code"], names=", ".join(names))
+        if names
+        else _(
+            "a contact of {code}, which has none yet (`followup contact add {code} NAME`)"
+        ).format(code=customer["code"])
+    )
+    raise InvalidValue("contact", name, expected)
 
 
 def list_events(
@@ -241,11 +275,21 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
     # INSERT ... SELECT (harmless elsewhere).
     return conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-        " in_use, created_at) SELECT s.customer_id, s.kind, s.date, s.ref, s.machine, s.staff,"
-        f" s.result, s.note, s.in_use, ? FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        " in_use, contact_id, created_at) SELECT s.customer_id, s.kind, s.date, s.ref,"
+        f" s.machine, s.staff, s.result, s.note, s.in_use, {staged_contact_id('s')}, ?"
+        f" FROM temp.{stage} s WHERE true ORDER BY s.rowid"
         f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (stamp,),
     ).rowcount
+
+
+def staged_contact_id(row: str) -> str:
+    """SQL: the id of the contact a staged event row `row` names (its `contact` column,
+    a name among its customer's contacts; the import's checks refused any other)."""
+    return (
+        f"(SELECT k.id FROM contacts k WHERE k.customer_id = {row}.customer_id"
+        f" AND k.name = {row}.contact)"
+    )
 
 
 def latest_event_of(
