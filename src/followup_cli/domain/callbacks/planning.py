@@ -538,11 +538,7 @@ class Planner:
             params,
         ).fetchall()
         for ct in rows:
-            for year in (self.today.year, self.today.year + 1):
-                day = birthday_in_year(ct["birthday"], year)
-                due = self.calendar.previous_working(day)
-                if not self.today <= due <= horizon:
-                    continue
+            for year, day, due in self._yearly_in_horizon(ct["birthday"], horizon):
                 self.add(
                     Planned(
                         customer_id=ct["customer_id"],
@@ -560,6 +556,18 @@ class Planner:
                     )
                 )
 
+    def _yearly_in_horizon(self, month_day: str, horizon: date) -> list[tuple[int, date, date]]:
+        """A yearly day (a birthday, an anniversary: `MM-DD` or a date) this year and
+        next, with the working day on or before it, when that is between today and
+        `horizon`: (year, the day, the day its greeting is due)."""
+        found = []
+        for year in (self.today.year, self.today.year + 1):
+            day = birthday_in_year(month_day, year)
+            due = self.calendar.previous_working(day)
+            if self.today <= due <= horizon:
+                found.append((year, day, due))
+        return found
+
     def _plan_anniversaries(
         self, ids: list[int] | None, grades: list[int], horizon: date, role: str
     ) -> None:
@@ -574,11 +582,7 @@ class Planner:
             (*grades, *params),
         ).fetchall()
         for a in rows:
-            for year in (self.today.year, self.today.year + 1):
-                day = birthday_in_year(a["day"], year)
-                due = self.calendar.previous_working(day)
-                if not self.today <= due <= horizon:
-                    continue
+            for year, day, due in self._yearly_in_horizon(a["day"], horizon):
                 detail = (
                     message("callback.anniversary", label=a["label"], day=a["day"])
                     if a["label"]
