@@ -100,6 +100,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m008_tamper_triggers",
         "m009_ticket_approval",
         "m010_warnings",
+        "m011_notices",
     ]
     assert {"warnings_open", "warnings_raised", "warnings_cleared"} <= names
 

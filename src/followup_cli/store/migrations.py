@@ -463,6 +463,18 @@ def m010_warnings(db: Any) -> None:
     )
 
 
+def m011_notices(db: Any) -> None:
+    """Notices reach people (issue 19): a staff member's `email`, and the outbox
+    (`notices`), one row per recipient, channel and cause (`cause_key`: the escalation,
+    warning, new ticket or approval that queued it), written in the transaction of its
+    cause and delivered later by `notify send`. The text is a message (code and
+    parameters, rendered in the reader's language when sent); no secret is stored: a
+    channel is named (`email`, or a robot's name in [notify.webhooks]), its URL and
+    password stay in the environment."""
+    conn = db.conn
+    conn.execute("ALTER TABLE staff ADD COLUMN email TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -474,6 +486,7 @@ MIGRATIONS: list[Migration] = [
     m008_tamper_triggers,
     m009_ticket_approval,
     m010_warnings,
+    m011_notices,
 ]
 
 
