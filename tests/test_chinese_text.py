@@ -135,6 +135,9 @@ SAMPLE = {
     "second": "2",
     "limit": "10",
     "score": 2,
+    "code": "C000001",
+    "indicator": texts.message("indicator.open_tickets", n=3),
+    "resolution": "更换液压泵",
 }
 
 

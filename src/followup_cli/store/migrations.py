@@ -473,6 +473,32 @@ def m011_notices(db: Any) -> None:
     password stay in the environment."""
     conn = db.conn
     conn.execute("ALTER TABLE staff ADD COLUMN email TEXT")
+    conn.execute(
+        """
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            cause TEXT NOT NULL
+                CHECK (cause IN ('escalation', 'warning', 'ticket', 'approval', 'digest')),
+            cause_key TEXT NOT NULL,
+            ticket_id INTEGER REFERENCES tickets (id),
+            customer_id INTEGER REFERENCES customers (id),
+            recipient TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            address TEXT,
+            text TEXT NOT NULL,
+            text_message TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_try_at TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (cause_key, recipient, channel)
+        )"""
+    )
+    conn.execute("CREATE INDEX notices_status ON notices (status, next_try_at)")
 
 
 MIGRATIONS: list[Migration] = [

@@ -27,6 +27,8 @@ from followup_cli.domain.complaints.tickets import (
     set_escalation,
     sla_deadline,
 )
+from followup_cli.domain.notify.causes import escalation_cause
+from followup_cli.domain.notify.outbox import queue_notice
 from followup_cli.domain.session import SYSTEM, Session
 from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, Text, joined, message, read
@@ -134,7 +136,7 @@ def _climb(
     if dry_run:
         return notice
     set_escalation(conn, row["id"], level, role, person, due_by, session.stamp)
-    escalation_log.record_climb(
+    escalation_id = escalation_log.record_climb(
         conn,
         row["id"],
         row["customer_id"],
@@ -147,6 +149,18 @@ def _climb(
         session.today,
         session.stamp,
     )
+    cause = escalation_cause(
+        escalation_id,
+        row["id"],
+        row["customer_id"],
+        (customer["code"], customer["name"]),
+        role,
+        notice.summary,
+        row["severity"],
+        reason,
+        due_by,
+    )
+    queue_notice(session, conn, cause, person)
     history(
         conn,
         session,

@@ -1,0 +1,442 @@
+"""Notices reach the people they name (issue 19): queued in the outbox in the
+transaction of their cause, once per recipient, channel and cause, and delivered by
+`notify send` to a real SMTP server and a real HTTP server standing in for the group
+robots, both on 127.0.0.1 and started by the tests (tests/notify_servers.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assertions import ok
+from notify_servers import RobotServer, SmtpServer, free_port
+
+Run = Callable[..., Any]
+Rows = Callable[..., list[dict[str, Any]]]
+
+TODAY = "2026-11-23"  # a Monday
+LATER = "2026-11-27"  # a minor ticket of the 23rd is past its SLA (3 working days)
+WECOM_KEY = "6c1d9e0f-secret-robot-key-7b2a"
+SMTP_PASSWORD = "s3cret-smtp-pass-word"
+URL_VAR = "FOLLOWUP_TEST_WECOM_URL"
+NOW = "T09:00:00+08:00"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def robot() -> Iterator[RobotServer]:
+    with RobotServer() as server:
+        yield server
+
+
+def write_config(
+    tmp_path: Path, smtp_port: int, extra: str = "", roles: str = '["gm", "sales_manager"]'
+) -> Path:
+    path = tmp_path / "notify.toml"
+    path.write_text(
+        "[notify]\nretry_minutes = [5, 30]\nmax_attempts = 3\n"
+        f'[notify.email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n'
+        'sender = "followup@example.cn"\n'
+        f'[notify.webhooks.service_group]\nkind = "wecom"\nurl_env = "{URL_VAR}"\n'
+        f"roles = {roles}\n" + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def notified(office: Run, tmp_path: Path, smtp: SmtpServer, robot: RobotServer) -> Run:
+    """`office` with email and a WeCom robot configured (the robot takes the gm's and
+    the sales manager's notices) and the leaders' addresses on the staff list."""
+    config = write_config(tmp_path, smtp.port)
+    env = {URL_VAR: robot.url(key=WECOM_KEY)}
+
+    def run(*args: str, today: str = TODAY, env_extra: dict[str, str] | None = None) -> Any:
+        return office("--config", str(config), *args, today=today, env={**env, **(env_extra or {})})
+
+    for name, address in (("吴刚", "wugang@example.cn"), ("孙丽", "sunli@example.cn")):
+        ok(run("staff", "edit", name, "--email", address))
+    ok(run("staff", "edit", "吴刚", "--phone", "13900000001"))
+    return run
+
+
+def open_ticket(run: Run, customer: str = "C001", severity: str = "minor") -> int:
+    r = ok(
+        run(
+            "ticket", "open", customer, "--summary", "液压泵漏油", "--category",
+            "product.failure", "--severity", severity, "--format", "json",
+        )
+    )  # fmt: skip
+    return int(json.loads(r.stdout)["id"])
+
+
+def notices(rows: Rows) -> list[dict[str, Any]]:
+    return rows(
+        "SELECT cause, cause_key, ticket_id, recipient, channel, address, status, attempts"
+        " FROM notices ORDER BY id"
+    )
+
+
+def send(run: Run, *args: str, today: str = TODAY, at: str = NOW, **env: str) -> Any:
+    return run(
+        "notify", "send", *args, today=today,
+        env_extra={"FOLLOWUP_NOW": today + at, **env},
+    )  # fmt: skip
+
+
+# -- queued with the cause ---------------------------------------------------------------
+
+
+def test_a_new_ticket_is_queued_for_the_sales_manager_on_each_channel(notified, rows):
+    ticket = open_ticket(notified)
+    assert notices(rows) == [
+        {"cause": "ticket", "cause_key": f"ticket:{ticket}", "ticket_id": ticket,
+         "recipient": "孙丽", "channel": "email", "address": "sunli@example.cn",
+         "status": "pending", "attempts": 0},
+        {"cause": "ticket", "cause_key": f"ticket:{ticket}", "ticket_id": ticket,
+         "recipient": "孙丽", "channel": "service_group", "address": None,
+         "status": "pending", "attempts": 0},
+    ]  # fmt: skip
+
+
+def test_nothing_is_queued_for_someone_no_channel_reaches(office, rows, tmp_path, smtp):
+    """The sales manager has no email and no robot takes her role: nothing to queue."""
+    config = write_config(tmp_path, smtp.port, roles='["gm"]')
+    r = office("--config", str(config), "ticket", "open", "C001", "--summary", "漏油",
+               "--category", "product.failure")  # fmt: skip
+    ok(r)
+    assert notices(rows) == []
+
+
+def test_without_notify_settings_nothing_is_queued(office, rows):
+    ok(office("ticket", "open", "C001", "--summary", "漏油", "--category", "product.failure"))
+    assert notices(rows) == []
+
+
+def test_an_escalation_is_queued_once_however_often_cron_runs(notified, rows):
+    ticket = open_ticket(notified)
+    for _ in range(3):
+        ok(notified("escalate", "--auto", today=LATER))
+    climbed = [n for n in notices(rows) if n["cause"] == "escalation"]
+    [step] = rows("SELECT id, staff FROM escalations WHERE ticket_id = ?", ticket)
+    assert climbed, notices(rows)
+    assert {n["cause_key"] for n in climbed} == {f"escalation:{step['id']}"}
+    assert {n["recipient"] for n in climbed} == {step["staff"]}
+    assert len(climbed) == len({(n["recipient"], n["channel"]) for n in climbed})
+
+
+def test_an_emergency_and_an_approaching_warning_are_queued_for_the_responsible(notified, rows):
+    open_ticket(notified, "C001", "critical")  # a critical complaint: an emergency for C001
+    ok(notified("escalate", "--auto"))
+    ok(notified("escalate", "--auto"))
+    warned = [n for n in notices(rows) if n["cause"] == "warning"]
+    found = rows("SELECT id, stage, emergency, responsible FROM warnings ORDER BY id")
+    # one complaint open on a core customer: one step from open_tickets (approaching)
+    assert [(w["stage"], w["emergency"], w["responsible"]) for w in found] == [
+        ("approaching", 0, "吴刚"),
+        ("breach", 1, "吴刚"),
+    ]
+    assert [(n["cause_key"], n["recipient"], n["channel"]) for n in warned] == [
+        (f"warning:{w['id']}", "吴刚", channel)
+        for w in found
+        for channel in ("email", "service_group")
+    ]
+
+
+def test_a_failed_cause_queues_nothing(notified, rows):
+    """The notice is written in the cause's transaction: a refused ticket leaves none."""
+    r = notified("ticket", "open", "C999", "--summary", "漏油", "--category", "product.failure")
+    assert r.exit_code == 1, r.output
+    assert notices(rows) == []
+
+
+# -- delivered ---------------------------------------------------------------------------
+
+
+def test_an_escalation_is_delivered_by_email_and_to_the_wecom_robot_in_chinese(
+    notified, rows, smtp, robot
+):
+    ticket = open_ticket(notified)
+    ok(notified("escalate", "--auto", today=LATER))
+    [step] = rows("SELECT id, staff, role FROM escalations WHERE ticket_id = ?", ticket)
+    assert (step["staff"], step["role"]) == ("吴刚", "gm")
+    r = send(notified, today=LATER, FOLLOWUP_LANGUAGE="zh_CN")
+    ok(r)
+    assert (
+        f"已发送 #3 给 吴刚（email wugang@example.cn）：投诉 #{ticket} 已升级给您（总经理）"
+        in r.stdout
+    )
+    assert r.stdout.endswith("已发送 6 条通知；0 条待重试，0 条失败\n"), r.stdout
+    assert {n["status"] for n in notices(rows)} == {"sent"}
+    sent = rows("SELECT sent_at, attempts FROM notices")
+    assert {(s["sent_at"], s["attempts"]) for s in sent} == {(LATER + NOW, 1)}
+    mails = {to[0]: mail for to, mail in smtp.messages}
+    assert len(smtp.messages) == 3 and set(mails) == {"sunli@example.cn", "wugang@example.cn"}
+    new = next(m for to, m in smtp.messages if to == ["sunli@example.cn"])
+    assert new["Subject"] == f"[followup] 新投诉 #{ticket}：已立即报告给您（销售经理）"
+    escalated = [m for to, m in smtp.messages if m["Subject"].endswith("已升级给您（总经理）")]
+    [mail] = escalated
+    assert mail["To"] == "wugang@example.cn"
+    assert mail["From"] == "followup@example.cn"
+    assert mail["Subject"] == f"[followup] 投诉 #{ticket} 已升级给您（总经理）"
+    body = mail.get_content().replace("\r\n", "\n")
+    assert body.startswith("吴刚：\n")
+    for line in (
+        "客户：C001 山东鲁建机械有限公司",
+        "投诉内容：液压泵漏油",
+        "严重程度：一般",
+        "原因：超出时限：应于 2026-11-26 前解决",
+        "期限：2026-12-02",
+    ):
+        assert line + "\n" in body, body
+    # the robot: the new ticket in markdown (孙丽 has no phone), the gm by phone in text
+    assert [p.query for p in robot.posts] == [{"key": WECOM_KEY}] * 3
+    first = robot.posts[0].body
+    assert first["msgtype"] == "markdown"
+    content = first["markdown"]["content"]
+    assert content.startswith(f"**新投诉 #{ticket}：已立即报告给您（销售经理）**\n")
+    assert "> 客户：C001 山东鲁建机械有限公司\n" in content and content.endswith("@孙丽")
+    second = robot.posts[1].body
+    assert second["msgtype"] == "text"
+    assert second["text"]["mentioned_mobile_list"] == ["13900000001"]
+    assert second["text"]["content"].startswith(f"吴刚: 投诉 #{ticket} 已升级给您（总经理）\n")
+    assert "客户：C001 山东鲁建机械有限公司" in second["text"]["content"]
+
+    again = send(notified, today=LATER)
+    ok(again)
+    assert again.stdout == "No notices due.\n"
+    assert len(smtp.messages) == 3 and len(robot.posts) == 3
+
+
+def test_the_gm_is_mentioned_by_phone_in_wecom(notified, rows, robot):
+    open_ticket(notified, "C001", "critical")
+    ok(notified("escalate", "--auto"))
+    ok(send(notified))
+    to_gm = [p.body for p in robot.posts if p.body.get("msgtype") == "text"]
+    assert to_gm, [p.body for p in robot.posts]
+    for body in to_gm:
+        assert body["text"]["mentioned_mobile_list"] == ["13900000001"]
+        assert body["text"]["content"].startswith("吴刚: ")
+    assert any("Emergency early warning" in b["text"]["content"] for b in to_gm)
+
+
+def test_smtp_down_is_retried_later_and_delivered_on_the_next_run(office, rows, tmp_path, robot):
+    port = free_port()
+    config = write_config(tmp_path, port, roles="[]")
+
+    def run(*args: str, today: str = TODAY, env_extra: dict[str, str] | None = None) -> Any:
+        return office("--config", str(config), *args, today=today, env=env_extra or {})
+
+    ok(run("staff", "edit", "孙丽", "--email", "sunli@example.cn"))
+    open_ticket(run)
+    r = send(run)
+    assert r.exit_code == 75, r.output
+    assert "Not sent #1 to 孙丽 (email sunli@example.cn): ConnectionRefusedError" in r.stdout
+    assert "next try today 09:05" in r.stdout
+    [n] = rows("SELECT status, attempts, last_error, next_try_at FROM notices")
+    assert (n["status"], n["attempts"], n["next_try_at"]) == (
+        "pending",
+        1,
+        TODAY + "T09:05:00+08:00",
+    )
+    assert "Connection refused" in n["last_error"]
+    r = send(run, at="T09:03:00+08:00")  # its wait is not over: nothing due
+    ok(r)
+    assert r.stdout == "No notices due.\n"
+    # (the server comes back on the same port)
+    server = SmtpServer()
+    server.port = port
+    server.controller = type(server.controller)(server.sink, hostname="127.0.0.1", port=port)
+    with server:
+        ok(send(run, at="T09:06:00+08:00"))
+    assert len(server.messages) == 1
+    [n] = rows("SELECT status, attempts, sent_at FROM notices")
+    assert (n["status"], n["attempts"], n["sent_at"]) == ("sent", 2, TODAY + "T09:06:00+08:00")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (500, "oops", "HTTP 500 Internal Server Error"),
+        (200, '{"errcode": 93000, "errmsg": "invalid webhook url"}', "errcode 93000"),
+    ],
+)
+def test_a_robot_answering_an_error_is_retried_then_failed(
+    office, rows, tmp_path, smtp, robot, status, body, error
+):
+    config = write_config(tmp_path, smtp.port)
+    env = {URL_VAR: robot.url(key=WECOM_KEY)}
+
+    def run(*args: str, today: str = TODAY, env_extra: dict[str, str] | None = None) -> Any:
+        return office("--config", str(config), *args, today=today, env={**env, **(env_extra or {})})
+
+    open_ticket(run)  # 孙丽 has no email: the robot only
+    robot.answers = [(status, body)] * 3
+    r = send(run)
+    assert r.exit_code == 75, r.output
+    assert error in r.stdout
+    assert WECOM_KEY not in r.output
+    [n] = rows("SELECT status, attempts, last_error FROM notices")
+    assert (n["status"], n["attempts"]) == ("pending", 1)
+    assert error in n["last_error"]
+    r = send(run, at="T09:05:00+08:00")  # retry_minutes = [5, 30]
+    assert r.exit_code == 75, r.output
+    assert "next try today 09:35" in r.stdout
+    r = send(run, at="T09:35:00+08:00")  # the third try is the last (max_attempts 3)
+    assert r.exit_code == 1, r.output
+    assert "no more tries" in r.stdout
+    [n] = rows("SELECT status, attempts FROM notices")
+    assert (n["status"], n["attempts"]) == ("failed", 3)
+    assert len(robot.posts) == 3
+    ok(send(run, at="T12:00:00+08:00"))
+    assert len(robot.posts) == 3
+
+
+def test_dingtalk_signing_is_verified_by_the_server(office, rows, tmp_path, smtp, robot):
+    secret = "SECdingtalk-signing-secret-0001"
+    robot.dingtalk_secret = secret
+    config = write_config(
+        tmp_path,
+        smtp.port,
+        extra='[notify.webhooks.sales]\nkind = "dingtalk"\nurl_env = "DT_URL"\n'
+        'secret_env = "DT_SECRET"\nroles = ["sales_manager"]\n',
+        roles="[]",
+    )
+    env = {
+        "DT_URL": robot.url("/robot/send") + "?access_token=dt-token-123456",
+        "DT_SECRET": secret,
+    }
+    ok(office("--config", str(config), "staff", "edit", "孙丽", "--phone", "13700000002"))
+    open_ticket(lambda *a, **k: office("--config", str(config), *a, env=env))
+    r = office("--config", str(config), "notify", "send", env={**env, "FOLLOWUP_LANGUAGE": "zh_CN"})
+    ok(r)
+    assert robot.bad_signatures == 0
+    [post] = robot.posts
+    assert post.query["access_token"] == "dt-token-123456"
+    assert post.body["msgtype"] == "markdown"
+    assert post.body["at"] == {"atMobiles": ["13700000002"], "isAtAll": False}
+    assert post.body["markdown"]["title"].startswith("新投诉 #1")
+    assert post.body["markdown"]["text"].endswith("@13700000002")
+    # a wrong secret: the server refuses the signature, the notice waits for a retry
+    ok(office("--config", str(config), "ticket", "open", "C002", "--summary", "配件错发",
+              "--category", "parts", env=env))  # fmt: skip
+    r = office("--config", str(config), "notify", "send", env={**env, "DT_SECRET": "wrong"})
+    assert r.exit_code == 75, r.output
+    assert "errcode 310000: sign not match" in r.stdout
+    assert secret not in r.output
+
+
+def test_a_missing_variable_is_a_configuration_error_naming_it(office, rows, tmp_path, smtp):
+    config = write_config(tmp_path, smtp.port)
+    open_ticket(lambda *a, **k: office("--config", str(config), *a))
+    r = office("--config", str(config), "notify", "send")
+    assert r.exit_code == 1, r.output
+    assert (
+        f"Error: the environment variable {URL_VAR} (notify.webhooks.service_group.url_env)"
+        " is not set" in r.stderr
+    )
+    assert f"Export the robot's webhook URL in {URL_VAR}" in r.stderr
+    [n] = rows("SELECT status, attempts FROM notices")
+    assert (n["status"], n["attempts"]) == ("pending", 0)  # not tried: nothing counted
+
+
+def test_dry_run_sends_nothing_and_shows_the_url_redacted(notified, rows, smtp, robot):
+    open_ticket(notified)
+    before = rows("SELECT * FROM notices")
+    r = send(notified, "--dry-run")
+    ok(r)
+    assert "Would send #1 to 孙丽 (email sunli@example.cn)" in r.stdout
+    assert "(service_group http://127.0.0.1:" in r.stdout
+    assert "/cgi-bin/webhook/send?key=****)" in r.stdout
+    assert WECOM_KEY not in r.output
+    assert smtp.messages == [] and robot.posts == []
+    assert rows("SELECT * FROM notices") == before
+
+
+def test_secrets_never_reach_the_database_file_nor_debug_output(
+    office, rows, tmp_path, db_path, robot
+):
+    smtp_port = free_port()  # down: the error path is printed too
+    config = write_config(tmp_path, smtp_port)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'security = "none"\n', 'security = "none"\nuser = "followup@example.cn"\n'
+        ),
+        encoding="utf-8",
+    )
+    env = {URL_VAR: robot.url(key=WECOM_KEY), "FOLLOWUP_SMTP_PASSWORD": SMTP_PASSWORD}
+    ok(office("--config", str(config), "staff", "edit", "孙丽", "--email", "sunli@example.cn"))
+    open_ticket(lambda *a, **k: office("--config", str(config), *a, env=env))
+    robot.answers = [(500, f"echo {WECOM_KEY}")]
+    outputs = []
+    for args in (("notify", "send", "--dry-run"), ("notify", "send"), ("notify", "list")):
+        r = office(
+            "--debug", "--config", str(config), *args, env={**env, "FOLLOWUP_NOW": TODAY + NOW}
+        )
+        outputs.append(r.output)
+    assert all(WECOM_KEY not in o and SMTP_PASSWORD not in o for o in outputs), outputs
+    data = db_path.read_bytes() + b"".join(
+        p.read_bytes() for p in db_path.parent.glob(db_path.name + "-*")
+    )
+    assert WECOM_KEY.encode() not in data
+    assert SMTP_PASSWORD.encode() not in data
+    assert b"cgi-bin" not in data
+    assert len(rows("SELECT * FROM notices WHERE last_error IS NOT NULL")) == 2
+
+
+def test_list_shows_the_fields_of_the_issue(notified, rows):
+    ticket = open_ticket(notified)
+    ok(send(notified, "--dry-run"))
+    r = ok(notified("notify", "list", "--status", "all", "--format", "json"))
+    records = json.loads(r.stdout)
+    assert [
+        {k: v for k, v in rec.items() if k not in ("created_at", "text")} for rec in records
+    ] == [
+        {"id": 1, "cause": "ticket", "ticket": ticket, "customer": "C001", "recipient": "孙丽",
+         "channel": "email", "status": "pending", "attempts": 0, "last_error": None,
+         "sent_at": None, "next_try_at": None},
+        {"id": 2, "cause": "ticket", "ticket": ticket, "customer": "C001", "recipient": "孙丽",
+         "channel": "service_group", "status": "pending", "attempts": 0, "last_error": None,
+         "sent_at": None, "next_try_at": None},
+    ]  # fmt: skip
+    assert records[0]["text"] == f"New complaint #{ticket}: reported to you at once (sales_manager)"
+    r = ok(notified("notify", "list", "--status", "sent"))
+    assert r.stdout == "No notices.\n"
+    r = ok(notified("notify", "list", "--format", "csv"))
+    assert r.stdout.splitlines()[0].startswith("id,cause,ticket,customer,recipient,channel,status")
+    r = notified("notify", "list", "--status", "lost")
+    assert r.exit_code == 2, r.output
+
+
+def test_an_approval_waiting_is_queued_for_the_first_who_may_give_it(notified, rows):
+    """A major complaint's proposed handling needs a leader's approval: the lowest
+    approving role above its owner hears of it; a new proposal is a new notice."""
+    ticket = open_ticket(notified, "C002", "major")
+    ok(notified("ticket", "resolve", str(ticket), "--resolution", "更换液压泵"))
+    waiting = [n for n in notices(rows) if n["cause"] == "approval"]
+    assert waiting, notices(rows)
+    # (`ticket approve` names who may: the first of them, the gm above its owner here)
+    assert {n["recipient"] for n in waiting} == {"吴刚"}
+    assert all(n["cause_key"].startswith(f"approval:{ticket}:") for n in waiting)
+    ok(notified("ticket", "resolve", str(ticket), "--resolution", "更换液压泵，并补偿保养一次",
+                today="2026-11-24"))  # fmt: skip
+    again = [n for n in notices(rows) if n["cause"] == "approval"]
+    assert len(again) == 2 * len(waiting)
+    r = ok(notified("notify", "list", "--format", "json"))
+    texts = [rec["text"] for rec in json.loads(r.stdout) if rec["cause"] == "approval"]
+    assert texts[0] == f"Complaint #{ticket} awaits your approval"
+
+
+def test_a_minor_resolution_queues_no_approval(notified, rows):
+    ticket = open_ticket(notified, "C002", "minor")
+    ok(notified("ticket", "resolve", str(ticket), "--resolution", "已重新预约"))
+    assert [n for n in notices(rows) if n["cause"] == "approval"] == []
