@@ -440,3 +440,22 @@ def test_a_minor_resolution_queues_no_approval(notified, rows):
     ticket = open_ticket(notified, "C002", "minor")
     ok(notified("ticket", "resolve", str(ticket), "--resolution", "已重新预约"))
     assert [n for n in notices(rows) if n["cause"] == "approval"] == []
+
+
+def test_an_unacknowledged_emergency_that_climbs_is_queued_for_the_next_person(notified, rows):
+    open_ticket(notified, "C002", "critical")  # a general customer: service manager first
+    ok(notified("escalate", "--auto"))
+    [emergency] = rows("SELECT id, responsible, ack_due FROM warnings WHERE emergency = 1")
+    assert emergency["responsible"] == "刘洋"  # no email, no robot: nothing for him
+    assert [n for n in notices(rows) if n["recipient"] == "刘洋"] == []
+    ok(notified("escalate", "--auto", today="2026-11-26"))  # past ack_due, nobody acknowledged
+    ok(notified("escalate", "--auto", today="2026-11-26"))
+    climbed = [n for n in notices(rows) if n["cause_key"] == f"warning-climb:{emergency['id']}"]
+    assert [(n["recipient"], n["channel"]) for n in climbed] == [
+        ("孙丽", "email"),
+        ("孙丽", "service_group"),
+    ]
+    r = ok(notified("notify", "list", "--format", "json", env_extra={"FOLLOWUP_LANGUAGE": "zh_CN"}))
+    [text] = {rec["text"] for rec in json.loads(r.stdout) if rec["cause"] == "warning"
+              and rec["recipient"] == "孙丽"}  # fmt: skip
+    assert text == f"预警 #{emergency['id']} 无人处理：现转由您负责（销售经理）"
