@@ -459,3 +459,47 @@ def test_an_unacknowledged_emergency_that_climbs_is_queued_for_the_next_person(n
     [text] = {rec["text"] for rec in json.loads(r.stdout) if rec["cause"] == "warning"
               and rec["recipient"] == "孙丽"}  # fmt: skip
     assert text == f"预警 #{emergency['id']} 无人处理：现转由您负责（销售经理）"
+
+
+# -- notify test ---------------------------------------------------------------------------
+
+
+def test_notify_test_reaches_the_person_on_every_channel_and_writes_nothing(
+    notified, rows, smtp, robot
+):
+    before = rows("SELECT * FROM notices")
+    r = notified("notify", "test", "吴刚", env_extra={"FOLLOWUP_LANGUAGE": "zh_CN"})
+    ok(r)
+    assert r.stdout.splitlines() == [
+        "测试通知已发送给 吴刚（email wugang@example.cn）",
+        f"测试通知已发送给 吴刚（service_group {robot.url()}?key=****）",
+    ]
+    [(to, mail)] = smtp.messages
+    assert to == ["wugang@example.cn"]
+    assert mail["Subject"] == "[followup] 给 吴刚 的测试通知"
+    [post] = robot.posts
+    assert post.body["text"]["mentioned_mobile_list"] == ["13900000001"]
+    assert rows("SELECT * FROM notices") == before
+
+
+def test_notify_test_refuses_someone_no_channel_reaches_or_unknown(notified):
+    r = notified("notify", "test", "李娜")
+    assert r.exit_code == 1, r.output
+    assert "Error: no channel reaches 李娜" in r.stderr
+    assert "followup staff edit 李娜 --email ADDR" in r.stderr
+    r = notified("notify", "test", "张三")
+    assert r.exit_code == 1, r.output
+    assert "no staff member named '张三'" in r.stderr
+
+
+def test_notify_test_says_when_a_channel_fails(office, tmp_path, robot):
+    config = write_config(tmp_path, free_port())
+    ok(office("--config", str(config), "staff", "edit", "吴刚", "--email", "wg@example.cn"))
+    robot.answers = [(200, '{"errcode": 93000, "errmsg": "invalid webhook url"}')]
+    r = office("--config", str(config), "notify", "test", "吴刚",
+               env={URL_VAR: robot.url(key=WECOM_KEY)})  # fmt: skip
+    assert r.exit_code == 75, r.output
+    assert "Test not sent to 吴刚 (email wg@example.cn): ConnectionRefusedError" in r.stdout
+    assert "Test not sent to 吴刚 (service_group" in r.stdout
+    assert "errcode 93000: invalid webhook url" in r.stdout
+    assert WECOM_KEY not in r.output

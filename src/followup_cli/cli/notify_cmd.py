@@ -16,6 +16,7 @@ from followup_cli.domain.notify.sending import (
     SKIPPED,
     notice_records,
     send_due,
+    send_test,
 )
 from followup_cli.render.output import Column, error, message, print_records
 from followup_cli.support.errors import EXIT_BUSY, EXIT_REFUSED
@@ -24,8 +25,8 @@ from followup_cli.support.i18n import _, ngettext
 app = new_app(
     "Notices: deliver what escalation and warnings queued (email, group robots).",
     "followup notify send",
-    "followup notify send --dry-run",
     "followup notify list --status failed",
+    "followup notify test 吴刚",
 )
 
 
@@ -90,6 +91,40 @@ def send_cmd(
     for problem in report.problems:
         error(problem.message, problem.hint)
     if report.problems or report.count(FAILED):
+        raise typer.Exit(EXIT_REFUSED)
+    if report.count(PENDING):
+        raise typer.Exit(EXIT_BUSY)
+
+
+@app.command("test")
+def test_cmd(
+    ctx: typer.Context,
+    staff: Annotated[str, typer.Argument(metavar="STAFF", help="The staff member to reach.")],
+) -> None:
+    """Send one test message through every channel that reaches a staff member.
+
+    Nothing is queued or recorded. Exit 0: every channel delivered; 75: one failed (the
+    error is shown); 1: a channel is not configured, or none reaches them.
+
+    \b
+    Example:
+      followup notify test 吴刚
+    """
+
+    session = open_session(ctx)
+    report = send_test(session, staff)
+    for o in report.outcomes:
+        where = f"{o.channel} {o.target}".strip()
+        if o.status == SENT:
+            line = _("Test sent to {name} ({where})")
+        elif o.status == PENDING:
+            line = _("Test not sent to {name} ({where}): {error}")
+        else:
+            line = _("Test not sent to {name} ({where}): the channel is not configured")
+        message(line.format(name=o.recipient, where=where, error=o.error))
+    for problem in report.problems:
+        error(problem.message, problem.hint)
+    if report.problems:
         raise typer.Exit(EXIT_REFUSED)
     if report.count(PENDING):
         raise typer.Exit(EXIT_BUSY)

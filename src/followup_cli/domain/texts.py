@@ -116,6 +116,8 @@ TEMPLATES: dict[str, str] = {
     "notice.indicator": N_("Indicator: {indicator}"),
     "notice.acknowledge": N_("Record the measure taken: `followup warning ack {id} --by NAME`"),
     "notice.resolution": N_("Proposed handling: {resolution}"),
+    "notice.test": N_("Test notice from followup for {name}"),
+    "notice.test_how": N_("This channel reaches you: escalations and warnings will arrive here."),
     "notice.approve": N_("Approve it: `followup ticket approve {id} --by NAME`"),
     # report texts (made when a report is read, never stored)
     "report.ready_to_close": N_("told: ready to close"),

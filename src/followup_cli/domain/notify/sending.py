@@ -16,7 +16,10 @@ from followup_cli.domain.notify import compose, delivery, outbox
 from followup_cli.domain.notify.delivery import ChannelProblem, DeliveryFailed
 from followup_cli.domain.notify.settings import EMAIL, NotifySettings, notify_settings
 from followup_cli.domain.session import Session
-from followup_cli.support.i18n import _
+from followup_cli.domain.staff.records import get_staff
+from followup_cli.domain.texts import dumps, joined, message
+from followup_cli.support.errors import Refused
+from followup_cli.support.i18n import _, label
 
 SENT, PENDING, FAILED, SKIPPED, DRY = "sent", "pending", "failed", "skipped", "dry-run"
 
@@ -123,7 +126,13 @@ def send_due(
         if dry_run:
             continue
         try:
-            _deliver(settings, channel, row, text)
+            _deliver(
+                settings,
+                channel,
+                _Envelope(name, row["address"], row["recipient"], row["phone"]),
+                text,
+                notice_fields(row),
+            )
         except DeliveryFailed as exc:
             outcome.error = str(exc)
             with session.write() as conn:
@@ -143,24 +152,79 @@ def _next_try(conn: sqlite3.Connection, notice_id: int) -> str | None:
     return found[0] if found else None
 
 
+@dataclass(frozen=True)
+class _Envelope:
+    """Where one message goes: the channel's name, the email address, who and their phone."""
+
+    channel: str
+    address: str | None
+    recipient: str
+    phone: str | None
+
+
 def _deliver(
-    settings: NotifySettings, channel: _Channel, row: sqlite3.Row, text: compose.Rendered
+    settings: NotifySettings,
+    channel: _Channel,
+    to: _Envelope,
+    text: compose.Rendered,
+    fields: dict[str, Any],
 ) -> None:
-    if row["channel"] == EMAIL:
+    if to.channel == EMAIL:
+        assert to.address is not None
         delivery.send_email(
             settings.email,
             channel.password,
-            row["address"],
+            to.address,
             compose.email_subject(text),
-            compose.email_body(text, row["recipient"]),
+            compose.email_body(text, to.recipient),
         )
         return
-    robot = settings.robot(row["channel"])
+    robot = settings.robot(to.channel)
     assert robot is not None
-    payload = compose.robot_payload(
-        robot.kind, text, row["recipient"], row["phone"], notice_fields(row)
-    )
+    payload = compose.robot_payload(robot.kind, text, to.recipient, to.phone, fields)
     delivery.post_robot(robot, channel.url, channel.secret, payload, int(time.time() * 1000))
+
+
+def send_test(session: Session, name: str, env: Mapping[str, str] | None = None) -> SendReport:
+    """`notify test STAFF`: one test message through every channel that reaches the
+    staff member, sent now (nothing is queued or written)."""
+    settings = notify_settings(session.config)
+    env = delivery.environment() if env is None else env
+    with session.read() as conn:
+        member = get_staff(conn, name, "STAFF")
+    reaches = settings.channels_for(member.role, member.email)
+    if not reaches:
+        raise Refused(
+            _("no channel reaches {name}").format(name=member.name),
+            _("Give them an address (`followup staff edit {name} --email ADDR`) with"
+              " `notify.email.host` set, or add a robot for the role {role} in"
+              " `[notify.webhooks]`.").format(name=member.name, role=label("role", member.role)),
+        )  # fmt: skip
+    text = compose.rendered(
+        dumps(joined([message("notice.test", name=member.name), message("notice.test_how")])) or ""
+    )
+    report = SendReport()
+    for channel_name, address in reaches:
+        channel = _channel(settings, channel_name, env)
+        target = address if channel_name == EMAIL else getattr(channel, "target", "")
+        outcome = Outcome(0, member.name, channel_name, target or "", text.title, SENT)
+        report.outcomes.append(outcome)
+        if isinstance(channel, ChannelProblem):
+            report.problems.append(channel)
+            outcome.status = SKIPPED
+            continue
+        try:
+            fields = {"test": True, "recipient": member.name, "channel": channel_name}
+            _deliver(
+                settings,
+                channel,
+                _Envelope(channel_name, address, member.name, member.phone),
+                text,
+                fields,
+            )
+        except DeliveryFailed as exc:
+            outcome.status, outcome.error = PENDING, str(exc)
+    return report
 
 
 def notice_fields(row: sqlite3.Row) -> dict[str, Any]:
