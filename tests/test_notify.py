@@ -503,3 +503,32 @@ def test_notify_test_says_when_a_channel_fails(office, tmp_path, robot):
     assert "Test not sent to 吴刚 (service_group" in r.stdout
     assert "errcode 93000: invalid webhook url" in r.stdout
     assert WECOM_KEY not in r.output
+
+
+def test_a_notice_that_failed_for_good_is_listed_in_the_daily_report(office, rows, tmp_path, robot):
+    config = write_config(tmp_path, free_port(), extra="", roles='["sales_manager"]')
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("max_attempts = 3", "max_attempts = 1"),
+        encoding="utf-8",
+    )
+    env = {URL_VAR: robot.url(key=WECOM_KEY)}
+
+    def run(*args: str, today: str = TODAY, env_extra: dict[str, str] | None = None) -> Any:
+        return office("--config", str(config), *args, today=today, env={**env, **(env_extra or {})})
+
+    ticket = open_ticket(run)
+    robot.answers = [(500, "down")]
+    r = send(run)
+    assert r.exit_code == 1, r.output
+    data = json.loads(ok(run("report", "daily", "--format", "json")).stdout)
+    assert [
+        (f["id"], f["cause"], f["ticket"], f["recipient"], f["channel"], f["attempts"])
+        for f in data["failed_notices"]
+    ] == [(1, "ticket", ticket, "孙丽", "service_group", 1)]
+    assert data["failed_notices"][0]["last_error"] == "HTTP 500 Internal Server Error"
+    table = ok(run("report", "daily", env_extra={"FOLLOWUP_LANGUAGE": "zh_CN"})).stdout
+    assert "失败的通知" in table and "HTTP 500" in table
+    assert "新投诉 #1" in table
+    later = json.loads(ok(run("report", "daily", "--format", "json", today="2026-11-26")).stdout)
+    assert later["failed_notices"] == []  # since yesterday only
+    assert "失败的通知" not in ok(run("report", "daily", today="2026-11-26")).stdout

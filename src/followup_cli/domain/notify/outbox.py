@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from followup_cli.domain.notify.settings import NotifySettings, notify_settings
 from followup_cli.domain.session import Session
@@ -99,6 +99,14 @@ def notices(conn: sqlite3.Connection, status: str | None = None) -> list[sqlite3
     if status is None:
         return conn.execute(SELECT + " ORDER BY n.id").fetchall()
     return conn.execute(SELECT + " WHERE n.status = ? ORDER BY n.id", (status,)).fetchall()
+
+
+def failed_since(conn: sqlite3.Connection, day: date) -> list[sqlite3.Row]:
+    """Notices marked failed (no more tries) on `day` or later, oldest first."""
+    return conn.execute(
+        SELECT + " WHERE n.status = 'failed' AND substr(n.updated_at, 1, 10) >= ? ORDER BY n.id",
+        (day.isoformat(),),
+    ).fetchall()
 
 
 def mark_sent(conn: sqlite3.Connection, notice_id: int, stamp: str) -> None:
