@@ -138,6 +138,9 @@ SAMPLE = {
     "code": "C000001",
     "indicator": texts.message("indicator.open_tickets", n=3),
     "resolution": "更换液压泵",
+    "detail": texts.message("callback.yearly"),
+    "due": "4",
+    "overdue": "1",
 }
 
 

@@ -175,12 +175,17 @@ def test_an_escalation_is_delivered_by_email_and_to_the_wecom_robot_in_chinese(
         f"已发送 #3 给 吴刚（email wugang@example.cn）：投诉 #{ticket} 已升级给您（总经理）"
         in r.stdout
     )
-    assert r.stdout.endswith("已发送 6 条通知；0 条待重试，0 条失败\n"), r.stdout
+    # (and the sales manager's due digest of the day: a callback of hers is overdue)
+    assert (
+        "已发送 #7 给 孙丽（email sunli@example.cn）：您 2026-11-27 的回访：今天到期 0 个，逾期 1 个"
+        in r.stdout
+    )
+    assert r.stdout.endswith("已发送 8 条通知；0 条待重试，0 条失败\n"), r.stdout
     assert {n["status"] for n in notices(rows)} == {"sent"}
     sent = rows("SELECT sent_at, attempts FROM notices")
     assert {(s["sent_at"], s["attempts"]) for s in sent} == {(LATER + NOW, 1)}
     mails = {to[0]: mail for to, mail in smtp.messages}
-    assert len(smtp.messages) == 3 and set(mails) == {"sunli@example.cn", "wugang@example.cn"}
+    assert len(smtp.messages) == 4 and set(mails) == {"sunli@example.cn", "wugang@example.cn"}
     new = next(m for to, m in smtp.messages if to == ["sunli@example.cn"])
     assert new["Subject"] == f"[followup] 新投诉 #{ticket}：已立即报告给您（销售经理）"
     escalated = [m for to, m in smtp.messages if m["Subject"].endswith("已升级给您（总经理）")]
@@ -199,7 +204,7 @@ def test_an_escalation_is_delivered_by_email_and_to_the_wecom_robot_in_chinese(
     ):
         assert line + "\n" in body, body
     # the robot: the new ticket in markdown (孙丽 has no phone), the gm by phone in text
-    assert [p.query for p in robot.posts] == [{"key": WECOM_KEY}] * 3
+    assert [p.query for p in robot.posts] == [{"key": WECOM_KEY}] * 4
     first = robot.posts[0].body
     assert first["msgtype"] == "markdown"
     content = first["markdown"]["content"]
@@ -214,7 +219,7 @@ def test_an_escalation_is_delivered_by_email_and_to_the_wecom_robot_in_chinese(
     again = send(notified, today=LATER)
     ok(again)
     assert again.stdout == "No notices due.\n"
-    assert len(smtp.messages) == 3 and len(robot.posts) == 3
+    assert len(smtp.messages) == 4 and len(robot.posts) == 4
 
 
 def test_the_gm_is_mentioned_by_phone_in_wecom(notified, rows, robot):
@@ -532,3 +537,33 @@ def test_a_notice_that_failed_for_good_is_listed_in_the_daily_report(office, row
     later = json.loads(ok(run("report", "daily", "--format", "json", today="2026-11-26")).stdout)
     assert later["failed_notices"] == []  # since yesterday only
     assert "失败的通知" not in ok(run("report", "daily", today="2026-11-26")).stdout
+
+
+# -- the daily due digest -------------------------------------------------------------------
+
+
+def test_each_assignee_gets_one_due_digest_a_day(notified, rows, smtp):
+    ok(notified("staff", "edit", "王伟", "--email", "wangwei@example.cn"))
+    due = json.loads(ok(notified("due", "--staff", "王伟", "--format", "json")).stdout)
+    assert due, "the office has callbacks due for 王伟"
+    ok(notified("escalate", "--auto"))
+    ok(notified("escalate", "--auto"))
+    digests = [n for n in notices(rows) if n["cause"] == "digest"]
+    assert [(n["cause_key"], n["recipient"], n["channel"]) for n in digests] == [
+        (f"digest:{TODAY}:王伟", "王伟", "email")
+    ]
+    ok(send(notified, FOLLOWUP_LANGUAGE="zh_CN"))
+    [mail] = [m for to, m in smtp.messages if to == ["wangwei@example.cn"]]
+    assert mail["Subject"].startswith(f"[followup] 您 {TODAY} 的回访：今天到期 ")
+    body = mail.get_content().replace("\r\n", "\n")
+    first = due[0]["customer"]
+    assert f"{first['code']} {first['name']}：" in body
+    assert "完整清单：`followup due --staff 王伟`" in body
+    ok(notified("escalate", "--auto", today="2026-11-24"))  # the next day: a new digest
+    assert len([n for n in notices(rows) if n["cause"] == "digest"]) == 2
+
+
+def test_a_dry_run_queues_no_digest(notified, rows):
+    ok(notified("staff", "edit", "王伟", "--email", "wangwei@example.cn"))
+    ok(notified("escalate", "--auto", "--dry-run"))
+    assert [n for n in notices(rows) if n["cause"] == "digest"] == []

@@ -28,6 +28,7 @@ from followup_cli.domain.complaints.tickets import (
     sla_deadline,
 )
 from followup_cli.domain.notify.causes import escalation_cause
+from followup_cli.domain.notify.digest import due_digests, queue_digests
 from followup_cli.domain.notify.outbox import queue_notice
 from followup_cli.domain.session import SYSTEM, Session
 from followup_cli.domain.staff.roster import pick_staff
@@ -215,8 +216,10 @@ def _unrouted(
 
 
 def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
-    """For cron: climb one rung for every ticket past its deadline."""
+    """For cron: climb one rung for every ticket past its deadline; queue each
+    assignee's due digest of the day (issue 19)."""
     notices: list[Notice] = []
+    digests = [] if dry_run else due_digests(session)
     with session.read() if dry_run else session.write() as conn:
         calendar = load_calendar(conn, session.today, store=not dry_run)
         rows = conn.execute(
@@ -240,6 +243,8 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
                 _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
             )
         notices.extend(record_emergencies(session, conn, dry_run=dry_run))
+        if not dry_run:
+            queue_digests(session, conn, digests)
     return notices
 
 
