@@ -567,3 +567,17 @@ def test_a_dry_run_queues_no_digest(notified, rows):
     ok(notified("staff", "edit", "王伟", "--email", "wangwei@example.cn"))
     ok(notified("escalate", "--auto", "--dry-run"))
     assert [n for n in notices(rows) if n["cause"] == "digest"] == []
+
+
+def test_an_escalation_by_hand_is_queued_for_the_person_it_lands_on(notified, rows):
+    ticket = open_ticket(notified, "C002")  # general: the service manager's ladder
+    ok(notified("escalate", str(ticket), "--to", "gm", "--reason", "客户再次来电"))
+    [step] = rows("SELECT id FROM escalations WHERE ticket_id = ?", ticket)
+    assert [
+        (n["cause_key"], n["recipient"], n["channel"])
+        for n in notices(rows)
+        if n["cause"] == "escalation"
+    ] == [
+        (f"escalation:{step['id']}", "吴刚", "email"),
+        (f"escalation:{step['id']}", "吴刚", "service_group"),
+    ]

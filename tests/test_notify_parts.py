@@ -164,3 +164,28 @@ def test_a_notice_renders_in_the_readers_language():
     with in_language("zh_CN"):
         text = compose.rendered(stored)
     assert (text.title, text.lines) == ("投诉 #3 等待您批示", ["期限：2026-11-26"])
+
+
+def test_a_claimed_notice_is_passed_over_until_its_claim_runs_out(office, session, tmp_path):
+    """Two `notify send` at once: the second does not send what the first took; a
+    sender that died after taking one leaves it to be tried again, not lost."""
+    from followup_cli.support.config import load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text('[notify.email]\nhost = "127.0.0.1"\n', encoding="utf-8")
+    r = office("ticket", "open", "C001", "--summary", "漏油", "--category", "parts")
+    assert r.exit_code == 0, r.output
+    s = session(config=load_config(path))
+    cause = new_ticket_cause(1, 1, ("C001", "山东鲁建"), "gm", "漏油", "minor", "2026-11-26")
+    now = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
+    with s.write() as conn:
+        conn.execute("UPDATE staff SET email = 'wg@example.cn' WHERE name = '吴刚'")
+        outbox.queue_notice(s, conn, cause, "吴刚")
+        [row] = outbox.due_notices(conn, now)
+        assert outbox.claim(conn, row["id"], now)
+        assert not outbox.claim(conn, row["id"], now)  # the other sender
+        assert outbox.due_notices(conn, now + timedelta(minutes=9)) == []
+        assert len(outbox.due_notices(conn, now + timedelta(minutes=10))) == 1
+        assert outbox.claim(conn, row["id"], now + timedelta(minutes=10))
+        outbox.mark_sent(conn, row["id"], "2026-11-23T09:10:00+08:00")
+        assert not outbox.claim(conn, row["id"], now + timedelta(days=1))

@@ -109,6 +109,23 @@ def failed_since(conn: sqlite3.Connection, day: date) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+# How long a notice taken for delivery is left alone by another `notify send` (and, if
+# the one that took it died before marking it, when it is tried again).
+CLAIM_MINUTES = 10
+
+
+def claim(conn: sqlite3.Connection, notice_id: int, now: datetime) -> bool:
+    """Take a due notice for delivery: its next try moved CLAIM_MINUTES on, so a second
+    `notify send` running meanwhile passes it over; False when another took it first."""
+    stamp = timestamp(now)
+    cur = conn.execute(
+        "UPDATE notices SET next_try_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+        " AND (next_try_at IS NULL OR next_try_at <= ?)",
+        (timestamp(now + timedelta(minutes=CLAIM_MINUTES)), stamp, notice_id, stamp),
+    )
+    return cur.rowcount == 1
+
+
 def mark_sent(conn: sqlite3.Connection, notice_id: int, stamp: str) -> None:
     conn.execute(
         "UPDATE notices SET status = 'sent', attempts = attempts + 1, sent_at = ?,"

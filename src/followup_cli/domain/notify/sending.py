@@ -1,7 +1,8 @@
-"""`notify send`: deliver the notices whose time has come, one at a time, each marked in
-its own short transaction right after its delivery, so a crash between sending and
-marking repeats at most that one notice (never loses one), and no write lock is held
-while a server answers. A channel configured wrongly (a variable not set, a robot no
+"""`notify send`: deliver the notices whose time has come, one at a time: each is first
+taken (claimed, so a second `notify send` running at the same time passes it over), then
+sent, then marked in its own short transaction, so a crash between sending and marking
+repeats at most that one notice, after the claim runs out (never loses one), and no
+write lock is held while a server answers. A channel configured wrongly (a variable not set, a robot no
 longer in the config) is named and its notices are left as they are, untried."""
 
 from __future__ import annotations
@@ -124,6 +125,11 @@ def send_due(
             outcome.status = SKIPPED
             continue
         if dry_run:
+            continue
+        with session.write() as conn:
+            taken = outbox.claim(conn, row["id"], session.now)
+        if not taken:  # another `notify send` is delivering it
+            report.outcomes.pop()
             continue
         try:
             _deliver(
