@@ -9,7 +9,10 @@ import base64
 import hashlib
 import hmac
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -135,3 +139,37 @@ class RobotServer:
 def servers() -> Iterator[tuple[SmtpServer, RobotServer]]:
     with SmtpServer() as smtp, RobotServer() as robot:
         yield smtp, robot
+
+
+def self_signed(folder: Path) -> tuple[Path, Path] | None:
+    """A certificate for 127.0.0.1 and its key, made by the openssl command (None
+    without it): what the TLS tests serve, and trust through SSL_CERT_FILE."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+class TlsSmtpServer(SmtpServer):
+    """The SMTP server over TLS: implicit (`ssl`, SMTPS) or required STARTTLS."""
+
+    def __init__(self, cert: Path, key: Path, mode: str) -> None:
+        super().__init__()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        if mode == "ssl":
+            self.controller = Controller(
+                self.sink, hostname=LOOPBACK, port=self.port, ssl_context=context
+            )
+        else:
+            self.controller = Controller(
+                self.sink, hostname=LOOPBACK, port=self.port, tls_context=context,
+                require_starttls=True,
+            )  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from assertions import ok
-from notify_servers import RobotServer, SmtpServer, free_port
+from notify_servers import RobotServer, SmtpServer, TlsSmtpServer, free_port, self_signed
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -581,3 +581,53 @@ def test_an_escalation_by_hand_is_queued_for_the_person_it_lands_on(notified, ro
         (f"escalation:{step['id']}", "吴刚", "email"),
         (f"escalation:{step['id']}", "吴刚", "service_group"),
     ]
+
+
+# -- email over TLS ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_email_over_tls_is_delivered_and_an_untrusted_certificate_is_refused(
+    office, rows, tmp_path, security
+):
+    made = self_signed(tmp_path)
+    if made is None:
+        pytest.skip("no openssl command to make a certificate")
+    cert, key = made
+    with TlsSmtpServer(cert, key, security) as server:
+        config = write_config(tmp_path, server.port, roles="[]")
+        config.write_text(
+            config.read_text(encoding="utf-8").replace(
+                'security = "none"', f'security = "{security}"'
+            ),
+            encoding="utf-8",
+        )
+
+        def run(*args: str, today: str = TODAY, env_extra: dict[str, str] | None = None) -> Any:
+            return office("--config", str(config), *args, today=today, env=env_extra or {})
+
+        ok(run("staff", "edit", "孙丽", "--email", "sunli@example.cn"))
+        open_ticket(run)
+        r = send(run, SSL_CERT_FILE=str(tmp_path / "nothing.pem"))  # the certificate untrusted
+        assert r.exit_code == 75, r.output
+        assert "CERTIFICATE_VERIFY_FAILED" in r.stdout or "certificate verify failed" in r.stdout
+        assert server.messages == []
+        r = send(run, at="T09:10:00+08:00", SSL_CERT_FILE=str(cert))
+        ok(r)
+        [(to, mail)] = server.messages
+        assert to == ["sunli@example.cn"]
+        assert (
+            mail["Subject"]
+            == "[followup] New complaint #1: reported to you at once (sales_manager)"
+        )
+
+
+def test_the_outbox_reads_in_chinese(notified):
+    open_ticket(notified)
+    r = ok(notified("notify", "list", "--status", "all", env_extra={"FOLLOWUP_LANGUAGE": "zh_CN"}))
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == [
+        "#", "原因", "投诉", "客户", "接收人", "渠道", "状态", "尝试次数", "通知", "最近错误"
+    ]  # fmt: skip
+    assert lines[2].split()[:8] == ["1", "新投诉", "1", "C001", "孙丽", "邮件", "待发送", "0"]
+    assert "新投诉 #1：已立即报告给您（销售经理）" in r.stdout
