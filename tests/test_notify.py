@@ -5,6 +5,9 @@ robots, both on 127.0.0.1 and started by the tests (tests/notify_servers.py)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -631,3 +634,58 @@ def test_the_outbox_reads_in_chinese(notified):
     ]  # fmt: skip
     assert lines[2].split()[:8] == ["1", "新投诉", "1", "C001", "孙丽", "邮件", "待发送", "0"]
     assert "新投诉 #1：已立即报告给您（销售经理）" in r.stdout
+
+
+def test_feishu_and_json_robots_get_their_formats_and_feishu_its_signature(
+    office, rows, tmp_path, smtp
+):
+    secret = "feishu-signing-secret"
+    with RobotServer(ok='{"code":0,"msg":"success"}') as feishu, RobotServer(ok="") as plain:
+        config = write_config(
+            tmp_path,
+            smtp.port,
+            extra='[notify.webhooks.lark]\nkind = "feishu"\nurl_env = "LARK_URL"\n'
+            'secret_env = "LARK_SECRET"\nroles = ["sales_manager"]\n'
+            '[notify.webhooks.erp]\nkind = "json"\nurl_env = "ERP_URL"\nroles = ["sales_manager"]\n',
+            roles="[]",
+        )
+        env = {
+            "LARK_URL": feishu.url("/open-apis/bot/v2/hook/0c8f1e2d-3b4a-5c6d-7e8f"),
+            "LARK_SECRET": secret,
+            "ERP_URL": plain.url("/hooks/followup"),
+        }
+        ticket = open_ticket(lambda *a, **k: office("--config", str(config), *a, env=env))
+        r = office("--config", str(config), "notify", "send", env=env)
+        ok(r)
+        assert "(lark http://127.0.0.1:" in r.stdout and "/hook/****)" in r.stdout
+        [post] = feishu.posts
+        assert post.body["msg_type"] == "interactive"
+        assert post.body["card"]["header"]["title"]["content"].startswith(
+            f"New complaint #{ticket}"
+        )
+        stamp = post.body["timestamp"]
+        key = f"{stamp}\n{secret}".encode()
+        assert (
+            post.body["sign"]
+            == base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+        )
+        [sent] = plain.posts
+        assert sent.body["notice"]["ticket"] == ticket
+        assert sent.body["notice"]["customer"] == "C001"
+        assert sent.body["recipient"] == "孙丽"
+        assert (
+            sent.body["title"]
+            == f"New complaint #{ticket}: reported to you at once (sales_manager)"
+        )
+        # Feishu's refusal is its `code`: tried again
+        feishu.answers = [
+            (
+                200,
+                '{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}',
+            )
+        ]
+        ok(office("--config", str(config), "ticket", "open", "C002", "--summary", "配件错发",
+                  "--category", "parts", env=env))  # fmt: skip
+        r = office("--config", str(config), "notify", "send", env=env)
+        assert r.exit_code == 75, r.output
+        assert "code 19021: sign match fail" in r.stdout
