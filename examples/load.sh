@@ -13,6 +13,10 @@ HERE=$(dirname "$0")
 : "${FOLLOWUP_DB:?set FOLLOWUP_DB to the database file to create}"
 : "${FOLLOWUP_TODAY:?set FOLLOWUP_TODAY (the demo date, 2026-11-23)}"
 export FOLLOWUP_DB FOLLOWUP_TODAY
+# The demo's notices go to local sinks (examples/notify-demo.toml, notify_sink.py).
+FOLLOWUP_CONFIG="$HERE/notify-demo.toml"
+FOLLOWUP_DEMO_WECOM_URL="http://127.0.0.1:9/cgi-bin/webhook/send?key=demo-robot-key"
+export FOLLOWUP_CONFIG FOLLOWUP_DEMO_WECOM_URL
 
 echo "== Loading the example office into $FOLLOWUP_DB (today is $FOLLOWUP_TODAY) =="
 "$F" init
@@ -23,6 +27,10 @@ echo "== Loading the example office into $FOLLOWUP_DB (today is $FOLLOWUP_TODAY)
 "$F" import contacts "$HERE/contacts-gb18030.csv"
 "$F" import events "$HERE/events.csv"
 "$F" import calls "$HERE/calls.csv"
+# Where notices reach the leaders (the WeCom group takes the gm's, the deputy GM's and
+# the sales manager's too).
+"$F" staff edit 马国栋 --email maguodong@example.cn >/dev/null
+"$F" staff edit 周涛 --email zhoutao@example.cn >/dev/null
 
 echo
 echo "== Whom to call: the person in charge, not the boss or the operator =="
@@ -87,6 +95,14 @@ echo "== The account manager visits the same customer that afternoon (his visit,
 echo
 echo "== Nobody acts. Cron on 2026-11-27 07:30: followup escalate --auto =="
 "$F" --today 2026-11-27 escalate --auto
+
+echo
+echo "== The notices queued for the people named (followup notify send --dry-run) =="
+"$F" --today 2026-11-27 notify send --dry-run
+
+echo
+echo "== Cron delivers them: followup notify send (to local sinks the demo starts and stops) =="
+"$(dirname "$F")/python" "$HERE/notify_sink.py" "$F" --today 2026-11-27
 
 echo
 echo "== Unresolved complaints on 2026-11-27 =="

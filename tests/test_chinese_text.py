@@ -138,6 +138,12 @@ SAMPLE = {
     "in_use": "2026-11-20",
     "label": "合作纪念日",
     "visit": texts.message("callback.visit", role="branch_gm", offset="15d"),
+    "code": "C000001",
+    "indicator": texts.message("indicator.open_tickets", n=3),
+    "resolution": "更换液压泵",
+    "detail": texts.message("callback.yearly"),
+    "due": "4",
+    "overdue": "1",
 }
 
 

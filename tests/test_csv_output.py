@@ -139,7 +139,7 @@ def test_export_still_writes_bom_and_crlf(hostile, tmp_path: Path) -> None:
     out = tmp_path / "staff.csv"
     r = hostile("export", "staff", "--output", str(out))
     assert r.exit_code == 0, r.output
-    assert out.read_bytes().startswith("\ufeffname,role,department,phone\r\n李娜".encode())
+    assert out.read_bytes().startswith("\ufeffname,role,department,phone,email\r\n李娜".encode())
 
 
 ALLOWED_CSV_IMPORTS = {

@@ -557,6 +557,7 @@ def test_empty_database_gives_empty_reports(initdb: Run) -> None:
         "reported": [],
         "new_warnings": [],
         "emergencies_open": 0,
+        "failed_notices": [],
     }
     assert report(initdb, "complaints")["tickets"] == []
     assert report(initdb, "warnings")["warnings"] == []

@@ -124,7 +124,7 @@ def test_list_csv(office):
     assert r.exit_code == 0, r.output
     table = list(csv.reader(io.StringIO(r.stdout)))
     # the table's columns, then what the JSON has besides (issue 15)
-    assert table[0] == ["name", "role", "department", "phone", "id", "active"]
+    assert table[0] == ["name", "role", "department", "phone", "id", "email", "active"]
     assert ["吴刚", "gm", "", ""] in [row[:4] for row in table]
     assert len(table) == 9
 

@@ -37,6 +37,7 @@ OWNERS: dict[str, set[str]] = {
     "warnings": {"domain/complaints/warning_store.py"},
     "events": {"domain/events/records.py"},
     "meta": {"store/meta.py"},
+    "notices": {"domain/notify/outbox.py"},
     "staff": {"domain/staff/records.py"},
     "ticket_history": {"domain/complaints/tickets.py", "store/migrations.py"},
     "tickets": {"domain/complaints/tickets.py", "store/migrations.py"},

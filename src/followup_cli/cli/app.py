@@ -156,6 +156,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         N_("Early warnings: record the measure taken (see `followup report warnings`)."),
     ),
+    "notify": (
+        "notify_cmd",
+        "app",
+        N_("Notices: deliver what escalation and warnings queued (email, group robots)."),
+    ),
     "report": (
         "report_cmd",
         "app",

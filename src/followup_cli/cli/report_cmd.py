@@ -186,6 +186,21 @@ def daily_cmd(
         _("New emergency warnings"),
         _("No new emergency warnings."),
     )
+    if report.failed_notices:  # (a section only when some notice gave up)
+        print()
+        _csv_or_table(
+            report.failed_notices,
+            [
+                Column("id", "#", justify="right", priority=1),
+                Column("recipient", _("Recipient"), priority=2),
+                Column("channel", _("Channel"), kind="channel", priority=3),
+                Column("text", _("Notice"), value=_localized("text"), wrap=True, priority=4),
+                Column("last_error", _("Last error"), wrap=True, priority=5),
+            ],
+            "table",
+            _("Notices that failed (nobody heard of them: `followup notify list --status failed`)"),
+            "",
+        )
 
 
 # The daily report as one CSV: every section of its JSON, each row saying which it

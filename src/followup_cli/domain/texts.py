@@ -109,6 +109,28 @@ TEMPLATES: dict[str, str] = {
         "{n}% of core and important customers not contacted in their visit interval"
         " (threshold {limit}%)"
     ),
+    # notices (the outbox, issue 19): a title, then one line per part
+    "notice.escalated": N_("Complaint #{id} is escalated to you ({role})"),
+    "notice.new_ticket": N_("New complaint #{id}: reported to you at once ({role})"),
+    "notice.approval": N_("Complaint #{id} awaits your approval"),
+    "notice.warning": N_("Early warning #{id}: you are responsible ({role})"),
+    "notice.warning_emergency": N_("Emergency early warning #{id}: you are responsible ({role})"),
+    "notice.warning_climbed": N_("Early warning #{id} not acknowledged: it is now yours ({role})"),
+    "notice.customer": N_("Customer: {code} {name}"),
+    "notice.office": N_("Office-wide indicator"),
+    "notice.summary": N_("Complaint: {summary}"),
+    "notice.severity": N_("Severity: {severity}"),
+    "notice.reason": N_("Why: {reason}"),
+    "notice.due": N_("Due by: {date}"),
+    "notice.indicator": N_("Indicator: {indicator}"),
+    "notice.acknowledge": N_("Record the measure taken: `followup warning ack {id} --by NAME`"),
+    "notice.resolution": N_("Proposed handling: {resolution}"),
+    "notice.digest": N_("Your callbacks on {date}: {due} due today, {overdue} overdue"),
+    "notice.digest_item": N_("{code} {name}: {detail} (due {date})"),
+    "notice.digest_how": N_("The whole list: `followup due --staff {name}`"),
+    "notice.test": N_("Test notice from followup for {name}"),
+    "notice.test_how": N_("This channel reaches you: escalations and warnings will arrive here."),
+    "notice.approve": N_("Approve it: `followup ticket approve {id} --by NAME`"),
     # report texts (made when a report is read, never stored)
     "report.ready_to_close": N_("told: ready to close"),
     "report.step_resolve": N_("resolve"),

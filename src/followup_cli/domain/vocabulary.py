@@ -262,6 +262,11 @@ VOCABULARIES.update(
         "callback_status": Vocabulary(
             "callback_status", ("pending", "done", "skipped", "cancelled")
         ),
+        # the outbox (issue 19): how a notice went, and what queued it
+        "notice_status": Vocabulary("notice_status", ("pending", "sent", "failed"), shown=("all",)),
+        "notice_cause": Vocabulary(
+            "notice_cause", ("escalation", "warning", "ticket", "approval", "digest")
+        ),
     }
 )
 

@@ -499,6 +499,44 @@ def m012_contacts_in_charge(db: Any) -> None:
     conn.execute("ALTER TABLE callbacks ADD COLUMN appointment_place TEXT")
 
 
+def m013_notices(db: Any) -> None:
+    """Notices reach people (issue 19): a staff member's `email`, and the outbox
+    (`notices`), one row per recipient, channel and cause (`cause_key`: the escalation,
+    warning, new ticket or approval that queued it), written in the transaction of its
+    cause and delivered later by `notify send`. The text is a message (code and
+    parameters, rendered in the reader's language when sent); no secret is stored: a
+    channel is named (`email`, or a robot's name in [notify.webhooks]), its URL and
+    password stay in the environment."""
+    conn = db.conn
+    conn.execute("ALTER TABLE staff ADD COLUMN email TEXT")
+    conn.execute(
+        """
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            cause TEXT NOT NULL
+                CHECK (cause IN ('escalation', 'warning', 'ticket', 'approval', 'digest')),
+            cause_key TEXT NOT NULL,
+            ticket_id INTEGER REFERENCES tickets (id),
+            customer_id INTEGER REFERENCES customers (id),
+            recipient TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            address TEXT,
+            text TEXT NOT NULL,
+            text_message TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_try_at TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (cause_key, recipient, channel)
+        )"""
+    )
+    conn.execute("CREATE INDEX notices_status ON notices (status, next_try_at)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -512,6 +550,7 @@ MIGRATIONS: list[Migration] = [
     m010_warnings,
     m011_seed_planning,
     m012_contacts_in_charge,
+    m013_notices,
 ]
 
 

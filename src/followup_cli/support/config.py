@@ -34,6 +34,7 @@ _OPEN_TABLES = {
     "warnings.route",
     "warnings.climb",
     "urgency.reason",
+    "notify.webhooks",
 }
 
 # Settings that earlier releases shipped but no code ever read (call channels, outcomes
@@ -337,6 +338,7 @@ def _file_kind(mode: int) -> str | None:
 def validate(config: Config) -> None:
     """Check the values that rules depend on, naming the setting that is wrong: first each
     value's type and range (config_schema), then how settings refer to each other."""
+    _check_robots(config)
     check_settings(config.data, config.interval)
     roles = set(config.staff_roles)
     config._zone = office_zone(str(config["timezone"]))
@@ -423,6 +425,7 @@ def validate(config: Config) -> None:
             raise ConfigError(
                 _("{setting}: '{role}' is not a staff role").format(setting=setting, role=role)
             )
+    _check_notify(config, roles)
     for name in ("event_role", "greeting_role", "yearly_role"):
         if config["planning"][name] not in roles:
             raise ConfigError(
@@ -482,6 +485,98 @@ def _check_contact_rules(config: Config) -> None:
                         name=name, value=value, allowed=", ".join(sorted(allowed))
                     )
                 )
+
+
+# What a robot's table in [notify.webhooks] holds; `kind` and `url_env` are needed.
+ROBOT_KEYS = ("kind", "url_env", "secret_env", "roles")
+ROBOT_KINDS = ("wecom", "dingtalk", "feishu", "json")
+EMAIL_SECURITY = ("ssl", "starttls", "none")
+# An environment variable's name, as a shell exports it.
+_ENV_NAME = Pattern(r"[A-Za-z_][A-Za-z0-9_]*")
+# Keys that would put a secret in the file: named, with where the secret goes instead.
+_SECRET_KEYS = {"url": "url_env", "secret": "secret_env", "key": "url_env", "token": "url_env"}
+
+
+def _check_robots(config: Config) -> None:
+    """Each robot of [notify.webhooks] is a table of the known keys (a secret written in
+    the file is refused without being repeated: it names the variable to use instead)."""
+    robots = config["notify"]["webhooks"]
+    for name, robot in robots.items():
+        where = f"notify.webhooks.{name}"
+        if not isinstance(robot, dict):
+            raise ConfigError(_("setting '{name}' must be a table").format(name=where))
+        for key in robot:
+            if key in _SECRET_KEYS:
+                raise ConfigError(
+                    _("{name}: a robot's {key} is a secret and is never read from a file").format(
+                        name=f"{where}.{key}", key=key
+                    ),
+                    _("Delete it, export it in an environment variable and name that"
+                      " variable in {setting}.").format(setting=f"{where}.{_SECRET_KEYS[key]}"),
+                )  # fmt: skip
+            if key not in ROBOT_KEYS:
+                raise ConfigError(
+                    _("unknown setting '{name}' in the config file").format(name=f"{where}.{key}"),
+                    _("A robot has {keys}.").format(keys=", ".join(ROBOT_KEYS)),
+                )
+        for key in ("kind", "url_env"):
+            if key not in robot:
+                raise ConfigError(
+                    _("{name} is missing").format(name=f"{where}.{key}"),
+                    _("A robot needs kind ({kinds}) and url_env.").format(
+                        kinds=" | ".join(ROBOT_KINDS)
+                    ),
+                )
+
+
+def _check_notify(config: Config, roles: set[str]) -> None:
+    """The [notify] choices: email security, each robot's kind, roles and variables."""
+    notify = config["notify"]
+    if not notify["retry_minutes"]:
+        raise ConfigError(
+            _("{setting}: give at least one wait, e.g. [5, 30, 120]").format(
+                setting="notify.retry_minutes"
+            )
+        )
+    email = notify["email"]
+    if email["security"] not in EMAIL_SECURITY:
+        raise ConfigError(
+            _("{setting}: '{value}' is not one of {choices}").format(
+                setting="notify.email.security",
+                value=email["security"],
+                choices=" | ".join(EMAIL_SECURITY),
+            )
+        )
+    variables = [("notify.email.password_env", email["password_env"])]
+    for name, robot in notify["webhooks"].items():
+        where = f"notify.webhooks.{name}"
+        if robot["kind"] not in ROBOT_KINDS:
+            raise ConfigError(
+                _("{setting}: '{value}' is not one of {choices}").format(
+                    setting=f"{where}.kind", value=robot["kind"], choices=" | ".join(ROBOT_KINDS)
+                )
+            )
+        for role in robot.get("roles", []):
+            if role not in roles:
+                raise ConfigError(
+                    _("{setting}: '{role}' is not a staff role").format(
+                        setting=f"{where}.roles", role=role
+                    )
+                )
+        if not robot["url_env"]:
+            raise ConfigError(_("{name} is missing").format(name=f"{where}.url_env"))
+        variables += [(f"{where}.url_env", robot["url_env"])]
+        variables += [(f"{where}.secret_env", robot.get("secret_env", ""))]
+    for setting, variable in variables:
+        if variable and not _ENV_NAME.fullmatch(variable):
+            raise ConfigError(
+                # (the value is not repeated: it may be the secret itself, pasted there)
+                _("{setting} is not the name of an environment variable").format(
+                    setting=setting
+                ),
+                _("Name the variable that holds the secret, e.g. FOLLOWUP_SMTP_PASSWORD;"
+                  " the secret itself never goes in the file."),
+            )  # fmt: skip
 
 
 # -- writing TOML (config show) -------------------------------------------------

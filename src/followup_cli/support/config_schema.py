@@ -156,6 +156,18 @@ SCHEMA: dict[str, Setting] = {
     "urgency.extra_reason": WEIGHT,
     "urgency.unreachable": WEIGHT,
     "urgency.reason.*": WEIGHT,
+    "notify.retry_minutes": Setting(INTS, 1, 10080),  # a week at most between tries
+    "notify.max_attempts": Setting(INT, 1, 100),
+    "notify.email.host": Setting(TEXT),
+    "notify.email.port": Setting(INT, 1, 65535),
+    "notify.email.security": Setting(TEXT),
+    "notify.email.user": Setting(TEXT),
+    "notify.email.password_env": Setting(TEXT),
+    "notify.email.sender": Setting(TEXT),
+    "notify.webhooks.*.kind": Setting(TEXT),
+    "notify.webhooks.*.url_env": Setting(TEXT),
+    "notify.webhooks.*.secret_env": Setting(TEXT),
+    "notify.webhooks.*.roles": Setting(TEXTS),
 }
 
 _PATTERNS = [(tuple(k.split(".")), s) for k, s in SCHEMA.items()]

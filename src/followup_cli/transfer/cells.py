@@ -162,6 +162,7 @@ def _staff_fields(session: Session) -> dict[str, Converter]:
         "role": lambda v: vocab.accept("staff_role", v, "role", roles),
         "department": _text("department"),
         "phone": lambda v: fields.phone(v, "phone"),
+        "email": lambda v: fields.email(v, "email"),
     }
 
 

@@ -49,7 +49,7 @@ def _spec(
     compared fields."""
     if kind == "staff":
         join = f"FROM temp.{stage} s JOIN staff t ON t.name = s.name"
-        return join, "s.name", _plain(_present(present, "role", "department", "phone"))
+        return join, "s.name", _plain(_present(present, "role", "department", "phone", "email"))
     if kind == "customers":
         compared = _plain(_present(present, "name"))
         if "grade" in present:

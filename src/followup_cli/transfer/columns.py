@@ -25,6 +25,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("role", ("角色", "职务", "岗位"), True),
         Column("department", ("部门",)),
         Column("phone", ("电话", "手机", "联系电话")),
+        Column("email", ("邮箱", "电子邮件")),
     ],
     "customers": [
         Column("code", ("客户编号", "编号", "客户代码", "customer_code")),

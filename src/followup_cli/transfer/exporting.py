@@ -46,7 +46,7 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     ),
     "staff": (
         _import_columns("staff"),
-        "SELECT name, role, department, phone FROM staff ORDER BY id",
+        "SELECT name, role, department, phone, email FROM staff ORDER BY id",
     ),
     "events": (
         _import_columns("events"),

@@ -48,7 +48,7 @@ def _write_staff(
     write: bool,
     progress: Progress | None,
 ) -> None:
-    cols = [c for c in ("role", "department", "phone") if c in present]
+    cols = [c for c in ("role", "department", "phone", "email") if c in present]
     match = f"FROM temp.{stage} s JOIN staff t ON t.name = s.name"
     report.inserted = _count(
         conn, f"SELECT count(*) FROM temp.{stage} s WHERE s.name NOT IN (SELECT name FROM staff)"

@@ -28,6 +28,8 @@ from followup_cli.domain.complaints.office_indicators import (
     thresholds,
 )
 from followup_cli.domain.contacts.records import key_people_gone_ids
+from followup_cli.domain.notify.causes import warning_cause
+from followup_cli.domain.notify.outbox import queue_notice
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, message
@@ -411,7 +413,35 @@ def sync_warnings(
         raised, warning_store.raise_warnings(conn, new, today, session.stamp), strict=True
     ):
         r.id = wid
+        if r.emergency or r.finding.stage == "approaching":
+            _queue_warning(
+                session, conn, r.id, r.customer, r.route, r.finding, emergency=r.emergency
+            )
     return raised
+
+
+def _queue_warning(
+    session: Session,
+    conn: sqlite3.Connection,
+    warning_id: int,
+    customer: Customer | None,
+    route: Route,
+    finding: Finding,
+    *,
+    emergency: bool,
+    climbed: bool = False,
+) -> None:
+    """The warning's notice to its responsible person, in the outbox (issue 19)."""
+    cause = warning_cause(
+        warning_id,
+        customer.id if customer else None,
+        (customer.code, customer.name) if customer else None,
+        route.role,
+        describe(finding.indicator, finding.value, finding.threshold, session.config),
+        emergency=emergency,
+        climbed=climbed,
+    )
+    queue_notice(session, conn, cause, route.person)
 
 
 def describe(indicator: str, value: float, threshold: float, config: Config) -> Message:
@@ -560,6 +590,12 @@ def climb_unacknowledged(
         if dry_run:
             continue
         warning_store.climb_warning(conn, row["id"], route.role, route.person, today, session.stamp)
+        finding = Finding(
+            row["customer_id"], row["indicator"], row["stage"], row["value"], row["threshold"]
+        )
+        _queue_warning(
+            session, conn, row["id"], customer, route, finding, emergency=True, climbed=True
+        )
         if customer is not None:
             escalation_log.record_warning(
                 conn,

@@ -30,6 +30,9 @@ from followup_cli.domain.complaints.tickets import (
     set_escalation,
     sla_deadline,
 )
+from followup_cli.domain.notify.causes import escalation_cause
+from followup_cli.domain.notify.digest import due_digests, queue_digests
+from followup_cli.domain.notify.outbox import queue_notice
 from followup_cli.domain.session import SYSTEM, Session
 from followup_cli.domain.staff.roster import pick_staff
 from followup_cli.domain.texts import Message, Text, joined, message, read
@@ -137,7 +140,7 @@ def _climb(
     if dry_run:
         return notice
     set_escalation(conn, row["id"], level, role, person, due_by, session.stamp)
-    escalation_log.record_climb(
+    escalation_id = escalation_log.record_climb(
         conn,
         row["id"],
         row["customer_id"],
@@ -150,6 +153,18 @@ def _climb(
         session.today,
         session.stamp,
     )
+    cause = escalation_cause(
+        escalation_id,
+        row["id"],
+        row["customer_id"],
+        (customer["code"], customer["name"]),
+        role,
+        notice.summary,
+        row["severity"],
+        reason,
+        due_by,
+    )
+    queue_notice(session, conn, cause, person)
     history(
         conn,
         session,
@@ -204,10 +219,12 @@ def _unrouted(
 
 
 def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
-    """For cron: climb one rung for every ticket past its deadline."""
+    """For cron: climb one rung for every ticket past its deadline; queue each
+    assignee's due digest of the day (issue 19)."""
     notices: list[Notice] = []
     # The early-warning findings scan the office: read before the write lock.
     found = None if dry_run else findings_before_writing(session)
+    digests = [] if dry_run else due_digests(session)
     with session.read() if dry_run else session.write() as conn:
         calendar = load_calendar(conn, session.today, store=not dry_run)
         rows = conn.execute(
@@ -231,6 +248,8 @@ def escalate_auto(session: Session, *, dry_run: bool = False) -> list[Notice]:
                 _climb(session, conn, calendar, row, reason, None, auto=True, dry_run=dry_run)
             )
         notices.extend(record_emergencies(session, conn, dry_run=dry_run, found=found))
+        if not dry_run:
+            queue_digests(session, conn, digests)
     return notices
 
 

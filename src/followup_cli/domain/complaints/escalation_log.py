@@ -24,9 +24,9 @@ def record_climb(
     note: Message | None,
     day: date,
     stamp: str,
-) -> None:
-    """A ticket's step up its ladder (by hand, or `auto` from `escalate --auto`)."""
-    conn.execute(
+) -> int:
+    """A ticket's step up its ladder (by hand, or `auto` from `escalate --auto`); its id."""
+    cur = conn.execute(
         "INSERT INTO escalations (kind, ticket_id, customer_id, at, day, level, role, staff,"
         " reason, reason_message, auto, note, note_message)"
         " VALUES ('ticket', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -43,6 +43,7 @@ def record_climb(
             *columns(note),
         ),
     )
+    return int(cur.lastrowid or 0)
 
 
 def record_warning(

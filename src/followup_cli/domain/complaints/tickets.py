@@ -19,6 +19,8 @@ from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.missing import missing_customer
 from followup_cli.domain.customers.records import resolve_customer_row
 from followup_cli.domain.events.records import latest_event_of
+from followup_cli.domain.notify.causes import approval_cause, new_ticket_cause
+from followup_cli.domain.notify.outbox import queue_notice
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.staff.roster import Roster, pick_staff
@@ -258,7 +260,18 @@ def insert_ticket(
     if routing.skipped:
         note = joined([note, message("ticket.no_staff_for", roles=list(routing.skipped))])
     history(conn, session, ticket_id, "open", after="open", note=note, actor=actor)
-    _report_at_once(session, conn, ticket_id, customer["department"], actor)
+    reported = _report_at_once(session, conn, ticket_id, customer["department"], actor)
+    if reported:
+        cause = new_ticket_cause(
+            ticket_id,
+            customer["id"],
+            (customer["code"], customer["name"]),
+            str(session.config["tickets"]["report_to"]),
+            data.summary,
+            data.severity,
+            due_by.isoformat(),
+        )
+        queue_notice(session, conn, cause, reported)
     if policy:
         history(conn, session, ticket_id, "note", note=policy.note, actor=actor)
     return ticket_id
@@ -297,10 +310,11 @@ def _report_at_once(
     ticket_id: int,
     department: str | None,
     actor: str | None,
-) -> None:
+) -> str | None:
     """Every new ticket is reported at once to the sales manager responsible (same
     department as the customer first, then any active one): a notice in its history
-    (seed 001: 接到客户的投诉后…应立即向销售经理汇报)."""
+    (seed 001: 接到客户的投诉后…应立即向销售经理汇报), and in the outbox for them (the
+    caller queues it); who it went to."""
     role = str(session.config["tickets"]["report_to"])
     person = pick_staff(conn, role, department)
     if person:
@@ -317,6 +331,7 @@ def _report_at_once(
         note=note,
         actor=actor,
     )
+    return person
 
 
 @dataclass
@@ -587,7 +602,29 @@ def resolve_ticket(session: Session, ticket_id: int, resolution: str) -> Ticket:
                 before=row["approved_by"],
                 note=message("ticket.approval_withdrawn", person=row["approved_by"]),
             )
+        if needs_approval(session, row["severity"], row["return_policy"]):
+            _approval_waiting(session, conn, get_ticket_row(conn, ticket_id))
     return show_ticket(session, ticket_id)
+
+
+def _approval_waiting(session: Session, conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """A proposed handling that needs a leader's approval: a notice to the first who may
+    give it (those of the lowest approving role), inside the resolve's transaction."""
+    people = approvers_of(session, conn, row)
+    if not people:
+        return
+    cause = approval_cause(
+        row["id"],
+        row["customer_id"],
+        (row["customer_code"], row["customer_name"]),
+        read(row["summary"], row["summary_message"]) or "",
+        row["resolution"] or "",
+        row["resolved_at"] or session.stamp,
+    )
+    first_role = people[0][1]
+    for name, role in people:
+        if role == first_role:
+            queue_notice(session, conn, cause, name)
 
 
 # -- approval (批示) -----------------------------------------------------------------

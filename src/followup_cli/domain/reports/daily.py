@@ -1,23 +1,24 @@
 """The morning report cron mails: work due by assignee, SLA breaches, the day's
-escalations, the day's new complaints and whom they were reported to, and new early
-warnings."""
+escalations, the day's new complaints and whom they were reported to, new early
+warnings, and the notices that failed for good since yesterday."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from followup_cli.domain.callbacks.due import DueFilter, due_list
 from followup_cli.domain.complaints.early_warning import count_open_emergencies
 from followup_cli.domain.complaints.tickets import list_tickets
+from followup_cli.domain.notify import outbox
 from followup_cli.domain.reports.queries import (
     ticket_escalations_on,
     tickets_reported_on,
     warnings_raised_on,
 )
 from followup_cli.domain.session import Session
-from followup_cli.domain.texts import english, message, record
+from followup_cli.domain.texts import english, message, read, record
 
 
 @dataclass
@@ -32,6 +33,8 @@ class DailyReport:
     reported: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     emergencies_open: int = 0
+    # Notices that gave up (notify.max_attempts) since yesterday: nobody heard of them.
+    failed_notices: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class DailyReport:
             "reported": self.reported,
             "new_warnings": self.warnings,
             "emergencies_open": self.emergencies_open,
+            "failed_notices": self.failed_notices,
         }
 
 
@@ -95,6 +99,20 @@ def daily_report(session: Session) -> DailyReport:
     reported = [record(r, "note", "summary") for r in tickets_reported_on(conn, today)]
     warnings = [record(r, "reason") for r in warnings_raised_on(conn, today)]
     emergencies = count_open_emergencies(session, conn, today)
+    failed = [
+        {
+            "id": r["id"],
+            "cause": r["cause"],
+            "ticket": r["ticket_id"],
+            "customer": r["customer_code"],
+            "recipient": r["recipient"],
+            "channel": r["channel"],
+            "attempts": r["attempts"],
+            "last_error": r["last_error"],
+            "text": read(r["text"], r["text_message"]),
+        }
+        for r in outbox.failed_since(conn, today - timedelta(days=1))
+    ]
     return DailyReport(
         day=today,
         customers_due=len(rows),
@@ -106,4 +124,5 @@ def daily_report(session: Session) -> DailyReport:
         reported=reported,
         warnings=warnings,
         emergencies_open=emergencies,
+        failed_notices=failed,
     )

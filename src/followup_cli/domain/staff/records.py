@@ -22,6 +22,7 @@ class StaffMember:
     role: str
     department: str | None
     phone: str | None
+    email: str | None
     active: bool
 
 
@@ -32,6 +33,7 @@ def _from_row(row: sqlite3.Row) -> StaffMember:
         role=row["role"],
         department=row["department"],
         phone=row["phone"],
+        email=row["email"],
         active=bool(row["active"]),
     )
 
@@ -44,6 +46,7 @@ class StaffInput:
     role: str
     department: str | None = None
     phone: str | None = None
+    email: str | None = None  # where notices by email reach them (notify send)
 
 
 def validate_staff(
@@ -52,6 +55,7 @@ def validate_staff(
     role: str | None,
     department: str | None = None,
     phone: str | None = None,
+    email: str | None = None,
 ) -> StaffInput:
     cleaned = fields.name(name, "name")
     if cleaned.casefold() == SYSTEM:
@@ -63,6 +67,7 @@ def validate_staff(
         role=vocab.accept("staff_role", role, "role", session.config.staff_roles),
         department=fields.text(department, "department", max_length=fields.MAX_NAME),
         phone=fields.phone(phone, "phone"),
+        email=fields.email(email, "email"),
     )
 
 
@@ -74,13 +79,50 @@ def add_staff(session: Session, data: StaffInput) -> StaffMember:
                 _("Staff names are unique; add a distinguishing mark (王伟2, 王伟-服务)."),
             )
         cur = conn.execute(
-            "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (data.name, data.role, data.department, data.phone, session.stamp, session.stamp),
+            "INSERT INTO staff (name, role, department, phone, email, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                data.name,
+                data.role,
+                data.department,
+                data.phone,
+                data.email,
+                session.stamp,
+                session.stamp,
+            ),
         )
         member_id = int(cur.lastrowid or 0)
         staff_joined(session, data.name, data.role)
         row = conn.execute("SELECT * FROM staff WHERE id = ?", (member_id,)).fetchone()
+    return _from_row(row)
+
+
+# The fields `staff edit` may change (a role change replans work: not here).
+EDITABLE = ("department", "phone", "email")
+
+
+def validate_staff_edit(given: dict[str, str | None]) -> dict[str, str | None]:
+    """The `staff edit` options given (None: not given; an empty text clears the field),
+    each checked as `staff add` checks it."""
+    checks = {
+        "department": lambda v: fields.text(v, "department", max_length=fields.MAX_NAME),
+        "phone": lambda v: fields.phone(v, "phone"),
+        "email": lambda v: fields.email(v, "email"),
+    }
+    return {k: checks[k](v) for k, v in given.items() if v is not None and k in EDITABLE}
+
+
+def edit_staff(session: Session, name: str, changes: dict[str, str | None]) -> StaffMember:
+    """Set the `changes` (from validate_staff_edit) of staff member `name`."""
+    with session.write() as conn:
+        member = get_staff(conn, name, "name")
+        if changes:
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            conn.execute(
+                f"UPDATE staff SET {sets}, updated_at = ? WHERE id = ?",
+                (*changes.values(), session.stamp, member.id),
+            )
+        row = conn.execute("SELECT * FROM staff WHERE id = ?", (member.id,)).fetchone()
     return _from_row(row)
 
 
@@ -143,8 +185,8 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
     names not yet on the staff are added in file order, and the `cols` of known ones are
     updated where they differ."""
     conn.execute(
-        "INSERT INTO staff (name, role, department, phone, created_at, updated_at)"
-        f" SELECT name, role, department, phone, ?, ? FROM temp.{stage}"
+        "INSERT INTO staff (name, role, department, phone, email, created_at, updated_at)"
+        f" SELECT name, role, department, phone, email, ?, ? FROM temp.{stage}"
         " WHERE name NOT IN (SELECT name FROM staff) ORDER BY line",
         (stamp, stamp),
     )
