@@ -99,6 +99,25 @@ def test_init_creates_the_database_with_mode_0600(run, db_path):
         assert mode(extra) == 0o600, extra
 
 
+@pytest.mark.parametrize("command", [("init",), ("due",), ("customer", "add", "济南鲁通")])
+def test_a_db_path_linking_to_nothing_is_refused_and_nothing_is_created(
+    run, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A dangling symbolic link as --db: SQLite would create the link's target (a file
+    wherever the link points, planted by someone else). Refused, exit 1, saying so."""
+    link = tmp_path / "followup.db"
+    target = tmp_path / "elsewhere" / "planted.db"
+    target.parent.mkdir()
+    link.symlink_to(target)
+    r = run(*command, db=link)
+    assert r.exit_code == 1, r.output
+    assert "is a symbolic link to" in r.stderr and "which does not exist" in r.stderr
+    assert "creates no database through a link" in r.stderr
+    assert not target.exists() and link.is_symlink()
+    assert {p.name for p in tmp_path.iterdir()} - {"cache"} == {"elsewhere", "followup.db"}
+    assert list(target.parent.iterdir()) == []
+
+
 def test_init_twice_is_safe_and_keeps_the_data(initdb, rows, db_path):
     assert initdb("staff", "add", "李娜", "--role", "clerk").exit_code == 0
     r = initdb("init")

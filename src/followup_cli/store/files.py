@@ -54,6 +54,13 @@ def check_file(path: Path) -> bool:
     try:
         st = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():  # a link to nothing: SQLite would create its target
+            raise StorageError(
+                _("{path} is a symbolic link to {target}, which does not exist").format(
+                    path=path, target=os.readlink(path)
+                ),
+                _("followup creates no database through a link: give --db the real path."),
+            ) from None
         return False
     except OSError as exc:
         raise StorageError(
