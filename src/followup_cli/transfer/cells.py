@@ -218,6 +218,7 @@ def _event_fields(session: Session) -> dict[str, Converter]:
         # on or after the event's date: checked across the row (transfer/checks.py)
         "in_use": _optional(lambda v: parse_date(v, "in_use").isoformat()),
         "contact": _text("contact"),
+        "amount": lambda v: fields.amount(v, "amount"),
     }
 
 

@@ -60,6 +60,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("in_use", ("投入使用日期", "投入使用", "使用日期")),
         # The customer's person for this job, whom its callbacks go to (issue 18).
         Column("contact", ("联系人", "客户联系人")),
+        # What the sale or job brought in, in yuan: customers are ranked by it (seed 004).
+        Column("amount", ("金额", "金额(元)", "金额（元）")),
     ],
     "calls": [
         Column("customer_code", ("客户编号", "客户代码", "code"), True),

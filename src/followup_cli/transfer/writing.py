@@ -193,7 +193,7 @@ def write_events(
     plans: str | None = None,
 ) -> None:
     # (a corrected in_use is recorded; callbacks already planned keep their dates)
-    cols = [c for c in ("machine", "staff", "result", "note", "in_use") if c in present]
+    cols = [c for c in ("machine", "staff", "result", "note", "in_use", "amount") if c in present]
     join = (
         f"FROM temp.{stage} s LEFT JOIN events t ON t.customer_id = s.customer_id"
         " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
