@@ -8,8 +8,8 @@ from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, 
 from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, open_session, parse_date_option
 from followup_cli.domain import vocabulary as vocab
-from followup_cli.domain.fields import amount_text
 from followup_cli.domain.events.records import add_event, list_events, validate_event
+from followup_cli.domain.fields import amount_text
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, print_records
 from followup_cli.support.i18n import _, label
