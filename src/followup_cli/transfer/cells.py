@@ -245,6 +245,8 @@ def _call_fields(session: Session) -> dict[str, Converter]:
         "repurchase": _optional(lambda v: vocab.accept("repurchase", v, "repurchase")),
         "answers": _answers(questions),
         "note": _long_text("note"),
+        # a visit's, or a key account's call's: checked across the row (transfer/checks.py)
+        "findings": _long_text("findings"),
     }
 
 

@@ -75,6 +75,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("repurchase", ("复购", "再次购买")),
         Column("answers", ("答案", "关键问题")),
         Column("note", ("备注",)),
+        # A visit report's main conclusions (seed 003: 从中提炼主要结论).
+        Column("findings", ("主要结论", "结论")),
     ],
 }
 # Fields staged under another name: a customer code is checked and staged as its id.

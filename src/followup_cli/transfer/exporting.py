@@ -58,7 +58,7 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     "calls": (
         _import_columns("calls"),
         "SELECT COALESCE(c.code, '#' || k.customer_id), k.at, k.caller, k.outcome, k.channel, ct.name, k.satisfaction,"
-        " k.recommend, k.repurchase, k.answers, k.note FROM calls k"
+        " k.recommend, k.repurchase, k.answers, k.note, k.findings FROM calls k"
         " LEFT JOIN customers c ON c.id = k.customer_id"
         " LEFT JOIN contacts ct ON ct.id = k.contact_id ORDER BY k.id",
     ),

@@ -239,7 +239,15 @@ def _earliest_plannable(session: Session) -> date:
     return session.today - timedelta(days=stale + longest + 10)
 
 
-CALL_COLUMNS = ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
+CALL_COLUMNS = (
+    "satisfaction",
+    "recommend",
+    "repurchase",
+    "answers",
+    "note",
+    "channel",
+    "findings",
+)
 
 
 def _calls_join(stage: str) -> str:
@@ -308,6 +316,7 @@ def settle_calls(
                 repurchase=row["repurchase"],
                 answers=json.loads(row["answers"]) if row["answers"] else {},
                 note=row["note"],
+                findings=row["findings"],
                 imported=True,
             )
             calls.record_call(session, planner, row, data)
