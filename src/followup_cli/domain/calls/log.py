@@ -337,9 +337,6 @@ def record_call(
     caller = get_staff(conn, data.by, "--by")
     contact_id = _contact_id(conn, customer, data.contact) if data.contact else None
     explicit = _explicit_callback(conn, customer, data.callback_id)
-    if data.findings and not data.imported:
-        # Imported findings are checked row by row with the file (transfer/checks.py).
-        check_findings(session, customer, data.channel, explicit)
     stamp_at = data.at.isoformat(timespec="seconds")
     _refuse_repeat(session, conn, customer, data.by, stamp_at)
 
@@ -354,6 +351,10 @@ def record_call(
                 targets.append(explicit)
         else:
             targets = [explicit]
+    if data.findings and not data.imported:
+        # Imported findings are checked row by row with the file (transfer/checks.py).
+        visit = next((t for t in targets if t["reason"] == "visit"), explicit)
+        check_findings(session, customer, data.channel, visit)
 
     if data.answers and not data.imported:
         # Imported answers are checked cell by cell against every configured key.
