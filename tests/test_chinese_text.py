@@ -136,6 +136,13 @@ SAMPLE = {
     "limit": "10",
     "score": 2,
     "in_use": "2026-11-20",
+    "old": 2,
+    "new": 1,
+    "amount": "385000.00",
+    "rank": 1,
+    "ranked": 10,
+    "since": "2025-11-24",
+    "until": "2026-11-23",
     "label": "合作纪念日",
     "visit": texts.message("callback.visit", role="branch_gm", offset="15d"),
 }

@@ -60,7 +60,7 @@ def add_cmd(
         str | None,
         typer.Option(
             "--amount",
-            help="What it brought in, in yuan (金额): customers are ranked by it (report value).",
+            help="What it brought in, in yuan (金额): customers are ranked by it (`report value`).",
         ),
     ] = None,
     by: ByOption = None,

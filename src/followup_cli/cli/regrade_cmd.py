@@ -43,6 +43,7 @@ def regrade_cmd(
         raise UsageError(
             _("give --apply to change the grades or --dry-run to list the changes (one of them)")
         )
+    # Only a regrade loads the value report and the planner behind it.
     from followup_cli.domain.customers.regrade import regrade_customers
 
     session = acting_session(ctx, by)

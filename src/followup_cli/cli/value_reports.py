@@ -18,7 +18,7 @@ Months = Annotated[
         "--months",
         min=1,
         max=120,
-        help="The window: the last N months (default: [value] months, 12).",
+        help="The window: the last N months (default: `[value] months`, 12).",
     ),
 ]
 
@@ -43,6 +43,7 @@ def visits_cmd(
       followup report visits --from 2026-11-01 --to 2026-11-30
     """
 
+    # Only this report loads its module (the report group loads all its commands).
     from followup_cli.domain.reports.visits import visits_report
 
     session = open_session(ctx)
@@ -91,15 +92,16 @@ def value_cmd(
 ) -> None:
     """Customers ranked by the amount of their events, with a suggested grade (seed 004).
 
-    The top 5% of the customers with an amount get grade 1, the next 15% grade 2, the
-    next 20% grade 3, the rest grade 4, and those with none in the window grade 5
-    (`[value]` in the config). `followup customer regrade` applies the suggestions.
+    The top 5 percent of the customers with an amount get grade 1, the next 15 percent
+    grade 2, the next 20 percent grade 3, the rest grade 4, and those with none in the
+    window grade 5 (`[value]` in the config). `followup customer regrade` applies the suggestions.
 
     \b
     Example:
       followup report value --months 12
     """
 
+    # Only this report loads its module (the report group loads all its commands).
     from followup_cli.domain.reports.value import value_report
 
     session = open_session(ctx)

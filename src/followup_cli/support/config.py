@@ -455,15 +455,17 @@ def _check_value_rules(config: Config) -> None:
     grades = sorted(value["shares"])
     if grades != [str(g) for g in range(1, len(grades) + 1)] or len(grades) > 4:
         raise ConfigError(
-            _("value.shares: the grades must be 1, 2, … in order, at most four of them (found {found})")
-            .format(found=", ".join(grades) or "-")
+            _("{setting}: the grades must be 1, 2, … in order, at most four of them (found {found})")
+            .format(setting="value.shares", found=", ".join(grades) or "-")
         )  # fmt: skip
     if sum(float(v) for v in value["shares"].values()) > 100:
-        raise ConfigError(_("value.shares: the shares add up to more than 100%"))
+        raise ConfigError(
+            _("{setting}: the shares add up to more than 100%").format(setting="value.shares")
+        )
     if int(value["rest_grade"]) <= len(grades):
         raise ConfigError(
-            _("value.rest_grade: {grade} is not after the grades in value.shares").format(
-                grade=value["rest_grade"]
+            _("{setting}: {grade} is not after the grades in {shares}").format(
+                setting="value.rest_grade", grade=value["rest_grade"], shares="value.shares"
             )
         )
 

@@ -65,7 +65,7 @@ def review_call(session: Session, call_id: int, note: str | None) -> CallReview:
                     role=label("role", reviewer.role),
                     roles=", ".join(label("role", r) for r in roles),
                 ),
-                _("Set [visit_reports] reviewer_roles in the config to change who reviews."),
+                _("Set `visit_reports.reviewer_roles` in the config to change who reviews."),
             )
         if reviewer.name == call["caller"]:
             raise Refused(

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from followup_cli.domain.reports.queries import customer_amounts
 from followup_cli.domain.session import Session
 from followup_cli.support.dates import add_months
 
@@ -103,9 +104,9 @@ def value_report(
     since, until = window(session.today, months)
     if conn is None:
         with session.read() as reading:
-            found = _amounts(reading, since, until)
+            found = customer_amounts(reading, since, until)
     else:
-        found = _amounts(conn, since, until)
+        found = customer_amounts(conn, since, until)
     amounts = [float(r["amount"]) for r in found]
     ranked = sum(1 for a in amounts if a > 0)
     total = round(sum(amounts), 2)
@@ -140,15 +141,3 @@ def value_report(
             )
         )
     return ValueReport(since, until, months, ranked, total, rows)
-
-
-def _amounts(conn: sqlite3.Connection, since: date, until: date) -> list[sqlite3.Row]:
-    """Each active customer and the sum of their events' amounts in the window, the
-    highest first (then by code)."""
-    return conn.execute(
-        "SELECT c.id, c.code, c.name, c.grade, coalesce(sum(e.amount), 0) AS amount"
-        " FROM customers c LEFT JOIN events e ON e.customer_id = c.id"
-        " AND e.date >= ? AND e.date <= ? AND e.amount IS NOT NULL"
-        " WHERE c.archived = 0 GROUP BY c.id ORDER BY amount DESC, c.code",
-        (since.isoformat(), until.isoformat()),
-    ).fetchall()

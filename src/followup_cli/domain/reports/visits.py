@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from followup_cli.domain.reports.queries import visit_report_calls
 from followup_cli.domain.session import Session
 
 DEFAULT_DAYS = 30  # without --from: the last 30 days
@@ -79,20 +80,8 @@ def visits_report(session: Session, since: date | None, until: date | None) -> V
     since = since or until - timedelta(days=DEFAULT_DAYS - 1)
     within = int(cfg["review_within_days"])
     grades = [g for g in range(1, 6) if session.config.tier(g) in cfg["tiers"]]
-    marks = ", ".join("?" for _grade in grades) or "NULL"
     with session.read() as conn:
-        found = conn.execute(
-            "SELECT k.id, k.day, k.at, c.code, c.name, c.grade, k.caller, k.channel,"
-            " ct.name AS contact, k.findings, r.reviewed_by, r.reviewed_at, r.note"
-            " FROM calls k JOIN customers c ON c.id = k.customer_id"
-            " LEFT JOIN contacts ct ON ct.id = k.contact_id"
-            " LEFT JOIN call_reviews r ON r.call_id = k.id"
-            f" WHERE k.day >= ? AND k.day <= ? AND k.outcome = 'reached' AND c.grade IN ({marks})"
-            " AND (k.channel = 'visit' OR k.findings IS NOT NULL OR EXISTS (SELECT 1 FROM"
-            " callbacks b WHERE b.id = k.callback_id AND b.reason = 'visit'))"
-            " ORDER BY k.at, k.id",
-            (since.isoformat(), until.isoformat(), *grades),
-        ).fetchall()
+        found = visit_report_calls(conn, since, until, grades)
     rows = []
     for r in found:
         waited = (session.today - date.fromisoformat(r["day"])).days
