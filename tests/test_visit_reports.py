@@ -60,9 +60,7 @@ def test_a_key_accounts_phone_call_may_carry_findings(office: Run, rows: Rows) -
 def test_findings_on_a_general_customers_phone_call_are_a_usage_error(
     office: Run, rows: Rows
 ) -> None:
-    r = office(
-        "log-call", "C002", "--outcome", "reached", "--by", "李娜", "--findings", FINDINGS
-    )
+    r = office("log-call", "C002", "--outcome", "reached", "--by", "李娜", "--findings", FINDINGS)
     refused(
         r,
         2,
@@ -146,7 +144,11 @@ def test_the_caller_does_not_review_their_own_report(office: Run, rows: Rows) ->
 
 
 def test_a_general_customers_phone_call_has_no_report_to_review(office: Run, rows: Rows) -> None:
-    ok(office("log-call", "C002", "--outcome", "reached", "--by", "李娜", "--at", "2026-11-20 9:00"))
+    ok(
+        office(
+            "log-call", "C002", "--outcome", "reached", "--by", "李娜", "--at", "2026-11-20 9:00"
+        )
+    )
     refused(
         office("call", "review", "1", "--by", "陈静"),
         1,
@@ -163,9 +165,7 @@ def test_a_review_note_with_a_control_character_is_refused(office: Run, rows: Ro
 
 def test_a_review_needs_a_reviewer(office: Run, rows: Rows) -> None:
     call = visit(office)
-    refused(
-        office("call", "review", str(call), env={"FOLLOWUP_STAFF": ""}), 2, "Give --by NAME"
-    )
+    refused(office("call", "review", str(call), env={"FOLLOWUP_STAFF": ""}), 2, "Give --by NAME")
     assert rows("SELECT * FROM call_reviews") == []
 
 
@@ -213,7 +213,11 @@ def test_report_visits_in_table_and_csv(office: Run) -> None:
     assert "overdue" in table and FINDINGS in table
     out = ok(office("report", "visits", "--from", "2026-11-01", "--format", "csv")).stdout
     [line] = list(csv.DictReader(io.StringIO(out)))
-    assert (line["call_id"], line["customer_code"], line["review"]) == (str(call), "C001", "overdue")
+    assert (line["call_id"], line["customer_code"], line["review"]) == (
+        str(call),
+        "C001",
+        "overdue",
+    )
 
 
 def test_report_visits_in_chinese(office: Run) -> None:
