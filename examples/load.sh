@@ -90,7 +90,8 @@ FOLLOWUP_STAFF=张丽 "$F" ticket close 3
 echo
 echo "== The account manager visits the same customer that afternoon (his visit, not the clerk's) =="
 "$F" log-call C000001 --outcome reached --by 王伟 --channel visit --at "2026-11-23 15:10" \
-    --note "上门拜访: 补发的履带板周三到货"
+    --note "上门拜访: 补发的履带板周三到货" \
+    --findings "补发履带板周三到货; 明年一季度二期工程需增两台SY215C, 请销售部12月初报价"
 
 echo
 echo "== Nobody acts. Cron on 2026-11-27 07:30: followup escalate --auto =="
@@ -126,6 +127,24 @@ WARNING=$("$F" --today 2026-11-27 report warnings --format csv \
     | awk -F, '/office\.low_satisfaction_pct/ { print $1; exit }')
 "$F" --today 2026-11-27 warning ack "$WARNING" --by 马国栋 \
     --action "本周内逐一回访满意度低的客户，周五例会通报"
+
+echo
+echo "== The supervisor reviews the account manager's visit report (seed 003: 主管领导审阅) =="
+# 回访结束后，应及时整理大客户回访报告表，从中提炼主要结论 (log-call --findings, above);
+# 客服主管…进行审查，并提出指导意见. Other key-account visits wait, and those older than a
+# week are flagged.
+CALL=$("$F" --today 2026-11-27 report visits --format csv | awk -F, '$3 == "C000001" { print $1; exit }')
+"$F" --today 2026-11-27 call review "$CALL" --by 陈刚 --note "报价前先确认二期工期和付款方式"
+"$F" --today 2026-11-27 report visits --from 2026-11-01
+
+echo
+echo "== Grades from value (seed 004: 企业前20%的客户产生约150%的利润) =="
+# The ERP's invoice amounts (金额) for this year's sales, on the events already recorded;
+# report value ranks the customers by them and suggests grades (top 5% grade 1, next 15%
+# grade 2, next 20% grade 3); regrade --dry-run lists what --apply would change.
+"$F" --today 2026-11-27 import events "$HERE/amounts.csv"
+"$F" --today 2026-11-27 report value
+"$F" --today 2026-11-27 customer regrade --dry-run --by 周涛
 
 echo
 echo "== Cron on 2026-12-02: emergencies nobody acknowledged in 2 working days climb =="

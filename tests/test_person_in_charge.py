@@ -365,10 +365,10 @@ def test_an_events_file_names_the_contact(office: Run, rows: Rows, tmp_path: Pat
         " ORDER BY e.id"
     ) == [{"ref": "WO-1", "name": "张建国"}, {"ref": "WO-2", "name": None}]
     out = ok(office("export", "events")).stdout.lstrip("\ufeff")
-    assert out.splitlines()[0].endswith(",note,in_use,contact")
-    assert out.splitlines()[1].endswith(",张建国")
+    assert out.splitlines()[0].endswith(",note,in_use,contact,amount")
+    assert out.splitlines()[1].endswith(",张建国,")
     zh = ok(office("export", "events", "--headers", "zh")).stdout.lstrip("\ufeff")
-    assert zh.splitlines()[0].endswith(",联系人")
+    assert zh.splitlines()[0].endswith(",联系人,金额")
     # The export imports back unchanged; another contact is a change the dry run lists.
     again = tmp_path / "again.csv"
     again.write_text(zh, encoding="utf-8")
@@ -408,8 +408,8 @@ def test_an_events_file_carries_in_use_and_contact_together(
     ]
     zh = ok(office("export", "events", "--headers", "zh")).stdout.lstrip("\ufeff")
     lines = zh.splitlines()
-    assert lines[0].endswith(",投入使用日期,联系人")
-    assert lines[1].endswith(",2026-11-21,张建国")
+    assert lines[0].endswith(",投入使用日期,联系人,金额")
+    assert lines[1].endswith(",2026-11-21,张建国,")
     again = tmp_path / "again.csv"
     again.write_text(zh, encoding="utf-8")
     r = ok(office("import", "events", str(again), "--format", "json"))

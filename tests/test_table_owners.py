@@ -31,6 +31,8 @@ OWNERS: dict[str, set[str]] = {
     "calendar": {"support/workdays.py"},
     "callbacks": {"domain/callbacks/store.py", "store/migrations.py"},
     "calls": {"domain/calls/log.py"},
+    "call_reviews": {"domain/calls/reviews.py"},
+    "customer_history": {"domain/customers/history.py"},
     "contacts": {"domain/contacts/records.py"},
     "customers": {"domain/customers/records.py", "store/migrations.py"},
     "escalations": {"domain/complaints/escalation_log.py", "store/migrations.py"},

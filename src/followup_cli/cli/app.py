@@ -145,6 +145,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         N_("Events: sales, service jobs, parts... each plans its callbacks."),
     ),
     "callback": ("callback_cmd", "app", N_("Move, book or skip one planned callback.")),
+    "call": ("call_cmd", "app", N_("Logged calls: a supervisor's review of a visit report.")),
     "ticket": ("ticket_cmd", "app", N_("Complaints: open, resolve, tell the customer, close.")),
     "escalate": (
         "escalate_cmd",

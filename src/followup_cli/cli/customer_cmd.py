@@ -7,6 +7,7 @@ import typer
 from followup_cli.cli.call_target import appointment_text
 from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
 from followup_cli.cli.numbers import WholeNumber
+from followup_cli.cli.regrade_cmd import regrade_cmd
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import fields
 from followup_cli.domain.customers.anniversaries import parse_anniversaries
@@ -313,6 +314,24 @@ def show_cmd(
                 ],
             ),
         )
+    if profile.history:  # (a grade set from value: `customer regrade`)
+        sections.append(
+            Section(
+                _("History"),
+                profile.history,
+                [
+                    Column("at", _("At"), value=lambda r: session.shown_time(r["at"]), priority=1),
+                    Column("by", _("By"), priority=3),
+                    Column(
+                        "detail",
+                        _("Change"),
+                        value=lambda r: render(r["detail"]),
+                        wrap=True,
+                        priority=2,
+                    ),
+                ],
+            )
+        )
     print_detail(f"{c.name}", fields_shown, sections, fmt.value, profile.to_dict(), "customer")
 
 
@@ -427,3 +446,6 @@ def archive_cmd(
     c = archive_customer(session, customer, restore=restore)
     template = N_("Restored {code} {name}") if restore else N_("Archived {code} {name}")
     print(_(template).format(code=c.code, name=c.name))
+
+
+app.command("regrade")(regrade_cmd)

@@ -9,6 +9,7 @@ from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import acting_session, checked, open_session, parse_date_option
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.events.records import add_event, list_events, validate_event
+from followup_cli.domain.fields import amount_text
 from followup_cli.domain.texts import render
 from followup_cli.render.output import Column, print_records
 from followup_cli.support.i18n import _, label
@@ -55,6 +56,13 @@ def add_cmd(
             "--contact", help="The customer's person for this job (a contact's name): called first."
         ),
     ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option(
+            "--amount",
+            help="What it brought in, in yuan (金额): customers are ranked by it (`report value`).",
+        ),
+    ] = None,
     by: ByOption = None,
 ) -> None:
     """Record an event and plan its callbacks (service: +2d, +7d, +1m; grades 1–3 also +3m, +6m).
@@ -66,7 +74,8 @@ def add_cmd(
     Example:
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
           --machine "SY215C #3391" --staff 赵强 --result fixed --contact 张建国 --by 李娜
-      followup event add C000012 --kind sale --date 2026-11-10 --in-use 2026-11-18
+      followup event add C000012 --kind sale --date 2026-11-10 --in-use 2026-11-18 \
+          --amount 385000
     """
 
     when = parse_date_option("--date", date)
@@ -84,6 +93,7 @@ def add_cmd(
         note=note,
         in_use=in_use_day,
         contact=contact,
+        amount=amount,
     )
     added = add_event(session, customer, data)
     e = added.event
@@ -152,5 +162,9 @@ def list_cmd(
         Column("staff", _("Staff"), priority=7),
         Column("result", _("Result"), wrap=True, priority=9),
         Column("contact", _("Contact"), priority=10),
+        Column("amount", _("Amount"), justify="right", priority=11),
     ]
-    print_records([e.to_dict() for e in events], columns, fmt.value, empty=_("No events."))
+    records = [e.to_dict() for e in events]
+    if fmt.value != "json":
+        records = [{**r, "amount": amount_text(r["amount"])} for r in records]
+    print_records(records, columns, fmt.value, empty=_("No events."))

@@ -64,6 +64,13 @@ def log_call_cmd(
         typer.Option("--answer", "-a", help="Key question answer KEY=yes|no (repeatable)."),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What was said.")] = None,
+    findings: Annotated[
+        str | None,
+        typer.Option(
+            "--findings",
+            help="A visit report's main conclusions (主要结论): visits and grades 1–3 only.",
+        ),
+    ] = None,
     callback: Annotated[
         int | None,
         typer.Option(
@@ -97,6 +104,8 @@ def log_call_cmd(
       followup log-call C000012 --outcome reached --by 李娜 --satisfaction 4 \\
           --answer fixed=yes --answer on_time=no --note "工程师晚到了一天"
       followup log-call C000012 --outcome no-answer --by 李娜
+      followup log-call C000003 --outcome reached --by 王伟 --channel visit \
+          --findings "二期工程需两台挖机，下月报价"
       followup log-call C000012          # on a terminal: the guided call script
     """
     session = open_session(ctx)
@@ -146,6 +155,7 @@ def log_call_cmd(
         repurchase=repurchase,
         answers=answers,
         note=note,
+        findings=findings,
         callback_id=callback,
         complaint=complaint,
         category=category,

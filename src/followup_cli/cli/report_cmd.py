@@ -7,6 +7,7 @@ import typer
 
 from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
 from followup_cli.cli.state import open_session, parse_date_option
+from followup_cli.cli.value_reports import value_cmd, visits_cmd
 from followup_cli.domain.callbacks.daily_roll import roll_forward
 from followup_cli.domain.reports.categories import categories_report
 from followup_cli.domain.reports.complaints import complaints_report
@@ -680,3 +681,7 @@ def _event_text(r: dict[str, Any]) -> str:
     text = r["event"] or ""
     kind, _sep, rest = text.partition(" ")
     return f"{label('event_kind', kind)} {rest}".strip() if kind else text
+
+
+app.command("visits")(visits_cmd)
+app.command("value")(value_cmd)

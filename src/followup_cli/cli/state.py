@@ -18,6 +18,9 @@ T = TypeVar("T")
 # Bad dates are bad input data (exit 65), like a bad CSV cell; other bad option values
 # are usage errors (exit 2).
 DATE_FIELDS = {"date", "at", "birthday", "in_use", "anniversary"}
+# Values that are data, not a choice among options: a bad one is bad input data (exit 65),
+# as a bad date is (an event's amount, as its import refuses it).
+DATA_FIELDS = DATE_FIELDS | {"amount"}
 
 
 @dataclass
@@ -125,7 +128,7 @@ def checked(
     try:
         return fn(*args, **kwargs)
     except InvalidValue as exc:
-        if exc.field in DATE_FIELDS:
+        if exc.field in DATA_FIELDS:
             raise DataError(exc.message) from None
         hint = exc.field.upper() if exc.field in arguments else "--" + exc.field.replace("_", "-")
         raise typer.BadParameter(

@@ -157,6 +157,49 @@ def email(value: str | None, field: str = "email") -> str | None:
     return cleaned
 
 
+# An event's amount (金额, yuan): what a sale or a job brought in, at most this much (a
+# larger figure is a typo or a misplaced column), in yuan and fen (two decimals).
+MAX_AMOUNT = 1_000_000_000
+_AMOUNT = Pattern(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?|[0-9]+(\.[0-9]{1,2})?|\.[0-9]{1,2}")
+AMOUNT_EXPECTED = N_(
+    "an amount in yuan from 0 to {most}, at most two decimals (e.g. 385000 or 1,250.50)"
+)
+
+
+def amount(value: str | float | int | None, field: str = "amount") -> float | None:
+    """An amount in yuan: 0 … MAX_AMOUNT, two decimals at most; ¥/￥ before or 元 after
+    and thousands commas allowed. Empty means no amount. Negative, NaN, infinity,
+    scientific notation (what Excel makes of a long number) and words are refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidValue(field, value, _(AMOUNT_EXPECTED).format(most=f"{MAX_AMOUNT:,}"))
+    if isinstance(value, int | float):
+        cleaned = repr(value)
+    else:
+        cleaned = normalise(value)
+        if not cleaned:
+            return None
+    for mark in ("¥", "￥"):
+        cleaned = cleaned.removeprefix(mark).strip()
+    cleaned = cleaned.removesuffix("元").strip()
+    if not _AMOUNT.fullmatch(cleaned):
+        raise InvalidValue(
+            field, _shorten(str(value)), _(AMOUNT_EXPECTED).format(most=f"{MAX_AMOUNT:,}")
+        )
+    number = float(cleaned.replace(",", ""))
+    if number > MAX_AMOUNT:
+        raise InvalidValue(
+            field, _shorten(str(value)), _(AMOUNT_EXPECTED).format(most=f"{MAX_AMOUNT:,}")
+        )
+    return round(number, 2)
+
+
+def amount_text(value: float | None) -> str | None:
+    """An amount in yuan as files and screens show it: two decimals (385000.00)."""
+    return None if value is None else f"{value:.2f}"
+
+
 def whole_number(low: int, high: int) -> str:
     """What a score field expects."""
     return _("a whole number from {low} to {high}").format(low=low, high=high)

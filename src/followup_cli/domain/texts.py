@@ -58,6 +58,14 @@ TEMPLATES: dict[str, str] = {
     "warning.cleared": N_("warning cleared"),
     "warning.office_emergency": N_("emergency early warning (office-wide indicator)"),
     "warning.climbed": N_("warning #{id} not acknowledged by {date}: climbed from {person}"),
+    # customer history
+    "customer.regraded": N_(
+        "grade {old} → {new} from value: {amount} yuan from {since} to {until},"
+        " rank {rank} of {ranked}"
+    ),
+    "customer.regraded_none": N_(
+        "grade {old} → {new} from value: no amount from {since} to {until}"
+    ),
     # ticket history and generated tickets
     "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),
     "ticket.routed_to": N_("{tier} customer, {severity}: routed to {role}"),

@@ -537,6 +537,54 @@ def m013_notices(db: Any) -> None:
     conn.execute("CREATE INDEX notices_status ON notices (status, next_try_at)")
 
 
+def m014_visit_reports_and_amounts(db: Any) -> None:
+    """Visit reports and grades from value (issue 18, seeds 003 and 004): a call's main
+    conclusions (`calls.findings`, 回访结束后…整理大客户回访报告表，从中提炼主要结论), a
+    supervisor's review of it (`call_reviews`, one per call, never changed or deleted:
+    主管领导审阅), an event's amount in yuan (`events.amount`, 金额: the value customers
+    are ranked by, 企业前20%的客户产生约150%的利润), and the customer's history
+    (`customer_history`: a grade changed by `customer regrade`, as a message code and
+    parameters, never changed or deleted)."""
+    conn = db.conn
+    conn.execute("ALTER TABLE calls ADD COLUMN findings TEXT")
+    conn.execute("ALTER TABLE events ADD COLUMN amount REAL")
+    conn.execute(
+        """
+        CREATE TABLE call_reviews (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL UNIQUE REFERENCES calls (id),
+            reviewed_by TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE customer_history (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers (id),
+            at TEXT NOT NULL,
+            by TEXT,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            detail TEXT,
+            detail_message TEXT
+        )"""
+    )
+    conn.execute("CREATE INDEX customer_history_customer ON customer_history (customer_id, at)")
+    for table, what in (("call_reviews", "reviews"), ("customer_history", "history rows")):
+        conn.execute(
+            f"CREATE TRIGGER {table}_never_updated BEFORE UPDATE ON {table}"
+            f" BEGIN SELECT RAISE(ABORT, '{what} are never changed'); END"
+        )
+        conn.execute(
+            f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table}"
+            f" BEGIN SELECT RAISE(ABORT, '{what} are never deleted'); END"
+        )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -551,6 +599,7 @@ MIGRATIONS: list[Migration] = [
     m011_seed_planning,
     m012_contacts_in_charge,
     m013_notices,
+    m014_visit_reports_and_amounts,
 ]
 
 

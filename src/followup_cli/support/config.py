@@ -359,6 +359,7 @@ def validate(config: Config) -> None:
     for kind, by_tier in config["planning"]["event_offsets"].items():
         _check_event_offsets(config, kind, by_tier)
     _check_contact_rules(config)
+    _check_value_rules(config)
     for grade, matrix in config["visits"].items():
         for role, every in matrix.items():
             if role not in roles:
@@ -433,6 +434,43 @@ def validate(config: Config) -> None:
                     name=name, role=config["planning"][name]
                 )
             )
+
+
+def _check_value_rules(config: Config) -> None:
+    """[visit_reports] names tiers and staff roles; [value]'s shares are grades in order
+    (1, 2, ...), before rest_grade, adding up to at most 100%."""
+    reports = config["visit_reports"]
+    for tier in reports["tiers"]:
+        if tier not in TIERS:
+            raise ConfigError(
+                _("{setting}: '{tier}' is not a tier ({tiers})").format(
+                    setting="visit_reports.tiers", tier=tier, tiers=", ".join(TIERS)
+                )
+            )
+    for role in reports["reviewer_roles"]:
+        if role not in config.staff_roles:
+            raise ConfigError(
+                _("{setting}: '{role}' is not a staff role").format(
+                    setting="visit_reports.reviewer_roles", role=role
+                )
+            )
+    value = config["value"]
+    grades = sorted(value["shares"])
+    if grades != [str(g) for g in range(1, len(grades) + 1)] or len(grades) > 4:
+        raise ConfigError(
+            _("{setting}: the grades must be 1, 2, … in order, at most four of them (found {found})")
+            .format(setting="value.shares", found=", ".join(grades) or "-")
+        )  # fmt: skip
+    if sum(float(v) for v in value["shares"].values()) > 100:
+        raise ConfigError(
+            _("{setting}: the shares add up to more than 100%").format(setting="value.shares")
+        )
+    if int(value["rest_grade"]) <= len(grades):
+        raise ConfigError(
+            _("{setting}: {grade} is not after the grades in {shares}").format(
+                setting="value.rest_grade", grade=value["rest_grade"], shares="value.shares"
+            )
+        )
 
 
 def _check_event_offsets(config: Config, kind: str, by_tier: Any) -> None:

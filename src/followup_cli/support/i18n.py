@@ -184,6 +184,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     # The tables of import and export.
     "table": ("customers", "contacts", "staff", "events", "calls", "tickets", "callbacks"),
     "discrepancy": ("record", "level2"),
+    # A visit report's review (`report visits`): reviewed, waiting, or overdue (waiting
+    # longer than [visit_reports] review_within_days).
+    "review": ("reviewed", "waiting", "overdue"),
     "trend": ("new", "up", "down", "same", "gone"),
     "action": (
         "open",
@@ -254,6 +257,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "action",
         "in_use",
         "anniversary",
+        "amount",
+        "findings",
+        "call",
     ),
 }
 

@@ -219,6 +219,7 @@ def _event_fields(session: Session) -> dict[str, Converter]:
         # on or after the event's date: checked across the row (transfer/checks.py)
         "in_use": _optional(lambda v: parse_date(v, "in_use").isoformat()),
         "contact": _text("contact"),
+        "amount": lambda v: fields.amount(v, "amount"),
     }
 
 
@@ -245,6 +246,8 @@ def _call_fields(session: Session) -> dict[str, Converter]:
         "repurchase": _optional(lambda v: vocab.accept("repurchase", v, "repurchase")),
         "answers": _answers(questions),
         "note": _long_text("note"),
+        # a visit's, or a key account's call's: checked across the row (transfer/checks.py)
+        "findings": _long_text("findings"),
     }
 
 

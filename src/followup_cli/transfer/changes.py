@@ -81,7 +81,7 @@ def _spec(
             f"{CUSTOMER_CODE} || ' ' || s.kind || ' ' || s.date"
             " || coalesce(' ' || nullif(s.ref, ''), '')"
         )
-        compared = _plain(_present(present, "machine", "staff", "result", "note"))
+        compared = _plain(_present(present, "machine", "staff", "result", "note", "amount"))
         if "contact" in present:
             compared.append(
                 _Compared(
@@ -97,7 +97,14 @@ def _spec(
             ' AND t.at = s.at AND t.caller = s."by"'
         )
         cols = _present(
-            present, "satisfaction", "recommend", "repurchase", "answers", "note", "channel"
+            present,
+            "satisfaction",
+            "recommend",
+            "repurchase",
+            "answers",
+            "note",
+            "channel",
+            "findings",
         )
         return join, f"{CUSTOMER_CODE} || ' ' || s.at || ' ' || s.\"by\"", _plain(cols)
     raise ValueError(kind)

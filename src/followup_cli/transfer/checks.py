@@ -349,7 +349,34 @@ def _check_calls(
             ["customer_id", "at", "by"],
             _("a customer, time and caller that appears once (also on line {other})"),
         )
+        + _findings_not_allowed(session, conn, stage, present)
     )
+
+
+def _findings_not_allowed(
+    session: Session, conn: sqlite3.Connection, stage: str, present: dict[str, tuple[int, str]]
+) -> list[CellError]:
+    """Findings (主要结论) on a call that is neither a visit nor to a customer of the visit
+    reports' tiers, as `log-call --findings` refuses them."""
+    if "findings" not in present:
+        return []
+    col, head = present["findings"]
+    grades = [
+        g for g in range(1, 6) if session.config.tier(g) in session.config["visit_reports"]["tiers"]
+    ]
+    marks = ", ".join("?" for _grade in grades) or "NULL"
+    expected = _("findings only on a visit (channel visit) or a call to a {tiers} customer").format(
+        tiers="/".join(label("tier", t) for t in session.config["visit_reports"]["tiers"])
+    )
+    return [
+        CellError(line, col, head, str(text), expected)
+        for line, text in conn.execute(
+            f"SELECT s.line, s.findings FROM temp.{stage} s JOIN customers c ON c.id = s.customer_id"
+            " WHERE s.findings IS NOT NULL AND coalesce(s.channel, 'phone') != 'visit'"
+            f" AND c.grade NOT IN ({marks}) ORDER BY s.line",
+            grades,
+        )
+    ]
 
 
 CHECKS = {

@@ -61,6 +61,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("in_use", ("投入使用日期", "投入使用", "使用日期")),
         # The customer's person for this job, whom its callbacks go to (issue 18).
         Column("contact", ("联系人", "客户联系人")),
+        # What the sale or job brought in, in yuan: customers are ranked by it (seed 004).
+        Column("amount", ("金额", "金额(元)", "金额（元）")),
     ],
     "calls": [
         Column("customer_code", ("客户编号", "客户代码", "code"), True),
@@ -74,6 +76,8 @@ COLUMNS: dict[str, list[Column]] = {
         Column("repurchase", ("复购", "再次购买")),
         Column("answers", ("答案", "关键问题")),
         Column("note", ("备注",)),
+        # A visit report's main conclusions (seed 003: 从中提炼主要结论).
+        Column("findings", ("主要结论", "结论")),
     ],
 }
 # Fields staged under another name: a customer code is checked and staged as its id.

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Any
 
+from followup_cli.domain import fields
 from followup_cli.domain.session import Session
 from followup_cli.render import csv_writer as csvout
 from followup_cli.support.errors import UsageError
@@ -51,13 +52,13 @@ QUERIES: dict[str, tuple[list[str], str]] = {
     "events": (
         _import_columns("events"),
         "SELECT COALESCE(c.code, '#' || e.customer_id), e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note,"
-        " e.in_use, k.name FROM events e LEFT JOIN customers c ON c.id = e.customer_id"
+        " e.in_use, k.name, e.amount FROM events e LEFT JOIN customers c ON c.id = e.customer_id"
         " LEFT JOIN contacts k ON k.id = e.contact_id ORDER BY e.id",
     ),
     "calls": (
         _import_columns("calls"),
         "SELECT COALESCE(c.code, '#' || k.customer_id), k.at, k.caller, k.outcome, k.channel, ct.name, k.satisfaction,"
-        " k.recommend, k.repurchase, k.answers, k.note FROM calls k"
+        " k.recommend, k.repurchase, k.answers, k.note, k.findings FROM calls k"
         " LEFT JOIN customers c ON c.id = k.customer_id"
         " LEFT JOIN contacts ct ON ct.id = k.contact_id ORDER BY k.id",
     ),
@@ -231,6 +232,8 @@ def _transforms(
     for i, name in enumerate(header):
         if kind == "calls" and name == "answers":
             out.append((i, json.loads if as_json else _answers_text))
+        if kind == "events" and name == "amount" and not as_json:
+            out.append((i, fields.amount_text))
         if not redact:
             continue
         if name in PHONE_FIELDS:

@@ -193,7 +193,7 @@ def write_events(
     plans: str | None = None,
 ) -> None:
     # (a corrected in_use is recorded; callbacks already planned keep their dates)
-    cols = [c for c in ("machine", "staff", "result", "note", "in_use") if c in present]
+    cols = [c for c in ("machine", "staff", "result", "note", "in_use", "amount") if c in present]
     join = (
         f"FROM temp.{stage} s LEFT JOIN events t ON t.customer_id = s.customer_id"
         " AND t.kind = s.kind AND t.date = s.date AND t.ref = s.ref"
@@ -239,7 +239,15 @@ def _earliest_plannable(session: Session) -> date:
     return session.today - timedelta(days=stale + longest + 10)
 
 
-CALL_COLUMNS = ("satisfaction", "recommend", "repurchase", "answers", "note", "channel")
+CALL_COLUMNS = (
+    "satisfaction",
+    "recommend",
+    "repurchase",
+    "answers",
+    "note",
+    "channel",
+    "findings",
+)
 
 
 def _calls_join(stage: str) -> str:
@@ -308,6 +316,7 @@ def settle_calls(
                 repurchase=row["repurchase"],
                 answers=json.loads(row["answers"]) if row["answers"] else {},
                 note=row["note"],
+                findings=row["findings"],
                 imported=True,
             )
             calls.record_call(session, planner, row, data)

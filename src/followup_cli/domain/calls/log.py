@@ -50,6 +50,9 @@ class CallInput:
     complaint: str | None = None
     category: str | None = None
     severity: str | None = None
+    # The call's main conclusions (主要结论, seed 003: 整理大客户回访报告表，从中提炼主要结论):
+    # a visit's, or a key account's call's (`findings_allowed`).
+    findings: str | None = None
     imported: bool = False
     # The office's time zone, which the call's day is read in (a call at 20:00 UTC is
     # on the next day in Shanghai); `record_call` sets it from the session.
@@ -118,6 +121,7 @@ def validate_call(
     complaint: str | None = None,
     category: str | None = None,
     severity: str | None = None,
+    findings: str | None = None,
 ) -> CallInput:
     data = CallInput(
         outcome=vocab.accept("outcome", outcome, "outcome"),
@@ -138,6 +142,7 @@ def validate_call(
         complaint=fields.text(complaint, "complaint"),
         category=category,
         severity=severity,
+        findings=fields.text(findings, "findings"),
     )
     if not data.reached:
         for name in ("satisfaction", "recommend", "repurchase"):
@@ -346,6 +351,10 @@ def record_call(
                 targets.append(explicit)
         else:
             targets = [explicit]
+    if data.findings and not data.imported:
+        # Imported findings are checked row by row with the file (transfer/checks.py).
+        visit = next((t for t in targets if t["reason"] == "visit"), explicit)
+        check_findings(session, customer, data.channel, visit)
 
     if data.answers and not data.imported:
         # Imported answers are checked cell by cell against every configured key.
@@ -367,6 +376,38 @@ def record_call(
     if not data.imported:
         _open_complaints(session, conn, customer, data, call_id, targets, result)
     return result
+
+
+def findings_allowed(
+    session: Session, grade: int, channel: str, callback: sqlite3.Row | None = None
+) -> bool:
+    """Whether a call may carry findings (主要结论): a visit (its channel, or the visit
+    callback it names), or a call to a customer of the report's tiers (大客户, grades 1–3
+    by default: [visit_reports] tiers)."""
+    if channel == "visit" or (callback is not None and callback["reason"] == "visit"):
+        return True
+    return session.config.tier(grade) in session.config["visit_reports"]["tiers"]
+
+
+def check_findings(
+    session: Session, customer: sqlite3.Row, channel: str, callback: sqlite3.Row | None
+) -> None:
+    """Findings on a call that cannot carry them: a usage error (exit 2, as --satisfaction
+    on a call that did not reach the customer): the option does not apply to this call,
+    whatever its text."""
+    if not findings_allowed(session, int(customer["grade"]), channel, callback):
+        raise UsageError(
+            _(
+                "--findings is a visit report's main conclusions: only for a visit"
+                " (--channel visit, or a visit callback) or a call to a {tiers} customer;"
+                " {code} is grade {grade}"
+            ).format(
+                tiers="/".join(label("tier", t) for t in session.config["visit_reports"]["tiers"]),
+                code=customer["code"],
+                grade=customer["grade"],
+            ),
+            _("Write it with --note instead."),
+        )
 
 
 def _contact_id(conn: sqlite3.Connection, customer: sqlite3.Row, name: str) -> int:
@@ -462,8 +503,8 @@ def _insert_call(
 ) -> int:
     cur = conn.execute(
         "INSERT INTO calls (customer_id, contact_id, at, day, caller, channel, outcome,"
-        " satisfaction, recommend, repurchase, answers, note, callback_id, imported, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " satisfaction, recommend, repurchase, answers, note, callback_id, imported, created_at,"
+        " findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             customer_id,
             contact_id,
@@ -480,6 +521,7 @@ def _insert_call(
             callback_id,
             1 if data.imported else 0,
             session.stamp,
+            data.findings,
         ),
     )
     return int(cur.lastrowid or 0)

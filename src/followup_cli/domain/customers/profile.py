@@ -7,9 +7,10 @@ from typing import Any
 
 from followup_cli.domain.contacts.records import Contact, contacts_of
 from followup_cli.domain.customers.anniversaries import Anniversary, anniversaries_of
+from followup_cli.domain.customers.history import history_of
 from followup_cli.domain.customers.records import Customer, resolve_customer
 from followup_cli.domain.session import Session
-from followup_cli.domain.texts import record
+from followup_cli.domain.texts import english, record
 
 RECENT = 10
 
@@ -28,6 +29,8 @@ class CustomerProfile:
     anniversaries: list[Anniversary] = field(default_factory=list)
     # Contacts who left (seed 003: 人事变动), kept apart: never called.
     past_contacts: list[Contact] = field(default_factory=list)
+    # Changes recorded in the customer's history (a grade set from value), newest first.
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +43,7 @@ class CustomerProfile:
             "calls": self.calls,
             "tickets": self.tickets,
             "pending_callbacks": self.callbacks,
+            "history": [{**h, "detail": english(h["detail"])} for h in self.history],
         }
 
 
@@ -51,7 +55,7 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
             dict(r)
             for r in conn.execute(
                 "SELECT e.id, e.kind, e.date, e.ref, e.machine, e.staff, e.result, e.note,"
-                " e.in_use, k.name AS contact FROM events e"
+                " e.in_use, k.name AS contact, e.amount FROM events e"
                 " LEFT JOIN contacts k ON k.id = e.contact_id"
                 " WHERE e.customer_id = ? ORDER BY e.date DESC, e.id DESC LIMIT ?",
                 (cid, RECENT),
@@ -94,6 +98,7 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         ).fetchone()[0]
         contacts = contacts_of(session, cid)
         anniversaries = anniversaries_of(conn, cid)
+        history = history_of(conn, cid, RECENT)
     return CustomerProfile(
         customer,
         [c for c in contacts if c.left_on is None],
@@ -104,4 +109,5 @@ def customer_profile(session: Session, ref: str) -> CustomerProfile:
         int(failed),
         anniversaries,
         [c for c in contacts if c.left_on is not None],
+        history,
     )

@@ -283,6 +283,16 @@ def edit_customer(
     return customer_from_row(session, new), sorted(changes)
 
 
+def set_grade(session: Session, conn: sqlite3.Connection, customer_id: int, grade: int) -> None:
+    """A new grade for the customer (inside the caller's transaction), and their
+    callbacks planned again as `edit_customer` does for a grade change."""
+    conn.execute(
+        "UPDATE customers SET grade = ?, updated_at = ?, changed_by = ? WHERE id = ?",
+        (grade, session.stamp, session.actor, customer_id),
+    )
+    plan_customer(session, customer_id, replan=True)
+
+
 def _set_anniversaries(
     session: Session, conn: sqlite3.Connection, customer_id: int, items: list[Anniversary]
 ) -> bool:

@@ -37,6 +37,7 @@ class Event:
     recorded_by: str | None = None  # who recorded it (--by); `staff` did the job
     in_use: str | None = None  # the day the machine went into use: callbacks count from it
     contact: str | None = None  # the customer's person for this job (a contact's name)
+    amount: float | None = None  # 金额, in yuan: what customers are ranked by (seed 004)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +54,7 @@ class EventInput:
     note: str | None = None
     in_use: datetime.date | None = None  # (`date` is the field above, in this class)
     contact: str | None = None  # a contact's name, found in the customer's contacts
+    amount: float | None = None  # yuan (fields.amount)
 
 
 # How long after the event its machine may go into use (a later day is a typo).
@@ -84,6 +86,7 @@ def validate_event(
     note: str | None = None,
     in_use: str | date | None = None,
     contact: str | None = None,
+    amount: str | None = None,
 ) -> EventInput:
     """Check an event's fields. The date defaults to today; a future date is refused; the
     day the machine went into use is on or after the event's date, within a year."""
@@ -117,6 +120,7 @@ def validate_event(
         note=fields.text(note, "note"),
         in_use=in_use_day,
         contact=fields.name(contact, "contact") if contact is not None else None,
+        amount=fields.amount(amount, "amount"),
     )
 
 
@@ -143,6 +147,7 @@ def _from_row(row: sqlite3.Row) -> Event:
         recorded_by=row["recorded_by"],
         in_use=row["in_use"],
         contact=row["contact"],
+        amount=row["amount"],
     )
 
 
@@ -172,8 +177,8 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
             )
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-            " recorded_by, contact_id, created_at, in_use)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, contact_id, created_at, in_use, amount)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer["id"],
                 data.kind,
@@ -187,6 +192,7 @@ def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdd
                 contact_id,
                 session.stamp,
                 data.in_use.isoformat() if data.in_use else None,
+                data.amount,
             ),
         )
         event_id = int(cur.lastrowid or 0)
@@ -275,8 +281,8 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
     # INSERT ... SELECT (harmless elsewhere).
     return conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
-        " in_use, contact_id, created_at) SELECT s.customer_id, s.kind, s.date, s.ref,"
-        f" s.machine, s.staff, s.result, s.note, s.in_use, {staged_contact_id('s')}, ?"
+        " in_use, amount, contact_id, created_at) SELECT s.customer_id, s.kind, s.date, s.ref,"
+        f" s.machine, s.staff, s.result, s.note, s.in_use, s.amount, {staged_contact_id('s')}, ?"
         f" FROM temp.{stage} s WHERE true ORDER BY s.rowid"
         f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (stamp,),

@@ -260,3 +260,43 @@ def complaints_by_event_staff(conn: sqlite3.Connection, period: Period) -> list[
             _span(period),
         )
     ]
+
+
+# value (report value, customer regrade) ------------------------------------------------
+
+
+def customer_amounts(conn: sqlite3.Connection, since: date, until: date) -> list[sqlite3.Row]:
+    """Each active customer (id, code, name, grade) and the sum of the amounts of their
+    events dated from `since` to `until` (`amount`, 0 without any), the highest first,
+    then by code."""
+    return conn.execute(
+        "SELECT c.id, c.code, c.name, c.grade, coalesce(sum(e.amount), 0) AS amount"
+        " FROM customers c LEFT JOIN events e ON e.customer_id = c.id"
+        " AND e.date BETWEEN ? AND ? AND e.amount IS NOT NULL"
+        " WHERE c.archived = 0 GROUP BY c.id ORDER BY amount DESC, c.code",
+        (since.isoformat(), until.isoformat()),
+    ).fetchall()
+
+
+# visit reports (report visits) ----------------------------------------------------------
+
+
+def visit_report_calls(
+    conn: sqlite3.Connection, since: date, until: date, grades: list[int]
+) -> list[sqlite3.Row]:
+    """The reached calls from `since` to `until` to customers of `grades` that are visits
+    (channel visit, or logged against a visit callback) or carry findings, with their
+    review (reviewed_by, reviewed_at, note: NULL when none), oldest first."""
+    marks = ", ".join("?" for _grade in grades) or "NULL"
+    return conn.execute(
+        "SELECT k.id, k.day, k.at, c.code, c.name, c.grade, k.caller, k.channel,"
+        " ct.name AS contact, k.findings, r.reviewed_by, r.reviewed_at, r.note"
+        " FROM calls k JOIN customers c ON c.id = k.customer_id"
+        " LEFT JOIN contacts ct ON ct.id = k.contact_id"
+        " LEFT JOIN call_reviews r ON r.call_id = k.id"
+        f" WHERE k.day BETWEEN ? AND ? AND k.outcome = 'reached' AND c.grade IN ({marks})"
+        " AND (k.channel = 'visit' OR k.findings IS NOT NULL OR EXISTS (SELECT 1 FROM"
+        " callbacks b WHERE b.id = k.callback_id AND b.reason = 'visit'))"
+        " ORDER BY k.at, k.id",
+        (since.isoformat(), until.isoformat(), *grades),
+    ).fetchall()
