@@ -6,8 +6,10 @@ robots, both on 127.0.0.1 and started by the tests (tests/notify_servers.py)."""
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import hmac
+import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -537,6 +539,14 @@ def test_a_notice_that_failed_for_good_is_listed_in_the_daily_report(office, row
     table = ok(run("report", "daily", env_extra={"FOLLOWUP_LANGUAGE": "zh_CN"})).stdout
     assert "失败的通知" in table and "HTTP 500" in table
     assert "新投诉 #1" in table
+    csv_rows = list(
+        csv.DictReader(io.StringIO(ok(run("report", "daily", "--format", "csv")).stdout))
+    )
+    failed = [r for r in csv_rows if r["section"] == "failed_notice"]
+    assert [(r["notice_id"], r["cause"], r["ticket_id"], r["recipient"], r["channel"],
+             r["attempts"], r["last_error"]) for r in failed] == [
+        ("1", "ticket", str(ticket), "孙丽", "service_group", "1", "HTTP 500 Internal Server Error")
+    ]  # fmt: skip
     later = json.loads(ok(run("report", "daily", "--format", "json", today="2026-11-26")).stdout)
     assert later["failed_notices"] == []  # since yesterday only
     assert "失败的通知" not in ok(run("report", "daily", today="2026-11-26")).stdout

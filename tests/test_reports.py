@@ -403,12 +403,14 @@ def test_daily_csv_and_table(scene: Run) -> None:
     assert r.stdout.splitlines() == [
         "section,date,customers_due,callbacks_due,callbacks_overdue,emergencies_open,"
         "assignee,customers,due_today,overdue,ticket_id,customer_code,customer_name,"
-        "severity,status,due_by,with,summary,role,staff,reason,reported_to,owner,note",
-        "summary,2026-11-23,2,2,1,1,,,,,,,,,,,,,,,,,,",
-        "assignee,,,,,,李娜,1,1,0,,,,,,,,,,,,,,",
-        "assignee,,,,,,王伟,1,1,0,,,,,,,,,,,,,,",
-        "assignee,,,,,,陈静,1,0,1,,,,,,,,,,,,,,",
-        "breach,,,,,,,,,,2,C001,山东鲁建机械有限公司,minor,open,2026-11-19,刘洋,product.failure,,,,,,",
+        "severity,status,due_by,with,summary,role,staff,reason,reported_to,owner,note,"
+        "notice_id,cause,recipient,channel,attempts,last_error,text",
+        "summary,2026-11-23,2,2,1,1,,,,,,,,,,,,,,,,,,,,,,,,,",
+        "assignee,,,,,,李娜,1,1,0,,,,,,,,,,,,,,,,,,,,,",
+        "assignee,,,,,,王伟,1,1,0,,,,,,,,,,,,,,,,,,,,,",
+        "assignee,,,,,,陈静,1,0,1,,,,,,,,,,,,,,,,,,,,,",
+        "breach,,,,,,,,,,2,C001,山东鲁建机械有限公司,minor,open,2026-11-19,刘洋,product.failure,,,,,,"
+        ",,,,,,,",
     ]
     table = ok(scene("report", "daily")).stdout
     assert "Daily report 2026-11-23" in table

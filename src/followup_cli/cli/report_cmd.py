@@ -222,6 +222,20 @@ DAILY_SECTIONS = (
         ("ticket_id", "customer_code", "customer_name", "severity", "reported_to", "owner", "note"),
     ),
     ("warning", ("customer_code", "customer_name", "role", "staff", "reason")),
+    (
+        "failed_notice",
+        (
+            "notice_id",
+            "cause",
+            "ticket_id",
+            "customer_code",
+            "recipient",
+            "channel",
+            "attempts",
+            "last_error",
+            "text",
+        ),
+    ),  # fmt: skip
 )
 _GENERATED = {"assignee", "summary", "reason", "note"}  # texts stored as message codes
 
@@ -238,6 +252,11 @@ def _daily_sections(report: Any) -> tuple[list[dict[str, Any]], list[Any]]:
         "escalation": report.escalations,
         "reported": report.reported,
         "warning": report.warnings,
+        # (the JSON's names: id, ticket, customer; here as the other sections name them)
+        "failed_notice": [
+            {"notice_id": n["id"], "ticket_id": n["ticket"], "customer_code": n["customer"], **n}
+            for n in report.failed_notices
+        ],
     }
     keys: list[str] = []
     for _name, names in DAILY_SECTIONS:
