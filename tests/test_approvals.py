@@ -153,10 +153,14 @@ def test_the_daily_report_lists_the_days_complaints_and_whom_they_went_to(
     table = ok(leaders("report", "daily", today=TODAY)).stdout
     assert "New complaints, reported at once" in table
     assert "孙丽" in table
-    lines = ok(leaders("report", "daily", "--format", "csv", today=TODAY)).stdout.splitlines()
-    reported = [line for line in lines if line.startswith("reported,")]
+    text = ok(leaders("report", "daily", "--format", "csv", today=TODAY)).stdout
+    reported = [r for r in csv.DictReader(io.StringIO(text)) if r["section"] == "reported"]
     assert len(reported) == 2
-    assert reported[1].endswith(f",孙丽,{DEPUTY},reported at once to the sales_manager 孙丽")
+    assert (reported[1]["reported_to"], reported[1]["owner"], reported[1]["note"]) == (
+        "孙丽",
+        DEPUTY,
+        "reported at once to the sales_manager 孙丽",
+    )
     # the next day lists that day's new complaints only
     later = json.loads(
         ok(leaders("report", "daily", "--format", "json", today="2026-11-24")).stdout
