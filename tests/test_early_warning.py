@@ -389,8 +389,18 @@ def test_warning_ack_records_who_and_the_measure(tiers: Run, rows: Rows, emergen
         ),
         (("{id}",), 2, "expected a value (it cannot be empty)"),
         (("{id}", "--action", "处理", "--by", "张三"), 1, "张三"),
+        (("9" * 23, "--action", "处理"), 2, "expected a warning number like 12"),
+        (("\u0661", "--action", "处理"), 2, "expected a warning number like 12"),
     ],
-    ids=["unknown id", "not an id", "empty action", "no action", "unknown staff"],
+    ids=[
+        "unknown id",
+        "not an id",
+        "empty action",
+        "no action",
+        "unknown staff",
+        "larger than SQLite holds",
+        "Arabic-Indic digit",
+    ],  # fmt: skip
 )
 def test_warning_ack_refusals_write_nothing(
     tiers: Run, rows: Rows, emergency: int, args: tuple[str, ...], code: int, message: str

@@ -10,7 +10,6 @@ from followup_cli.cli.state import acting_session, checked
 from followup_cli.domain import fields
 from followup_cli.domain.calls.reviews import check_review_note, review_call
 from followup_cli.render.output import message, to_json
-from followup_cli.support.errors import InvalidValue
 from followup_cli.support.i18n import _
 
 app = new_app(
@@ -27,10 +26,7 @@ def call_group() -> None:
 
 def call_id_arg(value: str) -> int:
     """A call's id as typed: 12 or #12."""
-    text = fields.normalise(value).lstrip("#")
-    if not fields.is_record_id(text):
-        raise InvalidValue("call", value, _("a call number like 12 or #12"))
-    return int(text)
+    return fields.record_id("call", value, _("a call number like 12 or #12"))
 
 
 @app.command("review")

@@ -227,6 +227,15 @@ def is_record_id(value: str) -> bool:
     )
 
 
+def record_id(field: str, value: str, expected: str) -> int:
+    """A record's id as typed (12 or #12, full-width digits too), one SQLite can hold;
+    else InvalidValue naming `field` and what was `expected`."""
+    text = normalise(value).lstrip("#")
+    if not is_record_id(text):
+        raise InvalidValue(field, value, expected)
+    return int(text)
+
+
 MAX_SEARCH = MAX_NAME  # a search looks for part of a name, code or phone
 
 

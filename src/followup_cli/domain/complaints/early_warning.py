@@ -35,7 +35,7 @@ from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, message
 from followup_cli.store.connection import write_if_free
 from followup_cli.support.config import Config
-from followup_cli.support.errors import InvalidValue, NotFound, Refused
+from followup_cli.support.errors import NotFound, Refused
 from followup_cli.support.i18n import _
 from followup_cli.support.workdays import load_calendar
 
@@ -639,7 +639,4 @@ def acknowledge(session: Session, warning_id: int, action: str | None) -> dict[s
 
 def warning_id_arg(value: str) -> int:
     """A warning's id as typed: 12 or #12."""
-    text = fields.normalise(value).lstrip("#")
-    if not text.isdigit():
-        raise InvalidValue("warning", value, _("a warning number like 12 or #12"))
-    return int(text)
+    return fields.record_id("warning", value, _("a warning number like 12 or #12"))
