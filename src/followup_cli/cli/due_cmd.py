@@ -12,7 +12,9 @@ from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
-from followup_cli.domain.callbacks.due import TERMS, DueEntries, DueFilter
+from followup_cli.domain.callbacks.due import DueEntries, DueFilter
+from followup_cli.domain.callbacks.due_summary import TIDY_SECONDS, tidy
+from followup_cli.domain.callbacks.urgency import TERMS
 from followup_cli.domain.texts import shown
 from followup_cli.domain.vocabulary import REASONS
 from followup_cli.render.output import (
@@ -106,6 +108,7 @@ def due_cmd(
     if limit is None and not all_ and fmt == Format.table and stdout_is_terminal():
         flt.limit = TERMINAL_ROWS
     roll_forward(session)
+    tidy(session.conn, session.config, session.today, TIDY_SECONDS)
     # csv and json are written as the rows are read; a reader that goes away (`| head`)
     # ends the reading there, and its transaction with it.
     if fmt == Format.csv:

@@ -36,6 +36,11 @@ class Session:
     def write(self) -> Iterator[sqlite3.Connection]:
         with write_transaction(self.conn) as conn:
             yield conn
+            # The due list's state, kept in the same transaction (the import's many
+            # marks are settled after it instead: callbacks/due_summary.py).
+            from followup_cli.domain.callbacks.due_summary import settle_after_write
+
+            settle_after_write(conn, self.config)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

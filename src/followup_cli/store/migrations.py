@@ -585,6 +585,72 @@ def m014_visit_reports_and_amounts(db: Any) -> None:
         )
 
 
+def m015_due_summary(db: Any) -> None:
+    """The due list as maintained state (issue 20): per customer, what its pending
+    callbacks due on the summary's day add up to (`due_summary`, narrow, scanned by the
+    ranking; `due_reasons`, the reasons as a JSON array, read for the rows shown), and
+    the customers whose callbacks changed since (`due_dirty`), marked by triggers on
+    every write to callbacks, whoever makes it. The ranking reads a dirty customer live
+    from its callbacks, so the summary is never wrong, only sometimes not yet used
+    (domain/callbacks/due_summary.py)."""
+    conn = db.conn
+    conn.execute(
+        """
+        CREATE TABLE due_summary (
+            customer_id INTEGER PRIMARY KEY,
+            first_due TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            max_level INTEGER NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            booked_at TEXT,
+            reason_weight REAL NOT NULL,
+            grade INTEGER NOT NULL,
+            base REAL NOT NULL,
+            slope REAL NOT NULL
+        )"""
+    )
+    # The short list's candidates in order (due.candidates): by base where the overdue
+    # term is capped or nil, by slope where it grows, bookings by their time.
+    conn.execute("CREATE INDEX due_summary_base ON due_summary (base, first_due)")
+    conn.execute("CREATE INDEX due_summary_slope ON due_summary (slope, first_due)")
+    conn.execute(
+        "CREATE INDEX due_summary_booked ON due_summary (booked_at) WHERE booked_at IS NOT NULL"
+    )
+    conn.execute(
+        "CREATE TABLE due_reasons ( customer_id INTEGER PRIMARY KEY, reasons TEXT NOT NULL)"
+    )
+    conn.execute("CREATE TABLE due_dirty (customer_id INTEGER PRIMARY KEY)")
+    for statement in M015_TRIGGERS:
+        conn.execute(statement)
+
+
+def _mark_due(row: str, column: str = "customer_id") -> str:
+    """Mark the customer `row.column` (NEW or OLD) in due_dirty. Not INSERT OR IGNORE:
+    an outer statement's conflict policy (UPDATE OR FAIL ...) would override it."""
+    customer = f"{row}.{column}"
+    return (
+        f"INSERT INTO due_dirty (customer_id) SELECT {customer} WHERE NOT EXISTS"
+        f" (SELECT 1 FROM due_dirty WHERE customer_id = {customer});"
+    )
+
+
+M015_TRIGGERS = [
+    "CREATE TRIGGER callbacks_due_added AFTER INSERT ON callbacks WHEN NEW.status = 'pending'"
+    f" BEGIN {_mark_due('NEW')} END",
+    "CREATE TRIGGER callbacks_due_changed AFTER UPDATE ON callbacks"
+    " WHEN OLD.status = 'pending' OR NEW.status = 'pending'"
+    f" BEGIN {_mark_due('OLD')} {_mark_due('NEW')} END",
+    "CREATE TRIGGER callbacks_due_removed AFTER DELETE ON callbacks WHEN OLD.status = 'pending'"
+    f" BEGIN {_mark_due('OLD')} END",
+    # What the summary's base holds of the customer and its open tickets.
+    "CREATE TRIGGER customers_due_changed AFTER UPDATE OF grade, unreachable, archived"
+    f" ON customers BEGIN {_mark_due('NEW', 'id')} END",
+    f"CREATE TRIGGER tickets_due_added AFTER INSERT ON tickets BEGIN {_mark_due('NEW')} END",
+    "CREATE TRIGGER tickets_due_changed AFTER UPDATE OF status, customer_id ON tickets"
+    f" BEGIN {_mark_due('OLD')} {_mark_due('NEW')} END",
+]
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -600,6 +666,7 @@ MIGRATIONS: list[Migration] = [
     m012_contacts_in_charge,
     m013_notices,
     m014_visit_reports_and_amounts,
+    m015_due_summary,
 ]
 
 

@@ -170,7 +170,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     # A key question's answer (`fixed=yes`), as the call script reads it back.
     "answer": ("yes", "no"),
     # The terms of a due row's urgency (`due --explain`), from
-    # followup_cli.domain.callbacks.due.TERMS.
+    # followup_cli.domain.callbacks.urgency.TERMS.
     "urgency_term": (
         "overdue",
         "grade",

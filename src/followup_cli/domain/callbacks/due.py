@@ -23,7 +23,6 @@ the reasons in the ranking's pass; a short one (--limit) reads them for the rows
 # annotations are then evaluated objects, and typing builds a NamedTuple from those
 # several times faster than from strings (every `due` pays for it at start-up).
 
-import math
 from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
@@ -32,11 +31,22 @@ from json import loads
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from followup_cli.domain.callbacks.due_summary import (
+    REASON_FIELDS,
+    SUMMARY_COLUMNS,
+    Summary,
+    aggregate,
+    changed_sql,
+    gathered,
+    grace_days,
+    pending,
+    reach,
+    summary_of,
+)
+from followup_cli.domain.callbacks.urgency import TERMS, urgency_terms
 from followup_cli.domain.contacts.choice import ContactRule, choose_contact
 from followup_cli.domain.session import Session
-from followup_cli.domain.vocabulary import REASONS
 
-TERMS = ("overdue", "grade", "reason", "reasons", "open_tickets", "level2", "retry", "unreachable")
 FETCH = 1000  # rows taken from the query at a time
 # Up to this --limit, a row's reasons are read for it once ranked; past it (and with no
 # limit) they are gathered in the ranking's pass over every pending callback.
@@ -91,6 +101,9 @@ class DueCallback(NamedTuple):
     event_id: int | None
     appointment_at: str | None  # booked (`callback book`): a timestamp with offset
     appointment_place: str | None
+
+
+assert DueCallback._fields == REASON_FIELDS
 
 
 class DueContact(NamedTuple):
@@ -219,14 +232,19 @@ class DueEntries:
         """The entries; close the generator if the iteration stops early (it holds a
         read transaction open)."""
         flt, terms = self.flt, self.terms
-        sql, params = ranking_sql(
-            self.session, flt, total=self.counted, messages=self.messages, terms=terms
-        )
         tier = self.session.config.tier
         rule = ContactRule.of(self.session.config["contacts"])
         tiers: dict[int, str] = {}
         count = 0
         with self.session.read() as conn:
+            sql, params = ranking_sql(
+                self.session,
+                flt,
+                total=self.counted,
+                messages=self.messages,
+                terms=terms,
+                summary=summary_of(conn, self.session.config),
+            )
             cursor = conn.cursor()
             cursor.row_factory = _ranked_row
             cursor.execute(sql, params)
@@ -253,35 +271,10 @@ def due_list(session: Session, flt: DueFilter) -> DueList:
 # -- the query -----------------------------------------------------------------------
 
 
-def _num(value: Any) -> str:
-    return repr(float(value))
-
-
 # -- speed tricks, each beside its plain version ---------------------------------------
 #
 # `ranking_sql(..., plain=True)` builds the query with the plain versions; tests/test_due.py
 # holds both queries to the same rows on random data and coefficients.
-
-
-def plain_term(factor: Any, count: str) -> str:
-    """An urgency term, rounded to the hundredth."""
-    return f"round({_num(factor)} * {count}, 2)"
-
-
-def exact_term(factor: Any, count: str) -> str:
-    """`plain_term` without SQLite's round(), where rounding cannot change the value
-    (round() prints and parses a string: it costs more than the rest of the ranking)."""
-    return f"{_num(factor)} * {count}" if _quarters(factor) else plain_term(factor, count)
-
-
-def _quarters(value: Any, *, signed: bool = False) -> bool:
-    """Whether `value`, and `value` times any whole number, is a multiple of 0.25 (exact
-    in binary), which SQLite's round(…, 2) gives back unchanged: ≥ 0 unless `signed`,
-    and never −0.0 (which round() turns into 0.0)."""
-    number = float(value)
-    if not (number * 4).is_integer():
-        return False
-    return math.copysign(1.0, number) > 0 or (signed and number != 0)
 
 
 def pending_source(alias: str, *, plain: bool = False) -> str:
@@ -305,26 +298,6 @@ def _ranked_row(_cursor: Any, row: tuple[Any, ...]) -> RankedRow:
     return RankedRow._make(row)
 
 
-def _pending(alias: str) -> str:
-    """The callbacks of the due list: pending and due up to the window's end, except
-    greetings whose day is past the grace."""
-    return (
-        f"{alias}.status = 'pending' AND {alias}.due_on <= :end AND NOT ({alias}.reason"
-        f" IN ('holiday', 'birthday') AND {alias}.due_on < :greeting_cut)"
-    )
-
-
-def _gathered(alias: str, messages: bool = True) -> str:
-    """The callbacks of a group as a JSON array of arrays (the fields of DueCallback),
-    in no particular order; without `messages`, the detail's message is left NULL (only a
-    table in another language than English shows it)."""
-    fields = ", ".join(
-        f"{alias}.{name}" if messages or name != "detail_message" else "NULL"
-        for name in DueCallback._fields
-    )
-    return f"json_group_array(json_array({fields}))"
-
-
 def _contacts(row: str) -> str:
     """The contacts of the customer of `row` who are still there (not left) as a JSON
     array of objects, in no particular order, each with the ids of the events that name
@@ -345,28 +318,33 @@ def ranking_sql(
     plain: bool = False,
     messages: bool = True,
     terms: bool = True,
+    summary: Summary | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The due list in one query: one row per customer, most urgent first, with the
     columns of RankedRow (the urgency terms if `terms`, `total` counted if `total` and a
     limit cuts the list, each detail's message if `messages`). With `plain`, the speed
-    tricks above give way to their plain versions."""
+    tricks above give way to their plain versions. With a `summary` (due_summary.py)
+    that reaches the day, customers it answers for are read from it and the others
+    ranked live from their callbacks; without, every customer is ranked live."""
     u = session.config["urgency"]
     weights = u["reason"]
-    reason_case = (
-        "CASE cb.reason "
-        + " ".join(f"WHEN '{k}' THEN {_num(weights[k])}" for k in REASONS if k in weights)
-        + " ELSE 0.0 END"
-    )
-    end = (flt.on + timedelta(days=flt.days)).isoformat()
-    grace = int(session.config["planning"]["greeting_grace_days"])
-    greeting_cut = (flt.on - timedelta(days=grace)).isoformat()
+    end_day = flt.on + timedelta(days=flt.days)
+    end = end_day.isoformat()
+    grace = grace_days(session.config)
+    cut_day = flt.on - timedelta(days=grace)
+    greeting_cut = cut_day.isoformat()
     params: dict[str, Any] = {"end": end, "greeting_cut": greeting_cut, "on": flt.on.isoformat()}
     where = ["c.archived = 0"]
+    # The same filters over a summary row `s` (which holds the grade; archived customers
+    # have none), for choosing the summary's candidates.
+    kept_where: list[str] = []
     if flt.grade is not None:
         where.append("c.grade = :grade")
+        kept_where.append("s.grade = :grade")
         params["grade"] = flt.grade
     if flt.overdue:
         where.append("d.first_due < :on")
+        kept_where.append("s.first_due < :on")
     if flt.staff or flt.role:
         match = []
         if flt.staff:
@@ -375,32 +353,13 @@ def ranking_sql(
         if flt.role:
             match.append("x.role = :role")
             params["role"] = flt.role
-        where.append(
-            "EXISTS (SELECT 1 FROM callbacks x WHERE x.customer_id = d.customer_id"
-            " AND x.status = 'pending' AND x.due_on <= :end AND " + " AND ".join(match) + ")"
-        )
+        for rows, conditions in (("d", where), ("s", kept_where)):
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM callbacks x WHERE x.customer_id = {rows}.customer_id"
+                " AND x.status = 'pending' AND x.due_on <= :end AND " + " AND ".join(match) + ")"
+            )
     late = "max(CAST(julianday(:on) - julianday(d.first_due) AS INTEGER), 0)"
-    # Each term is rounded to the hundredth (see exact_term); a constant is rounded once,
-    # not on every row.
-    term = plain_term if plain else exact_term
-    products = {
-        "overdue": (u["overdue_day"], f"min({late}, {int(u['overdue_cap_days'])})"),
-        "grade": (u["grade"], "(6 - c.grade)"),
-        "reasons": (u["extra_reason"], "(d.n - 1)"),
-        "open_tickets": (u["open_ticket"], "coalesce(t.n, 0)"),
-        "retry": (u["retry"], "d.max_attempts"),
-    }
-    expressions = {name: term(factor, count) for name, (factor, count) in products.items()}
-    exact_weights = not plain and all(_quarters(w, signed=True) for w in weights.values())
-    expressions["reason"] = "d.reason_weight" if exact_weights else "round(d.reason_weight, 2)"
-    for name, condition in (("level2", "d.max_level = 2"), ("unreachable", "c.unreachable")):
-        expressions[name] = f"CASE WHEN {condition} THEN round({_num(u[name])}, 2) ELSE 0.0 END"
-    # The urgency, their sum, is exact when they all are.
-    exact = (
-        exact_weights
-        and all(_quarters(factor) for factor, _count in products.values())
-        and all(_quarters(u[name], signed=True) for name in ("level2", "unreachable"))
-    )
+    expressions, exact = urgency_terms(u, late, plain=plain)
     summed = " + ".join(f"t_{name}" for name in TERMS)
     ranked = [*RANKED[:-1], f"{summed} AS urgency" if exact else f"round({summed}, 2) AS urgency"]
     # The terms themselves only when asked for (--explain): each selected one is computed
@@ -413,14 +372,38 @@ def ranking_sql(
     # pending callbacks; a short one (--limit) reads them for the rows shown only.
     limited = flt.limit is not None
     gather = flt.limit is None or flt.limit > READ_AFTER_RANKING
+    reached = None if plain or summary is None else reach(summary, end_day, cut_day, grace)
+    live = f"SELECT cb.customer_id, {aggregate('cb', weights)}" + (
+        f", {gathered('cb', messages)} AS reasons" if gather else ""
+    )
+    if reached is None:
+        source = (
+            f"{live} FROM {pending_source('cb', plain=plain)} WHERE {pending('cb')}"
+            " GROUP BY cb.customer_id"
+        )
+    else:
+        # The summary's rows for the customers it answers for; the others (`ch`) live.
+        # A short list takes from the summary only the candidates for its rows (read in
+        # index order: candidates()); a long one every row.
+        params.update(vars(reached))
+        kept = ", ".join(f"s.{name}" for name in ("customer_id", *SUMMARY_COLUMNS))
+        chosen = "s.customer_id NOT IN ch"
+        if limited and not gather:
+            assert flt.limit is not None
+            chosen = f"s.customer_id IN ({candidates(flt, u, kept_where, params)})"
+        source = (
+            f"SELECT {kept}"
+            + (
+                " , x.reasons FROM due_summary s JOIN due_reasons x USING (customer_id)"
+                if gather
+                else " FROM due_summary s"
+            )
+            + f" WHERE {chosen} UNION ALL"
+            f" {live} FROM callbacks cb WHERE cb.customer_id IN ch AND {pending('cb')}"
+            " GROUP BY cb.customer_id"
+        )
     sql = (
-        "WITH d AS (SELECT cb.customer_id, min(cb.due_on) AS first_due, count(*) AS n,"
-        " max(cb.level) AS max_level, max(cb.attempts) AS max_attempts,"
-        " min(cb.appointment_at) AS booked_at,"
-        f" max({reason_case}) AS reason_weight"
-        + (f", {_gathered('cb', messages)} AS reasons" if gather else "")
-        + f" FROM {pending_source('cb', plain=plain)} WHERE {_pending('cb')}"
-        " GROUP BY cb.customer_id),"
+        ("WITH " if reached is None else f"WITH ch AS ({changed_sql()}), ") + f"d AS ({source}),"
         " t AS (SELECT customer_id, count(*) AS n FROM tickets WHERE status != 'closed'"
         " GROUP BY customer_id),"
         " r AS (SELECT d.customer_id, d.first_due, c.code, c.name, c.grade, c.phone,"
@@ -439,6 +422,19 @@ def ranking_sql(
     # Counted over `r` as the ranking reads it, not by a window over every row: the sort
     # then keeps only the rows shown.
     count = ", (SELECT count(*) FROM r) AS total" if total else ", NULL AS total"
+    if total and reached is not None and not gather:
+        # `r` holds only the summary's candidates: the rest are counted in the summary.
+        kept_count = (
+            " - ".join(
+                f"(SELECT count(*) FROM due_summary s WHERE s.customer_id {test})"
+                for test in ("IS NOT NULL", "IN ch")
+            )
+            if not kept_where
+            else "(SELECT count(*) FROM due_summary s WHERE "
+            + " AND ".join(["s.customer_id NOT IN ch", *kept_where])
+            + ")"
+        )
+        count = f", {kept_count} + (SELECT count(*) FROM r WHERE r.customer_id IN ch) AS total"
     if gather:
         sql += (
             f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}"
@@ -446,14 +442,59 @@ def ranking_sql(
         )
         return sql, params
     reasons = (
-        f"(SELECT {_gathered('p', messages)} FROM callbacks p"
-        f" WHERE p.customer_id = top.customer_id AND {_pending('p')}) AS reasons"
+        f"(SELECT {gathered('p', messages)} FROM callbacks p"
+        f" WHERE p.customer_id = top.customer_id AND {pending('p')}) AS reasons"
     )
     sql += (
         f", top AS (SELECT {', '.join(ranked)} FROM r {order} LIMIT :limit)"
         f" SELECT top.*, {reasons}, {_contacts('top')}{count} FROM top {order}"
     )
     return sql, params
+
+
+def candidates(flt: DueFilter, u: Any, kept_where: list[str], params: dict[str, Any]) -> str:
+    """The customers of the summary (not in `ch`) that can be among the first
+    `flt.limit` rows, read in index order: all whose booking falls by the day (listed
+    first), and in each stretch of the overdue term (capped: fd ≤ on − cap, ordered by
+    `base`; growing: on − cap < fd ≤ on, by `slope`; not yet due: fd > on, by base)
+    those whose key reaches the stretch's limit-th key, less a margin for the terms'
+    rounding. The ranking then orders them exactly."""
+    cap = int(u["overdue_cap_days"])
+    params.update(
+        cap_day=(flt.on - timedelta(days=cap)).isoformat(),
+        booked_before=(flt.on + timedelta(days=1)).isoformat(),
+        offset=int(flt.limit or 1) - 1,
+        margin=CANDIDATE_MARGIN,
+    )
+    until = "s.first_due < :on" if flt.overdue else "s.first_due <= :on"
+    # Where it grows, the overdue term is overdue_day × (on − first due): in order of
+    # `slope` (base − overdue_day × first due, kept), whatever the day.
+    stretches = [
+        ("s.first_due <= :cap_day", "s.base"),
+        (f"s.first_due > :cap_day AND {until}", "s.slope"),
+    ]
+    if flt.days and not flt.overdue:
+        stretches.append(("s.first_due > :on AND s.first_due <= :end", "s.base"))
+    shared = ["s.customer_id NOT IN ch", *kept_where]
+    parts = [
+        "SELECT s.customer_id FROM due_summary s WHERE s.booked_at IS NOT NULL"
+        f" AND s.booked_at < :booked_before AND {' AND '.join(shared)}"
+    ]
+    for condition, key in stretches:
+        found = " AND ".join([condition, *shared])
+        floor = (
+            f"coalesce((SELECT {key} AS key FROM due_summary s WHERE {found}"
+            " ORDER BY key DESC LIMIT 1 OFFSET :offset), -1e308)"
+        )
+        parts.append(
+            f"SELECT s.customer_id FROM due_summary s WHERE {found} AND {key} >= {floor} - :margin"
+        )
+    return " UNION ".join(parts)
+
+
+# The most a candidate's key (the summary's base plus the overdue term, unrounded) can
+# differ from its urgency (the sum of terms each rounded to the hundredth, rounded).
+CANDIDATE_MARGIN = 0.1
 
 
 # -- a row ---------------------------------------------------------------------------

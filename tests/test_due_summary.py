@@ -1,0 +1,274 @@
+"""The due list as maintained state (issue 20, domain/callbacks/due_summary.py): the
+ranking read from the summary equals the ranking from the callbacks alone, whatever was
+written since, by whom, and whichever day, window and filter is asked for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assertions import ok
+
+Run = Callable[..., Any]
+Rows = Callable[..., list[dict[str, Any]]]
+TODAY = date(2026, 11, 23)
+REASONS = ["event", "visit", "yearly", "holiday", "birthday", "second-level", "retry"]
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The query's rows, each row's reasons (gathered in no particular order) sorted."""
+    found = []
+    for row in conn.execute(sql, params):
+        values = list(row)
+        values[-3] = sorted(json.loads(values[-3]))  # reasons
+        values[-2] = sorted(json.loads(values[-2]), key=lambda c: c["id"])  # contacts
+        found.append(tuple(values))
+    return found
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _session(conn: sqlite3.Connection, today: date, factors: dict[str, float] | None = None) -> Any:
+    from followup_cli.domain.session import Session
+    from followup_cli.support.config import load_config
+
+    config = load_config(None)
+    config["urgency"].update(factors or {})
+    return Session(conn=conn, config=config, today=today, now=datetime(2026, 11, 23, 10))
+
+
+COEFFICIENTS = st.sampled_from([0.0, 0.25, 1.0, 2.75, 0.333, 1.1, 0.07, -0.5])
+
+
+WRITES = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("add"),
+            st.integers(1, 6),  # customer
+            st.integers(-45, 10),  # due, days from today
+            st.sampled_from(REASONS),
+            st.integers(0, 3),  # attempts
+        ),
+        st.tuples(
+            st.just("customer"),
+            st.integers(1, 6),  # customer
+            st.sampled_from(["grade", "unreachable", "archived", "ticket"]),
+            st.integers(1, 5),
+            st.just(0),
+        ),
+        st.tuples(
+            st.just("change"),
+            st.integers(0, 40),  # which pending callback (by position)
+            st.sampled_from(["done", "cancelled", "later", "earlier", "attempt", "book"]),
+            st.just(0),
+            st.just(0),
+        ),
+    ),
+    max_size=10,
+)
+
+
+def _write(conn: sqlite3.Connection, writes: list[tuple[Any, ...]], tag: str) -> None:
+    """Writes straight to the callbacks, as any writer might (the triggers mark them)."""
+    for n, (kind, a, b, c, d) in enumerate(writes):
+        if kind == "add":
+            level = 2 if b == "second-level" else 1
+            conn.execute(
+                "INSERT OR IGNORE INTO callbacks (customer_id, due_on, reason, source, plan_key,"
+                " level, status, attempts, planned_on, created_at, updated_at, assignee, role)"
+                " VALUES (?, ?, ?, 'rule', ?, ?, 'pending', ?, '2026-11-01', 'x', 'x', ?, ?)",
+                (a, (TODAY + timedelta(days=b)).isoformat(), c, f"{tag}{n}", level, d,
+                 "李娜" if b % 2 else "王芳", "clerk" if b % 3 else "service"),
+            )  # fmt: skip
+            continue
+        if kind == "customer":
+            if b == "ticket":  # a complaint opened, or one closed again
+                conn.execute(
+                    "UPDATE tickets SET customer_id = ? WHERE id = (SELECT min(id) FROM tickets)",
+                    (a,),
+                )
+                continue
+            value = c if b == "grade" else c % 2
+            conn.execute(f"UPDATE customers SET {b} = ? WHERE id = ?", (value, a))
+            continue
+        ids = [r[0] for r in conn.execute("SELECT id FROM callbacks WHERE status = 'pending'")]
+        if not ids:
+            continue
+        cb = ids[a % len(ids)]
+        change = {
+            "done": "status = 'done'",
+            "cancelled": "status = 'cancelled'",
+            "later": "due_on = date(due_on, '+3 days')",
+            "earlier": "due_on = date(due_on, '-20 days')",
+            "attempt": "attempts = attempts + 1",
+            "book": "appointment_at = date(due_on) || 'T09:30:00+08:00'",
+        }[b]
+        conn.execute(f"UPDATE callbacks SET {change} WHERE id = ?", (cb,))
+
+
+@given(
+    before=WRITES,
+    settled=st.booleans(),
+    after=WRITES,
+    summary_day=st.integers(-5, 5),
+    on=st.integers(-40, 40),
+    days=st.sampled_from([0, 0, 1, 3, 14]),
+    factors=st.fixed_dictionaries(
+        {name: COEFFICIENTS for name in ("overdue_day", "grade", "open_ticket", "unreachable")}
+    ),
+    filters=st.fixed_dictionaries(
+        {
+            "staff": st.sampled_from([None, None, "李娜"]),
+            "role": st.sampled_from([None, None, "service"]),
+            "grade": st.sampled_from([None, None, 2]),
+            "overdue": st.booleans(),
+            "limit": st.sampled_from([None, 1, 3, 20000]),
+        }
+    ),
+)
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_ranking_from_the_summary_is_the_ranking_from_the_callbacks(
+    office_template: Path, tmp_path: Path, before: list[tuple[Any, ...]], settled: bool,
+    after: list[tuple[Any, ...]], summary_day: int, on: int, days: int,
+    factors: dict[str, float], filters: dict[str, Any],
+) -> None:  # fmt: skip
+    """Random writes before and after the summary is rolled to a random day, settled or
+    not; then any day (up to 40 away: in and out of the summary's reach), window and
+    filter ranks the same rows, in the same order, with the same values."""
+    from followup_cli.domain.callbacks import due_summary
+    from followup_cli.domain.callbacks.due import DueFilter, ranking_sql
+
+    path = tmp_path / f"s-{abs(hash((str(before), settled, str(after), summary_day, on)))}.db"
+    shutil.copyfile(office_template, path)
+    conn = _connect(path)
+    try:
+        s = _session(conn, TODAY, factors)
+        _write(conn, before, "b")
+        day = TODAY + timedelta(days=summary_day)
+        conn.execute("BEGIN IMMEDIATE")
+        due_summary.roll(conn, s.config, day)
+        conn.execute("COMMIT")
+        if settled:
+            due_summary.tidy(conn, s.config, day, None)
+        _write(conn, after, "a")
+        flt = DueFilter(on=TODAY + timedelta(days=on), days=days, **filters)
+        summary = due_summary.summary_of(conn, s.config)
+        assert summary is not None and summary.day == day
+        kept = _rows(conn, *ranking_sql(s, flt, summary=summary))
+        live = _rows(conn, *ranking_sql(s, flt, plain=True))
+        assert kept == live
+    finally:
+        conn.close()
+
+
+def test_every_write_through_followup_keeps_the_summary_settled(
+    office: Run, rows: Rows, db_path: Path
+) -> None:
+    """After `due` has rolled the summary, a clerk's call and an event leave no
+    marks behind: each is settled in its own transaction, and the summary's rows are
+    what the callbacks say."""
+    ok(office("due"))
+    assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 0
+    summarised = rows("SELECT count(*) AS n FROM due_summary")[0]["n"]
+    assert summarised > 0
+    ok(office("log-call", "C001", "-o", "reached", "--by", "李娜", "--at", "2026-11-23 09:00"))
+    ok(office("event", "add", "C002", "--kind", "service", "--date", "2026-11-20", "--ref", "R1"))
+    assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 0
+    conn = _connect(db_path)
+    try:
+        from followup_cli.domain.callbacks import due_summary
+
+        s = _session(conn, TODAY)
+        expected = {
+            r["customer_id"]: (r["first_due"], r["n"])
+            for r in conn.execute(
+                "SELECT customer_id, min(due_on) AS first_due, count(*) AS n FROM callbacks"
+                " WHERE status = 'pending' AND due_on <= ? AND NOT (reason IN"
+                " ('holiday', 'birthday') AND due_on < ?) GROUP BY customer_id",
+                (TODAY.isoformat(), (TODAY - timedelta(days=3)).isoformat()),
+            )
+        }
+        found = {
+            r["customer_id"]: (r["first_due"], r["n"])
+            for r in conn.execute("SELECT customer_id, first_due, n FROM due_summary")
+        }
+        assert found == expected
+        assert due_summary.summary_of(conn, s.config) == due_summary.Summary(TODAY)
+    finally:
+        conn.close()
+
+
+def test_a_write_from_outside_is_ranked_live_until_settled(
+    office: Run, rows: Rows, db_path: Path
+) -> None:
+    """A callback changed with the sqlite3 shell (no followup code ran) is marked by the
+    trigger; `due` shows it at once, and settles it."""
+    ok(office("due"))
+    first = json.loads(ok(office("due", "--format", "json")).stdout)
+    code = first[0]["customer"]["code"]
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "UPDATE callbacks SET status = 'done' WHERE status = 'pending' AND customer_id ="
+        " (SELECT id FROM customers WHERE code = ?)",
+        (code,),
+    )
+    conn.commit()
+    conn.close()
+    assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 1
+    then = json.loads(ok(office("due", "--format", "json")).stdout)
+    assert code not in {row["customer"]["code"] for row in then}
+    assert [r for r in first if r["customer"]["code"] != code] == then
+    assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 0
+
+
+def test_changed_rules_rebuild_the_summary(office: Run, rows: Rows, tmp_path: Path) -> None:
+    """Other reason weights make the summary's rows unusable: the list is ranked live,
+    right at once, and the summary built again under the new rules."""
+    ok(office("due"))
+    stamp = rows("SELECT value FROM meta WHERE key = 'due_summary'")[0]["value"]
+    config = tmp_path / "weights.toml"
+    config.write_text("[urgency.reason]\nvisit = 9.0\n", encoding="utf-8")
+    plain = json.loads(ok(office("--config", str(config), "due", "--format", "json")).stdout)
+    again = json.loads(ok(office("--config", str(config), "due", "--format", "json")).stdout)
+    assert plain == again
+    assert rows("SELECT value FROM meta WHERE key = 'due_summary'")[0]["value"] != stamp
+    visits = [r for r in plain if any(x["reason"] == "visit" for x in r["reasons"])]
+    assert visits and all(r["urgency"] >= 9.0 for r in visits)
+
+
+def test_the_clerks_screen_reads_the_summary_not_every_callback(office: Run, db_path: Path) -> None:
+    """`due --limit N` on the summary's day reads the summary's candidates in index
+    order (due.candidates) and callbacks only through indexes: never a whole table."""
+    from followup_cli.domain.callbacks import due_summary
+    from followup_cli.domain.callbacks.due import DueFilter, ranking_sql
+
+    ok(office("due"))
+    conn = _connect(db_path)
+    try:
+        s = _session(conn, TODAY)
+        sql, params = ranking_sql(
+            s, DueFilter(on=TODAY, limit=50), summary=due_summary.summary_of(conn, s.config)
+        )
+        steps = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    finally:
+        conn.close()
+    plan = " | ".join(steps)
+    assert "SCAN s USING COVERING INDEX due_summary_base" in steps, plan
+    assert "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)" in steps, plan  # the candidates
+    # Callbacks (cb, p, x) only through an index, never scanned whole.
+    assert not [step for step in steps if step.startswith(("SCAN cb", "SCAN p", "SCAN x"))], plan
+    assert "SCAN callbacks" not in plan, plan
