@@ -272,3 +272,46 @@ def test_the_clerks_screen_reads_the_summary_not_every_callback(office: Run, db_
     # Callbacks (cb, p, x) only through an index, never scanned whole.
     assert not [step for step in steps if step.startswith(("SCAN cb", "SCAN p", "SCAN x"))], plan
     assert "SCAN callbacks" not in plan, plan
+
+
+def test_a_large_import_is_settled_after_its_write_in_batches(
+    office: Run, rows: Rows, db_path: Path, tmp_path: Path
+) -> None:
+    """An import that marks more customers than one transaction settles (2,100 new
+    customers, each with callbacks planned) leaves no marks once it is done: they are
+    settled after its write, in batches; and the list from the summary is the live one."""
+    from followup_cli.domain.callbacks import due_summary
+    from followup_cli.domain.callbacks.due import DueFilter, ranking_sql
+
+    ok(office("due"))
+    many = due_summary.SETTLE_IN_WRITE + 100
+    lines = ["code,name,grade,phone"] + [
+        f"N{n:05d},测试客户{n},{1 + n % 5},1380000{n:04d}" for n in range(many)
+    ]
+    csv_file = tmp_path / "many.csv"
+    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ok(office("import", "customers", str(csv_file)))
+    assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 0
+    conn = _connect(db_path)
+    try:
+        s = _session(conn, TODAY)
+        summary = due_summary.summary_of(conn, s.config)
+        assert summary is not None
+        for days in (0, 45):
+            flt = DueFilter(on=TODAY, days=days, limit=30)
+            kept = _rows(conn, *ranking_sql(s, flt, summary=summary))
+            assert kept == _rows(conn, *ranking_sql(s, flt, plain=True))
+        new = rows(
+            "SELECT count(*) AS n FROM due_summary s JOIN customers c ON c.id = s.customer_id"
+            " WHERE c.code LIKE 'N%'"
+        )[0]["n"]
+        assert new == len(
+            rows(
+                "SELECT DISTINCT cb.customer_id FROM callbacks cb JOIN customers c"
+                " ON c.id = cb.customer_id WHERE c.code LIKE 'N%' AND cb.status = 'pending'"
+                " AND cb.due_on <= ?",
+                TODAY.isoformat(),
+            )
+        )
+    finally:
+        conn.close()
