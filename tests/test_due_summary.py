@@ -315,3 +315,30 @@ def test_a_large_import_is_settled_after_its_write_in_batches(
         )
     finally:
         conn.close()
+
+
+def test_a_dropped_trigger_is_restored_by_init_and_the_summary_built_again(
+    office: Run, rows: Rows, db_path: Path
+) -> None:
+    """With a summary trigger dropped (sqlite3), a change to a callback goes unmarked:
+    `db check` names the missing trigger, and `init` restores it and drops the summary,
+    so the next `due` builds it again and shows the change."""
+    ok(office("due"))
+    first = json.loads(ok(office("due", "--format", "json")).stdout)
+    code = first[0]["customer"]["code"]
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER callbacks_due_changed")
+    conn.execute(
+        "UPDATE callbacks SET status = 'done' WHERE status = 'pending' AND customer_id ="
+        " (SELECT id FROM customers WHERE code = ?)",
+        (code,),
+    )
+    conn.commit()
+    conn.close()
+    assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 0  # unmarked
+    check = office("db", "check")
+    assert check.exit_code == 1 and "callbacks_due_changed" in check.output
+    ok(office("init"))
+    assert rows("SELECT count(*) AS n FROM meta WHERE key = 'due_summary'")[0]["n"] == 0
+    then = json.loads(ok(office("due", "--format", "json")).stdout)
+    assert [r for r in first if r["customer"]["code"] != code] == then

@@ -3,6 +3,11 @@ the day greetings were last rolled forward)."""
 
 import sqlite3
 
+# The due list's maintained state (domain/callbacks/due_summary.py): "<day> <rules>". It
+# is kept by triggers; a database found without one of them has its state dropped
+# (store/checks.restore_schema), to be built again.
+DUE_SUMMARY_KEY = "due_summary"
+
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING, Any
 from followup_cli.domain.callbacks.urgency import num, reason_case, urgency_terms
 from followup_cli.domain.vocabulary import GREETING_REASONS
 from followup_cli.store.connection import write_if_free
-from followup_cli.store.meta import get_meta, set_meta
+from followup_cli.store.meta import DUE_SUMMARY_KEY, get_meta, set_meta
 
 if TYPE_CHECKING:
     from followup_cli.support.config import Config
 
-STATE_KEY = "due_summary"  # meta: "<day> <rules>"
+STATE_KEY = DUE_SUMMARY_KEY  # meta: "<day> <rules>"
 # A day further than this from the summary's is ranked wholly from the callbacks: the
 # customers whose due set changed in between would be most of them.
 REACH_DAYS = 31
