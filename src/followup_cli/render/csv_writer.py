@@ -16,6 +16,9 @@ from typing import IO, Any
 
 from followup_cli.support.controls import raw_stream, visible
 
+# Rows written to the stream at a time.
+BATCH_ROWS = 500
+
 # A cell starting with one of these is read by Excel as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,15 +67,24 @@ def write_rows(
     and CRLF; a pipe wants neither)."""
     # Tables, the common output, never load the csv module (start-up).
     import csv
+    import io
+    from itertools import islice
 
-    # Every cell is escaped as it is made: the rows go to the stream beneath stdout's.
+    # Every cell is escaped as it is made: the rows go to the stream beneath stdout's,
+    # a batch of lines at a time (one write per row costs more than making the row).
     out = raw_stream(out)
     if bom:
         out.write("\ufeff")
-    writer = csv.writer(out, lineterminator=line_end)
+    batch = io.StringIO()
+    writer = csv.writer(batch, lineterminator=line_end)
     writer.writerow(fast_cells(header))
+    out.write(batch.getvalue())
     count = 0
-    for row in rows:
-        writer.writerow(fast_cells(row))
-        count += 1
+    it = iter(rows)
+    while chunk := list(islice(it, BATCH_ROWS)):
+        batch.seek(0)
+        batch.truncate()
+        writer.writerows(map(fast_cells, chunk))
+        out.write(batch.getvalue())
+        count += len(chunk)
     return count

@@ -14,7 +14,7 @@ from typing import Any
 
 from followup_cli.store.connection import schema_version, write_transaction
 from followup_cli.store.damage import decoded, is_damage_text
-from followup_cli.store.meta import DUE_SUMMARY_KEY
+from followup_cli.store.meta import DUE_SUMMARY_KEY, delete_meta
 from followup_cli.support.errors import Refused
 from followup_cli.support.i18n import _, ngettext
 
@@ -232,7 +232,7 @@ def restore_schema(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         if any(kind == "trigger" for kind, _name in restored):
             # What the triggers keep (the due summary) may have missed writes meanwhile:
             # dropped, to be built again from the rows.
-            conn.execute("DELETE FROM meta WHERE key = ?", (DUE_SUMMARY_KEY,))
+            delete_meta(conn, DUE_SUMMARY_KEY)
     return restored
 
 

@@ -196,8 +196,8 @@ def settle(conn: sqlite3.Connection, config: Config, day: date, most: int | None
         "greeting_cut": (day - timedelta(days=grace_days(config))).isoformat(),
     }
     weights = config["urgency"]["reason"]
-    for table in ("due_summary", "due_reasons"):
-        conn.execute(f"DELETE FROM {table} WHERE customer_id IN ({batch})")
+    conn.execute(f"DELETE FROM due_summary WHERE customer_id IN ({batch})")
+    conn.execute(f"DELETE FROM due_reasons WHERE customer_id IN ({batch})")
     grouped = (
         f"SELECT cb.customer_id, {aggregate('cb', weights)} FROM temp.due_batch b"
         " CROSS JOIN callbacks cb INDEXED BY callbacks_customer ON cb.customer_id = b.customer_id"
