@@ -1,10 +1,9 @@
 """Whom to call and when, as the due list and the call brief show it: the contact and
 why they were chosen ([contacts] callback_order), and a booked appointment."""
 
-from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from followup_cli.support.dates import shown_time
+from followup_cli.domain.callbacks.due_text import appointment_text as appointment_text
 from followup_cli.support.i18n import N_, _, label
 
 if TYPE_CHECKING:
@@ -39,15 +38,3 @@ def contact_text(
     return (because or _("{name} ({role}, {why})")).format(
         name=name, role=shown_role, why=_(reason)
     )
-
-
-def appointment_text(at: str | None, place: str | None, zone: tzinfo | None) -> str:
-    """An appointment as screens show it: "booked 2026-12-03 10:00 at 济南项目部" (the
-    office's clock), "booked 2026-12-03 10:00", or "at 济南项目部" (a place kept when the
-    time was dropped: a missed call)."""
-    if at is None:
-        return _("at {place}").format(place=place)
-    when = shown_time(at, zone) if zone is not None else at[:16].replace("T", " ")
-    if place:
-        return _("booked {time} at {place}").format(time=when, place=place)
-    return _("booked {time}").format(time=when)

@@ -1,12 +1,12 @@
 """`followup due`: today's work, one row per customer, most urgent first."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from followup_cli.cli.call_target import ContactText, appointment_text
+from followup_cli.cli.call_target import ContactText
 from followup_cli.cli.common import DAYS_MAX, Format, FormatOption, WideOption
 from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session, parse_date_option
@@ -14,12 +14,10 @@ from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
 from followup_cli.domain.callbacks.due import DueEntries, DueFilter
 from followup_cli.domain.callbacks.due_summary import TIDY_SECONDS, tidy
+from followup_cli.domain.callbacks.due_text import CSV_HEADER, ReasonText, csv_cells
 from followup_cli.domain.callbacks.urgency import TERMS
-from followup_cli.domain.texts import shown
-from followup_cli.domain.vocabulary import REASONS
 from followup_cli.render.output import (
     Column,
-    display,
     paragraph,
     print_json_list,
     print_records,
@@ -39,7 +37,7 @@ from followup_cli.support.i18n import (
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from followup_cli.domain.callbacks.due import DueCallback, DueEntry
+    from followup_cli.domain.callbacks.due import DueEntry
 
 TERMINAL_ROWS = 50
 
@@ -199,145 +197,18 @@ UNREACHABLE = N_(
 )
 
 
-CSV_HEADER = (
-    "urgency",
-    "customer_code",
-    "customer_name",
-    "grade",
-    "contact",
-    "contact_role",
-    "phone",
-    "due_on",
-    "days_overdue",
-    "assignee",
-    "open_tickets",
-    "reasons",
-    "callback_ids",
-    "unreachable",
-    # (added after `unreachable`: what the JSON has besides)
-    "customer_id",
-    "tier",
-    "role",
-    # (issue 18: why this contact, and the first appointment among the reasons)
-    "contact_chosen_as",
-    "appointment_at",
-    "appointment_place",
-)
-
-
 def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
     """One line per row, streamed; in English whatever the interface language."""
 
     def lines(reasons: ReasonText) -> Iterator[list[Any]]:
         for e in entries:
-            text, ids, _parts = reasons.read(e.reasons)
-            contact = e.contact
-            booked = first_appointment(e.reasons)
-            line = [
-                e.urgency,  # (the number as the ranking has it, not the table's 1 decimal)
-                e.code,
-                e.name,
-                e.grade if e.grade.__class__ is int else display(e.grade),
-                contact.name if contact is not None else None,
-                contact.role if contact is not None else None,
-                e.phone,
-                e.due_on,
-                e.days_overdue,
-                e.assignee,
-                e.open_tickets,
-                text,
-                " ".join(ids),
-                "yes" if e.unreachable else "no",
-                e.customer_id,
-                e.tier,
-                e.role,
-                contact.why if contact is not None else None,
-                booked.appointment_at if booked is not None else None,
-                booked.appointment_place if booked is not None else None,
-            ]
+            line = csv_cells(e, reasons)
             if explain:
                 line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))
             yield line
 
     with english():  # stored values as they are: English, no labels
         write_csv_rows([*CSV_HEADER, "terms"] if explain else CSV_HEADER, lines(ReasonText()))
-
-
-def first_appointment(reasons: Sequence["DueCallback"]) -> "DueCallback | None":
-    """The reason booked soonest (`callback book`), or None."""
-    booked = [x for x in reasons if x.appointment_at is not None or x.appointment_place]
-    if not booked:
-        return None
-    return min(booked, key=lambda x: (x.appointment_at is None, x.appointment_at or ""))
-
-
-class ReasonText:
-    """A row's reasons as one line of text ("#12 event L2 try 2: service ..."), in the
-    interface language current when it is made (its words are looked up once); a booked
-    reason says when and where ("#12 visit booked 2026-12-03 10:00 at 工地: ...")."""
-
-    def __init__(self, zone: "tzinfo | None" = None) -> None:
-        self.zone = zone
-        self.words = {reason: label("reason", reason) for reason in REASONS}
-        self.level2 = " " + _("L2")
-        self.attempt = " " + _("try {n}")
-        self.with_detail = _("{reason}: {detail}")
-        # "{reason}: {detail}" put together by concatenation, unless a translation
-        # orders or escapes its placeholders otherwise.
-        head, reason, rest = self.with_detail.partition("{reason}")
-        between, detail, tail = rest.partition("{detail}")
-        plain = reason and detail and not any(c in head + between + tail for c in "{}")
-        self.around = (head, between, tail) if plain else None
-        # In English a detail reads as its text column holds it (the message's English).
-        self.shown = None if current_language() == ENGLISH else shown
-        self.between = "; " if current_language() == ENGLISH else "；"
-
-    def __call__(self, reasons: Sequence["DueCallback"]) -> str:
-        return self.read(reasons)[0]
-
-    def items(self, reasons: Sequence["DueCallback"]) -> list[str]:
-        """Each reason as its text ("#12 event L2 try 2: service ...")."""
-        return self.read(reasons)[2]
-
-    def read(self, reasons: Sequence["DueCallback"]) -> tuple[str, list[str], list[str]]:
-        """The line, the callback ids as text, and each reason's text."""
-        words, shown, around = self.words, self.shown, self.around
-        parts = []
-        ids = []
-        for (
-            cb_id,
-            _due,
-            reason,
-            level,
-            detail,
-            _role,
-            _who,
-            attempts,
-            message,
-            _event,
-            booked_at,
-            place,
-        ) in reasons:
-            text = words.get(reason)
-            if text is None:
-                text = label("reason", reason)
-            if level == 2 and reason != "second-level":  # (that one says it already)
-                text += self.level2
-            if attempts:
-                text += self.attempt.format(n=attempts + 1)
-            if booked_at is not None or place:
-                text += " " + appointment_text(booked_at, place, self.zone)
-            if detail:
-                if shown is not None:
-                    detail = shown(detail, message)
-                if around is None:
-                    text = self.with_detail.format(reason=text, detail=detail)
-                else:
-                    text = around[0] + text + around[1] + detail + around[2]
-            number = str(cb_id)
-            ids.append(number)
-            parts.append("#" + number + " " + text)
-        return self.between.join(parts), ids, parts
 
 
 def _terms(terms: dict[str, float]) -> str:
