@@ -445,11 +445,14 @@ COEFFICIENTS = st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.75, 0.333, 1.1, 0.1, 3.0,
 
 def _rows(conn: Any, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """The query's rows, each row's reasons (gathered in no particular order) sorted."""
+    from followup_cli.domain.callbacks.due import RankedRow
+
+    reasons, contacts = RankedRow._fields.index("reasons"), RankedRow._fields.index("contacts")
     found = []
     for row in conn.execute(sql, params):
         values = list(row)
-        values[-3] = sorted(json.loads(values[-3]))  # reasons
-        values[-2] = sorted(json.loads(values[-2]), key=lambda c: c["id"])  # contacts
+        values[reasons] = sorted(json.loads(values[reasons]))
+        values[contacts] = sorted(json.loads(values[contacts]), key=lambda c: c["id"])
         found.append(tuple(values))
     return found
 
@@ -487,7 +490,13 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
     import sqlite3
     from datetime import date, datetime, timedelta
 
-    from followup_cli.domain.callbacks.due import DueFilter, parse_batch, parse_each, ranking_sql
+    from followup_cli.domain.callbacks.due import (
+        DueFilter,
+        RankedRow,
+        parse_batch,
+        parse_each,
+        ranking_sql,
+    )
     from followup_cli.domain.session import Session
     from followup_cli.support.config import load_config
 
@@ -515,7 +524,7 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
         fast = _rows(conn, *ranking_sql(s, flt))
         plain = _rows(conn, *ranking_sql(s, flt, plain=True))
         assert fast == plain
-        texts = [json.dumps(row[-3]) for row in fast]
+        texts = [json.dumps(row[RankedRow._fields.index("reasons")]) for row in fast]
         assert parse_batch(texts) == parse_each(texts)
     finally:
         conn.close()

@@ -25,11 +25,14 @@ REASONS = ["event", "visit", "yearly", "holiday", "birthday", "second-level", "r
 
 def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """The query's rows, each row's reasons (gathered in no particular order) sorted."""
+    from followup_cli.domain.callbacks.due import RankedRow
+
+    reasons, contacts = RankedRow._fields.index("reasons"), RankedRow._fields.index("contacts")
     found = []
     for row in conn.execute(sql, params):
         values = list(row)
-        values[-3] = sorted(json.loads(values[-3]))  # reasons
-        values[-2] = sorted(json.loads(values[-2]), key=lambda c: c["id"])  # contacts
+        values[reasons] = sorted(json.loads(values[reasons]))
+        values[contacts] = sorted(json.loads(values[contacts]), key=lambda c: c["id"])
         found.append(tuple(values))
     return found
 
@@ -163,7 +166,11 @@ def test_the_ranking_from_the_summary_is_the_ranking_from_the_callbacks(
         due_summary.roll(conn, s.config, day)
         conn.execute("COMMIT")
         if settled:
-            due_summary.tidy(conn, s.config, day, None)
+            from dataclasses import replace
+
+            from followup_cli.domain.callbacks.due_keeping import tidy
+
+            tidy(replace(s, today=day), None)
         _write(conn, after, "a")
         flt = DueFilter(on=TODAY + timedelta(days=on), days=days, **filters)
         summary = due_summary.summary_of(conn, s.config)
@@ -171,8 +178,36 @@ def test_the_ranking_from_the_summary_is_the_ranking_from_the_callbacks(
         kept = _rows(conn, *ranking_sql(s, flt, summary=summary))
         live = _rows(conn, *ranking_sql(s, flt, plain=True))
         assert kept == live
+        for fmt in ("csv", "json"):
+            assert _printed(s, flt, fmt, kept=True) == _printed(s, flt, fmt, kept=False)
     finally:
         conn.close()
+
+
+def _printed(s: Any, flt: Any, fmt: str, *, kept: bool) -> list[str]:
+    """The lines a full csv or json list prints for `flt`: with the kept lines where the
+    summary has them, or every row made (DueEntry)."""
+    import json as json_module
+
+    from followup_cli.domain.callbacks.due import DueEntries
+    from followup_cli.domain.callbacks.due_text import ReasonText, csv_cells
+    from followup_cli.render.csv_writer import line_text
+    from followup_cli.support.controls import json_visible
+    from followup_cli.support.i18n import english
+
+    encode = json_module.JSONEncoder(ensure_ascii=False).encode
+    entries = DueEntries(s, flt, counted=False, messages=False)
+    printed = []
+    with english():
+        reasons = ReasonText()
+        for e in entries.items(fmt if kept else None):
+            if isinstance(e, str):
+                printed.append(e)
+            elif fmt == "csv":
+                printed.append(line_text(csv_cells(e, reasons)))
+            else:
+                printed.append(json_visible(encode(e.record(False))))
+    return printed
 
 
 def test_every_write_through_followup_keeps_the_summary_settled(
@@ -342,3 +377,63 @@ def test_a_dropped_trigger_is_restored_by_init_and_the_summary_built_again(
     assert rows("SELECT count(*) AS n FROM meta WHERE key = 'due_summary'")[0]["n"] == 0
     then = json.loads(ok(office("due", "--format", "json")).stdout)
     assert [r for r in first if r["customer"]["code"] != code] == then
+
+
+def test_the_kept_lines_print_what_the_rows_would(
+    office: Run, rows: Rows, db_path: Path, tmp_path: Path
+) -> None:
+    """A full list long enough for one JSON record a line (250 customers due), printed
+    from the lines the summary keeps, is byte for byte the list made row by row (the
+    lines dropped), in csv and json, on the summary's day and a week later."""
+    names = ["code,name,grade,phone"] + [
+        f'K{n:04d},"=SUM(1),客户{n}",{1 + n % 5},1380000{n:04d}' for n in range(250)
+    ]
+    csv_file = tmp_path / "kept.csv"
+    csv_file.write_text("\n".join(names) + "\n", encoding="utf-8")
+    ok(office("import", "customers", str(csv_file)))
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, level, status,"
+        " attempts, planned_on, created_at, updated_at, detail)"
+        " SELECT id, '2026-11-20', 'event', 'rule', 'kept-' || id, 1, 'pending', id % 3,"
+        " '2026-11-01', 'x', 'x', '换油, \"保养\"' FROM customers WHERE code LIKE 'K%'"
+    )
+    conn.commit()
+    conn.close()
+    outputs = {}
+    for today in ("2026-11-23", "2026-11-30"):
+        for fmt in ("csv", "json"):
+            ok(office("due", "--format", fmt, today=today))  # (settles, keeps lines)
+            assert rows("SELECT count(*) AS n FROM due_json_lines")[0]["n"] >= 250
+            outputs[True, today, fmt] = ok(office("due", "--format", fmt, today=today)).stdout
+    # The same lists made row by row: on a read-only copy without a summary (nothing is
+    # rolled or kept there).
+    plain = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain)
+    conn = sqlite3.connect(plain)
+    conn.execute("DELETE FROM meta WHERE key = 'due_summary'")
+    conn.commit()
+    conn.close()
+    plain.chmod(0o400)
+    for today in ("2026-11-23", "2026-11-30"):
+        for fmt in ("csv", "json"):
+            made = office("due", "--format", fmt, today=today, db=plain)
+            outputs[False, today, fmt] = ok(made).stdout
+    for key, text in outputs.items():
+        if key[0]:
+            assert text == outputs[False, key[1], key[2]], key
+    assert len(json.loads(outputs[True, "2026-11-23", "json"])) > 250
+    assert '"\'=SUM(1),客户1"' in outputs[True, "2026-11-23", "csv"]  # neutralised, quoted
+
+
+def test_a_kept_line_removed_by_hand_is_made_again(office: Run, db_path: Path) -> None:
+    """Lines deleted with the sqlite3 shell (the summary still counting them as kept)
+    are made from the callbacks when listed: the same output, no crash."""
+    ok(office("due"))
+    before = ok(office("due", "--format", "csv")).stdout
+    conn = sqlite3.connect(db_path)
+    removed = conn.execute("DELETE FROM due_csv_lines").rowcount
+    conn.commit()
+    conn.close()
+    assert removed > 0
+    assert ok(office("due", "--format", "csv")).stdout == before

@@ -39,6 +39,9 @@ OWNERS: dict[str, set[str]] = {
     # kept by its module.
     "due_dirty": {"domain/callbacks/due_summary.py", "store/migrations.py"},
     "due_reasons": {"domain/callbacks/due_summary.py"},
+    "due_csv_lines": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
+    "due_json_lines": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
+    "due_unlined": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
     "due_summary": {"domain/callbacks/due_summary.py"},
     "escalations": {"domain/complaints/escalation_log.py", "store/migrations.py"},
     "warnings": {"domain/complaints/warning_store.py"},

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from contextlib import closing
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,10 +14,12 @@ from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
 from followup_cli.domain.callbacks.due import DueEntries, DueFilter
-from followup_cli.domain.callbacks.due_summary import TIDY_SECONDS, tidy
+from followup_cli.domain.callbacks.due_keeping import tidy
+from followup_cli.domain.callbacks.due_summary import TIDY_SECONDS
 from followup_cli.domain.callbacks.due_text import CSV_HEADER, ReasonText, csv_cells
 from followup_cli.domain.callbacks.urgency import TERMS
 from followup_cli.render.output import (
+    LONG_LIST,
     Column,
     paragraph,
     print_json_list,
@@ -106,20 +109,26 @@ def due_cmd(
     if limit is None and not all_ and fmt == Format.table and stdout_is_terminal():
         flt.limit = TERMINAL_ROWS
     roll_forward(session)
-    tidy(session.conn, session.config, session.today, TIDY_SECONDS)
+    tidy(session, TIDY_SECONDS)
     # csv and json are written as the rows are read; a reader that goes away (`| head`)
     # ends the reading there, and its transaction with it.
+    # A full list takes the lines the due summary keeps, where it has them.
+    kept = None if explain else fmt.value
     if fmt == Format.csv:
-        with closing(
-            iter(DueEntries(session, flt, terms=explain, counted=False, messages=False))
-        ) as rows:
+        csv_rows = DueEntries(session, flt, terms=explain, counted=False, messages=False)
+        with closing(csv_rows.items(kept)) as rows:
             write_due_csv(rows, explain)
         return
     if fmt == Format.json:
-        with closing(
-            iter(DueEntries(session, flt, terms=explain, counted=False, messages=False))
-        ) as rows:
-            print_json_list(rows, lambda e: e.record(explain))
+        json_rows = DueEntries(session, flt, terms=explain, counted=False, messages=False)
+        with closing(json_rows.items(kept)) as rows:
+            head = list(islice(rows, LONG_LIST + 1))
+            if len(head) > LONG_LIST or not any(isinstance(x, str) for x in head):
+                print_json_list(chain(head, rows), lambda e: e.record(explain))
+                return
+        # A short list is printed indented, from its entries.
+        with closing(iter(json_rows)) as made:
+            print_json_list(made, lambda e: e.record(explain))
         return
     entries = DueEntries(session, flt, terms=explain, messages=current_language() != ENGLISH)
     with closing(iter(entries)) as rows:
@@ -197,11 +206,15 @@ UNREACHABLE = N_(
 )
 
 
-def write_due_csv(entries: Iterable["DueEntry"], explain: bool) -> None:
-    """One line per row, streamed; in English whatever the interface language."""
+def write_due_csv(entries: Iterable["DueEntry | str"], explain: bool) -> None:
+    """One line per row, streamed; in English whatever the interface language. A row
+    that is a str is its line as the due summary keeps it."""
 
-    def lines(reasons: ReasonText) -> Iterator[list[Any]]:
+    def lines(reasons: ReasonText) -> Iterator[list[Any] | str]:
         for e in entries:
+            if isinstance(e, str):
+                yield e
+                continue
             line = csv_cells(e, reasons)
             if explain:
                 line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))

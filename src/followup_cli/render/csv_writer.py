@@ -54,6 +54,18 @@ def fast_cells(row: Sequence[Any]) -> list[Any]:
     ]
 
 
+def line_text(cells: Sequence[Any], line_end: str = "\n") -> str:
+    """`cells` as `write_rows` writes them on a line of a file ending lines with
+    `line_end`, without the line end (the csv module quotes by the line end)."""
+    # Tables, the common output, never load the csv module (start-up).
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=line_end).writerow(fast_cells(cells))
+    return buffer.getvalue()[: -len(line_end)]
+
+
 def write_rows(
     out: IO[str],
     header: Sequence[str],
@@ -63,7 +75,8 @@ def write_rows(
     bom: bool = False,
 ) -> int:
     """Write `header`, then every row with each cell as `cell` gives it; streamed. Returns
-    the number of rows. `bom` and `line_end` are the file's dialect (Excel wants a BOM
+    the number of rows. A row that is a str is a line made already (`line_text`), written
+    as it is. `bom` and `line_end` are the file's dialect (Excel wants a BOM
     and CRLF; a pipe wants neither)."""
     # Tables, the common output, never load the csv module (start-up).
     import csv
@@ -84,7 +97,11 @@ def write_rows(
     while chunk := list(islice(it, BATCH_ROWS)):
         batch.seek(0)
         batch.truncate()
-        writer.writerows(map(fast_cells, chunk))
+        for row in chunk:
+            if row.__class__ is str:
+                batch.write(row + line_end)
+            else:
+                writer.writerow(fast_cells(row))
         out.write(batch.getvalue())
         count += len(chunk)
     return count

@@ -335,19 +335,22 @@ def to_json(data: Any) -> str:
 
 
 def print_json_list(
-    items: Iterable[T], record: Callable[[T], Any], out: IO[str] | None = None
+    items: Iterable[T | str], record: Callable[[T], Any], out: IO[str] | None = None
 ) -> None:
     """What `print(to_json([record(x) for x in items]))` prints, without holding a long
-    list: past LONG_LIST items, each record is written as it comes, on its line."""
+    list: past LONG_LIST items, each record is written as it comes, on its line. An item
+    that is a str is a long list's line made already (the due list's kept lines); a
+    short list has none."""
     out = out or sys.stdout
     it = iter(items)
     head = list(islice(it, LONG_LIST + 1))
     if len(head) <= LONG_LIST:
-        out.write(to_json([record(x) for x in head]) + "\n")
+        assert not any(isinstance(x, str) for x in head), "a short list is made, not kept"
+        out.write(to_json([record(x) for x in head if not isinstance(x, str)]) + "\n")
         return
 
-    def line(x: T) -> str:
-        return _json_line(record(x))
+    def line(x: T | str) -> str:
+        return x if isinstance(x, str) else _json_line(record(x))
 
     out.write("[\n" + ",\n".join(map(line, head)))
     while batch := list(islice(it, 1000)):

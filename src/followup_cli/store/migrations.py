@@ -619,6 +619,18 @@ def m015_due_summary(db: Any) -> None:
     conn.execute(
         "CREATE TABLE due_reasons ( customer_id INTEGER PRIMARY KEY, reasons TEXT NOT NULL)"
     )
+    # A full list's line of each summarised customer, kept (due_keeping.py): the csv and
+    # json line around the two numbers that change with the day (urgency, days overdue).
+    # (One table a format: a list reads only its own lines.)
+    conn.execute(
+        "CREATE TABLE due_csv_lines (customer_id INTEGER PRIMARY KEY, head TEXT NOT NULL,"
+        " tail TEXT NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE due_json_lines (customer_id INTEGER PRIMARY KEY, head TEXT NOT NULL,"
+        " mid TEXT NOT NULL, tail TEXT NOT NULL)"
+    )
+    conn.execute("CREATE TABLE due_unlined (customer_id INTEGER PRIMARY KEY)")
     conn.execute("CREATE TABLE due_dirty (customer_id INTEGER PRIMARY KEY)")
     for statement in M015_TRIGGERS:
         conn.execute(statement)
@@ -642,9 +654,18 @@ M015_TRIGGERS = [
     f" BEGIN {_mark_due('OLD')} {_mark_due('NEW')} END",
     "CREATE TRIGGER callbacks_due_removed AFTER DELETE ON callbacks WHEN OLD.status = 'pending'"
     f" BEGIN {_mark_due('OLD')} END",
-    # What the summary's base holds of the customer and its open tickets.
-    "CREATE TRIGGER customers_due_changed AFTER UPDATE OF grade, unreachable, archived"
-    f" ON customers BEGIN {_mark_due('NEW', 'id')} END",
+    # What the summary's base and lines hold of the customer, its open tickets, its
+    # contacts and the events that name them (the contact a row asks for).
+    "CREATE TRIGGER customers_due_changed AFTER UPDATE OF grade, unreachable, archived, code,"
+    f" name, phone ON customers BEGIN {_mark_due('NEW', 'id')} END",
+    f"CREATE TRIGGER contacts_due_added AFTER INSERT ON contacts BEGIN {_mark_due('NEW')} END",
+    "CREATE TRIGGER contacts_due_changed AFTER UPDATE ON contacts"
+    f" BEGIN {_mark_due('OLD')} {_mark_due('NEW')} END",
+    f"CREATE TRIGGER contacts_due_removed AFTER DELETE ON contacts BEGIN {_mark_due('OLD')} END",
+    "CREATE TRIGGER events_due_added AFTER INSERT ON events WHEN NEW.contact_id IS NOT NULL"
+    f" BEGIN {_mark_due('NEW')} END",
+    "CREATE TRIGGER events_due_changed AFTER UPDATE OF contact_id, customer_id ON events"
+    f" BEGIN {_mark_due('OLD')} {_mark_due('NEW')} END",
     f"CREATE TRIGGER tickets_due_added AFTER INSERT ON tickets BEGIN {_mark_due('NEW')} END",
     "CREATE TRIGGER tickets_due_changed AFTER UPDATE OF status, customer_id ON tickets"
     f" BEGIN {_mark_due('OLD')} {_mark_due('NEW')} END",

@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from followup_cli.domain.callbacks.due_summary import tidy
+from followup_cli.domain.callbacks.due_keeping import tidy
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.calls import log as calls
 from followup_cli.domain.contacts import records as contacts
@@ -471,7 +471,7 @@ def write_phase(session: Session, report: ImportReport) -> Iterator[sqlite3.Conn
     # The due list's state for the customers the import changed: settled afterwards, in
     # short batches that let a clerk's write in between (callbacks/due_summary.py); the
     # list is right meanwhile, ranking those customers live.
-    tidy(session.conn, session.config, session.today, None)
+    tidy(session, None)
 
 
 def _forget_the_record(session: Session) -> None:

@@ -24,12 +24,12 @@ the reasons in the ranking's pass; a short one (--limit) reads them for the rows
 # several times faster than from strings (every `due` pays for it at start-up).
 
 from collections.abc import Generator
-from contextlib import closing
-from dataclasses import dataclass
+from contextlib import closing, nullcontext
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from json import loads
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from followup_cli.domain.callbacks.due_summary import (
     REASON_FIELDS,
@@ -80,6 +80,9 @@ class RankedRow(NamedTuple):
     reasons: str
     contacts: str
     total: int | None
+    # 1 when a full list asked for kept lines and this row has one (due_keeping.py): its
+    # reasons and contacts are then not read (NULL), the line is.
+    lined: int | None
 
 
 RANKED = RankedRow._fields[: RankedRow._fields.index("t_overdue")]
@@ -207,6 +210,12 @@ class DueFilter:
     grade: int | None = None
     overdue: bool = False
     limit: int | None = None
+    # Only the customers in this temp table (customer_id): the due summary's keeping.
+    within: str | None = None
+
+
+# Kept lines of a full list (due_keeping.py): "csv" or "json".
+LINES = ("csv", "json")
 
 
 @dataclass
@@ -230,13 +239,21 @@ class DueEntries:
 
     def __iter__(self) -> Generator[DueEntry, None, None]:
         """The entries; close the generator if the iteration stops early (it holds a
-        read transaction open)."""
+        read transaction open, unless the caller's transaction is open already)."""
+        return cast(Generator[DueEntry, None, None], self.items(None))
+
+    def items(self, lines: str | None) -> Generator[DueEntry | str, None, None]:
+        """The entries, except that with `lines` ("csv", "json") a full list hands over
+        a row the summary keeps the line of (due_keeping.py) as that line (a str, the
+        day's urgency and days overdue put in, no line end): the same text its DueEntry
+        would print, without making it again."""
         flt, terms = self.flt, self.terms
         tier = self.session.config.tier
         rule = ContactRule.of(self.session.config["contacts"])
         tiers: dict[int, str] = {}
         count = 0
-        with self.session.read() as conn:
+        conn = self.session.conn
+        with nullcontext(conn) if conn.in_transaction else self.session.read():
             sql, params = ranking_sql(
                 self.session,
                 flt,
@@ -244,20 +261,63 @@ class DueEntries:
                 messages=self.messages,
                 terms=terms,
                 summary=summary_of(conn, self.session.config),
+                lines=lines,
             )
             cursor = conn.cursor()
             cursor.row_factory = _ranked_row
             cursor.execute(sql, params)
+            json = lines == "json"
             while rows := cursor.fetchmany(FETCH):
                 if count == 0 and flt.limit is not None and self.counted:
                     self.total = rows[0].total or 0
                 count += len(rows)
-                for r, reasons in zip(rows, parse_batch([r.reasons for r in rows]), strict=True):
+                made = [r.reasons for r in rows if not r.lined]
+                found = iter(parse_batch(made)) if made else iter(())
+                kept = _kept_lines(conn, lines, [r.customer_id for r in rows if r.lined])
+                # A line the table should hold and does not (removed by hand) is made.
+                lost = [r.customer_id for r in rows if r.lined and r.customer_id not in kept]
+                again = self._made_again(lost) if lost else {}
+                for r in rows:
+                    if r.lined:
+                        if r.customer_id in again:
+                            yield again[r.customer_id]
+                            continue
+                        head, mid, tail = kept[r.customer_id]
+                        days, urgency = int(r.days_overdue), repr(float(r.urgency))
+                        yield (
+                            f"{head}{days}{mid}{urgency}{tail}"
+                            if json
+                            else f"{urgency},{head},{days},{tail}"
+                        )
+                        continue
                     if r.grade not in tiers:
                         tiers[r.grade] = tier(r.grade)
-                    yield _entry(r, reasons, flt, tiers[r.grade], terms, rule)
+                    yield _entry(r, next(found), flt, tiers[r.grade], terms, rule)
         if flt.limit is None:
             self.total = count
+
+    def _made_again(self, ids: list[int]) -> dict[int, DueEntry]:
+        """These customers' entries made from their callbacks (in the open snapshot)."""
+        conn = self.session.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS due_made (customer_id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.due_made")
+        conn.executemany("INSERT INTO temp.due_made VALUES (?)", [(i,) for i in ids])
+        flt = replace(self.flt, within="due_made", limit=None)
+        made = DueEntries(self.session, flt, self.terms, counted=False, messages=self.messages)
+        return {e.customer_id: e for e in made}
+
+
+def _kept_lines(conn: Any, lines: str | None, ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """The kept lines of these customers (due_csv_lines or due_json_lines), in three
+    parts (a csv line's middle one empty)."""
+    if not ids:
+        return {}
+    source = "head, '', tail FROM due_csv_lines" if lines == "csv" else (
+        "head, mid, tail FROM due_json_lines"
+    )  # fmt: skip
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT customer_id, {source} WHERE customer_id IN ({marks})"
+    return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(sql, ids)}
 
 
 def due_list(session: Session, flt: DueFilter) -> DueList:
@@ -298,15 +358,19 @@ def _ranked_row(_cursor: Any, row: tuple[Any, ...]) -> RankedRow:
     return RankedRow._make(row)
 
 
-def _contacts(row: str) -> str:
+def _contacts(row: str, when: str | None = None) -> str:
     """The contacts of the customer of `row` who are still there (not left) as a JSON
     array of objects, in no particular order, each with the ids of the events that name
-    them (an indexed lookup, events_contact)."""
-    return (
+    them (an indexed lookup, events_contact); only `when` it holds, if given (else
+    NULL)."""
+    found = (
         "(SELECT json_group_array(json_object('id', k.id, 'name', k.name, 'phone', k.phone,"
         " 'role', k.role, 'is_primary', k.is_primary, 'events', (SELECT json_group_array(e.id)"
         " FROM events e WHERE e.contact_id = k.id))) FROM contacts k"
-        f" WHERE k.customer_id = {row}.customer_id AND k.left_on IS NULL) AS contacts"
+        f" WHERE k.customer_id = {row}.customer_id AND k.left_on IS NULL)"
+    )
+    return (
+        f"{found} AS contacts" if when is None else f"CASE WHEN {when} THEN {found} END AS contacts"
     )
 
 
@@ -319,13 +383,16 @@ def ranking_sql(
     messages: bool = True,
     terms: bool = True,
     summary: Summary | None = None,
+    lines: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The due list in one query: one row per customer, most urgent first, with the
     columns of RankedRow (the urgency terms if `terms`, `total` counted if `total` and a
     limit cuts the list, each detail's message if `messages`). With `plain`, the speed
     tricks above give way to their plain versions. With a `summary` (due_summary.py)
     that reaches the day, customers it answers for are read from it and the others
-    ranked live from their callbacks; without, every customer is ranked live."""
+    ranked live from their callbacks; without, every customer is ranked live. With
+    `lines` ("csv", "json"), a full list hands over the kept lines of the summary's
+    customers (line_head ...) instead of their reasons and contacts."""
     u = session.config["urgency"]
     weights = u["reason"]
     end_day = flt.on + timedelta(days=flt.days)
@@ -372,15 +439,43 @@ def ranking_sql(
     # pending callbacks; a short one (--limit) reads them for the rows shown only.
     limited = flt.limit is not None
     gather = flt.limit is None or flt.limit > READ_AFTER_RANKING
-    reached = None if plain or summary is None else reach(summary, end_day, cut_day, grace)
-    live = f"SELECT cb.customer_id, {aggregate('cb', weights)}" + (
-        f", {gathered('cb', messages)} AS reasons" if gather else ""
+    reached = (
+        None if plain or summary is None or flt.within else reach(summary, end_day, cut_day, grace)
     )
-    if reached is None:
+    # The kept lines serve a full list of every row as it is kept: unfiltered by staff or
+    # role (they choose the lead reason), without the terms.
+    kept_lines = (
+        lines in LINES and reached is not None and gather and not (flt.staff or flt.role or terms)
+    )
+    no_lines = ", NULL AS lined"
+    live = (
+        f"SELECT cb.customer_id, {aggregate('cb', weights)}"
+        + (f", {gathered('cb', messages)} AS reasons" if gather else "")
+        + (no_lines if kept_lines else "")
+    )
+    if flt.within:
+        source = (
+            f"{live} FROM temp.{flt.within} b CROSS JOIN callbacks cb INDEXED BY"
+            f" callbacks_customer ON cb.customer_id = b.customer_id WHERE {pending('cb')}"
+            " GROUP BY cb.customer_id"
+        )
+    elif reached is None:
         source = (
             f"{live} FROM {pending_source('cb', plain=plain)} WHERE {pending('cb')}"
             " GROUP BY cb.customer_id"
         )
+    elif kept_lines:
+        # A customer of the summary has its line kept unless it waits for one (due_unlined).
+        kept = ", ".join(f"s.{name}" for name in ("customer_id", *SUMMARY_COLUMNS))
+        unlined = "s.customer_id IN (SELECT customer_id FROM due_unlined)"
+        source = (
+            f"SELECT {kept}, CASE WHEN {unlined} THEN (SELECT x.reasons FROM due_reasons x"
+            f" WHERE x.customer_id = s.customer_id) END AS reasons, NOT ({unlined}) AS lined"
+            " FROM due_summary s WHERE s.customer_id NOT IN ch UNION ALL"
+            f" {live} FROM callbacks cb WHERE cb.customer_id IN ch AND {pending('cb')}"
+            " GROUP BY cb.customer_id"
+        )
+        params.update(vars(reached))
     else:
         # The summary's rows for the customers it answers for; the others (`ch`) live.
         # A short list takes from the summary only the candidates for its rows (read in
@@ -411,12 +506,21 @@ def ranking_sql(
         " CASE WHEN substr(d.booked_at, 1, 10) <= :on THEN d.booked_at END AS booked, "
         + ", ".join(f"{expressions[name]} AS t_{name}" for name in TERMS)
         + (", d.reasons" if gather else "")
+        + (", d.lined" if kept_lines else "")
         + " FROM d JOIN customers c ON c.id = d.customer_id"
         " LEFT JOIN t ON t.customer_id = d.customer_id"
         f" WHERE {' AND '.join(where)})"
     )
     if not limited:
-        sql += f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}, NULL FROM r {order}"
+        if kept_lines:
+            sql += (
+                f" SELECT {', '.join(ranked)}, reasons, {_contacts('r', 'NOT coalesce(r.lined, 0)')},"
+                f" NULL, lined FROM r {order}"
+            )
+            return sql, params
+        sql += (
+            f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}, NULL{no_lines} FROM r {order}"
+        )
         return sql, params
     params["limit"] = flt.limit
     # Counted over `r` as the ranking reads it, not by a window over every row: the sort
@@ -437,7 +541,7 @@ def ranking_sql(
         count = f", {kept_count} + (SELECT count(*) FROM r WHERE r.customer_id IN ch) AS total"
     if gather:
         sql += (
-            f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}"
+            f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}{no_lines}"
             f" FROM r {order} LIMIT :limit"
         )
         return sql, params
@@ -447,7 +551,7 @@ def ranking_sql(
     )
     sql += (
         f", top AS (SELECT {', '.join(ranked)} FROM r {order} LIMIT :limit)"
-        f" SELECT top.*, {reasons}, {_contacts('top')}{count} FROM top {order}"
+        f" SELECT top.*, {reasons}, {_contacts('top')}{count}{no_lines} FROM top {order}"
     )
     return sql, params
 

@@ -32,14 +32,12 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from followup_cli.domain.callbacks.urgency import num, reason_case, urgency_terms
 from followup_cli.domain.vocabulary import GREETING_REASONS
-from followup_cli.store.connection import write_if_free
 from followup_cli.store.meta import DUE_SUMMARY_KEY, get_meta, set_meta
 
 if TYPE_CHECKING:
@@ -198,6 +196,8 @@ def settle(conn: sqlite3.Connection, config: Config, day: date, most: int | None
     weights = config["urgency"]["reason"]
     conn.execute(f"DELETE FROM due_summary WHERE customer_id IN ({batch})")
     conn.execute(f"DELETE FROM due_reasons WHERE customer_id IN ({batch})")
+    conn.execute(f"DELETE FROM due_csv_lines WHERE customer_id IN ({batch})")
+    conn.execute(f"DELETE FROM due_json_lines WHERE customer_id IN ({batch})")
     grouped = (
         f"SELECT cb.customer_id, {aggregate('cb', weights)} FROM temp.due_batch b"
         " CROSS JOIN callbacks cb INDEXED BY callbacks_customer ON cb.customer_id = b.customer_id"
@@ -222,6 +222,12 @@ def settle(conn: sqlite3.Connection, config: Config, day: date, most: int | None
         " CROSS JOIN callbacks cb INDEXED BY callbacks_customer ON cb.customer_id = b.customer_id"
         f" WHERE {pending('cb')} GROUP BY cb.customer_id",
         params,
+    )
+    # Their full-list lines are made again by due_keeping.py (Python), outside this.
+    conn.execute(
+        "INSERT INTO due_unlined (customer_id) SELECT b.customer_id FROM temp.due_batch b"
+        " JOIN due_summary s ON s.customer_id = b.customer_id"
+        " WHERE b.customer_id NOT IN (SELECT customer_id FROM due_unlined)"
     )
     conn.execute(f"DELETE FROM due_dirty WHERE customer_id IN ({batch})")
     conn.execute("DELETE FROM temp.due_batch")
@@ -251,6 +257,9 @@ def roll(conn: sqlite3.Connection, config: Config, today: date) -> bool:
     if summary is None:
         conn.execute("DELETE FROM due_summary")
         conn.execute("DELETE FROM due_reasons")
+        conn.execute("DELETE FROM due_csv_lines")
+        conn.execute("DELETE FROM due_json_lines")
+        conn.execute("DELETE FROM due_unlined")
         conn.execute(
             "INSERT OR IGNORE INTO due_dirty (customer_id) SELECT customer_id"
             " FROM callbacks INDEXED BY callbacks_pending_due"
@@ -271,31 +280,3 @@ def roll(conn: sqlite3.Connection, config: Config, today: date) -> bool:
         return False
     set_meta(conn, STATE_KEY, f"{today.isoformat()} {rules_of(config)}")
     return True
-
-
-def tidy(conn: sqlite3.Connection, config: Config, today: date, seconds: float | None) -> int:
-    """Roll the summary to `today` and settle its marks in batches, each its own short
-    transaction taken only when the write lock is free (a read never waits for it),
-    for at most `seconds` (None: until done); returns the customers settled."""
-    started = time.monotonic()
-    summary = summary_of(conn, config)
-    if summary is None or summary.day < today:
-        write_if_free(conn, lambda: roll(conn, config, today))
-    settled = 0
-    counted: list[int] = []
-
-    def batch() -> bool:
-        found = summary_of(conn, config)
-        if found is None:
-            return False
-        counted.append(settle(conn, config, found.day, BATCH))
-        return True
-
-    while seconds is None or time.monotonic() - started < seconds:
-        if conn.execute("SELECT 1 FROM due_dirty LIMIT 1").fetchone() is None:
-            break
-        counted.clear()
-        if not write_if_free(conn, batch) or not counted or not counted[0]:
-            break
-        settled += counted[0]
-    return settled
