@@ -74,6 +74,81 @@ def test_hot_commands_do_not_import_heavy_modules(
     assert heavy == []
 
 
+# What `--help` never loads (issue 20): no domain, store, output layer, transfer, config
+# or catalogue beyond the CLI's own, and none of the modules only they use.
+HELP_NEVER = (
+    "followup_cli.domain",
+    "followup_cli.store",
+    "followup_cli.render",
+    "followup_cli.transfer",
+    "followup_cli.support.config",
+    "followup_cli.support.dates",
+    "sqlite3",
+    "dataclasses",
+    "json",
+    "zoneinfo",
+    "tempfile",
+    "calendar",
+)
+# What `log-call` never loads: the tables and the CSV/JSON writers (it prints lines), the
+# file-writing helpers' temp files, the calendar module (dates has its own month lengths),
+# reports, the call script (a terminal without --outcome) and every other command.
+LOG_CALL_NEVER = (
+    "followup_cli.render.output",
+    "followup_cli.render.csv_writer",
+    "followup_cli.transfer",
+    "followup_cli.domain.reports",
+    "followup_cli.cli.call_script",
+    "followup_cli.cli.common",
+    "followup_cli.cli.due_cmd",
+    "tempfile",
+    "random",
+    "glob",
+    "calendar",
+    "csv",
+    "decimal",
+)
+
+
+def loaded(names: set[str], never: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if any(n == m or n.startswith(m + ".") for m in never))
+
+
+def test_help_loads_only_the_cli(office: Callable[..., Any], db_path: Path) -> None:
+    office("due")
+    names = imported_modules(db_path, "--help")
+    assert "followup_cli.cli.app" in names  # (the list is of this process's imports)
+    assert loaded(names, HELP_NEVER) == []
+
+
+def test_log_call_loads_only_what_it_uses(office: Callable[..., Any], db_path: Path) -> None:
+    office("due")
+    names = imported_modules(
+        db_path,
+        "log-call",
+        "C001",
+        "--outcome",
+        "reached",
+        "--by",
+        "李娜",
+        "--at",
+        "2026-11-23 9:0{n}",
+    )
+    assert "followup_cli.domain.calls.log" in names
+    assert loaded(names, LOG_CALL_NEVER) == []
+
+
+def test_month_lengths_agree_with_the_calendar_module() -> None:
+    import calendar
+
+    from followup_cli.support.dates import days_in_month, is_leap
+
+    for year in range(1582, 2401):
+        assert is_leap(year) == calendar.isleap(year)
+        for month in range(1, 13):
+            assert days_in_month(year, month) == calendar.monthrange(year, month)[1]
+
+
 def plan(conn: Any, sql: str, params: Any = ()) -> str:
     return " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 

@@ -11,7 +11,6 @@ is built or any message is written.
 """
 
 import os
-import sqlite3
 import stat
 import sys
 from collections.abc import Sequence
@@ -41,7 +40,7 @@ from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_la
 
 def _report(text: str, hint: str | None = None) -> None:
     # Rendering loads only when a terminal shows the error (fitted to its width).
-    from followup_cli.render.output import error
+    from followup_cli.render.lines import error
 
     error(text, hint)
 
@@ -201,6 +200,20 @@ def load_command(name: str) -> Any:
     return command
 
 
+class _NoDatabaseError(Exception):
+    """Never raised: what `_sqlite_error` gives while sqlite3 is not loaded."""
+
+
+def _sqlite_error() -> type[Exception]:
+    """sqlite3.Error, without importing sqlite3 (`--help` opens no database): one can
+    only be raised once a module that uses sqlite3 has imported it."""
+    module = sys.modules.get("sqlite3")
+    if module is None:
+        return _NoDatabaseError
+    error: type[Exception] = module.Error
+    return error
+
+
 class FollowupGroup(TyperGroup):
     """The root group: lazy commands, and one handler for every error.
 
@@ -316,7 +329,7 @@ class FollowupGroup(TyperGroup):
                 raise
             _report(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
-        except (sqlite3.Error, UnicodeDecodeError) as exc:
+        except (_sqlite_error(), UnicodeDecodeError) as exc:
             # Only an error that reached here pays for the store's modules.
             from followup_cli.store.busy import busy_error, is_busy
             from followup_cli.store.damage import (
@@ -347,11 +360,11 @@ class FollowupGroup(TyperGroup):
                 _report(known.message, known.hint)
                 raise typer.Exit(known.exit_code) from None
             _report(
-                _("database error: {error}").format(error=exc)
-                if isinstance(exc, sqlite3.Error)
-                else _("unexpected internal error ({error})").format(
+                _("unexpected internal error ({error})").format(
                     error=f"{type(exc).__name__}: {exc}"
-                ),
+                )
+                if isinstance(exc, UnicodeDecodeError)
+                else _("database error: {error}").format(error=exc),
                 _("Nothing was saved. Run `followup db check`; re-run with --debug for details."),
             )
             raise typer.Exit(EXIT_INTERNAL) from None
@@ -481,7 +494,7 @@ def root(
       followup log-call 山东鲁建机械 --outcome reached --satisfaction 5 --by 李娜
     """
     # Loaded here, not at the top: `followup --help` starts without the output layer.
-    from followup_cli.render.output import set_wide
+    from followup_cli.render.lines import set_wide
 
     set_wide(False)  # until a command's --wide says otherwise (tests run many in one process)
     st = state(ctx)

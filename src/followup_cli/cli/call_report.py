@@ -3,7 +3,7 @@
 from typing import Any
 
 from followup_cli.domain.texts import render
-from followup_cli.render.output import message, warn
+from followup_cli.render.lines import message, warn
 from followup_cli.support.i18n import _, label
 
 

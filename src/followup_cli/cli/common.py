@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from typer.models import TyperPath
 
-from followup_cli.render.output import set_wide
+from followup_cli.render.lines import set_wide
 from followup_cli.support.errors import FollowupError
 from followup_cli.support.i18n import _
 from followup_cli.support.output_files import check_name

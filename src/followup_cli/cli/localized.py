@@ -100,9 +100,9 @@ def localize(command: Any) -> Any:
 
 # -- Click's words, wrapped by display width ---------------------------------------------
 
-_EXTRA = re.compile(r"^(.*?)\s*\[([^\[\]]*)\]$", re.DOTALL)
-_DEFAULT = re.compile(r"^default: (.*)$")
-_ENVVAR = re.compile(r"^env var: (.*)$")
+_EXTRA = Pattern(r"^(.*?)\s*\[([^\[\]]*)\]$", re.DOTALL)
+_DEFAULT = Pattern(r"^default: (.*)$")
+_ENVVAR = Pattern(r"^env var: (.*)$")
 _CLOSING = set("，。、；：？！）》」』】,.;:?!)]")
 _OPENING = set("（《「『【“([")
 
@@ -228,60 +228,61 @@ class LocalizedContext(typer.Context):
 
 # -- usage errors ---------------------------------------------------------------------
 
-_VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+# (each compiled the first time a usage error is shown)
+_VALUE_PATTERNS: tuple[tuple[Pattern, str], ...] = (
     (
-        re.compile(r"^(?P<value>.+) is not one of (?P<choices>.+)\.$"),
+        Pattern(r"^(?P<value>.+) is not one of (?P<choices>.+)\.$"),
         N_("{value} is not one of {choices}."),
     ),
     (
-        re.compile(r"^(?P<value>.+) is not in the range (?P<range>.+)\.$"),
+        Pattern(r"^(?P<value>.+) is not in the range (?P<range>.+)\.$"),
         N_("{value} is not in the range {range}."),
     ),
     (
-        re.compile(r"^(?P<value>.+) is not a valid int range\.$"),
+        Pattern(r"^(?P<value>.+) is not a valid int range\.$"),
         N_("{value} is not a whole number."),
     ),
-    (re.compile(r"^(?P<value>.+) is not a valid integer\.$"), N_("{value} is not a whole number.")),
+    (Pattern(r"^(?P<value>.+) is not a valid integer\.$"), N_("{value} is not a whole number.")),
     (
-        re.compile(r"^(?P<value>.+) is not a valid float( range)?\.$"),
+        Pattern(r"^(?P<value>.+) is not a valid float( range)?\.$"),
         N_("{value} is not a number."),
     ),
-    (re.compile(r"^(?P<value>.+) is not a valid boolean\..*$"), N_("{value} is not yes or no.")),
+    (Pattern(r"^(?P<value>.+) is not a valid boolean\..*$"), N_("{value} is not yes or no.")),
 )
-_MESSAGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^Missing option (?P<name>.+)\.$"), N_("Missing option {name}.")),
-    (re.compile(r"^Missing argument (?P<name>.+)\.$"), N_("Missing argument {name}.")),
-    (re.compile(r"^Missing parameter (?P<name>.+)\.$"), N_("Missing parameter {name}.")),
-    (re.compile(r"^Missing command\.$"), N_("Missing command.")),
+_MESSAGE_PATTERNS: tuple[tuple[Pattern, str], ...] = (
+    (Pattern(r"^Missing option (?P<name>.+)\.$"), N_("Missing option {name}.")),
+    (Pattern(r"^Missing argument (?P<name>.+)\.$"), N_("Missing argument {name}.")),
+    (Pattern(r"^Missing parameter (?P<name>.+)\.$"), N_("Missing parameter {name}.")),
+    (Pattern(r"^Missing command\.$"), N_("Missing command.")),
     (
-        re.compile(r"^No such command (?P<name>'.*')\. Did you mean (?P<matches>.+)\?$"),
+        Pattern(r"^No such command (?P<name>'.*')\. Did you mean (?P<matches>.+)\?$"),
         N_("No such command {name}. Did you mean {matches}?"),
     ),
-    (re.compile(r"^No such command (?P<name>'.*')\.$"), N_("No such command {name}.")),
+    (Pattern(r"^No such command (?P<name>'.*')\.$"), N_("No such command {name}.")),
     (
-        re.compile(r"^No such option: (?P<name>\S+) \(Possible options: (?P<matches>.+)\)$"),
+        Pattern(r"^No such option: (?P<name>\S+) \(Possible options: (?P<matches>.+)\)$"),
         N_("No such option: {name} (possible options: {matches})"),
     ),
-    (re.compile(r"^No such option: (?P<name>.+)$"), N_("No such option: {name}")),
+    (Pattern(r"^No such option: (?P<name>.+)$"), N_("No such option: {name}")),
     (
-        re.compile(r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$"),
+        Pattern(r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$"),
         N_("Got unexpected extra argument(s) ({args})"),
     ),
     (
-        re.compile(r"^Option (?P<name>'.+') requires an argument\.$"),
+        Pattern(r"^Option (?P<name>'.+') requires an argument\.$"),
         N_("Option {name} requires an argument."),
     ),
     (
-        re.compile(r"^Option (?P<name>'.+') requires (?P<n>\d+) arguments\.$"),
+        Pattern(r"^Option (?P<name>'.+') requires (?P<n>\d+) arguments\.$"),
         N_("Option {name} requires {n} arguments."),
     ),
     (
-        re.compile(r"^Option (?P<name>'.+') does not take a value\.$"),
+        Pattern(r"^Option (?P<name>'.+') does not take a value\.$"),
         N_("Option {name} does not take a value."),
     ),
 )
-_INVALID_FOR = re.compile(r"^Invalid value for (?P<name>.+?): (?P<problem>.+)$", re.DOTALL)
-_INVALID = re.compile(r"^Invalid value: (?P<problem>.+)$", re.DOTALL)
+_INVALID_FOR = Pattern(r"^Invalid value for (?P<name>.+?): (?P<problem>.+)$", re.DOTALL)
+_INVALID = Pattern(r"^Invalid value: (?P<problem>.+)$", re.DOTALL)
 
 
 def _translate_value_problem(text: str) -> str:
@@ -326,7 +327,7 @@ class LocalizedUsageError(UsageError):
         import sys
 
         # Fitted to the terminal's width when one shows it (rendering loads only then).
-        from followup_cli.render.output import fitted
+        from followup_cli.render.lines import fitted
 
         out = file or sys.stderr
         if self.ctx is not None:

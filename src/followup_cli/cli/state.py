@@ -3,7 +3,6 @@
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,12 +22,14 @@ DATE_FIELDS = {"date", "at", "birthday", "in_use", "anniversary"}
 DATA_FIELDS = DATE_FIELDS | {"amount"}
 
 
-@dataclass
 class AppState:
-    db_path: Path | None = None
-    config_path: Path | None = None
-    today: date | None = None
-    debug: bool = False
+    """The global options of one run (a plain class: `--help` loads no dataclasses)."""
+
+    def __init__(self) -> None:
+        self.db_path: Path | None = None
+        self.config_path: Path | None = None
+        self.today: date | None = None
+        self.debug = False
 
     def resolved_db_path(self) -> Path:
         # Loaded only when a command asks where the database is.

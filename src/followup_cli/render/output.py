@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,17 @@ from typing import IO, Any, TypeVar
 from followup_cli.domain.texts import Message, render
 from followup_cli.render import csv_writer as csvout
 from followup_cli.render import wrap as wrapping
+from followup_cli.render.lines import console as _console
+from followup_cli.render.lines import error as error  # (re-exported)
+from followup_cli.render.lines import fitted as fitted  # (re-exported)
+from followup_cli.render.lines import message as message  # (re-exported)
+from followup_cli.render.lines import paragraph as paragraph  # (re-exported)
+from followup_cli.render.lines import set_wide as set_wide  # (re-exported)
+from followup_cli.render.lines import stdout_is_terminal as stdout_is_terminal  # (re-exported)
+from followup_cli.render.lines import stream_is_terminal as stream_is_terminal  # (re-exported)
+from followup_cli.render.lines import terminal_width as terminal_width  # (re-exported)
+from followup_cli.render.lines import warn as warn  # (re-exported)
+from followup_cli.render.lines import wide_tables
 from followup_cli.render.wrap import cell_width as cell_width  # (re-exported)
 from followup_cli.support.controls import json_visible, raw_stream
 from followup_cli.support.controls import visible as visible  # (re-exported)
@@ -113,15 +123,6 @@ def heading(text: str) -> None:
         print(text)
 
 
-def stdout_is_terminal() -> bool:
-    if os.environ.get("FOLLOWUP_FORCE_TERMINAL"):
-        return True
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def pad(text: str, width: int, justify: str = "left") -> str:
     """`text` padded to `width` terminal cells."""
     gap = width - cell_width(text)
@@ -150,26 +151,6 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
     yield "  ".join("-" * w for w in widths)
     for row in rows:
         yield "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
-
-
-def _console(file: IO[str] | None = None, width: int | None = None) -> Any:
-    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
-    from rich.console import Console
-
-    # Rich writes its own colour sequences to the stream itself; what it draws is escaped.
-    return Console(
-        file=raw_stream(file or sys.stdout), highlight=False, emoji=False, markup=False, width=width
-    )
-
-
-_wide = False
-
-
-def set_wide(wide: bool) -> None:
-    """`--wide`: terminal tables show every column, free text wrapped, however narrow
-    the terminal (the table is then wider than it)."""
-    global _wide
-    _wide = wide
 
 
 def table_overhead(n: int) -> int:
@@ -255,11 +236,6 @@ def dropped_note(headers: Sequence[str]) -> str:
     return _("Not shown: {columns} (--wide, --format csv)").format(columns=_(", ").join(headers))
 
 
-def terminal_width() -> int:
-    """The terminal's width in cells (COLUMNS first, as Rich reads it)."""
-    return int(_console().width)
-
-
 def rich_table(
     columns: Sequence[Column],
     records: Sequence[dict[str, Any]],
@@ -274,7 +250,7 @@ def rich_table(
 
     width = terminal_width() if width is None else width
     cells = [[c.lines(r) for c in columns] for r in records]
-    layout = plan_layout(columns, cells, width, _wide)
+    layout = plan_layout(columns, cells, width, wide_tables())
     table = Table(
         title=Text(visible(title)) if title else None, title_justify="left", show_lines=False
     )
@@ -577,50 +553,6 @@ def detail_lines(title: str, shown: Sequence[tuple[str, Any]], width: int) -> li
 def _empty_section(section: Section) -> str:
     empty = _("none") if section.empty is None else section.empty
     return visible(_("{title}: {empty}").format(title=section.title, empty=empty))
-
-
-def stream_is_terminal(stream: IO[str]) -> bool:
-    """Is `stream` shown on a terminal (stdout: as `stdout_is_terminal` says)?"""
-    if stream is sys.stdout:
-        return stdout_is_terminal()
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def fitted(text: str, stream: IO[str] | None = None, hang: int = 0) -> str:
-    """`text` as it is written to `stream`: on a terminal, every line fitted to its width
-    (broken between words and phrases, see render/wrap.py; a line's continuation indented
-    like it, `hang` cells more); off a terminal (cron mail, pipes), as it is."""
-    stream = stream or sys.stdout
-    text = visible(text)
-    if not stream_is_terminal(stream):
-        return text
-    return "\n".join(wrapping.hanging(text, terminal_width(), hang))
-
-
-def paragraph(text: str, hang: int = 0, err: bool = False) -> None:
-    """A line of text for a person: on a terminal, wrapped between words and phrases;
-    `err`: on stderr."""
-    stream = sys.stderr if err else sys.stdout
-    print(fitted(text, stream, hang), file=stream)
-
-
-def message(text: str) -> None:
-    """A confirmation or an item of a list for the user, on stdout: on a terminal, its
-    continuation lines indented two cells more than it."""
-    paragraph(text, hang=2)
-
-
-def warn(text: str) -> None:
-    paragraph(_("Warning: {message}").format(message=text), hang=2, err=True)
-
-
-def error(text: str, hint: str | None = None) -> None:
-    paragraph(_("Error: {message}").format(message=text), hang=2, err=True)
-    if hint:
-        paragraph(hint, err=True)
 
 
 class ProgressBar:

@@ -18,7 +18,6 @@ import os
 import pwd
 import sqlite3
 import stat
-from glob import escape as glob_escape
 from pathlib import Path
 
 from followup_cli.store import filesystems
@@ -203,6 +202,8 @@ def _temp_prefix(path: Path, version: int | str) -> str:
 def remove_stale_backup_temps(path: Path) -> list[Path]:
     """Temp files of earlier backups that were killed before they were complete. Only
     called by the migrator holding the write lock: no other backup of `path` runs."""
+    from glob import escape as glob_escape  # (only the migrator's backup needs it)
+
     removed = []
     pattern = glob_escape(f".{path.name}.v") + "*.bak.tmp*"
     for stale in path.parent.glob(pattern):

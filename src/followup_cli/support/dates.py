@@ -6,7 +6,6 @@ Nothing is guessed: no fuzzy parsing, no day/month ambiguity, nothing filled in 
 
 from __future__ import annotations
 
-import calendar
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -232,8 +231,19 @@ def add_months(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
+    return date(year, month, min(day.day, days_in_month(year, month)))
+
+
+def is_leap(year: int) -> bool:
+    """The Gregorian rule, as calendar.isleap has it (without importing calendar)."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """How many days `month` of `year` has, as calendar.monthrange(year, month)[1]."""
+    if month == 2:
+        return 29 if is_leap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def parse_interval(value: str, field: str = "interval") -> Interval:
@@ -286,6 +296,6 @@ def parse_birthday(value: str, field: str = "birthday") -> str:
 def birthday_in_year(birthday: str, year: int) -> date:
     """The birthday's date in `year`; 29 Feb falls on 28 Feb in common years."""
     month, dom = (int(p) for p in birthday[-5:].split("-"))
-    if month == 2 and dom == 29 and not calendar.isleap(year):
+    if month == 2 and dom == 29 and not is_leap(year):
         dom = 28
     return date(year, month, dom)

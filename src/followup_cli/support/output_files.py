@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -178,6 +177,9 @@ def staged_file(path: Path, *, force: bool = False) -> Iterator[Path]:
     removed and the target is untouched."""
     check_target(path, force=force)
     _check_folder(path)
+    # Only a command that writes a file pays for tempfile (and the random it imports).
+    import tempfile
+
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
