@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -27,17 +28,24 @@ Rows = Callable[..., list[dict[str, Any]]]
 TIMEOUT = 30.0  # seconds per prompt: generous for a loaded machine, finite
 
 
+def _controlling_terminal() -> None:
+    """In the child: the pty as its controlling terminal, SIGINT's default action."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """A child process on a pseudo-terminal: wait for text, type answers."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.master, slave = os.openpty()
         # A session of its own with the pty as its controlling terminal, as a clerk's
-        # shell gives: Ctrl-C typed on it reaches the script as SIGINT.
+        # shell gives: Ctrl-C typed on it reaches the script as SIGINT. SIGINT as a
+        # shell gives it too: a test run started in the background (`make test &`)
+        # has it ignored, and the child would inherit that.
         self.proc = subprocess.Popen(
             argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-            start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            start_new_session=True, preexec_fn=_controlling_terminal,
         )  # fmt: skip
         os.close(slave)
         self.buffer = b""
