@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assertions import ok, refused
+from due_queries import ranked_rows
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -443,20 +444,6 @@ def test_json_is_plain(office: Run) -> None:
 COEFFICIENTS = st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.75, 0.333, 1.1, 0.1, 3.0, 0.07, -0.5])
 
 
-def _rows(conn: Any, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The query's rows, each row's reasons (gathered in no particular order) sorted."""
-    from followup_cli.domain.callbacks.due import RankedRow
-
-    reasons, contacts = RankedRow._fields.index("reasons"), RankedRow._fields.index("contacts")
-    found = []
-    for row in conn.execute(sql, params):
-        values = list(row)
-        values[reasons] = sorted(json.loads(values[reasons]))
-        values[contacts] = sorted(json.loads(values[contacts]), key=lambda c: c["id"])
-        found.append(tuple(values))
-    return found
-
-
 @given(
     factors=st.fixed_dictionaries(
         {
@@ -521,8 +508,8 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
     s = Session(conn=conn, config=config, today=today, now=datetime(2026, 11, 23, 10))
     try:
         flt = DueFilter(on=today, days=2, limit=limit)
-        fast = _rows(conn, *ranking_sql(s, flt))
-        plain = _rows(conn, *ranking_sql(s, flt, plain=True))
+        fast = ranked_rows(conn, *ranking_sql(s, flt))
+        plain = ranked_rows(conn, *ranking_sql(s, flt, plain=True))
         assert fast == plain
         texts = [json.dumps(row[RankedRow._fields.index("reasons")]) for row in fast]
         assert parse_batch(texts) == parse_each(texts)

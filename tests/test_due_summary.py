@@ -16,25 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assertions import ok
+from due_queries import finish_callbacks_by_hand, ranked_rows
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
 TODAY = date(2026, 11, 23)
 REASONS = ["event", "visit", "yearly", "holiday", "birthday", "second-level", "retry"]
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The query's rows, each row's reasons (gathered in no particular order) sorted."""
-    from followup_cli.domain.callbacks.due import RankedRow
-
-    reasons, contacts = RankedRow._fields.index("reasons"), RankedRow._fields.index("contacts")
-    found = []
-    for row in conn.execute(sql, params):
-        values = list(row)
-        values[reasons] = sorted(json.loads(values[reasons]))
-        values[contacts] = sorted(json.loads(values[contacts]), key=lambda c: c["id"])
-        found.append(tuple(values))
-    return found
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -175,8 +162,8 @@ def test_the_ranking_from_the_summary_is_the_ranking_from_the_callbacks(
         flt = DueFilter(on=TODAY + timedelta(days=on), days=days, **filters)
         summary = due_summary.summary_of(conn, s.config)
         assert summary is not None and summary.day == day
-        kept = _rows(conn, *ranking_sql(s, flt, summary=summary))
-        live = _rows(conn, *ranking_sql(s, flt, plain=True))
+        kept = ranked_rows(conn, *ranking_sql(s, flt, summary=summary))
+        live = ranked_rows(conn, *ranking_sql(s, flt, plain=True))
         assert kept == live
         for fmt in ("csv", "json"):
             assert _printed(s, flt, fmt, kept=True) == _printed(s, flt, fmt, kept=False)
@@ -255,14 +242,7 @@ def test_a_write_from_outside_is_ranked_live_until_settled(
     ok(office("due"))
     first = json.loads(ok(office("due", "--format", "json")).stdout)
     code = first[0]["customer"]["code"]
-    conn = sqlite3.connect(db_path)
-    conn.execute(
-        "UPDATE callbacks SET status = 'done' WHERE status = 'pending' AND customer_id ="
-        " (SELECT id FROM customers WHERE code = ?)",
-        (code,),
-    )
-    conn.commit()
-    conn.close()
+    finish_callbacks_by_hand(db_path, code)
     assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 1
     then = json.loads(ok(office("due", "--format", "json")).stdout)
     assert code not in {row["customer"]["code"] for row in then}
@@ -334,8 +314,8 @@ def test_a_large_import_is_settled_after_its_write_in_batches(
         assert summary is not None
         for days in (0, 45):
             flt = DueFilter(on=TODAY, days=days, limit=30)
-            kept = _rows(conn, *ranking_sql(s, flt, summary=summary))
-            assert kept == _rows(conn, *ranking_sql(s, flt, plain=True))
+            kept = ranked_rows(conn, *ranking_sql(s, flt, summary=summary))
+            assert kept == ranked_rows(conn, *ranking_sql(s, flt, plain=True))
         new = rows(
             "SELECT count(*) AS n FROM due_summary s JOIN customers c ON c.id = s.customer_id"
             " WHERE c.code LIKE 'N%'"
@@ -363,13 +343,9 @@ def test_a_dropped_trigger_is_restored_by_init_and_the_summary_built_again(
     code = first[0]["customer"]["code"]
     conn = sqlite3.connect(db_path)
     conn.execute("DROP TRIGGER callbacks_due_changed")
-    conn.execute(
-        "UPDATE callbacks SET status = 'done' WHERE status = 'pending' AND customer_id ="
-        " (SELECT id FROM customers WHERE code = ?)",
-        (code,),
-    )
     conn.commit()
     conn.close()
+    finish_callbacks_by_hand(db_path, code)
     assert rows("SELECT count(*) AS n FROM due_dirty")[0]["n"] == 0  # unmarked
     check = office("db", "check")
     assert check.exit_code == 1 and "callbacks_due_changed" in check.output
