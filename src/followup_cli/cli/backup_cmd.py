@@ -173,7 +173,7 @@ def restore_cmd(
     from followup_cli.domain.session import moment
 
     config = load_config(ctx)
-    _today, now = moment(None, config.zone, frozen_clock())
+    _today, now = moment(state(ctx).today, config.zone, frozen_clock())
     done = restore_backup(path, backup, now)
     session = open_session(ctx)  # an older backup is upgraded here, as on any open
     print(
@@ -183,6 +183,7 @@ def restore_cmd(
     )
     if done.kept is not None:
         print("  " + _("the database as it was is kept in {path}").format(path=done.kept))
+    # Only a restore asks for the schema version it ends at.
     from followup_cli.store.connection import schema_version
 
     now_version = schema_version(session.conn)

@@ -37,6 +37,7 @@ TEXT_PLACES = {
 
 
 def _reason(raw: str) -> str:
+    # Only an erasure loads the privacy domain (start-up of the other commands).
     from followup_cli.domain.privacy.erasure import reason_text
 
     return checked(reason_text, raw, arguments=())
@@ -106,7 +107,7 @@ def contact_erase_cmd(
     reason: ReasonOption,
     by: ByOption = None,
 ) -> None:
-    """Erase a contact's personal data at their request (PIPL Art. 47); statistics stay.
+    """Erase a contact's personal data at their request (PIPL article 47); statistics stay.
 
     Name, phone, WeChat, email, birthday and note become the placeholder 已删除联系人 #ID,
     and so does every mention of them in the customer's free text (call notes, ticket
@@ -123,6 +124,7 @@ def contact_erase_cmd(
 
     why = _reason(reason)
     session = acting_session(ctx, by)
+    # Only an erasure loads the privacy domain (start-up of the other commands).
     from followup_cli.domain.privacy.erasure import erase_contact
 
     done = erase_contact(session, customer, name, why)
@@ -155,6 +157,7 @@ def customer_erase_cmd(
 
     why = _reason(reason)
     session = acting_session(ctx, by)
+    # Only an erasure loads the privacy domain (start-up of the other commands).
     from followup_cli.domain.privacy.erasure import erase_customer
 
     done = erase_customer(session, customer, why)
@@ -186,6 +189,7 @@ def prune_cmd(
       followup db prune --yes --by 李娜
     """
 
+    # Only a prune loads the retention rule (start-up of the other commands).
     from followup_cli.domain.privacy.retention import (
         kept_since,
         prune,
