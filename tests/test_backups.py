@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from assertions import ok, refused
 
+from assertions import ok, refused
 from followup_cli.store import SCHEMA_VERSION
 
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "schema-v1.db"
@@ -80,9 +80,7 @@ def folder(tmp_path: Path) -> Path:
 def test_a_dated_backup_is_0600_verified_and_has_its_checksum(office, folder, db_path):
     r = ok(backup(office, folder, 30))
     dest = folder / "followup-2026-12-01T0730.db"
-    assert r.stdout == (
-        f"Backed up to {dest} (verified: integrity ok, schema v{SCHEMA_VERSION})\n"
-    )
+    assert r.stdout == (f"Backed up to {dest} (verified: integrity ok, schema v{SCHEMA_VERSION})\n")
     assert names(folder) == ["followup-2026-12-01T0730.db", "followup-2026-12-01T0730.db.sha256"]
     assert mode(dest) == 0o600 and mode(folder / (dest.name + ".sha256")) == 0o600
     assert dump(dest) == dump(db_path)

@@ -10,7 +10,8 @@ import re
 # A mainland mobile (138 0013 8000, 138-0013-8000, +86 …) or a landline with its area
 # code (0531-88886666), not inside a longer run of digits.
 _PHONE = re.compile(
-    r"(?<!\d)(?:\+?86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}[\s-]?\d{7,8})(?!\d)"
+    r"(?<!\d)(?P<cc>\+?86[\s-]?)?(?P<number>1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}[\s-]?\d{7,8})"
+    r"(?!\d)"
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # A WeChat id where the text says it is one (微信 / 微信号 / wechat / vx …, then the id:
@@ -47,4 +48,4 @@ def mask_free_text(text: str) -> str:
     text = _WECHAT.sub(
         lambda m: m.group("key") + m.group("sep") + mask_private("wechat", m.group("id")), text
     )
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _PHONE.sub(lambda m: (m.group("cc") or "") + mask_phone(m.group("number")), text)
