@@ -367,7 +367,7 @@ def test_prune_lists_then_erases_only_customers_archived_past_the_retention(offi
     ]
     log = rows("SELECT kind, by, reason, reason_message FROM erasures")
     assert log[0]["reason"] == (
-        "archived since 2021-11-22, kept longer than 5 years (privacy.retain_archived_years)"
+        "archived since 2021-11-22, kept longer than 5 years (`privacy.retain_archived_years`)"
     )
     assert json.loads(log[0]["reason_message"])["code"] == "erasure.retention"
     assert found_in(file_bytes(db_path), ("山东鲁建机械有限公司", "张建国", "13905310001")) == []

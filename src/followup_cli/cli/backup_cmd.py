@@ -1,6 +1,5 @@
 """`followup db backup | restore | backups`: copies that rotate and prove themselves."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +7,7 @@ import typer
 
 from followup_cli.cli.common import FileName, Format, FormatOption, WideOption
 from followup_cli.cli.numbers import WholeNumber
+from followup_cli.cli.privacy_cmd import interactive
 from followup_cli.cli.state import frozen_clock, load_config, open_session, state
 from followup_cli.render.output import Column, print_records, warn
 from followup_cli.store import backup_to
@@ -15,13 +15,6 @@ from followup_cli.store.backups import backup_into, list_backups, restorable, re
 from followup_cli.support.errors import StorageError, UsageError
 from followup_cli.support.i18n import _
 from followup_cli.support.output_files import is_stdout
-
-
-def interactive() -> bool:
-    try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def backup_cmd(
@@ -92,7 +85,10 @@ def backup_cmd(
 
 def backups_cmd(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="The folder `db backup DIR` writes into.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(help="The folder `db backup DIR` writes into.", click_type=FileName()),
+    ],
     fmt: FormatOption = Format.table,
     wide: WideOption = False,
 ) -> None:
@@ -135,7 +131,9 @@ def backups_cmd(
 
 def restore_cmd(
     ctx: typer.Context,
-    backup: Annotated[Path, typer.Argument(help="The backup file to put in place.")],
+    backup: Annotated[
+        Path, typer.Argument(help="The backup file to put in place.", click_type=FileName())
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Replace the database without asking.")
     ] = False,

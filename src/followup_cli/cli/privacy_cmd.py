@@ -1,10 +1,10 @@
 """Personal data (个人信息保护法): `contact erase`, `customer erase`, `db prune`."""
 
+import sys
 from typing import Annotated, Any
 
 import typer
 
-from followup_cli.cli.backup_cmd import interactive
 from followup_cli.cli.common import ByOption
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.render.output import warn
@@ -34,6 +34,14 @@ TEXT_PLACES = {
     "customer_history": N_("customer history"),
     "anniversaries": N_("anniversaries"),
 }
+
+
+def interactive() -> bool:
+    """Whether a person is at the terminal to be asked (stdin and stdout a tty)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _reason(raw: str) -> str:
@@ -178,7 +186,7 @@ def prune_cmd(
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (for scripts).")] = False,
     by: ByOption = None,
 ) -> None:
-    """Erase the personal data of customers archived longer than privacy.retain_archived_years.
+    """Erase personal data of customers archived past `privacy.retain_archived_years`.
 
     Lists them first, then asks (or give --yes); each is erased as by `customer erase`,
     its records kept for the statistics (PIPL Art. 19: no longer than needed).
@@ -204,7 +212,7 @@ def prune_cmd(
         print(
             _(
                 "No customer archived before {day} has personal data left"
-                " (kept {years} years: privacy.retain_archived_years)"
+                " (kept {years} years: `privacy.retain_archived_years`)"
             ).format(day=kept_since(session), years=years)
         )
         return

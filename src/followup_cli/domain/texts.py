@@ -68,7 +68,7 @@ TEMPLATES: dict[str, str] = {
     ),
     # the erasure log (`db prune`: the retention rule, 个人信息保护法 Art. 19)
     "erasure.retention": N_(
-        "archived since {day}, kept longer than {years} years (privacy.retain_archived_years)"
+        "archived since {day}, kept longer than {n} years (`privacy.retain_archived_years`)"
     ),
     # ticket history and generated tickets
     "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),

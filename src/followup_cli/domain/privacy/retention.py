@@ -63,6 +63,6 @@ def prune(session: Session, candidates: list[PruneCandidate]) -> tuple[list[Eras
             if candidate.id not in still:
                 continue  # restored or erased meanwhile
             row = conn.execute("SELECT * FROM customers WHERE id = ?", (candidate.id,)).fetchone()
-            reason = message("erasure.retention", day=candidate.archived_on, years=years)
+            reason = message("erasure.retention", day=candidate.archived_on, n=years)
             done.append(erase_customer_in(session, conn, row, reason))
     return done, wipe_freed(session.conn)
