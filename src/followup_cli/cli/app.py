@@ -177,7 +177,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": (
         "db_cmd",
         "app",
-        N_("Database location, backups and restore, integrity check, retention."),
+        N_("Database location, backups and restore, checks, retention."),
     ),
     "config": ("config_cmd", "app", N_("The rules in force: defaults and your overrides.")),
 }

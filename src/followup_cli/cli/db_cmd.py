@@ -22,7 +22,7 @@ from followup_cli.support.errors import Refused, StorageError
 from followup_cli.support.i18n import _
 
 app = new_app(
-    "Database location, backups and restore, integrity check, retention.",
+    "Database location, backups and restore, checks, retention.",
     "followup db backup /var/backups/followup --keep 14",
     "followup db restore /var/backups/followup/followup-2026-12-01T0730.db --force",
     "followup db check",
