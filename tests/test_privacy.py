@@ -453,3 +453,40 @@ def test_the_matcher_finds_phones_with_spaces_and_ignores_one_character_names():
         "王总 #1 / 1390531000123 / #1"
     )
     assert matcher([Replacement("", "#1"), Replacement("1", "#1")]) is None
+
+
+def test_a_backup_taken_after_the_erasure_holds_none_of_it(office_with_him, tmp_path):
+    run = office_with_him
+    ok(run("contact", "erase", "C001", NAME, "--by", "李娜", "--reason", "本人要求"))
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    ok(run("db", "backup", str(folder)))
+    (copy,) = folder.glob("followup-*.db")
+    assert found_in(copy.read_bytes()) == []
+
+
+def test_the_erasure_reads_in_chinese(office_with_him):
+    r = ok(
+        office_with_him(
+            "contact",
+            "erase",
+            "C001",
+            NAME,
+            "--by",
+            "李娜",
+            "--reason",
+            "本人要求",
+            env={"FOLLOWUP_LANGUAGE": "zh_CN"},
+        )
+    )
+    assert r.stdout.startswith("已删除 C001 的联系人 #")
+    assert "的个人信息\n" in r.stdout and "已取消 1 个待办回访" in r.stdout
+    again = ok(
+        office_with_him(
+            "customer", "erase", "C001", "--by", "李娜", "--reason", "客户要求",
+            env={"FOLLOWUP_LANGUAGE": "zh_CN"},
+        )
+    )  # fmt: skip
+    assert (
+        "已删除客户 #1" in again.stdout and "已删除 2 位联系人" in again.stdout
+    )  # (the third before)
