@@ -490,3 +490,16 @@ def test_the_erasure_reads_in_chinese(office_with_him):
     assert (
         "已删除客户 #1" in again.stdout and "已删除 2 位联系人" in again.stdout
     )  # (the third before)
+
+
+def test_the_event_he_was_the_contact_of_goes_to_the_next_contact(office_with_him):
+    run = office_with_him
+
+    def contact_of_c001() -> str | None:
+        due = json.loads(ok(run("due", "--format", "json", "--days", "30")).stdout)
+        row = next(d for d in due if d["customer"]["code"] == "C001")
+        return (row["contact"] or {}).get("name")
+
+    assert contact_of_c001() == NAME
+    ok(run("contact", "erase", "C001", NAME, "--by", "李娜", "--reason", "本人要求"))
+    assert contact_of_c001() in ("李明", "王芳")
