@@ -216,6 +216,7 @@ def test_list_all_customers(office):
         "left_on",  # the day they left the customer (issue 18)
         "id",  # what the JSON has besides, at the end (issue 15)
         "customer_id",
+        "erased",  # personal data erased (issue 22)
     ]
     assert [(row[0], row[2]) for row in table[1:]] == [
         ("C001", "李明"),

@@ -217,7 +217,8 @@ def test_a_folder_target_is_refused(office, db_path, out_dir):
     folder = out_dir / "reports"
     folder.mkdir()
     before = counts(db_path), listing(out_dir)
-    for args in _commands(folder):
+    # (`db backup DIR` writes a dated backup into a folder, issue 22: tests/test_backups.py)
+    for args in [a for a in _commands(folder) if a[:2] != ("db", "backup")]:
         r = office(*args)
         refused_untouched(
             r, db_path, before[0], out_dir, before[1],

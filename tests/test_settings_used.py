@@ -204,6 +204,7 @@ def run_the_office(run: Callable[..., Any], tmp_path: Path) -> None:
         ("report", "warnings"),
         ("report", "discrepancies"),
         ("--today", "2027-01-20", "due", "--format", "csv"),  # greetings: Spring Festival
+        ("db", "prune", "--dry-run"),  # the retention (issue 22)
     ]
     for args in steps:
         r = run(*args, env={"FOLLOWUP_STAFF": "张丽"})  # the example office's clerk

@@ -43,6 +43,7 @@ OWNERS: dict[str, set[str]] = {
     "due_json_lines": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
     "due_unlined": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
     "due_summary": {"domain/callbacks/due_summary.py"},
+    "erasures": {"domain/privacy/erasure.py"},
     "escalations": {"domain/complaints/escalation_log.py", "store/migrations.py"},
     "warnings": {"domain/complaints/warning_store.py"},
     "events": {"domain/events/records.py"},
@@ -51,6 +52,10 @@ OWNERS: dict[str, set[str]] = {
     "staff": {"domain/staff/records.py"},
     "ticket_history": {"domain/complaints/tickets.py", "store/migrations.py"},
     "tickets": {"domain/complaints/tickets.py", "store/migrations.py"},
+    # Erasure (PIPL Art. 47) replaces a person's values in the free text of every table
+    # about the customer, as a migration rewrites rows: one module, its tables declared
+    # in domain/privacy/scrub.py TEXTS.
+    "{}": {"domain/privacy/scrub.py"},
 }
 
 WRITE = re.compile(

@@ -173,7 +173,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "export": ("export_cmd", "export_cmd", N_("Export a table as CSV for Excel, or as JSON.")),
     "staff": ("staff_cmd", "app", N_("Staff: who calls, visits and takes escalations.")),
-    "db": ("db_cmd", "app", N_("Database location, online backup, integrity check.")),
+    "db": ("db_cmd", "app", N_("Database location, backups and restore, checks, retention.")),
     "config": ("config_cmd", "app", N_("The rules in force: defaults and your overrides.")),
 }
 

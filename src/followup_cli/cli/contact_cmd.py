@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from followup_cli.cli.common import Format, FormatOption, WideOption, new_app
+from followup_cli.cli.privacy_cmd import contact_erase_cmd
 from followup_cli.cli.state import checked, open_session
 from followup_cli.domain.contacts.records import (
     add_contact,
@@ -181,3 +182,6 @@ def edit_cmd(
                 " update the contacts (`followup contact add {code} NAME --role ROLE`)"
             ).format(code=c.customer_code)
         )
+
+
+app.command("erase")(contact_erase_cmd)

@@ -7,6 +7,7 @@ import typer
 from followup_cli.cli.call_target import appointment_text
 from followup_cli.cli.common import ByOption, Format, FormatOption, WideOption, new_app
 from followup_cli.cli.numbers import WholeNumber
+from followup_cli.cli.privacy_cmd import customer_erase_cmd
 from followup_cli.cli.regrade_cmd import regrade_cmd
 from followup_cli.cli.state import acting_session, checked, open_session
 from followup_cli.domain import fields
@@ -218,6 +219,7 @@ def show_cmd(
             (_("Address"), c.address),
             (_("Note"), c.note),
             (_("Status"), shown_status),
+            *([(_("Personal data"), _("erased"))] if c.erased else []),
             *(
                 [(_("Anniversaries"), "; ".join(a.shown() for a in profile.anniversaries))]
                 if profile.anniversaries
@@ -311,6 +313,13 @@ def show_cmd(
                     Column("role", _("Role"), kind="contact_role", priority=3),
                     Column("left_on", _("Left"), priority=2),
                     Column("phone", _("Phone"), priority=4),
+                    # (issue 22: personal data erased, `contact erase`)
+                    Column(
+                        "erased",
+                        _("Erased"),
+                        value=lambda r: _("erased") if r["erased"] else "",
+                        priority=5,
+                    ),
                 ],
             ),
         )
@@ -449,3 +458,4 @@ def archive_cmd(
 
 
 app.command("regrade")(regrade_cmd)
+app.command("erase")(customer_erase_cmd)

@@ -1,14 +1,14 @@
-"""`followup db ...`: where the database is, online backup, integrity check."""
+"""`followup db ...`: where the database is, backups and restore, integrity check, prune."""
 
 import sqlite3
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from followup_cli.cli.common import FileName, new_app
+from followup_cli.cli.backup_cmd import backup_cmd, backups_cmd, restore_cmd
+from followup_cli.cli.common import new_app
+from followup_cli.cli.privacy_cmd import prune_cmd
 from followup_cli.cli.state import open_session, state
-from followup_cli.store import backup_to
 from followup_cli.store.checks import (
     MAX_LINES,
     CheckReport,
@@ -18,14 +18,13 @@ from followup_cli.store.checks import (
 )
 from followup_cli.store.connection import open_read_only
 from followup_cli.store.damage import decoded, is_damage
-from followup_cli.support.errors import Refused, StorageError, UsageError
+from followup_cli.support.errors import Refused, StorageError
 from followup_cli.support.i18n import _
-from followup_cli.support.output_files import is_stdout
 
 app = new_app(
-    "Database location, online backup, integrity check.",
-    "followup db path",
-    "followup db backup ~/backup/followup-2026-11-23.db",
+    "Database location, backups and restore, checks, retention.",
+    "followup db backup /var/backups/followup --keep 14",
+    "followup db restore /var/backups/followup/followup-2026-12-01T0730.db --force",
     "followup db check",
 )
 
@@ -41,31 +40,10 @@ def path_cmd(ctx: typer.Context) -> None:
     print(state(ctx).resolved_db_path())
 
 
-@app.command("backup")
-def backup_cmd(
-    ctx: typer.Context,
-    dest: Annotated[
-        Path, typer.Argument(help="New file to write the backup to.", click_type=FileName())
-    ],
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace DEST if it is an existing file.")
-    ] = False,
-) -> None:
-    """Copy the database with SQLite's online backup (safe while others write); mode 0600.
-
-    \b
-    Example:
-      followup db backup ~/backups/followup-$(date +%F).db
-    """
-
-    if is_stdout(dest):
-        raise UsageError(
-            _("a backup is a database file and cannot go to standard output"),
-            _("Give a file name, e.g. `followup db backup ~/backups/followup.db`."),
-        )
-    session = open_session(ctx)
-    backup_to(session.conn, dest, force=force)
-    print(_("Backed up to {path}").format(path=dest))
+app.command("backup")(backup_cmd)
+app.command("backups")(backups_cmd)
+app.command("restore")(restore_cmd)
+app.command("prune")(prune_cmd)
 
 
 @app.command("check")

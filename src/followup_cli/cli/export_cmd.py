@@ -36,7 +36,11 @@ def export_cmd(
         bool, typer.Option("--force", help="Replace FILE if it already exists.")
     ] = False,
     redact: Annotated[
-        bool, typer.Option("--redact", help="Mask phones (138****8000), WeChat, email, birth year.")
+        bool,
+        typer.Option(
+            "--redact",
+            help="Mask phones (138****8000), WeChat, email, birth year; in notes and other free text too.",
+        ),
     ] = False,
     headers: Annotated[
         str,

@@ -106,11 +106,15 @@ VALUES: dict[str, tuple[str, Any]] = {
     "dest": _FILE,
     "path": _FILE,
     "kind": ("KIND", None),
+    "folder": ("DIR", None),
+    "backup": ("BACKUP", None),
+    "--keep": ("N", None),
 }
 
 # where one word means two things: (command path, option or argument) -> value
 OVERRIDES: dict[tuple[str, str], tuple[str, Any]] = {
     ("escalate", "--to"): _STAFF,
+    ("db backup", "dest"): ("DIR|FILE", None),
     ("contact add", "--role"): ("ROLE", complete_words("contact_role")),
     ("ticket open", "--channel"): ("CHANNEL", complete_words("ticket_channel")),
     ("import", "kind"): (

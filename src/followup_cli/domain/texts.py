@@ -66,6 +66,10 @@ TEMPLATES: dict[str, str] = {
     "customer.regraded_none": N_(
         "grade {old} → {new} from value: no amount from {since} to {until}"
     ),
+    # the erasure log (`db prune`: the retention rule, 个人信息保护法 Art. 19)
+    "erasure.retention": N_(
+        "archived since {day}, kept longer than {n} years (`privacy.retain_archived_years`)"
+    ),
     # ticket history and generated tickets
     "ticket.routed_to_person": N_("{tier} customer, {severity}: routed to {role} ({person})"),
     "ticket.routed_to": N_("{tier} customer, {severity}: routed to {role}"),

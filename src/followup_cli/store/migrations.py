@@ -672,6 +672,45 @@ M015_TRIGGERS = [
 ]
 
 
+def m016_privacy(db: Any) -> None:
+    """Personal data handled as China's PIPL expects (issue 22, 个人信息保护法 Art. 19 and
+    47): when a contact or a customer was erased (`contacts.erased_at`,
+    `customers.erased_at`, empty until then; the row stays, its personal fields replaced
+    by a placeholder such as 已删除联系人 #12, so calls, tickets and events keep counting),
+    the day a customer was archived (`customers.archived_on`: how long it has been kept,
+    for `db prune`; an archived customer from before gets the day of its last change),
+    and the erasure log (`erasures`: who, when, why and which record; never the erased
+    values; never changed or deleted)."""
+    conn = db.conn
+    conn.execute("ALTER TABLE contacts ADD COLUMN erased_at TEXT")
+    conn.execute("ALTER TABLE customers ADD COLUMN erased_at TEXT")
+    conn.execute("ALTER TABLE customers ADD COLUMN archived_on TEXT")
+    conn.execute("UPDATE customers SET archived_on = substr(updated_at, 1, 10) WHERE archived = 1")
+    conn.execute(
+        """
+        CREATE TABLE erasures (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('contact', 'customer')),
+            customer_id INTEGER NOT NULL REFERENCES customers (id),
+            contact_id INTEGER REFERENCES contacts (id),
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            reason_message TEXT,
+            changed TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX erasures_customer ON erasures (customer_id)")
+    conn.execute(
+        "CREATE TRIGGER erasures_never_updated BEFORE UPDATE ON erasures"
+        " BEGIN SELECT RAISE(ABORT, 'the erasure log is never changed'); END"
+    )
+    conn.execute(
+        "CREATE TRIGGER erasures_never_deleted BEFORE DELETE ON erasures"
+        " BEGIN SELECT RAISE(ABORT, 'the erasure log is never deleted'); END"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -688,6 +727,7 @@ MIGRATIONS: list[Migration] = [
     m013_notices,
     m014_visit_reports_and_amounts,
     m015_due_summary,
+    m016_privacy,
 ]
 
 

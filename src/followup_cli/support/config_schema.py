@@ -163,6 +163,7 @@ SCHEMA: dict[str, Setting] = {
     "urgency.extra_reason": WEIGHT,
     "urgency.unreachable": WEIGHT,
     "urgency.reason.*": WEIGHT,
+    "privacy.retain_archived_years": Setting(INT, 1, 100),
     "notify.retry_minutes": Setting(INTS, 1, 10080),  # a week at most between tries
     "notify.max_attempts": Setting(INT, 1, 100),
     "notify.email.host": Setting(TEXT),

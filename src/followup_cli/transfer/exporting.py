@@ -1,7 +1,7 @@
 """CSV and JSON export: for Excel (UTF-8 with BOM, formulas neutralised) and scripts.
 
 Exports of customers, contacts, staff, events and calls use the import headers, so an
-export imports back unchanged. `redact` masks personal data (phones as 138****8000).
+export imports back unchanged. `redact` masks personal data (phones as 138****8000), in free text too.
 Headers are the English field names; `chinese_headers` gives the Chinese ones for files
 meant for people (the first Chinese header the importer reads, so they import too).
 """
@@ -9,13 +9,13 @@ meant for people (the first Chinese header the importer reads, so they import to
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Any
 
 from followup_cli.domain import fields
+from followup_cli.domain.privacy.redaction import mask_free_text, mask_phone, mask_private
 from followup_cli.domain.session import Session
 from followup_cli.render import csv_writer as csvout
 from followup_cli.support.errors import UsageError
@@ -124,22 +124,20 @@ QUERIES: dict[str, tuple[list[str], str]] = {
 }
 PHONE_FIELDS = {"phone"}
 PRIVATE_FIELDS = {"wechat", "email", "birthday"}
-
-
-def mask_phone(value: str) -> str:
-    """Keep the first three and last four digits: 13800138000 → 138****8000."""
-    digits = [i for i, ch in enumerate(value) if ch.isdigit()]
-    keep = set(digits[-2:]) if len(digits) <= 7 else set(digits[:3] + digits[-4:])
-    return "".join("*" if (i in digits and i not in keep) else ch for i, ch in enumerate(value))
-
-
-def mask_private(field: str, value: str) -> str:
-    if field == "email":
-        user, _at, domain = value.partition("@")
-        return (user[:1] + "***@" + domain) if domain else "***"
-    if field == "birthday":
-        return re.sub(r"^\d{4}-", "****-", value)
-    return value[:1] + "***"
+# Free text a person typed or the tool wrote, where a phone, WeChat id or email address
+# may stand too: masked inside the text (issue 22).
+FREE_TEXT_FIELDS = {
+    "note",
+    "findings",
+    "result",
+    "summary",
+    "details",
+    "resolution",
+    "customer_response",
+    "detail",
+    "address",
+    "appointment_place",
+}
 
 
 def export_records(
@@ -240,6 +238,8 @@ def _transforms(
             out.append((i, mask_phone))
         elif name in PRIVATE_FIELDS:
             out.append((i, partial(mask_private, name)))
+        elif name in FREE_TEXT_FIELDS:
+            out.append((i, mask_free_text))
     return out
 
 

@@ -232,6 +232,25 @@ def cancel_contact_greetings(
     ).rowcount
 
 
+def reroute_from_contact(
+    conn: sqlite3.Connection, contact_id: int, day: date, stamp: str
+) -> tuple[int, int]:
+    """An erased contact's pending callbacks: their birthday greetings cancelled (the
+    birthday is gone), the others no longer tied to them (the due list picks the next
+    contact of callback_order). (cancelled, re-routed)."""
+    cancelled = conn.execute(
+        "UPDATE callbacks SET status = 'cancelled', note = 'contact erased', closed_on = ?,"
+        " updated_at = ? WHERE contact_id = ? AND status = 'pending' AND reason = 'birthday'",
+        (day.isoformat(), stamp, contact_id),
+    ).rowcount
+    rerouted = conn.execute(
+        "UPDATE callbacks SET contact_id = NULL, updated_at = ?"
+        " WHERE contact_id = ? AND status = 'pending'",
+        (stamp, contact_id),
+    ).rowcount
+    return cancelled, rerouted
+
+
 def cancel_for_ticket(conn: sqlite3.Connection, ticket_id: int, day: date, stamp: str) -> int:
     """A reopened ticket's pending callbacks (its verification) cancelled on `day`."""
     return conn.execute(

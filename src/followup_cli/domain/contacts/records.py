@@ -38,6 +38,9 @@ class Contact:
     birthday: str | None
     primary: bool
     left_on: str | None = None  # the day they left the customer (None: still there)
+    # Their personal data was erased (`contact erase`): the name is a placeholder
+    # (已删除联系人 #12), the phone, WeChat, email and birthday are gone.
+    erased: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,6 +103,7 @@ def _from_row(row: sqlite3.Row) -> Contact:
         birthday=row["birthday"],
         primary=bool(row["is_primary"]),
         left_on=row["left_on"],
+        erased=row["erased_at"] is not None,
     )
 
 
@@ -241,22 +245,7 @@ def mark_left(session: Session, customer_ref: str, name: str, day: date) -> Cont
             (day.isoformat(), session.stamp, row["id"]),
         )
         rule = ContactRule.of(session.config["contacts"])
-        new_primary = None
-        if row["is_primary"]:
-            # The first contact still there, an operator (avoid_roles) only if nobody else.
-            avoided = sorted(rule.avoid_roles)
-            marks = ", ".join("?" for _ in avoided) or "NULL"
-            first = conn.execute(
-                "SELECT id, name FROM contacts WHERE customer_id = ? AND left_on IS NULL"
-                f" ORDER BY role IN ({marks}), id LIMIT 1",
-                (cid, *avoided),
-            ).fetchone()
-            if first is not None:
-                conn.execute(
-                    "UPDATE contacts SET is_primary = 1, updated_at = ? WHERE id = ?",
-                    (session.stamp, first["id"]),
-                )
-                new_primary = first["name"]
+        new_primary = promote_primary(session, conn, cid) if row["is_primary"] else None
         store.cancel_contact_greetings(conn, row["id"], session.today, session.stamp)
         gone = _from_row(conn.execute(_SELECT + " WHERE ct.id = ?", (row["id"],)).fetchone())
         present = [c for c in contacts_of(session, cid) if c.left_on is None]
@@ -270,6 +259,63 @@ def mark_left(session: Session, customer_ref: str, name: str, day: date) -> Cont
             next_contact = next(c for c in present if c.id == chosen.contact["id"])
         key_gone = cid in key_people_gone_ids(session.config, conn, [cid])
     return ContactLeft(gone, next_contact, new_primary, key_gone)
+
+
+def promote_primary(session: Session, conn: sqlite3.Connection, customer_id: int) -> str | None:
+    """The customer's primary contact is gone: the first contact still there becomes
+    primary, one of avoid_roles (an operator) only if nobody else is; their name, or
+    None if nobody is left."""
+    rule = ContactRule.of(session.config["contacts"])
+    avoided = sorted(rule.avoid_roles)
+    marks = ", ".join("?" for _ in avoided) or "NULL"
+    first = conn.execute(
+        "SELECT id, name FROM contacts WHERE customer_id = ? AND left_on IS NULL"
+        f" ORDER BY role IN ({marks}), id LIMIT 1",
+        (customer_id, *avoided),
+    ).fetchone()
+    if first is None:
+        return None
+    conn.execute(
+        "UPDATE contacts SET is_primary = 1, updated_at = ? WHERE id = ?",
+        (session.stamp, first["id"]),
+    )
+    return str(first["name"])
+
+
+# -- erasure (PIPL Art. 47: the person asks for their data to be deleted) ---------------
+
+# What an erased contact is called from then on: no name, their record's number.
+ERASED_CONTACT = "已删除联系人 #{id}"
+
+
+def erased_contact_name(contact_id: int) -> str:
+    return ERASED_CONTACT.format(id=contact_id)
+
+
+def blank_contact(session: Session, conn: sqlite3.Connection, contact_id: int) -> str | None:
+    """Inside the caller's transaction: the contact's personal fields (name, phone,
+    WeChat, email, birthday, note) replaced by the placeholder or emptied; they are never
+    called again (gone from the customer, today unless they had left before) and no
+    longer primary (the next contact is). The row stays: calls and events still count.
+    Returns the new primary contact's name, if the primary moved."""
+    row = conn.execute(
+        "SELECT customer_id, is_primary FROM contacts WHERE id = ?", (contact_id,)
+    ).fetchone()
+    conn.execute(
+        "UPDATE contacts SET name = ?, phone = NULL, wechat = NULL, email = NULL,"
+        " birthday = NULL, note = NULL, is_primary = 0, left_on = coalesce(left_on, ?),"
+        " erased_at = ?, updated_at = ? WHERE id = ?",
+        (
+            erased_contact_name(contact_id),
+            session.today.isoformat(),
+            session.stamp,
+            session.stamp,
+            contact_id,
+        ),
+    )
+    if row["is_primary"]:
+        return promote_primary(session, conn, row["customer_id"])
+    return None
 
 
 def key_people_gone_ids(

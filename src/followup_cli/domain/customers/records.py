@@ -47,6 +47,8 @@ class Customer:
     created_at: str
     updated_at: str
     changed_by: str | None = None  # who last edited or archived it (--by)
+    archived_on: str | None = None  # the day it was archived (how long it has been kept)
+    erased: bool = False  # its personal data was erased (`customer erase`, `db prune`)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +73,8 @@ def customer_from_row(session: Session, row: sqlite3.Row) -> Customer:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         changed_by=row["changed_by"],
+        archived_on=row["archived_on"],
+        erased=row["erased_at"] is not None,
     )
 
 
@@ -319,8 +323,17 @@ def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Cu
     with session.write() as conn:
         row = resolve_customer_row(conn, ref)
         conn.execute(
-            "UPDATE customers SET archived = ?, updated_at = ?, changed_by = ? WHERE id = ?",
-            (0 if restore else 1, session.stamp, session.actor, row["id"]),
+            "UPDATE customers SET archived = ?, archived_on = ?, updated_at = ?, changed_by = ?"
+            " WHERE id = ?",
+            (
+                0 if restore else 1,
+                # The day it was archived: how long it has been kept (`db prune`); an
+                # archived customer archived again keeps its first day.
+                None if restore else (row["archived_on"] or session.today.isoformat()),
+                session.stamp,
+                session.actor,
+                row["id"],
+            ),
         )
 
         if restore:
@@ -517,3 +530,45 @@ def customers_starting(conn: sqlite3.Connection, text: str, most: int) -> list[t
             (pattern, pattern, most),
         )
     ]
+
+
+# -- erasure (PIPL Art. 47) and retention (Art. 19) ---------------------------------------
+
+# What an erased customer is called from then on: no name, its record's number.
+ERASED_CUSTOMER = "已删除客户 #{id}"
+
+
+def erased_customer_name(customer_id: int) -> str:
+    return ERASED_CUSTOMER.format(id=customer_id)
+
+
+def blank_customer(session: Session, conn: sqlite3.Connection, customer_id: int) -> int:
+    """Inside the caller's transaction: the customer's name becomes the placeholder, its
+    phone, address and note are emptied, and it is archived (nothing to call any more:
+    its pending callbacks are cancelled; their number is returned). Its code, grade,
+    region, industry, owner and department stay: the statistics count by them."""
+    placeholder = erased_customer_name(customer_id)
+    conn.execute(
+        "UPDATE customers SET name = ?, name_key = ?, phone = NULL, address = NULL,"
+        " note = NULL, archived = 1, archived_on = coalesce(archived_on, ?), erased_at = ?,"
+        " updated_at = ?, changed_by = ? WHERE id = ?",
+        (
+            placeholder,
+            name_key(placeholder),
+            session.today.isoformat(),
+            session.stamp,
+            session.stamp,
+            session.actor,
+            customer_id,
+        ),
+    )
+    return cancel_customer_callbacks(session, customer_id, "customer erased")
+
+
+def archived_before(conn: sqlite3.Connection, day: str) -> list[sqlite3.Row]:
+    """Customers archived before `day` whose personal data is still there."""
+    return conn.execute(
+        "SELECT id, code, name, archived_on FROM customers WHERE archived = 1"
+        " AND erased_at IS NULL AND archived_on < ? ORDER BY archived_on, code",
+        (day,),
+    ).fetchall()
