@@ -34,7 +34,7 @@ from followup_cli.store.identity import APPLICATION_ID, OWN_TABLES
 from followup_cli.store.schema import SCHEMA_VERSION
 from followup_cli.support.errors import StorageError, UsageError, disk_full, is_disk_full
 from followup_cli.support.i18n import _
-from followup_cli.support.output_files import staged_file
+from followup_cli.support.output_files import staged_file, sync_file, sync_folder
 
 PREFIX = "followup-"
 # followup-2026-12-01T0730.db, and -2, -3 ... for a second backup in the same minute.
@@ -396,14 +396,14 @@ def restore_backup(db: Path, backup: Path, now: datetime) -> Restored:
             finally:
                 target.close()
                 source.close()
-            _fsync(tmp)
+            sync_file(tmp)
             if exists:
                 _keep_mode(db, tmp)
             os.replace(tmp, db)  # the one step that changes what `db` is
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _sync_folder(db.parent)
+        sync_folder(db.parent)
     except OSError as exc:
         if is_disk_full(exc):
             raise disk_full(str(db)) from None
@@ -469,24 +469,3 @@ def _online_copy(db: Path, dest: Path) -> None:
 def _keep_mode(db: Path, tmp: Path) -> None:
     """The restored file keeps the database's mode (a group-shared 0660 stays so)."""
     os.chmod(tmp, stat.S_IMODE(db.stat().st_mode))
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

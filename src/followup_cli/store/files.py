@@ -24,7 +24,7 @@ from followup_cli.store import filesystems
 from followup_cli.store.busy import busy_error, is_busy
 from followup_cli.support.errors import StorageError, disk_full, is_disk_full
 from followup_cli.support.i18n import _
-from followup_cli.support.output_files import staged_file
+from followup_cli.support.output_files import staged_file, sync_file, sync_folder
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -272,7 +272,7 @@ def migration_backup(path: Path, version: int) -> Path:
     except BaseException:
         _remove_temp(tmp)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return final
 
 
@@ -299,24 +299,7 @@ def _copy_database(path: Path, dest: Path) -> None:
     finally:
         target.close()
         source.close()
-    fd = os.open(dest, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    sync_file(dest)
 
 
 def backup_to(conn: sqlite3.Connection, dest: Path, *, force: bool = False) -> None:

@@ -156,7 +156,18 @@ def _publish(tmp: Path, path: Path, *, force: bool) -> None:
     os.unlink(tmp)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_file(path: Path) -> None:
+    """`path`'s bytes on the disk (fsync)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path) -> None:
+    """A rename or a new name in `folder` on the disk (fsync of the folder), where the
+    filesystem allows it."""
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
@@ -198,7 +209,7 @@ def staged_file(path: Path, *, force: bool = False) -> Iterator[Path]:
         finally:
             os.close(fd)
         _publish(tmp, path, force=force)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     except OSError as exc:
         if is_disk_full(exc):
             raise disk_full(str(path)) from None
