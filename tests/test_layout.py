@@ -398,3 +398,61 @@ def test_an_error_and_its_hint_fit_a_narrow_terminal(screens_db: Path, language:
         "`followup customer list --search 关键词`\n查找。\n",
     }
     assert shown == expected[language]
+
+
+# -- widths -------------------------------------------------------------------------
+
+WIDTH_SAMPLES = [
+    "",
+    "C000123",
+    "济南鲁通工程机械有限公司",
+    "ｆｕｌｌ－ｗｉｄｔｈ",
+    "e\u0301te\u0301",  # combining accents take no cell
+    "\u0301 leading mark",
+    "#12 回访 L2 try 2: 服务 2026-11-20 (+2d)；Ⓐ ← ☎ 😀",
+    "\\x1b[31m escaped",
+]
+
+
+@pytest.mark.parametrize("text", WIDTH_SAMPLES)
+def test_cell_width_agrees_with_the_slow_count(text: str) -> None:
+    from followup_cli.render.wrap import cell_width, cell_width_slow
+
+    assert cell_width(text) == cell_width_slow(text)
+    assert cell_width(text) == cell_width(text)  # (the cached widths, a second time)
+
+
+def test_cell_width_counts_wide_and_combining_characters() -> None:
+    from followup_cli.render.wrap import cell_width
+
+    assert cell_width("abc") == 3
+    assert cell_width("有限公司") == 8
+    assert cell_width("e\u0301") == 1
+    assert cell_width("ａ") == 2
+
+
+def test_cell_width_agrees_over_random_text() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from followup_cli.render.wrap import cell_width, cell_width_slow
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.text(max_size=40))
+    def agree(text: str) -> None:
+        assert cell_width(text) == cell_width_slow(text)
+
+    agree()
+
+
+def test_plain_table_pads_each_cell_to_its_column() -> None:
+    from followup_cli.render.output import Column, plain_table
+
+    columns = [Column("n", "N", justify="right"), Column("name", "Name"), Column("x", "X")]
+    records = [{"n": 7, "name": "济南", "x": "a"}, {"n": 12, "name": "ab", "x": ""}]
+    assert plain_table(columns, records).split("\n") == [
+        "N   Name  X",
+        "--  ----  -",
+        " 7  济南  a",
+        "12  ab",
+    ]

@@ -143,14 +143,19 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
     have tens of thousands)."""
     rows = [[_one_line(c.text(r)) for c in columns] for r in records]
     headers = [visible(c.header) for c in columns]
+    # Each cell measured once: the columns' widths, then each cell's padding.
+    cells = [[cell_width(t) for t in row] for row in rows]
     widths = [cell_width(h) for h in headers]
-    for row in rows:
-        for i, text in enumerate(row):
-            widths[i] = max(widths[i], cell_width(text))
+    for measured in cells:
+        widths = list(map(max, widths, measured))
     yield "  ".join(pad(h, widths[i], "left") for i, h in enumerate(headers)).rstrip()
     yield "  ".join("-" * w for w in widths)
-    for row in rows:
-        yield "  ".join(pad(t, widths[i], columns[i].justify) for i, t in enumerate(row)).rstrip()
+    right = [c.justify == "right" for c in columns]
+    for row, measured in zip(rows, cells, strict=True):
+        yield "  ".join(
+            " " * (w - n) + t if r else t + " " * (w - n)
+            for t, n, w, r in zip(row, measured, widths, right, strict=True)
+        ).rstrip()
 
 
 def table_overhead(n: int) -> int:
