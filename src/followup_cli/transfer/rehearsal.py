@@ -216,11 +216,13 @@ def _refuse_real_writes(
 def _keep_deltas(
     conn: sqlite3.Connection, last_call: int, last_callback: int, last_customer: int
 ) -> None:
-    """What the rehearsal changed, kept under other names; the copies dropped."""
+    """What the rehearsal changed, kept under other names; the copies dropped. The new
+    rows are kept in id order, so that the write phase reads them in their tables' order
+    (`ORDER BY rowid`) and SQLite sorts nothing inside the write lock."""
     for name in DELTAS.values():
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
     conn.execute(
-        f"CREATE TEMP TABLE {DELTAS['calls_new']} AS SELECT * FROM temp.calls WHERE id > ?",
+        f"CREATE TEMP TABLE {DELTAS['calls_new']} AS SELECT * FROM temp.calls WHERE id > ? ORDER BY id",
         (last_call,),
     )
     conn.execute(

@@ -541,13 +541,14 @@ def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str]) -> None
 def insert_rehearsed(conn: sqlite3.Connection, rehearsed: str, ids: callbacks.IdShift) -> int:
     """The calls an import settled on a private copy (transfer/rehearsal.py), from
     `temp.{rehearsed}`, with their ids and lead callbacks moved past the rows written
-    meanwhile."""
+    meanwhile. Read in the temp table's order, which is id order (as
+    `callbacks.insert_rehearsed`)."""
     names = [r[1] for r in conn.execute("PRAGMA main.table_info(calls)")]
     moved = {"id": ids.call("d.id"), "callback_id": ids.callback("d.callback_id")}
     values = [moved.get(n, f'd."{n}"') for n in names]
     return conn.execute(
         f"INSERT INTO main.calls ({', '.join(names)})"
-        f" SELECT {', '.join(values)} FROM temp.{rehearsed} AS d ORDER BY d.id"
+        f" SELECT {', '.join(values)} FROM temp.{rehearsed} AS d ORDER BY d.rowid"
     ).rowcount
 
 
