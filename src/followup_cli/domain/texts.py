@@ -356,8 +356,16 @@ _UNITS = {"d": N_("{n} days"), "w": N_("{n} weeks"), "m": N_("{n} months"), "y":
 
 def interval_text(text: str) -> str:
     """An interval as written in config (3d, 1w, 6m, 1y), in the interface language."""
-    if current_language() == ENGLISH:
+    language = current_language()
+    if language == ENGLISH:
         return text
+    return _interval_in(text, language)
+
+
+@lru_cache(maxsize=256)
+def _interval_in(text: str, language: str) -> str:
+    """`interval_text` in `language` (the current one): a due list says "2 days" for
+    tens of thousands of callbacks, and there are a few intervals."""
     found = _INTERVAL.fullmatch(text.strip())
     if not found:
         return text
