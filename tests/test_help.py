@@ -113,6 +113,20 @@ def test_command_help_has_an_example(path, command):
     assert "Example" in r.stdout, f"{' '.join(path)} --help has no example"
 
 
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=[" ".join(p) for p, _ in LEAVES])
+def test_an_example_continued_on_the_next_line_shows_its_backslash(path, command):
+    """An example's command line too long for one line ends with ` \\`, and the next
+    line carries on. (A lone backslash at a line's end in the docstring joins the
+    lines, leaving a run of spaces in the middle of the command.)"""
+    r = invoke(*path, "--help")
+    examples = r.stdout.partition("Example")[2].partition("Arguments:")[0]
+    examples = examples.partition("Options:")[0]
+    for line in examples.splitlines():
+        if line.lstrip().startswith("followup "):
+            command_part = line.split("#")[0].strip()
+            assert "   " not in command_part, f"a joined example line: {line!r}"
+
+
 @pytest.mark.parametrize(
     ("path", "command"), GROUPS, ids=[" ".join(p) or "followup" for p, _ in GROUPS]
 )

@@ -74,7 +74,7 @@ def add_cmd(
     Example:
       followup event add C000012 --kind service --date 2026-11-20 --ref WO-8812 \\
           --machine "SY215C #3391" --staff 赵强 --result fixed --contact 张建国 --by 李娜
-      followup event add C000012 --kind sale --date 2026-11-10 --in-use 2026-11-18 \
+      followup event add C000012 --kind sale --date 2026-11-10 --in-use 2026-11-18 \\
           --amount 385000
     """
 

@@ -104,7 +104,7 @@ def log_call_cmd(
       followup log-call C000012 --outcome reached --by 李娜 --satisfaction 4 \\
           --answer fixed=yes --answer on_time=no --note "工程师晚到了一天"
       followup log-call C000012 --outcome no-answer --by 李娜
-      followup log-call C000003 --outcome reached --by 王伟 --channel visit \
+      followup log-call C000003 --outcome reached --by 王伟 --channel visit \\
           --findings "二期工程需两台挖机，下月报价"
       followup log-call C000012          # on a terminal: the guided call script
     """
