@@ -413,3 +413,54 @@ def test_a_kept_line_removed_by_hand_is_made_again(office: Run, db_path: Path) -
     conn.close()
     assert removed > 0
     assert ok(office("due", "--format", "csv")).stdout == before
+
+
+def test_kept_lines_follow_a_config_change_they_depend_on(
+    office: Run, rows: Rows, tmp_path: Path
+) -> None:
+    """The kept lines carry the tier of each grade: a config that changes the tiers is
+    printed at once, in csv and json (not the lines kept under the old config), and the
+    old config's lists come back with it."""
+    import csv
+    import io
+
+    ok(office("due"))
+    before = {fmt: ok(office("due", "--format", fmt)).stdout for fmt in ("csv", "json")}
+    assert rows("SELECT count(*) AS n FROM due_csv_lines")[0]["n"] > 0
+    tiers = {1: "general", 2: "key", 3: "important", 4: "core", 5: "core"}
+    config = tmp_path / "tiers.toml"
+    config.write_text(
+        "[tiers]\n" + "".join(f'{g} = "{t}"\n' for g, t in tiers.items()), encoding="utf-8"
+    )
+    shown = ok(office("--config", str(config), "due", "--format", "csv")).stdout
+    assert shown == ok(office("--config", str(config), "due", "--format", "csv")).stdout
+    lines = list(csv.DictReader(io.StringIO(shown)))
+    assert lines and all(r["tier"] == tiers[int(r["grade"])] for r in lines)
+    records = json.loads(ok(office("--config", str(config), "due", "--format", "json")).stdout)
+    assert all(r["customer"]["tier"] == tiers[r["customer"]["grade"]] for r in records)
+    for fmt in ("csv", "json"):
+        assert ok(office("due", "--format", fmt)).stdout == before[fmt]
+
+
+def test_the_summary_rules_name_every_setting_a_kept_line_prints() -> None:
+    """The rules print changes with the urgency, the grace, the tiers and the contact
+    rule, and with nothing else (another setting keeps the summary)."""
+    from followup_cli.domain.callbacks.due_summary import rules_of
+    from followup_cli.support.config import load_config
+
+    base = rules_of(load_config(None))
+    changes = [
+        ("urgency", lambda c: c["urgency"].update(overdue_day=9.5)),
+        ("grace", lambda c: c["planning"].update(greeting_grace_days=1)),
+        ("tiers", lambda c: c["tiers"].update({"1": "general"})),
+        ("order", lambda c: c["contacts"].update(callback_order=["primary"])),
+        ("in charge", lambda c: c["contacts"].update(in_charge_reasons=[])),
+        ("avoid", lambda c: c["contacts"].update(avoid_roles=["boss"])),
+    ]
+    for name, change in changes:
+        config = load_config(None)
+        change(config)
+        assert rules_of(config) != base, name
+    config = load_config(None)
+    config["tickets"]["call_sla_days"] = 3
+    assert rules_of(config) == base

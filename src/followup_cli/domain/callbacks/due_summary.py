@@ -21,8 +21,8 @@ It is never wrong, only sometimes not yet used:
   made many (an import) and by the day's first `due` (`tidy`), each batch its own
   transaction so nobody waits behind it.
 
-A change to the rules behind it (the reason weights, the greetings' grace) makes the
-summary unusable until it is built again; every day away from the summary's day adds
+A change to the rules behind it (the reason weights, the greetings' grace; for the kept
+lines, the tiers and the contact rule) makes the summary unusable until it is built again; every day away from the summary's day adds
 the customers whose due set changed meanwhile to the live part, and a day more than
 `REACH_DAYS` away is ranked wholly live.
 """
@@ -109,10 +109,22 @@ def grace_days(config: Config) -> int:
     return int(config["planning"]["greeting_grace_days"])
 
 
+# The settings a kept line (due_keeping.py) prints the result of besides the data: the
+# tier of each grade and the rule that chooses the contact to call.
+LINE_CONTACT_RULES = ("callback_order", "in_charge_reasons", "avoid_roles")
+
+
 def rules_of(config: Config) -> str:
-    """What the summary's rows depend on besides the data, as a short print: the
-    urgency's coefficients and the greetings' grace."""
-    rules = {"urgency": config["urgency"], "grace": grace_days(config)}
+    """What the summary's rows and kept lines depend on besides the data, as a short
+    print: the urgency's coefficients, the greetings' grace, the tiers and the contact
+    rule (a change to any makes the summary unusable until it is built again)."""
+    contacts = config["contacts"]
+    rules = {
+        "urgency": config["urgency"],
+        "grace": grace_days(config),
+        "tiers": config["tiers"],
+        "contacts": {key: contacts[key] for key in LINE_CONTACT_RULES},
+    }
     text = json.dumps(rules, sort_keys=True, default=str)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
