@@ -370,7 +370,9 @@ def apply_rehearsed(conn: sqlite3.Connection, changed: str, new: str) -> None:
         f"UPDATE main.customers AS m SET {sets} FROM temp.{changed} AS d WHERE m.id = d.id"
     )
     cols = ", ".join(f'"{n}"' for n in names)
-    conn.execute(f"INSERT INTO main.customers ({cols}) SELECT {cols} FROM temp.{new} ORDER BY rowid")
+    conn.execute(
+        f"INSERT INTO main.customers ({cols}) SELECT {cols} FROM temp.{new} ORDER BY rowid"
+    )
 
 
 def apply_rehearsed_flags(conn: sqlite3.Connection, changes: str) -> None:
