@@ -355,14 +355,10 @@ def test_a_dropped_trigger_is_restored_by_init_and_the_summary_built_again(
     assert [r for r in first if r["customer"]["code"] != code] == then
 
 
-def test_the_kept_lines_print_what_the_rows_would(
-    office: Run, rows: Rows, db_path: Path, tmp_path: Path
-) -> None:
-    """A full list long enough for one JSON record a line (250 customers due), printed
-    from the lines the summary keeps, is byte for byte the list made row by row (the
-    lines dropped), in csv and json, on the summary's day and a week later."""
+def _many_due(office: Run, db_path: Path, tmp_path: Path, n: int) -> None:
+    """`n` more customers (K0000...) due today, each with one event callback."""
     names = ["code,name,grade,phone"] + [
-        f'K{n:04d},"=SUM(1),客户{n}",{1 + n % 5},1380000{n:04d}' for n in range(250)
+        f'K{i:04d},"=SUM(1),客户{i}",{1 + i % 5},1380000{i:04d}' for i in range(n)
     ]
     csv_file = tmp_path / "kept.csv"
     csv_file.write_text("\n".join(names) + "\n", encoding="utf-8")
@@ -376,12 +372,38 @@ def test_the_kept_lines_print_what_the_rows_would(
     )
     conn.commit()
     conn.close()
+
+
+def test_the_kept_lines_print_what_the_rows_would(
+    office: Run, rows: Rows, db_path: Path, tmp_path: Path
+) -> None:
+    """A full list long enough for one JSON record a line (250 customers due), printed
+    from the lines the summary keeps, is byte for byte the list made row by row (the
+    lines dropped), in csv, json and the plain table (in English and in Chinese), on the
+    summary's day and a week later."""
+    _many_due(office, db_path, tmp_path, 250)
+    conn = sqlite3.connect(db_path)
+    # Rows with a mark, a booked time and a wide cell (the table's widths are kept too).
+    conn.execute("UPDATE customers SET unreachable = 1 WHERE code IN ('K0003', 'K0007')")
+    conn.execute(
+        "UPDATE callbacks SET appointment_at = '2026-11-24T02:30:00+00:00',"
+        " appointment_place = '济南项目部工地' WHERE plan_key IN ('kept-5', 'kept-9')"
+    )
+    conn.commit()
+    conn.close()
+    kinds = {
+        "csv": (["--format", "csv"], {}),
+        "json": (["--format", "json"], {}),
+        "table": (["--format", "table"], {}),
+        "表格": (["--format", "table"], {"FOLLOWUP_LANGUAGE": "zh_CN"}),
+    }
     outputs = {}
     for today in ("2026-11-23", "2026-11-30"):
-        for fmt in ("csv", "json"):
-            ok(office("due", "--format", fmt, today=today))  # (settles, keeps lines)
+        for kind, (args, env) in kinds.items():
+            ok(office("due", *args, today=today, env=env))  # (settles, keeps lines)
             assert rows("SELECT count(*) AS n FROM due_json_lines")[0]["n"] >= 250
-            outputs[True, today, fmt] = ok(office("due", "--format", fmt, today=today)).stdout
+            assert rows("SELECT count(*) AS n FROM due_table_lines")[0]["n"] >= 500
+            outputs[True, today, kind] = ok(office("due", *args, today=today, env=env)).stdout
     # The same lists made row by row: on a read-only copy without a summary (nothing is
     # rolled or kept there).
     plain = tmp_path / "plain.db"
@@ -392,14 +414,16 @@ def test_the_kept_lines_print_what_the_rows_would(
     conn.close()
     plain.chmod(0o400)
     for today in ("2026-11-23", "2026-11-30"):
-        for fmt in ("csv", "json"):
-            made = office("due", "--format", fmt, today=today, db=plain)
-            outputs[False, today, fmt] = ok(made).stdout
+        for kind, (args, env) in kinds.items():
+            made = office("due", *args, today=today, db=plain, env=env)
+            outputs[False, today, kind] = ok(made).stdout
     for key, text in outputs.items():
         if key[0]:
             assert text == outputs[False, key[1], key[2]], key
     assert len(json.loads(outputs[True, "2026-11-23", "json"])) > 250
     assert '"\'=SUM(1),客户1"' in outputs[True, "2026-11-23", "csv"]  # neutralised, quoted
+    table = outputs[True, "2026-11-23", "表格"]
+    assert "=SUM(1),客户1 " in table and "11-24 10:30" in table and " !" in table
 
 
 def test_a_kept_line_removed_by_hand_is_made_again(office: Run, db_path: Path) -> None:
@@ -464,3 +488,67 @@ def test_the_summary_rules_name_every_setting_a_kept_line_prints() -> None:
     config = load_config(None)
     config["tickets"]["call_sla_days"] = 3
     assert rules_of(config) == base
+
+
+def test_a_kept_table_row_removed_or_changed_by_hand_prints_safely(
+    office: Run, db_path: Path, tmp_path: Path
+) -> None:
+    """The plain table's kept rows rewritten with the sqlite3 shell (escape sequences,
+    widths that are not numbers, too few cells) are printed with their control
+    characters escaped and their cells measured again, padded like every row; rows
+    deleted are made again as before. Nothing crashes."""
+    from followup_cli.render.wrap import cell_width
+
+    _many_due(office, db_path, tmp_path, 5)
+    ok(office("due"))
+    before = ok(office("due")).stdout
+    conn = sqlite3.connect(db_path)
+    kept = conn.execute(
+        "SELECT customer_id FROM due_table_lines WHERE language = 'en' ORDER BY customer_id"
+    ).fetchall()
+    assert len(kept) >= 3
+    rewritten = [
+        (
+            "C\x1b]0;PWNED\x07X\x1fname\x1f1\x1f\x1f138\x1f2026-11-01\x1fr\x1fa\x1f",
+            "1,1,1,0,3,1,1,1,0",
+        ),
+        ("short\x1fcells", "5,5"),
+        ("a\x1fb\x1fc\x1fd\x1fe\x1ff\x1fg\x1fh\x1f很长的名字很长的名字很长的名字", "x,y"),
+    ]
+    for (customer,), (cells, widths) in zip(kept, rewritten, strict=False):
+        conn.execute(
+            "UPDATE due_table_lines SET cells = ?, widths = ? WHERE customer_id = ?"
+            " AND language = 'en'",
+            (cells, widths, customer),
+        )
+    conn.commit()
+    shown = ok(office("due")).stdout
+    assert "\x1b" not in shown and "\x07" not in shown and "\x1f" not in shown
+    assert "C\\x1b]0;PWNED\\x07X" in shown
+    lines = shown.splitlines()
+    rule = lines[2]
+    assert set(rule) == {"-", " "}
+    # Every row fits the columns its cells were padded to (measured again where changed).
+    assert all(cell_width(line) <= len(rule) for line in lines[3:] if line.strip())
+    assert any(cell_width(line) == len(rule) for line in lines[3:] if "很长的名字" in line)
+
+    conn.execute("DELETE FROM due_table_lines")
+    conn.commit()
+    conn.close()
+    assert ok(office("due")).stdout == before
+
+
+def test_a_long_list_cut_by_limit_prints_the_kept_lines_too(
+    office: Run, db_path: Path, tmp_path: Path
+) -> None:
+    """`--limit` above the short list's reading (READ_AFTER_RANKING) takes the kept lines
+    as a full list does: the same output as without the limit when every row fits (it
+    once handed the kept rows over without their reasons, and crashed)."""
+    from followup_cli.domain.callbacks.due import READ_AFTER_RANKING
+
+    _many_due(office, db_path, tmp_path, 5)
+    ok(office("due"))
+    for fmt in ("csv", "json", "table"):
+        full = ok(office("due", "--format", fmt)).stdout
+        cut = office("due", "--format", fmt, "--limit", str(READ_AFTER_RANKING + 1))
+        assert ok(cut).stdout == full, fmt

@@ -41,6 +41,7 @@ OWNERS: dict[str, set[str]] = {
     "due_reasons": {"domain/callbacks/due_summary.py"},
     "due_csv_lines": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
     "due_json_lines": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
+    "due_table_lines": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
     "due_unlined": {"domain/callbacks/due_summary.py", "domain/callbacks/due_keeping.py"},
     "due_summary": {"domain/callbacks/due_summary.py"},
     "erasures": {"domain/privacy/erasure.py"},

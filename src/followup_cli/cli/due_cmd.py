@@ -7,33 +7,40 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from followup_cli.cli.call_target import ContactText
 from followup_cli.cli.common import DAYS_MAX, Format, FormatOption, WideOption
 from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
-from followup_cli.domain.callbacks.due import DueEntries, DueFilter
+from followup_cli.domain.callbacks.due import DueEntries, DueFilter, KeptCells
 from followup_cli.domain.callbacks.due_keeping import tidy
 from followup_cli.domain.callbacks.due_summary import TIDY_SECONDS
-from followup_cli.domain.callbacks.due_text import CSV_HEADER, ReasonText, csv_cells
+from followup_cli.domain.callbacks.due_text import CSV_HEADER, ContactText, ReasonText, csv_cells
 from followup_cli.domain.callbacks.urgency import TERMS
+from followup_cli.render.due_rows import (
+    UNREACHABLE,
+    UNREACHABLE_MARK,
+    due_columns,
+    due_record,
+    kept_row,
+    terms_text,
+)
 from followup_cli.render.output import (
     LONG_LIST,
-    Column,
+    cell_width,
     paragraph,
     print_json_list,
+    print_plain_rows,
     print_records,
+    row_cells,
     stdout_is_terminal,
     write_csv_rows,
 )
 from followup_cli.support.i18n import (
     ENGLISH,
-    N_,
     _,
     current_language,
     english,
-    label,
     ngettext,
 )
 
@@ -116,12 +123,12 @@ def due_cmd(
     kept = None if explain else fmt.value
     if fmt == Format.csv:
         csv_rows = DueEntries(session, flt, terms=explain, counted=False, messages=False)
-        with closing(csv_rows.items(kept)) as rows:
+        with closing(csv_rows.lines(kept)) as rows:
             write_due_csv(rows, explain)
         return
     if fmt == Format.json:
         json_rows = DueEntries(session, flt, terms=explain, counted=False, messages=False)
-        with closing(json_rows.items(kept)) as rows:
+        with closing(json_rows.lines(kept)) as rows:
             head = list(islice(rows, LONG_LIST + 1))
             if len(head) > LONG_LIST or not any(isinstance(x, str) for x in head):
                 print_json_list(chain(head, rows), lambda e: e.record(explain))
@@ -131,7 +138,8 @@ def due_cmd(
             print_json_list(made, lambda e: e.record(explain))
         return
     entries = DueEntries(session, flt, terms=explain, messages=current_language() != ENGLISH)
-    with closing(iter(entries)) as rows:
+    # A full plain table (cron mail) takes the cells the due summary keeps, where it has them.
+    with closing(entries.table_rows(not explain and not stdout_is_terminal())) as rows:
         shown = render_due_table(rows, explain, on.isoformat(), days, session.zone)
     if entries.total > shown:
         paragraph(
@@ -143,67 +151,55 @@ def due_cmd(
 
 
 def render_due_table(
-    entries: Iterable["DueEntry"], explain: bool, on: str, days: int, zone: "tzinfo | None" = None
+    entries: Iterable["DueEntry | KeptCells"],
+    explain: bool,
+    on: str,
+    days: int,
+    zone: "tzinfo | None" = None,
 ) -> int:
     """The due list as a table (Rich on a terminal, plain text otherwise); returns the
-    number of rows shown."""
-
+    number of rows shown. A row the due summary keeps the cells of (plain text only) is
+    printed from them."""
     reasons = ReasonText(zone)
     contact = ContactText()
-    # Flat rows of what the columns show (not the json records): a cron job may print
-    # tens of thousands of them.
-    records = [
-        {
-            "urgency": f"{e.urgency:.1f}",
-            "code": e.code,
-            "name": e.name,
-            "grade": e.grade,
-            "contact": contact(e.contact) if e.contact else "",
-            # The unreachable flag marks the number that did not work (see UNREACHABLE).
-            "phone": f"{e.phone or ''} {UNREACHABLE_MARK}".lstrip() if e.unreachable else e.phone,
-            "due_on": e.due_on,
-            "days_overdue": e.days_overdue or "",
-            "reasons": reasons.items(e.reasons),
-            "assignee": e.assignee,
-            "open_tickets": e.open_tickets or "",
-            "unreachable": e.unreachable,
-            "terms": _terms(dict(zip(TERMS, e.terms, strict=True))) if explain else "",
-        }
-        for e in entries
-    ]
-    columns = [
-        Column("urgency", _("Urg"), justify="right", priority=10),
-        Column("code", _("Code"), priority=1),
-        Column("name", _("Customer"), wrap=True, priority=2),
-        Column("grade", _("G"), justify="right", priority=9),
-        Column("contact", _("Contact"), wrap=True, priority=5),
-        Column("phone", _("Phone"), priority=3),
-        Column("due_on", _("Due"), priority=7),
-        Column("days_overdue", _("Late"), justify="right", priority=6),
-        # Each reason on its line on a terminal; "; " between them in plain text.
-        Column("reasons", _("Reasons"), wrap=True, min_width=24, priority=4, separator="; "),
-        Column("assignee", _("Assignee"), priority=8),
-        Column("open_tickets", _("Tix"), justify="right", priority=11),
-    ]
-    if explain:
-        columns.append(Column("terms", _("Urgency terms"), wrap=True, priority=4))
+    columns = due_columns(explain)
     window = on if days == 0 else _("{date} + {n} days").format(date=on, n=days)
-    title = ngettext(
-        "Due {window}: {n} customer", "Due {window}: {n} customers", len(records)
-    ).format(window=window, n=len(records))
-    print_records(records, columns, "table", title=title, empty=_("Nothing due."))
-    if any(r["unreachable"] for r in records):
+
+    def title(n: int) -> str:
+        return ngettext("Due {window}: {n} customer", "Due {window}: {n} customers", n).format(
+            window=window, n=n
+        )
+
+    if stdout_is_terminal():
+        records = []
+        for e in entries:
+            assert not isinstance(e, KeptCells)  # (a terminal's list is made, never kept)
+            records.append(due_record(e, reasons, contact, explain))
+        print_records(records, columns, "table", title=title(len(records)), empty=_("Nothing due."))
+        unreachable = any(r["unreachable"] for r in records)
+        shown = len(records)
+    else:
+        rows: list[list[str]] = []
+        cells: list[list[int]] = []
+        unreachable = False
+        for e in entries:
+            if isinstance(e, KeptCells):
+                row, measured = kept_row(e)
+            else:
+                row = row_cells(columns, due_record(e, reasons, contact, explain))
+                measured = [cell_width(t) for t in row]
+            unreachable = unreachable or bool(e.unreachable)
+            rows.append(row)
+            cells.append(measured)
+        shown = len(rows)
+        if rows:
+            print_plain_rows(columns, rows, cells, title(shown))
+        else:
+            print(title(0))
+            print(_("Nothing due."))
+    if unreachable:
         paragraph(_(UNREACHABLE).format(mark=UNREACHABLE_MARK), hang=2)
-    return len(records)
-
-
-# The table's marker of an unreachable customer (several failed calls in a row), after
-# the phone, and the legend under the table that explains it.
-UNREACHABLE_MARK = "!"
-UNREACHABLE = N_(
-    "{mark} unreachable: the last calls did not reach the customer;"
-    " check the phone numbers (`followup customer show CODE`)"
-)
+    return shown
 
 
 def write_due_csv(entries: Iterable["DueEntry | str"], explain: bool) -> None:
@@ -217,16 +213,8 @@ def write_due_csv(entries: Iterable["DueEntry | str"], explain: bool) -> None:
                 continue
             line = csv_cells(e, reasons)
             if explain:
-                line.append(_terms(dict(zip(TERMS, e.terms, strict=True))))
+                line.append(terms_text(dict(zip(TERMS, e.terms, strict=True))))
             yield line
 
     with english():  # stored values as they are: English, no labels
         write_csv_rows([*CSV_HEADER, "terms"] if explain else CSV_HEADER, lines(ReasonText()))
-
-
-def _terms(terms: dict[str, float]) -> str:
-    """The urgency's terms: `overdue=3 grade=8` in English (the keys of [urgency] and of
-    the JSON), their words in Chinese, as the sum they are ("逾期 3 + 客户等级 8")."""
-    if current_language() == ENGLISH:
-        return " ".join(f"{k}={v:g}" for k, v in terms.items() if v)
-    return " + ".join(f"{label('urgency_term', k)} {v:g}" for k, v in terms.items() if v)

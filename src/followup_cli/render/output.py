@@ -141,10 +141,21 @@ def plain_table(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
 def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> Iterator[str]:
     """The lines of `plain_table`, made as they are written (a cron job's due list may
     have tens of thousands)."""
-    rows = [[_one_line(c.text(r)) for c in columns] for r in records]
+    rows = [row_cells(columns, r) for r in records]
+    return aligned_lines(columns, rows, [[cell_width(t) for t in row] for row in rows])
+
+
+def row_cells(columns: Sequence[Column], record: dict[str, Any]) -> list[str]:
+    """A record's cells as a plain table prints them (escaped, each on one line)."""
+    return [_one_line(c.text(record)) for c in columns]
+
+
+def aligned_lines(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], cells: Sequence[Sequence[int]]
+) -> Iterator[str]:
+    """Header, a rule and the rows (`row_cells`), each cell padded to its column; `cells`
+    holds each cell's width in terminal cells, measured once."""
     headers = [visible(c.header) for c in columns]
-    # Each cell measured once: the columns' widths, then each cell's padding.
-    cells = [[cell_width(t) for t in row] for row in rows]
     widths = [cell_width(h) for h in headers]
     for measured in cells:
         widths = list(map(max, widths, measured))
@@ -153,9 +164,26 @@ def plain_lines(columns: Sequence[Column], records: Sequence[dict[str, Any]]) ->
     right = [c.justify == "right" for c in columns]
     for row, measured in zip(rows, cells, strict=True):
         yield "  ".join(
-            " " * (w - n) + t if r else t + " " * (w - n)
-            for t, n, w, r in zip(row, measured, widths, right, strict=True)
+            [
+                " " * (w - n) + t if r else t + " " * (w - n)
+                for t, n, w, r in zip(row, measured, widths, right, strict=True)
+            ]
         ).rstrip()
+
+
+def print_plain_rows(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    cells: Sequence[Sequence[int]],
+    title: str | None,
+) -> None:
+    """A plain table (not on a terminal: cron mail, a pipe) of rows made already."""
+    if title:
+        print(title)
+    out = raw_stream(sys.stdout)  # every cell is escaped already (display, Column.text)
+    lines = aligned_lines(columns, rows, cells)
+    while batch := list(islice(lines, 1000)):
+        out.write("\n".join(batch) + "\n")
 
 
 def table_overhead(n: int) -> int:
@@ -441,11 +469,8 @@ def print_records(
     if stdout_is_terminal():
         print_rich_table(columns, records, title)
         return
-    if title:
-        print(title)
-    out = raw_stream(sys.stdout)  # every cell is escaped already (display, Column.text)
-    for line in plain_lines(columns, records):
-        out.write(line + "\n")
+    rows = [row_cells(columns, r) for r in records]
+    print_plain_rows(columns, rows, [[cell_width(t) for t in row] for row in rows], title)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from followup_cli.store import legacy_texts as legacy
 from followup_cli.store.busy import busy_error, is_busy
 from followup_cli.store.files import migration_backup
 from followup_cli.store.identity import APPLICATION_ID
+from followup_cli.store.meta import DUE_SUMMARY_KEY, delete_meta
 from followup_cli.store.schema import SCHEMA_VERSION
 from followup_cli.support.errors import StorageError
 from followup_cli.support.i18n import _
@@ -711,6 +712,20 @@ def m016_privacy(db: Any) -> None:
     )
 
 
+def m017_due_table_lines(db: Any) -> None:
+    """The due list's plain table kept too (issue 20: cron mails the whole list as a
+    table): per summarised customer and interface language, the row's cells but the two
+    that change with the day (urgency, days overdue), each already as the table prints
+    it, and their widths in terminal cells (domain/callbacks/due_keeping.py). Kept
+    lines are made again from the summary: the summary is dropped, to be built anew."""
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE due_table_lines (customer_id INTEGER NOT NULL, language TEXT NOT NULL,"
+        " cells TEXT NOT NULL, widths TEXT NOT NULL, PRIMARY KEY (customer_id, language))"
+    )
+    delete_meta(conn, DUE_SUMMARY_KEY)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_report_indexes,
@@ -728,6 +743,7 @@ MIGRATIONS: list[Migration] = [
     m014_visit_reports_and_amounts,
     m015_due_summary,
     m016_privacy,
+    m017_due_table_lines,
 ]
 
 

@@ -46,6 +46,7 @@ from followup_cli.domain.callbacks.due_summary import (
 from followup_cli.domain.callbacks.urgency import TERMS, urgency_terms
 from followup_cli.domain.contacts.choice import ContactRule, choose_contact
 from followup_cli.domain.session import Session
+from followup_cli.support.i18n import current_language
 
 FETCH = 1000  # rows taken from the query at a time
 # Up to this --limit, a row's reasons are read for it once ranked; past it (and with no
@@ -201,6 +202,24 @@ class DueEntry(NamedTuple):
         return data
 
 
+class KeptCells(NamedTuple):
+    """A row of the plain table as the due summary keeps it (due_keeping.py): its cells
+    but the day's two, joined by `CELL_SEPARATOR`, each as the table prints it in the
+    interface language, with their widths in terminal cells ("7,30,1,..."); the day's
+    urgency and days overdue to put in."""
+
+    urgency: float
+    days_overdue: int
+    cells: str
+    widths: str
+    unreachable: bool
+
+
+# Between a kept row's cells: a control character, which no printed cell holds (every
+# cell is escaped: support/controls.visible).
+CELL_SEPARATOR = "\x1f"
+
+
 @dataclass
 class DueFilter:
     on: date
@@ -214,8 +233,9 @@ class DueFilter:
     within: str | None = None
 
 
-# Kept lines of a full list (due_keeping.py): "csv" or "json".
-LINES = ("csv", "json")
+# Kept lines of a full list (due_keeping.py): "csv", "json", or "table" (the plain
+# table, in the interface language).
+LINES = ("csv", "json", "table")
 
 
 @dataclass
@@ -242,11 +262,23 @@ class DueEntries:
         read transaction open, unless the caller's transaction is open already)."""
         return cast(Generator[DueEntry, None, None], self.items(None))
 
-    def items(self, lines: str | None) -> Generator[DueEntry | str, None, None]:
+    def lines(self, kind: str | None) -> Generator[DueEntry | str, None, None]:
+        """`items` of a csv or json list (`kind`; None: the entries only)."""
+        assert kind in (None, "csv", "json")
+        return cast(Generator[DueEntry | str, None, None], self.items(kind))
+
+    def table_rows(self, kept: bool) -> Generator[DueEntry | KeptCells, None, None]:
+        """`items` of the table: with `kept`, the rows the summary keeps as KeptCells."""
+        return cast(
+            Generator[DueEntry | KeptCells, None, None], self.items("table" if kept else None)
+        )
+
+    def items(self, lines: str | None) -> Generator[DueEntry | str | KeptCells, None, None]:
         """The entries, except that with `lines` ("csv", "json") a full list hands over
         a row the summary keeps the line of (due_keeping.py) as that line (a str, the
         day's urgency and days overdue put in, no line end): the same text its DueEntry
-        would print, without making it again."""
+        would print, without making it again. With "table", such a row is its KeptCells
+        in the interface language."""
         flt, terms = self.flt, self.terms
         tier = self.session.config.tier
         rule = ContactRule.of(self.session.config["contacts"])
@@ -266,7 +298,7 @@ class DueEntries:
             cursor = conn.cursor()
             cursor.row_factory = _ranked_row
             cursor.execute(sql, params)
-            json = lines == "json"
+            json, table = lines == "json", lines == "table"
             while rows := cursor.fetchmany(FETCH):
                 if count == 0 and flt.limit is not None and self.counted:
                     self.total = rows[0].total or 0
@@ -283,6 +315,12 @@ class DueEntries:
                             yield again[r.customer_id]
                             continue
                         head, mid, tail = kept[r.customer_id]
+                        if table:
+                            yield KeptCells(
+                                float(r.urgency), int(r.days_overdue), head, mid,
+                                bool(r.unreachable),
+                            )  # fmt: skip
+                            continue
                         days, urgency = int(r.days_overdue), repr(float(r.urgency))
                         yield (
                             f"{head}{days}{mid}{urgency}{tail}"
@@ -308,16 +346,22 @@ class DueEntries:
 
 
 def _kept_lines(conn: Any, lines: str | None, ids: list[int]) -> dict[int, tuple[str, str, str]]:
-    """The kept lines of these customers (due_csv_lines or due_json_lines), in three
-    parts (a csv line's middle one empty)."""
+    """The kept lines of these customers (due_csv_lines, due_json_lines, or the table's
+    rows in the interface language: due_table_lines), in three parts (a csv line's
+    middle one empty; a table row's cells, widths and nothing)."""
     if not ids:
         return {}
-    source = "head, '', tail FROM due_csv_lines" if lines == "csv" else (
-        "head, mid, tail FROM due_json_lines"
-    )  # fmt: skip
     marks = ", ".join("?" * len(ids))
-    sql = f"SELECT customer_id, {source} WHERE customer_id IN ({marks})"
-    return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(sql, ids)}
+    params: list[Any] = list(ids)
+    if lines == "table":
+        source = "cells, widths, '' FROM due_table_lines WHERE language = ? AND"
+        params.insert(0, current_language())
+    elif lines == "csv":
+        source = "head, '', tail FROM due_csv_lines WHERE"
+    else:
+        source = "head, mid, tail FROM due_json_lines WHERE"
+    sql = f"SELECT customer_id, {source} customer_id IN ({marks})"
+    return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(sql, params)}
 
 
 def due_list(session: Session, flt: DueFilter) -> DueList:
@@ -540,9 +584,11 @@ def ranking_sql(
         )
         count = f", {kept_count} + (SELECT count(*) FROM r WHERE r.customer_id IN ch) AS total"
     if gather:
+        # (A long list cut by --limit takes the kept lines too, as a full one does.)
+        contacts = _contacts("r", "NOT coalesce(r.lined, 0)") if kept_lines else _contacts("r")
         sql += (
-            f" SELECT {', '.join(ranked)}, reasons, {_contacts('r')}{count}{no_lines}"
-            f" FROM r {order} LIMIT :limit"
+            f" SELECT {', '.join(ranked)}, reasons, {contacts}{count}"
+            f"{', lined' if kept_lines else no_lines} FROM r {order} LIMIT :limit"
         )
         return sql, params
     reasons = (

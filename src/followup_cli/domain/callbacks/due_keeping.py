@@ -9,7 +9,10 @@ when a customer's summary row is settled, its csv and json lines are made by the
 code that prints them (due_text.csv_cells, the one csv writer's `line_text`,
 DueEntry.record and the JSON encoder of `render`'s long lists) and kept (due_csv_lines, due_json_lines),
 split around those two numbers; the full list then reads the lines and puts the day's
-numbers in (due.DueEntries.items). A test holds every kept line to the line made.
+numbers in (due.DueEntries.items). The plain table that cron mails is kept alike, in
+each interface language: each row's cells but those two, as the table's columns print
+them (render/due_rows.py), with their widths. A test holds every kept line to the line
+made.
 """
 
 from __future__ import annotations
@@ -17,19 +20,21 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from datetime import time as day_time
 from functools import partial
 from typing import Any
 
 from followup_cli.domain.callbacks import due_summary
-from followup_cli.domain.callbacks.due import DueEntries, DueEntry, DueFilter
-from followup_cli.domain.callbacks.due_text import ReasonText, csv_cells
+from followup_cli.domain.callbacks.due import CELL_SEPARATOR, DueEntries, DueEntry, DueFilter
+from followup_cli.domain.callbacks.due_text import ContactText, ReasonText, csv_cells
 from followup_cli.domain.session import Session
 from followup_cli.render.csv_writer import line_text
+from followup_cli.render.due_rows import DAYS_CELL, URGENCY_CELL, due_columns, due_record
+from followup_cli.render.output import cell_width, row_cells
 from followup_cli.store.connection import write_if_free
 from followup_cli.support.controls import json_visible
-from followup_cli.support.i18n import english
+from followup_cli.support.i18n import LANGUAGES, english, in_language
 
 # Stand-ins for the day's two numbers while a line is made, found again in its text.
 _DAYS = -7_777_777_777_777
@@ -63,6 +68,23 @@ def line_parts(e: DueEntry, reasons: ReasonText) -> tuple[str, str, str, str, st
     )
 
 
+def table_rows(
+    made: list[DueEntry], language: str, zone: tzinfo | None
+) -> list[tuple[int, str, str, str]]:
+    """Each row's plain table cells in `language`, but the day's two (the urgency, the
+    days overdue), made by the table's own columns (render/due_rows.py) and kept with
+    their widths: (customer_id, language, cells, widths)."""
+    rows = []
+    with in_language(language):
+        reasons, contact, columns = ReasonText(zone), ContactText(), due_columns(False)
+        for e in made:
+            cells = row_cells(columns, due_record(e, reasons, contact, False))
+            del cells[DAYS_CELL], cells[URGENCY_CELL]  # (the later one first)
+            widths = ",".join(str(cell_width(c)) for c in cells)
+            rows.append((e.customer_id, language, CELL_SEPARATOR.join(cells), widths))
+    return rows
+
+
 def keep_lines(session: Session, day: date, most: int) -> int:
     """The lines of up to `most` summarised customers without theirs (due_unlined),
     made as of `day` (the summary's) and kept, in the caller's write transaction;
@@ -78,15 +100,21 @@ def keep_lines(session: Session, day: date, most: int) -> int:
     on_day = replace(
         session, today=day, now=datetime.combine(day, day_time(12), tzinfo=session.zone)
     )
-    entries = DueEntries(on_day, DueFilter(on=day, within="due_batch"), counted=False)
+    made = list(DueEntries(on_day, DueFilter(on=day, within="due_batch"), counted=False))
     kept: list[tuple[Any, ...]] = []
     with english():
         reasons = ReasonText()
-        for e in entries:
+        for e in made:
             kept.append((e.customer_id, *line_parts(e, reasons)))
+    rows = [row for language in LANGUAGES for row in table_rows(made, language, session.zone)]
     batch = "SELECT customer_id FROM temp.due_batch"
     conn.execute(f"DELETE FROM due_csv_lines WHERE customer_id IN ({batch})")
     conn.execute(f"DELETE FROM due_json_lines WHERE customer_id IN ({batch})")
+    conn.execute(f"DELETE FROM due_table_lines WHERE customer_id IN ({batch})")
+    conn.executemany(
+        "INSERT INTO due_table_lines (customer_id, language, cells, widths) VALUES (?, ?, ?, ?)",
+        rows,
+    )
     conn.executemany(
         "INSERT INTO due_csv_lines (customer_id, head, tail) VALUES (?, ?, ?)",
         [(k[0], k[1], k[2]) for k in kept],

@@ -22,7 +22,8 @@ It is never wrong, only sometimes not yet used:
   transaction so nobody waits behind it.
 
 A change to the rules behind it (the reason weights, the greetings' grace; for the kept
-lines, the tiers and the contact rule) makes the summary unusable until it is built again; every day away from the summary's day adds
+lines, the tiers, the contact rule, the time zone and the release) makes the summary
+unusable until it is built again; every day away from the summary's day adds
 the customers whose due set changed meanwhile to the live part, and a day more than
 `REACH_DAYS` away is ranked wholly live.
 """
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from followup_cli import __version__
 from followup_cli.domain.callbacks.urgency import num, reason_case, urgency_terms
 from followup_cli.domain.vocabulary import GREETING_REASONS
 from followup_cli.store.meta import DUE_SUMMARY_KEY, get_meta, set_meta
@@ -110,20 +112,24 @@ def grace_days(config: Config) -> int:
 
 
 # The settings a kept line (due_keeping.py) prints the result of besides the data: the
-# tier of each grade and the rule that chooses the contact to call.
+# tier of each grade, the rule that chooses the contact to call, and the office's time
+# zone (a booked appointment's time in the table).
 LINE_CONTACT_RULES = ("callback_order", "in_charge_reasons", "avoid_roles")
 
 
 def rules_of(config: Config) -> str:
     """What the summary's rows and kept lines depend on besides the data, as a short
-    print: the urgency's coefficients, the greetings' grace, the tiers and the contact
-    rule (a change to any makes the summary unusable until it is built again)."""
+    print: the urgency's coefficients, the greetings' grace, the tiers, the contact rule,
+    the time zone, and the release (whose code and translations make the lines). A
+    change to any makes the summary unusable until it is built again."""
     contacts = config["contacts"]
     rules = {
         "urgency": config["urgency"],
         "grace": grace_days(config),
         "tiers": config["tiers"],
         "contacts": {key: contacts[key] for key in LINE_CONTACT_RULES},
+        "timezone": config["timezone"],
+        "release": __version__,
     }
     text = json.dumps(rules, sort_keys=True, default=str)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
@@ -210,6 +216,7 @@ def settle(conn: sqlite3.Connection, config: Config, day: date, most: int | None
     conn.execute(f"DELETE FROM due_reasons WHERE customer_id IN ({batch})")
     conn.execute(f"DELETE FROM due_csv_lines WHERE customer_id IN ({batch})")
     conn.execute(f"DELETE FROM due_json_lines WHERE customer_id IN ({batch})")
+    conn.execute(f"DELETE FROM due_table_lines WHERE customer_id IN ({batch})")
     grouped = (
         f"SELECT cb.customer_id, {aggregate('cb', weights)} FROM temp.due_batch b"
         " CROSS JOIN callbacks cb INDEXED BY callbacks_customer ON cb.customer_id = b.customer_id"
@@ -271,6 +278,7 @@ def roll(conn: sqlite3.Connection, config: Config, today: date) -> bool:
         conn.execute("DELETE FROM due_reasons")
         conn.execute("DELETE FROM due_csv_lines")
         conn.execute("DELETE FROM due_json_lines")
+        conn.execute("DELETE FROM due_table_lines")
         conn.execute("DELETE FROM due_unlined")
         conn.execute(
             "INSERT OR IGNORE INTO due_dirty (customer_id) SELECT customer_id"

@@ -1,6 +1,7 @@
 """The due list's rows as text, in the language current when they are made: a row's
-reasons as one line ("#12 event L2 try 2: service ..."), a booked appointment, and the
-cells of a `due --format csv` line (English, whatever the interface language). Used by
+reasons as one line ("#12 event L2 try 2: service ..."), a booked appointment, the
+contact to ask for, and the cells of a `due --format csv` line (English, whatever the
+interface language). Used by
 the CLI for what it prints and by the due summary for the lines it keeps
 (due_keeping.py), so both read the same."""
 
@@ -13,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from followup_cli.domain.texts import shown
 from followup_cli.domain.vocabulary import REASONS
 from followup_cli.support.dates import shown_time
-from followup_cli.support.i18n import ENGLISH, _, current_language, label
+from followup_cli.support.i18n import ENGLISH, N_, _, current_language, label
 
 if TYPE_CHECKING:
-    from followup_cli.domain.callbacks.due import DueCallback, DueEntry
+    from followup_cli.domain.callbacks.due import DueCallback, DueContact, DueEntry
 
 CSV_HEADER = (
     "urgency",
@@ -161,3 +162,33 @@ class ReasonText:
             ids.append(number)
             parts.append("#" + number + " " + text)
         return self.between.join(parts), ids, parts
+
+
+# Why a contact was chosen, when their role does not say it (a step of callback_order).
+WHY = {"event-contact": N_("event's contact"), "primary": N_("primary contact")}
+
+
+class ContactText:
+    """Whom to ask for, and why (seed 000 选择客户负责人进行回访): "张建国 (person in
+    charge)", "李明 (operator, event's contact)", in the interface language."""
+
+    def __init__(self) -> None:
+        self.plain = _("{name} ({role})")
+        self.because = _("{name} ({role}, {why})")
+
+    def __call__(self, contact: DueContact) -> str:
+        return contact_text(contact.name, contact.role, contact.why, self.plain, self.because)
+
+
+def contact_text(
+    name: str, role: str, why: str, plain: str | None = None, because: str | None = None
+) -> str:
+    """A contact as the due list and the call brief name them: the role, and why they
+    were chosen when the role does not say it already."""
+    shown_role = label("contact_role", role)
+    reason = WHY.get(why)
+    if reason is None:  # (chosen for their role, or as the only one there)
+        return (plain or _("{name} ({role})")).format(name=name, role=shown_role)
+    return (because or _("{name} ({role}, {why})")).format(
+        name=name, role=shown_role, why=_(reason)
+    )
