@@ -37,7 +37,7 @@ def path_cmd(ctx: typer.Context) -> None:
     Example:
       sqlite3 "$(followup db path)" .tables
     """
-    print(state(ctx).resolved_db_path())
+    print(state(ctx).location())
 
 
 app.command("backup")(backup_cmd)
