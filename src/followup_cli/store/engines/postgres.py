@@ -336,7 +336,12 @@ class PgConnection:
                 raise sqlite3.OperationalError(f"cannot translate trigger: {sql[:80]}")
             return [(placeholders_free(s), False) for s in made]
         if (table := pg_sql.CREATE_TABLE.match(sql)) is not None:
-            return [(self._create_table(table[1], sql), False)]
+            statements: list[tuple[str, bool]] = [(self._create_table(table[1], sql), False)]
+            if pg_sql.NUMBERED.search(sql) and not re.match(r"\s*CREATE\s+TEMP", sql, re.I):
+                statements += [
+                    (placeholders_free(s), False) for s in pg_sql.row_numbering(table[1])
+                ]
+            return statements
         text = pg_sql.translate(sql)
         insert = INSERT_INTO.match(sql)
         if (
@@ -351,8 +356,8 @@ class PgConnection:
         """The tables whose `id` the server numbers (what lastrowid reads back)."""
         if self._identity_tables is None:
             cur = self.raw.execute(
-                "SELECT table_name FROM information_schema.columns WHERE column_name = 'id'"
-                " AND is_identity = 'YES' AND table_schema = current_schema()"
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE t.tgname = c.relname || '_numbered'"
             )
             self._identity_tables = {str(r[0]) for r in cur.fetchall()}
         return self._identity_tables
@@ -437,7 +442,10 @@ def connect(url: str, lock_timeout_ms: int) -> PgConnection:
     """A connection to the server `url` names (libpq's URL; PG* variables and
     ~/.pgpass are libpq's own), or a StorageError / DatabaseBusy saying why not."""
     try:
-        psycopg.conninfo.conninfo_to_dict(url)
+        info = psycopg.conninfo.conninfo_to_dict(url)
+        ports = str(info.get("port") or "").split(",")
+        if not all(p.strip().isdigit() for p in ports if p.strip()):
+            raise psycopg.ProgrammingError(f"invalid port: {info.get('port')}")
     except psycopg.Error as exc:
         raise StorageError(
             _("{url} is not a valid PostgreSQL URL: {error}").format(

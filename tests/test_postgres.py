@@ -1,0 +1,167 @@
+"""followup on a real PostgreSQL server (issue 21): the same commands give the same
+output as on a SQLite file, and a bad URL, a wrong password, a server that is down or a
+database of a newer schema each get one line, the right exit code, no traceback and no
+password. The server is tests/pg_server.py's throwaway one; no mock anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ACTING, TODAY, Result, build_office
+from followup_cli.cli.app import app
+
+pytestmark = pytest.mark.usefixtures("pg_server")
+
+CORE_FLOW = [
+    ("event", "add", "C001", "--kind", "service", "--date", "2026-11-20", "--ref", "WO1",
+     "--staff", "赵强"),
+    ("due", "--format", "json"),
+    ("due", "--explain"),
+    ("log-call", "C001", "--outcome", "reached", "--satisfaction", "2"),
+    ("ticket", "open", "C002", "--summary", "漏油", "--category", "product.defect"),
+    ("ticket", "resolve", "1", "--resolution", "换密封件"),
+    ("ticket", "notify", "1", "--via", "phone"),
+    ("ticket", "close", "1"),
+    ("ticket", "show", "1", "--format", "json"),
+    ("escalate", "--auto"),
+    ("customer", "show", "C001"),
+    ("customer", "list", "--format", "csv"),
+    ("export", "calls"),
+    ("export", "callbacks", "--format", "json"),
+    ("report", "daily"),
+    ("report", "complaints"),
+    ("report", "staff", "--format", "json"),
+]  # fmt: skip
+
+
+def invoke(db: str, *args: str, env: dict[str, str] | None = None) -> Result:
+    runner = CliRunner()
+    r = runner.invoke(
+        app,
+        ["--db", db, "--today", TODAY, *args],
+        env={"FOLLOWUP_STAFF": ACTING, "FOLLOWUP_NOW": "2026-11-23T09:00:00+08:00", **(env or {})},
+    )
+    return Result(r.exit_code, r.stdout, r.stderr, r.exception)
+
+
+def test_the_core_flow_reads_the_same_on_both_engines(pg_server: Any, tmp_path: Path) -> None:
+    url = pg_server.url(pg_server.new_database())
+    file = str(tmp_path / "followup.db")
+    for db in (file, url):
+        assert invoke(db, "init").exit_code == 0
+        build_office(lambda *a, db=db: invoke(db, *a))  # type: ignore[misc]
+    for args in CORE_FLOW:
+        on_file, on_server = invoke(file, *args), invoke(url, *args)
+        assert on_server.exit_code == on_file.exit_code, (args, on_server.output)
+        assert on_server.stdout.replace(url, "DB") == on_file.stdout.replace(file, "DB"), args
+
+
+def test_init_twice_is_safe_and_names_the_schema(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    for _ in range(2):
+        r = invoke(url, "init")
+        assert r.exit_code == 0, r.output
+        assert "(schema v" in r.stdout
+
+
+def test_the_triggers_refuse_deleting_a_call_on_the_server(pg_server: Any) -> None:
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    assert invoke(url, "log-call", "C001", "--outcome", "reached").exit_code == 0
+    with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.Error) as caught:
+        conn.execute("DELETE FROM calls")
+    assert "calls are never deleted" in str(caught.value)
+
+
+def _one_line_error(r: Result, code: int) -> str:
+    assert r.exit_code == code, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert "Traceback" not in r.output
+    assert r.stderr.startswith("Error: "), r.stderr
+    return r.stderr
+
+
+def test_a_malformed_url_is_one_line(pg_server: Any) -> None:
+    err = _one_line_error(invoke("postgresql://u@h:notaport/db", "due"), 1)
+    assert "not a valid PostgreSQL URL" in err
+
+
+def test_a_wrong_password_is_refused_without_showing_it(pg_server: Any) -> None:
+    name = pg_server.new_database()
+    url = pg_server.url(name, user="clerk", password="wrong-Secret-9")
+    err = _one_line_error(invoke(url, "init"), 1)
+    assert "refused the login" in err
+    assert "wrong-Secret-9" not in err
+    from pg_server import CLERK_PASSWORD
+
+    good = pg_server.url(name, user="clerk", password=CLERK_PASSWORD)
+    r = invoke(good, "init")
+    assert r.exit_code == 0, r.output
+    assert CLERK_PASSWORD not in r.output
+
+
+def test_a_server_that_is_down_is_exit_75_naming_the_host(tmp_path: Path) -> None:
+    url = "postgresql://clerk:Pa55word@127.0.0.1:1/followup"
+    err = _one_line_error(invoke(url, "due"), 75)
+    assert "127.0.0.1" in err
+    assert "Pa55word" not in err
+
+
+def test_a_database_of_a_newer_schema_is_refused(pg_server: Any) -> None:
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO _migrations (name) VALUES ('m999_from_the_future')")
+    err = _one_line_error(invoke(url, "due"), 1)
+    assert "newer followup" in err
+
+
+def test_another_programs_database_is_left_alone(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    pg_server.sql(url.rsplit("/", 1)[1], "CREATE TABLE orders (id int)")
+    err = _one_line_error(invoke(url, "init"), 1)
+    assert "not a followup database" in err
+
+
+def test_without_the_driver_a_url_names_the_install_command(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from followup_cli.cli.app import main\n"
+        f"sys.argv = ['followup', '--db', {url!r}, 'due']\n"
+        "main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert done.returncode == 1, done.stderr
+    assert "pip install 'followup-cli[postgres]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_sqlite_start_up_never_loads_the_driver(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from followup_cli.cli.app import main\n"
+        f"sys.argv = ['followup', '--db', {str(tmp_path / 'f.db')!r}, 'init']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'psycopg' not in sys.modules, 'psycopg loaded for a SQLite file'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+Runner = Callable[..., Result]
