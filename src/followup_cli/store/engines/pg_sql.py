@@ -304,6 +304,20 @@ def in_table(sql: str) -> str:
     )
 
 
+def value_type(sql: str) -> str:
+    """typeof(x): the storage class SQLite names (integer, real, text, null)."""
+    return _rewrite_calls(
+        sql,
+        "typeof",
+        lambda a: (
+            f"CASE WHEN {a[0]} IS NULL THEN 'null' ELSE CASE CAST(pg_typeof({a[0]}) AS"
+            " TEXT) WHEN 'bigint' THEN 'integer' WHEN 'integer' THEN 'integer' WHEN 'smallint'"
+            " THEN 'integer' WHEN 'double precision' THEN 'real' WHEN 'numeric' THEN 'real'"
+            " WHEN 'bytea' THEN 'blob' ELSE 'text' END END"
+        ),
+    )
+
+
 def types(sql: str) -> str:
     """SQLite's REAL is a double; CAST(x AS REAL) likewise."""
     return _on_code(sql, lambda s: re.sub(r"\bREAL\b", "DOUBLE PRECISION", s, flags=re.I))
@@ -326,6 +340,7 @@ QUERY_RULES: tuple[Callable[[str], str], ...] = (
     subquery_alias,
     cross_join_on,
     in_table,
+    value_type,
     types,
 )
 

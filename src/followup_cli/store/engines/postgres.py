@@ -451,7 +451,7 @@ def connect(url: str, lock_timeout_ms: int) -> PgConnection:
             _("{url} is not a valid PostgreSQL URL: {error}").format(
                 url=shown_url(url), error=_first_line(str(exc))
             ),
-            _("Give it as postgresql://USER@HOST:5432/DATABASE (libpq's form)."),
+            _("Give it as `postgresql://USER@HOST:5432/DATABASE` (libpq's form)."),
         ) from None
     try:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
