@@ -165,3 +165,56 @@ def test_sqlite_start_up_never_loads_the_driver(tmp_path: Path) -> None:
 
 
 Runner = Callable[..., Result]
+
+
+EXPORTS = ("customers", "contacts", "events", "calls", "tickets", "callbacks")
+
+
+def test_db_copy_round_trip_gives_identical_exports(pg_server: Any, tmp_path: Path) -> None:
+    first, back = str(tmp_path / "office.db"), str(tmp_path / "back.db")
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(first, "init").exit_code == 0
+    build_office(lambda *a: invoke(first, *a))
+    for args in CORE_FLOW[:9]:
+        invoke(first, *args)
+    up = invoke(first, "db", "copy", first, url)
+    assert up.exit_code == 0, up.output
+    assert up.stdout.startswith("Copied ")
+    down = invoke(first, "db", "copy", url, back)
+    assert down.exit_code == 0, down.output
+    for kind in EXPORTS:
+        exports = [
+            invoke(db, "export", kind, "--format", "json").stdout for db in (first, url, back)
+        ]
+        assert exports[0] == exports[1] == exports[2], kind
+    dues = [invoke(db, "due", "--format", "json").stdout for db in (first, url, back)]
+    assert dues[0] == dues[1] == dues[2]
+
+
+def test_db_copy_refuses_a_destination_with_data_unless_replace(
+    pg_server: Any, tmp_path: Path
+) -> None:
+    file = str(tmp_path / "office.db")
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(file, "init").exit_code == 0
+    build_office(lambda *a: invoke(file, *a))
+    assert invoke(file, "db", "copy", file, url).exit_code == 0
+    assert invoke(url, "customer", "add", "新客户", "--code", "C900").exit_code == 0
+    refused = _one_line_error(invoke(file, "db", "copy", file, url), 1)
+    assert "already holds data" in refused
+    assert "C900" in invoke(url, "customer", "list").stdout  # nothing was touched
+    replaced = invoke(file, "db", "copy", file, url, "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "C900" not in invoke(url, "customer", "list").stdout
+    assert invoke(url, "export", "customers").stdout == invoke(file, "export", "customers").stdout
+
+
+def test_db_copy_never_shows_a_password(pg_server: Any, tmp_path: Path) -> None:
+    from pg_server import CLERK_PASSWORD
+
+    file = str(tmp_path / "office.db")
+    url = pg_server.url(pg_server.new_database(), user="clerk", password=CLERK_PASSWORD)
+    assert invoke(file, "init").exit_code == 0
+    r = invoke(file, "db", "copy", file, url)
+    assert r.exit_code == 0, r.output
+    assert CLERK_PASSWORD not in r.output

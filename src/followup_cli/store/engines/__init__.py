@@ -70,3 +70,8 @@ def file_only(url: str) -> StorageError:
             " moves an office between the two."
         ),
     )
+
+
+def shown_location(location: str) -> str:
+    """A database's name as it may be printed (a URL without its password)."""
+    return shown(location) if is_server_url(location) else location

@@ -323,7 +323,21 @@ def types(sql: str) -> str:
     return _on_code(sql, lambda s: re.sub(r"\bREAL\b", "DOUBLE PRECISION", s, flags=re.I))
 
 
+def deferrable_references(sql: str) -> str:
+    """A foreign key checked at once, as SQLite's, but deferrable: `db copy` writes
+    tables that refer to each other (calls ↔ callbacks ↔ tickets) in one transaction
+    with the checks at its end, as SQLite's PRAGMA defer_foreign_keys."""
+    return _on_code(
+        sql,
+        lambda s: re.sub(
+            r"(\bREFERENCES\s+\w+\s*\(\s*\w+\s*\))", r"\1 DEFERRABLE INITIALLY IMMEDIATE", s,
+            flags=re.I,
+        ),
+    )  # fmt: skip
+
+
 QUERY_RULES: tuple[Callable[[str], str], ...] = (
+    deferrable_references,
     insert_or_ignore,
     indexed_by,
     schema_names,
@@ -362,7 +376,9 @@ NUMBERED = re.compile(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
 def column_types(sql: str) -> str:
     """CREATE TABLE's columns: INTEGER a BIGINT (SQLite's integers are 64-bit); REAL a
     double."""
-    return types(_on_code(sql, lambda s: re.sub(r"\bINTEGER\b", "BIGINT", s)))
+    return deferrable_references(
+        types(_on_code(sql, lambda s: re.sub(r"\bINTEGER\b", "BIGINT", s)))
+    )
 
 
 def row_numbering(table: str) -> list[str]:

@@ -378,7 +378,7 @@ class PgConnection:
             if target in known:
                 self.raw.execute(
                     f"ALTER TABLE {table} ADD FOREIGN KEY ({column})"
-                    f" REFERENCES {target} ({target_column})"
+                    f" REFERENCES {target} ({target_column}) DEFERRABLE INITIALLY IMMEDIATE"
                 )
             else:
                 still.append((table, column, target, target_column))
