@@ -81,6 +81,16 @@ ENGINE = os.environ.get("FOLLOWUP_TEST_ENGINE", "sqlite")
 sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="a SQLite file's own behaviour")
 
 
+def open_db(db: Any) -> Any:
+    """The test database opened straight, as sqlite3 opens a file; on the server, a
+    connection with the same surface (store/engines/postgres.py)."""
+    if str(db).startswith("postgresql://"):
+        from followup_cli.store.engines import postgres
+
+        return postgres.connect(str(db), 10_000)
+    return sqlite3.connect(db)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
     """One PostgreSQL server for the run, started in a temporary folder (skipped, with
@@ -145,9 +155,7 @@ def rows(db_path: Path) -> Callable[..., list[dict[str, Any]]]:
 
     def query(sql: str, *params: Any) -> list[dict[str, Any]]:
         if ENGINE == "postgres":
-            from followup_cli.store.engines import postgres
-
-            server = postgres.connect(str(db_path), 10_000)
+            server = open_db(db_path)
             try:
                 return [dict(zip(r.keys(), r, strict=True)) for r in server.execute(sql, params)]
             finally:

@@ -65,9 +65,10 @@ def bring_up_to_date(conn: Any, *, create: bool) -> None:
     if version == SCHEMA_VERSION:
         return
     if version == 0 and not create:
+        # As for a file not created yet: the database is there, followup's is not.
         raise StorageError(
-            _("{path} is not a followup database (it is empty)").format(path=shown_url(conn.url)),
-            _("Run `followup init` to set it up, or point --db at your followup database."),
+            _("no database at {path}").format(path=shown_url(conn.url)),
+            _("Run `followup init` to create it, or point --db / FOLLOWUP_DB at your file."),
         )
     # Only a database behind this release loads the migrations.
     from followup_cli.store.migrations import MIGRATIONS

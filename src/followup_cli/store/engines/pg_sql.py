@@ -318,6 +318,24 @@ def value_type(sql: str) -> str:
     )
 
 
+CATALOG = (
+    "(SELECT 'table' AS type, table_name AS name, table_name AS tbl_name, NULL AS sql"
+    " FROM information_schema.tables WHERE table_schema = current_schema()"
+    " UNION ALL SELECT 'index', indexname, tablename, indexdef FROM pg_indexes"
+    " WHERE schemaname = current_schema()"
+    " UNION ALL SELECT 'trigger', t.tgname, c.relname, NULL FROM pg_trigger t"
+    " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal) AS sqlite_master"
+)
+
+
+def sqlite_master(sql: str) -> str:
+    """A look-up in SQLite's catalog (sqlite_master: type, name, tbl_name, sql) reads
+    the server's: its tables, indexes and triggers by name."""
+    return _on_code(
+        sql, lambda s: re.sub(r"\bFROM\s+(?:main\.)?sqlite_master\b", "FROM " + CATALOG, s)
+    )
+
+
 def types(sql: str) -> str:
     """SQLite's REAL is a double; CAST(x AS REAL) likewise."""
     return _on_code(sql, lambda s: re.sub(r"\bREAL\b", "DOUBLE PRECISION", s, flags=re.I))
@@ -337,6 +355,7 @@ def deferrable_references(sql: str) -> str:
 
 
 QUERY_RULES: tuple[Callable[[str], str], ...] = (
+    sqlite_master,
     deferrable_references,
     insert_or_ignore,
     indexed_by,
@@ -430,6 +449,25 @@ def trigger_function(sql: str) -> list[str] | None:
         f"CREATE TRIGGER {name} {match['when']} {match['events']} ON {table}"
         f" FOR EACH ROW{cond} EXECUTE FUNCTION {name}_fn()",
     ]
+
+
+# A staged column named unlike any table's: what it holds.
+STAGED_TYPES = {"primary": "bigint", "customer_code": "text", "amount": "double precision"}
+
+
+def typed_columns(sql: str, known: dict[str, str]) -> str:
+    """A temp table's untyped columns (SQLite's stage tables hold any value) typed as
+    the tables' columns of the same name, else as STAGED_TYPES or text."""
+    open_at = sql.index("(")
+    close = _closing(sql, open_at)
+    parts = []
+    for column in _arguments(sql[open_at + 1 : close]):
+        if re.fullmatch(r'"?\w+"?', column):
+            name = column.strip('"')
+            kind = STAGED_TYPES.get(name) or known.get(name) or "text"
+            column = f"{column} {kind}"
+        parts.append(column)
+    return sql[: open_at + 1] + ", ".join(parts) + sql[close:]
 
 
 REFERENCE = re.compile(r"\s+REFERENCES\s+(\w+)\s*\((\w+)\)", re.I)

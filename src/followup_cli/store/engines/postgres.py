@@ -235,6 +235,7 @@ class PgConnection:
         self.total_changes = 0
         self.lock_timeout_ms = lock_timeout_ms
         self._identity_tables: set[str] | None = None
+        self._column_types: dict[str, str] | None = None
         self._row_classes: dict[tuple[str, ...], type[Row]] = {}
         self.pending_references: list[tuple[str, str, str, str]] = []
 
@@ -263,6 +264,16 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, kind: Any, _value: Any, _tb: Any) -> None:
+        """As sqlite3's `with conn:`: commit (or roll back) what is open; not closed."""
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
 
     def try_begin_write(self) -> bool:
         """BEGIN and the write lock if it is free at once; False, no transaction open,
@@ -364,6 +375,8 @@ class PgConnection:
 
     def _create_table(self, name: str, sql: str) -> str:
         self._identity_tables = None
+        if re.match(r"\s*CREATE\s+TEMP", sql, re.I) and " AS " not in sql.upper():
+            sql = pg_sql.typed_columns(sql, self.column_types())
         known = self.table_names()
         text, later = pg_sql.split_references(sql, known | {name.lower()})
         self.pending_references += [(name, *r) for r in later]
@@ -383,6 +396,18 @@ class PgConnection:
             else:
                 still.append((table, column, target, target_column))
         self.pending_references = still
+
+    def column_types(self) -> dict[str, str]:
+        """Each column name of followup's tables and its type (the most used one), for
+        a temp table's columns SQLite lets go untyped."""
+        if self._column_types is None:
+            cur = self.raw.execute(
+                "SELECT column_name, data_type, count(*) FROM information_schema.columns"
+                " WHERE table_schema = current_schema() GROUP BY column_name, data_type"
+                " ORDER BY count(*)"
+            )
+            self._column_types = {str(r[0]): str(r[1]) for r in cur.fetchall()}
+        return self._column_types
 
     def table_names(self) -> set[str]:
         cur = self.raw.execute(
