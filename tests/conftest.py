@@ -78,7 +78,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 # FOLLOWUP_TEST_ENGINE=postgres (`make test-postgres`): each test's database is a new
 # database on one throwaway PostgreSQL server (tests/pg_server.py) instead of a file.
 ENGINE = os.environ.get("FOLLOWUP_TEST_ENGINE", "sqlite")
-sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="a SQLite file's own behaviour")
+
+
+def sqlite_only(reason: str) -> pytest.MarkDecorator:
+    """Mark a test (or a module's `pytestmark`) as about a SQLite file itself: skipped
+    on the server engine, saying why."""
+    return pytest.mark.skipif(ENGINE != "sqlite", reason=f"SQLite only: {reason}")
 
 
 def open_db(db: Any) -> Any:

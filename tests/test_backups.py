@@ -21,8 +21,12 @@ from pathlib import Path
 import pytest
 
 from assertions import ok, refused
-from conftest import open_db
+from conftest import open_db, sqlite_only
 from followup_cli.store import SCHEMA_VERSION
+
+pytestmark = sqlite_only(
+    "backups, rotation and restore of the database file (on a server: pg_dump)"
+)
 
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "schema-v1.db"
 

