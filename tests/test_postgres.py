@@ -218,3 +218,50 @@ def test_db_copy_never_shows_a_password(pg_server: Any, tmp_path: Path) -> None:
     r = invoke(file, "db", "copy", file, url)
     assert r.exit_code == 0, r.output
     assert CLERK_PASSWORD not in r.output
+
+
+def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
+    pg_server: Any, tmp_path: Path
+) -> None:
+    """20 clerks' log-calls on different customers, 10 readers, an import and escalate
+    --auto twice, all at once: every command succeeds, nothing is recorded twice."""
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    rows = "".join(f"K{n:03d},客户{n},3,1390000{n:04d}\r\n" for n in range(40))
+    customers = tmp_path / "customers.csv"
+    customers.write_text("code,name,grade,phone\r\n" + rows, encoding="utf-8")
+    assert invoke(url, "import", "customers", str(customers)).exit_code == 0
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "客户编号,时间,回访人,回访结果\r\n"
+        + "".join(f"K{n:03d},2026-11-20 10:{n:02d},李娜,接通\r\n" for n in range(20, 40)),
+        encoding="utf-8",
+    )
+    assert invoke(url, "ticket", "open", "C001", "--summary", "漏油", "--category",
+                  "product.defect", "--severity", "critical").exit_code == 0  # fmt: skip
+    env = {**os.environ, "FOLLOWUP_DB": url, "FOLLOWUP_TODAY": "2026-11-26",
+           "FOLLOWUP_STAFF": ACTING, "FOLLOWUP_LANGUAGE": "en"}  # fmt: skip
+    followup = [str(Path(sys.executable).parent / "followup")]
+    commands = [["log-call", f"K{n:03d}", "--outcome", "reached"] for n in range(20)]
+    commands += [["due", "--format", "json"]] * 10
+    commands += [["import", "calls", str(calls)], ["escalate", "--auto"], ["escalate", "--auto"]]
+    started = [
+        subprocess.Popen(
+            [*followup, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for args in commands
+    ]
+    for args, process in zip(commands, started, strict=True):
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, (args, err.decode())
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        logged = conn.execute("SELECT count(*), count(DISTINCT customer_id) FROM calls").fetchone()
+        assert logged == (40, 40)
+        escalated = conn.execute(
+            "SELECT count(*), count(DISTINCT (ticket_id, day, level)) FROM escalations"
+            " WHERE kind = 'ticket'"
+        ).fetchone()
+        assert escalated is not None and escalated[0] == escalated[1]
