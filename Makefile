@@ -9,7 +9,7 @@ DEMO_DB := demo/followup.db
 DEMO_DATE := 2026-11-23
 FOLLOWUP := $(BIN)/followup --db $(DEMO_DB) --today $(DEMO_DATE)
 
-.PHONY: all install lock test lint typecheck pytest snapshots demo bench messages clean
+.PHONY: all install install-postgres lock lock-postgres test test-postgres lint typecheck pytest snapshots demo bench messages clean
 
 all: test
 
@@ -38,6 +38,21 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The suite again on a real PostgreSQL server (tests/pg_server.py starts a throwaway one
+# in a temporary folder: initdb, a Unix socket, a database per test module), with the
+# driver from requirements-postgres.lock. The server's binaries come from the system's
+# `postgresql` package, installed when missing; without them the PostgreSQL tests skip.
+PG_STAMP := $(VENV)/.installed-postgres
+
+$(PG_STAMP): $(STAMP) requirements-postgres.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements-postgres.lock
+	@touch $(PG_STAMP)
+
+install-postgres: $(PG_STAMP)
+
+test-postgres: $(PG_STAMP)
+	FOLLOWUP_TEST_ENGINE=postgres $(BIN)/pytest
+
 # Write the screens as they are now (tests/test_screens.py: the example office under a
 # pty at 80, 100 and 160 columns, English and Chinese) into tests/snapshots; review
 # `git diff tests/snapshots` before committing.
@@ -65,6 +80,17 @@ lock:
 	$(VENV)-lock/bin/python -m pip install --quiet pip-tools
 	$(VENV)-lock/bin/pip-compile --quiet --upgrade --extra dev --generate-hashes --allow-unsafe --all-build-deps \
 	  --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+	rm -rf $(VENV)-lock
+
+# The PostgreSQL driver (pyproject.toml's `postgres` extra), hash-pinned alone in
+# requirements-postgres.lock, held to the versions requirements.lock already pins.
+lock-postgres:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet pip-tools
+	$(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["postgres"], sep="\n")' > $(VENV)-lock/postgres.in
+	$(VENV)-lock/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --constraint requirements.lock \
+	  --output-file requirements-postgres.lock $(VENV)-lock/postgres.in
 	rm -rf $(VENV)-lock
 
 clean:

@@ -75,8 +75,48 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     i18n.use_language(i18n.ENGLISH)
 
 
+# FOLLOWUP_TEST_ENGINE=postgres (`make test-postgres`): each test's database is a new
+# database on one throwaway PostgreSQL server (tests/pg_server.py) instead of a file.
+ENGINE = os.environ.get("FOLLOWUP_TEST_ENGINE", "sqlite")
+
+
+def sqlite_only(reason: str) -> pytest.MarkDecorator:
+    """Mark a test (or a module's `pytestmark`) as about a SQLite file itself: skipped
+    on the server engine, saying why."""
+    return pytest.mark.skipif(ENGINE != "sqlite", reason=f"SQLite only: {reason}")
+
+
+def open_db(db: Any) -> Any:
+    """The test database opened straight, as sqlite3 opens a file; on the server, a
+    connection with the same surface (store/engines/postgres.py)."""
+    if str(db).startswith("postgresql://"):
+        from followup_cli.store.engines import postgres
+
+        return postgres.connect(str(db), 10_000)
+    return sqlite3.connect(db)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """One PostgreSQL server for the run, started in a temporary folder (skipped, with
+    the reason, where no server can be installed or the driver is missing)."""
+    pytest.importorskip("psycopg", reason="no psycopg: pip install 'followup-cli[postgres]'")
+    from pg_server import PgServer, install_server
+
+    why = install_server()
+    if why is not None:
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    if ENGINE == "postgres":
+        server = request.getfixturevalue("pg_server")
+        return server.url(server.new_database())
     return tmp_path / "followup.db"
 
 
@@ -119,6 +159,12 @@ def rows(db_path: Path) -> Callable[..., list[dict[str, Any]]]:
     """rows("SELECT ...", params) -> list of dicts, read straight from the file."""
 
     def query(sql: str, *params: Any) -> list[dict[str, Any]]:
+        if ENGINE == "postgres":
+            server = open_db(db_path)
+            try:
+                return [dict(zip(r.keys(), r, strict=True)) for r in server.execute(sql, params)]
+            finally:
+                server.close()
         conn = sqlite3.connect(db_path)
         conn.row_factory = sqlite3.Row
         try:
@@ -221,6 +267,12 @@ def office(
     office_template: Path, db_path: Path, run: Callable[..., Result]
 ) -> Callable[..., Result]:
     """`run`, on a copy of the small office (see `build_office`)."""
+    if ENGINE == "postgres":
+        # The office built once, through the CLI, on the server; each test a copy.
+        r = run("init")
+        assert r.exit_code == 0, r.output
+        build_office(run)
+        return run
     for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         leftover.unlink(missing_ok=True)
     shutil.copyfile(office_template, db_path)
@@ -238,7 +290,12 @@ def session(db_path: Path) -> Iterator[Callable[..., Any]]:
     opened: list[sqlite3.Connection] = []
 
     def make(today: str = TODAY, config: Any = None) -> Session:
-        conn = open_database(db_path, create=True)
+        if ENGINE == "postgres":
+            from followup_cli.store.engines import open_server
+
+            conn = open_server(str(db_path), create=True)
+        else:
+            conn = open_database(db_path, create=True)
         opened.append(conn)
         day = date.fromisoformat(today)
         now = datetime.fromisoformat(f"{today}T10:00:00+08:00")

@@ -21,7 +21,12 @@ from pathlib import Path
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db, sqlite_only
 from followup_cli.store import SCHEMA_VERSION
+
+pytestmark = sqlite_only(
+    "backups, rotation and restore of the database file (on a server: pg_dump)"
+)
 
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "schema-v1.db"
 
@@ -297,7 +302,7 @@ def test_an_older_schema_backup_is_upgraded_as_on_open(office, tmp_path, db_path
     r = ok(office("db", "restore", str(old), "--force", env=at(50)))
     assert "(schema v1)" in r.stdout
     assert f"upgraded from schema v1 to v{SCHEMA_VERSION}" in r.stdout
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:

@@ -44,6 +44,7 @@ Rows = Callable[..., list[dict[str, Any]]]
 TECHNICAL = {
     "CSV", "JSON", "Excel", "SQLite", "UTF", "BOM", "GB", "GBK", "Shift-JIS", "TOML", "WAL",
     "NUL", "Unicode", "cron", "followup", "ID", "NPS", "SLA", "jq", "mail", "sqlite3", "EDITOR",
+    "PostgreSQL", "psycopg", "libpq", "URL", "PGPASSWORD", "pg_dump", "pg_restore",
 }  # fmt: skip
 # Values typed as they are (no Chinese word is accepted for them): output formats, table
 # names, periods, header languages, encodings, the system's own name, the stored yes/no

@@ -11,7 +11,6 @@ without being read (a FIFO would block the open, /dev/zero never ends).
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conftest import open_db
 from followup_cli.support.config import defaults_text, load_config
 from followup_cli.support.config_schema import SCHEMA, check_settings, setting_for
 from followup_cli.support.dates import parse_interval
@@ -31,7 +31,7 @@ TABLES = ("customers", "tickets", "ticket_history", "escalations", "calls", "cal
 
 
 def counts(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:

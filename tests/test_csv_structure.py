@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from conftest import open_db
 from csv_files import TABLES, csv_bytes, dump, write
 from csv_files import refused_file as refused
 from followup_cli.support.errors import DataError
@@ -31,9 +32,8 @@ Rows = Callable[..., list[dict[str, Any]]]
 
 
 def counts(db_path: Path) -> dict[str, int]:
-    import sqlite3
 
-    with sqlite3.connect(db_path) as conn:
+    with open_db(db_path) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 

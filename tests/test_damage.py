@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db, sqlite_only
 from followup_cli.support.errors import StorageError
+
+pytestmark = sqlite_only("a damaged SQLite file (flipped bytes, lost pages)")
 
 TABLES = ("customers", "contacts", "staff", "calls", "callbacks", "tickets", "escalations")
 DAMAGED = "Error: the database is damaged"
@@ -25,13 +28,13 @@ DAMAGED = "Error: the database is damaged"
 
 def settle(db_path: Path) -> None:
     """Fold the WAL into the file, so that its bytes are the whole database."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 
 
 def counts(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
@@ -40,7 +43,7 @@ def counts(db_path: Path) -> dict[str, int]:
 
 def page_of(db_path: Path, name: str) -> tuple[int, int]:
     """The root page of table or index `name`, and the page size."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,))
         size = conn.execute("PRAGMA page_size").fetchone()[0]
@@ -155,7 +158,7 @@ def test_check_database_reports_a_failing_check_as_a_finding(calls_office, db_pa
     from followup_cli.store.checks import check_database
 
     overwrite_page(db_path, "calls")
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         report = check_database(conn)
     finally:
@@ -179,7 +182,7 @@ def test_a_command_reading_a_damaged_page_exits_1(calls_office, db_path):
 def test_an_undecodable_sqlite_message_exits_1(office, db_path):
     """SQLite's message quotes a damaged schema's bytes, which are not UTF-8: Python's
     sqlite3 raises UnicodeDecodeError instead of the error."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("PRAGMA writable_schema = ON")
     conn.execute(
         "UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE name = 'escalations'",
@@ -197,7 +200,7 @@ def test_an_undecodable_sqlite_message_exits_1(office, db_path):
 
 
 def test_text_that_is_not_utf8_exits_1_and_db_check_names_the_row(office, db_path, rows):
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("UPDATE customers SET name = CAST(x'ff41' AS TEXT) WHERE code = 'C002'")
     conn.commit()
     conn.close()
@@ -229,7 +232,7 @@ def test_a_write_refuses_damage_it_does_not_touch(calls_office, db_path):
     overwrite_page(db_path, "calls_day")
     r = calls_office("staff", "add", "钱多", "--role", "clerk")
     refused(r, 1, DAMAGED)
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         assert conn.execute("SELECT count(*) FROM staff WHERE name = '钱多'").fetchone()[0] == 0
     finally:
@@ -238,7 +241,7 @@ def test_a_write_refuses_damage_it_does_not_touch(calls_office, db_path):
 
 def counts_ok(db_path: Path) -> dict[str, int]:
     """Row counts of the tables a damaged calls index does not stop counting."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         return {
             t: conn.execute(f"SELECT count(*) FROM {t} NOT INDEXED").fetchone()[0] for t in TABLES
@@ -250,7 +253,7 @@ def counts_ok(db_path: Path) -> dict[str, int]:
 def test_refuse_damaged_passes_a_sound_file_and_stays_small(office, db_path):
     from followup_cli.store.damage import QUICK_CHECK_MAX_PAGES, refuse_damaged
 
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         refuse_damaged(conn)
         assert conn.execute("PRAGMA page_count").fetchone()[0] <= QUICK_CHECK_MAX_PAGES
@@ -261,13 +264,13 @@ def test_refuse_damaged_passes_a_sound_file_and_stays_small(office, db_path):
 def test_refuse_damaged_finds_a_page_that_is_two_roots(office, db_path):
     from followup_cli.store.damage import refuse_damaged
 
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("PRAGMA writable_schema = ON")
     root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'calls'").fetchone()[0]
     conn.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = 'calls_day'", (root,))
     conn.commit()
     conn.close()
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         with pytest.raises(StorageError, match="calls_day has an impossible root page"):
             refuse_damaged(conn)
@@ -280,7 +283,7 @@ def test_refuse_damaged_finds_a_page_that_is_two_roots(office, db_path):
 
 def test_db_check_reports_missing_trigger_and_index_and_init_restores_them(calls_office, db_path):
     office = calls_office
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("DROP TRIGGER calls_never_deleted")
     conn.execute("DROP INDEX calls_day")
     conn.commit()
@@ -294,7 +297,7 @@ def test_db_check_reports_missing_trigger_and_index_and_init_restores_them(calls
     assert "Restored missing index: calls_day\n" in r.stdout
     assert "Restored missing trigger: calls_never_deleted\n" in r.stdout
     ok(office("db", "check"))
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
         assert {"calls_day", "calls_never_deleted"} <= names
@@ -341,7 +344,7 @@ def test_is_damage_tells_sqlite_damage_from_other_errors():
 def test_check_database_groups_orphans_per_table(office, db_path):
     from followup_cli.store.checks import check_database, orphan_lines
 
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("DELETE FROM customers WHERE code = 'C001'")
     conn.commit()
@@ -358,7 +361,7 @@ def test_check_database_groups_orphans_per_table(office, db_path):
 def test_init_refuses_cleanly_an_index_the_rows_no_longer_satisfy(office, db_path):
     """Two pending yearly callbacks for one customer (written once the unique index was
     dropped): init cannot create it again, and says so without a traceback."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("DROP INDEX callbacks_one_pending_rule")
     conn.execute(
         "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, role, status,"
@@ -371,7 +374,7 @@ def test_init_refuses_cleanly_an_index_the_rows_no_longer_satisfy(office, db_pat
     r = office("init")
     refused(r, 1, "Error: cannot create the index callbacks_one_pending_rule again: UNIQUE")
     no_traceback(r)
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
     finally:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assertions import ok
+from conftest import open_db
 from due_queries import finish_callbacks_by_hand, ranked_rows
 
 Run = Callable[..., Any]
@@ -341,7 +342,7 @@ def test_a_dropped_trigger_is_restored_by_init_and_the_summary_built_again(
     ok(office("due"))
     first = json.loads(ok(office("due", "--format", "json")).stdout)
     code = first[0]["customer"]["code"]
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute("DROP TRIGGER callbacks_due_changed")
     conn.commit()
     conn.close()
@@ -363,7 +364,7 @@ def _many_due(office: Run, db_path: Path, tmp_path: Path, n: int) -> None:
     csv_file = tmp_path / "kept.csv"
     csv_file.write_text("\n".join(names) + "\n", encoding="utf-8")
     ok(office("import", "customers", str(csv_file)))
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute(
         "INSERT INTO callbacks (customer_id, due_on, reason, source, plan_key, level, status,"
         " attempts, planned_on, created_at, updated_at, detail)"
@@ -431,7 +432,7 @@ def test_a_kept_line_removed_by_hand_is_made_again(office: Run, db_path: Path) -
     are made from the callbacks when listed: the same output, no crash."""
     ok(office("due"))
     before = ok(office("due", "--format", "csv")).stdout
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     removed = conn.execute("DELETE FROM due_csv_lines").rowcount
     conn.commit()
     conn.close()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db
 from followup_cli.domain.complaints.early_warning import (
     customer_findings,
     office_findings,
@@ -195,7 +196,7 @@ def _insert(conn: sqlite3.Connection, table_name: str, **values: Any) -> None:
 
 def office_file(db_path: Path) -> None:
     """A file built row by row, so that every office-wide figure is known exactly."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     at = "2026-01-01T09:00:00+08:00"
     for cid, grade, created, archived in (
         (1, 1, "2026-01-01", 0),  # core

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import open_db
 from pty_run import run_on_pty
 
 Run = Callable[..., Any]
@@ -70,7 +70,7 @@ def planted(office: Run, db_path: Path) -> Run:
     ):
         r = office(*args)
         assert r.exit_code == 0, r.output
-    with sqlite3.connect(db_path) as conn:
+    with open_db(db_path) as conn:
         conn.execute("UPDATE customers SET name = ? WHERE code = 'C001'", (HOSTILE,))
         conn.execute("UPDATE tickets SET summary = ?", (HOSTILE,))
         # Escalations are append-only (m008): the planter drops the trigger first, and

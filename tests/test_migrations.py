@@ -13,7 +13,12 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from conftest import sqlite_only
 from followup_cli.store import SCHEMA_VERSION
+
+pytestmark = sqlite_only(
+    "upgrading SQLite files of older schema versions in place (fixtures are files)"
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema-v1.db"
 TABLES = (

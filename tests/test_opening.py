@@ -20,8 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sqlite_only
 from followup_cli.store import SCHEMA_VERSION, open_database
 from followup_cli.support.errors import StorageError
+
+pytestmark = sqlite_only(
+    "opening a database file (modes, symlinks, devices, network filesystems, read-only files)"
+)
 
 # Imported where used, so that each test fails on its own against older code.
 APPLICATION_ID = 0x464F4C55  # 'FOLU'

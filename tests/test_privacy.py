@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db
 from followup_cli.domain.privacy.redaction import mask_free_text
 from followup_cli.domain.privacy.scrub import Replacement, matcher, replaced
 
@@ -95,7 +96,7 @@ def found_in(data: bytes | str, values=SECRETS) -> list[str]:
 def set_contact(db_path: Path, name: str, **values: str) -> None:
     """Test set-up only: give an office contact more personal fields (the CLI's
     `contact add` is what the office used; editing those fields is not a command)."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         for column, value in values.items():
             conn.execute(f"UPDATE contacts SET {column} = ? WHERE name = ?", (value, name))
@@ -242,7 +243,7 @@ def test_the_erasure_log_says_who_when_why_and_which_never_the_values(
     assert entry["reason"] == f"已删除联系人 #{him}本人来电要求删除"
     assert found_in(json.dumps(entry, ensure_ascii=False)) == []
     assert json.loads(entry["changed"])["calls"] == 1
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="never changed"):
             conn.execute("UPDATE erasures SET reason = 'x'")
@@ -285,7 +286,7 @@ def test_a_bad_erasure_is_refused_and_writes_nothing(office_with_him, db_path, a
     r = office_with_him("contact", "erase", "C001", NAME, *args)
     refused(r, code, message)
     assert found_in(file_bytes(db_path)) == list(SECRETS)
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         assert conn.execute("SELECT count(*) FROM erasures").fetchone()[0] == 0
         assert (

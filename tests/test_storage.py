@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import sqlite_only
 from followup_cli.cli.app import app
 from followup_cli.store import SCHEMA_VERSION, open_database
 from followup_cli.support.errors import StorageError
+
+pytestmark = sqlite_only("the file's WAL, PRAGMAs, permissions and locks")
 
 SPEC_TABLES = (
     "customers",

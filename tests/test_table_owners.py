@@ -26,7 +26,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "followup_cli"
 # writer, its concept's module (an import's set-wise upserts are functions there too,
 # called by transfer/writing.py with its temp stage table).
 OWNERS: dict[str, set[str]] = {
-    "_migrations": {"store/migrations.py"},
+    "_migrations": {"store/migrations.py", "store/engines/pg_schema.py"},
     "anniversaries": {"domain/customers/anniversaries.py"},
     "calendar": {"support/workdays.py"},
     "callbacks": {"domain/callbacks/store.py", "store/migrations.py"},
@@ -55,8 +55,9 @@ OWNERS: dict[str, set[str]] = {
     "tickets": {"domain/complaints/tickets.py", "store/migrations.py"},
     # Erasure (PIPL Art. 47) replaces a person's values in the free text of every table
     # about the customer, as a migration rewrites rows: one module, its tables declared
-    # in domain/privacy/scrub.py TEXTS.
-    "{}": {"domain/privacy/scrub.py"},
+    # in domain/privacy/scrub.py TEXTS. `db copy` writes a whole office into an empty
+    # database (store/copying.py), every table as it was.
+    "{}": {"domain/privacy/scrub.py", "store/copying.py"},
 }
 
 WRITE = re.compile(

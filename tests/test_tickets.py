@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db
 from followup_cli.support.config import load_config
 
 Run = Callable[..., Any]
@@ -429,7 +430,7 @@ def test_reopen_an_open_ticket_is_refused(office: Run, rows: Rows) -> None:
 def test_nothing_is_ever_deleted(office: Run, db_path: Path) -> None:
     t = open_ticket(office)
     ok(office("ticket", "note", str(t["id"]), "记录"))
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         for sql in (
             "DELETE FROM tickets",

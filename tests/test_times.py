@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assertions import ok, refused
+from conftest import open_db
 from followup_cli.cli.app import app
 from followup_cli.domain import session as sessions
 from followup_cli.support import dates, i18n
@@ -67,7 +67,7 @@ def told_ticket(office: Run, rows: Rows, db_path: Path, tmp_path: Path) -> int:
     assert f"#{tid}" in r.stdout
     ok(office("ticket", "resolve", str(tid), "--resolution", "更换喷油器"))
     ok(office("ticket", "notify", str(tid), "--via", "phone", "--response", "满意"))
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         conn.execute(
             "UPDATE tickets SET notified_at = '2026-11-20T13:11:08+00:00' WHERE id = ?", (tid,)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db
 from csv_files import csv_bytes, refused_file, write
 from followup_cli.domain import fields
 from followup_cli.domain.reports.value import suggest_grades, window
@@ -276,7 +277,7 @@ def test_history_rows_are_never_changed(office: Run, rows: Rows, db_path: Path) 
 
     sales(office, ("C002", "2026-10-01", "900000"))
     ok(office("customer", "regrade", "--apply"))
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="never changed"):
             conn.execute("UPDATE customer_history SET new_value = '3'")

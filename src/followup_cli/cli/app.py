@@ -352,7 +352,7 @@ class FollowupGroup(TyperGroup):
                 if is_refused_by_trigger(exc)
                 else orphan_write_error()
                 if is_orphan_write(exc)
-                else disk_full(str(state(ctx).resolved_db_path()))
+                else disk_full(state(ctx).location())
                 if is_disk_full(exc)
                 else None
             )
@@ -427,11 +427,12 @@ def _show_completion(ctx: typer.Context, _param: Any, value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             envvar="FOLLOWUP_DB",
-            help="Database file. Default: $XDG_DATA_HOME/followup/followup.db.",
+            help="Database file, or a PostgreSQL URL (postgresql://USER@HOST/DB)."
+            " Default: $XDG_DATA_HOME/followup/followup.db.",
             show_default=False,
         ),
     ] = None,
@@ -498,7 +499,7 @@ def root(
 
     set_wide(False)  # until a command's --wide says otherwise (tests run many in one process)
     st = state(ctx)
-    st.db_path = db
+    st.set_database(db)
     st.config_path = config
     st.debug = debug
     st.today = parse_date_option("--today", today)

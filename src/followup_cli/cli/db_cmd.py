@@ -8,7 +8,7 @@ import typer
 from followup_cli.cli.backup_cmd import backup_cmd, backups_cmd, restore_cmd
 from followup_cli.cli.common import new_app
 from followup_cli.cli.privacy_cmd import prune_cmd
-from followup_cli.cli.state import open_session, state
+from followup_cli.cli.state import load_config, open_session, state
 from followup_cli.store.checks import (
     MAX_LINES,
     CheckReport,
@@ -37,7 +37,46 @@ def path_cmd(ctx: typer.Context) -> None:
     Example:
       sqlite3 "$(followup db path)" .tables
     """
-    print(state(ctx).resolved_db_path())
+    print(state(ctx).location())
+
+
+@app.command("copy")
+def copy_cmd(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The database to copy: a file or a PostgreSQL URL."),
+    dest: str = typer.Argument(..., help="Where to: a file or a PostgreSQL URL."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Empty a destination that holds data first."
+    ),
+) -> None:
+    """Copy a whole office between SQLite and PostgreSQL (either way), in one transaction.
+
+    Every table's rows are copied, ids kept, and each table's row count checked
+    against the source's before the commit; a destination that holds data is refused
+    unless --replace. The source is only read.
+
+    \b
+    Example:
+      followup db copy ~/office/followup.db postgresql://followup@db.example/followup
+    """
+    load_config(ctx)
+    # Only a copy opens two databases and loads the copier.
+    from followup_cli.store.copying import copy_office, open_location
+    from followup_cli.store.engines import shown_location
+
+    src = open_location(source)
+    ctx.call_on_close(src.close)
+    target = open_location(dest, create=True)
+    ctx.call_on_close(target.close)
+    report = copy_office(src, target, replace=replace)
+    print(
+        _("Copied {rows} rows in {tables} tables from {source} to {dest}").format(
+            rows=sum(report.counts.values()),
+            tables=len(report.counts),
+            source=shown_location(source),
+            dest=shown_location(dest),
+        )
+    )
 
 
 app.command("backup")(backup_cmd)

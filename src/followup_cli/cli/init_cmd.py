@@ -18,7 +18,7 @@ def init_cmd(ctx: typer.Context) -> None:
       followup --db ~/office/followup.db init
     """
     session = open_session(ctx, create=True)
-    path = state(ctx).resolved_db_path()
+    path = state(ctx).location()
     version = schema_version(session.conn)
     for kind, name in restore_schema(session.conn):
         print(

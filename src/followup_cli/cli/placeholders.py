@@ -32,7 +32,7 @@ _FILE = ("FILE", None)
 
 # option (or argument name) -> (placeholder, completer or None)
 VALUES: dict[str, tuple[str, Any]] = {
-    "--db": _FILE,
+    "--db": ("FILE|URL", None),
     "--config": _FILE,
     "--today": _DATE,
     "--date": _DATE,
@@ -115,6 +115,8 @@ VALUES: dict[str, tuple[str, Any]] = {
 OVERRIDES: dict[tuple[str, str], tuple[str, Any]] = {
     ("escalate", "--to"): _STAFF,
     ("db backup", "dest"): ("DIR|FILE", None),
+    ("db copy", "source"): ("SRC", None),
+    ("db copy", "dest"): ("DEST", None),
     ("contact add", "--role"): ("ROLE", complete_words("contact_role")),
     ("ticket open", "--channel"): ("CHANNEL", complete_words("ticket_channel")),
     ("import", "kind"): (

@@ -27,15 +27,41 @@ class AppState:
 
     def __init__(self) -> None:
         self.db_path: Path | None = None
+        self.db_url: str | None = None  # --db postgresql://...: a server, not a file
         self.config_path: Path | None = None
         self.today: date | None = None
         self.debug = False
 
+    def set_database(self, db: str | None) -> None:
+        """--db / FOLLOWUP_DB: a file's path, or a PostgreSQL URL (libpq's form)."""
+        self.db_path = self.db_url = None
+        if db is None:
+            return
+        if db.strip().lower().startswith(("postgresql://", "postgres://")):
+            self.db_url = db.strip()
+        else:
+            self.db_path = Path(db)
+
     def resolved_db_path(self) -> Path:
+        """The SQLite file; a command that works on the file alone refuses a URL."""
+        if self.db_url is not None:
+            # Only a file-only command given a URL builds this refusal.
+            from followup_cli.store.engines import file_only
+
+            raise file_only(self.db_url)
         # Loaded only when a command asks where the database is.
         from followup_cli.store.connection import default_db_path
 
         return self.db_path or default_db_path()
+
+    def location(self) -> str:
+        """Where the database is, as it may be shown (a URL without its password)."""
+        if self.db_url is not None:
+            # Only a URL needs the password taken out before it is shown.
+            from followup_cli.store.engines import shown
+
+            return shown(self.db_url)
+        return str(self.resolved_db_path())
 
     def resolved_config_path(self) -> Path:
         # Loaded only when a command asks where the config is.
@@ -74,10 +100,16 @@ def open_session(ctx: typer.Context, *, create: bool = False) -> Any:
 
     st = state(ctx)
     config = load_config(ctx)
-    path = st.resolved_db_path()
-    if create and st.db_path is None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    conn = open_database(path, create=create, warn=warn)
+    if st.db_url is not None:
+        # Only a PostgreSQL URL loads the second engine (and its driver).
+        from followup_cli.store.engines import open_server
+
+        conn = open_server(st.db_url, create=create)
+    else:
+        path = st.resolved_db_path()
+        if create and st.db_path is None:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conn = open_database(path, create=create, warn=warn)
     ctx.find_root().call_on_close(conn.close)
     today, now = moment(st.today, config.zone, frozen_clock())
     return Session(conn=conn, config=config, today=today, now=now, today_given=st.today is not None)

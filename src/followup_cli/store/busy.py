@@ -46,7 +46,9 @@ def begin_unless_busy(conn: sqlite3.Connection, wait_ms: int = SIDE_WRITE_WAIT_M
     """BEGIN IMMEDIATE waiting at most `wait_ms` for the write lock (the connection's
     own busy timeout restored after); False, with no transaction open, if another
     process holds the lock."""
-    # SQLite-only: PRAGMA busy_timeout. A second engine uses its lock_timeout setting.
+    # SQLite-only: PRAGMA busy_timeout. PostgreSQL tries its advisory lock instead.
+    if getattr(conn, "engine", "sqlite") == "postgresql":
+        return bool(conn.try_begin_write())  # type: ignore[attr-defined]
     conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
     try:
         conn.execute("BEGIN IMMEDIATE")

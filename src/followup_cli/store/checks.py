@@ -14,6 +14,7 @@ from typing import Any
 
 from followup_cli.store.connection import schema_version, write_transaction
 from followup_cli.store.damage import decoded, is_damage_text
+from followup_cli.store.engines import is_server
 from followup_cli.store.meta import DUE_SUMMARY_KEY, delete_meta
 from followup_cli.support.errors import Refused
 from followup_cli.support.i18n import _, ngettext
@@ -189,6 +190,8 @@ def expected_schema() -> dict[str, tuple[str, str]]:
 
 
 def _present(conn: sqlite3.Connection) -> set[str]:
+    if is_server(conn):
+        return conn.schema_objects()  # type: ignore[attr-defined, no-any-return]
     return {
         row[0]
         for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 def columns_differ(cols: list[str], new: str, old: str) -> str:
     """A WHERE expression true when any of `cols` differs between the rows aliased `new`
-    and `old`, NULL-safely (`IS NOT`); "0" (never) when there is no column to compare."""
+    and `old`, NULL-safely (`IS NOT`); "1 = 0" (never, in SQL both engines read) when there is
+    no column to compare."""
     if not cols:
-        return "0"
+        return "1 = 0"
     return " OR ".join(f'{new}."{c}" IS NOT {old}."{c}"' for c in cols)

@@ -21,6 +21,7 @@ from followup_cli.store.busy import (
     is_busy,
 )
 from followup_cli.store.damage import refuse_damaged
+from followup_cli.store.engines import is_server
 from followup_cli.store.files import (
     check_file,
     create_file,
@@ -129,8 +130,10 @@ def use_wal(conn: sqlite3.Connection, path: Path) -> None:
 
 def schema_version(conn: sqlite3.Connection) -> int:
     """The number of migrations applied to the database (0 for a new file)."""
-    # SQLite-only: PRAGMA user_version. A second engine keeps the number in a table
-    # (the `_migrations` rows already name each step applied).
+    # SQLite-only: PRAGMA user_version. PostgreSQL keeps the number in a table (the
+    # `_migrations` rows already name each step applied: store/engines/pg_schema.py).
+    if is_server(conn):
+        return int(conn.execute("SELECT count(*) FROM _migrations").fetchone()[0])
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
@@ -336,7 +339,8 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise read_only_error(conn) from None
         raise
     try:
-        refuse_damaged(conn)  # store/damage.py: a damaged file is refused before a write
+        if not is_server(conn):
+            refuse_damaged(conn)  # store/damage.py: a damaged file is refused before a write
         yield conn
     except BaseException as exc:
         if conn.in_transaction:

@@ -42,6 +42,7 @@ from followup_cli.domain.calls import log as calls
 from followup_cli.domain.customers import records as customers
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
+from followup_cli.store.engines import is_server
 
 REHEARSALS = 3
 # More of the file's customers than this changed meanwhile: rehearse again rather than
@@ -268,8 +269,13 @@ def rehearse(
 ) -> Rehearsal:
     """Run `settle(conn)` (the plain write of a calls or customers import) on a private
     copy, outside the write lock. A write that would
-    reach a real table (a stale holiday cache, say) makes it RehearsalUnsupported."""
+    reach a real table (a stale holiday cache, say) makes it RehearsalUnsupported.
+    On a PostgreSQL server the import is written the plain way: the rehearsal's
+    shadow tables and authorizer are SQLite's (and the server's writers do not wait on
+    one file's lock for long)."""
     conn = session.conn
+    if is_server(conn):
+        raise RehearsalUnsupported("a PostgreSQL server")
     try:
         with session.read():
             last_call, last_callback = _copy(conn, stage, kind)

@@ -409,7 +409,7 @@ def _stage_of(conn: sqlite3.Connection, stage: str, column: str, keys: list[Any]
     """`temp.{stage}_again`: the staged rows whose `column` is one of `keys`."""
     subset = f"{stage}_again"
     conn.execute(f"DROP TABLE IF EXISTS temp.{subset}")
-    conn.execute(f"CREATE TEMP TABLE {subset} AS SELECT * FROM temp.{stage} WHERE 0")
+    conn.execute(f"CREATE TEMP TABLE {subset} AS SELECT * FROM temp.{stage} WHERE 1 = 0")
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         conn.execute(

@@ -514,7 +514,7 @@ def ranking_sql(
         unlined = "s.customer_id IN (SELECT customer_id FROM due_unlined)"
         source = (
             f"SELECT {kept}, CASE WHEN {unlined} THEN (SELECT x.reasons FROM due_reasons x"
-            f" WHERE x.customer_id = s.customer_id) END AS reasons, NOT ({unlined}) AS lined"
+            f" WHERE x.customer_id = s.customer_id) END AS reasons, CASE WHEN {unlined} THEN 0 ELSE 1 END AS lined"
             " FROM due_summary s WHERE s.customer_id NOT IN ch UNION ALL"
             f" {live} FROM callbacks cb WHERE cb.customer_id IN ch AND {pending('cb')}"
             " GROUP BY cb.customer_id"
@@ -558,7 +558,7 @@ def ranking_sql(
     if not limited:
         if kept_lines:
             sql += (
-                f" SELECT {', '.join(ranked)}, reasons, {_contacts('r', 'NOT coalesce(r.lined, 0)')},"
+                f" SELECT {', '.join(ranked)}, reasons, {_contacts('r', 'coalesce(r.lined, 0) = 0')},"
                 f" NULL, lined FROM r {order}"
             )
             return sql, params

@@ -69,7 +69,7 @@ def urgency_terms(u: Any, late: str, *, plain: bool = False) -> tuple[dict[str, 
     expressions = {name: term(factor, count) for name, (factor, count) in products.items()}
     exact_weights = not plain and all(quarters(w, signed=True) for w in weights.values())
     expressions["reason"] = "d.reason_weight" if exact_weights else "round(d.reason_weight, 2)"
-    for name, condition in (("level2", "d.max_level = 2"), ("unreachable", "c.unreachable")):
+    for name, condition in (("level2", "d.max_level = 2"), ("unreachable", "c.unreachable = 1")):
         expressions[name] = f"CASE WHEN {condition} THEN round({num(u[name])}, 2) ELSE 0.0 END"
     # The urgency, their sum, is exact when they all are.
     exact = (

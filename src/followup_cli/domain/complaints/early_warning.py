@@ -92,9 +92,9 @@ def customer_findings(config: Config, conn: sqlite3.Connection, today: date) -> 
             found.append(Finding(cid, name, "approaching", value, at[1]))
 
     limit, close = int(cfg["open_tickets"]), int(near["open_tickets"])
-    # SQLite-only: sum() of a comparison (true counts 1); standard: sum(CASE WHEN ...).
     for cid, n, critical in conn.execute(
-        "SELECT customer_id, count(*), sum(severity = 'critical') FROM tickets"
+        "SELECT customer_id, count(*), sum(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END)"
+        " FROM tickets"
         " WHERE status != 'closed' GROUP BY customer_id"
     ):
         grade(cid, "open_tickets", n, n >= limit, n >= close, (limit, close))
@@ -125,7 +125,7 @@ def customer_findings(config: Config, conn: sqlite3.Connection, today: date) -> 
         "SELECT cb.customer_id, min(cb.due_on), c.grade FROM callbacks cb"
         " JOIN customers c ON c.id = cb.customer_id WHERE cb.status = 'pending'"
         " AND cb.due_on <= ? AND cb.reason NOT IN ('holiday', 'birthday')"
-        " GROUP BY cb.customer_id",
+        " GROUP BY cb.customer_id, c.grade",
         ((today - timedelta(days=earliest_day)).isoformat(),),
     ):
         overdue = (today - date.fromisoformat(earliest)).days

@@ -57,13 +57,15 @@ def office_figures(config: Config, conn: sqlite3.Connection, today: date) -> lis
             Figure("office.complaints_per_100_events", _share(complaints, services), services)
         )
 
-    # Each active customer's last satisfaction score (the latest call that has one).
-    # SQLite-only: a bare column beside max() takes the row of the maximum.
+    # Each active customer's last satisfaction score (the latest call that has one), in
+    # standard SQL both engines read: a window numbering each customer's calls.
     low, rated = conn.execute(
-        "SELECT sum(score <= ?), count(*) FROM (SELECT c.customer_id, c.satisfaction AS score,"
-        " max(c.at) FROM calls c JOIN customers k ON k.id = c.customer_id"
-        " WHERE k.archived = 0 AND c.satisfaction IS NOT NULL AND c.day <= ?"
-        " GROUP BY c.customer_id)",
+        "SELECT sum(CASE WHEN score <= ? THEN 1 ELSE 0 END), count(*) FROM"
+        " (SELECT c.satisfaction AS score, row_number() OVER"
+        " (PARTITION BY c.customer_id ORDER BY c.at DESC) AS latest"
+        " FROM calls c JOIN customers k ON k.id = c.customer_id"
+        " WHERE k.archived = 0 AND c.satisfaction IS NOT NULL AND c.day <= ?) AS scored"
+        " WHERE latest = 1",
         (int(cfg["low_satisfaction"]), day),
     ).fetchone()
     if rated >= minimum:
@@ -71,7 +73,7 @@ def office_figures(config: Config, conn: sqlite3.Connection, today: date) -> lis
 
     late = (today - timedelta(days=int(office["overdue_callbacks_days"]))).isoformat()
     overdue, due = conn.execute(
-        "SELECT sum(due_on < ?), count(*) FROM callbacks WHERE status = 'pending' AND due_on <= ?",
+        "SELECT sum(CASE WHEN due_on < ? THEN 1 ELSE 0 END), count(*) FROM callbacks WHERE status = 'pending' AND due_on <= ?",
         (late, day),
     ).fetchone()
     if due >= minimum:
@@ -98,8 +100,9 @@ def _uncontacted(config: Config, conn: sqlite3.Connection, today: date) -> tuple
         )
         cutoff = _before(longest, today).isoformat()
         not_reached, counted = conn.execute(
-            "SELECT sum(NOT EXISTS (SELECT 1 FROM calls k WHERE k.customer_id = c.id"
-            " AND k.outcome = 'reached' AND k.day > ? AND k.day <= ?)), count(*)"
+            "SELECT sum(CASE WHEN EXISTS (SELECT 1 FROM calls k WHERE k.customer_id = c.id"
+            " AND k.outcome = 'reached' AND k.day > ? AND k.day <= ?) THEN 0 ELSE 1 END),"
+            " count(*)"
             " FROM customers c WHERE c.archived = 0 AND c.grade = ? AND c.created_at < ?",
             (cutoff, today.isoformat(), grade, cutoff),
         ).fetchone()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from followup_cli.domain.customers.anniversaries import (
 from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
+from followup_cli.store.engines import is_server
 from followup_cli.support.errors import Conflict, InvalidValue, NotFound
 from followup_cli.support.i18n import _, label
 
@@ -385,9 +387,21 @@ def apply_rehearsed_flags(conn: sqlite3.Connection, changes: str) -> None:
     )
 
 
-def with_name_key(conn: sqlite3.Connection) -> None:
-    """`name_key(name)` in this connection's SQL, for the set-wise writes below."""
-    conn.create_function("name_key", 1, name_key, deterministic=True)
+def with_name_key(conn: sqlite3.Connection, stage: str) -> Callable[[str], str]:
+    """SQL for the name key of a staged name, for the set-wise writes below: SQLite
+    calls `name_key` (a Python function of this connection); PostgreSQL cannot, and
+    reads the keys of the stage's names from a temp table filled here."""
+    if not is_server(conn):
+        conn.create_function("name_key", 1, name_key, deterministic=True)
+        return lambda name: f"name_key({name})"
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS name_keys (name TEXT PRIMARY KEY, k TEXT)")
+    conn.execute("DELETE FROM temp.name_keys")
+    names = conn.execute(f"SELECT DISTINCT name FROM temp.{stage} WHERE name IS NOT NULL")
+    conn.executemany(
+        "INSERT INTO temp.name_keys (name, k) VALUES (?, ?)",
+        [(n, name_key(n)) for (n,) in names.fetchall()],
+    )
+    return lambda name: f"(SELECT nk.k FROM temp.name_keys nk WHERE nk.name = {name})"
 
 
 def staged_differs(cols: list[str], new: str, old: str) -> str:
@@ -402,11 +416,11 @@ def staged_differs(cols: list[str], new: str, old: str) -> str:
 def insert_staged(conn: sqlite3.Connection, stage: str, default_grade: int, stamp: str) -> None:
     """The staged customers whose code is new, in file order (every row has a code by
     now); a blank grade takes `default_grade`."""
-    with_name_key(conn)
+    key = with_name_key(conn, stage)
     conn.execute(
         "INSERT INTO customers (code, name, name_key, grade, phone, region, industry, owner,"
         " department, address, note, created_at, updated_at)"
-        f" SELECT code, name, name_key(name), coalesce(grade, ?), phone, region, industry,"
+        f" SELECT code, name, {key(stage + '.name')}, coalesce(grade, ?), phone, region, industry,"
         f" owner, department, address, note, ?, ? FROM temp.{stage}"
         " WHERE code NOT IN (SELECT code FROM customers) ORDER BY line",
         (default_grade, stamp, stamp),
@@ -415,10 +429,10 @@ def insert_staged(conn: sqlite3.Connection, stage: str, default_grade: int, stam
 
 def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: str) -> None:
     """The `cols` of known customers (by code) where the staged row differs."""
-    with_name_key(conn)
+    key = with_name_key(conn, stage)
     sets = [f"{c} = s.{c}" for c in cols if c != "grade"]
     if "name" in cols:
-        sets.append("name_key = name_key(s.name)")
+        sets.append(f"name_key = {key('s.name')}")
     if "grade" in cols:
         sets.append("grade = coalesce(s.grade, customers.grade)")
     conn.execute(

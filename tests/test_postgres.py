@@ -1,0 +1,267 @@
+"""followup on a real PostgreSQL server (issue 21): the same commands give the same
+output as on a SQLite file, and a bad URL, a wrong password, a server that is down or a
+database of a newer schema each get one line, the right exit code, no traceback and no
+password. The server is tests/pg_server.py's throwaway one; no mock anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ACTING, TODAY, Result, build_office
+from followup_cli.cli.app import app
+
+pytestmark = pytest.mark.usefixtures("pg_server")
+
+CORE_FLOW = [
+    ("event", "add", "C001", "--kind", "service", "--date", "2026-11-20", "--ref", "WO1",
+     "--staff", "赵强"),
+    ("due", "--format", "json"),
+    ("due", "--explain"),
+    ("log-call", "C001", "--outcome", "reached", "--satisfaction", "2"),
+    ("ticket", "open", "C002", "--summary", "漏油", "--category", "product.defect"),
+    ("ticket", "resolve", "1", "--resolution", "换密封件"),
+    ("ticket", "notify", "1", "--via", "phone"),
+    ("ticket", "close", "1"),
+    ("ticket", "show", "1", "--format", "json"),
+    ("escalate", "--auto"),
+    ("customer", "show", "C001"),
+    ("customer", "list", "--format", "csv"),
+    ("export", "calls"),
+    ("export", "callbacks", "--format", "json"),
+    ("report", "daily"),
+    ("report", "complaints"),
+    ("report", "staff", "--format", "json"),
+]  # fmt: skip
+
+
+def invoke(db: str, *args: str, env: dict[str, str] | None = None) -> Result:
+    runner = CliRunner()
+    r = runner.invoke(
+        app,
+        ["--db", db, "--today", TODAY, *args],
+        env={"FOLLOWUP_STAFF": ACTING, "FOLLOWUP_NOW": "2026-11-23T09:00:00+08:00", **(env or {})},
+    )
+    return Result(r.exit_code, r.stdout, r.stderr, r.exception)
+
+
+def test_the_core_flow_reads_the_same_on_both_engines(pg_server: Any, tmp_path: Path) -> None:
+    url = pg_server.url(pg_server.new_database())
+    file = str(tmp_path / "followup.db")
+    for db in (file, url):
+        assert invoke(db, "init").exit_code == 0
+        build_office(lambda *a, db=db: invoke(db, *a))  # type: ignore[misc]
+    for args in CORE_FLOW:
+        on_file, on_server = invoke(file, *args), invoke(url, *args)
+        assert on_server.exit_code == on_file.exit_code, (args, on_server.output)
+        assert on_server.stdout.replace(url, "DB") == on_file.stdout.replace(file, "DB"), args
+
+
+def test_init_twice_is_safe_and_names_the_schema(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    for _ in range(2):
+        r = invoke(url, "init")
+        assert r.exit_code == 0, r.output
+        assert "(schema v" in r.stdout
+
+
+def test_the_triggers_refuse_deleting_a_call_on_the_server(pg_server: Any) -> None:
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    assert invoke(url, "log-call", "C001", "--outcome", "reached").exit_code == 0
+    with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.Error) as caught:
+        conn.execute("DELETE FROM calls")
+    assert "calls are never deleted" in str(caught.value)
+
+
+def _one_line_error(r: Result, code: int) -> str:
+    assert r.exit_code == code, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert "Traceback" not in r.output
+    assert r.stderr.startswith("Error: "), r.stderr
+    return r.stderr
+
+
+def test_a_malformed_url_is_one_line(pg_server: Any) -> None:
+    err = _one_line_error(invoke("postgresql://u@h:notaport/db", "due"), 1)
+    assert "not a valid PostgreSQL URL" in err
+
+
+def test_a_wrong_password_is_refused_without_showing_it(pg_server: Any) -> None:
+    name = pg_server.new_database()
+    url = pg_server.url(name, user="clerk", password="wrong-Secret-9")
+    err = _one_line_error(invoke(url, "init"), 1)
+    assert "refused the login" in err
+    assert "wrong-Secret-9" not in err
+    from pg_server import CLERK_PASSWORD
+
+    good = pg_server.url(name, user="clerk", password=CLERK_PASSWORD)
+    r = invoke(good, "init")
+    assert r.exit_code == 0, r.output
+    assert CLERK_PASSWORD not in r.output
+
+
+def test_a_server_that_is_down_is_exit_75_naming_the_host(tmp_path: Path) -> None:
+    url = "postgresql://clerk:Pa55word@127.0.0.1:1/followup"
+    err = _one_line_error(invoke(url, "due"), 75)
+    assert "127.0.0.1" in err
+    assert "Pa55word" not in err
+
+
+def test_a_database_of_a_newer_schema_is_refused(pg_server: Any) -> None:
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO _migrations (name) VALUES ('m999_from_the_future')")
+    err = _one_line_error(invoke(url, "due"), 1)
+    assert "newer followup" in err
+
+
+def test_another_programs_database_is_left_alone(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    pg_server.sql(url.rsplit("/", 1)[1], "CREATE TABLE orders (id int)")
+    err = _one_line_error(invoke(url, "init"), 1)
+    assert "not a followup database" in err
+
+
+def test_without_the_driver_a_url_names_the_install_command(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from followup_cli.cli.app import main\n"
+        f"sys.argv = ['followup', '--db', {url!r}, 'due']\n"
+        "main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert done.returncode == 1, done.stderr
+    assert "pip install 'followup-cli[postgres]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_sqlite_start_up_never_loads_the_driver(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from followup_cli.cli.app import main\n"
+        f"sys.argv = ['followup', '--db', {str(tmp_path / 'f.db')!r}, 'init']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'psycopg' not in sys.modules, 'psycopg loaded for a SQLite file'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+Runner = Callable[..., Result]
+
+
+EXPORTS = ("customers", "contacts", "events", "calls", "tickets", "callbacks")
+
+
+def test_db_copy_round_trip_gives_identical_exports(pg_server: Any, tmp_path: Path) -> None:
+    first, back = str(tmp_path / "office.db"), str(tmp_path / "back.db")
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(first, "init").exit_code == 0
+    build_office(lambda *a: invoke(first, *a))
+    for args in CORE_FLOW[:9]:
+        invoke(first, *args)
+    up = invoke(first, "db", "copy", first, url)
+    assert up.exit_code == 0, up.output
+    assert up.stdout.startswith("Copied ")
+    down = invoke(first, "db", "copy", url, back)
+    assert down.exit_code == 0, down.output
+    for kind in EXPORTS:
+        exports = [
+            invoke(db, "export", kind, "--format", "json").stdout for db in (first, url, back)
+        ]
+        assert exports[0] == exports[1] == exports[2], kind
+    dues = [invoke(db, "due", "--format", "json").stdout for db in (first, url, back)]
+    assert dues[0] == dues[1] == dues[2]
+
+
+def test_db_copy_refuses_a_destination_with_data_unless_replace(
+    pg_server: Any, tmp_path: Path
+) -> None:
+    file = str(tmp_path / "office.db")
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(file, "init").exit_code == 0
+    build_office(lambda *a: invoke(file, *a))
+    assert invoke(file, "db", "copy", file, url).exit_code == 0
+    assert invoke(url, "customer", "add", "新客户", "--code", "C900").exit_code == 0
+    refused = _one_line_error(invoke(file, "db", "copy", file, url), 1)
+    assert "already holds data" in refused
+    assert "C900" in invoke(url, "customer", "list").stdout  # nothing was touched
+    replaced = invoke(file, "db", "copy", file, url, "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "C900" not in invoke(url, "customer", "list").stdout
+    assert invoke(url, "export", "customers").stdout == invoke(file, "export", "customers").stdout
+
+
+def test_db_copy_never_shows_a_password(pg_server: Any, tmp_path: Path) -> None:
+    from pg_server import CLERK_PASSWORD
+
+    file = str(tmp_path / "office.db")
+    url = pg_server.url(pg_server.new_database(), user="clerk", password=CLERK_PASSWORD)
+    assert invoke(file, "init").exit_code == 0
+    r = invoke(file, "db", "copy", file, url)
+    assert r.exit_code == 0, r.output
+    assert CLERK_PASSWORD not in r.output
+
+
+def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
+    pg_server: Any, tmp_path: Path
+) -> None:
+    """20 clerks' log-calls on different customers, 10 readers, an import and escalate
+    --auto twice, all at once: every command succeeds, nothing is recorded twice."""
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    rows = "".join(f"K{n:03d},客户{n},3,1390000{n:04d}\r\n" for n in range(40))
+    customers = tmp_path / "customers.csv"
+    customers.write_text("code,name,grade,phone\r\n" + rows, encoding="utf-8")
+    assert invoke(url, "import", "customers", str(customers)).exit_code == 0
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "客户编号,时间,回访人,回访结果\r\n"
+        + "".join(f"K{n:03d},2026-11-20 10:{n:02d},李娜,接通\r\n" for n in range(20, 40)),
+        encoding="utf-8",
+    )
+    assert invoke(url, "ticket", "open", "C001", "--summary", "漏油", "--category",
+                  "product.defect", "--severity", "critical").exit_code == 0  # fmt: skip
+    env = {**os.environ, "FOLLOWUP_DB": url, "FOLLOWUP_TODAY": "2026-11-26",
+           "FOLLOWUP_STAFF": ACTING, "FOLLOWUP_LANGUAGE": "en"}  # fmt: skip
+    followup = [str(Path(sys.executable).parent / "followup")]
+    commands = [["log-call", f"K{n:03d}", "--outcome", "reached"] for n in range(20)]
+    commands += [["due", "--format", "json"]] * 10
+    commands += [["import", "calls", str(calls)], ["escalate", "--auto"], ["escalate", "--auto"]]
+    started = [
+        subprocess.Popen(
+            [*followup, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for args in commands
+    ]
+    for args, process in zip(commands, started, strict=True):
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, (args, err.decode())
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        logged = conn.execute("SELECT count(*), count(DISTINCT customer_id) FROM calls").fetchone()
+        assert logged == (40, 40)
+        escalated = conn.execute(
+            "SELECT count(*), count(DISTINCT (ticket_id, day, level)) FROM escalations"
+            " WHERE kind = 'ticket'"
+        ).fetchone()
+        assert escalated is not None and escalated[0] == escalated[1]
