@@ -14,12 +14,14 @@ FOLLOWUP := $(BIN)/followup --db $(DEMO_DB) --today $(DEMO_DATE)
 all: test
 
 # Exactly the versions that were tested, hash-checked, from requirements.lock (`make lock`
-# refreshes it); then the package itself, editable, with nothing more resolved.
-$(STAMP): pyproject.toml requirements.lock
+# refreshes it) and the PostgreSQL driver's requirements-postgres.lock (`make
+# lock-postgres`); then the package itself, editable, with nothing more resolved.
+$(STAMP): pyproject.toml requirements.lock requirements-postgres.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "followup needs Python 3.11 or newer"' \
 	  || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements-postgres.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m compileall -q src
 	@touch $(STAMP)
@@ -42,15 +44,11 @@ test: lint typecheck pytest
 # in a temporary folder: initdb, a Unix socket, a database per test module), with the
 # driver from requirements-postgres.lock. The server's binaries come from the system's
 # `postgresql` package, installed when missing; without them the PostgreSQL tests skip.
-PG_STAMP := $(VENV)/.installed-postgres
+# (The driver is in the development environment anyway: `make install` puts it there for
+# the type check; a user's install without the `postgres` extra has none.)
+install-postgres: $(STAMP)
 
-$(PG_STAMP): $(STAMP) requirements-postgres.lock
-	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements-postgres.lock
-	@touch $(PG_STAMP)
-
-install-postgres: $(PG_STAMP)
-
-test-postgres: $(PG_STAMP)
+test-postgres: $(STAMP)
 	FOLLOWUP_TEST_ENGINE=postgres $(BIN)/pytest
 
 # Write the screens as they are now (tests/test_screens.py: the example office under a
