@@ -49,6 +49,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -62,7 +63,7 @@ FOLLOWUP = BIN / "followup"
 PYTHON = BIN / "python"
 SQLITE_UTILS = BIN / "sqlite-utils"
 TODAY = "2026-11-23"
-SECTIONS = ("imports", "commands", "scaling")
+SECTIONS = ("imports", "commands", "scaling", "engines")
 MIB = 1024 * 1024
 
 # Targets (issue 20; customer list and ticket open: issue 7).
@@ -176,7 +177,7 @@ def child_env() -> dict[str, str]:
 ENV: dict[str, str] = {}
 
 
-def followup(db: Path, *args: str) -> list[str]:
+def followup(db: Path | str, *args: str) -> list[str]:
     return [str(FOLLOWUP), "--db", str(db), "--today", TODAY, *args]
 
 
@@ -852,7 +853,7 @@ def always(argv: list[str]) -> Callable[[int], list[str]]:
     return lambda i: argv
 
 
-def log_call_argv(db: Path, codes: list[str]) -> Callable[[int], list[str]]:
+def log_call_argv(db: Path | str, codes: list[str]) -> Callable[[int], list[str]]:
     def make(i: int) -> list[str]:
         at = f"{TODAY} 09:{i // 60:02d}:{i % 60:02d}"
         return followup(
@@ -1177,6 +1178,89 @@ def print_report(report: Report, opts: Options, took: float) -> None:
     )
 
 
+# -- engines ----------------------------------------------------------------------------
+
+
+def server_for_bench(report: Report) -> Any:
+    """A throwaway PostgreSQL server (the tests' own: tests/pg_server.py), started; None
+    with a note when the server's binaries or the driver are missing."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pg_server  # (the tests' helper: initdb in a temp folder, a Unix socket)
+
+    why = pg_server.install_server()
+    if why is None:
+        try:
+            import psycopg  # noqa: F401  (the driver: `make install` puts it in .venv)
+        except ImportError:
+            why = "the psycopg driver is not installed (make install)"
+    if why is not None:
+        report.note(f"PostgreSQL rows skipped: {why}")
+        return None
+    server = pg_server.PgServer()
+    server.start()
+    return server
+
+
+def section_engines(opts: Options, report: Report) -> None:
+    """The same office on both engines (issue 21): the --quick office imported into a
+    fresh SQLite file and into a fresh database on a throwaway PostgreSQL server on this
+    machine (a Unix socket; fsync off, as a test server), then the clerk's screen, the
+    cron list and log-call on each. Each PostgreSQL figure has SQLite's beside it."""
+    print("== engines: SQLite and PostgreSQL, the --quick office", file=sys.stderr)
+    server = server_for_bench(report)
+    if server is None:
+        return
+    try:
+        size = QUICK
+        data = generate(size, data_dir(size))
+        folder = ROOT / "bench" / "data" / "db" / "engines"
+        folder.mkdir(parents=True, exist_ok=True)
+        sqlite_db = folder / "office.db"
+        remove_db(sqlite_db)
+        url = server.url(server.new_database())
+        files = {k: data / f"{k}.csv" for k in ("staff", "customers", "events", "calls")}
+        rows = {k: sum(1 for _ in f.open("rb")) - 1 for k, f in files.items()}
+        seen: dict[str, str] = {}
+        for engine, db in (("SQLite", str(sqlite_db)), ("PostgreSQL", url)):
+            run_once([str(FOLLOWUP), "--db", db, "init"], timeout=opts.command_timeout)
+            for kind, path in files.items():
+                argv = followup(db, "--debug", "import", kind, str(path))
+                what = f"{kind} import ({rows[kind]:,} rows)"
+                try:
+                    done = run_measured(argv, timeout=opts.import_timeout, log=folder / "i.log")
+                except Failed as exc:
+                    report.note(f"{engine} {what}: {exc}")
+                    continue
+                figure = f"{rows[kind] / done.seconds:,.0f} rows/s ({done.seconds:.1f} s)"
+                if engine == "SQLite":
+                    seen[what] = figure
+                    continue
+                report.add(
+                    Figure(f"PostgreSQL: {what}", short(argv), figure,
+                           full=shown(argv), peer=f"SQLite {seen.get(what, '?')}")
+                )  # fmt: skip
+            codes = customers_to_call(sqlite_db, opts.runs + opts.warmup)
+            commands: list[tuple[str, Callable[[int], list[str]], str]] = [
+                ("due --limit 50", always(followup(db, "due", "--limit", "50")), "devnull"),
+                ("due --format csv, every row", always(followup(db, "due", "--format", "csv")),
+                 "pipe"),
+                ("log-call", log_call_argv(db, codes), "devnull"),
+            ]  # fmt: skip
+            for what, make, how in commands:
+                if engine == "SQLite":
+                    try:
+                        ms, _samples = median_ms(opts, make, how)
+                    except Failed as exc:
+                        report.note(f"SQLite {what}: {exc}")
+                        continue
+                    seen[what] = f"{ms:.0f} ms"
+                    continue
+                timed_figure(report, opts, f"PostgreSQL: {what}", make, None, how=how,
+                             peer=f"SQLite {seen.get(what, '?')}")  # fmt: skip
+    finally:
+        server.stop()
+
+
 # -- main -------------------------------------------------------------------------------
 
 
@@ -1261,6 +1345,8 @@ def main(argv: list[str] | None = None) -> int:
             section_commands(office, opts, report)
         if built and "scaling" in opts.sections:
             section_scaling(office, opts, report)
+    if "engines" in opts.sections:
+        section_engines(opts, report)
     print_report(report, opts, time.perf_counter() - started)
     return 0
 

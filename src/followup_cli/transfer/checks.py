@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from followup_cli.domain.customers import records as customers
 from followup_cli.domain.customers.names import name_key
 from followup_cli.domain.session import Session
+from followup_cli.store.engines import is_server
 from followup_cli.support.i18n import N_, _, label
 from followup_cli.transfer.results import CellError
 
@@ -252,15 +253,9 @@ def _check_events(
     )
     col, head = present.get("ref", (0, "ref"))
     expected = _("a customer, kind, date and ref that appears once (also on line {other})")
-    same = " AND ".join(f"b.{k} = a.{k}" for k in EVENT_KEY)
-    # SQLite-only: rowid, the copy's insertion order. A second engine needs an identity
-    # column in the sorted copy (or row_number() OVER (ORDER BY key, line)).
     repeated = [
         CellError(line, col, head, str(ref), expected, other=other)
-        for line, ref, other in conn.execute(
-            f"SELECT b.line, b.ref, a.line FROM temp.{sorted_stage} a"
-            f" JOIN temp.{sorted_stage} b ON b.rowid = a.rowid + 1 AND {same}"
-        )
+        for line, ref, other in conn.execute(_repeated_keys(conn, sorted_stage))
     ]
     return (
         repeated
@@ -275,6 +270,25 @@ def _check_events(
             _("a contact of that customer (import contacts first)"),
         )
         + _in_use_before_event(conn, stage, present)
+    )
+
+
+def _repeated_keys(conn: sqlite3.Connection, sorted_stage: str) -> str:
+    """SQL: each row of the sorted copy whose key the row before it has too (line, ref,
+    the other line), in the copy's order. A dialect choice: SQLite compares each row with
+    its neighbour by rowid, the copy's insertion order (no sort of a million rows); the
+    server has no rowid, and asks the row before in the key's order (a window)."""
+    if is_server(conn):
+        key = ", ".join(EVENT_KEY)
+        return (
+            f"SELECT line, ref, other FROM (SELECT line, {key}, lag(line) OVER"
+            f" (PARTITION BY {key} ORDER BY line) AS other FROM temp.{sorted_stage}) w"
+            f" WHERE other IS NOT NULL ORDER BY {key}, line"
+        )
+    same = " AND ".join(f"b.{k} = a.{k}" for k in EVENT_KEY)
+    return (
+        f"SELECT b.line, b.ref, a.line FROM temp.{sorted_stage} a"
+        f" JOIN temp.{sorted_stage} b ON b.rowid = a.rowid + 1 AND {same}"
     )
 
 
