@@ -24,6 +24,7 @@ from followup_cli.domain.staff import records as staff
 from followup_cli.store.busy import IMPORT_WRITING_KEY, import_record
 from followup_cli.store.compare import columns_differ
 from followup_cli.store.connection import write_if_free
+from followup_cli.store.engines import stage_row
 from followup_cli.store.meta import delete_meta, set_meta
 from followup_cli.support.i18n import N_
 from followup_cli.transfer import rehearsal
@@ -218,7 +219,7 @@ def write_events(
     plans = plans or plan_staged_events(session, conn, stage)
     # Planned before the lock: a customer archived meanwhile gets no callback.
     conn.execute(
-        f"DELETE FROM temp.{plans} WHERE row IN (SELECT s.rowid FROM temp.{stage} s"
+        f"DELETE FROM temp.{plans} WHERE row IN (SELECT {stage_row(conn, 's')} FROM temp.{stage} s"
         " JOIN customers c ON c.id = s.customer_id WHERE c.archived = 1)"
     )
     report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)

@@ -34,6 +34,7 @@ from followup_cli.domain.callbacks.store import Planned, id_scope, marks
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.roster import Roster
 from followup_cli.domain.texts import Message, Text, columns, message
+from followup_cli.store.engines import stage_row
 from followup_cli.support.dates import Interval, birthday_in_year
 from followup_cli.support.workdays import WorkCalendar, load_calendar
 
@@ -231,15 +232,15 @@ class Planner:
     def stage_event_plans(self, stage: str, since: date) -> str:
         """Plan the staged events `temp.{stage}` (customer_id, kind, date, ref, machine,
         in_use) anchored `since` or later into a temp table, whose name is returned; its
-        rows refer to the stage's rows by rowid."""
+        rows refer to the stage's rows by number (store.engines.stage_row)."""
         plans = f"{stage}_plans"
         self.conn.execute(f"DROP TABLE IF EXISTS temp.{plans}")
         self.conn.execute(
-            f"CREATE TEMP TABLE {plans} (row INTEGER, offset TEXT, due_on TEXT,"
+            f"CREATE TEMP TABLE {plans} (row INTEGER, step TEXT, due_on TEXT,"
             " planned_on TEXT, assignee TEXT, detail TEXT, detail_message TEXT)"
         )
         rows = self.conn.execute(
-            "SELECT s.rowid, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department,"
+            f"SELECT {stage_row(self.conn, 's')}, s.customer_id, s.kind, s.date, s.ref, s.machine, c.department,"
             f" c.grade, s.in_use FROM temp.{stage} s JOIN customers c ON c.id = s.customer_id"
             " WHERE c.archived = 0 AND coalesce(s.in_use, s.date) >= ?",
             (since.isoformat(),),

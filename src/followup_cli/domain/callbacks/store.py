@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from followup_cli.domain.texts import Message, columns
+from followup_cli.store.engines import stage_row
 
 
 @dataclass
@@ -103,15 +104,15 @@ def insert_event_plans(
     conn: sqlite3.Connection, stage: str, plans: str, after_id: int, role: str, stamp: str
 ) -> int:
     """Insert, in one INSERT ... SELECT, the event callbacks an import staged in
-    `temp.{plans}` (rows of `temp.{stage}` by rowid, see Planner.stage_event_plans) for
+    `temp.{plans}` (rows of `temp.{stage}` by number, see Planner.stage_event_plans) for
     the events with an id above `after_id` (the ones just inserted), matched by their
     natural key; returns how many were inserted or revived."""
     return conn.execute(
         f"INSERT INTO callbacks ({INSERT_COLUMNS})"
-        " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
+        " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.step,"
         " 1, ?, p.assignee, p.detail, p.detail_message, e.id, NULL, NULL, NULL, p.planned_on,"
         " ?, ?"
-        f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
+        f" FROM temp.{plans} p JOIN temp.{stage} s ON {stage_row(conn, 's')} = p.row"
         " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
         " AND e.date = s.date AND e.ref = s.ref"
         f" WHERE e.id > ? ORDER BY e.id {REVIVE_CANCELLED}",

@@ -16,6 +16,7 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import record
 from followup_cli.store.compare import columns_differ
+from followup_cli.store.engines import stage_row
 from followup_cli.support.dates import parse_date
 from followup_cli.support.errors import Conflict, InvalidValue
 from followup_cli.support.i18n import _, label
@@ -276,14 +277,14 @@ def upsert_staged(conn: sqlite3.Connection, stage: str, cols: list[str], stamp: 
         if cols
         else "DO NOTHING"
     )
-    # SQLite-only: s.rowid (the stage's row order; a second engine orders by its key
-    # column), and `WHERE true`, which SQLite's parser needs before ON CONFLICT in an
-    # INSERT ... SELECT (harmless elsewhere).
+    # In the stage's row order (stage_row: SQLite's rowid, the sorted stage's key order),
+    # and `WHERE true`, which SQLite's parser needs before ON CONFLICT in an INSERT ...
+    # SELECT (harmless elsewhere).
     return conn.execute(
         "INSERT INTO events (customer_id, kind, date, ref, machine, staff, result, note,"
         " in_use, amount, contact_id, created_at) SELECT s.customer_id, s.kind, s.date, s.ref,"
         f" s.machine, s.staff, s.result, s.note, s.in_use, s.amount, {staged_contact_id('s')}, ?"
-        f" FROM temp.{stage} s WHERE true ORDER BY s.rowid"
+        f" FROM temp.{stage} s WHERE true ORDER BY {stage_row(conn, 's')}"
         f" ON CONFLICT (customer_id, kind, date, ref) {on_conflict}",
         (stamp,),
     ).rowcount

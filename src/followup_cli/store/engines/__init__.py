@@ -26,6 +26,14 @@ def is_server(conn: Any) -> bool:
     return getattr(conn, "engine", "sqlite") == "postgresql"
 
 
+def stage_row(conn: Any, alias: str) -> str:
+    """SQL: a staged row's number, naming it within its temp table (a stage: one row per
+    line of the file). A dialect choice: SQLite's rowid, the table's own key and its
+    insertion order (no index, no sort); the server has no rowid, and the row's `line`
+    (the file's line number, unique within a stage) stands for it."""
+    return f"{alias}.line" if is_server(conn) else f"{alias}.rowid"
+
+
 def shown(url: str) -> str:
     """A URL as it may be printed: without its password."""
     # Loaded when a URL is shown, not by every start-up.
