@@ -235,7 +235,7 @@ class Planner:
         plans = f"{stage}_plans"
         self.conn.execute(f"DROP TABLE IF EXISTS temp.{plans}")
         self.conn.execute(
-            f"CREATE TEMP TABLE {plans} (row INTEGER, offset TEXT, due_on TEXT,"
+            f'CREATE TEMP TABLE {plans} (row INTEGER, "offset" TEXT, due_on TEXT,'
             " planned_on TEXT, assignee TEXT, detail TEXT, detail_message TEXT)"
         )
         rows = self.conn.execute(

@@ -108,7 +108,7 @@ def insert_event_plans(
     natural key; returns how many were inserted or revived."""
     return conn.execute(
         f"INSERT INTO callbacks ({INSERT_COLUMNS})"
-        " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.offset,"
+        " SELECT e.customer_id, p.due_on, 'event', 'event', 'event:' || e.id || ':' || p.\"offset\","
         " 1, ?, p.assignee, p.detail, p.detail_message, e.id, NULL, NULL, NULL, p.planned_on,"
         " ?, ?"
         f" FROM temp.{plans} p JOIN temp.{stage} s ON s.rowid = p.row"
