@@ -237,10 +237,16 @@ def build_office(run: Callable[..., Result]) -> None:
 
 
 @pytest.fixture(scope="session")
-def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small office, built once per test run through the CLI; `office` copies it."""
+def office_template(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Any:
+    """The small office, built once per test run through the CLI; `office` copies it (on
+    the server: a database each test's is made from, CREATE DATABASE ... TEMPLATE)."""
     folder = tmp_path_factory.mktemp("office")
-    template = folder / "followup.db"
+    template: Any = folder / "followup.db"
+    if ENGINE == "postgres":
+        server = request.getfixturevalue("pg_server")
+        template = server.url(server.new_database())
     with pytest.MonkeyPatch.context() as patch:
         for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
             patch.setenv(var, str(folder / var.lower()))
@@ -258,20 +264,30 @@ def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert run("init").exit_code == 0
         build_office(run)
     time.tzset()
+    if ENGINE == "postgres":
+        return template
     assert not Path(f"{template}-wal").exists() or Path(f"{template}-wal").stat().st_size == 0
     return template
 
 
 @pytest.fixture
 def office(
-    office_template: Path, db_path: Path, run: Callable[..., Result]
+    office_template: Path,
+    db_path: Path,
+    run: Callable[..., Result],
+    request: pytest.FixtureRequest,
 ) -> Callable[..., Result]:
     """`run`, on a copy of the small office (see `build_office`)."""
     if ENGINE == "postgres":
         # The office built once, through the CLI, on the server; each test a copy.
-        r = run("init")
-        assert r.exit_code == 0, r.output
-        build_office(run)
+        from pg_server import database_of
+
+        server = request.getfixturevalue("pg_server")
+        server.sql("postgres", f"DROP DATABASE {database_of(db_path)}")
+        server.sql(
+            "postgres",
+            f"CREATE DATABASE {database_of(db_path)} TEMPLATE {database_of(office_template)}",
+        )
         return run
     for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         leftover.unlink(missing_ok=True)
