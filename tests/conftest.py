@@ -86,14 +86,30 @@ def sqlite_only(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(ENGINE != "sqlite", reason=f"SQLite only: {reason}")
 
 
-def open_db(db: Any) -> Any:
-    """The test database opened straight, as sqlite3 opens a file; on the server, a
-    connection with the same surface (store/engines/postgres.py)."""
+SERVERS: list[Any] = []  # the run's PostgreSQL server, once started
+
+
+def copy_office(template: Any, dest: Path) -> Any:
+    """A copy of the office database `template`: the file copied to `dest`, or on the
+    server a new database made from it (its URL)."""
+    if str(template).startswith("postgresql://"):
+        from pg_server import database_of
+
+        server = SERVERS[0]
+        url = server.url(server.new_database(template=database_of(template)))
+        return url
+    shutil.copyfile(template, dest)
+    return dest
+
+
+def open_db(db: Any, **options: Any) -> Any:
+    """The test database opened straight, as sqlite3 opens a file (with `options`); on
+    the server, a connection with the same surface (store/engines/postgres.py)."""
     if str(db).startswith("postgresql://"):
         from followup_cli.store.engines import postgres
 
         return postgres.connect(str(db), 10_000)
-    return sqlite3.connect(db)
+    return sqlite3.connect(db, **options)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +124,9 @@ def pg_server() -> Iterator[Any]:
         pytest.skip(f"PostgreSQL tests skipped: {why}")
     server = PgServer()
     server.start()
+    SERVERS.append(server)
     yield server
+    SERVERS.remove(server)
     server.stop()
 
 

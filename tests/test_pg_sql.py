@@ -13,7 +13,7 @@ from followup_cli.store.engines import pg_sql
     ("sqlite", "postgres"),
     [
         ("SELECT ? WHERE a = :day", "SELECT %s WHERE a = %(day)s"),
-        ("SELECT 'a?b:c%' WHERE x LIKE '%' || ?", "SELECT 'a?b:c%' WHERE x ILIKE '%' || %s"),
+        ("SELECT 'a?b:c%' WHERE x LIKE '%' || ?", "SELECT 'a?b:c%%' WHERE x ILIKE '%%' || %s"),
         ("SELECT 100 % 7", "SELECT 100 %% 7"),
     ],
 )
