@@ -86,14 +86,30 @@ def sqlite_only(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(ENGINE != "sqlite", reason=f"SQLite only: {reason}")
 
 
-def open_db(db: Any) -> Any:
-    """The test database opened straight, as sqlite3 opens a file; on the server, a
-    connection with the same surface (store/engines/postgres.py)."""
+SERVERS: list[Any] = []  # the run's PostgreSQL server, once started
+
+
+def copy_office(template: Any, dest: Path) -> Any:
+    """A copy of the office database `template`: the file copied to `dest`, or on the
+    server a new database made from it (its URL)."""
+    if str(template).startswith("postgresql://"):
+        from pg_server import database_of
+
+        server = SERVERS[0]
+        url = server.url(server.new_database(template=database_of(template)))
+        return url
+    shutil.copyfile(template, dest)
+    return dest
+
+
+def open_db(db: Any, **options: Any) -> Any:
+    """The test database opened straight, as sqlite3 opens a file (with `options`); on
+    the server, a connection with the same surface (store/engines/postgres.py)."""
     if str(db).startswith("postgresql://"):
         from followup_cli.store.engines import postgres
 
         return postgres.connect(str(db), 10_000)
-    return sqlite3.connect(db)
+    return sqlite3.connect(db, **options)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +124,9 @@ def pg_server() -> Iterator[Any]:
         pytest.skip(f"PostgreSQL tests skipped: {why}")
     server = PgServer()
     server.start()
+    SERVERS.append(server)
     yield server
+    SERVERS.remove(server)
     server.stop()
 
 
@@ -237,10 +255,16 @@ def build_office(run: Callable[..., Result]) -> None:
 
 
 @pytest.fixture(scope="session")
-def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small office, built once per test run through the CLI; `office` copies it."""
+def office_template(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Any:
+    """The small office, built once per test run through the CLI; `office` copies it (on
+    the server: a database each test's is made from, CREATE DATABASE ... TEMPLATE)."""
     folder = tmp_path_factory.mktemp("office")
-    template = folder / "followup.db"
+    template: Any = folder / "followup.db"
+    if ENGINE == "postgres":
+        server = request.getfixturevalue("pg_server")
+        template = server.url(server.new_database())
     with pytest.MonkeyPatch.context() as patch:
         for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
             patch.setenv(var, str(folder / var.lower()))
@@ -258,20 +282,30 @@ def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert run("init").exit_code == 0
         build_office(run)
     time.tzset()
+    if ENGINE == "postgres":
+        return template
     assert not Path(f"{template}-wal").exists() or Path(f"{template}-wal").stat().st_size == 0
     return template
 
 
 @pytest.fixture
 def office(
-    office_template: Path, db_path: Path, run: Callable[..., Result]
+    office_template: Path,
+    db_path: Path,
+    run: Callable[..., Result],
+    request: pytest.FixtureRequest,
 ) -> Callable[..., Result]:
     """`run`, on a copy of the small office (see `build_office`)."""
     if ENGINE == "postgres":
         # The office built once, through the CLI, on the server; each test a copy.
-        r = run("init")
-        assert r.exit_code == 0, r.output
-        build_office(run)
+        from pg_server import database_of
+
+        server = request.getfixturevalue("pg_server")
+        server.sql("postgres", f"DROP DATABASE {database_of(db_path)}")
+        server.sql(
+            "postgres",
+            f"CREATE DATABASE {database_of(db_path)} TEMPLATE {database_of(office_template)}",
+        )
         return run
     for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         leftover.unlink(missing_ok=True)

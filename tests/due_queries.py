@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
+
+from conftest import open_db
 
 
 def ranked_rows(conn: Any, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -25,7 +26,7 @@ def ranked_rows(conn: Any, sql: str, params: dict[str, Any]) -> list[tuple[Any, 
 def finish_callbacks_by_hand(db_path: Any, code: str) -> None:
     """Every pending callback of customer `code` set done with the sqlite3 module, as
     a person with the sqlite3 shell would (no followup code runs)."""
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     conn.execute(
         "UPDATE callbacks SET status = 'done' WHERE status = 'pending' AND customer_id ="
         " (SELECT id FROM customers WHERE code = ?)",

@@ -54,6 +54,11 @@ def install_server() -> str | None:
     return None
 
 
+def database_of(url: object) -> str:
+    """The database name at the end of a URL this server made."""
+    return str(url).rsplit("/", 1)[1]
+
+
 class PgServer:
     """One server in a temporary folder; `url(dbname)` is libpq's URL for a database."""
 

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import open_db
+
 TODAY = "2026-11-23"
 BAD = "\udcff"  # the byte 0xff, as Python hands a non-UTF-8 argument over (surrogateescape)
 
 
 def counts(db: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assertions import ok, refused
+from conftest import copy_office, open_db
 from due_queries import ranked_rows
 
 Run = Callable[..., Any]
@@ -473,7 +474,6 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
 ) -> None:  # fmt: skip
     """Skipped rounding (exact_term), the forced index (pending_source) and the one JSON
     parse per batch (parse_batch) change nothing: same rows, same values, same order."""
-    import shutil
     import sqlite3
     from datetime import date, datetime, timedelta
 
@@ -488,8 +488,8 @@ def test_the_fast_ranking_gives_the_rows_of_the_plain_one(
     from followup_cli.support.config import load_config
 
     path = tmp_path / f"rank-{abs(hash((str(factors), str(weights), str(callbacks), limit)))}.db"
-    shutil.copyfile(office_template, path)
-    conn = sqlite3.connect(path, isolation_level=None)
+    path = copy_office(office_template, path)
+    conn = open_db(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     today = date(2026, 11, 23)
     for n, (customer, days, reason, attempts, status) in enumerate(callbacks):

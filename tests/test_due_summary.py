@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assertions import ok
-from conftest import open_db
+from conftest import copy_office, open_db
 from due_queries import finish_callbacks_by_hand, ranked_rows
 
 Run = Callable[..., Any]
@@ -26,7 +26,7 @@ REASONS = ["event", "visit", "yearly", "holiday", "birthday", "second-level", "r
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = open_db(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -144,7 +144,7 @@ def test_the_ranking_from_the_summary_is_the_ranking_from_the_callbacks(
     from followup_cli.domain.callbacks.due import DueFilter, ranking_sql
 
     path = tmp_path / f"s-{abs(hash((str(before), settled, str(after), summary_day, on)))}.db"
-    shutil.copyfile(office_template, path)
+    path = copy_office(office_template, path)
     conn = _connect(path)
     try:
         s = _session(conn, TODAY, factors)

@@ -596,7 +596,7 @@ def test_report_warnings_beside_a_writer_shows_the_warnings_as_last_recorded(
     recorded = warnings(tiers)
     open_ticket(tiers, "C004")  # a second complaint: the approach becomes a breach
     before = table(rows)
-    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder = open_db(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         shown = warnings(tiers, env={"FOLLOWUP_BUSY_TIMEOUT_MS": "2000"})

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import open_db
 
 Run = Callable[..., Any]
 TABLES = (
@@ -102,7 +103,7 @@ HEADERS = {
 
 
 def snapshot(db: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from typer.testing import CliRunner
 
+from conftest import copy_office
 from followup_cli.cli.app import app
 from pty_run import run_on_pty
 
@@ -191,8 +191,9 @@ def screens_db(office_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     """The small office with a long-named customer, service jobs and two complaints."""
     folder = tmp_path_factory.mktemp("layout")
     db = folder / "followup.db"
-    shutil.copyfile(office_template, db)
-    db.chmod(0o600)  # as followup makes it: no warning that others may read it
+    db = copy_office(office_template, db)
+    if isinstance(db, Path):
+        db.chmod(0o600)  # as followup makes it: no warning that others may read it
     runner = CliRunner()
     env = {
         "FOLLOWUP_STAFF": "李娜",

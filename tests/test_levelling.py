@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assertions import ok
+from conftest import open_db
 from followup_cli.domain.callbacks.levelling import Workload, least_loaded_plain
 from followup_cli.support.dates import parse_interval
 from followup_cli.support.workdays import WorkCalendar, library_days
@@ -69,7 +69,7 @@ def customers_csv(tmp_path: Path, codes: list[str], grade: str = "4") -> Path:
 
 def first_callbacks(db: Path, codes: list[str] | None = None) -> list[tuple[str, str, str, str]]:
     """(code, reason, role, due_on) of every pending visit and yearly callback."""
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         found = conn.execute(
             "SELECT c.code, cb.reason, cb.role, cb.due_on FROM callbacks cb"
@@ -82,7 +82,7 @@ def first_callbacks(db: Path, codes: list[str] | None = None) -> list[tuple[str,
 
 
 def count(db: Path, sql: str, *params: Any) -> int:
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         return int(conn.execute(sql, params).fetchone()[0])
     finally:
@@ -165,7 +165,7 @@ def test_first_callbacks_avoid_days_already_busy_for_that_role(run: Run, tmp_pat
     ok(run("import", "events", str(events), today=TODAY, db=db))
     busy = {
         r[0]
-        for r in sqlite3.connect(db).execute(
+        for r in open_db(db).execute(
             "SELECT due_on FROM callbacks WHERE status = 'pending' AND role = 'clerk'"
             " GROUP BY due_on HAVING count(*) >= 100"
         )

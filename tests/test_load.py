@@ -33,7 +33,7 @@ def test_due_during_a_long_write_skips_the_daily_roll_and_succeeds(
     process holds the write lock it skips the roll, shows the list, exits 0."""
     assert rows("SELECT value FROM meta WHERE key = 'greetings_rolled_on'") == []
     before = rows("SELECT count(*) AS n FROM callbacks")[0]["n"]
-    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder = open_db(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
@@ -111,7 +111,7 @@ def calls_file(tmp_path: Path, customers: int, n: int, name: str = "calls.csv") 
 def dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row the calls import writes (calls, callbacks, customers), comparable: the
     stamps of when a command ran left out."""
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         out = {}
         for table in ("calls", "callbacks", "customers"):
@@ -167,7 +167,7 @@ def dump_by_keys(db: Path, *, levelled: bool = True) -> dict[str, list[tuple[Any
     in another order compare equal when they say the same. `levelled` False: the days
     the workload levelling chose for first yearly contacts and visits left out (they
     depend on the order customers were planned in: see `levelled_loads`)."""
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     conn.row_factory = sqlite3.Row
     try:
         calls = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM calls")}
@@ -225,7 +225,7 @@ def dump_by_keys(db: Path, *, levelled: bool = True) -> dict[str, list[tuple[Any
 def levelled_loads(db: Path) -> list[int]:
     """The pending yearly contacts and visits on each role's busiest days, most first:
     two offices whose customers were planned in another order are levelled alike."""
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         return [
             r[0]
@@ -240,7 +240,7 @@ def levelled_loads(db: Path) -> list[int]:
 
 def consistent(db: Path) -> None:
     """Foreign keys hold, and every reference stays inside one customer."""
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert (
@@ -498,7 +498,7 @@ def test_clerks_readers_and_cron_all_succeed_while_a_calls_import_writes(
     failures = [(args, code, stderr) for args, code, stderr in results if code != 0]
     assert not failures, failures
     assert len(results) >= 12
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         assert conn.execute("SELECT count(*) FROM calls WHERE imported = 1").fetchone()[0] == 12_000
         clerks_calls = conn.execute("SELECT count(*) FROM calls WHERE imported = 0").fetchone()[0]
@@ -631,7 +631,7 @@ def test_the_early_warning_findings_are_read_before_the_write_lock(
     lock_free: list[bool] = []
 
     def findings_and_try_the_lock(*args: Any, **kwargs: Any) -> Any:
-        other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+        other = open_db(db_path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
@@ -659,7 +659,7 @@ def test_the_early_warning_findings_are_read_before_the_write_lock(
 
 
 def _record_an_import(db: Path, pid: int) -> None:
-    conn = sqlite3.connect(db, isolation_level=None)
+    conn = open_db(db, isolation_level=None)
     record = json.dumps({"pid": pid, "kind": "calls", "file": "calls.csv", "rows": 100000,
                          "since": "2026-11-23T10:00:00+08:00"})  # fmt: skip
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('import_writing', ?)", (record,))
@@ -675,7 +675,7 @@ def test_a_clerk_waits_for_an_import_writing_rather_than_fail(
     importer = subprocess.Popen(["sleep", "60"])  # the import's process: alive
     try:
         _record_an_import(db_path, importer.pid)
-        holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        holder = open_db(db_path, isolation_level=None, check_same_thread=False)
         holder.execute("BEGIN IMMEDIATE")
 
         def the_import_commits() -> None:
@@ -710,7 +710,7 @@ def test_without_a_live_import_a_busy_database_fails_after_the_busy_timeout(
         gone.wait()
         _record_an_import(db_path, gone.pid)
     before = rows("SELECT count(*) AS n FROM calls")[0]["n"]
-    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder = open_db(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()

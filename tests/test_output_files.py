@@ -7,12 +7,12 @@ removed on any failure (issue 16, "Files and paths").
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
+from conftest import open_db
 from followup_cli.support import output_files
 from followup_cli.support.errors import Refused
 from followup_cli.support.output_files import check_target, open_output, staged_file
@@ -42,7 +42,7 @@ def listing(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def counts(db: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db)
+    conn = open_db(db)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}

@@ -265,3 +265,28 @@ def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
             " WHERE kind = 'ticket'"
         ).fetchone()
         assert escalated is not None and escalated[0] == escalated[1]
+
+
+def test_db_check_on_the_server_checks_the_schema(pg_server: Any) -> None:
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    r = invoke(url, "db", "check")
+    assert r.exit_code == 0, r.output
+    assert "Schema version: 16; journal mode: PostgreSQL" in r.stdout
+    assert "Integrity: ok; foreign keys: ok" in r.stdout
+    pg_server.sql(url.rsplit("/", 1)[1], "DROP INDEX customers_owner")
+    missing = invoke(url, "db", "check")
+    assert missing.exit_code == 1
+    assert "missing index: customers_owner" in missing.stdout
+    restored = invoke(url, "init")
+    assert "Restored missing index: customers_owner" in restored.stdout
+    assert invoke(url, "db", "check").exit_code == 0
+
+
+def test_file_commands_refuse_a_url_saying_what_to_use(pg_server: Any, tmp_path: Path) -> None:
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    err = _one_line_error(invoke(url, "db", "backup", str(tmp_path / "b.db")), 1)
+    assert "is a PostgreSQL database" in err
+    assert "pg_dump" in err
+    assert not (tmp_path / "b.db").exists()

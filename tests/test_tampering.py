@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from assertions import ok, refused
+from conftest import open_db
 
 COUNTED = ("tickets", "ticket_history", "escalations", "callbacks", "calls")
 
@@ -21,7 +22,7 @@ COUNTED = ("tickets", "ticket_history", "escalations", "callbacks", "calls")
 @contextmanager
 def shell(db_path: Path, *, foreign_keys: bool = True) -> Iterator[sqlite3.Connection]:
     """A person at the sqlite3 shell (autocommit)."""
-    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn = open_db(db_path, isolation_level=None)
     conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     try:
         yield conn

@@ -62,6 +62,9 @@ def backup_cmd(
             _("--keep needs a folder, and {path} is not one").format(path=dest),
             _("Create the folder first (e.g. `mkdir -p {path}`).").format(path=dest),
         )
+    if state(ctx).db_url is not None:
+        # A server is backed up by its own tools: the refusal says which.
+        state(ctx).resolved_db_path()
     session = open_session(ctx)
     if not folder:
         backup_to(session.conn, dest, force=force)

@@ -97,13 +97,15 @@ def check_cmd(ctx: typer.Context) -> None:
       followup db check
     """
 
-    print(_("Database: {path}").format(path=state(ctx).resolved_db_path()))
+    print(_("Database: {path}").format(path=state(ctx).location()))
     try:
         conn = open_session(ctx).conn
     except (StorageError, sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         # A file that cannot be opened may still be checked, read-only and as it is: if
         # the checks find damage, that is what to report; else the error stands.
         if isinstance(exc, sqlite3.DatabaseError | UnicodeDecodeError) and not is_damage(exc):
+            raise
+        if state(ctx).db_url is not None:
             raise
         report = _check_unopened(state(ctx).resolved_db_path())
         if report is None or not report.damaged:

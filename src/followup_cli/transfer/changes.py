@@ -67,9 +67,12 @@ def _spec(
                 f"(SELECT p.name FROM ({contacts.staged_primaries(stage)}) p"
                 " WHERE p.customer_id = s.customer_id)"
             )
-            compared.append(
-                _Compared("primary", f"coalesce(s.name = {marked}, t.is_primary)", "t.is_primary")
+            # (A CASE, not coalesce() of a comparison: the same SQL on both engines.)
+            staged = (
+                f"CASE WHEN {marked} IS NULL THEN t.is_primary"
+                f" WHEN s.name = {marked} THEN 1 ELSE 0 END"
             )
+            compared.append(_Compared("primary", staged, "t.is_primary"))
         return join, f"{CUSTOMER_CODE} || ' ' || s.name", compared
     if kind == "events":
         # The copy in key order that the checks made: the lookups walk the index in order.

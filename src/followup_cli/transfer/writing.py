@@ -160,9 +160,14 @@ def _write_contacts(
     has_primary = "primary" in present
     differs = columns_differ(cols, "s", "t")
     if has_primary:
+        marked = (
+            f"(SELECT p.name FROM ({contacts.staged_primaries(stage)}) p"
+            " WHERE p.customer_id = s.customer_id)"
+        )
+        # (CASE, not a comparison's truth value: the same SQL on both engines.)
         differs = (
-            f"({differs}) OR (t.is_primary != (s.name = (SELECT p.name FROM"
-            f" ({contacts.staged_primaries(stage)}) p WHERE p.customer_id = s.customer_id)))"
+            f"({differs}) OR (t.is_primary != CASE WHEN s.name = {marked} THEN 1"
+            f" WHEN {marked} IS NOT NULL THEN 0 END)"
         )
     _counts(conn, contacts.staged_join(stage), differs, report)
     if not write:

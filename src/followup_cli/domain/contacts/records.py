@@ -392,9 +392,9 @@ def upsert_staged(
         )
     if has_primary:
         conn.execute(
-            "UPDATE contacts SET is_primary = (contacts.name = p.name), updated_at = ?"
-            f" FROM ({marked}) p WHERE contacts.customer_id = p.customer_id"
-            " AND contacts.is_primary != (contacts.name = p.name)",
+            "UPDATE contacts SET is_primary = CASE WHEN contacts.name = p.name THEN 1 ELSE 0 END,"
+            f" updated_at = ? FROM ({marked}) p WHERE contacts.customer_id = p.customer_id"
+            " AND contacts.is_primary != CASE WHEN contacts.name = p.name THEN 1 ELSE 0 END",
             (stamp,),
         )
     affected = f"(SELECT customer_id FROM temp.{stage})"

@@ -132,7 +132,10 @@ def placeholders(sql: str) -> str:
         piece = piece.replace("%", "%%").replace("?", "%s")
         return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", piece)
 
-    return _on_code(sql, code)
+    # (psycopg reads `%` inside literals too: doubled there as well.)
+    return "".join(
+        code(piece) if is_code else piece.replace("%", "%%") for is_code, piece in _segments(sql)
+    )
 
 
 def insert_or_ignore(sql: str) -> str:
@@ -304,6 +307,16 @@ def in_table(sql: str) -> str:
     )
 
 
+def date_modifier(sql: str) -> str:
+    """date(x, '+N days' | '+N years' ...): the day x moved by the modifier, as text."""
+    return _rewrite_calls(
+        sql,
+        "date",
+        lambda a: "CAST(CAST(CAST(CAST(" + a[0] + " AS TEXT) AS date) + CAST(" + a[1]
+        + " AS interval) AS date) AS TEXT)" if len(a) == 2 else None,
+    )  # fmt: skip
+
+
 def value_type(sql: str) -> str:
     """typeof(x): the storage class SQLite names (integer, real, text, null)."""
     return _rewrite_calls(
@@ -373,6 +386,7 @@ QUERY_RULES: tuple[Callable[[str], str], ...] = (
     subquery_alias,
     cross_join_on,
     in_table,
+    date_modifier,
     value_type,
     types,
 )

@@ -216,6 +216,7 @@ class PgCursor:
         self._cur.close()
 
 
+ROWID = "\x00rowid:"  # (a step of our own, not a statement: _add_rowid)
 INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:main\.)?(\w+)", re.I)
 PRAGMA = re.compile(r"\s*PRAGMA\b", re.I)
 BEGIN_IMMEDIATE = re.compile(r"\s*BEGIN\s+IMMEDIATE\s*;?\s*$", re.I)
@@ -303,6 +304,9 @@ class PgConnection:
             return
         try:
             for text, returning in statements:
+                if text.startswith(ROWID):
+                    self._add_rowid(text[len(ROWID) :])
+                    continue
                 cursor._cur.execute(text, _params(params))
                 if returning:
                     found = cursor._cur.fetchone()
@@ -348,6 +352,10 @@ class PgConnection:
             return [(placeholders_free(s), False) for s in made]
         if (table := pg_sql.CREATE_TABLE.match(sql)) is not None:
             statements: list[tuple[str, bool]] = [(self._create_table(table[1], sql), False)]
+            if re.match(r"\s*CREATE\s+TEMP", sql, re.I) and re.search(
+                r"\bAS\s+SELECT\b", sql, re.I
+            ):
+                statements.append((ROWID + table[1], False))
             if pg_sql.NUMBERED.search(sql) and not re.match(r"\s*CREATE\s+TEMP", sql, re.I):
                 statements += [
                     (placeholders_free(s), False) for s in pg_sql.row_numbering(table[1])
@@ -396,6 +404,17 @@ class PgConnection:
             else:
                 still.append((table, column, target, target_column))
         self.pending_references = still
+
+    def _add_rowid(self, table: str) -> None:
+        """SQLite's rowid on a temp table made AS SELECT: the order its rows went in
+        (unless it copied a rowid from the table it was made from)."""
+        has = self.raw.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema LIKE 'pg_temp%%'"
+            " AND table_name = %s AND column_name = 'rowid'",
+            (table,),
+        ).fetchone()
+        if has is None:
+            self.raw.execute(f"ALTER TABLE pg_temp.{table} ADD COLUMN rowid BIGSERIAL")
 
     def column_types(self) -> dict[str, str]:
         """Each column name of followup's tables and its type (the most used one), for
