@@ -272,7 +272,9 @@ def test_db_check_on_the_server_checks_the_schema(pg_server: Any) -> None:
     assert invoke(url, "init").exit_code == 0
     r = invoke(url, "db", "check")
     assert r.exit_code == 0, r.output
-    assert "Schema version: 16; journal mode: PostgreSQL" in r.stdout
+    from followup_cli.store.schema import SCHEMA_VERSION
+
+    assert f"Schema version: {SCHEMA_VERSION}; journal mode: PostgreSQL" in r.stdout
     assert "Integrity: ok; foreign keys: ok" in r.stdout
     pg_server.sql(url.rsplit("/", 1)[1], "DROP INDEX customers_owner")
     missing = invoke(url, "db", "check")
