@@ -87,7 +87,7 @@ class PgServer:
         )
         options = (
             f"-k {self.folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=120"
+            " -c full_page_writes=off -c max_connections=300"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.folder / "server.log"), "-w", "start")  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import open_db
+from conftest import open_db, sqlite_only
 
 TODAY = "2026-11-23"
 BAD = "\udcff"  # the byte 0xff, as Python hands a non-UTF-8 argument over (surrogateescape)
@@ -285,6 +285,7 @@ def full_database(office, db_path, monkeypatch):
     return office
 
 
+@sqlite_only("a full disk under the database file")
 def test_a_full_database_says_the_disk_is_full_and_writes_nothing(full_database, db_path, tmp_path):
     csv = tmp_path / "many.csv"
     csv.write_text(
@@ -328,6 +329,7 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", str(folder)], check=False)
 
 
+@sqlite_only("a full disk under the database file")
 def test_a_full_disk_for_real(small_disk, office_template, tmp_path):
     """On a 1 MiB tmpfs: the database write, the export and the backup each say the disk
     is full (exit 1), and nothing is left half written."""
@@ -371,6 +373,7 @@ def test_a_full_disk_for_real(small_disk, office_template, tmp_path):
 # -- stdout closed, full, or gone --------------------------------------------------------
 
 
+@sqlite_only("a full disk under the database file")
 def test_a_full_disk_at_open_says_the_disk_is_full(small_disk, office_template):
     """A database closed cleanly (no -wal, no -shm beside it) on a disk with no room:
     SQLite cannot make its shared-memory file and says only "disk I/O error"; followup

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from conftest import sqlite_only
+
 HEAVY = ("sqlite_utils", "rich", "holidays", "tomllib", "dateutil")
 
 
@@ -65,6 +67,7 @@ def followup(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     ],
     ids=lambda a: " ".join(a),
 )
+@sqlite_only("the start-up of a SQLite command (a server loads its driver)")
 def test_hot_commands_do_not_import_heavy_modules(
     office: Callable[..., Any], db_path: Path, args: tuple[str, ...]
 ) -> None:
@@ -153,6 +156,7 @@ def plan(conn: Any, sql: str, params: Any = ()) -> str:
     return " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
 
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
 def test_the_due_ranking_reads_pending_callbacks_through_the_due_index(
     office: Callable[..., Any], session: Callable[..., Any]
 ) -> None:
@@ -165,6 +169,7 @@ def test_the_due_ranking_reads_pending_callbacks_through_the_due_index(
     assert "SCAN cb" not in text  # no full scan of the callbacks table
 
 
+@sqlite_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
 def test_per_customer_queries_use_their_indexes(
     office: Callable[..., Any], session: Callable[..., Any]
 ) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from followup_cli.store.busy import is_busy
+from followup_cli.store.engines import is_server
 
 
 @contextmanager
@@ -31,7 +32,12 @@ def secure_deletes(conn: sqlite3.Connection) -> Iterator[None]:
 def wipe_freed(conn: sqlite3.Connection) -> bool:
     """VACUUM, then the WAL checkpointed and truncated to nothing. False when another
     process kept it from finishing (a reader still on an old snapshot, a writer): the
-    erasure stands, and the next erasure (or the same one repeated) wipes again."""
+    erasure stands, and the next erasure (or the same one repeated) wipes again.
+    On a PostgreSQL server: VACUUM reclaims the rows' old versions for reuse (the
+    server's WAL and base backups keep them as long as its own retention says)."""
+    if is_server(conn):
+        conn.execute("VACUUM")
+        return True
     try:
         with secure_deletes(conn):
             # SQLite-only: VACUUM and PRAGMA wal_checkpoint.

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from followup_cli.store.engines import is_server
+
 # A value shorter than this is not looked for in free text: one character (a surname)
 # would replace half the office's notes.
 SHORTEST = 2
@@ -168,18 +170,26 @@ class _triggers_lifted:
         self.conn = conn
         self.table = table
         self.saved: list[str] = []
+        self.disabled: list[str] = []
 
     def __enter__(self) -> None:
-        # SQLite-only: sqlite_master holds each trigger's CREATE statement.
-        self.saved = []
+        # SQLite-only: sqlite_master holds each trigger's CREATE statement. PostgreSQL
+        # disables the trigger for the transaction instead (and enables it again).
+        self.saved, self.disabled = [], []
         for name, sql in self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
             " AND name LIKE '%never_updated'",
             (self.table,),
         ).fetchall():
+            if is_server(self.conn):
+                self.conn.execute(f'ALTER TABLE {self.table} DISABLE TRIGGER "{name}"')
+                self.disabled.append(name)
+                continue
             self.saved.append(sql)
             self.conn.execute(f'DROP TRIGGER "{name}"')
 
     def __exit__(self, *exc: object) -> None:
+        for name in self.disabled:
+            self.conn.execute(f'ALTER TABLE {self.table} ENABLE TRIGGER "{name}"')
         for sql in self.saved:
             self.conn.execute(sql)

@@ -317,6 +317,11 @@ def date_modifier(sql: str) -> str:
     )  # fmt: skip
 
 
+def characters(sql: str) -> str:
+    """char(a, b, ...): the characters of those code points, as one text."""
+    return _rewrite_calls(sql, "char", lambda a: "(" + " || ".join(f"chr({x})" for x in a) + ")")
+
+
 def value_type(sql: str) -> str:
     """typeof(x): the storage class SQLite names (integer, real, text, null)."""
     return _rewrite_calls(
@@ -387,6 +392,7 @@ QUERY_RULES: tuple[Callable[[str], str], ...] = (
     cross_join_on,
     in_table,
     date_modifier,
+    characters,
     value_type,
     types,
 )

@@ -221,7 +221,7 @@ INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:main\.)?(\w+)",
 PRAGMA = re.compile(r"\s*PRAGMA\b", re.I)
 BEGIN_IMMEDIATE = re.compile(r"\s*BEGIN\s+IMMEDIATE\s*;?\s*$", re.I)
 BEGIN = re.compile(r"\s*BEGIN(?:\s+DEFERRED|\s+TRANSACTION)?\s*;?\s*$", re.I)
-DROP_TRIGGER = re.compile(r"\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)\s*;?\s*$", re.I)
+DROP_TRIGGER = re.compile(r'\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?\s*;?\s*$', re.I)
 
 
 class PgConnection:
