@@ -747,6 +747,23 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
+def apply_steps(conn: Any, db: Any, current: int) -> None:
+    """In the caller's transaction, the migrations after the first `current`, each
+    recorded in `_migrations` (made with the first): on a file (`db` its sqlite-utils
+    Database) or on a server (store/engines/pg_schema.py)."""
+    if current == 0:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+    for number in range(current, len(MIGRATIONS)):
+        step = MIGRATIONS[number]
+        step(db)
+        conn.execute(
+            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+            (step.__name__, datetime.now().astimezone().isoformat(timespec="seconds")),
+        )
+
+
 def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool) -> None:
     """Bring the schema from `version` up to date in one transaction.
 
@@ -794,17 +811,7 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int, *, create: bool)
         _refuse_newer(path, current)
         if 0 < current < len(MIGRATIONS):
             migration_backup(path, current)
-        if current == 0:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
-            )
-        for number in range(current, len(MIGRATIONS)):
-            step = MIGRATIONS[number]
-            step(db)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                (step.__name__, datetime.now().astimezone().isoformat(timespec="seconds")),
-            )
+        apply_steps(conn, db, current)
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("COMMIT")

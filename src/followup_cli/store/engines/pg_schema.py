@@ -10,7 +10,6 @@ as it was, and a second process that waited finds the work done.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from followup_cli.store.engines.urls import shown_url
@@ -71,24 +70,13 @@ def bring_up_to_date(conn: Any, *, create: bool) -> None:
             _("Run `followup init` to create it, or point --db / FOLLOWUP_DB at your file."),
         )
     # Only a database behind this release loads the migrations.
-    from followup_cli.store.migrations import MIGRATIONS
+    from followup_cli.store.migrations import apply_steps
 
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = server_version(conn)
         _refuse_newer(conn, current)
-        if current == 0:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
-            )
-        steps = _Steps(conn)
-        for number in range(current, len(MIGRATIONS)):
-            step = MIGRATIONS[number]
-            step(steps)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                (step.__name__, datetime.now().astimezone().isoformat(timespec="seconds")),
-            )
+        apply_steps(conn, _Steps(conn), current)
         if conn.pending_references:
             raise StorageError(
                 _("the schema refers to tables it does not create: {tables}").format(
