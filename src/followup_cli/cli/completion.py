@@ -121,7 +121,11 @@ def _read_only(ctx: typer.Context) -> Any:
     None if there is none."""
     # Only a completion request opens the database this way.
     from followup_cli.store.connection import default_db_path, open_read_only
+    from followup_cli.store.engines import is_server_url, open_server_as_it_is
 
+    value = ctx.find_root().params.get("db")
+    if value and is_server_url(str(value)):  # (a URL is not a path: Path() folds its //)
+        return open_server_as_it_is(str(value))
     return open_read_only(_root_path(ctx, "db") or default_db_path())
 
 

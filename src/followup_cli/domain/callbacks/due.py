@@ -585,7 +585,7 @@ def ranking_sql(
         count = f", {kept_count} + (SELECT count(*) FROM r WHERE r.customer_id IN ch) AS total"
     if gather:
         # (A long list cut by --limit takes the kept lines too, as a full one does.)
-        contacts = _contacts("r", "NOT coalesce(r.lined, 0)") if kept_lines else _contacts("r")
+        contacts = _contacts("r", "coalesce(r.lined, 0) = 0") if kept_lines else _contacts("r")
         sql += (
             f" SELECT {', '.join(ranked)}, reasons, {contacts}{count}"
             f"{', lined' if kept_lines else no_lines} FROM r {order} LIMIT :limit"

@@ -67,6 +67,17 @@ def open_server(url: str, *, create: bool = False) -> Any:
     return conn
 
 
+def open_server_as_it_is(url: str) -> Any:
+    """The database at `url` as it stands, no schema step (nothing written): for shell
+    completion, which must answer at once and change nothing; its queries fail (and it
+    offers nothing) on a database not yet brought up to date."""
+    import psycopg  # noqa: F401  (ImportError: completion offers nothing)
+
+    from followup_cli.store.engines import postgres
+
+    return postgres.connect(url, 200)
+
+
 def file_only(url: str) -> StorageError:
     """The refusal of a command that works on a SQLite file, given a server's URL."""
     return StorageError(
