@@ -8,7 +8,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import open_db, sqlite_only
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -48,10 +49,14 @@ def due_customers(db: Path, before: str | None = None) -> set[str]:
         "SELECT DISTINCT c.code FROM callbacks b JOIN customers c ON c.id = b.customer_id"
         " WHERE b.status = 'pending' AND b.due_on " + ("< ?" if before else "<= ?")
     )
-    with sqlite3.connect(db) as conn:
+    conn = open_db(db)
+    try:
         return {r[0] for r in conn.execute(sql, (before or TODAY,))}
+    finally:
+        conn.close()
 
 
+@sqlite_only("the bench's month of work reads the office file with sqlite3")
 def test_a_month_of_work_leaves_only_the_kept_customers_due(
     run: Run, db_path: Path, tmp_path: Path
 ) -> None:

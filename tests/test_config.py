@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sqlite_only
 from followup_cli.support.config import defaults_text, load_config
 from followup_cli.support.errors import ConfigError
 
@@ -81,6 +82,7 @@ def test_show_toml_and_json_agree_with_a_user_file(run, tmp_path):
     assert tomllib.loads(body) == shown_json(run, "--config", str(path))
 
 
+@sqlite_only("no database file is created")
 def test_show_does_not_need_a_database(run, db_path):
     assert run("config", "show").exit_code == 0
     assert not db_path.exists()

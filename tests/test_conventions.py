@@ -14,6 +14,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from conftest import sqlite_only
 from followup_cli.cli.app import app
 from test_help import COMMANDS, GROUPS
 
@@ -60,6 +61,7 @@ def test_bash_completes_customer_codes_staff_and_categories_from_the_database(of
     assert "account_manager" in candidates(complete(db_path, "staff", "add", "甲", "--role", ""))
 
 
+@sqlite_only("the file's mtime and size stand for nothing written")
 def test_completion_reads_the_database_without_writing(office, db_path, rows):
     before = rows("SELECT count(*) AS n FROM customers")
     mtime = db_path.stat().st_mtime_ns
@@ -111,6 +113,7 @@ def test_root_help_offers_completion():
 # -- did you mean -----------------------------------------------------------------------
 
 
+@sqlite_only("no database file is created")
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assertions import ok
-from conftest import copy_office, open_db
+from conftest import copy_office, open_db, sqlite_only
 from due_queries import finish_callbacks_by_hand, ranked_rows
 
 Run = Callable[..., Any]
@@ -109,6 +109,7 @@ def _write(conn: sqlite3.Connection, writes: list[tuple[Any, ...]], tag: str) ->
         conn.execute(f"UPDATE callbacks SET {change} WHERE id = ?", (cb,))
 
 
+@sqlite_only("writes rows straight with sqlite3, foreign keys off")
 @given(
     before=WRITES,
     settled=st.booleans(),
@@ -266,6 +267,7 @@ def test_changed_rules_rebuild_the_summary(office: Run, rows: Rows, tmp_path: Pa
     assert visits and all(r["urgency"] >= 9.0 for r in visits)
 
 
+@sqlite_only("reads SQLite's query plan")
 def test_the_clerks_screen_reads_the_summary_not_every_callback(office: Run, db_path: Path) -> None:
     """`due --limit N` on the summary's day reads the summary's candidates in index
     order (due.candidates) and callbacks only through indexes: never a whole table."""
@@ -375,6 +377,7 @@ def _many_due(office: Run, db_path: Path, tmp_path: Path, n: int) -> None:
     conn.close()
 
 
+@sqlite_only("compares with a read-only copy of the file, made without a summary")
 def test_the_kept_lines_print_what_the_rows_would(
     office: Run, rows: Rows, db_path: Path, tmp_path: Path
 ) -> None:
@@ -503,7 +506,7 @@ def test_a_kept_table_row_removed_or_changed_by_hand_prints_safely(
     _many_due(office, db_path, tmp_path, 5)
     ok(office("due"))
     before = ok(office("due")).stdout
-    conn = sqlite3.connect(db_path)
+    conn = open_db(db_path)
     kept = conn.execute(
         "SELECT customer_id FROM due_table_lines WHERE language = 'en' ORDER BY customer_id"
     ).fetchall()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from assertions import ok, refused
-from conftest import open_db
+from conftest import open_db, sqlite_only
 from followup_cli.domain.complaints.early_warning import (
     customer_findings,
     office_findings,
@@ -608,6 +608,7 @@ def test_report_warnings_beside_a_writer_shows_the_warnings_as_last_recorded(
     assert [w["id"] for w in warnings(tiers)] != [w["id"] for w in recorded]  # synced now
 
 
+@sqlite_only("a read-only database file")
 def test_report_warnings_on_a_read_only_database(tiers: Run, rows: Rows, db_path: Path) -> None:
     open_ticket(tiers, "C004")
     recorded = warnings(tiers)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import build_office, open_db
+from conftest import build_office, open_db, sqlite_only
 
 
 def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -37,6 +37,7 @@ def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
+@sqlite_only("the office template is a file, read through sqlite_master and rowid")
 def test_the_office_copy_holds_what_the_cli_builds(
     office_template: Path, initdb: Callable[..., Any], db_path: Path
 ) -> None:

@@ -11,7 +11,6 @@ import io
 import itertools
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from conftest import copy_office, open_db
 from followup_cli.transfer import results
 from followup_cli.transfer.importing import import_file
 from followup_cli.transfer.results import ImportErrors
@@ -977,7 +977,7 @@ def test_events_import_plans_exactly_what_event_add_plans(
     """The import plans its staged rows before the write lock; `event add` plans one
     event in its transaction: the callbacks must be the same, field for field."""
     added = tmp_path / "added.db"
-    shutil.copy(db_path, added)  # the same office, before any event
+    added = copy_office(db_path, added)  # the same office, before any event
     records = [
         ("C001", "维修", "2026-11-20", "WX-1", "赵强", ""),
         ("C002", "销售", "2026-05-10", "", "", ""),
@@ -998,7 +998,7 @@ def test_events_import_plans_exactly_what_event_add_plans(
         " replace(b.plan_key, ':' || e.id || ':', ':EVENT:') AS plan_key"
         " FROM callbacks b JOIN events e ON e.id = b.event_id ORDER BY e.ref, b.due_on"
     )
-    with closing(sqlite3.connect(added)) as conn:
+    with closing(open_db(added)) as conn:
         conn.row_factory = sqlite3.Row
         by_add = [dict(row) for row in conn.execute(plans)]
     assert len(by_add) == 7

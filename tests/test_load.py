@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from assertions import ok
-from conftest import open_db
+from conftest import open_db, sqlite_only
 
 Run = Callable[..., Any]
 Rows = Callable[..., list[dict[str, Any]]]
@@ -56,6 +56,7 @@ def test_due_during_a_long_write_skips_the_daily_roll_and_succeeds(
     ]
 
 
+@sqlite_only("SQLite's busy_timeout pragma")
 def test_the_roll_restores_the_busy_timeout(session: Any) -> None:
     from followup_cli.domain.callbacks.daily_roll import roll_forward
 
@@ -128,6 +129,7 @@ def dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_rehearsed_calls_import_writes_what_the_plain_way_writes(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -269,6 +271,7 @@ def consistent(db: Path) -> None:
         conn.close()
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -301,6 +304,7 @@ def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
     consistent(db_path)
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -519,6 +523,7 @@ def test_debug_shows_how_long_an_import_held_the_write_lock(initdb: Run, tmp_pat
     assert "write lock" not in r.stderr
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_rehearsed_customers_import_writes_what_the_plain_way_writes(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -563,6 +568,7 @@ def test_rehearsed_customers_import_writes_what_the_plain_way_writes(
     consistent(db_path)
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_a_customer_of_the_file_called_meanwhile_is_written_again_inside_the_lock(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -662,10 +668,15 @@ def _record_an_import(db: Path, pid: int) -> None:
     conn = open_db(db, isolation_level=None)
     record = json.dumps({"pid": pid, "kind": "calls", "file": "calls.csv", "rows": 100000,
                          "since": "2026-11-23T10:00:00+08:00"})  # fmt: skip
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('import_writing', ?)", (record,))
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('import_writing', ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (record,),
+    )
     conn.close()
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_a_clerk_waits_for_an_import_writing_rather_than_fail(
     office: Run, rows: Rows, db_path: Path
 ) -> None:
@@ -726,6 +737,7 @@ def test_without_a_live_import_a_busy_database_fails_after_the_busy_timeout(
     assert rows("SELECT count(*) AS n FROM calls")[0]["n"] == before
 
 
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_an_import_is_recorded_while_it_writes_and_not_after(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from assertions import ok
+from conftest import sqlite_only
 from notify_servers import RobotServer, SmtpServer, TlsSmtpServer, free_port, self_signed
 
 Run = Callable[..., Any]
@@ -372,6 +373,7 @@ def test_dry_run_sends_nothing_and_shows_the_url_redacted(notified, rows, smtp, 
     assert rows("SELECT * FROM notices") == before
 
 
+@sqlite_only("reads the database file's bytes")
 def test_secrets_never_reach_the_database_file_nor_debug_output(
     office, rows, tmp_path, db_path, robot
 ):

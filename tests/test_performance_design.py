@@ -124,6 +124,7 @@ def test_help_loads_only_the_cli(office: Callable[..., Any], db_path: Path) -> N
     assert loaded(names, HELP_NEVER) == []
 
 
+@sqlite_only("counts what a SQLite start loads; the server's driver loads its own modules")
 def test_log_call_loads_only_what_it_uses(office: Callable[..., Any], db_path: Path) -> None:
     office("due")
     names = imported_modules(

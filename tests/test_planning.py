@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assertions import ok, refused
+from conftest import copy_office, open_db
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.calls.log import log_call, validate_call
 from followup_cli.domain.customers.records import add_customer, validate_customer
@@ -380,7 +381,7 @@ def test_spread_is_deterministic_on_the_same_database(
     for i in range(5):  # a workload to level against
         ok(office("customer", "add", f"填充{i}", "--grade", "3"))
     other = tmp_path / "other.db"
-    shutil.copyfile(db_path, other)
+    other = copy_office(db_path, other)
     ok(office("customer", "add", "菏泽农机", "--code", "S042", "--grade", "5"))
     here = {
         r["reason"] + ":" + r["role"]: r["planned_on"]
@@ -390,7 +391,7 @@ def test_spread_is_deterministic_on_the_same_database(
         )
     }
     ok(run("customer", "add", "菏泽农机", "--code", "S042", "--grade", "5", db=other))
-    conn = sqlite3.connect(other)
+    conn = open_db(other)
     try:
         there = {
             f"{reason}:{role}": planned
