@@ -122,7 +122,6 @@ def test_export_refuses_a_dangling_symlink(office, db_path, out_dir, tmp_path):
     assert not pointee.exists()
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_db_backup_refuses_a_dangling_symlink(office, db_path, out_dir, tmp_path):
     pointee = tmp_path / "created-through-the-link.db"
     link = out_dir / "backup.db"
@@ -166,7 +165,6 @@ def _commands(db_target: Path) -> list[tuple[str, ...]]:
     ]
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_a_fifo_target_is_refused_and_left_a_fifo(office, db_path, out_dir):
     fifo = out_dir / "pipe"
     os.mkfifo(fifo, 0o644)
@@ -180,7 +178,6 @@ def test_a_fifo_target_is_refused_and_left_a_fifo(office, db_path, out_dir):
         assert stat.S_ISFIFO(fifo.lstat().st_mode), args
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can create a device node")
 def test_a_device_target_is_refused_and_left_a_device(office, db_path, out_dir):
     # A private twin of /dev/null (char 1,3): proves the refusal before /dev/null is tried.
@@ -197,7 +194,6 @@ def test_a_device_target_is_refused_and_left_a_device(office, db_path, out_dir):
         assert twin.lstat().st_rdev == os.makedev(1, 3)
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_dev_null_is_refused_and_left_alone(office, db_path, out_dir):
     dev_null = Path("/dev/null")
     st = dev_null.lstat()
@@ -257,7 +253,7 @@ def test_export_with_force_replaces_an_existing_file_0600(office, out_dir):
     assert sorted(p.name for p in out_dir.iterdir()) == ["客户.csv"]
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
+@sqlite_only("reads the backup back as a SQLite file (the server's: tests/test_postgres.py)")
 def test_db_backup_with_force_replaces_an_existing_file_0600(office, out_dir):
     target = out_dir / "backup.db"
     target.write_bytes(b"an old backup")
@@ -270,7 +266,6 @@ def test_db_backup_with_force_replaces_an_existing_file_0600(office, out_dir):
     assert sorted(p.name for p in out_dir.iterdir()) == ["backup.db"]
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_db_backup_refuses_an_existing_file_and_says_force(office, db_path, out_dir):
     target = out_dir / "backup.db"
     target.write_bytes(b"an old backup")
@@ -294,7 +289,6 @@ def test_config_init_with_force_replaces_0600(run, out_dir):
     assert sorted(p.name for p in out_dir.iterdir()) == ["config.toml"]
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_new_files_are_0600_whatever_the_umask(office, run, out_dir):
     old = os.umask(0)
     try:
@@ -353,7 +347,6 @@ def test_a_failed_export_leaves_the_old_file_and_no_part(office, out_dir, monkey
     assert sorted(p.name for p in out_dir.iterdir()) == ["客户.csv"]
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_ctrl_c_during_a_backup_leaves_no_file(office, out_dir, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -408,7 +401,6 @@ def test_check_target_accepts_a_missing_file_and_an_existing_one_with_force(tmp_
         check_target(existing, force=False)
 
 
-@sqlite_only("db backup copies the database file (on a server: pg_dump)")
 def test_refusals_are_in_chinese_under_a_chinese_locale(office, db_path, out_dir, victim):
     zh = {"FOLLOWUP_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
     link = out_dir / "e3.csv"

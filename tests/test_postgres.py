@@ -285,10 +285,57 @@ def test_db_check_on_the_server_checks_the_schema(pg_server: Any) -> None:
     assert invoke(url, "db", "check").exit_code == 0
 
 
-def test_file_commands_refuse_a_url_saying_what_to_use(pg_server: Any, tmp_path: Path) -> None:
+def test_db_backup_on_the_server_is_a_pg_dump_that_restores(pg_server: Any, tmp_path: Path) -> None:
+    """`db backup FILE` on a URL: pg_dump's custom format, 0600, renamed only when whole;
+    pg_restore into an empty database gives back the same office."""
     url = pg_server.url(pg_server.new_database())
     assert invoke(url, "init").exit_code == 0
-    err = _one_line_error(invoke(url, "db", "backup", str(tmp_path / "b.db")), 1)
-    assert "is a PostgreSQL database" in err
-    assert "pg_dump" in err
-    assert not (tmp_path / "b.db").exists()
+    build_office(lambda *a: invoke(url, *a))
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "office.dump"
+    r = invoke(url, "db", "backup", str(target))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == f"Backed up to {target} (pg_dump; restore with pg_restore)\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in out.iterdir()) == ["office.dump"]  # no temp left
+    again = invoke(url, "db", "backup", str(target))
+    assert again.exit_code == 1 and "--force" in again.stderr, again.output
+    restored = pg_server.new_database()
+    done = subprocess.run(
+        [str(pg_server.bin / "pg_restore"), "--no-owner", f"--dbname={pg_server.url(restored)}",
+         str(target)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for kind in ("customers", "calls", "tickets"):
+        mine = invoke(url, "export", kind, "--output", "-")
+        theirs = invoke(pg_server.url(restored), "export", kind, "--output", "-")
+        assert mine.exit_code == 0 and theirs.stdout == mine.stdout, kind
+
+
+def test_db_backup_on_the_server_into_a_folder_names_a_dated_dump(
+    pg_server: Any, tmp_path: Path
+) -> None:
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    r = invoke(url, "db", "backup", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    (made,) = tmp_path.glob("followup-*.dump")
+    assert f"Backed up to {made} (pg_dump" in r.stdout
+    err = _one_line_error(invoke(url, "db", "backup", str(tmp_path), "--keep", "3"), 2)
+    assert "--keep" in err and "not rotated" in err
+
+
+def test_db_backup_on_the_server_without_pg_dump_says_what_to_install(
+    pg_server: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from followup_cli.store.engines import pg_dump
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    monkeypatch.setattr(pg_dump, "find_pg_dump", lambda: None)
+    err = _one_line_error(invoke(url, "db", "backup", str(tmp_path / "b.dump")), 1)
+    assert "needs pg_dump, which is not installed" in err
+    assert "postgresql-client" in err
+    assert not (tmp_path / "b.dump").exists()

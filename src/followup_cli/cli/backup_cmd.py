@@ -11,7 +11,13 @@ from followup_cli.cli.privacy_cmd import interactive
 from followup_cli.cli.state import frozen_clock, load_config, open_session, state
 from followup_cli.render.output import Column, print_records, warn
 from followup_cli.store import backup_to
-from followup_cli.store.backups import backup_into, list_backups, restorable, restore_backup
+from followup_cli.store.backups import (
+    backup_into,
+    backup_name,
+    list_backups,
+    restorable,
+    restore_backup,
+)
 from followup_cli.support.errors import StorageError, UsageError
 from followup_cli.support.i18n import _
 from followup_cli.support.output_files import is_stdout
@@ -43,7 +49,8 @@ def backup_cmd(
     Into a folder: a dated backup, verified on the copy (integrity check, schema
     version, its checksum kept beside it as .sha256); with --keep N the oldest good
     backups beyond N are deleted. A copy that does not verify is removed, older ones
-    are all kept, and the command exits 1.
+    are all kept, and the command exits 1. On a PostgreSQL URL: the server's pg_dump
+    (custom format, restored with pg_restore), into the file or a dated .dump.
 
     \b
     Examples:
@@ -62,10 +69,20 @@ def backup_cmd(
             _("--keep needs a folder, and {path} is not one").format(path=dest),
             _("Create the folder first (e.g. `mkdir -p {path}`).").format(path=dest),
         )
-    if state(ctx).db_url is not None:
-        # A server is backed up by its own tools: the refusal says which.
-        state(ctx).resolved_db_path()
     session = open_session(ctx)
+    if (url := state(ctx).db_url) is not None:
+        # A server is backed up by its own tool, pg_dump (loaded only for a URL).
+        from followup_cli.store.engines.pg_dump import dump_to
+
+        if keep is not None:
+            raise UsageError(
+                _("--keep rotates file backups; a server's dumps are not rotated"),
+                _("Leave out --keep, or rotate the dumps with the server's own backup tools."),
+            )
+        target = backup_name(dest.expanduser(), session.now, ".dump") if folder else dest
+        dump_to(url, target, force=force)
+        print(_("Backed up to {path} (pg_dump; restore with pg_restore)").format(path=target))
+        return
     if not folder:
         backup_to(session.conn, dest, force=force)
         print(_("Backed up to {path}").format(path=dest))

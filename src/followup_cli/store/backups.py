@@ -202,14 +202,15 @@ def _check_folder(folder: Path) -> None:
         )
 
 
-def backup_name(folder: Path, now: datetime) -> Path:
-    """`followup-2026-12-01T0730.db` in `folder`, or -2, -3 ... if that is taken."""
+def backup_name(folder: Path, now: datetime, suffix: str = ".db") -> Path:
+    """`followup-2026-12-01T0730.db` in `folder`, or -2, -3 ... if that is taken (a
+    server's dump: `.dump`)."""
     stem = f"{PREFIX}{now:%Y-%m-%dT%H%M}"
-    candidate = folder / f"{stem}.db"
+    candidate = folder / f"{stem}{suffix}"
     n = 1
     while os.path.lexists(candidate) or os.path.lexists(checksum_path(candidate)):
         n += 1
-        candidate = folder / f"{stem}-{n}.db"
+        candidate = folder / f"{stem}-{n}{suffix}"
     return candidate
 
 

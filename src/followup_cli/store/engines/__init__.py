@@ -71,8 +71,8 @@ def open_server_as_it_is(url: str) -> Any:
     """The database at `url` as it stands, no schema step (nothing written): for shell
     completion, which must answer at once and change nothing; its queries fail (and it
     offers nothing) on a database not yet brought up to date."""
-    import psycopg  # noqa: F401  (ImportError: completion offers nothing)
-
+    # The driver and the server's module, loaded only for a URL (without the driver,
+    # ImportError: completion offers nothing).
     from followup_cli.store.engines import postgres
 
     return postgres.connect(url, 200)
