@@ -57,7 +57,7 @@ TYPED = {
 # Config keys named in messages about the config file.
 CONFIG_KEYS = {"language", "tiers", "questions", "planning", "urgency", "timezone"}
 # Shells and time zones, named as the machine names them.
-SYSTEM_NAMES = {"shell", "bash", "zsh", "fish", "SHELL", "Tab", "UTC", "tzdata"}
+SYSTEM_NAMES = {"shell", "bash", "zsh", "fish", "SHELL", "Tab", "UTC", "tzdata", "Debian"}
 # The placeholders help shows beside an option (cli/placeholders.py), and the words a
 # csv file carries in its `section` column (report daily, customer show, ticket show).
 PLACEHOLDERS = {"STAFF", "ROLE", "GRADE"}
