@@ -339,3 +339,13 @@ def test_db_backup_on_the_server_without_pg_dump_says_what_to_install(
     assert "needs pg_dump, which is not installed" in err
     assert "postgresql-client" in err
     assert not (tmp_path / "b.dump").exists()
+
+
+def test_db_restore_refuses_a_url_saying_what_to_use(pg_server: Any, tmp_path: Path) -> None:
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    dump = tmp_path / "b.dump"
+    assert invoke(url, "db", "backup", str(dump)).exit_code == 0
+    err = _one_line_error(invoke(url, "db", "restore", "--force", str(dump)), 1)
+    assert "is a PostgreSQL database" in err
+    assert "pg_restore" in err
