@@ -126,7 +126,7 @@ def _read_only(ctx: typer.Context) -> Any:
     value = ctx.find_root().params.get("db")
     if value and is_server_url(str(value)):  # (a URL is not a path: Path() folds its //)
         return open_server_as_it_is(str(value))
-    return open_read_only(_root_path(ctx, "db") or default_db_path())
+    return open_read_only(Path(value) if value else default_db_path())
 
 
 @_quietly

@@ -27,12 +27,17 @@ def find_pg_dump() -> str | None:
     found = shutil.which("pg_dump")
     if found:
         return found
-    folders = sorted(glob.glob(TOOL_FOLDERS), key=lambda p: int(Path(p).parent.name or 0))
+    # Newest major version last; a folder not named by a number sorts first, not fails.
+    folders = sorted(glob.glob(TOOL_FOLDERS), key=lambda p: _major(Path(p).parent.name))
     for folder in reversed(folders):
         tool = Path(folder) / "pg_dump"
         if os.access(tool, os.X_OK):
             return str(tool)
     return None
+
+
+def _major(name: str) -> int:
+    return int(name) if name.isdigit() else -1
 
 
 def _without_password(url: str) -> tuple[str, dict[str, str]]:
