@@ -267,6 +267,116 @@ def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
         assert escalated is not None and escalated[0] == escalated[1]
 
 
+def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> None:
+    """A clerk's call to C001 held open mid-transaction (its customer locked, its call
+    written): another clerk's log-call on C002 writes at once beside it; one on C001
+    waits for it and, past the busy timeout, is refused with nothing written; a lone
+    writer (escalate --auto) waits for it too. Both held and beside calls are kept,
+    each with its own id."""
+    import time
+    from datetime import date, datetime
+
+    import psycopg
+
+    from followup_cli.domain.calls.log import CallInput, Planner, record_call
+    from followup_cli.domain.customers.records import locked_customer_row
+    from followup_cli.domain.session import Session
+    from followup_cli.store.engines import open_server
+    from followup_cli.support.config import load_config
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    conn = open_server(url)
+    session = Session(
+        conn=conn,
+        config=load_config(None),
+        today=date(2026, 11, 23),
+        now=datetime.fromisoformat("2026-11-23T10:00:00+08:00"),
+        actor=ACTING,
+    )
+    short = {"FOLLOWUP_BUSY_TIMEOUT_MS": "1500"}
+    try:
+        with session.write(one_customer=True) as held:
+            customer = locked_customer_row(session, held, "C001")
+            at = datetime.fromisoformat("2026-11-23T09:30:00+08:00")
+            call = CallInput(outcome="reached", by=ACTING, at=at)
+            record_call(session, Planner(session, held), customer, call)
+            started = time.monotonic()
+            beside = invoke(url, "log-call", "C002", "--outcome", "reached", env=short)
+            beside_took = time.monotonic() - started
+            same = invoke(url, "log-call", "C001", "--outcome", "no-answer", env=short)
+            lone = invoke(url, "escalate", "--auto", env=short)
+    finally:
+        conn.close()
+    assert beside.exit_code == 0, beside.output
+    assert beside_took < 1.5  # it did not wait out the busy timeout behind C001's call
+    assert same.exit_code == 75, same.output
+    assert "busy" in same.stderr and "Nothing was written" in same.stderr
+    assert lone.exit_code == 75, lone.output
+    with psycopg.connect(url) as check:
+        rows = check.execute(
+            "SELECT c.code, k.id, k.outcome FROM calls k JOIN customers c"
+            " ON c.id = k.customer_id ORDER BY k.id"
+        ).fetchall()
+    assert [(code, outcome) for code, _id, outcome in rows] == [
+        ("C001", "reached"),
+        ("C002", "reached"),
+    ]
+    assert len({r[1] for r in rows}) == 2
+
+
+def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_back(
+    pg_server: Any,
+) -> None:
+    """A shared write (a clerk's call) refused after it took an id leaves a gap in the
+    sequence; the next lone writer numbers from the largest id + 1, as SQLite does, and
+    sets the sequence there: the next clerk's call takes the id after it."""
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("BEGIN")
+        conn.execute("SET LOCAL followup.writers = 'shared'")
+        conn.execute(
+            "INSERT INTO events (customer_id, kind, date, ref, created_at)"
+            " SELECT id, 'service', '2026-11-20', 'GAP', '' FROM customers LIMIT 1"
+        )
+        conn.execute("ROLLBACK")
+    added = invoke(url, "event", "add", "C001", "--kind", "service", "--date", "2026-11-20",
+                   "--ref", "WO1", "--staff", "赵强")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    with psycopg.connect(url) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id")]
+        assert ids == list(range(1, len(ids) + 1))
+        following = conn.execute("SELECT nextval('events_ids')").fetchone()
+        assert following == (len(ids) + 1,)
+
+
+def test_a_database_numbered_before_sequences_is_renumbered_on_open(pg_server: Any) -> None:
+    """A database whose tables an earlier release numbered without sequences: the next
+    command makes their numbering this release's, and a clerk's call is numbered."""
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP SEQUENCE calls_ids")
+        conn.execute("DROP SEQUENCE tickets_ids")
+    logged = invoke(url, "log-call", "C001", "--outcome", "reached")
+    assert logged.exit_code == 0, logged.output
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM pg_class WHERE relkind = 'S'"
+            " AND relname IN ('calls_ids', 'tickets_ids')"
+        ).fetchone()
+        assert found == (2,)
+        assert conn.execute("SELECT id FROM calls").fetchall() == [(1,)]
+
+
 def test_db_check_on_the_server_checks_the_schema(pg_server: Any) -> None:
     url = pg_server.url(pg_server.new_database())
     assert invoke(url, "init").exit_code == 0

@@ -5,10 +5,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 
-from followup_cli.store import read_transaction, write_transaction
+from followup_cli.store import (
+    lock_customer,
+    read_transaction,
+    write_transaction,
+    writes_beside_others,
+)
 from followup_cli.support.config import Config
 from followup_cli.support.dates import office_now, shown_time, timestamp
 
@@ -31,16 +36,35 @@ class Session:
     # system: cron's automatic steps (escalate --auto, early warnings, the daily roll)
     # and whatever no person asked for.
     actor: str = SYSTEM
+    # In a one-customer write beside other writers: the customers it holds (whose due
+    # marks it settles); None otherwise.
+    _locked: list[int] | None = field(default=None, repr=False)
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        with write_transaction(self.conn) as conn:
-            yield conn
-            # The due list's state, kept in the same transaction (the import's many
-            # marks are settled after it instead: callbacks/due_summary.py).
-            from followup_cli.domain.callbacks.due_summary import settle_after_write
+    def write(self, *, one_customer: bool = False) -> Iterator[sqlite3.Connection]:
+        """One action's write transaction. `one_customer`: the action writes to one
+        customer's rows alone and says which (`lock_customer`) before it reads what it
+        changes; on a server it then writes beside clerks on other customers."""
+        with write_transaction(self.conn, shared=one_customer) as conn:
+            beside = one_customer and writes_beside_others(conn)
+            self._locked = [] if beside else None
+            try:
+                yield conn
+                # The due list's state, kept in the same transaction (the import's many
+                # marks are settled after it instead: callbacks/due_summary.py); beside
+                # other writers, only the marks of the customers this one holds.
+                from followup_cli.domain.callbacks.due_summary import settle_after_write
 
-            settle_after_write(conn, self.config)
+                settle_after_write(conn, self.config, self._locked)
+            finally:
+                self._locked = None
+
+    def lock_customer(self, conn: sqlite3.Connection, customer_id: int) -> None:
+        """In a `write(one_customer=True)`: the customer this action writes to, held to
+        its end (another clerk's write to the same customer waits for it)."""
+        lock_customer(conn, customer_id)
+        if self._locked is not None:
+            self._locked.append(customer_id)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -116,16 +116,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def begin_write(conn: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, waiting the busy timeout for the write lock; and while a live
-    import is writing (`import_writing`), on until it has written (at most
-    LONGEST_IMPORT_WAIT_S), with one line on stderr saying what it waits for. Raises
-    the busy error (sqlite3.OperationalError) as BEGIN does when it gives up."""
+# A write on one customer beside others of its kind, on a server (postgres.py); SQLite
+# has one writer at a time, and such a write is BEGIN IMMEDIATE there.
+SHARED_BEGIN = "BEGIN SHARED WRITE"
+
+
+def begin_write(conn: sqlite3.Connection, *, shared: bool = False) -> None:
+    """BEGIN IMMEDIATE (`shared`: on a server, SHARED_BEGIN), waiting the busy timeout
+    for the write lock; and while a live import is writing (`import_writing`), on until
+    it has written (at most LONGEST_IMPORT_WAIT_S), with one line on stderr saying what
+    it waits for. Raises the busy error (sqlite3.OperationalError) as BEGIN does when
+    it gives up."""
+    server = getattr(conn, "engine", "sqlite") == "postgresql"
+    statement = SHARED_BEGIN if shared and server else "BEGIN IMMEDIATE"
     started = time.monotonic()
     told = False
     while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(statement)
             return
         except sqlite3.OperationalError as exc:
             if not is_busy(exc) or time.monotonic() - started > LONGEST_IMPORT_WAIT_S:

@@ -325,13 +325,17 @@ def mark_as_followup(conn: sqlite3.Connection) -> None:
 
 
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def write_transaction(
+    conn: sqlite3.Connection, *, shared: bool = False
+) -> Iterator[sqlite3.Connection]:
     """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error; refused
-    (nothing written) on a read-only database."""
+    (nothing written) on a read-only database. `shared`: an action on one customer,
+    which on a server writes beside others of its kind once it holds that customer's
+    lock (`lock_customer`, before it reads what it will change)."""
     if is_read_only(conn):
         raise read_only_error(conn)
     try:
-        begin_write(conn)  # (waits on while an import writes: store/busy.py)
+        begin_write(conn, shared=shared)  # (waits on while an import writes: store/busy.py)
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise busy_error() from None
@@ -358,6 +362,24 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if is_readonly_error(exc):
             raise read_only_error(conn) from None
         raise
+
+
+def writes_beside_others(conn: sqlite3.Connection) -> bool:
+    """Whether a shared write on this connection runs beside other writers (a server);
+    SQLite's writer is always alone."""
+    return is_server(conn)
+
+
+def lock_customer(conn: sqlite3.Connection, customer_id: int) -> None:
+    """In a shared write: hold this customer's lock to the end of the transaction (a
+    server; SQLite's write lock already holds every customer)."""
+    if is_server(conn):
+        try:
+            conn.lock_customer(customer_id)  # type: ignore[attr-defined]
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise busy_error() from None
+            raise
 
 
 @contextmanager

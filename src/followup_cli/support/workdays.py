@@ -15,6 +15,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from followup_cli.store.engines import writes_alone
 from followup_cli.store.meta import get_meta, set_meta
 
 # Years cached around the year in question.
@@ -135,7 +136,8 @@ def load_calendar(conn: sqlite3.Connection, around: date, *, store: bool) -> Wor
         }
         return WorkCalendar(days, _range_of(stamp))
     days = library_days(want)
-    if store:
+    if store and writes_alone(conn):
+        # (Beside other writers, on a server, the cache is left to a lone writer.)
         conn.execute("DELETE FROM calendar")
         conn.executemany(
             "INSERT INTO calendar (day, working, name) VALUES (?, ?, ?)",

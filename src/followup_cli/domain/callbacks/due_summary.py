@@ -195,14 +195,24 @@ def _changed_between() -> str:
 # -- keeping it --------------------------------------------------------------------
 
 
-def settle(conn: sqlite3.Connection, config: Config, day: date, most: int | None) -> int:
+def settle(
+    conn: sqlite3.Connection,
+    config: Config,
+    day: date,
+    most: int | None,
+    only: list[int] | None = None,
+) -> int:
     """Compute again (in the caller's write transaction) the rows of up to `most` marked
-    customers (all if None), as of `day`, and clear their marks; returns how many."""
+    customers (all if None; of `only` these customers, if given), as of `day`, and clear
+    their marks; returns how many."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS due_batch (customer_id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.due_batch")
     limit = "" if most is None else f" LIMIT {int(most)}"
+    among = (
+        "" if only is None else f" WHERE customer_id IN ({', '.join(str(int(i)) for i in only)})"
+    )
     taken = conn.execute(
-        f"INSERT INTO temp.due_batch SELECT customer_id FROM due_dirty{limit}"
+        f"INSERT INTO temp.due_batch SELECT customer_id FROM due_dirty{among}{limit}"
     ).rowcount
     if taken <= 0:
         return 0
@@ -253,17 +263,23 @@ def settle(conn: sqlite3.Connection, config: Config, day: date, most: int | None
     return taken
 
 
-def settle_after_write(conn: sqlite3.Connection, config: Config) -> None:
+def settle_after_write(
+    conn: sqlite3.Connection, config: Config, only: list[int] | None = None
+) -> None:
     """At the end of an action's write transaction: settle the marks it made, unless
-    they are many (an import's: `tidy` settles those afterwards, in batches)."""
+    they are many (an import's: `tidy` settles those afterwards, in batches). `only`:
+    a write beside others (a server) settles the marks of the customers it holds, no
+    other's."""
+    if only is not None and not only:
+        return
     marked = conn.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM due_dirty LIMIT {SETTLE_IN_WRITE + 1})"
     ).fetchone()[0]
-    if not marked or marked > SETTLE_IN_WRITE:
+    if not marked or (only is None and marked > SETTLE_IN_WRITE):
         return
     summary = summary_of(conn, config)
     if summary is not None:
-        settle(conn, config, summary.day, None)
+        settle(conn, config, summary.day, None, only)
 
 
 def roll(conn: sqlite3.Connection, config: Config, today: date) -> bool:

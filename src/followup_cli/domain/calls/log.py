@@ -22,7 +22,11 @@ from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
-from followup_cli.domain.customers.records import resolve_customer_row, set_unreachable
+from followup_cli.domain.customers.records import (
+    locked_customer_row,
+    resolve_customer_row,
+    set_unreachable,
+)
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import Text, joined, message, read
@@ -216,8 +220,8 @@ def log_call(session: Session, customer_ref: str, data: CallInput) -> CallLogged
     """Record a call and settle what it covers, in one transaction. A call after now
     (`check_call_time`) is refused before anything is written."""
     check_call_time(session, data.at)
-    with session.write() as conn:
-        customer = resolve_customer_row(conn, customer_ref)
+    with session.write(one_customer=True) as conn:
+        customer = locked_customer_row(session, conn, customer_ref)
         planner = Planner(session, conn)
         return record_call(session, planner, customer, data)
 

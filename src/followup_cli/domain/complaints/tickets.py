@@ -17,7 +17,7 @@ from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.missing import missing_customer
-from followup_cli.domain.customers.records import resolve_customer_row
+from followup_cli.domain.customers.records import locked_customer_row
 from followup_cli.domain.events.records import latest_event_of
 from followup_cli.domain.notify.causes import approval_cause, new_ticket_cause
 from followup_cli.domain.notify.outbox import queue_notice
@@ -515,8 +515,8 @@ def prepared_answer(session: Session, category: str, policy: str | None = None) 
 
 
 def open_ticket(session: Session, customer_ref: str, data: TicketInput) -> Ticket:
-    with session.write() as conn:
-        customer = resolve_customer_row(conn, customer_ref)
+    with session.write(one_customer=True) as conn:
+        customer = locked_customer_row(session, conn, customer_ref)
         ticket_id = insert_ticket(session, conn, customer, data)
     return show_ticket(session, ticket_id)
 

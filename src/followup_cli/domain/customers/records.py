@@ -447,6 +447,16 @@ def contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def locked_customer_row(session: Session, conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
+    """In a one-customer write (`session.write(one_customer=True)`): the customer `ref`
+    names, its lock held to the end of the transaction, its row as it is once held (a
+    clerk beside this one may have changed it meanwhile)."""
+    found = resolve_customer_row(conn, ref)
+    session.lock_customer(conn, int(found["id"]))
+    row = conn.execute("SELECT * FROM customers WHERE id = ?", (found["id"],)).fetchone()
+    return row if row is not None else found
+
+
 def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     """CUSTOMER: a code, an id, or a name matching exactly one customer."""
     text = ref.strip()

@@ -26,6 +26,13 @@ def is_server(conn: Any) -> bool:
     return getattr(conn, "engine", "sqlite") == "postgresql"
 
 
+def writes_alone(conn: Any) -> bool:
+    """Whether the write transaction open on `conn` is the only writer: SQLite's always
+    is; on a server, all but a clerk's write on one customer (store.connection's shared
+    write), beside which what every action shares (a cache) is left unwritten."""
+    return not getattr(conn, "shared_write", False)
+
+
 def stage_row(conn: Any, alias: str) -> str:
     """SQL: a staged row's number, naming it within its temp table (a stage: one row per
     line of the file). A dialect choice: SQLite's rowid, the table's own key and its

@@ -62,6 +62,9 @@ def bring_up_to_date(conn: Any, *, create: bool) -> None:
     version = server_version(conn)
     _refuse_newer(conn, version)
     if version == SCHEMA_VERSION:
+        behind = conn.numbering_behind()
+        if behind:
+            _renew_numbering(conn)
         return
     if version == 0 and not create:
         # As for a file not created yet: the database is there, followup's is not.
@@ -83,6 +86,21 @@ def bring_up_to_date(conn: Any, *, create: bool) -> None:
                     tables=", ".join(sorted({r[2] for r in conn.pending_references}))
                 )
             )
+        conn.renew_numbering(conn.numbering_behind())
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _renew_numbering(conn: Any) -> None:
+    """A database of this schema whose ids an earlier release numbered without
+    sequences: numbered as this one numbers them (pg_sql.row_numbering), under the
+    write lock, once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.renew_numbering(conn.numbering_behind())
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -14,7 +14,7 @@ PRIMARY KEY` an identity column, a trigger body a PL/pgSQL function.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 # -- reading SQL: literals, calls and their arguments ---------------------------------
@@ -420,18 +420,50 @@ def column_types(sql: str) -> str:
     )
 
 
+# The setting a write transaction's kind is told to the numbering triggers by (`SET
+# LOCAL`): SHARED_WRITERS when writers on different customers run side by side.
+WRITERS_SETTING = "followup.writers"
+SHARED_WRITERS = "shared"
+
+
+def sequence_of(table: str) -> str:
+    return f"{table}_ids"
+
+
 def row_numbering(table: str) -> list[str]:
     """SQLite's `id INTEGER PRIMARY KEY`: a row inserted without an id gets the largest
-    id + 1 (a trigger, not a sequence: a sequence also moves on an upsert that updates,
-    and ids would differ from SQLite's for the same actions; writers are serialised by
-    the write lock, so the largest id is stable while one inserts)."""
+    id + 1, as SQLite gives it, while one writer holds the write lock alone; beside
+    other writers (a clerk's call, one customer locked: WRITERS_SETTING is
+    SHARED_WRITERS) it takes the next value of the table's sequence instead, which the
+    lone writer sets to the largest id + 1 before it commits (`sync_sequences`). Only
+    the lone writer's largest id + 1 keeps ids as SQLite's for the same actions (a
+    sequence also moves on an upsert that updates, or a write rolled back); the
+    sequence keeps writers side by side from taking the same id. A sequence behind
+    the table (rows written by another program) is moved past its largest id first."""
+    seq = sequence_of(table)
     return [
+        f"CREATE SEQUENCE IF NOT EXISTS {seq} OWNED BY {table}.id",
         f"CREATE OR REPLACE FUNCTION {table}_numbered_fn() RETURNS trigger LANGUAGE plpgsql"
-        f" AS $$ BEGIN IF NEW.id IS NULL THEN NEW.id := coalesce((SELECT max(id) FROM"
-        f" {table}), 0) + 1; END IF; RETURN NEW; END $$",
+        f" AS $$ DECLARE top bigint; BEGIN IF NEW.id IS NULL THEN"
+        f" IF current_setting('{WRITERS_SETTING}', true) = '{SHARED_WRITERS}' THEN"
+        f" NEW.id := nextval('{seq}'); top := (SELECT max(id) FROM {table});"
+        f" IF NEW.id <= top THEN PERFORM setval('{seq}', top); NEW.id := nextval('{seq}');"
+        f" END IF; ELSE NEW.id := coalesce((SELECT max(id) FROM {table}), 0) + 1; END IF;"
+        f" END IF; RETURN NEW; END $$",
+        f"DROP TRIGGER IF EXISTS {table}_numbered ON {table}",
         f"CREATE TRIGGER {table}_numbered BEFORE INSERT ON {table} FOR EACH ROW"
         f" EXECUTE FUNCTION {table}_numbered_fn()",
     ]
+
+
+def sync_sequences(tables: Iterable[str]) -> str | None:
+    """One statement setting each table's sequence to give its largest id + 1 next
+    (the lone writer's last step before COMMIT), or None for no tables."""
+    parts = [
+        f"setval('{sequence_of(t)}', coalesce((SELECT max(id) FROM {t}), 0) + 1, false)"
+        for t in sorted(tables)
+    ]
+    return "SELECT " + ", ".join(parts) if parts else None
 
 
 TRIGGER = re.compile(

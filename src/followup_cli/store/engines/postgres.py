@@ -6,6 +6,12 @@ rollback / close, each statement translated from SQLite's dialect by pg_sql's ru
 The session runs in autocommit, as followup's SQLite connections do (isolation_level
 None): transactions are the BEGIN ... COMMIT the store writes, and `BEGIN IMMEDIATE`
 (SQLite's write lock) is BEGIN and the advisory lock that serialises followup's writes.
+A clerk's write to one customer (`BEGIN SHARED WRITE`, store.connection) shares that
+lock with the others of its kind and takes the customer's own (`lock_customer`), so
+clerks on different customers never wait for each other; the lone writers (an import,
+escalate --auto, a migration, everything not on one customer) wait for them and they
+for it. Ids are numbered as SQLite numbers them by the lone writer, from sequences
+beside other writers (pg_sql.row_numbering).
 
 Errors come out as sqlite3's classes (IntegrityError for a constraint or a trigger's
 refusal, OperationalError "database is locked" for a lock wait or a serialization
@@ -34,6 +40,9 @@ ENGINE = "postgresql"
 # The advisory lock every write transaction takes (BEGIN IMMEDIATE's SQLite write
 # lock): 'FOLU', followup's application id.
 WRITE_LOCK = 0x464F4C55
+# A customer's lock is (WRITE_LOCK, its id) in the two-key space of advisory locks (ids
+# past 2**31 - 1 fold onto smaller ones: two customers then share a lock, no more).
+INT4 = 2**31 - 1
 
 
 class Row(tuple[Any, ...]):
@@ -221,6 +230,9 @@ INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:main\.)?(\w+)",
 PRAGMA = re.compile(r"\s*PRAGMA\b", re.I)
 BEGIN_IMMEDIATE = re.compile(r"\s*BEGIN\s+IMMEDIATE\s*;?\s*$", re.I)
 BEGIN = re.compile(r"\s*BEGIN(?:\s+DEFERRED|\s+TRANSACTION)?\s*;?\s*$", re.I)
+# store.connection's write on one customer, beside others of its kind (not SQLite's).
+SHARED_BEGIN = re.compile(r"\s*BEGIN\s+SHARED\s+WRITE\s*$", re.I)
+END = re.compile(r"\s*(?:COMMIT|ROLLBACK)\s*;?\s*$", re.I)
 DROP_TRIGGER = re.compile(r'\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?\s*;?\s*$', re.I)
 
 
@@ -239,6 +251,11 @@ class PgConnection:
         self._column_types: dict[str, str] | None = None
         self._row_classes: dict[tuple[str, ...], type[Row]] = {}
         self.pending_references: list[tuple[str, str, str, str]] = []
+        # In a lone writer's transaction (BEGIN IMMEDIATE): its COMMIT sets the
+        # sequences first (pg_sql.sync_sequences).
+        self._lone_writer = False
+        # In a shared write (SHARED_BEGIN): other writers run beside it.
+        self.shared_write = False
 
     # sqlite3.Connection's surface -------------------------------------------------
 
@@ -282,9 +299,38 @@ class PgConnection:
         self.execute("BEGIN")
         got = self.raw.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})").fetchone()
         if got is not None and got[0]:
+            self._lone_writer = True
             return True
         self.execute("ROLLBACK")
         return False
+
+    def lock_customer(self, customer_id: int) -> None:
+        """In a shared write: the customer's lock, held to the end of the transaction
+        (another clerk writing to the same customer waits, up to the lock timeout)."""
+        key = int(customer_id) % INT4
+        try:
+            self.raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK}, {key})")
+        except psycopg.Error as exc:
+            raise _as_sqlite(exc) from None
+
+    def numbering_behind(self) -> list[str]:
+        """The tables numbered the way before sequences (a database made by an earlier
+        release): their numbering is made again by `renew_numbering`."""
+        cur = self.raw.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE t.tgname = c.relname || '_numbered' AND NOT EXISTS (SELECT 1 FROM"
+            " pg_class s WHERE s.relname = c.relname || '_ids' AND s.relkind = 'S'"
+            " AND s.relnamespace = c.relnamespace) ORDER BY 1"
+        )
+        return [str(r[0]) for r in cur.fetchall()]
+
+    def renew_numbering(self, tables: Iterable[str]) -> None:
+        """Inside a lone writer's transaction: these tables numbered as this release
+        numbers them (their sequences set when it commits)."""
+        for table in tables:
+            for statement in pg_sql.row_numbering(table):
+                self.raw.execute(placeholders_free(statement))
+        self._identity_tables = None
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
         """SQLite's user functions: none is needed here (see the store that asks)."""
@@ -335,14 +381,32 @@ class PgConnection:
         if PRAGMA.match(sql):
             return None
         if BEGIN_IMMEDIATE.match(sql):
+            self._lone_writer, self.shared_write = True, False
             timeout = int(self.lock_timeout_ms)
             return [
                 ("BEGIN", False),
                 (f"SET LOCAL lock_timeout = {timeout}", False),
                 (f"SELECT pg_advisory_xact_lock({WRITE_LOCK})", False),
             ]
+        if SHARED_BEGIN.match(sql):
+            self._lone_writer, self.shared_write = False, True
+            timeout = int(self.lock_timeout_ms)
+            return [
+                ("BEGIN", False),
+                (f"SET LOCAL lock_timeout = {timeout}", False),
+                (f"SET LOCAL {pg_sql.WRITERS_SETTING} = '{pg_sql.SHARED_WRITERS}'", False),
+                (f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})", False),
+            ]
         if BEGIN.match(sql):
+            self._lone_writer = self.shared_write = False
             return [("BEGIN ISOLATION LEVEL REPEATABLE READ", False)]
+        if END.match(sql):
+            lone, self._lone_writer, self.shared_write = self._lone_writer, False, False
+            if lone and sql.strip().upper().startswith("COMMIT"):
+                sync = pg_sql.sync_sequences(self.identity_tables())
+                if sync is not None:
+                    return [(placeholders_free(sync), False), (sql, False)]
+            return [(sql, False)]
         if (drop := DROP_TRIGGER.match(sql)) is not None:
             return self._drop_trigger(drop[1])
         if re.match(r"\s*CREATE\s+TRIGGER\b", sql, re.I):
