@@ -779,3 +779,220 @@ def test_an_import_is_recorded_while_it_writes_and_not_after(
     r = initdb("import", "calls", str(calls_file(tmp_path, 40, 60, name="more.csv")))
     assert r.exit_code != 0
     assert recorded() == []
+
+
+# -- a large customers import: its new customers' callbacks after it ---------------------
+
+
+def _many_new_customers(tmp_path: Path, updated: int = 20, new: int = 120) -> Path:
+    path = tmp_path / "many-customers.csv"
+    path.write_text(
+        "code,name,grade,phone\n"
+        + "".join(
+            f"K{i:05d},客户{i}号机械,{1 + (i + 1) % 5},1380000{i:04d}\n" for i in range(updated)
+        )
+        + "".join(f"N{i:05d},新客户{i}号机械,{1 + i % 5},1390000{i:04d}\n" for i in range(new)),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _small_chunks(patch: Any) -> None:
+    """The sizes of a bench-sized import, made small: the planner's batches of 20
+    customers, callbacks held back from 50 on, written about 60 per transaction."""
+    from followup_cli.domain.callbacks import planning
+    from followup_cli.transfer import rehearsal
+
+    patch.setattr(planning, "CHUNK", 20)
+    patch.setattr(rehearsal, "LATER_AT_LEAST", 50)
+    patch.setattr(rehearsal, "LATER_CHUNK", 60)
+
+
+def _owed_record(db: Path) -> Any:
+    conn = open_db(db)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'callbacks_owed'").fetchone()
+        return None if row is None else json.loads(row[0])
+    finally:
+        conn.close()
+
+
+def _dead_pid() -> int:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    return gone.pid
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_a_large_customers_import_writes_its_new_customers_callbacks_in_short_transactions(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The file in one transaction, its new customers' callbacks after it in several
+    short ones: the same rows, ids included, as the file written in one transaction
+    the plain way; nothing left owed."""
+    import shutil
+
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path, customers=30)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = _many_new_customers(tmp_path)
+    with monkeypatch.context() as patch:
+        _small_chunks(patch)
+        r = ok(initdb("--debug", "import", "customers", str(path)))
+        held = re.search(r"write lock held [\d.]+ s at most, in (\d+) transactions", r.stderr)
+        assert held is not None, r.stderr
+        assert int(held.group(1)) >= 4  # the file, then three or more runs of callbacks
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        plain = ok(initdb("--debug", "import", "customers", str(path), db=plain_db))
+    assert re.search(r"^write lock held [\d.]+ s$", plain.stderr, re.MULTILINE), plain.stderr
+    assert "120 new, 20 updated" in r.stdout
+    assert r.stdout.replace(str(db_path), "") == plain.stdout.replace(str(plain_db), "")
+    assert dump(db_path) == dump(plain_db)
+    assert _owed_record(db_path) is None
+    consistent(db_path)
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_a_new_customer_written_to_between_two_runs_is_planned_on_its_rows_as_they_are(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Between two of the short transactions, a clerk archives one of the file's new
+    customers and adds a service visit for another, both of a later run: the archived
+    one gets no callbacks, the other its own plan and the event's follow-up; every
+    other customer's callbacks are the plain way's."""
+    import shutil
+
+    from followup_cli.transfer import rehearsal
+    from followup_cli.transfer.results import ImportReport
+
+    load_office(initdb, tmp_path, customers=30)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = _many_new_customers(tmp_path)
+    original = ImportReport.held
+    holds: list[float] = []
+
+    def held_then_a_clerk_writes(self: Any, seconds: float) -> None:
+        original(self, seconds)
+        holds.append(seconds)
+        if len(holds) == 2:  # the file, then the first run of callbacks, committed
+            ok(initdb("customer", "archive", "N00110"))
+            ok(initdb("event", "add", "N00115", "--kind", "service", "--date", "2026-11-20",
+                      "--ref", "WO-N115", "--staff", "赵强"))  # fmt: skip
+
+    with monkeypatch.context() as patch:
+        _small_chunks(patch)
+        patch.setattr(ImportReport, "held", held_then_a_clerk_writes)
+        r = ok(initdb("--debug", "import", "customers", str(path)))
+        assert "settled again inside the lock: 2 customers written to meanwhile" in r.stderr
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        ok(initdb("import", "customers", str(path), db=plain_db))
+    conn = open_db(db_path)
+    try:
+        ids = dict(conn.execute("SELECT code, id FROM customers WHERE code LIKE 'N%'").fetchall())
+        pending = dict(
+            conn.execute(
+                "SELECT customer_id, count(*) FROM callbacks WHERE status = 'pending'"
+                " GROUP BY customer_id"
+            ).fetchall()
+        )
+        reasons = {
+            r[0]
+            for r in conn.execute(
+                "SELECT reason FROM callbacks WHERE customer_id = ?", (ids["N00115"],)
+            )
+        }
+    finally:
+        conn.close()
+    assert ids["N00110"] not in pending
+    assert {"event", "visit", "yearly"} <= reasons
+    assert all(pending.get(i) for code, i in ids.items() if code != "N00110")
+
+    def others(db: Path) -> list[tuple[Any, ...]]:
+        c = open_db(db)
+        try:
+            return c.execute(
+                "SELECT u.code, b.plan_key, b.due_on, b.status, b.assignee FROM callbacks b"
+                " JOIN customers u ON u.id = b.customer_id"
+                " WHERE u.code NOT IN ('N00110', 'N00115') ORDER BY 1, 2"
+            ).fetchall()
+        finally:
+            c.close()
+
+    assert others(db_path) == others(plain_db)
+    assert _owed_record(db_path) is None
+    consistent(db_path)
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """An import cut off after its first run of callbacks (the disk full: it says what
+    is left; or killed: its process gone) leaves the rest of its new customers owed:
+    the next `due` plans them the plain way, and the office is then what the plain
+    import makes it. While the import's process lives, `due` leaves them to it."""
+    import shutil
+
+    from followup_cli.domain.callbacks import store
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path, customers=30)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = _many_new_customers(tmp_path)
+    original = store.insert_rehearsed_run
+    runs: list[int] = []
+
+    def one_run_then_the_disk_is_full(*args: Any) -> int:
+        runs.append(1)
+        if len(runs) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return original(*args)
+
+    with monkeypatch.context() as patch:
+        _small_chunks(patch)
+        patch.setattr(store, "insert_rehearsed_run", one_run_then_the_disk_is_full)
+        cut = ok(initdb("import", "customers", str(path)))
+        assert "120 new, 20 updated" in cut.stdout
+        left = re.search(
+            r"the callbacks of (\d+) of its new customers are not written yet", cut.stderr
+        )
+        assert left is not None and int(left.group(1)) > 50, cut.stderr
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        ok(initdb("import", "customers", str(path), db=plain_db))
+    record = _owed_record(db_path)
+    assert record is not None and record["last"] - record["first"] > 50, record
+    conn = open_db(db_path)
+    try:
+        conn.execute(
+            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'callbacks_owed'",
+            (os.getppid(),),  # a live process that is not this one: the import, still writing
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    ok(initdb("due"))
+    assert _owed_record(db_path) == {**record, "pid": os.getppid()}
+    assert dump_by_keys(db_path) != dump_by_keys(plain_db)
+    conn = open_db(db_path)
+    try:
+        conn.execute(
+            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'callbacks_owed'",
+            (_dead_pid(),),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    ok(initdb("due"))
+    assert _owed_record(db_path) is None
+    # The same rows, but for the days levelling chose for first contacts: the customers
+    # owed were planned after the file's changed ones, not before them; levelled alike
+    # (no day busier than the plain way's busiest).
+    assert dump_by_keys(db_path, levelled=False) == dump_by_keys(plain_db, levelled=False)
+    assert levelled_loads(db_path)[0] == levelled_loads(plain_db)[0]
+    consistent(db_path)
+    check = ok(initdb("db", "check"))
+    assert "Integrity: ok; foreign keys: ok" in check.stdout

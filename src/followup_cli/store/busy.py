@@ -99,12 +99,15 @@ def import_writing(conn: sqlite3.Connection) -> dict[str, Any] | None:
         pid = int(found["pid"]) if isinstance(found, dict) else 0
     except (ValueError, TypeError, KeyError):
         return None
-    if pid <= 0 or pid == os.getpid() or not _alive(pid):
+    if pid <= 0 or pid == os.getpid() or not process_alive(pid):
         return None
     return found if isinstance(found, dict) else None
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process `pid` runs on this machine (a record's writer)."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

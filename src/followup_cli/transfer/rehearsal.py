@@ -45,6 +45,12 @@ from followup_cli.store.compare import columns_differ
 from followup_cli.store.engines import is_server
 
 REHEARSALS = 3
+# A customers import whose new customers' rehearsed callbacks are at least this many
+# writes them after the file, LATER_CHUNK at most per short transaction (about 0.3 s
+# here), the customers owed them recorded (domain/callbacks/owed.py).
+LATER_AT_LEAST = 20_000
+LATER_CHUNK = 25_000
+LATER = "_rehearsed_callbacks_later"
 # More of the file's customers than this changed meanwhile: rehearse again rather than
 # settle them one by one inside the write lock.
 SETTLE_AGAIN_AT_MOST = 500
@@ -345,9 +351,9 @@ def forget_customers(conn: sqlite3.Connection, ids: list[int]) -> None:
     )
 
 
-def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> None:
+def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> callbacks.IdShift:
     """Inside the write transaction, once the changed customers are forgotten: write
-    what the rehearsal settled, in a few set-wise statements."""
+    what the rehearsal settled, in a few set-wise statements; returns how its ids moved."""
     shift_calls = _last_id(conn, "calls") - rehearsal.last_call
     shift_callbacks = _last_id(conn, "callbacks") - rehearsal.last_callback
     ids = callbacks.IdShift(
@@ -365,3 +371,107 @@ def apply_rehearsal(conn: sqlite3.Connection, rehearsal: Rehearsal) -> None:
     callbacks.link_rehearsed_calls(conn, (changed, new), ids)
     if rehearsal.kind == "calls":
         customers.apply_rehearsed_flags(conn, DELTAS["customers_changed"])
+    return ids
+
+
+# -- a large customers import's callbacks, after it -----------------------------------
+
+
+def hold_back_new_customers_callbacks(conn: sqlite3.Connection, rehearsal: Rehearsal) -> int:
+    """Outside the lock, after a customers import's rehearsal: its new customers'
+    callbacks moved from the rows written with the file to `temp.{LATER}` (in id order),
+    if they are LATER_AT_LEAST or more and none names another callback or a call;
+    returns how many (0: all are written with the file)."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{LATER}")
+    if rehearsal.kind != "customers":
+        return 0
+    new = DELTAS["callbacks_new"]
+    count, linked = conn.execute(
+        f"SELECT count(*), total(parent_id IS NOT NULL OR call_id IS NOT NULL) FROM temp.{new}"
+        " WHERE customer_id > ?",
+        (rehearsal.last_customer,),
+    ).fetchone()
+    if count < LATER_AT_LEAST or linked:
+        return 0
+    conn.execute(
+        f"CREATE TEMP TABLE {LATER} AS SELECT * FROM temp.{new} WHERE customer_id > ? ORDER BY id",
+        (rehearsal.last_customer,),
+    )
+    conn.execute(f"CREATE INDEX temp.{LATER}_id ON {LATER} (id)")
+    conn.execute(f"DELETE FROM temp.{new} WHERE customer_id > ?", (rehearsal.last_customer,))
+    return int(count)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One short transaction of held-back callbacks: those of the new customers
+    `first`..`last`, which are exactly the rehearsed ids `first_id`..`last_id`."""
+
+    first: int
+    last: int
+    first_id: int
+    last_id: int
+
+
+def later_chunks(conn: sqlite3.Connection, first: int, last: int) -> list[Chunk]:
+    """Outside the lock: the held-back callbacks of new customers first..last cut into
+    chunks of about LATER_CHUNK rows, each cut where every row before it is of a
+    customer before every customer of a row after it (the planner plans customers in
+    batches, each batch's visits and then its greetings: the cuts fall between
+    batches). A chunk is then a run of rehearsed ids and a run of customers, and its
+    rows keep their rehearsed ids, moved past those others wrote meanwhile: with
+    nobody writing beside it, the ids are those of one transaction."""
+    rows = conn.execute(f"SELECT id, customer_id FROM temp.{LATER} ORDER BY id").fetchall()
+    if not rows:
+        return []
+    after_min = [0] * len(rows)  # the smallest customer of the rows after each row
+    smallest = last + 1
+    for i in range(len(rows) - 1, -1, -1):
+        after_min[i] = smallest
+        smallest = min(smallest, int(rows[i][1]))
+    chunks: list[Chunk] = []
+    start, start_customer, seen_max = 0, first, first - 1
+    for i, (row_id, customer) in enumerate(rows):
+        seen_max = max(seen_max, int(customer))
+        end_of_all = i == len(rows) - 1
+        clean = seen_max < after_min[i]
+        if end_of_all or (clean and i + 1 - start >= LATER_CHUNK):
+            through = last if end_of_all else seen_max
+            chunks.append(Chunk(start_customer, through, int(rows[start][0]), int(row_id)))
+            start, start_customer = i + 1, through + 1
+    return chunks
+
+
+def touched_meanwhile(conn: sqlite3.Connection, first: int, last: int) -> list[int]:
+    """Inside the lock: the new customers first..last that another process wrote to
+    since the import wrote them (their record changed, or a row of theirs exists: a
+    call, a callback, an event, a contact, a ticket)."""
+    cols = [r[1] for r in conn.execute("PRAGMA main.table_info(customers)") if r[1] != "id"]
+    rows = " UNION ".join(
+        f"SELECT customer_id FROM main.{table} WHERE customer_id BETWEEN :first AND :last"
+        for table in ("callbacks", "calls", "events", "contacts", "tickets")
+    )
+    return [
+        int(r[0])
+        for r in conn.execute(
+            f"SELECT m.id FROM main.customers m JOIN temp.{DELTAS['customers_new']} t"
+            " ON t.id = m.id WHERE m.id BETWEEN :first AND :last AND"
+            f" ({columns_differ(cols, 't', 'm')}) UNION {rows} ORDER BY 1",
+            {"first": first, "last": last},
+        )
+    ]
+
+
+def forget_later(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """The held-back callbacks of these customers dropped (they are planned again, the
+    plain way, on their rows as they are now)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(
+            f"DELETE FROM temp.{LATER} WHERE customer_id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        )
+
+
+def drop_later(conn: sqlite3.Connection) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS temp.{LATER}")

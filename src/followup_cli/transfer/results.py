@@ -83,8 +83,20 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
     changes: list[FieldChange] = field(default_factory=list)
-    # How long the import held the write lock, in seconds (--debug shows it; not data).
+    # How long the import held the write lock, in seconds, in all and at most at once,
+    # and in how many transactions (--debug shows it; not data).
     lock_held_s: float = 0.0
+    lock_longest_s: float = 0.0
+    lock_holds: int = 0
     # How many customers' rows a rehearsed import settled again inside the lock, because
     # another process wrote to them meanwhile (--debug shows it; not data).
     settled_again: int = 0
+    # New customers whose callbacks the import could not write after the file (the
+    # database busy or full meanwhile): the next command plans them (callbacks/owed.py).
+    owed_left: int = 0
+
+    def held(self, seconds: float) -> None:
+        """One transaction of the import held the write lock this long."""
+        self.lock_held_s += seconds
+        self.lock_longest_s = max(self.lock_longest_s, seconds)
+        self.lock_holds += 1

@@ -13,7 +13,9 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.due_keeping import tidy
+from followup_cli.domain.callbacks.owed import owed, record_owed
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.calls import log as calls
 from followup_cli.domain.contacts import records as contacts
@@ -23,9 +25,10 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
 from followup_cli.store.busy import IMPORT_WRITING_KEY, import_record
 from followup_cli.store.compare import columns_differ
-from followup_cli.store.connection import write_if_free
+from followup_cli.store.connection import write_if_free, write_transaction
 from followup_cli.store.engines import stage_row
 from followup_cli.store.meta import delete_meta, set_meta
+from followup_cli.support.errors import DatabaseBusy, StorageError
 from followup_cli.support.i18n import N_
 from followup_cli.transfer import rehearsal
 from followup_cli.transfer.results import ImportReport, Progress
@@ -438,7 +441,8 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
             rehearsed = rehearsal.rehearse(session, plan.stage, plan.kind, plan.on_copy)
         except rehearsal.RehearsalUnsupported:
             break
-        with write_phase(session, report):
+        later = rehearsal.hold_back_new_customers_callbacks(conn, rehearsed)
+        with write_phase(session, report, tidy_after=not later):
             changed = rehearsal.changed_customers(conn, rehearsed)
             if changed is None or len(changed) > rehearsal.SETTLE_AGAIN_AT_MOST:
                 continue  # (nothing written: rehearse again)
@@ -446,18 +450,77 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
             if plan.first is not None:
                 plan.first()
             rehearsal.forget_customers(conn, changed)
-            rehearsal.apply_rehearsal(conn, rehearsed)
+            moved = rehearsal.apply_rehearsal(conn, rehearsed)
             if changed:
                 plan.again(changed)
             report.callbacks_planned = max(_planned(conn) - before, 0)
             report.settled_again = len(changed)
-            return
+            new_customers = (
+                rehearsed.last_customer + 1,
+                _count(conn, "SELECT max(id) FROM customers"),
+            )
+            if later:
+                record_owed(conn, *new_customers)
+        if later:
+            _write_later(session, report, *new_customers, moved.callbacks)
+        return
+    rehearsal.drop_later(conn)
     with write_phase(session, report):
         plan.plain()
 
 
+def _write_later(session: Session, report: ImportReport, first: int, last: int, shift: int) -> None:
+    """A large customers import's new customers' callbacks, after the file, as its
+    rehearsal planned them (held back: rehearsal.hold_back_new_customers_callbacks), in
+    short transactions of their own: a clerk's command gets the lock between two. The
+    customers another process wrote to meanwhile are planned the plain way, on their rows
+    as they are now. Each transaction moves the record of the customers still owed on
+    (domain/callbacks/owed.py): killed meanwhile, the next command plans the rest."""
+    conn = session.conn
+    seen = _data_version(conn)  # (this connection's own commits leave it as it is)
+    others_wrote = False
+    try:
+        for chunk in rehearsal.later_chunks(conn, first, last):
+            with write_transaction(conn):
+                started = time.perf_counter()
+                touched: list[int] = []
+                others_wrote = others_wrote or _data_version(conn) != seen
+                if others_wrote:
+                    touched = rehearsal.touched_meanwhile(conn, chunk.first, chunk.last)
+                    rehearsal.forget_later(conn, touched)
+                written = callbacks.insert_rehearsed_run(
+                    conn, rehearsal.LATER, chunk.first_id, chunk.last_id, shift
+                )
+                if touched:
+                    before = _planned(conn)
+                    Planner(session, conn).plan_customers(touched)
+                    written += max(_planned(conn) - before, 0)
+                record_owed(conn, chunk.last + 1, last)
+            report.held(time.perf_counter() - started)
+            report.callbacks_planned += written
+            report.settled_again += len(touched)
+    except (sqlite3.Error, DatabaseBusy, StorageError):
+        # The file is in; what its new customers are still owed stays recorded, for
+        # the next command to plan (busy past the timeout, the disk full).
+        with suppress(sqlite3.Error):
+            left = owed(conn)
+            report.owed_left = 0 if left is None else max(left.last - left.first + 1, 0)
+        return
+    finally:
+        rehearsal.drop_later(conn)
+    tidy(session, None)
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    # SQLite-only: PRAGMA data_version moves when another connection commits (the
+    # rehearsal, which writes this way, is SQLite's).
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 @contextmanager
-def write_phase(session: Session, report: ImportReport) -> Iterator[sqlite3.Connection]:
+def write_phase(
+    session: Session, report: ImportReport, *, tidy_after: bool = True
+) -> Iterator[sqlite3.Connection]:
     """The import's write transaction, the time it held the write lock (from BEGIN
     IMMEDIATE to COMMIT) added to the report. The import is recorded as writing first,
     in a short transaction of its own, and the record removed with its rows: a clerk's
@@ -473,11 +536,12 @@ def write_phase(session: Session, report: ImportReport) -> Iterator[sqlite3.Conn
     except BaseException:
         _forget_the_record(session)
         raise
-    report.lock_held_s += time.perf_counter() - started
+    report.held(time.perf_counter() - started)
     # The due list's state for the customers the import changed: settled afterwards, in
     # short batches that let a clerk's write in between (callbacks/due_summary.py); the
     # list is right meanwhile, ranking those customers live.
-    tidy(session, None)
+    if tidy_after:
+        tidy(session, None)
 
 
 def _forget_the_record(session: Session) -> None:

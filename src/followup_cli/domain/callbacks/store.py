@@ -403,6 +403,31 @@ def insert_rehearsed(conn: sqlite3.Connection, planned: str, ids: IdShift) -> in
     ).rowcount
 
 
+def insert_rehearsed_run(
+    conn: sqlite3.Connection, planned: str, first_id: int, last_id: int, shift: int
+) -> int:
+    """The callbacks a rehearsed import planned with ids first_id..last_id, from
+    `temp.{planned}` (none names a callback or a call of the import), after the rest of
+    the import (rehearsal.hold_back_new_customers_callbacks): their ids moved by `shift`
+    as the rest's were, where no row has them yet (others' rows are numbered past the
+    table's last id, so those ids stay free); else past the table's last id."""
+    taken = conn.execute(
+        "SELECT 1 FROM main.callbacks WHERE id BETWEEN ? AND ? LIMIT 1",
+        (int(first_id) + int(shift), int(last_id) + int(shift)),
+    ).fetchone()
+    if taken is not None:
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM main.callbacks").fetchone()[0])
+        shift = top - (int(first_id) - 1)
+    names, values = _moved(conn, IdShift(2**62, 0, 2**62, 0), "d")  # (nothing moved)
+    values[names.index("id")] = f"d.id + {int(shift)}"
+    return conn.execute(
+        f"INSERT INTO main.callbacks ({', '.join(names)})"
+        f" SELECT {', '.join(values)} FROM temp.{planned} AS d"
+        " WHERE d.id BETWEEN ? AND ? ORDER BY d.id",
+        (first_id, last_id),
+    ).rowcount
+
+
 def link_rehearsed_calls(conn: sqlite3.Connection, tables: Sequence[str], ids: IdShift) -> None:
     """The callbacks of `temp.{tables}` completed by one of the import's calls, linked to
     it once it is written."""

@@ -1,0 +1,95 @@
+"""Callbacks owed to the new customers of a large customers import (issue 16, "Load").
+
+A file of 100,000 new customers plans half a million callbacks (visits on each grade's
+rhythm, the yearly floor, greetings); writing them and their indexes takes this machine
+5–6 s, which no clerk should wait behind. So such an import writes the file itself —
+every customer, new and changed, and the callbacks of the customers it changed — in one
+transaction, and with it this record: the ids of the new customers whose callbacks are
+still to be written (meta `callbacks_owed`: the first and the last id, and the process
+writing them). It then writes their callbacks as its rehearsal planned them
+(transfer/rehearsal.py), a few thousand customers per short transaction, moving the
+first id on in each; a clerk's command gets the lock between two of them.
+
+Nothing is lost if the import is killed meanwhile: the record names customers who have
+no callbacks yet, and the next `due` (its tidy step, `plan_owed`) or import plans them
+the plain way (`Planner.plan_customers`, what the import itself would have done), in
+batches, once the process named in the record is gone. While owed, a customer is in
+the file and every list, without its planned callbacks: for a second or two while the
+import runs, or until the next command after a killed one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+
+from followup_cli.domain.session import Session
+from followup_cli.store.busy import process_alive
+from followup_cli.store.meta import delete_meta, get_meta, set_meta
+
+OWED_KEY = "callbacks_owed"
+# New customers planned the plain way per batch of a recovery (one short transaction).
+PLAN_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Owed:
+    first: int  # the new customers first..last (ids) are owed their callbacks
+    last: int
+    pid: int  # the process writing them (the import)
+
+    @property
+    def writer_alive(self) -> bool:
+        return self.pid != os.getpid() and process_alive(self.pid)
+
+
+def owed(conn: sqlite3.Connection) -> Owed | None:
+    """The record, if there is one that reads (an unreadable one is dropped by the next
+    `plan_owed`, as nothing could be planned from it)."""
+    raw = get_meta(conn, OWED_KEY)
+    if raw is None:
+        return None
+    try:
+        found = json.loads(raw)
+        return Owed(int(found["first"]), int(found["last"]), int(found["pid"]))
+    except (ValueError, TypeError, KeyError):
+        return Owed(0, -1, 0)
+
+
+def record_owed(conn: sqlite3.Connection, first: int, last: int) -> None:
+    """Inside the caller's write transaction: customers first..last are owed their
+    callbacks (none left: the record removed)."""
+    if first > last:
+        delete_meta(conn, OWED_KEY)
+        return
+    set_meta(conn, OWED_KEY, json.dumps({"first": first, "last": last, "pid": os.getpid()}))
+
+
+def plan_owed(session: Session, counted: list[int]) -> bool:
+    """Inside a write transaction (due_keeping.tidy): plan the callbacks of up to
+    PLAN_BATCH owed customers the plain way, if the import that owes them is gone;
+    appends how many were planned (0: none owed, or their import is still writing)."""
+    conn = session.conn
+    found = owed(conn)
+    if found is None or found.writer_alive:
+        counted.append(0)
+        return True
+    last = min(found.last, found.first + PLAN_BATCH - 1)
+    # (Planning is idempotent: a customer's pending visits and yearly contact, and a
+    # greeting the day's roll planned meanwhile, are left as they are.)
+    ids = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM customers WHERE id BETWEEN ? AND ? ORDER BY id", (found.first, last)
+        )
+    ]
+    if ids:
+        # Only a recovery loads the planner (the due list's start-up).
+        from followup_cli.domain.callbacks.planning import Planner
+
+        Planner(session, conn).plan_customers(ids)
+    record_owed(conn, last + 1, found.last)
+    counted.append(max(len(ids), 1))
+    return True
