@@ -469,6 +469,11 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
         plan.plain()
 
 
+# The least pause between two short transactions of held-back callbacks: longer than
+# SQLite's busy handler sleeps between two looks at the lock (100 ms at most).
+LATER_PAUSE_S = 0.12
+
+
 def _write_later(session: Session, report: ImportReport, first: int, last: int, shift: int) -> None:
     """A large customers import's new customers' callbacks, after the file, as its
     rehearsal planned them (held back: rehearsal.hold_back_new_customers_callbacks), in
@@ -496,9 +501,15 @@ def _write_later(session: Session, report: ImportReport, first: int, last: int, 
                     Planner(session, conn).plan_customers(touched)
                     written += max(_planned(conn) - before, 0)
                 record_owed(conn, chunk.last + 1, last)
-            report.held(time.perf_counter() - started)
+            held = time.perf_counter() - started
+            report.held(held)
             report.callbacks_planned += written
             report.settled_again += len(touched)
+            if chunk.last < last:
+                # SQLite's lock is not fair: a clerk waiting for it looks again every
+                # 100 ms at most, and a writer that took it again at once would keep it
+                # from them to the end. Let the lock be free as long as it was held.
+                time.sleep(max(LATER_PAUSE_S, held))
     except (sqlite3.Error, DatabaseBusy, StorageError):
         # The file is in; what its new customers are still owed stays recorded, for
         # the next command to plan (busy past the timeout, the disk full).
