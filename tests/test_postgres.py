@@ -269,7 +269,8 @@ def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
 
 def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> None:
     """A clerk's call to C001 held open mid-transaction (its customer locked, its call
-    written): another clerk's log-call on C002 writes at once beside it; one on C001
+    written): another clerk's log-call on C002, and a note on C002's ticket, write at
+    once beside it; one on C001
     waits for it and, past the busy timeout, is refused with nothing written; a lone
     writer (escalate --auto) waits for it too. Both held and beside calls are kept,
     each with its own id."""
@@ -287,6 +288,9 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
     url = pg_server.url(pg_server.new_database())
     assert invoke(url, "init").exit_code == 0
     build_office(lambda *a: invoke(url, *a))
+    opened = invoke(url, "ticket", "open", "C002", "--summary", "漏油", "--category",
+                    "product.defect")  # fmt: skip
+    assert opened.exit_code == 0, opened.output
     conn = open_server(url)
     session = Session(
         conn=conn,
@@ -305,12 +309,14 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
             started = time.monotonic()
             beside = invoke(url, "log-call", "C002", "--outcome", "reached", env=short)
             beside_took = time.monotonic() - started
+            noted = invoke(url, "ticket", "note", "1", "已联系", env=short)
             same = invoke(url, "log-call", "C001", "--outcome", "no-answer", env=short)
             lone = invoke(url, "escalate", "--auto", env=short)
     finally:
         conn.close()
     assert beside.exit_code == 0, beside.output
     assert beside_took < 1.5  # it did not wait out the busy timeout behind C001's call
+    assert noted.exit_code == 0, noted.output  # a ticket of C002's, beside it too
     assert same.exit_code == 75, same.output
     assert "busy" in same.stderr and "Nothing was written" in same.stderr
     assert lone.exit_code == 75, lone.output
@@ -331,7 +337,8 @@ def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_bac
 ) -> None:
     """A shared write (a clerk's call) refused after it took an id leaves a gap in the
     sequence; the next lone writer numbers from the largest id + 1, as SQLite does, and
-    sets the sequence there: the next clerk's call takes the id after it."""
+    sets the sequence there: the next clerk's call takes the id after it. An upsert of
+    a row already there takes no id at all."""
     import psycopg
 
     url = pg_server.url(pg_server.new_database())
@@ -351,6 +358,15 @@ def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_bac
     with psycopg.connect(url) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id")]
         assert ids == list(range(1, len(ids) + 1))
+        before = conn.execute("SELECT last_value, is_called FROM events_ids").fetchone()
+        # Beside other writers, an upsert of an event already there takes no id.
+        conn.execute("SET LOCAL followup.writers = 'shared'")
+        conn.execute(
+            "INSERT INTO events (customer_id, kind, date, ref, created_at)"
+            " SELECT customer_id, kind, date, ref, '' FROM events WHERE ref = 'WO1'"
+            " ON CONFLICT (customer_id, kind, date, ref) DO NOTHING"
+        )
+        assert conn.execute("SELECT last_value, is_called FROM events_ids").fetchone() == before
         following = conn.execute("SELECT nextval('events_ids')").fetchone()
         assert following == (len(ids) + 1,)
 

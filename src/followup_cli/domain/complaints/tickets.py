@@ -521,13 +521,17 @@ def open_ticket(session: Session, customer_ref: str, data: TicketInput) -> Ticke
     return show_ticket(session, ticket_id)
 
 
-def _load_for_change(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
+def _load_for_change(session: Session, conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
+    """In a one-customer write: the ticket, its customer's lock held to the end of the
+    transaction, as it is once held (a clerk beside this one may have changed it)."""
+    row = get_ticket_row(conn, ticket_id)
+    session.lock_customer(conn, int(row["customer_id"]))
     return get_ticket_row(conn, ticket_id)
 
 
 def assign_ticket(session: Session, ticket_id: int, staff_name: str) -> Ticket:
-    with session.write() as conn:
-        row = _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        row = _load_for_change(session, conn, ticket_id)
         member = get_staff(conn, staff_name, "STAFF")
         if row["status"] == "closed":
             raise Refused(
@@ -552,16 +556,16 @@ def assign_ticket(session: Session, ticket_id: int, staff_name: str) -> Ticket:
 
 def note_ticket(session: Session, ticket_id: int, text: str) -> Ticket:
     note = fields.required_text(text, "note", max_length=fields.MAX_TEXT)
-    with session.write() as conn:
-        _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        _load_for_change(session, conn, ticket_id)
         history(conn, session, ticket_id, "note", note=note)
     return show_ticket(session, ticket_id)
 
 
 def resolve_ticket(session: Session, ticket_id: int, resolution: str) -> Ticket:
     text = fields.required_text(resolution, "resolution", max_length=fields.MAX_TEXT)
-    with session.write() as conn:
-        row = _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        row = _load_for_change(session, conn, ticket_id)
         if row["status"] == "closed":
             raise Refused(
                 _("ticket #{id} is closed; it cannot be resolved again").format(id=ticket_id),
@@ -689,8 +693,8 @@ def _who_may(people: list[tuple[str, str]]) -> str:
 def approve_ticket(session: Session, ticket_id: int, note: str | None = None) -> Ticket:
     """Record the leader's approval (批示) of the proposed handling, by `session.actor`."""
     text = fields.text(note, "note", max_length=fields.MAX_TEXT)
-    with session.write() as conn:
-        row = _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        row = _load_for_change(session, conn, ticket_id)
         if row["status"] == "closed":
             raise Refused(_("ticket #{id} is already closed").format(id=ticket_id))
         if row["status"] != "resolved":
@@ -757,8 +761,8 @@ def notify_ticket(
     channels = session.config["tickets"]["channels"]
     channel = vocab.accept("ticket_channel", via, "via", channels)
     answer = fields.text(response, "response")
-    with session.write() as conn:
-        row = _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        row = _load_for_change(session, conn, ticket_id)
         _record_notice(session, conn, row, channel, answer)
     return show_ticket(session, ticket_id)
 
@@ -827,8 +831,8 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
             "notified-via",
             session.config["tickets"]["channels"],
         )
-    with session.write() as conn:
-        row = _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        row = _load_for_change(session, conn, ticket_id)
         if row["status"] == "closed":
             raise Refused(
                 _("ticket #{id} is already closed (on {date})").format(
@@ -837,7 +841,7 @@ def close_ticket(session: Session, ticket_id: int, notified_via: str | None = No
             )
         if row["notified_at"] is None and channel is not None and row["status"] == "resolved":
             _record_notice(session, conn, row, channel, None)
-            row = _load_for_change(conn, ticket_id)
+            row = get_ticket_row(conn, ticket_id)
         unresolved = row["status"] != "resolved"
         untold = row["notified_at"] is None
         if unresolved or untold:
@@ -896,8 +900,8 @@ def _cannot_close(ticket_id: int, unresolved: bool, untold: bool) -> tuple[str, 
 
 def reopen_ticket(session: Session, ticket_id: int, reason: str) -> Ticket:
     why = fields.required_text(reason, "reason", max_length=fields.MAX_TEXT)
-    with session.write() as conn:
-        row = _load_for_change(conn, ticket_id)
+    with session.write(one_customer=True) as conn:
+        row = _load_for_change(session, conn, ticket_id)
         if row["status"] == "open":
             raise Refused(_("ticket #{id} is already open").format(id=ticket_id))
         calendar = load_calendar(conn, session.today, store=True)

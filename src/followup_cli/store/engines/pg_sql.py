@@ -14,7 +14,7 @@ PRIMARY KEY` an identity column, a trigger body a PL/pgSQL function.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 # -- reading SQL: literals, calls and their arguments ---------------------------------
@@ -430,23 +430,36 @@ def sequence_of(table: str) -> str:
     return f"{table}_ids"
 
 
-def row_numbering(table: str) -> list[str]:
+def row_numbering(table: str, natural_keys: Sequence[Sequence[str]] = ()) -> list[str]:
     """SQLite's `id INTEGER PRIMARY KEY`: a row inserted without an id gets the largest
     id + 1, as SQLite gives it, while one writer holds the write lock alone; beside
-    other writers (a clerk's call, one customer locked: WRITERS_SETTING is
-    SHARED_WRITERS) it takes the next value of the table's sequence instead, which the
-    lone writer sets to the largest id + 1 before it commits (`sync_sequences`). Only
-    the lone writer's largest id + 1 keeps ids as SQLite's for the same actions (a
-    sequence also moves on an upsert that updates, or a write rolled back); the
-    sequence keeps writers side by side from taking the same id. A sequence behind
-    the table (rows written by another program) is moved past its largest id first."""
+    other writers (a clerk's write on one customer: WRITERS_SETTING is SHARED_WRITERS)
+    it takes the next value of the table's sequence instead, which the lone writer sets
+    to the largest id + 1 before it commits (`sync_sequences`), so that writers side by
+    side never take the same id. A row whose natural key (`natural_keys`: the table's
+    unique constraints) is already taken takes no value (an upsert that updates, an
+    insert refused as a duplicate: the id would be a gap SQLite does not leave); it is
+    given a negative id no row has, never stored. A sequence behind the table (rows
+    written by another program) is moved past its largest id first."""
     seq = sequence_of(table)
+    taken = " OR ".join(
+        "EXISTS (SELECT 1 FROM {t} WHERE {cond})".format(
+            t=table, cond=" AND ".join(f"{c} = NEW.{c}" for c in key)
+        )
+        for key in natural_keys
+    )
+    shared = (
+        f"IF {taken} THEN NEW.id := -1 - coalesce((SELECT max(id) FROM {table}), 0);"
+        f" RETURN NEW; END IF; "
+        if taken
+        else ""
+    )
     return [
         f"CREATE SEQUENCE IF NOT EXISTS {seq} OWNED BY {table}.id",
         f"CREATE OR REPLACE FUNCTION {table}_numbered_fn() RETURNS trigger LANGUAGE plpgsql"
         f" AS $$ DECLARE top bigint; BEGIN IF NEW.id IS NULL THEN"
         f" IF current_setting('{WRITERS_SETTING}', true) = '{SHARED_WRITERS}' THEN"
-        f" NEW.id := nextval('{seq}'); top := (SELECT max(id) FROM {table});"
+        f" {shared}NEW.id := nextval('{seq}'); top := (SELECT max(id) FROM {table});"
         f" IF NEW.id <= top THEN PERFORM setval('{seq}', top); NEW.id := nextval('{seq}');"
         f" END IF; ELSE NEW.id := coalesce((SELECT max(id) FROM {table}), 0) + 1; END IF;"
         f" END IF; RETURN NEW; END $$",

@@ -226,6 +226,7 @@ class PgCursor:
 
 
 ROWID = "\x00rowid:"  # (a step of our own, not a statement: _add_rowid)
+NUMBERING = "\x00numbering:"  # (another: _number_rows, once the table exists)
 INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:main\.)?(\w+)", re.I)
 PRAGMA = re.compile(r"\s*PRAGMA\b", re.I)
 BEGIN_IMMEDIATE = re.compile(r"\s*BEGIN\s+IMMEDIATE\s*;?\s*$", re.I)
@@ -328,9 +329,21 @@ class PgConnection:
         """Inside a lone writer's transaction: these tables numbered as this release
         numbers them (their sequences set when it commits)."""
         for table in tables:
-            for statement in pg_sql.row_numbering(table):
+            for statement in pg_sql.row_numbering(table, self.natural_keys(table)):
                 self.raw.execute(placeholders_free(statement))
         self._identity_tables = None
+
+    def natural_keys(self, table: str) -> list[list[str]]:
+        """The columns of each unique constraint of `table` but its id: what an upsert's
+        ON CONFLICT names (pg_sql.row_numbering)."""
+        cur = self.raw.execute(
+            "SELECT array_agg(a.attname::text ORDER BY k.n) FROM pg_constraint c"
+            " CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum"
+            " WHERE c.conrelid = %s::regclass AND c.contype = 'u' GROUP BY c.oid ORDER BY c.oid",
+            (table,),
+        )
+        return [list(r[0]) for r in cur.fetchall()]
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
         """SQLite's user functions: none is needed here (see the store that asks)."""
@@ -352,6 +365,9 @@ class PgConnection:
             for text, returning in statements:
                 if text.startswith(ROWID):
                     self._add_rowid(text[len(ROWID) :])
+                    continue
+                if text.startswith(NUMBERING):
+                    self.renew_numbering([text[len(NUMBERING) :]])
                     continue
                 cursor._cur.execute(text, _params(params))
                 if returning:
@@ -421,9 +437,7 @@ class PgConnection:
             ):
                 statements.append((ROWID + table[1], False))
             if pg_sql.NUMBERED.search(sql) and not re.match(r"\s*CREATE\s+TEMP", sql, re.I):
-                statements += [
-                    (placeholders_free(s), False) for s in pg_sql.row_numbering(table[1])
-                ]
+                statements.append((NUMBERING + table[1], False))
             return statements
         text = pg_sql.translate(sql)
         insert = INSERT_INTO.match(sql)
