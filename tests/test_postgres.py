@@ -333,7 +333,7 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
 
 
 def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_back(
-    pg_server: Any,
+    pg_server: Any, tmp_path: Path
 ) -> None:
     """A shared write (a clerk's call) refused after it took an id leaves a gap in the
     sequence; the next lone writer numbers from the largest id + 1, as SQLite does, and
@@ -352,8 +352,11 @@ def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_bac
             " SELECT id, 'service', '2026-11-20', 'GAP', '' FROM customers LIMIT 1"
         )
         conn.execute("ROLLBACK")
-    added = invoke(url, "event", "add", "C001", "--kind", "service", "--date", "2026-11-20",
-                   "--ref", "WO1", "--staff", "赵强")  # fmt: skip
+    # A lone writer (an import; `event add` is a clerk's write on one customer).
+    events = tmp_path / "events.csv"
+    events.write_text("customer_code,kind,date,ref,staff\nC001,service,2026-11-20,WO1,赵强\n",
+                      encoding="utf-8")  # fmt: skip
+    added = invoke(url, "import", "events", str(events))
     assert added.exit_code == 0, added.output
     with psycopg.connect(url) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id")]

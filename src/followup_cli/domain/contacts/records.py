@@ -15,7 +15,7 @@ from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store
 from followup_cli.domain.callbacks.planning import plan_customer
 from followup_cli.domain.contacts.choice import ContactRule, choose_contact
-from followup_cli.domain.customers.records import resolve_customer_row
+from followup_cli.domain.customers.records import locked_customer_row, resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.store.compare import columns_differ
 from followup_cli.support.config import Config
@@ -108,8 +108,8 @@ def _from_row(row: sqlite3.Row) -> Contact:
 
 
 def add_contact(session: Session, customer_ref: str, data: ContactInput) -> Contact:
-    with session.write() as conn:
-        customer = resolve_customer_row(conn, customer_ref)
+    with session.write(one_customer=True) as conn:
+        customer = locked_customer_row(session, conn, customer_ref)
         contact_id = insert_contact(session, conn, customer["id"], data)
         if data.birthday:
             plan_customer(session, customer["id"])
@@ -211,8 +211,8 @@ def mark_left(session: Session, customer_ref: str, name: str, day: date) -> Cont
     called again (callbacks go to the next contact of callback_order), no longer
     primary (the first contact still there is, one of avoid_roles only if nobody else
     is), their pending birthday greetings cancelled."""
-    with session.write() as conn:
-        customer = resolve_customer_row(conn, customer_ref)
+    with session.write(one_customer=True) as conn:
+        customer = locked_customer_row(session, conn, customer_ref)
         cid = customer["id"]
         row = conn.execute(
             _SELECT + " WHERE ct.customer_id = ? AND ct.name = ?", (cid, name)

@@ -322,8 +322,8 @@ def _set_anniversaries(
 
 def archive_customer(session: Session, ref: str, *, restore: bool = False) -> Customer:
     """Archive (or restore) a customer: archived customers get no callbacks."""
-    with session.write() as conn:
-        row = resolve_customer_row(conn, ref)
+    with session.write(one_customer=True) as conn:
+        row = locked_customer_row(session, conn, ref)
         conn.execute(
             "UPDATE customers SET archived = ?, archived_on = ?, updated_at = ?, changed_by = ?"
             " WHERE id = ?",

@@ -11,7 +11,7 @@ from typing import Any
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks.planning import Planner
-from followup_cli.domain.customers.records import resolve_customer_row
+from followup_cli.domain.customers.records import locked_customer_row, resolve_customer_row
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import get_staff
 from followup_cli.domain.texts import record
@@ -161,8 +161,8 @@ class EventAdded:
 def add_event(session: Session, customer_ref: str, data: EventInput) -> EventAdded:
     """Record an event and plan its callbacks, in one transaction."""
 
-    with session.write() as conn:
-        customer = resolve_customer_row(conn, customer_ref)
+    with session.write(one_customer=True) as conn:
+        customer = locked_customer_row(session, conn, customer_ref)
         if data.staff:
             get_staff(conn, data.staff, "--staff")
         contact_id = event_contact_id(conn, customer, data.contact) if data.contact else None
