@@ -286,7 +286,7 @@ def rehearse(
         with session.read():
             last_call, last_callback = _copy(conn, stage, kind)
             last_customer = _last_id(conn, "customers")
-            version = _data_version(conn)
+            version = data_version(conn)
             shared = shared_print(conn, kind)
             _customer_prints(conn, PRINTS)
             conn.set_authorizer(_refuse_real_writes)
@@ -304,7 +304,7 @@ def rehearse(
     return Rehearsal(kind, last_call, last_callback, last_customer, shared, version)
 
 
-def _data_version(conn: sqlite3.Connection) -> int:
+def data_version(conn: sqlite3.Connection) -> int:
     # SQLite-only: PRAGMA data_version changes when another connection commits.
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
@@ -313,7 +313,7 @@ def changed_customers(conn: sqlite3.Connection, rehearsal: Rehearsal) -> list[in
     """Inside the write transaction: the file's customers whose rows changed since the
     rehearsal read them (another process wrote to them meanwhile); None when what every
     customer depends on changed (rehearse again). Nothing committed meanwhile: none."""
-    if _data_version(conn) == rehearsal.data_version:
+    if data_version(conn) == rehearsal.data_version:
         return []
     if shared_print(conn, rehearsal.kind) != rehearsal.shared:
         return None

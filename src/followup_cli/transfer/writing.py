@@ -482,14 +482,14 @@ def _write_later(session: Session, report: ImportReport, first: int, last: int, 
     as they are now. Each transaction moves the record of the customers still owed on
     (domain/callbacks/owed.py): killed meanwhile, the next command plans the rest."""
     conn = session.conn
-    seen = _data_version(conn)  # (this connection's own commits leave it as it is)
+    seen = rehearsal.data_version(conn)  # (this connection's own commits leave it as it is)
     others_wrote = False
     try:
         for chunk in rehearsal.later_chunks(conn, first, last):
             with write_transaction(conn):
                 started = time.perf_counter()
                 touched: list[int] = []
-                others_wrote = others_wrote or _data_version(conn) != seen
+                others_wrote = others_wrote or rehearsal.data_version(conn) != seen
                 if others_wrote:
                     touched = rehearsal.touched_meanwhile(conn, chunk.first, chunk.last)
                     rehearsal.forget_later(conn, touched)
@@ -520,12 +520,6 @@ def _write_later(session: Session, report: ImportReport, first: int, last: int, 
     finally:
         rehearsal.drop_later(conn)
     tidy(session, None)
-
-
-def _data_version(conn: sqlite3.Connection) -> int:
-    # SQLite-only: PRAGMA data_version moves when another connection commits (the
-    # rehearsal, which writes this way, is SQLite's).
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 @contextmanager
