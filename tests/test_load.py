@@ -976,6 +976,9 @@ def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
         conn.close()
     ok(initdb("due"))
     assert _owed_record(db_path) == {**record, "pid": os.getppid()}
+    owing = ok(initdb("db", "check")).stdout
+    n = record["last"] - record["first"] + 1
+    assert f"callbacks owed: {n} new customers; the import (process {os.getppid()})" in owing
     assert dump_by_keys(db_path) != dump_by_keys(plain_db)
     conn = open_db(db_path)
     try:
@@ -986,6 +989,8 @@ def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
         conn.commit()
     finally:
         conn.close()
+    stopped = ok(initdb("db", "check")).stdout
+    assert f"callbacks owed: {n} new customers of an import that stopped" in stopped
     ok(initdb("due"))
     assert _owed_record(db_path) is None
     # The same rows, but for the days levelling chose for first contacts: the customers
