@@ -1001,3 +1001,180 @@ def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
     consistent(db_path)
     check = ok(initdb("db", "check"))
     assert "Integrity: ok; foreign keys: ok" in check.stdout
+
+
+# -- a large calls import: the yearly floors its calls re-anchor, after it ---------------
+
+
+def _small_yearly_runs(patch: Any) -> None:
+    """The sizes of a bench-sized calls import, made small: the re-anchored yearly
+    floors held back from 10 rows on, about 12 rows per transaction."""
+    from followup_cli.transfer import rehearsal
+
+    patch.setattr(rehearsal, "LATER_AT_LEAST", 10)
+    patch.setattr(rehearsal, "LATER_CHUNK", 12)
+
+
+def _yearly_record(db: Path) -> Any:
+    conn = open_db(db)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'yearly_owed'").fetchone()
+        return None if row is None else json.loads(row[0])
+    finally:
+        conn.close()
+
+
+def _pending(db: Path) -> list[tuple[Any, ...]]:
+    """Every pending callback as what it is (no ids, no stamps)."""
+    conn = open_db(db)
+    try:
+        return conn.execute(
+            "SELECT u.code, b.reason, b.role, b.due_on, b.planned_on, b.plan_key, b.assignee,"
+            " b.level, b.attempts FROM callbacks b JOIN customers u ON u.id = b.customer_id"
+            " WHERE b.status = 'pending' ORDER BY 1, 2, 3, 6"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_a_large_calls_import_re_anchors_the_yearly_floors_in_short_transactions(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The calls and the rest of their settling in one transaction, the yearly floors
+    they re-anchor after it in several short ones: the same rows, ids included, as the
+    plain way's; nothing left owed."""
+    import shutil
+
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = calls_file(tmp_path, 40, 600)
+    with monkeypatch.context() as patch:
+        _small_yearly_runs(patch)
+        r = ok(initdb("--debug", "import", "calls", str(path)))
+        held = re.search(r"write lock held [\d.]+ s at most, in (\d+) transactions", r.stderr)
+        assert held is not None, r.stderr
+        assert int(held.group(1)) >= 3
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        plain = ok(initdb("import", "calls", str(path), db=plain_db))
+    assert r.stdout.replace(str(db_path), "") == plain.stdout.replace(str(plain_db), "")
+    assert dump(db_path) == dump(plain_db)
+    conn = open_db(db_path)
+    try:
+        cancelled = conn.execute(
+            "SELECT count(*) FROM callbacks WHERE reason = 'yearly' AND status = 'cancelled'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert cancelled >= 10  # re-anchoring was exercised
+    assert _yearly_record(db_path) is None
+    consistent(db_path)
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_a_clerks_call_between_two_runs_re_anchors_that_floor_on_its_own_day(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Between two of the short transactions a clerk reaches one of the file's customers
+    whose floor waits in a later run: it is anchored on the clerk's call, as when the
+    clerk calls after the whole file; every pending callback is the plain way's (but
+    for the count of re-anchorings before that customer's, which it did not keep)."""
+    import shutil
+
+    from followup_cli.transfer import rehearsal
+    from followup_cli.transfer.results import ImportReport
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = calls_file(tmp_path, 40, 600)
+    clerk = ("log-call", "K00038", "--outcome", "reached", "--at", "2026-11-22 09:00")
+    original = ImportReport.held
+    holds: list[float] = []
+
+    def held_then_a_clerk_calls(self: Any, seconds: float) -> None:
+        original(self, seconds)
+        holds.append(seconds)
+        if len(holds) == 2:
+            ok(initdb(*clerk))
+
+    with monkeypatch.context() as patch:
+        _small_yearly_runs(patch)
+        patch.setattr(ImportReport, "held", held_then_a_clerk_calls)
+        r = ok(initdb("--debug", "import", "calls", str(path)))
+        assert "settled again inside the lock: 1 customers written to meanwhile" in r.stderr
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        ok(initdb("import", "calls", str(path), db=plain_db))
+    ok(initdb(*clerk, db=plain_db))
+
+    def chains_uncounted(db: Path) -> list[tuple[Any, ...]]:
+        # A plan key counts the closed yearly contacts before it: the clerk's customer's
+        # floor, re-anchored once on the clerk's call, has not the file's re-anchorings
+        # before it as cancelled rows.
+        return [r[:5] + (re.sub(r":\d+$", "", r[5]),) + r[6:] for r in _pending(db)]
+
+    assert chains_uncounted(db_path) == chains_uncounted(plain_db)
+    assert _pending(db_path) != _pending(plain_db)  # (only that count differs)
+    assert _yearly_record(db_path) is None
+    consistent(db_path)
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_next_due(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A calls import cut off after its first run of yearly floors (the disk full) says
+    so; once its process is gone, the next `due` re-anchors the rest on each customer's
+    last reached call: every pending callback is then the plain way's, but for the
+    days levelling chose and the re-anchorings before the last one, not kept."""
+    import shutil
+
+    from followup_cli.domain.callbacks import store
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = calls_file(tmp_path, 40, 600)
+    original = store.insert_rehearsed_run
+    runs: list[int] = []
+
+    def one_run_then_the_disk_is_full(*args: Any, **kwargs: Any) -> int:
+        runs.append(1)
+        if len(runs) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return original(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        _small_yearly_runs(patch)
+        patch.setattr(store, "insert_rehearsed_run", one_run_then_the_disk_is_full)
+        cut = ok(initdb("import", "calls", str(path)))
+        assert "600 new" in cut.stdout
+        assert "customers are not written yet" in cut.stderr, cut.stderr
+        patch.setattr(rehearsal, "REHEARSALS", 0)
+        ok(initdb("import", "calls", str(path), db=plain_db))
+    record = _yearly_record(db_path)
+    assert record is not None, record
+    assert _pending(db_path) != _pending(plain_db)
+    conn = open_db(db_path)
+    try:
+        conn.execute(
+            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'yearly_owed'",
+            (_dead_pid(),),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    ok(initdb("due"))
+    assert _yearly_record(db_path) is None
+
+    def unlevelled(db: Path) -> list[tuple[Any, ...]]:
+        # (Without the day levelling chose, nor the count of re-anchorings before it:
+        # re-anchored on the last reached call, a floor keeps none of the earlier ones.)
+        return [r[:3] + (re.sub(r":\d{4}-\d\d-\d\d:\d+$", "", r[5]),) + r[6:] for r in _pending(db)]
+
+    assert unlevelled(db_path) == unlevelled(plain_db)
+    consistent(db_path)

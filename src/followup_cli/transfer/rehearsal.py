@@ -52,6 +52,13 @@ REHEARSALS = 3
 LATER_AT_LEAST = 20_000
 LATER_CHUNK = 25_000
 LATER = "_rehearsed_callbacks_later"
+# A calls import's re-anchored yearly floors, held back the same way: the new yearly
+# contacts and the cancellations of those they replace, and the customers they are of
+# (with the last of the file's calls: a clerk's call after it re-anchors it again).
+YEARLY_LATER = "_rehearsed_yearly_later"
+YEARLY_CHANGES_LATER = "_rehearsed_yearly_changes_later"
+YEARLY_HELD = "_rehearsal_yearly_held"
+REANCHORED = "re-anchored by a reached call"  # (callbacks.cancel_reanchored_yearly's note)
 # More of the file's customers than this changed meanwhile: rehearse again rather than
 # settle them one by one inside the write lock.
 SETTLE_AGAIN_AT_MOST = 500
@@ -480,3 +487,120 @@ def forget_later(conn: sqlite3.Connection, ids: list[int]) -> None:
 
 def drop_later(conn: sqlite3.Connection) -> None:
     conn.execute(f"DROP TABLE IF EXISTS temp.{LATER}")
+
+
+# -- a large calls import's re-anchored yearly floors, after it ------------------------
+
+
+def hold_back_reanchored_yearly(conn: sqlite3.Connection, rehearsal: Rehearsal) -> int:
+    """Outside the lock, after a calls import's rehearsal: for each customer whose yearly
+    rows in it are only the re-anchoring of its floor (its pending yearly contact
+    cancelled by a reached call, a new one planned, none completed by a call), those
+    rows moved out of the ones written with the file, if they are LATER_AT_LEAST or
+    more; returns how many (0: all are written with the file)."""
+    for table in (YEARLY_LATER, YEARLY_CHANGES_LATER, YEARLY_HELD):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    if rehearsal.kind != "calls":
+        return 0
+    new, changed = DELTAS["callbacks_new"], DELTAS["callbacks_changed"]
+    # (A yearly contact a call of the file names, as the callback it was about, or that
+    # another callback names, is written with the file: so are its customer's.)
+    named = (
+        f"id NOT IN (SELECT callback_id FROM temp.{DELTAS['calls_new']}"
+        " WHERE callback_id IS NOT NULL) AND id NOT IN (SELECT parent_id FROM"
+        f" temp.{new} WHERE parent_id IS NOT NULL)"
+    )
+    conn.execute(
+        f"CREATE TEMP TABLE {YEARLY_HELD} AS SELECT customer_id AS id FROM ("
+        " SELECT customer_id, (call_id IS NULL AND parent_id IS NULL"
+        f" AND {named}) AS plain FROM temp.{new} WHERE reason = 'yearly'"
+        " UNION ALL SELECT customer_id, (status = 'cancelled' AND call_id IS NULL"
+        f" AND note = :why AND {named}) FROM temp.{changed} WHERE reason = 'yearly'"
+        ") GROUP BY customer_id HAVING min(plain) = 1 ORDER BY customer_id",
+        {"why": REANCHORED},
+    )
+    conn.execute(f"CREATE UNIQUE INDEX temp.{YEARLY_HELD}_id ON {YEARLY_HELD} (id)")
+    held = f"reason = 'yearly' AND customer_id IN (SELECT id FROM temp.{YEARLY_HELD})"
+    count = conn.execute(
+        f"SELECT (SELECT count(*) FROM temp.{new} WHERE {held})"
+        f" + (SELECT count(*) FROM temp.{changed} WHERE {held})"
+    ).fetchone()[0]
+    if count < LATER_AT_LEAST:
+        conn.execute(f"DROP TABLE temp.{YEARLY_HELD}")
+        return 0
+    # The cancellations keep the stamp of the row they cancel as it was: a clerk who
+    # changed that row meanwhile is seen (`yearly_touched`).
+    conn.execute(
+        f"CREATE TEMP TABLE {YEARLY_CHANGES_LATER} AS SELECT d.*, m.updated_at AS was_updated_at"
+        f" FROM temp.{changed} d JOIN main.callbacks m ON m.id = d.id WHERE d.reason = 'yearly'"
+        f" AND d.customer_id IN (SELECT id FROM temp.{YEARLY_HELD}) ORDER BY d.customer_id, d.id"
+    )
+    conn.execute(
+        f"CREATE TEMP TABLE {YEARLY_LATER} AS SELECT * FROM temp.{new} WHERE {held} ORDER BY id"
+    )
+    conn.execute(f"CREATE INDEX temp.{YEARLY_LATER}_customer ON {YEARLY_LATER} (customer_id)")
+    conn.execute(
+        f"CREATE INDEX temp.{YEARLY_CHANGES_LATER}_customer ON {YEARLY_CHANGES_LATER} (customer_id)"
+    )
+    conn.execute(f"DELETE FROM temp.{new} WHERE {held}")
+    conn.execute(f"DELETE FROM temp.{changed} WHERE {held}")
+    return int(count)
+
+
+def forget_held_yearly(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """These customers' held-back yearly rows dropped (settled again the plain way)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for table in (YEARLY_LATER, YEARLY_CHANGES_LATER):
+            conn.execute(f"DELETE FROM temp.{table} WHERE customer_id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM temp.{YEARLY_HELD} WHERE id IN ({marks})", chunk)
+
+
+def yearly_runs(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """Outside the lock: the held customers in runs (first id, last id) of about
+    LATER_CHUNK held rows."""
+    counts = dict(
+        conn.execute(
+            f"SELECT customer_id, count(*) FROM (SELECT customer_id FROM temp.{YEARLY_LATER}"
+            f" UNION ALL SELECT customer_id FROM temp.{YEARLY_CHANGES_LATER}) GROUP BY 1"
+        ).fetchall()
+    )
+    runs: list[tuple[int, int]] = []
+    first, rows = None, 0
+    ids = [int(r[0]) for r in conn.execute(f"SELECT id FROM temp.{YEARLY_HELD} ORDER BY id")]
+    for i, customer in enumerate(ids):
+        first = customer if first is None else first
+        rows += int(counts.get(customer, 0))
+        if rows >= LATER_CHUNK or i == len(ids) - 1:
+            runs.append((first, customer))
+            first, rows = None, 0
+    return runs
+
+
+def yearly_touched(conn: sqlite3.Connection, first: int, last: int, last_call: int) -> list[int]:
+    """Inside the lock: the held customers first..last another process wrote to since
+    the rehearsal, so that their held rows would be wrong: the yearly contact to cancel
+    changed or gone, another one pending, the customer archived, or a call after the
+    file's last one."""
+    return [
+        int(r[0])
+        for r in conn.execute(
+            f"SELECT h.id FROM temp.{YEARLY_HELD} h WHERE h.id BETWEEN :first AND :last AND ("
+            f" EXISTS (SELECT 1 FROM temp.{YEARLY_CHANGES_LATER} d JOIN main.callbacks m"
+            " ON m.id = d.id WHERE d.customer_id = h.id AND (m.status != 'pending'"
+            " OR m.updated_at IS NOT d.was_updated_at))"
+            " OR EXISTS (SELECT 1 FROM main.callbacks m WHERE m.customer_id = h.id"
+            " AND m.status = 'pending' AND m.reason = 'yearly' AND m.id NOT IN"
+            f" (SELECT id FROM temp.{YEARLY_CHANGES_LATER} WHERE customer_id = h.id))"
+            " OR EXISTS (SELECT 1 FROM main.customers c WHERE c.id = h.id AND c.archived)"
+            " OR EXISTS (SELECT 1 FROM main.calls k WHERE k.customer_id = h.id"
+            " AND k.id > :last_call)) ORDER BY h.id",
+            {"first": first, "last": last, "last_call": last_call},
+        )
+    ]
+
+
+def drop_held_yearly(conn: sqlite3.Connection) -> None:
+    for table in (YEARLY_LATER, YEARLY_CHANGES_LATER, YEARLY_HELD):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")

@@ -8,14 +8,21 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.due_keeping import tidy
-from followup_cli.domain.callbacks.owed import owed, record_owed
+from followup_cli.domain.callbacks.owed import (
+    owed,
+    reanchor_yearly,
+    record_owed,
+    record_yearly_owed,
+    yearly_owed,
+)
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.calls import log as calls
 from followup_cli.domain.contacts import records as contacts
@@ -442,7 +449,8 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
         except rehearsal.RehearsalUnsupported:
             break
         later = rehearsal.hold_back_new_customers_callbacks(conn, rehearsed)
-        with write_phase(session, report, tidy_after=not later):
+        yearly = rehearsal.hold_back_reanchored_yearly(conn, rehearsed)
+        with write_phase(session, report, tidy_after=not (later or yearly)):
             changed = rehearsal.changed_customers(conn, rehearsed)
             if changed is None or len(changed) > rehearsal.SETTLE_AGAIN_AT_MOST:
                 continue  # (nothing written: rehearse again)
@@ -450,6 +458,8 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
             if plan.first is not None:
                 plan.first()
             rehearsal.forget_customers(conn, changed)
+            if yearly:
+                rehearsal.forget_held_yearly(conn, changed)
             moved = rehearsal.apply_rehearsal(conn, rehearsed)
             if changed:
                 plan.again(changed)
@@ -459,12 +469,25 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
                 rehearsed.last_customer + 1,
                 _count(conn, "SELECT max(id) FROM customers"),
             )
+            file_calls = (
+                rehearsed.last_call + moved.calls + 1,
+                _count(conn, "SELECT coalesce(max(id), 0) FROM calls"),
+            )
             if later:
                 record_owed(conn, *new_customers)
+            if yearly:
+                first_held, last_held = conn.execute(
+                    f"SELECT min(id), max(id) FROM temp.{rehearsal.YEARLY_HELD}"
+                ).fetchone()
+                if first_held is not None:
+                    record_yearly_owed(conn, int(first_held), int(last_held), file_calls)
         if later:
             _write_later(session, report, *new_customers, moved.callbacks)
+        if yearly:
+            _write_yearly_later(session, report, moved.callbacks, file_calls)
         return
     rehearsal.drop_later(conn)
+    rehearsal.drop_held_yearly(conn)
     with write_phase(session, report):
         plan.plain()
 
@@ -482,44 +505,126 @@ def _write_later(session: Session, report: ImportReport, first: int, last: int, 
     as they are now. Each transaction moves the record of the customers still owed on
     (domain/callbacks/owed.py): killed meanwhile, the next command plans the rest."""
     conn = session.conn
+
+    def run(chunk: rehearsal.Chunk, others_wrote: bool) -> int:
+        touched: list[int] = []
+        if others_wrote:
+            touched = rehearsal.touched_meanwhile(conn, chunk.first, chunk.last)
+            rehearsal.forget_later(conn, touched)
+        written = callbacks.insert_rehearsed_run(
+            conn, rehearsal.LATER, chunk.first_id, chunk.last_id, shift
+        )
+        if touched:
+            before = _planned(conn)
+            Planner(session, conn).plan_customers(touched)
+            written += max(_planned(conn) - before, 0)
+            report.settled_again += len(touched)
+        record_owed(conn, chunk.last + 1, last)
+        return written
+
+    def left() -> int:
+        found = owed(conn)
+        return 0 if found is None else max(found.last - found.first + 1, 0)
+
+    try:
+        chunks = rehearsal.later_chunks(conn, first, last)
+        done = _in_short_transactions(session, report, [partial(run, c) for c in chunks], left)
+    finally:
+        rehearsal.drop_later(conn)
+    if done:
+        tidy(session, None)
+
+
+def _write_yearly_later(
+    session: Session, report: ImportReport, shift: int, calls: tuple[int, int]
+) -> None:
+    """A large calls import's re-anchored yearly floors, after the file (held back:
+    rehearsal.hold_back_reanchored_yearly), as `_write_later` writes a customers
+    import's callbacks: a held customer another process wrote to meanwhile is
+    re-anchored the plain way, on its rows as they are now (owed.reanchor_yearly)."""
+    conn = session.conn
+    runs = rehearsal.yearly_runs(conn)
+    last = runs[-1][1] if runs else 0
+    run_table = "_rehearsed_yearly_run"
+
+    def run(bounds: tuple[int, int], others_wrote: bool) -> int:
+        first_id, last_id = bounds
+        touched: list[int] = []
+        if others_wrote:
+            touched = rehearsal.yearly_touched(conn, first_id, last_id, calls[1])
+            rehearsal.forget_held_yearly(conn, touched)
+        before = _planned(conn)
+        conn.execute(f"DROP TABLE IF EXISTS temp.{run_table}")
+        conn.execute(
+            f"CREATE TEMP TABLE {run_table} AS SELECT * FROM temp.{rehearsal.YEARLY_CHANGES_LATER}"
+            " WHERE customer_id BETWEEN ? AND ?",
+            (first_id, last_id),
+        )
+        ids = callbacks.IdShift(2**62, 0, 2**62, 0)  # (no call or callback of the file named)
+        callbacks.apply_rehearsed_changes(conn, run_table, ids)
+        callbacks.insert_rehearsed_run(
+            conn, rehearsal.YEARLY_LATER, first_id, last_id, shift, by="customer_id"
+        )
+        conn.execute(f"DROP TABLE temp.{run_table}")
+        if touched:
+            reanchor_yearly(session, conn, touched)
+            report.settled_again += len(touched)
+        record_yearly_owed(conn, last_id + 1, last, calls)
+        return _planned(conn) - before  # (a floor re-anchored: one pending for another)
+
+    def left() -> int:
+        found = yearly_owed(conn)
+        if found is None:
+            return 0
+        return _count(
+            conn,
+            "SELECT count(DISTINCT customer_id) FROM calls WHERE id BETWEEN ? AND ?"
+            " AND outcome = 'reached' AND customer_id BETWEEN ? AND ?",
+            (found.first_call, found.last_call, found.first, found.last),
+        )
+
+    try:
+        done = _in_short_transactions(session, report, [partial(run, r) for r in runs], left)
+    finally:
+        rehearsal.drop_held_yearly(conn)
+    if done:
+        tidy(session, None)
+
+
+def _in_short_transactions(
+    session: Session,
+    report: ImportReport,
+    steps: list[Callable[[bool], int]],
+    left: Callable[[], int],
+) -> bool:
+    """Run each step (told whether another process wrote since the first) in a write
+    transaction of its own, the lock left free between two as long as the last held
+    it; what each wrote counted as planned. A step that cannot write (the database
+    busy past the timeout, the disk full) ends it: `left()` says what is still owed
+    (report.owed_left; the next command writes it) and False is returned."""
+    conn = session.conn
     seen = rehearsal.data_version(conn)  # (this connection's own commits leave it as it is)
     others_wrote = False
     try:
-        for chunk in rehearsal.later_chunks(conn, first, last):
+        for i, step in enumerate(steps):
             with write_transaction(conn):
                 started = time.perf_counter()
-                touched: list[int] = []
                 others_wrote = others_wrote or rehearsal.data_version(conn) != seen
-                if others_wrote:
-                    touched = rehearsal.touched_meanwhile(conn, chunk.first, chunk.last)
-                    rehearsal.forget_later(conn, touched)
-                written = callbacks.insert_rehearsed_run(
-                    conn, rehearsal.LATER, chunk.first_id, chunk.last_id, shift
-                )
-                if touched:
-                    before = _planned(conn)
-                    Planner(session, conn).plan_customers(touched)
-                    written += max(_planned(conn) - before, 0)
-                record_owed(conn, chunk.last + 1, last)
+                written = step(others_wrote)
             held = time.perf_counter() - started
             report.held(held)
             report.callbacks_planned += written
-            report.settled_again += len(touched)
-            if chunk.last < last:
+            if i < len(steps) - 1:
                 # SQLite's lock is not fair: a clerk waiting for it looks again every
                 # 100 ms at most, and a writer that took it again at once would keep it
                 # from them to the end. Let the lock be free as long as it was held.
                 time.sleep(max(LATER_PAUSE_S, held))
     except (sqlite3.Error, DatabaseBusy, StorageError):
-        # The file is in; what its new customers are still owed stays recorded, for
-        # the next command to plan (busy past the timeout, the disk full).
+        # The file is in; what is still owed stays recorded, for the next command.
         with suppress(sqlite3.Error):
-            left = owed(conn)
-            report.owed_left = 0 if left is None else max(left.last - left.first + 1, 0)
-        return
-    finally:
-        rehearsal.drop_later(conn)
-    tidy(session, None)
+            report.owed_left = left()
+        return False
+    return True
 
 
 @contextmanager

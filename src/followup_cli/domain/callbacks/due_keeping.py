@@ -28,7 +28,7 @@ from typing import Any
 from followup_cli.domain.callbacks import due_summary
 from followup_cli.domain.callbacks.due import CELL_SEPARATOR, DueEntries, DueEntry, DueFilter
 from followup_cli.domain.callbacks.due_text import ContactText, ReasonText, csv_cells
-from followup_cli.domain.callbacks.owed import owed, plan_owed
+from followup_cli.domain.callbacks.owed import owed, plan_owed, reanchor_owed, yearly_owed
 from followup_cli.domain.session import Session
 from followup_cli.render.csv_writer import line_text
 from followup_cli.render.due_rows import DAYS_CELL, URGENCY_CELL, due_columns, due_record
@@ -142,12 +142,14 @@ def tidy(session: Session, seconds: float | None) -> int:
     if summary is None or summary.day < today:
         write_if_free(conn, lambda: due_summary.roll(conn, config, today))
     done = 0
-    # First the callbacks a killed import still owed its new customers (owed.py).
-    while (seconds is None or time.monotonic() - started < seconds) and owed(conn) is not None:
-        planned: list[int] = []
-        if not write_if_free(conn, partial(plan_owed, session, planned)) or not planned[0]:
-            break
-        done += planned[0]
+    # First what a cut-off import still owed: its new customers' callbacks, its reached
+    # calls' yearly floors (owed.py).
+    for record, step in ((owed, plan_owed), (yearly_owed, reanchor_owed)):
+        while (seconds is None or time.monotonic() - started < seconds) and record(conn):
+            planned: list[int] = []
+            if not write_if_free(conn, partial(step, session, planned)) or not planned[0]:
+                break
+            done += planned[0]
     for pending, step in (("due_dirty", _settle_batch), ("due_unlined", _line_batch)):
         while seconds is None or time.monotonic() - started < seconds:
             if conn.execute(f"SELECT 1 FROM {pending} LIMIT 1").fetchone() is None:

@@ -16,6 +16,14 @@ the plain way (`Planner.plan_customers`, what the import itself would have done)
 batches, once the process named in the record is gone. While owed, a customer is in
 the file and every list, without its planned callbacks: for a second or two while the
 import runs, or until the next command after a killed one.
+
+A large calls import does the same with the yearly floor its reached calls re-anchor
+(each customer's pending yearly contact cancelled and planned again a year after the
+call: 76,000 customers' for a file of 100,000 calls): the calls and the rest of their
+settling in one transaction, the re-anchoring after it in short ones, the customers
+still waiting recorded (meta `yearly_owed`: a range of customer ids, the ids of the
+file's calls, the process); a recovery re-anchors each on its last reached call
+(`reanchor_owed`), as settling that call does.
 """
 
 from __future__ import annotations
@@ -24,12 +32,14 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 
 from followup_cli.domain.session import Session
 from followup_cli.store.busy import process_alive
 from followup_cli.store.meta import delete_meta, get_meta, set_meta
 
 OWED_KEY = "callbacks_owed"
+YEARLY_OWED_KEY = "yearly_owed"
 # New customers planned the plain way per batch of a recovery (one short transaction).
 PLAN_BATCH = 2000
 
@@ -45,6 +55,12 @@ class Owed:
         return self.pid != os.getpid() and process_alive(self.pid)
 
 
+@dataclass(frozen=True)
+class YearlyOwed(Owed):
+    first_call: int = 0  # the file's calls: ids first_call..last_call
+    last_call: int = -1
+
+
 def owed(conn: sqlite3.Connection) -> Owed | None:
     """The record, if there is one that reads (an unreadable one is dropped by the next
     `plan_owed`, as nothing could be planned from it)."""
@@ -58,6 +74,24 @@ def owed(conn: sqlite3.Connection) -> Owed | None:
         return Owed(0, -1, 0)
 
 
+def yearly_owed(conn: sqlite3.Connection) -> YearlyOwed | None:
+    """The calls import's record (as `owed`)."""
+    raw = get_meta(conn, YEARLY_OWED_KEY)
+    if raw is None:
+        return None
+    try:
+        found = json.loads(raw)
+        return YearlyOwed(
+            int(found["first"]),
+            int(found["last"]),
+            int(found["pid"]),
+            int(found["calls"][0]),
+            int(found["calls"][1]),
+        )
+    except (ValueError, TypeError, KeyError, IndexError):
+        return YearlyOwed(0, -1, 0)
+
+
 def record_owed(conn: sqlite3.Connection, first: int, last: int) -> None:
     """Inside the caller's write transaction: customers first..last are owed their
     callbacks (none left: the record removed)."""
@@ -65,6 +99,43 @@ def record_owed(conn: sqlite3.Connection, first: int, last: int) -> None:
         delete_meta(conn, OWED_KEY)
         return
     set_meta(conn, OWED_KEY, json.dumps({"first": first, "last": last, "pid": os.getpid()}))
+
+
+def record_yearly_owed(
+    conn: sqlite3.Connection, first: int, last: int, calls: tuple[int, int]
+) -> None:
+    """Inside the caller's write transaction: the customers first..last with a reached
+    call among the file's (`calls`: its first and last id) may wait for their yearly
+    floor to be re-anchored (none left: the record removed)."""
+    if first > last:
+        delete_meta(conn, YEARLY_OWED_KEY)
+        return
+    record = {"first": first, "last": last, "pid": os.getpid(), "calls": list(calls)}
+    set_meta(conn, YEARLY_OWED_KEY, json.dumps(record))
+
+
+def reanchor_yearly(session: Session, conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Inside a write transaction: each of these customers' yearly floor anchored on its
+    last reached call, as settling that call does (log.py): a pending yearly contact
+    planned otherwise cancelled, then the customer's plan completed (a customer whose
+    floor is already there is left as it is)."""
+    if not ids:
+        return
+    # Only a recovery or a clerk's write meanwhile loads the planner.
+    from followup_cli.domain.callbacks.planning import Planner
+    from followup_cli.domain.callbacks.store import cancel_reanchored_yearly
+
+    planner = Planner(session, conn)
+    yearly = planner.interval(session.config["planning"]["yearly_interval"], "yearly_interval")
+    marks = ", ".join("?" for _ in ids)
+    for customer_id, day in conn.execute(
+        "SELECT customer_id, max(day) FROM calls WHERE outcome = 'reached'"
+        f" AND customer_id IN ({marks}) GROUP BY customer_id",
+        ids,
+    ).fetchall():
+        last = date.fromisoformat(str(day))
+        cancel_reanchored_yearly(conn, int(customer_id), yearly.after(last), last, session.stamp)
+    planner.plan_customers(ids)
 
 
 def plan_owed(session: Session, counted: list[int]) -> bool:
@@ -91,5 +162,29 @@ def plan_owed(session: Session, counted: list[int]) -> bool:
 
         Planner(session, conn).plan_customers(ids)
     record_owed(conn, last + 1, found.last)
+    counted.append(max(len(ids), 1))
+    return True
+
+
+def reanchor_owed(session: Session, counted: list[int]) -> bool:
+    """As `plan_owed`, for a calls import's yearly floors: up to PLAN_BATCH of the
+    customers it recorded, re-anchored the plain way (`reanchor_yearly`)."""
+    conn = session.conn
+    found = yearly_owed(conn)
+    if found is None or found.writer_alive:
+        counted.append(0)
+        return True
+    ids = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT DISTINCT customer_id FROM calls WHERE id BETWEEN ? AND ?"
+            " AND outcome = 'reached' AND customer_id BETWEEN ? AND ?"
+            f" ORDER BY customer_id LIMIT {PLAN_BATCH}",
+            (found.first_call, found.last_call, found.first, found.last),
+        )
+    ]
+    reanchor_yearly(session, conn, ids)
+    done_to = ids[-1] if len(ids) == PLAN_BATCH else found.last
+    record_yearly_owed(conn, done_to + 1, found.last, (found.first_call, found.last_call))
     counted.append(max(len(ids), 1))
     return True

@@ -404,27 +404,31 @@ def insert_rehearsed(conn: sqlite3.Connection, planned: str, ids: IdShift) -> in
 
 
 def insert_rehearsed_run(
-    conn: sqlite3.Connection, planned: str, first_id: int, last_id: int, shift: int
+    conn: sqlite3.Connection, planned: str, first: int, last: int, shift: int, *, by: str = "id"
 ) -> int:
-    """The callbacks a rehearsed import planned with ids first_id..last_id, from
-    `temp.{planned}` (none names a callback or a call of the import), after the rest of
-    the import (rehearsal.hold_back_new_customers_callbacks): their ids moved by `shift`
-    as the rest's were, where no row has them yet (others' rows are numbered past the
-    table's last id, so those ids stay free); else past the table's last id."""
+    """The callbacks a rehearsed import planned, from `temp.{planned}`, whose `by` (their
+    id, or their customer_id) is first..last (none names a callback or a call of the
+    import), after the rest of the import (held back: transfer/rehearsal.py): their ids
+    moved by `shift` as the rest's were, where no row has them yet (others' rows are
+    numbered past the table's last id, so those ids stay free); else numbered past the
+    table's last id, in their order."""
+    if by not in ("id", "customer_id"):
+        raise ValueError(by)
+    rows = f"FROM temp.{planned} AS d WHERE d.{by} BETWEEN ? AND ?"
     taken = conn.execute(
-        "SELECT 1 FROM main.callbacks WHERE id BETWEEN ? AND ? LIMIT 1",
-        (int(first_id) + int(shift), int(last_id) + int(shift)),
+        f"SELECT 1 FROM main.callbacks WHERE id IN (SELECT d.id + {int(shift)} {rows}) LIMIT 1",
+        (first, last),
     ).fetchone()
-    if taken is not None:
-        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM main.callbacks").fetchone()[0])
-        shift = top - (int(first_id) - 1)
     names, values = _moved(conn, IdShift(2**62, 0, 2**62, 0), "d")  # (nothing moved)
-    values[names.index("id")] = f"d.id + {int(shift)}"
+    if taken is None:
+        values[names.index("id")] = f"d.id + {int(shift)}"
+    else:
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM main.callbacks").fetchone()[0])
+        values[names.index("id")] = f"{top} + row_number() OVER (ORDER BY d.id)"
     return conn.execute(
-        f"INSERT INTO main.callbacks ({', '.join(names)})"
-        f" SELECT {', '.join(values)} FROM temp.{planned} AS d"
-        " WHERE d.id BETWEEN ? AND ? ORDER BY d.id",
-        (first_id, last_id),
+        f"INSERT INTO main.callbacks ({', '.join(names)}) SELECT {', '.join(values)} {rows}"
+        " ORDER BY d.id",
+        (first, last),
     ).rowcount
 
 
