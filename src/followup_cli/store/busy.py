@@ -37,6 +37,14 @@ def busy_error() -> DatabaseBusy:
     )
 
 
+# A writer that writes in many short transactions (an import's last steps) leaves the
+# lock free at least this long before taking it again: longer than SQLite's busy
+# handler sleeps between two looks at the lock (100 ms at most), so that a clerk
+# waiting for it gets it (SQLite's lock is not fair: a writer that took it again at
+# once would keep it from them to the end).
+YIELD_S = 0.12
+
+
 # A write that a read command does on the side (the day's greeting roll) waits this
 # long for the lock, then gives up: the read goes on, and a later command does it.
 SIDE_WRITE_WAIT_MS = 100

@@ -30,7 +30,7 @@ from followup_cli.domain.customers import records as customers
 from followup_cli.domain.events import records as events
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
-from followup_cli.store.busy import IMPORT_WRITING_KEY, import_record
+from followup_cli.store.busy import IMPORT_WRITING_KEY, YIELD_S, import_record
 from followup_cli.store.compare import columns_differ
 from followup_cli.store.connection import write_if_free, write_transaction
 from followup_cli.store.engines import stage_row
@@ -492,11 +492,6 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
         plan.plain()
 
 
-# The least pause between two short transactions of held-back callbacks: longer than
-# SQLite's busy handler sleeps between two looks at the lock (100 ms at most).
-LATER_PAUSE_S = 0.12
-
-
 def _write_later(session: Session, report: ImportReport, first: int, last: int, shift: int) -> None:
     """A large customers import's new customers' callbacks, after the file, as its
     rehearsal planned them (held back: rehearsal.hold_back_new_customers_callbacks), in
@@ -598,15 +593,18 @@ def _in_short_transactions(
     left: Callable[[], int],
 ) -> bool:
     """Run each step (told whether another process wrote since the first) in a write
-    transaction of its own, the lock left free between two as long as the last held
-    it; what each wrote counted as planned. A step that cannot write (the database
+    transaction of its own, the lock left free before each as long as it was last held
+    (the first: as long as the file's transaction held it); what each wrote counted as
+    planned. A step that cannot write (the database
     busy past the timeout, the disk full) ends it: `left()` says what is still owed
     (report.owed_left; the next command writes it) and False is returned."""
     conn = session.conn
     seen = rehearsal.data_version(conn)  # (this connection's own commits leave it as it is)
     others_wrote = False
+    held = report.lock_longest_s  # (the file's transaction, just committed)
     try:
-        for i, step in enumerate(steps):
+        for step in steps:
+            time.sleep(max(YIELD_S, held))  # (the lock left free: store/busy.py)
             with write_transaction(conn):
                 started = time.perf_counter()
                 others_wrote = others_wrote or rehearsal.data_version(conn) != seen
@@ -614,11 +612,6 @@ def _in_short_transactions(
             held = time.perf_counter() - started
             report.held(held)
             report.callbacks_planned += written
-            if i < len(steps) - 1:
-                # SQLite's lock is not fair: a clerk waiting for it looks again every
-                # 100 ms at most, and a writer that took it again at once would keep it
-                # from them to the end. Let the lock be free as long as it was held.
-                time.sleep(max(LATER_PAUSE_S, held))
     except (sqlite3.Error, DatabaseBusy, StorageError):
         # The file is in; what is still owed stays recorded, for the next command.
         with suppress(sqlite3.Error):

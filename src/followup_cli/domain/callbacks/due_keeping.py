@@ -33,6 +33,7 @@ from followup_cli.domain.session import Session
 from followup_cli.render.csv_writer import line_text
 from followup_cli.render.due_rows import DAYS_CELL, URGENCY_CELL, due_columns, due_record
 from followup_cli.render.output import cell_width, row_cells
+from followup_cli.store.busy import YIELD_S
 from followup_cli.store.connection import write_if_free
 from followup_cli.support.controls import json_visible
 from followup_cli.support.i18n import LANGUAGES, english, in_language
@@ -142,12 +143,13 @@ def tidy(session: Session, seconds: float | None) -> int:
     if summary is None or summary.day < today:
         write_if_free(conn, lambda: due_summary.roll(conn, config, today))
     done = 0
+    batch = _Batches(conn, seconds)
     # First what a cut-off import still owed: its new customers' callbacks, its reached
     # calls' yearly floors (owed.py).
     for record, step in ((owed, plan_owed), (yearly_owed, reanchor_owed)):
         while (seconds is None or time.monotonic() - started < seconds) and record(conn):
             planned: list[int] = []
-            if not write_if_free(conn, partial(step, session, planned)) or not planned[0]:
+            if not batch.run(partial(step, session, planned)) or not planned[0]:
                 break
             done += planned[0]
     for pending, step in (("due_dirty", _settle_batch), ("due_unlined", _line_batch)):
@@ -155,12 +157,31 @@ def tidy(session: Session, seconds: float | None) -> int:
             if conn.execute(f"SELECT 1 FROM {pending} LIMIT 1").fetchone() is None:
                 break
             counted: list[int] = []
-            if not write_if_free(conn, partial(step, session, counted)) or not counted[:1]:
+            if not batch.run(partial(step, session, counted)) or not counted[:1]:
                 return done
             if not counted[0]:
                 break
             done += counted[0]
     return done
+
+
+class _Batches:
+    """Tidying's batches, each its own transaction if the lock is free. Tidying until
+    done (after an import), the lock is left free before each batch but the first as
+    long as the last one held it, for a clerk waiting for it (store/busy.py YIELD_S);
+    a read's tidying has a moment only and goes on at once."""
+
+    def __init__(self, conn: Any, seconds: float | None) -> None:
+        self.conn, self.seconds = conn, seconds
+        self.last: float | None = None  # how long the last batch held the lock
+
+    def run(self, work: Any) -> bool:
+        if self.seconds is None and self.last is not None:
+            time.sleep(max(YIELD_S, self.last))
+        began = time.monotonic()
+        ran = bool(write_if_free(self.conn, work))
+        self.last = time.monotonic() - began if ran else None
+        return ran
 
 
 def _settle_batch(session: Session, counted: list[int]) -> bool:
