@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -522,12 +522,11 @@ def _write_later(session: Session, report: ImportReport, first: int, last: int, 
         return 0 if found is None else max(found.last - found.first + 1, 0)
 
     try:
-        chunks = rehearsal.later_chunks(conn, first, last)
-        done = _in_short_transactions(session, report, [partial(run, c) for c in chunks], left)
-    finally:
+        steps = [partial(run, c) for c in rehearsal.later_chunks(conn, first, last)]
+    except BaseException:
         rehearsal.drop_later(conn)
-    if done:
-        tidy(session, None)
+        raise
+    _in_short_transactions(session, report, steps, left, rehearsal.drop_later)
 
 
 def _write_yearly_later(
@@ -578,26 +577,24 @@ def _write_yearly_later(
             (found.first_call, found.last_call, found.first, found.last),
         )
 
-    try:
-        done = _in_short_transactions(session, report, [partial(run, r) for r in runs], left)
-    finally:
-        rehearsal.drop_held_yearly(conn)
-    if done:
-        tidy(session, None)
+    steps = [partial(run, r) for r in runs]
+    _in_short_transactions(session, report, steps, left, rehearsal.drop_held_yearly)
 
 
 def _in_short_transactions(
     session: Session,
     report: ImportReport,
-    steps: list[Callable[[bool], int]],
+    steps: Sequence[Callable[[bool], int]],
     left: Callable[[], int],
-) -> bool:
+    drop: Callable[[sqlite3.Connection], None],
+) -> None:
     """Run each step (told whether another process wrote since the first) in a write
     transaction of its own, the lock left free before each as long as it was last held
     (the first: as long as the file's transaction held it); what each wrote counted as
     planned. A step that cannot write (the database
     busy past the timeout, the disk full) ends it: `left()` says what is still owed
-    (report.owed_left; the next command writes it) and False is returned."""
+    (report.owed_left; the next command writes it). Then the held-back rows' temp
+    tables are dropped (`drop`) and, if all was written, the due list tidied."""
     conn = session.conn
     seen = rehearsal.data_version(conn)  # (this connection's own commits leave it as it is)
     others_wrote = False
@@ -616,8 +613,10 @@ def _in_short_transactions(
         # The file is in; what is still owed stays recorded, for the next command.
         with suppress(sqlite3.Error):
             report.owed_left = left()
-        return False
-    return True
+        return
+    finally:
+        drop(conn)  # (the held-back rows' temp tables)
+    tidy(session, None)
 
 
 @contextmanager

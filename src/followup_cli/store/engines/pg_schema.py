@@ -10,6 +10,8 @@ as it was, and a second process that waited finds the work done.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from followup_cli.store.engines.urls import shown_url
@@ -75,8 +77,7 @@ def bring_up_to_date(conn: Any, *, create: bool) -> None:
     # Only a database behind this release loads the migrations.
     from followup_cli.store.migrations import apply_steps
 
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _under_the_write_lock(conn):
         current = server_version(conn)
         _refuse_newer(conn, current)
         apply_steps(conn, _Steps(conn), current)
@@ -87,20 +88,22 @@ def bring_up_to_date(conn: Any, *, create: bool) -> None:
                 )
             )
         conn.renew_numbering(conn.numbering_behind())
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def _renew_numbering(conn: Any) -> None:
     """A database of this schema whose ids an earlier release numbered without
     sequences: numbered as this one numbers them (pg_sql.row_numbering), under the
     write lock, once."""
+    with _under_the_write_lock(conn):
+        conn.renew_numbering(conn.numbering_behind())
+
+
+@contextmanager
+def _under_the_write_lock(conn: Any) -> Iterator[None]:
+    """BEGIN IMMEDIATE (the lone writer's lock) ... COMMIT, rolled back on any error."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.renew_numbering(conn.numbering_behind())
+        yield
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
