@@ -477,12 +477,16 @@ def touched_meanwhile(conn: sqlite3.Connection, first: int, last: int) -> list[i
 def forget_later(conn: sqlite3.Connection, ids: list[int]) -> None:
     """The held-back callbacks of these customers dropped (they are planned again, the
     plain way, on their rows as they are now)."""
+    _forget_held(conn, {LATER: "customer_id"}, ids)
+
+
+def _forget_held(conn: sqlite3.Connection, tables: dict[str, str], ids: list[int]) -> None:
+    """The rows of these customers (the column naming them, per temp table) deleted."""
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        conn.execute(
-            f"DELETE FROM temp.{LATER} WHERE customer_id IN ({', '.join('?' for _ in chunk)})",
-            chunk,
-        )
+        marks = ", ".join("?" for _ in chunk)
+        for table, column in tables.items():
+            conn.execute(f"DELETE FROM temp.{table} WHERE {column} IN ({marks})", chunk)
 
 
 def drop_later(conn: sqlite3.Connection) -> None:
@@ -549,12 +553,8 @@ def hold_back_reanchored_yearly(conn: sqlite3.Connection, rehearsal: Rehearsal) 
 
 def forget_held_yearly(conn: sqlite3.Connection, ids: list[int]) -> None:
     """These customers' held-back yearly rows dropped (settled again the plain way)."""
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for table in (YEARLY_LATER, YEARLY_CHANGES_LATER):
-            conn.execute(f"DELETE FROM temp.{table} WHERE customer_id IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM temp.{YEARLY_HELD} WHERE id IN ({marks})", chunk)
+    held = {YEARLY_LATER: "customer_id", YEARLY_CHANGES_LATER: "customer_id", YEARLY_HELD: "id"}
+    _forget_held(conn, held, ids)
 
 
 def yearly_runs(conn: sqlite3.Connection) -> list[tuple[int, int]]:
