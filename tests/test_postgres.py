@@ -269,8 +269,8 @@ def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
 
 def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> None:
     """A clerk's call to C001 held open mid-transaction (its customer locked, its call
-    written): another clerk's log-call on C002, and a note on C002's ticket, write at
-    once beside it; one on C001
+    written): another clerk's log-call on C002, a note on C002's ticket and a skip of one
+    of C002's callbacks write at once beside it; one on C001
     waits for it and, past the busy timeout, is refused with nothing written; a lone
     writer (escalate --auto) waits for it too. Both held and beside calls are kept,
     each with its own id."""
@@ -291,6 +291,12 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
     opened = invoke(url, "ticket", "open", "C002", "--summary", "漏油", "--category",
                     "product.defect")  # fmt: skip
     assert opened.exit_code == 0, opened.output
+    with psycopg.connect(url) as look:
+        found = look.execute(
+            "SELECT b.id FROM callbacks b JOIN customers c ON c.id = b.customer_id"
+            " WHERE c.code = 'C002' AND b.status = 'pending' ORDER BY b.id LIMIT 1"
+        ).fetchone()
+    assert found is not None
     conn = open_server(url)
     session = Session(
         conn=conn,
@@ -310,6 +316,8 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
             beside = invoke(url, "log-call", "C002", "--outcome", "reached", env=short)
             beside_took = time.monotonic() - started
             noted = invoke(url, "ticket", "note", "1", "已联系", env=short)
+            skipped = invoke(url, "callback", "skip", str(found[0]), "--reason", "客户要求",
+                             env=short)  # fmt: skip
             same = invoke(url, "log-call", "C001", "--outcome", "no-answer", env=short)
             lone = invoke(url, "escalate", "--auto", env=short)
     finally:
@@ -317,6 +325,7 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
     assert beside.exit_code == 0, beside.output
     assert beside_took < 1.5  # it did not wait out the busy timeout behind C001's call
     assert noted.exit_code == 0, noted.output  # a ticket of C002's, beside it too
+    assert skipped.exit_code == 0, skipped.output  # and a callback of C002's
     assert same.exit_code == 75, same.output
     assert "busy" in same.stderr and "Nothing was written" in same.stderr
     assert lone.exit_code == 75, lone.output

@@ -31,7 +31,14 @@ class CallbackChange:
     appointment_place: str | None = None
 
 
-def _pending(conn: sqlite3.Connection, callback_id: int) -> sqlite3.Row:
+def _pending(session: Session, conn: sqlite3.Connection, callback_id: int) -> sqlite3.Row:
+    """In a one-customer write: the callback, pending, its customer's lock held to the end
+    of the transaction, as it is once held (a clerk beside this one may have settled it)."""
+    found = conn.execute(
+        "SELECT customer_id FROM callbacks WHERE id = ?", (callback_id,)
+    ).fetchone()
+    if found is not None:
+        session.lock_customer(conn, int(found[0]))
     row = conn.execute(
         "SELECT cb.*, c.code, c.name FROM callbacks cb JOIN customers c ON c.id = cb.customer_id"
         " WHERE cb.id = ?",
@@ -61,8 +68,8 @@ def reschedule_callback(session: Session, callback_id: int, day: date) -> Callba
             ),
             _("To record that it was done, log the call with `followup log-call`."),
         )
-    with session.write() as conn:
-        row = _pending(conn, callback_id)
+    with session.write(one_customer=True) as conn:
+        row = _pending(session, conn, callback_id)
         moved = _same_hour(row["appointment_at"], day)
         store.reschedule(conn, callback_id, day, session.actor, session.stamp, moved)
         working = load_calendar(conn, session.today, store=True).is_working(day)
@@ -122,8 +129,8 @@ def book_callback(
     if where is not None and ("\n" in where or "\r" in where):
         raise InvalidValue("place", where, _("a place on one line"))
     stamp = at.isoformat(timespec="seconds")
-    with session.write() as conn:
-        row = _pending(conn, callback_id)
+    with session.write(one_customer=True) as conn:
+        row = _pending(session, conn, callback_id)
         store.book(conn, callback_id, stamp, where, session.actor, session.stamp)
         working = load_calendar(conn, session.today, store=True).is_working(at.date())
     return CallbackChange(
@@ -145,8 +152,8 @@ def skip_callback(session: Session, callback_id: int, reason: str) -> CallbackCh
     """Skip a pending callback; a periodic one is chained on from today."""
 
     why = fields.required_text(reason, "reason", max_length=2000)
-    with session.write() as conn:
-        row = _pending(conn, callback_id)
+    with session.write(one_customer=True) as conn:
+        row = _pending(session, conn, callback_id)
         store.skip(conn, callback_id, why, session.actor, session.today, session.stamp)
         if row["reason"] in ("visit", "yearly"):
             Planner(session, conn).plan_customers([row["customer_id"]])

@@ -244,9 +244,12 @@ def edit_customer(
     session: Session, ref: str, data: CustomerInput, *, allow_duplicate_name: bool = False
 ) -> tuple[Customer, list[str]]:
     """Change the given fields; returns the customer and the names of fields that changed.
-    A new name another customer has (`name_key`) is refused unless `allow_duplicate_name`."""
-    with session.write() as conn:
-        row = resolve_customer_row(conn, ref)
+    A new name another customer has (`name_key`) is refused unless `allow_duplicate_name`.
+    On a server the edit writes beside clerks on other customers unless it gives a new
+    name or code (checked against every customer's: a writer alone)."""
+    alone = bool({"name", "code"} & data.given)
+    with session.write(one_customer=not alone) as conn:
+        row = locked_customer_row(session, conn, ref)
         changes: dict[str, Any] = {}
         for key in data.given - {"anniversary"}:
             value = getattr(data, key)
