@@ -1127,7 +1127,8 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """A calls import cut off after its first run of yearly floors (the disk full) says
-    so; once its process is gone, the next `due` re-anchors the rest on each customer's
+    so; while its process lives `due` leaves the rest to it (and `db check` names it);
+    once its process is gone, the next `due` re-anchors the rest on each customer's
     last reached call: every pending callback is then the plain way's, but for the
     days levelling chose and the re-anchorings before the last one, not kept."""
     import shutil
@@ -1163,13 +1164,30 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
     try:
         conn.execute(
             "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'yearly_owed'",
-            (_dead_pid(),),
+            (os.getppid(),),  # a live process that is not this one: the import, still writing
         )
         conn.commit()
     finally:
         conn.close()
     ok(initdb("due"))
+    assert _yearly_record(db_path) == {**record, "pid": os.getppid()}  # left to it
+    owing = ok(initdb("db", "check")).stdout
+    span = f"customer ids {record['first']}–{record['last']}"
+    assert f"yearly floors owed: {span}; the calls import (process {os.getppid()})" in owing
+    conn = open_db(db_path)
+    try:
+        conn.execute(
+            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'yearly_owed'",
+            (_dead_pid(),),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    stopped = ok(initdb("db", "check")).stdout
+    assert f"yearly floors owed: {span} of a calls import that stopped" in stopped
+    ok(initdb("due"))
     assert _yearly_record(db_path) is None
+    assert "owed" not in ok(initdb("db", "check")).stdout
 
     def unlevelled(db: Path) -> list[tuple[Any, ...]]:
         # (Without the day levelling chose, nor the count of re-anchorings before it:

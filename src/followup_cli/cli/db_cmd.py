@@ -9,7 +9,7 @@ from followup_cli.cli.backup_cmd import backup_cmd, backups_cmd, restore_cmd
 from followup_cli.cli.common import new_app
 from followup_cli.cli.privacy_cmd import prune_cmd
 from followup_cli.cli.state import load_config, open_session, state
-from followup_cli.domain.callbacks.owed import owed
+from followup_cli.domain.callbacks.owed import owed, yearly_owed
 from followup_cli.store.checks import (
     MAX_LINES,
     CheckReport,
@@ -133,27 +133,43 @@ def check_cmd(ctx: typer.Context) -> None:
 
 
 def _show_owed(conn: sqlite3.Connection) -> None:
-    """The new customers a large customers import has not yet written the callbacks of
-    (domain/callbacks/owed.py): not a fault, but a list short of them meanwhile."""
+    """What a large import has not yet written after its file (domain/callbacks/owed.py):
+    its new customers' callbacks, its reached calls' yearly floors. Not a fault, but a
+    list short of them meanwhile."""
     try:
-        found = owed(conn)
+        customers, yearly = owed(conn), yearly_owed(conn)
     except sqlite3.Error:
         return  # (the checks above say what is wrong with the file)
-    if found is None or found.last < found.first:
-        return
-    n = found.last - found.first + 1
-    if found.writer_alive:
-        print(
-            _(
-                "callbacks owed: {n} new customers; the import (process {pid}) is writing them"
-            ).format(n=n, pid=found.pid)
-        )
-    else:
-        print(
-            _(
-                "callbacks owed: {n} new customers of an import that stopped; the next `followup due` plans them"
-            ).format(n=n)
-        )
+    if customers is not None and customers.last >= customers.first:
+        n = customers.last - customers.first + 1
+        if customers.writer_alive:
+            print(
+                _(
+                    "callbacks owed: {n} new customers; the import (process {pid}) is writing them"
+                ).format(n=n, pid=customers.pid)
+            )
+        else:
+            print(
+                _(
+                    "callbacks owed: {n} new customers of an import that stopped; the next"
+                    " `followup due` plans them"
+                ).format(n=n)
+            )
+    if yearly is not None and yearly.last >= yearly.first:
+        if yearly.writer_alive:
+            print(
+                _(
+                    "yearly floors owed: customer ids {first}–{last}; the calls import (process"
+                    " {pid}) is re-anchoring them"
+                ).format(first=yearly.first, last=yearly.last, pid=yearly.pid)
+            )
+        else:
+            print(
+                _(
+                    "yearly floors owed: customer ids {first}–{last} of a calls import that"
+                    " stopped; the next `followup due` re-anchors them"
+                ).format(first=yearly.first, last=yearly.last)
+            )
 
 
 def _show(report: CheckReport) -> None:
