@@ -808,11 +808,27 @@ def _small_chunks(patch: Any) -> None:
     patch.setattr(rehearsal, "LATER_CHUNK", 60)
 
 
-def _owed_record(db: Path) -> Any:
+def _meta_record(db: Path, key: str) -> Any:
     conn = open_db(db)
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'callbacks_owed'").fetchone()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
+    finally:
+        conn.close()
+
+
+def _owed_record(db: Path) -> Any:
+    return _meta_record(db, "callbacks_owed")
+
+
+def _written_by(db: Path, key: str, pid: int) -> None:
+    """The import's record `key` made another process's: `pid`'s."""
+    conn = open_db(db)
+    try:
+        conn.execute(
+            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = ?", (pid, key)
+        )
+        conn.commit()
     finally:
         conn.close()
 
@@ -965,30 +981,16 @@ def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
         ok(initdb("import", "customers", str(path), db=plain_db))
     record = _owed_record(db_path)
     assert record is not None and record["last"] - record["first"] > 50, record
-    conn = open_db(db_path)
-    try:
-        conn.execute(
-            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'callbacks_owed'",
-            (os.getppid(),),  # a live process that is not this one: the import, still writing
-        )
-        conn.commit()
-    finally:
-        conn.close()
+    _written_by(
+        db_path, "callbacks_owed", os.getppid()
+    )  # a live process that is not this one: the import, still writing
     ok(initdb("due"))
     assert _owed_record(db_path) == {**record, "pid": os.getppid()}
     owing = ok(initdb("db", "check")).stdout
     n = record["last"] - record["first"] + 1
     assert f"callbacks owed: {n} new customers; the import (process {os.getppid()})" in owing
     assert dump_by_keys(db_path) != dump_by_keys(plain_db)
-    conn = open_db(db_path)
-    try:
-        conn.execute(
-            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'callbacks_owed'",
-            (_dead_pid(),),
-        )
-        conn.commit()
-    finally:
-        conn.close()
+    _written_by(db_path, "callbacks_owed", _dead_pid())
     stopped = ok(initdb("db", "check")).stdout
     assert f"callbacks owed: {n} new customers of an import that stopped" in stopped
     ok(initdb("due"))
@@ -1016,12 +1018,7 @@ def _small_yearly_runs(patch: Any) -> None:
 
 
 def _yearly_record(db: Path) -> Any:
-    conn = open_db(db)
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'yearly_owed'").fetchone()
-        return None if row is None else json.loads(row[0])
-    finally:
-        conn.close()
+    return _meta_record(db, "yearly_owed")
 
 
 def _pending(db: Path) -> list[tuple[Any, ...]]:
@@ -1160,29 +1157,15 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
     record = _yearly_record(db_path)
     assert record is not None, record
     assert _pending(db_path) != _pending(plain_db)
-    conn = open_db(db_path)
-    try:
-        conn.execute(
-            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'yearly_owed'",
-            (os.getppid(),),  # a live process that is not this one: the import, still writing
-        )
-        conn.commit()
-    finally:
-        conn.close()
+    _written_by(
+        db_path, "yearly_owed", os.getppid()
+    )  # a live process that is not this one: the import, still writing
     ok(initdb("due"))
     assert _yearly_record(db_path) == {**record, "pid": os.getppid()}  # left to it
     owing = ok(initdb("db", "check")).stdout
     span = f"customer ids {record['first']}–{record['last']}"
     assert f"yearly floors owed: {span}; the calls import (process {os.getppid()})" in owing
-    conn = open_db(db_path)
-    try:
-        conn.execute(
-            "UPDATE meta SET value = json_set(value, '$.pid', ?) WHERE key = 'yearly_owed'",
-            (_dead_pid(),),
-        )
-        conn.commit()
-    finally:
-        conn.close()
+    _written_by(db_path, "yearly_owed", _dead_pid())
     stopped = ok(initdb("db", "check")).stdout
     assert f"yearly floors owed: {span} of a calls import that stopped" in stopped
     ok(initdb("due"))
