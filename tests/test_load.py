@@ -981,9 +981,8 @@ def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
         ok(initdb("import", "customers", str(path), db=plain_db))
     record = _owed_record(db_path)
     assert record is not None and record["last"] - record["first"] > 50, record
-    _written_by(
-        db_path, "callbacks_owed", os.getppid()
-    )  # a live process that is not this one: the import, still writing
+    # A live process that is not this one: the import, still writing.
+    _written_by(db_path, "callbacks_owed", os.getppid())
     ok(initdb("due"))
     assert _owed_record(db_path) == {**record, "pid": os.getppid()}
     owing = ok(initdb("db", "check")).stdout
@@ -1157,9 +1156,8 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
     record = _yearly_record(db_path)
     assert record is not None, record
     assert _pending(db_path) != _pending(plain_db)
-    _written_by(
-        db_path, "yearly_owed", os.getppid()
-    )  # a live process that is not this one: the import, still writing
+    # A live process that is not this one: the import, still writing.
+    _written_by(db_path, "yearly_owed", os.getppid())
     ok(initdb("due"))
     assert _yearly_record(db_path) == {**record, "pid": os.getppid()}  # left to it
     owing = ok(initdb("db", "check")).stdout
