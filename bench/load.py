@@ -12,8 +12,10 @@ turn, one every PAUSE s), 10 readers (`due --limit 50`, `customer show`) and cro
 (`escalate --auto`, `report daily`) run beside it. Printed per kind: the operations of
 each group, how many failed (any exit other than 0), the longest one (the longest a
 person waited), the longest of the same office for BASELINE_S before the import
-started ("alone": what the machine alone makes them wait), and how long the import
-held the write lock (`--debug`) and how many of the file's customers it settled again
+started ("alone": what the machine alone makes them wait), the longest any of the
+group's writes waited for the write lock itself (each operation runs with `--debug`,
+which says so: the rest of a long operation is its own work and the CPU it queued
+for), and how long the import held the write lock (`--debug`) and how many of the file's customers it settled again
 inside the lock because a clerk wrote to them meanwhile. The busy timeout is the
 shipped one unless FOLLOWUP_BUSY_TIMEOUT_MS is set.
 
@@ -53,6 +55,9 @@ READERS = 10
 # measured are the write lock's. `--pause 0.5` is the saturation stress.
 PAUSE = 2.0
 BASELINE_S = 20.0  # the office alone first, for as long: the "alone" column
+# What `--debug` says at the end of a command that wrote (cli/app.py): how long its
+# writes waited for the write lock, apart from the time spent waiting for the CPU.
+LOCK_WAIT = re.compile(r"write lock: waited ([\d.]+) s at most")
 
 
 @dataclass
@@ -61,16 +66,22 @@ class Group:
     failures: int = 0
     busy: int = 0  # of the failures, exit 75: the database was busy
     longest: float = 0.0
+    lock_wait: float = 0.0  # the longest a write waited for the write lock (`--debug`)
     errors: list[str] = field(default_factory=list)
 
     def add(self, seconds: float, code: int, stderr: str) -> None:
         self.ops += 1
         self.longest = max(self.longest, seconds)
+        waited = LOCK_WAIT.search(stderr)
+        if waited:
+            self.lock_wait = max(self.lock_wait, float(waited.group(1)))
         if code != 0:
             self.failures += 1
             self.busy += code == 75
             if len(self.errors) < 3:
-                self.errors.append(stderr.strip().splitlines()[0] if stderr.strip() else str(code))
+                # (--debug: an error is a traceback; its last line says what it was)
+                lines = [line for line in stderr.strip().splitlines() if not LOCK_WAIT.search(line)]
+                self.errors.append(lines[-1] if lines else str(code))
 
 
 def followup(db: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
@@ -196,7 +207,7 @@ class Office:
         while not self.done.is_set():
             args = job(n)
             started = time.perf_counter()
-            r = followup(self.db, *args)
+            r = followup(self.db, *args, debug=True)
             took = time.perf_counter() - started
             with self.lock:
                 self.groups[group].add(took, r.returncode, r.stderr)
@@ -272,8 +283,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     print(f"busy timeout: {os.environ.get('FOLLOWUP_BUSY_TIMEOUT_MS', 'shipped (10 s)')} ms;"
           f" each clerk and reader acts every {opts.pause} s")  # fmt: skip
-    print("| import | rows | import | lock held | group | ops | failed (busy) | longest | alone |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| import | rows | import | lock held | group | ops | failed (busy)"
+        " | longest | alone | longest lock wait | alone |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in opts.kinds:
         r = run_kind(kind, rows, work, data, opts.pause)
         lock = f"{r['lock_s']:.2f} s" if r["lock_s"] is not None else "?"
@@ -283,10 +297,11 @@ def main() -> None:
             alone = r["baseline"][name]  # type: ignore[index]
             print(
                 f"| {kind} | {rows:,} | {r['import']} in {r['import_s']:.1f} s | {lock} | {name}"
-                f" | {g.ops} | {g.failures} ({g.busy}) | {g.longest:.2f} s | {alone.longest:.2f} s |"
+                f" | {g.ops} | {g.failures} ({g.busy}) | {g.longest:.2f} s | {alone.longest:.2f} s"
+                f" | {g.lock_wait:.2f} s | {alone.lock_wait:.2f} s |"
             )
             for e in g.errors:
-                print(f"|  |  |  |  | ↳ {e} |  |  |  |  |")
+                print(f"|  |  |  |  | ↳ {e} |  |  |  |  |  |  |")
         sys.stdout.flush()
 
 

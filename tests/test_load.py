@@ -1177,3 +1177,33 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
 
     assert unlevelled(db_path) == unlevelled(plain_db)
     consistent(db_path)
+
+
+@sqlite_only("the lock is held here by a second SQLite connection")
+def test_debug_says_how_long_a_write_waited_for_the_write_lock(
+    office: Run, rows: Rows, db_path: Path
+) -> None:
+    """With --debug, a command that wrote says as it ends how long its writes waited for
+    the write lock (bench/load.py tells a lock wait from a CPU wait by it); a read that
+    wrote nothing says nothing, and without --debug nothing is said."""
+    holder = open_db(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.6, lambda: holder.execute("ROLLBACK")).start()
+    try:
+        r = ok(office("--debug", "log-call", "C001", "--outcome", "reached",
+                      "--at", "2026-11-23 09:00"))  # fmt: skip
+    finally:
+        time.sleep(0.7)
+        holder.close()
+    waited = re.findall(r"^write lock: waited (\d+\.\d{3}) s at most, in (\d+) transactions$",
+                        r.stderr, re.MULTILINE)  # fmt: skip
+    assert len(waited) == 1, r.stderr
+    assert 0.5 <= float(waited[0][0]) < 5 and int(waited[0][1]) >= 1, waited
+    assert rows("SELECT count(*) AS n FROM calls WHERE at LIKE '2026-11-23T09:00%'")[0]["n"] == 1
+    again = ok(office("--debug", "log-call", "C001", "--outcome", "reached",
+                      "--at", "2026-11-23 10:00"))  # fmt: skip
+    fresh = re.findall(r"^write lock: waited (\d+\.\d{3}) s", again.stderr, re.MULTILINE)
+    assert fresh and float(fresh[0]) < 0.5, again.stderr  # (the last command's wait is not kept)
+    assert "write lock" not in ok(office("--debug", "customer", "show", "C001")).stderr
+    plain = ok(office("log-call", "C001", "--outcome", "reached", "--at", "2026-11-23 11:00"))
+    assert "write lock" not in plain.stderr

@@ -38,6 +38,24 @@ from followup_cli.support.errors import (
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_language
 
 
+def _tell_lock_waits(debug: bool) -> None:
+    """As a command ends, with --debug: the longest its writes waited for the write
+    lock (one line on stderr; none if it wrote nothing). The record is then cleared for
+    the next command of this process (tests run many). The store is not loaded for it."""
+    busy = sys.modules.get("followup_cli.store.busy")
+    waits: list[float] | None = getattr(busy, "LOCK_WAITS", None)
+    if not waits:
+        return
+    if debug:
+        print(
+            _("write lock: waited {seconds} s at most, in {n} transactions").format(
+                seconds=f"{max(waits):.3f}", n=len(waits)
+            ),
+            file=sys.stderr,
+        )
+    waits.clear()
+
+
 def _report(text: str, hint: str | None = None) -> None:
     # Rendering loads only when a terminal shows the error (fitted to its width).
     from followup_cli.render.lines import error
@@ -320,6 +338,12 @@ class FollowupGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
+        try:
+            return self._invoke(ctx)
+        finally:
+            _tell_lock_waits(state(ctx).debug)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:

@@ -58,8 +58,10 @@ def begin_unless_busy(conn: sqlite3.Connection, wait_ms: int = SIDE_WRITE_WAIT_M
     if getattr(conn, "engine", "sqlite") == "postgresql":
         return bool(conn.try_begin_write())  # type: ignore[attr-defined]
     conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    started = time.monotonic()
     try:
         conn.execute("BEGIN IMMEDIATE")
+        LOCK_WAITS.append(time.monotonic() - started)
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             return False
@@ -127,6 +129,12 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+# How long each write of this process waited for the write lock (BEGIN until it held
+# it), in seconds: `--debug` prints the longest as the command ends (cli/app.py), and
+# bench/load.py reads it to tell a wait for the lock from a wait for the CPU.
+LOCK_WAITS: list[float] = []
+
+
 # A write on one customer beside others of its kind, on a server (postgres.py); SQLite
 # has one writer at a time, and such a write is BEGIN IMMEDIATE there.
 SHARED_BEGIN = "BEGIN SHARED WRITE"
@@ -145,6 +153,7 @@ def begin_write(conn: sqlite3.Connection, *, shared: bool = False) -> None:
     while True:
         try:
             conn.execute(statement)
+            LOCK_WAITS.append(time.monotonic() - started)
             return
         except sqlite3.OperationalError as exc:
             if not is_busy(exc) or time.monotonic() - started > LONGEST_IMPORT_WAIT_S:
