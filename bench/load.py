@@ -57,7 +57,7 @@ PAUSE = 2.0
 BASELINE_S = 20.0  # the office alone first, for as long: the "alone" column
 # What `--debug` says at the end of a command that wrote (cli/app.py): how long its
 # writes waited for the write lock, apart from the time spent waiting for the CPU.
-LOCK_WAIT = re.compile(r"write lock: waited ([\d.]+) s at most")
+LOCK_WAIT = re.compile(r"write lock: waited ([\d.]+) s at most, held ([\d.]+) s at most")
 
 
 @dataclass
@@ -67,6 +67,7 @@ class Group:
     busy: int = 0  # of the failures, exit 75: the database was busy
     longest: float = 0.0
     lock_wait: float = 0.0  # the longest a write waited for the write lock (`--debug`)
+    lock_held: float = 0.0  # and the longest one of the group's writes held it
     errors: list[str] = field(default_factory=list)
 
     def add(self, seconds: float, code: int, stderr: str) -> None:
@@ -75,6 +76,7 @@ class Group:
         waited = LOCK_WAIT.search(stderr)
         if waited:
             self.lock_wait = max(self.lock_wait, float(waited.group(1)))
+            self.lock_held = max(self.lock_held, float(waited.group(2)))
         if code != 0:
             self.failures += 1
             self.busy += code == 75
@@ -285,9 +287,9 @@ def main() -> None:
           f" each clerk and reader acts every {opts.pause} s")  # fmt: skip
     print(
         "| import | rows | import | lock held | group | ops | failed (busy)"
-        " | longest | alone | longest lock wait | alone |"
+        " | longest | alone | longest lock wait | alone | longest hold | alone |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in opts.kinds:
         r = run_kind(kind, rows, work, data, opts.pause)
         lock = f"{r['lock_s']:.2f} s" if r["lock_s"] is not None else "?"
@@ -298,10 +300,11 @@ def main() -> None:
             print(
                 f"| {kind} | {rows:,} | {r['import']} in {r['import_s']:.1f} s | {lock} | {name}"
                 f" | {g.ops} | {g.failures} ({g.busy}) | {g.longest:.2f} s | {alone.longest:.2f} s"
-                f" | {g.lock_wait:.2f} s | {alone.lock_wait:.2f} s |"
+                f" | {g.lock_wait:.2f} s | {alone.lock_wait:.2f} s"
+                f" | {g.lock_held:.2f} s | {alone.lock_held:.2f} s |"
             )
             for e in g.errors:
-                print(f"|  |  |  |  | ↳ {e} |  |  |  |  |  |  |")
+                print(f"|  |  |  |  | ↳ {e} |  |  |  |  |  |  |  |  |")
         sys.stdout.flush()
 
 

@@ -1195,10 +1195,11 @@ def test_debug_says_how_long_a_write_waited_for_the_write_lock(
     finally:
         time.sleep(0.7)
         holder.close()
-    waited = re.findall(r"^write lock: waited (\d+\.\d{3}) s at most, in (\d+) transactions$",
-                        r.stderr, re.MULTILINE)  # fmt: skip
+    said = r"^write lock: waited (\d+\.\d{3}) s at most, held (\d+\.\d{3}) s at most, in (\d+)"
+    waited = re.findall(said + " transactions$", r.stderr, re.MULTILINE)
     assert len(waited) == 1, r.stderr
-    assert 0.5 <= float(waited[0][0]) < 5 and int(waited[0][1]) >= 1, waited
+    assert 0.5 <= float(waited[0][0]) < 5 and int(waited[0][2]) >= 1, waited
+    assert float(waited[0][1]) < 0.5, waited  # (held: from its BEGIN, not while it waited)
     assert rows("SELECT count(*) AS n FROM calls WHERE at LIKE '2026-11-23T09:00%'")[0]["n"] == 1
     again = ok(office("--debug", "log-call", "C001", "--outcome", "reached",
                       "--at", "2026-11-23 10:00"))  # fmt: skip

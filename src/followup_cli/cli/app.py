@@ -40,20 +40,25 @@ from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_la
 
 def _tell_lock_waits(debug: bool) -> None:
     """As a command ends, with --debug: the longest its writes waited for the write
-    lock (one line on stderr; none if it wrote nothing). The record is then cleared for
+    lock and held it (one line on stderr; none if it wrote nothing; a side write such as
+    the day's roll counts its wait, not its hold). The record is then cleared for
     the next command of this process (tests run many). The store is not loaded for it."""
     busy = sys.modules.get("followup_cli.store.busy")
     waits: list[float] | None = getattr(busy, "LOCK_WAITS", None)
+    holds: list[float] = getattr(busy, "LOCK_HOLDS", [])
     if not waits:
         return
     if debug:
         print(
-            _("write lock: waited {seconds} s at most, in {n} transactions").format(
-                seconds=f"{max(waits):.3f}", n=len(waits)
+            _(
+                "write lock: waited {seconds} s at most, held {held} s at most, in {n} transactions"
+            ).format(
+                seconds=f"{max(waits):.3f}", held=f"{max(holds, default=0):.3f}", n=len(waits)
             ),
             file=sys.stderr,
         )
     waits.clear()
+    holds.clear()
 
 
 def _report(text: str, hint: str | None = None) -> None:

@@ -133,6 +133,9 @@ def process_alive(pid: int) -> bool:
 # it), in seconds: `--debug` prints the longest as the command ends (cli/app.py), and
 # bench/load.py reads it to tell a wait for the lock from a wait for the CPU.
 LOCK_WAITS: list[float] = []
+# And how long each of its write transactions held the lock (BEGIN to COMMIT or
+# ROLLBACK; store/connection.write_transaction).
+LOCK_HOLDS: list[float] = []
 
 
 # A write on one customer beside others of its kind, on a server (postgres.py); SQLite

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from followup_cli.store.busy import (
+    LOCK_HOLDS,
     begin_unless_busy,
     begin_write,
     busy_error,
@@ -342,26 +344,30 @@ def write_transaction(
         if is_readonly_error(exc):
             raise read_only_error(conn) from None
         raise
+    started = time.monotonic()
     try:
-        if not is_server(conn):
-            refuse_damaged(conn)  # store/damage.py: a damaged file is refused before a write
-        yield conn
-    except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        if is_readonly_error(exc):
-            raise read_only_error(conn) from None
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        if is_busy(exc):
-            raise busy_error() from None
-        if is_readonly_error(exc):
-            raise read_only_error(conn) from None
-        raise
+        try:
+            if not is_server(conn):
+                refuse_damaged(conn)  # store/damage.py: a damaged file is refused before a write
+            yield conn
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if is_readonly_error(exc):
+                raise read_only_error(conn) from None
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if is_busy(exc):
+                raise busy_error() from None
+            if is_readonly_error(exc):
+                raise read_only_error(conn) from None
+            raise
+    finally:
+        LOCK_HOLDS.append(time.monotonic() - started)  # (from BEGIN to its end: --debug)
 
 
 def writes_beside_others(conn: sqlite3.Connection) -> bool:
