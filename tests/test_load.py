@@ -67,6 +67,33 @@ def test_the_roll_restores_the_busy_timeout(session: Any) -> None:
     assert roll_forward(s) is False
 
 
+@sqlite_only("SQLite's write lock, held by a second connection")
+def test_a_waiting_write_takes_the_lock_once_free_and_gives_up_after_its_timeout(
+    session: Any, db_path: Path
+) -> None:
+    """A write waits for SQLite's lock by looking again every few milliseconds (store/
+    busy.py: SQLite's own handler looks ever less often the longer it has waited): it
+    takes the lock once the holder lets go, and gives up as busy after its timeout; the
+    busy timeout is the connection's own again either way."""
+    from followup_cli.store import busy
+
+    s = session()
+    holder = open_db(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        busy._begin_in_turn(s.conn, 0.05)
+    assert not s.conn.in_transaction
+    assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    threading.Timer(0.3, lambda: holder.execute("ROLLBACK")).start()
+    busy._begin_in_turn(s.conn, 5.0)
+    try:
+        assert s.conn.in_transaction
+        assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    finally:
+        s.conn.execute("ROLLBACK")
+        holder.close()
+
+
 # -- a calls import settled before the write lock ------------------------------------------
 
 STAFF_CSV = "name,role\n李娜,clerk\n王伟,account_manager\n赵强,service\n陈静,service_supervisor\n"
