@@ -332,6 +332,57 @@ def test_a_clerk_writing_meanwhile_for_another_customer_keeps_both(
 
 
 @sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_a_schema_changed_since_the_rehearsal_makes_the_import_rehearse_again(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The rehearsed rows are written without their CHECK constraints evaluated again
+    (they ran on the copy, made from the real tables' DDL): a DDL change meanwhile (here
+    a CHECK added on the side) makes the write phase rehearse the file again, and the
+    connection checks constraints again after the write."""
+    from followup_cli.transfer import rehearsal
+
+    load_office(initdb, tmp_path, customers=5)
+    path = calls_file(tmp_path, 5, 20)
+    original = rehearsal.rehearse
+    tries: list[int] = []
+    flags: list[int] = []
+
+    def rehearse_then_the_schema_changes(session: Any, *args: Any, **kwargs: Any) -> Any:
+        found = original(session, *args, **kwargs)
+        tries.append(1)
+        if len(tries) == 1:
+            other = open_db(db_path, isolation_level=None)
+            other.execute("CREATE TABLE side_note (x INTEGER CHECK (x > 0))")
+            other.close()
+        flags.append(session.conn.execute("PRAGMA ignore_check_constraints").fetchone()[0])
+        return found
+
+    monkeypatch.setattr(rehearsal, "rehearse", rehearse_then_the_schema_changes)
+    r = ok(initdb("import", "calls", str(path), "--format", "json"))
+    assert tries == [1, 1], tries  # the first rehearsal's rows were not written
+    assert flags == [0, 0]
+    assert '"inserted": 20' in r.stdout
+    conn = open_db(db_path)
+    assert conn.execute("SELECT count(*) FROM calls").fetchone()[0] == 20
+    conn.close()
+    consistent(db_path)
+
+
+def test_constraints_are_checked_again_after_rehearsed_rows_are_written(session: Any) -> None:
+    """`checked_on_the_copy` turns CHECK constraints back on when its block ends, on an
+    error too (later statements of the same connection are checked)."""
+    from followup_cli.transfer.rehearsal import checked_on_the_copy
+
+    conn = session().conn
+    if getattr(conn, "engine", "sqlite") != "sqlite":
+        pytest.skip("SQLite's ignore_check_constraints")
+    with pytest.raises(RuntimeError), checked_on_the_copy(conn):
+        assert conn.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 1
+        raise RuntimeError("a failed write")
+    assert conn.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 0
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
 def test_a_clerk_calling_one_of_the_files_customers_meanwhile_is_settled_again(
     initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
