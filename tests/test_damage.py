@@ -217,7 +217,7 @@ def test_text_that_is_not_utf8_exits_1_and_db_check_names_the_row(office, db_pat
 
 
 def test_log_call_refuses_a_database_damaged_in_the_calls_table(calls_office, db_path):
-    overwrite_page(db_path, "calls_customer")
+    overwrite_page(db_path, "sqlite_autoindex_calls_1")
     before = counts_ok(db_path)
     r = calls_office("log-call", "C002", "--outcome", "reached")
     refused(r, 1, DAMAGED)

@@ -112,6 +112,7 @@ def test_opening_a_v1_database_upgrades_it_in_place_after_a_backup(tmp_path: Pat
         "m015_due_summary",
         "m016_privacy",
         "m017_due_table_lines",
+        "m018_one_calls_index_per_customer",
     ]
     assert {"warnings_open", "warnings_raised", "warnings_cleared"} <= names
     assert "events_contact" in names

@@ -2,4 +2,4 @@
 (a test holds the two equal). Kept apart so that opening a current database never
 imports the migrations (and sqlite-utils with them)."""
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
