@@ -49,10 +49,11 @@ TODAY = "2026-11-23"
 KINDS = ("customers", "contacts", "events", "calls")
 CLERKS = 10
 READERS = 10
-# Each of the 21 people acts every PAUSE seconds: about 30 times a busy office's pace,
-# yet below what saturates this 2-core machine's CPU (20 Python processes at 0.5 s keep
-# ~4 cores busy, so every operation queues for the CPU, import or not): the waits
-# measured are the write lock's. `--pause 0.5` is the saturation stress.
+# Each of the 21 people acts every PAUSE seconds: about 30 times a busy office's pace.
+# On this 2-core machine that keeps the CPU nearly busy by itself (an operation that
+# takes 0.15 s alone takes up to 2 s in the "alone" column): the "longest" columns are
+# what a person waited in all, CPU queue included; the "lock wait" columns are the
+# write lock's part of it. `--pause 0.5` is the saturation stress.
 PAUSE = 2.0
 BASELINE_S = 20.0  # the office alone first, for as long: the "alone" column
 # What `--debug` says at the end of a command that wrote (cli/app.py): how long its
