@@ -1286,3 +1286,24 @@ def test_debug_says_how_long_a_write_waited_for_the_write_lock(
     assert "write lock" not in ok(office("--debug", "customer", "show", "C001")).stderr
     plain = ok(office("log-call", "C001", "--outcome", "reached", "--at", "2026-11-23 11:00"))
     assert "write lock" not in plain.stderr
+
+
+def test_only_the_servers_try_again_before_anything_was_committed_runs_a_command_again() -> None:
+    """A command is run again (cli/app.py) for the server's "try again" (a deadlock it
+    broke, a serialization failure), never for a lock held past the busy timeout, and
+    never once the command has committed a write (running it again could record that
+    twice)."""
+    from followup_cli.cli.app import _run_again
+    from followup_cli.store import busy
+
+    stopped = sqlite3.OperationalError(f"database is locked ({busy.TRY_AGAIN}: deadlock detected)")
+    held = sqlite3.OperationalError("database is locked (canceling statement due to lock timeout)")
+    assert busy.COMMITS == []
+    assert _run_again(stopped) and _run_again(busy.busy_error(stopped))
+    assert not _run_again(held) and not _run_again(busy.busy_error(held))
+    assert not _run_again(busy.busy_error())
+    busy.COMMITS.append(time.monotonic())
+    try:
+        assert not _run_again(stopped)
+    finally:
+        busy.COMMITS.clear()

@@ -341,6 +341,66 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
     assert len({r[1] for r in rows}) == 2
 
 
+def test_a_command_the_server_stops_to_break_a_deadlock_is_run_again(pg_server: Any) -> None:
+    """A clerk's log-call on C001 holds C001's lock and waits for C001's row, which
+    another session holds and which then asks for C001's lock: the server breaks the
+    deadlock by stopping the log-call (its deadlock check runs first). Nothing of it
+    was committed, so it is run again, and succeeds once the other session is done:
+    exit 0, one call recorded. (The other session's own check is set late, so that the
+    server stops the command, not it.)"""
+    import time
+
+    import psycopg
+
+    from followup_cli.store.engines.postgres import INT4, WRITE_LOCK
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    env = {**os.environ, "FOLLOWUP_DB": url, "FOLLOWUP_TODAY": TODAY,
+           "FOLLOWUP_STAFF": ACTING, "FOLLOWUP_LANGUAGE": "en"}  # fmt: skip
+    with psycopg.connect(url) as other:
+        other.execute("SET deadlock_timeout = '20s'")
+        found = other.execute("SELECT id FROM customers WHERE code = 'C001' FOR UPDATE").fetchone()
+        assert found is not None
+        clerk = subprocess.Popen(
+            [str(Path(sys.executable).parent / "followup"), "--debug", "log-call", "C001",
+             "--outcome", "reached", "--at", "2026-11-23 09:10"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            with psycopg.connect(url, autocommit=True) as look:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    waiting = look.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND pid <> %s",
+                        (other.info.backend_pid,),
+                    ).fetchone()
+                    if waiting and waiting[0]:
+                        break
+                    assert clerk.poll() is None, clerk.communicate()
+                    time.sleep(0.02)
+                else:
+                    pytest.fail("the clerk's log-call never waited for C001's row")
+            # C001's lock, which the clerk holds: a deadlock, which the server breaks.
+            other.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK}, %s)",
+                          (int(found[0]) % INT4,))  # fmt: skip
+            other.commit()
+            out, err = clerk.communicate(timeout=120)
+        finally:
+            if clerk.poll() is None:
+                clerk.kill()
+    assert clerk.returncode == 0, err
+    assert "the server asks to try again: running the command again" in err
+    with psycopg.connect(url) as check:
+        logged = check.execute(
+            "SELECT count(*) FROM calls k JOIN customers c ON c.id = k.customer_id"
+            " WHERE c.code = 'C001'"
+        ).fetchone()
+    assert logged == (1,)
+
+
 def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_back(
     pg_server: Any, tmp_path: Path
 ) -> None:

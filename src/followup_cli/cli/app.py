@@ -13,6 +13,7 @@ is built or any message is written.
 import os
 import stat
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,15 +38,34 @@ from followup_cli.support.errors import (
 )
 from followup_cli.support.i18n import ENGLISH, N_, _, current_language, setup_language
 
+# How many times a command the server stopped (a deadlock it broke, a serialization
+# failure) is run again before it is reported busy (exit 75).
+SERVER_RETRIES = 3
+
+
+class _RunAgain(Exception):
+    """The command is to be run again from its command line (FollowupGroup.invoke)."""
+
+
+def _run_again(exc: BaseException) -> bool:
+    """The server's "try again" (store/busy.py), with nothing of this command committed
+    yet: running it again cannot record anything twice."""
+    busy = sys.modules.get("followup_cli.store.busy")
+    return busy is not None and not busy.COMMITS and bool(busy.is_retriable(exc))
+
 
 def _tell_lock_waits(debug: bool) -> None:
     """As a command ends, with --debug: the longest its writes waited for the write
     lock and held it (one line on stderr; none if it wrote nothing; a side write such as
-    the day's roll counts its wait, not its hold). The record is then cleared for
-    the next command of this process (tests run many). The store is not loaded for it."""
+    the day's roll counts its wait, not its hold). The records (and that of commits) are
+    then cleared for the next command of this process (tests run many). The store is
+    not loaded for it."""
     busy = sys.modules.get("followup_cli.store.busy")
-    waits: list[float] | None = getattr(busy, "LOCK_WAITS", None)
-    holds: list[float] = getattr(busy, "LOCK_HOLDS", [])
+    if busy is None:
+        return
+    busy.COMMITS.clear()
+    waits: list[float] = busy.LOCK_WAITS
+    holds: list[float] = busy.LOCK_HOLDS
     if not waits:
         return
     if debug:
@@ -343,17 +363,33 @@ class FollowupGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
+        # The command line, kept: a command the server stopped to break a deadlock (or
+        # could not serialise) is run again from it, if it had committed nothing yet.
+        given = (list(ctx._protected_args), list(ctx.args))
         try:
-            return self._invoke(ctx)
+            for attempt in range(1 + SERVER_RETRIES):
+                try:
+                    return self._invoke(ctx, may_retry=attempt < SERVER_RETRIES)
+                except _RunAgain:
+                    if state(ctx).debug:
+                        print(_("the server asks to try again: running the command again"),
+                              file=sys.stderr)  # fmt: skip
+                    ctx._protected_args, ctx.args = list(given[0]), list(given[1])
+                    # (50-200 ms, longer each time, apart from the other party's retry)
+                    jitter = 0.05 + (time.monotonic_ns() % 150_000_000) / 1e9
+                    time.sleep(jitter * (attempt + 1))
+            raise AssertionError("unreachable: the last attempt is never run again")
         finally:
             _tell_lock_waits(state(ctx).debug)
 
-    def _invoke(self, ctx: Any) -> Any:
+    def _invoke(self, ctx: Any, *, may_retry: bool) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:
             raise localize_usage_error(exc) from None
         except FollowupError as exc:
+            if may_retry and _run_again(exc):
+                raise _RunAgain from None
             if state(ctx).debug:
                 raise
             _report(exc.message, exc.hint)
@@ -370,6 +406,8 @@ class FollowupGroup(TyperGroup):
                 trigger_error,
             )
 
+            if may_retry and _run_again(exc):
+                raise _RunAgain from None
             if state(ctx).debug:
                 raise
             known = (

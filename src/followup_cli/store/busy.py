@@ -28,7 +28,29 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
-def busy_error() -> DatabaseBusy:
+# What a server's "try the transaction again" says inside the busy error's text
+# (engines/postgres.py: a serialization failure, a deadlock broken by aborting us).
+TRY_AGAIN = "the server asks to try again"
+
+
+def is_retriable(exc: BaseException) -> bool:
+    """A busy error that running the command again may cure (the server aborted this
+    transaction to break a deadlock, or could not serialise it); a lock held past the
+    busy timeout is not (it is held still)."""
+    if isinstance(exc, DatabaseBusy):
+        return bool(getattr(exc, "retriable", False))
+    return is_busy(exc) and TRY_AGAIN in str(exc)
+
+
+def busy_error(cause: BaseException | None = None) -> DatabaseBusy:
+    """The one busy error; `cause`, the error it replaces (kept: whether it is
+    retriable)."""
+    error = _busy_error()
+    error.retriable = cause is not None and is_retriable(cause)  # type: ignore[attr-defined]
+    return error
+
+
+def _busy_error() -> DatabaseBusy:
     return DatabaseBusy(
         _(
             "the database is busy: another followup process held it for more than {seconds} s"
@@ -128,6 +150,11 @@ def process_alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+# The write transactions this process committed: a command is run again after the
+# server's "try again" only while this is empty (nothing of it is kept yet).
+COMMITS: list[float] = []
 
 
 # How long each write of this process waited for the write lock (BEGIN until it held

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from followup_cli.store.busy import (
+    COMMITS,
     LOCK_HOLDS,
     begin_unless_busy,
     begin_write,
@@ -340,7 +341,7 @@ def write_transaction(
         begin_write(conn, shared=shared)  # (waits on while an import writes: store/busy.py)
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
-            raise busy_error() from None
+            raise busy_error(exc) from None
         if is_readonly_error(exc):
             raise read_only_error(conn) from None
         raise
@@ -362,10 +363,11 @@ def write_transaction(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if is_busy(exc):
-                raise busy_error() from None
+                raise busy_error(exc) from None
             if is_readonly_error(exc):
                 raise read_only_error(conn) from None
             raise
+        COMMITS.append(time.monotonic())
     finally:
         LOCK_HOLDS.append(time.monotonic() - started)  # (from BEGIN to its end: --debug)
 
@@ -384,7 +386,7 @@ def lock_customer(conn: sqlite3.Connection, customer_id: int) -> None:
             conn.lock_customer(customer_id)  # type: ignore[attr-defined]
         except sqlite3.OperationalError as exc:
             if is_busy(exc):
-                raise busy_error() from None
+                raise busy_error(exc) from None
             raise
 
 

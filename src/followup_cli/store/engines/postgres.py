@@ -31,6 +31,7 @@ from psycopg import errors as pg_errors
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
+from followup_cli.store.busy import TRY_AGAIN
 from followup_cli.store.engines import pg_sql
 from followup_cli.store.engines.urls import shown_url
 from followup_cli.support.errors import DatabaseBusy, StorageError
@@ -116,12 +117,18 @@ def _adapt(conn: psycopg.Connection[Any]) -> None:
 
 BUSY_STATES = {"55P03", "40001", "40P01", "57014"}  # lock not available, serialization,
 # deadlock, statement cancelled by lock_timeout/statement_timeout
+# Of those, the server's "try the transaction again": a serialization failure, and a
+# deadlock the server broke by aborting this transaction. The command is run again
+# (cli/app.py) if it had committed nothing yet.
+RETRIABLE_STATES = {"40001", "40P01"}
 
 
 def _as_sqlite(exc: psycopg.Error) -> sqlite3.Error:
     """A psycopg error as the sqlite3 error followup's handlers read."""
     state = exc.sqlstate or ""
     message = exc.diag.message_primary or str(exc).strip()
+    if state in RETRIABLE_STATES:
+        return sqlite3.OperationalError(f"database is locked ({TRY_AGAIN}: {message})")
     if state in BUSY_STATES:
         return sqlite3.OperationalError(f"database is locked ({message})")
     if isinstance(exc, pg_errors.UniqueViolation):
