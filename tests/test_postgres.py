@@ -342,17 +342,17 @@ def test_clerks_on_different_customers_write_side_by_side(pg_server: Any) -> Non
 
 
 def test_a_command_the_server_stops_to_break_a_deadlock_is_run_again(pg_server: Any) -> None:
-    """A clerk's log-call on C001 holds C001's lock and waits for C001's row, which
-    another session holds and which then asks for C001's lock: the server breaks the
-    deadlock by stopping the log-call (its deadlock check runs first). Nothing of it
-    was committed, so it is run again, and succeeds once the other session is done:
-    exit 0, one call recorded. (The other session's own check is set late, so that the
-    server stops the command, not it.)"""
+    """A clerk's log-call on C001 holds the writers' shared lock and waits for C001's
+    row, which another session holds and which then asks for the lone writer's lock:
+    the server breaks the deadlock by stopping the log-call (its deadlock check runs
+    first). Nothing of it was committed, so it is run again, and succeeds once the other
+    session is done: exit 0, one call recorded. (The other session's own check is set
+    late, so that the server stops the command, not it.)"""
     import time
 
     import psycopg
 
-    from followup_cli.store.engines.postgres import INT4, WRITE_LOCK
+    from followup_cli.store.engines.postgres import WRITE_LOCK
 
     url = pg_server.url(pg_server.new_database())
     assert invoke(url, "init").exit_code == 0
@@ -383,9 +383,8 @@ def test_a_command_the_server_stops_to_break_a_deadlock_is_run_again(pg_server: 
                     time.sleep(0.02)
                 else:
                     pytest.fail("the clerk's log-call never waited for C001's row")
-            # C001's lock, which the clerk holds: a deadlock, which the server breaks.
-            other.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK}, %s)",
-                          (int(found[0]) % INT4,))  # fmt: skip
+            # The lone writer's lock, which waits for the clerk's shared one: a deadlock.
+            other.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             other.commit()
             out, err = clerk.communicate(timeout=120)
         finally:
@@ -399,6 +398,87 @@ def test_a_command_the_server_stops_to_break_a_deadlock_is_run_again(pg_server: 
             " WHERE c.code = 'C001'"
         ).fetchone()
     assert logged == (1,)
+
+
+def test_an_import_writes_beside_clerks_on_other_customers(pg_server: Any, tmp_path: Path) -> None:
+    """A calls import on the server holds its file's customers, not the whole database:
+    held mid-write (another session holds the last of its customers), a clerk's
+    log-call on a customer outside the file writes at once; one on a customer of the
+    file waits for the import, saying so once, and is written after it. Every call is
+    recorded once."""
+    import time
+
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    rows = "".join(f"K{n:03d},客户{n},3,1390000{n:04d}\r\n" for n in range(20))
+    customers = tmp_path / "customers.csv"
+    customers.write_text("code,name,grade,phone\r\n" + rows, encoding="utf-8")
+    assert invoke(url, "import", "customers", str(customers)).exit_code == 0
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "客户编号,时间,回访人,回访结果\r\n"
+        + "".join(f"K{n:03d},2026-11-20 10:{n:02d},李娜,接通\r\n" for n in range(20)),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FOLLOWUP_DB": url, "FOLLOWUP_TODAY": TODAY,
+           "FOLLOWUP_STAFF": ACTING, "FOLLOWUP_LANGUAGE": "en"}  # fmt: skip
+    followup = [str(Path(sys.executable).parent / "followup")]
+
+    def start(*args: str, busy_ms: str = "10000") -> subprocess.Popen[str]:
+        return subprocess.Popen([*followup, *args], text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE,
+                                env={**env, "FOLLOWUP_BUSY_TIMEOUT_MS": busy_ms})  # fmt: skip
+
+    with psycopg.connect(url) as other:
+        other.execute("SELECT id FROM customers WHERE code = 'K019' FOR UPDATE")
+        importer = start("import", "calls", str(calls))
+        try:
+            with psycopg.connect(url, autocommit=True) as look:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    waiting = look.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    ).fetchone()
+                    if waiting and waiting[0]:
+                        break
+                    assert importer.poll() is None, importer.communicate()
+                    time.sleep(0.02)
+                else:
+                    pytest.fail("the import never waited for K019")
+            started = time.monotonic()
+            outside = start("log-call", "C002", "--outcome", "reached", busy_ms="3000")
+            out, err = outside.communicate(timeout=60)
+            took = time.monotonic() - started
+            assert outside.returncode == 0, err
+            assert "waiting for an import" not in err
+            inside = start("log-call", "K003", "--outcome", "no-answer", "--at",
+                           "2026-11-23 09:00", busy_ms="1000")  # fmt: skip
+            time.sleep(2.0)  # past its busy timeout: it waits for the import, not fails
+            assert inside.poll() is None, inside.communicate()
+            assert importer.poll() is None
+            other.commit()  # K019 let go: the import writes, then the clerk
+            i_out, i_err = importer.communicate(timeout=120)
+            c_out, c_err = inside.communicate(timeout=120)
+        finally:
+            for p in (importer,):
+                if p.poll() is None:
+                    p.kill()
+    assert importer.returncode == 0, i_err
+    assert inside.returncode == 0, c_err
+    assert c_err.count("waiting for an import to finish writing: calls from calls.csv") == 1
+    assert took < 30
+    with psycopg.connect(url) as check:
+        logged = check.execute(
+            "SELECT c.code, count(*) FROM calls k JOIN customers c ON c.id = k.customer_id"
+            " GROUP BY c.code ORDER BY c.code"
+        ).fetchall()
+    expected = {f"K{n:03d}": 1 for n in range(20)}
+    expected["K003"] = 2
+    expected["C002"] = 1
+    assert dict(logged) == expected
 
 
 def test_ids_are_numbered_as_sqlite_numbers_them_after_a_shared_write_rolled_back(

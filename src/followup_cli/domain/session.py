@@ -10,6 +10,7 @@ from datetime import date, datetime, time, tzinfo
 
 from followup_cli.store import (
     lock_customer,
+    lock_customers_in,
     read_transaction,
     write_transaction,
     writes_beside_others,
@@ -41,13 +42,23 @@ class Session:
     _locked: list[int] | None = field(default=None, repr=False)
 
     @contextmanager
-    def write(self, *, one_customer: bool = False) -> Iterator[sqlite3.Connection]:
+    def write(
+        self, *, one_customer: bool = False, customers_in: str | None = None
+    ) -> Iterator[sqlite3.Connection]:
         """One action's write transaction. `one_customer`: the action writes to one
         customer's rows alone and says which (`lock_customer`) before it reads what it
-        changes; on a server it then writes beside clerks on other customers."""
-        with write_transaction(self.conn, shared=one_customer) as conn:
-            beside = one_customer and writes_beside_others(conn)
+        changes; on a server it then writes beside clerks on other customers.
+        `customers_in`: an import writing to the customers a temp table's `customer_id`
+        names, and to no other's: on a server it holds their locks from the start and
+        writes beside clerks on other customers (the many due marks it makes are
+        settled after it, by `tidy`)."""
+        shared = one_customer or customers_in is not None
+        with write_transaction(self.conn, shared=shared) as conn:
+            beside = shared and writes_beside_others(conn)
             self._locked = [] if beside else None
+            if beside and customers_in is not None:
+                # (none of them is settled here: `tidy` settles them after)
+                lock_customers_in(conn, customers_in, "customer_id")
             try:
                 yield conn
                 # The due list's state, kept in the same transaction (the import's many

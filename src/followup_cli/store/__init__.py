@@ -3,6 +3,7 @@
 from followup_cli.store.connection import (
     default_db_path,
     lock_customer,
+    lock_customers_in,
     open_database,
     read_transaction,
     write_transaction,
@@ -16,6 +17,7 @@ __all__ = [
     "backup_to",
     "default_db_path",
     "lock_customer",
+    "lock_customers_in",
     "open_database",
     "read_transaction",
     "write_transaction",

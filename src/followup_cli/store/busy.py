@@ -137,6 +137,23 @@ def import_writing(conn: sqlite3.Connection) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def tell_waiting_for(holder: dict[str, Any]) -> None:
+    """The one line a write says, on stderr, as it starts waiting for an import."""
+    print(
+        _(
+            "waiting for an import to finish writing: {kind} from {file}"
+            " ({rows} rows, process {pid}); nothing is lost by waiting"
+        ).format(
+            kind=label("table", holder.get("kind", "?")),
+            file=holder.get("file", "?"),
+            rows=holder.get("rows", "?"),
+            pid=holder.get("pid", "?"),
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def process_alive(pid: int) -> bool:
     """Whether a process `pid` runs on this machine (a record's writer)."""
     if pid <= 0:
@@ -226,17 +243,5 @@ def begin_write(conn: sqlite3.Connection, *, shared: bool = False) -> None:
             if holder is None:
                 raise
             if not told:
-                print(
-                    _(
-                        "waiting for an import to finish writing: {kind} from {file}"
-                        " ({rows} rows, process {pid}); nothing is lost by waiting"
-                    ).format(
-                        kind=label("table", holder.get("kind", "?")),
-                        file=holder.get("file", "?"),
-                        rows=holder.get("rows", "?"),
-                        pid=holder.get("pid", "?"),
-                    ),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                tell_waiting_for(holder)
                 told = True

@@ -17,11 +17,14 @@ from pathlib import Path
 from followup_cli.store.busy import (
     COMMITS,
     LOCK_HOLDS,
+    LONGEST_IMPORT_WAIT_S,
     begin_unless_busy,
     begin_write,
     busy_error,
     busy_timeout_ms,
+    import_writing,
     is_busy,
+    tell_waiting_for,
 )
 from followup_cli.store.damage import refuse_damaged
 from followup_cli.store.engines import is_server
@@ -383,11 +386,44 @@ def lock_customer(conn: sqlite3.Connection, customer_id: int) -> None:
     server; SQLite's write lock already holds every customer)."""
     if is_server(conn):
         try:
-            conn.lock_customer(customer_id)  # type: ignore[attr-defined]
+            _lock_customer_on_server(conn, customer_id)
         except sqlite3.OperationalError as exc:
             if is_busy(exc):
                 raise busy_error(exc) from None
             raise
+
+
+def _lock_customer_on_server(conn: sqlite3.Connection, customer_id: int) -> None:
+    """The customer's lock at once if it is free; else, if an import holds it (one
+    writing beside clerks: its file's customers), waiting on for the import as a write
+    on SQLite does (store/busy.py: saying so once, LONGEST_IMPORT_WAIT_S at most); else
+    the busy timeout."""
+    try:
+        conn.lock_customer(customer_id, wait_ms=0)  # type: ignore[attr-defined]
+        return
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+    holder = import_writing(conn)
+    if holder is None:
+        conn.lock_customer(customer_id)  # type: ignore[attr-defined]
+        return
+    tell_waiting_for(holder)
+    conn.lock_customer(customer_id, wait_ms=LONGEST_IMPORT_WAIT_S * 1000)  # type: ignore[attr-defined]
+
+
+def lock_customers_in(conn: sqlite3.Connection, table: str, column: str) -> list[int] | None:
+    """In a shared write: hold the locks of every customer `table.column` names (an
+    import's staged rows; `table` a temp table) to the end of the transaction; their
+    ids, or None on SQLite (its write lock holds every customer)."""
+    if not is_server(conn):
+        return None
+    try:
+        return conn.lock_customers_in(table, column)  # type: ignore[attr-defined,no-any-return]
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise busy_error(exc) from None
+        raise
 
 
 @contextmanager

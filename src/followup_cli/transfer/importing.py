@@ -88,7 +88,7 @@ def import_file(
             # Sorted and planned before the write lock, so that a clerk waits the least.
             stage = f"{stage}_sorted"
             plans = plan_staged_events(session, conn, stage)
-            with write_phase(session, report):
+            with write_phase(session, report, customers_in=stage):
                 write_events(session, conn, stage, present, report, True, progress, plans)
         elif kind == "calls":
             # Settled on a private copy before the write lock (rehearsal).
@@ -97,7 +97,9 @@ def import_file(
             # Written and planned on a private copy before the write lock (rehearsal).
             write_customers(session, conn, stage, present, report, progress)
         else:
-            with write_phase(session, report):
+            # (a contacts file writes to its customers alone; the staff, to everyone's)
+            beside = stage if kind == "contacts" else None
+            with write_phase(session, report, customers_in=beside):
                 writer(session, conn, stage, present, report, True, progress)
     finally:
         if conn.in_transaction:

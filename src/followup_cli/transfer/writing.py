@@ -488,7 +488,8 @@ def _rehearsed_write(session: Session, report: ImportReport, plan: rehearsal.Pla
         return
     rehearsal.drop_later(conn)
     rehearsal.drop_held_yearly(conn)
-    with write_phase(session, report):
+    # (a calls file writes to its customers alone; a customers file may add customers)
+    with write_phase(session, report, customers_in=plan.stage if plan.kind == "calls" else None):
         plan.plain()
 
 
@@ -621,17 +622,23 @@ def _in_short_transactions(
 
 @contextmanager
 def write_phase(
-    session: Session, report: ImportReport, *, tidy_after: bool = True
+    session: Session,
+    report: ImportReport,
+    *,
+    tidy_after: bool = True,
+    customers_in: str | None = None,
 ) -> Iterator[sqlite3.Connection]:
     """The import's write transaction, the time it held the write lock (from BEGIN
     IMMEDIATE to COMMIT) added to the report. The import is recorded as writing first,
     in a short transaction of its own, and the record removed with its rows: a clerk's
-    command finding the database busy meanwhile waits for it (store/busy.py)."""
+    command finding the database busy meanwhile waits for it (store/busy.py).
+    `customers_in`: the staged rows (a temp table with `customer_id`) of an import that
+    writes to their customers alone; on a server it writes beside clerks on others."""
     with session.write() as conn:
         set_meta(conn, IMPORT_WRITING_KEY, import_record(report.kind, report.path, report.rows,
                                                          session.stamp))  # fmt: skip
     try:
-        with session.write() as conn:
+        with session.write(customers_in=customers_in) as conn:
             started = time.perf_counter()
             yield conn
             delete_meta(conn, IMPORT_WRITING_KEY)

@@ -41,9 +41,10 @@ ENGINE = "postgresql"
 # The advisory lock every write transaction takes (BEGIN IMMEDIATE's SQLite write
 # lock): 'FOLU', followup's application id.
 WRITE_LOCK = 0x464F4C55
-# A customer's lock is (WRITE_LOCK, its id) in the two-key space of advisory locks (ids
-# past 2**31 - 1 fold onto smaller ones: two customers then share a lock, no more).
-INT4 = 2**31 - 1
+# A customer's lock, in a shared write, is its row's (SELECT ... FOR UPDATE): a row lock
+# is kept in the row itself, so an import holds its 100k customers' as a clerk holds
+# one (advisory locks live in a table of the server's shared memory, about 6,400 by
+# default: "out of shared memory" long before that).
 
 
 class Row(tuple[Any, ...]):
@@ -312,14 +313,43 @@ class PgConnection:
         self.execute("ROLLBACK")
         return False
 
-    def lock_customer(self, customer_id: int) -> None:
+    def lock_customer(self, customer_id: int, wait_ms: int | None = None) -> None:
         """In a shared write: the customer's lock, held to the end of the transaction
-        (another clerk writing to the same customer waits, up to the lock timeout)."""
-        key = int(customer_id) % INT4
+        (another clerk writing to the same customer waits, up to the lock timeout, or
+        `wait_ms`; 0: not at all, raising the busy error with the transaction still
+        usable)."""
+        lock = "SELECT id FROM customers WHERE id = %s FOR UPDATE"
         try:
-            self.raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK}, {key})")
+            if wait_ms == 0:
+                self.raw.execute("SAVEPOINT customer_lock")
+                try:
+                    self.raw.execute(lock + " NOWAIT", (int(customer_id),))
+                except psycopg.Error:
+                    self.raw.execute("ROLLBACK TO SAVEPOINT customer_lock")
+                    raise
+                finally:
+                    self.raw.execute("RELEASE SAVEPOINT customer_lock")
+                return
+            if wait_ms is not None:
+                self.raw.execute(f"SET LOCAL lock_timeout = {int(wait_ms)}")
+            self.raw.execute(lock, (int(customer_id),))
+            if wait_ms is not None:
+                self.raw.execute(f"SET LOCAL lock_timeout = {int(self.lock_timeout_ms)}")
         except psycopg.Error as exc:
             raise _as_sqlite(exc) from None
+
+    def lock_customers_in(self, table: str, column: str) -> list[int]:
+        """In a shared write: the locks of every customer `table.column` names (an
+        import's staged rows), taken in id order (two such writers never deadlock; a
+        clerk holds one); returns their ids."""
+        try:
+            rows = self.raw.execute(
+                f"SELECT c.id FROM customers c WHERE c.id IN (SELECT {column} FROM {table})"
+                " ORDER BY c.id FOR UPDATE OF c"
+            ).fetchall()
+        except psycopg.Error as exc:
+            raise _as_sqlite(exc) from None
+        return [int(r[0]) for r in rows]
 
     def numbering_behind(self) -> list[str]:
         """The tables numbered the way before sequences (a database made by an earlier
