@@ -100,7 +100,11 @@ def _flush_output(guarded: GuardedOutput, code: Any) -> None:
     try:
         guarded.flush()
     except BrokenPipeError:
-        return  # the reader went away: Click's quiet exit
+        # The reader went away (`due | head -1`): Click's quiet exit. What is still
+        # buffered goes to /dev/null, or Python's own flush at exit fails again on it
+        # ("Exception ignored ... BrokenPipeError", exit 120).
+        guarded.discard()
+        return
     except OutputFailed:
         pass  # (kept as guarded.failure)
     failure = guarded.failure

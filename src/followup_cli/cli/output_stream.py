@@ -78,7 +78,7 @@ class GuardedOutput:
 
     def _fail(self, exc: OSError) -> None:
         self.failed = True
-        self._discard()
+        self.discard()
         if self.quiet:
             return
         if isinstance(self.stream, ClosedStream) or exc.errno == errno.EBADF:
@@ -93,7 +93,7 @@ class GuardedOutput:
         )
         raise self.failure from None
 
-    def _discard(self) -> None:
+    def discard(self) -> None:
         """Point the file descriptor at /dev/null, so what is still buffered goes there."""
         try:
             fd = self.stream.fileno()
