@@ -218,6 +218,10 @@ def test_a_128_kib_customer_name_is_simply_not_found(office, db_path):
     r = office("customer", "show", "x" * 128 * 1024)
     assert_error(r, 1, "no customer matches")
     assert "LIKE" not in r.output
+    assert "'" + "x" * 80 + "…(131,072)'" in r.stderr  # the text is not echoed whole
+    assert len(r.stderr) < 500
+    short = office("customer", "show", "无此客户")
+    assert "no customer matches '无此客户'" in short.stderr  # a short one is, as given
 
 
 # -- output names ------------------------------------------------------------------------

@@ -21,6 +21,18 @@ MAX_CODE = 40
 # refused or found missing, never sent to SQLite (OverflowError).
 ID_MAX = 2**63 - 1
 
+# What an error echoes of a value the user gave: no more than this many characters
+# (a 128 KiB argument is not printed back whole).
+ECHOED_AT_MOST = 80
+
+
+def echoed(text: str) -> str:
+    """`text` as an error shows it: cut at ECHOED_AT_MOST characters, saying how long."""
+    if len(text) <= ECHOED_AT_MOST:
+        return text
+    return f"{text[:ECHOED_AT_MOST]}…({len(text):,})"
+
+
 _CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _SCIENTIFIC = Pattern(r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+")
 _EXCEL_FLOAT = Pattern(r"[0-9]{5,}\.0+")

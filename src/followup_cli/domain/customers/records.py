@@ -498,7 +498,10 @@ def resolve_customer_row(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
             customers="; ".join(f"{r['code']} {r['name']}" for r in similar)
         )
     raise NotFound(
-        _("no customer matches '{text}' (by code, id or exact name)").format(text=text), hint
+        _("no customer matches '{text}' (by code, id or exact name)").format(
+            text=fields.echoed(text)
+        ),
+        hint,
     )
 
 
