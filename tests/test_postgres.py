@@ -220,24 +220,55 @@ def test_db_copy_never_shows_a_password(pg_server: Any, tmp_path: Path) -> None:
     assert CLERK_PASSWORD not in r.output
 
 
+def _office_and_calls(
+    pg_server: Any, tmp_path: Path, customers: int, called: range
+) -> tuple[str, Path]:
+    """A new database on the server: the small office, customers K000 .. K{customers-1},
+    and a calls file (not imported) reaching the customers `called` numbers."""
+    url = pg_server.url(pg_server.new_database())
+    assert invoke(url, "init").exit_code == 0
+    build_office(lambda *a: invoke(url, *a))
+    rows = "".join(f"K{n:03d},客户{n},3,1390000{n:04d}\r\n" for n in range(customers))
+    listed = tmp_path / "customers.csv"
+    listed.write_text("code,name,grade,phone\r\n" + rows, encoding="utf-8")
+    assert invoke(url, "import", "customers", str(listed)).exit_code == 0
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "客户编号,时间,回访人,回访结果\r\n"
+        + "".join(f"K{n:03d},2026-11-20 10:{n:02d},李娜,接通\r\n" for n in called),
+        encoding="utf-8",
+    )
+    return url, calls
+
+
+def _until_a_session_waits_for_a_lock(url: str, process: Any, but: int | None = None) -> None:
+    """Return once a server session (other than backend `but`) waits for a lock; fail if
+    `process` ends first or none does within a minute."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as look:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            waiting = look.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND pid <> %s",
+                (but or 0,),
+            ).fetchone()
+            if waiting and waiting[0]:
+                return
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.02)
+    pytest.fail("no session waited for a lock")
+
+
 def test_clerks_readers_an_import_and_cron_at_once_on_the_server(
     pg_server: Any, tmp_path: Path
 ) -> None:
     """20 clerks' log-calls on different customers, 10 readers, an import and escalate
     --auto twice, all at once: every command succeeds, nothing is recorded twice."""
-    url = pg_server.url(pg_server.new_database())
-    assert invoke(url, "init").exit_code == 0
-    build_office(lambda *a: invoke(url, *a))
-    rows = "".join(f"K{n:03d},客户{n},3,1390000{n:04d}\r\n" for n in range(40))
-    customers = tmp_path / "customers.csv"
-    customers.write_text("code,name,grade,phone\r\n" + rows, encoding="utf-8")
-    assert invoke(url, "import", "customers", str(customers)).exit_code == 0
-    calls = tmp_path / "calls.csv"
-    calls.write_text(
-        "客户编号,时间,回访人,回访结果\r\n"
-        + "".join(f"K{n:03d},2026-11-20 10:{n:02d},李娜,接通\r\n" for n in range(20, 40)),
-        encoding="utf-8",
-    )
+    url, calls = _office_and_calls(pg_server, tmp_path, 40, range(20, 40))
     assert invoke(url, "ticket", "open", "C001", "--summary", "漏油", "--category",
                   "product.defect", "--severity", "critical").exit_code == 0  # fmt: skip
     env = {**os.environ, "FOLLOWUP_DB": url, "FOLLOWUP_TODAY": "2026-11-26",
@@ -348,7 +379,6 @@ def test_a_command_the_server_stops_to_break_a_deadlock_is_run_again(pg_server: 
     first). Nothing of it was committed, so it is run again, and succeeds once the other
     session is done: exit 0, one call recorded. (The other session's own check is set
     late, so that the server stops the command, not it.)"""
-    import time
 
     import psycopg
 
@@ -369,20 +399,7 @@ def test_a_command_the_server_stops_to_break_a_deadlock_is_run_again(pg_server: 
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
-            with psycopg.connect(url, autocommit=True) as look:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    waiting = look.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND pid <> %s",
-                        (other.info.backend_pid,),
-                    ).fetchone()
-                    if waiting and waiting[0]:
-                        break
-                    assert clerk.poll() is None, clerk.communicate()
-                    time.sleep(0.02)
-                else:
-                    pytest.fail("the clerk's log-call never waited for C001's row")
+            _until_a_session_waits_for_a_lock(url, clerk, but=other.info.backend_pid)  # (C001)
             # The lone writer's lock, which waits for the clerk's shared one: a deadlock.
             other.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             other.commit()
@@ -410,19 +427,7 @@ def test_an_import_writes_beside_clerks_on_other_customers(pg_server: Any, tmp_p
 
     import psycopg
 
-    url = pg_server.url(pg_server.new_database())
-    assert invoke(url, "init").exit_code == 0
-    build_office(lambda *a: invoke(url, *a))
-    rows = "".join(f"K{n:03d},客户{n},3,1390000{n:04d}\r\n" for n in range(20))
-    customers = tmp_path / "customers.csv"
-    customers.write_text("code,name,grade,phone\r\n" + rows, encoding="utf-8")
-    assert invoke(url, "import", "customers", str(customers)).exit_code == 0
-    calls = tmp_path / "calls.csv"
-    calls.write_text(
-        "客户编号,时间,回访人,回访结果\r\n"
-        + "".join(f"K{n:03d},2026-11-20 10:{n:02d},李娜,接通\r\n" for n in range(20)),
-        encoding="utf-8",
-    )
+    url, calls = _office_and_calls(pg_server, tmp_path, 20, range(20))
     env = {**os.environ, "FOLLOWUP_DB": url, "FOLLOWUP_TODAY": TODAY,
            "FOLLOWUP_STAFF": ACTING, "FOLLOWUP_LANGUAGE": "en"}  # fmt: skip
     followup = [str(Path(sys.executable).parent / "followup")]
@@ -436,18 +441,7 @@ def test_an_import_writes_beside_clerks_on_other_customers(pg_server: Any, tmp_p
         other.execute("SELECT id FROM customers WHERE code = 'K019' FOR UPDATE")
         importer = start("import", "calls", str(calls))
         try:
-            with psycopg.connect(url, autocommit=True) as look:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    waiting = look.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    ).fetchone()
-                    if waiting and waiting[0]:
-                        break
-                    assert importer.poll() is None, importer.communicate()
-                    time.sleep(0.02)
-                else:
-                    pytest.fail("the import never waited for K019")
+            _until_a_session_waits_for_a_lock(url, importer)  # (for K019)
             started = time.monotonic()
             outside = start("log-call", "C002", "--outcome", "reached", busy_ms="3000")
             out, err = outside.communicate(timeout=60)
