@@ -38,25 +38,21 @@ def is_retriable(exc: BaseException) -> bool:
     transaction to break a deadlock, or could not serialise it); a lock held past the
     busy timeout is not (it is held still)."""
     if isinstance(exc, DatabaseBusy):
-        return bool(getattr(exc, "retriable", False))
+        return exc.retriable
     return is_busy(exc) and TRY_AGAIN in str(exc)
 
 
 def busy_error(cause: BaseException | None = None) -> DatabaseBusy:
     """The one busy error; `cause`, the error it replaces (kept: whether it is
     retriable)."""
-    error = _busy_error()
-    error.retriable = cause is not None and is_retriable(cause)  # type: ignore[attr-defined]
-    return error
-
-
-def _busy_error() -> DatabaseBusy:
-    return DatabaseBusy(
+    error = DatabaseBusy(
         _(
             "the database is busy: another followup process held it for more than {seconds} s"
         ).format(seconds=f"{busy_timeout_ms() / 1000:g}"),
         _("Nothing was written. Try again in a moment (cron may simply retry)."),
     )
+    error.retriable = cause is not None and is_retriable(cause)
+    return error
 
 
 # A writer that writes in many short transactions (an import's last steps) leaves the
@@ -77,20 +73,17 @@ def begin_unless_busy(conn: sqlite3.Connection, wait_ms: int = SIDE_WRITE_WAIT_M
     """BEGIN IMMEDIATE waiting at most `wait_ms` for the write lock (the connection's
     own busy timeout restored after); False, with no transaction open, if another
     process holds the lock."""
-    # SQLite-only: PRAGMA busy_timeout. PostgreSQL tries its advisory lock instead.
+    # PostgreSQL tries its advisory lock instead.
     if getattr(conn, "engine", "sqlite") == "postgresql":
         return bool(conn.try_begin_write())  # type: ignore[attr-defined]
-    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
     started = time.monotonic()
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        LOCK_WAITS.append(time.monotonic() - started)
+        _begin_in_turn(conn, wait_ms / 1000)
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             return False
         raise
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+    LOCK_WAITS.append(time.monotonic() - started)
     return True
 
 

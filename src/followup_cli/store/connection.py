@@ -412,14 +412,14 @@ def _lock_customer_on_server(conn: sqlite3.Connection, customer_id: int) -> None
     conn.lock_customer(customer_id, wait_ms=LONGEST_IMPORT_WAIT_S * 1000)  # type: ignore[attr-defined]
 
 
-def lock_customers_in(conn: sqlite3.Connection, table: str, column: str) -> list[int] | None:
+def lock_customers_in(conn: sqlite3.Connection, table: str, column: str) -> None:
     """In a shared write: hold the locks of every customer `table.column` names (an
-    import's staged rows; `table` a temp table) to the end of the transaction; their
-    ids, or None on SQLite (its write lock holds every customer)."""
+    import's staged rows; `table` a temp table) to the end of the transaction (on a
+    server; SQLite's write lock already holds every customer)."""
     if not is_server(conn):
-        return None
+        return
     try:
-        return conn.lock_customers_in(table, column)  # type: ignore[attr-defined,no-any-return]
+        conn.lock_customers_in(table, column)  # type: ignore[attr-defined]
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise busy_error(exc) from None

@@ -93,6 +93,9 @@ class DatabaseBusy(FollowupError):
     """Another process held the write lock past the busy timeout."""
 
     exit_code = EXIT_BUSY
+    # The server stopped the transaction to break a deadlock (or could not serialise
+    # it): running the command again may cure it (store/busy.py, cli/app.py).
+    retriable = False
 
 
 class ConfigError(FollowupError):

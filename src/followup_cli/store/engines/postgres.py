@@ -338,18 +338,17 @@ class PgConnection:
         except psycopg.Error as exc:
             raise _as_sqlite(exc) from None
 
-    def lock_customers_in(self, table: str, column: str) -> list[int]:
+    def lock_customers_in(self, table: str, column: str) -> None:
         """In a shared write: the locks of every customer `table.column` names (an
         import's staged rows), taken in id order (two such writers never deadlock; a
-        clerk holds one); returns their ids."""
+        clerk holds one)."""
         try:
-            rows = self.raw.execute(
+            self.raw.execute(
                 f"SELECT c.id FROM customers c WHERE c.id IN (SELECT {column} FROM {table})"
                 " ORDER BY c.id FOR UPDATE OF c"
-            ).fetchall()
+            )
         except psycopg.Error as exc:
             raise _as_sqlite(exc) from None
-        return [int(r[0]) for r in rows]
 
     def numbering_behind(self) -> list[str]:
         """The tables numbered the way before sequences (a database made by an earlier
