@@ -430,7 +430,7 @@ def test_a_customer_archived_while_an_events_import_plans_gets_no_callback(
 ) -> None:
     """The events are planned before the write lock; a customer archived in between (by
     another clerk, through the CLI) is checked again in the write phase."""
-    from followup_cli.transfer import importing
+    from followup_cli.transfer import writing
 
     path = tmp_path / "events.csv"
     path.write_text(
@@ -442,14 +442,14 @@ def test_a_customer_archived_while_an_events_import_plans_gets_no_callback(
         ),  # fmt: skip
         encoding="utf-8",
     )
-    original = importing.plan_staged_events
+    original = writing.plan_staged_events
 
     def plan_then_archive(*args: Any) -> Any:
         plans = original(*args)
         ok(office("customer", "archive", "C002"))
         return plans
 
-    monkeypatch.setattr(importing, "plan_staged_events", plan_then_archive)
+    monkeypatch.setattr(writing, "plan_staged_events", plan_then_archive)
     r = ok(office("import", "events", str(path)))
     assert rows(
         "SELECT c.code, count(*) AS n FROM callbacks b JOIN customers c ON c.id = b.customer_id"
@@ -465,7 +465,7 @@ def test_the_write_phase_drops_plans_of_customers_archived_since(
     """Domain level: plans staged for a customer archived before the write."""
     from followup_cli.domain.customers.records import archive_customer
     from followup_cli.domain.session import Session
-    from followup_cli.transfer import importing
+    from followup_cli.transfer import importing, writing
     from followup_cli.transfer.writing import plan_staged_events
 
     s: Session = session()
@@ -481,12 +481,12 @@ def test_the_write_phase_drops_plans_of_customers_archived_since(
         archive_customer(other, "C001")
         return plans
 
-    importing_plan = importing.plan_staged_events
-    importing.plan_staged_events = plan_then_archive  # type: ignore[assignment]
+    writing_plan = writing.plan_staged_events
+    writing.plan_staged_events = plan_then_archive  # type: ignore[assignment]
     try:
         report = importing.import_file(s, "events", path)
     finally:
-        importing.plan_staged_events = importing_plan
+        writing.plan_staged_events = writing_plan
     assert calls
     assert report.inserted == 2
     assert rows(
@@ -1254,6 +1254,204 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
         return [r[:3] + (re.sub(r":\d{4}-\d\d-\d\d:\d+$", "", r[5]),) + r[6:] for r in _pending(db)]
 
     assert unlevelled(db_path) == unlevelled(plain_db)
+    consistent(db_path)
+
+
+# -- a large events import: its new events' callbacks, after it ------------------------
+
+
+def _small_event_runs(patch: Any) -> None:
+    """The sizes of a bench-sized events import, made small: the new events' callbacks
+    written after the file from 10 on, about 40 per transaction."""
+    from followup_cli.transfer import rehearsal
+
+    patch.setattr(rehearsal, "LATER_AT_LEAST", 10)
+    patch.setattr(rehearsal, "LATER_CHUNK", 40)
+
+
+def _events_file(tmp_path: Path, customers: int = 40) -> Path:
+    """Recent service visits and sales of every customer (each plans its follow-ups)."""
+    path = tmp_path / "recent-events.csv"
+    path.write_text(
+        "customer_code,kind,date,ref,staff\n"
+        + "".join(
+            f"K{i:05d},{('service', 'sale')[i % 2]},2026-11-{1 + i % 20:02d},R-{i},赵强\n"
+            for i in range(customers)
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _events_record(db: Path) -> Any:
+    return _meta_record(db, "event_callbacks_owed")
+
+
+def _one_transaction(patch: Any) -> None:
+    from followup_cli.transfer import rehearsal
+
+    patch.setattr(rehearsal, "LATER_AT_LEAST", 10**9)
+
+
+@sqlite_only("on the server an events import writes its callbacks in its own transaction")
+def test_a_large_events_import_writes_its_callbacks_in_short_transactions(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The events in one transaction, their callbacks after it in several short ones:
+    the same rows, ids included, as the whole file in one transaction; nothing owed."""
+    import shutil
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = _events_file(tmp_path)
+    with monkeypatch.context() as patch:
+        _small_event_runs(patch)
+        r = ok(initdb("--debug", "import", "events", str(path)))
+        held = re.search(r"write lock held [\d.]+ s at most, in (\d+) transactions", r.stderr)
+        assert held is not None, r.stderr
+        assert int(held.group(1)) >= 4  # the file, then three or more runs of callbacks
+        _one_transaction(patch)
+        plain = ok(initdb("--debug", "import", "events", str(path), db=plain_db))
+    assert re.search(r"^write lock held [\d.]+ s$", plain.stderr, re.MULTILINE), plain.stderr
+    planned = re.search(r"40 new, 0 updated, 0 unchanged; (\d+) callbacks planned", r.stdout)
+    assert planned is not None and int(planned.group(1)) > 120, r.stdout
+    assert r.stdout.replace(str(db_path), "") == plain.stdout.replace(str(plain_db), "")
+    assert dump(db_path) == dump(plain_db)
+    assert _events_record(db_path) is None
+    consistent(db_path)
+
+
+@sqlite_only("on the server an events import writes its callbacks in its own transaction")
+def test_a_clerk_between_two_runs_sees_the_callbacks_of_the_customers_new_events(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Between two of the short transactions a clerk reaches one of the file's
+    customers whose events' callbacks wait in a later run, and archives another: the
+    call settles those callbacks (planned first, the plain way), the archived customer
+    keeps none pending, the import passes over both; every callback is then what the
+    whole file in one transaction and the clerk's actions after it make."""
+    import shutil
+
+    from followup_cli.transfer.results import ImportReport
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = _events_file(tmp_path)
+    clerk = [
+        ("log-call", "K00038", "--outcome", "reached", "--at", "2026-11-23 09:00"),
+        ("customer", "archive", "K00039"),
+    ]
+    original = ImportReport.held
+    holds: list[float] = []
+    seen: list[Any] = []
+
+    def held_then_a_clerk_writes(self: Any, seconds: float) -> None:
+        original(self, seconds)
+        holds.append(seconds)
+        if len(holds) == 2:  # the file, then the first run of callbacks, committed
+            seen.append(_events_record(db_path))
+            for args in clerk:
+                ok(initdb(*args))
+            seen.append(_events_record(db_path))
+
+    with monkeypatch.context() as patch:
+        _small_event_runs(patch)
+        patch.setattr(ImportReport, "held", held_then_a_clerk_writes)
+        ok(initdb("import", "events", str(path)))
+        _one_transaction(patch)
+        ok(initdb("import", "events", str(path), db=plain_db))
+    for args in clerk:
+        ok(initdb(*args, db=plain_db))
+    before, after = seen
+    assert before is not None and before["planned"] == [], before
+    conn = open_db(db_path)
+    try:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM customers WHERE code IN ('K00038', 'K00039') ORDER BY code"
+            )
+        ]
+        settled = conn.execute(
+            "SELECT count(*) FROM callbacks b JOIN events e ON e.id = b.event_id"
+            " WHERE e.ref = 'R-38' AND b.status = 'done'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert after["planned"] == ids and after["first"] == before["first"], after
+    assert settled >= 1  # the clerk's call closed the new event's first follow-up
+
+    def unnumbered(db: Path) -> list[tuple[Any, ...]]:
+        c = open_db(db)
+        try:
+            return c.execute(
+                "SELECT u.code, b.plan_key, b.due_on, b.status, b.assignee, b.closed_on"
+                " FROM callbacks b JOIN customers u ON u.id = b.customer_id ORDER BY 1, 2"
+            ).fetchall()
+        finally:
+            c.close()
+
+    # (a plan key names its event by id: the same events, the same ids)
+    assert unnumbered(db_path) == unnumbered(plain_db)
+    assert _pending(db_path) == _pending(plain_db)
+    assert _events_record(db_path) is None
+    consistent(db_path)
+
+
+@sqlite_only("on the server an events import writes its callbacks in its own transaction")
+def test_event_callbacks_a_cut_off_import_still_owed_are_planned_by_the_next_due(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """An events import cut off after its first run of callbacks (the disk full) says
+    what is left; while its process lives `due` leaves the rest to it (and `db check`
+    names it); once it is gone, the next `due` plans the rest the plain way: every
+    callback is then the whole file's in one transaction."""
+    import shutil
+
+    from followup_cli.domain.callbacks import store
+
+    load_office(initdb, tmp_path)
+    plain_db = tmp_path / "plain.db"
+    shutil.copyfile(db_path, plain_db)
+    path = _events_file(tmp_path)
+    original = store.insert_event_plans_run
+    runs: list[int] = []
+
+    def one_run_then_the_disk_is_full(*args: Any) -> int:
+        runs.append(1)
+        if len(runs) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return original(*args)
+
+    with monkeypatch.context() as patch:
+        _small_event_runs(patch)
+        patch.setattr(store, "insert_event_plans_run", one_run_then_the_disk_is_full)
+        cut = ok(initdb("import", "events", str(path)))
+        assert "40 new" in cut.stdout
+        left = re.search(
+            r"the callbacks of (\d+) of its new events are not written yet", cut.stderr
+        )
+        assert left is not None and 10 < int(left.group(1)) < 40, cut.stderr
+        _one_transaction(patch)
+        ok(initdb("import", "events", str(path), db=plain_db))
+    record = _events_record(db_path)
+    assert record is not None and record["last"] - record["first"] + 1 == int(left.group(1))
+    assert _pending(db_path) != _pending(plain_db)
+    _written_by(db_path, "event_callbacks_owed", os.getppid())
+    ok(initdb("due"))
+    assert _events_record(db_path) == {**record, "pid": os.getppid()}  # left to it
+    owing = ok(initdb("db", "check")).stdout
+    span = f"event ids {record['first']}–{record['last']}"
+    assert f"event callbacks owed: {span}; the events import (process {os.getppid()})" in owing
+    _written_by(db_path, "event_callbacks_owed", _dead_pid())
+    stopped = ok(initdb("db", "check")).stdout
+    assert f"event callbacks owed: {span} of an events import that stopped" in stopped
+    ok(initdb("due"))
+    assert _events_record(db_path) is None
+    assert "owed" not in ok(initdb("db", "check")).stdout
+    assert _pending(db_path) == _pending(plain_db)
     consistent(db_path)
 
 

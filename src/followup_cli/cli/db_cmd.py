@@ -9,7 +9,7 @@ from followup_cli.cli.backup_cmd import backup_cmd, backups_cmd, restore_cmd
 from followup_cli.cli.common import new_app
 from followup_cli.cli.privacy_cmd import prune_cmd
 from followup_cli.cli.state import load_config, open_session, state
-from followup_cli.domain.callbacks.owed import owed, yearly_owed
+from followup_cli.domain.callbacks.owed import events_owed, owed, yearly_owed
 from followup_cli.store.checks import (
     MAX_LINES,
     CheckReport,
@@ -134,10 +134,10 @@ def check_cmd(ctx: typer.Context) -> None:
 
 def _show_owed(conn: sqlite3.Connection) -> None:
     """What a large import has not yet written after its file (domain/callbacks/owed.py):
-    its new customers' callbacks, its reached calls' yearly floors. Not a fault, but a
-    list short of them meanwhile."""
+    its new customers' callbacks, its reached calls' yearly floors, its new events'
+    callbacks. Not a fault, but a list short of them meanwhile."""
     try:
-        customers, yearly = owed(conn), yearly_owed(conn)
+        customers, yearly, events = owed(conn), yearly_owed(conn), events_owed(conn)
     except sqlite3.Error:
         return  # (the checks above say what is wrong with the file)
     if customers is not None and customers.last >= customers.first:
@@ -169,6 +169,21 @@ def _show_owed(conn: sqlite3.Connection) -> None:
                     "yearly floors owed: customer ids {first}–{last} of a calls import that"
                     " stopped; the next `followup due` re-anchors them"
                 ).format(first=yearly.first, last=yearly.last)
+            )
+    if events is not None and events.last >= events.first:
+        if events.writer_alive:
+            print(
+                _(
+                    "event callbacks owed: event ids {first}–{last}; the events import"
+                    " (process {pid}) is writing them"
+                ).format(first=events.first, last=events.last, pid=events.pid)
+            )
+        else:
+            print(
+                _(
+                    "event callbacks owed: event ids {first}–{last} of an events import that"
+                    " stopped; the next `followup due` plans them"
+                ).format(first=events.first, last=events.last)
             )
 
 

@@ -158,7 +158,15 @@ def import_cmd(
                 file=sys.stderr,
             )
     _print_report(report, fmt.value)
-    if report.owed_left:
+    if report.owed_left and kind == "events":
+        warn(
+            _(
+                "the file is imported, but the callbacks of {n} of its new events are not"
+                " written yet (the database was busy or full): the next `followup due`"
+                " plans them"
+            ).format(n=report.owed_left)
+        )
+    elif report.owed_left:
         warn(
             _(
                 "the file is imported, but the callbacks of {n} of its new customers are"

@@ -38,10 +38,9 @@ from followup_cli.transfer.results import ImportReport, Progress
 from followup_cli.transfer.staging import located_errors, stage_rows
 from followup_cli.transfer.writing import (
     WRITERS,
-    plan_staged_events,
     write_calls,
     write_customers,
-    write_events,
+    write_events_file,
     write_phase,
 )
 
@@ -86,10 +85,7 @@ def import_file(
                 writer(session, conn, stage, present, report, False, progress)
         elif kind == "events":
             # Sorted and planned before the write lock, so that a clerk waits the least.
-            stage = f"{stage}_sorted"
-            plans = plan_staged_events(session, conn, stage)
-            with write_phase(session, report, customers_in=stage):
-                write_events(session, conn, stage, present, report, True, progress, plans)
+            write_events_file(session, conn, stage, present, report, progress)
         elif kind == "calls":
             # Settled on a private copy before the write lock (rehearsal).
             write_calls(session, conn, stage, present, report, progress)

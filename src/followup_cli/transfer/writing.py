@@ -17,8 +17,10 @@ from typing import Any
 from followup_cli.domain.callbacks import store as callbacks
 from followup_cli.domain.callbacks.due_keeping import tidy
 from followup_cli.domain.callbacks.owed import (
+    events_owed,
     owed,
     reanchor_yearly,
+    record_events_owed,
     record_owed,
     record_yearly_owed,
     yearly_owed,
@@ -32,7 +34,7 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
 from followup_cli.store.busy import IMPORT_WRITING_KEY, YIELD_S, import_record
 from followup_cli.store.compare import columns_differ
-from followup_cli.store.connection import write_if_free, write_transaction
+from followup_cli.store.connection import write_if_free, write_transaction, writes_beside_others
 from followup_cli.store.engines import stage_row
 from followup_cli.store.meta import delete_meta, set_meta
 from followup_cli.support.errors import DatabaseBusy, StorageError
@@ -208,7 +210,11 @@ def write_events(
     write: bool,
     progress: Progress | None,
     plans: str | None = None,
-) -> None:
+    later: bool = False,
+) -> tuple[int, int]:
+    """The staged events upserted and their new events' callbacks planned (`later`:
+    recorded as owed instead, for `_write_event_plans_later`); returns the ids of the
+    new events, first and last."""
     # (a corrected in_use is recorded; callbacks already planned keep their dates)
     cols = [c for c in ("machine", "staff", "result", "note", "in_use", "amount") if c in present]
     join = (
@@ -220,7 +226,7 @@ def write_events(
         if "contact" in present:
             differs = f"({differs}) OR {events.staged_contact_id('s')} IS NOT t.contact_id"
         _counts(conn, join, differs, report)
-        return
+        return 0, -1
     if "contact" in present:
         cols.append("contact_id")
     if progress:
@@ -230,6 +236,10 @@ def write_events(
     report.inserted = _count(conn, "SELECT count(*) FROM events WHERE id > ?", (before_id,))
     report.updated = changed - report.inserted
     report.unchanged = report.rows - report.inserted - report.updated
+    new_events = (before_id + 1, _count(conn, "SELECT coalesce(max(id), 0) FROM events"))
+    if later:
+        record_events_owed(conn, *new_events)
+        return new_events
 
     plans = plans or plan_staged_events(session, conn, stage)
     # Planned before the lock: a customer archived meanwhile gets no callback.
@@ -238,6 +248,89 @@ def write_events(
         " JOIN customers c ON c.id = s.customer_id WHERE c.archived = 1)"
     )
     report.callbacks_planned = Planner(session, conn).insert_event_plans(stage, plans, before_id)
+    return new_events
+
+
+def write_events_file(
+    session: Session,
+    conn: sqlite3.Connection,
+    stage: str,
+    present: dict[str, tuple[int, str]],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """An events file: sorted and its callbacks planned before the write lock; then the
+    events written in one transaction, and their callbacks with them, or, when they
+    are LATER_AT_LEAST or more (a large history: 240,000 for 1,000,000 events), after
+    them in short transactions (`_write_event_plans_later`). On a server the import
+    holds only its file's customers, and writes them with the file."""
+    stage = f"{stage}_sorted"
+    plans = plan_staged_events(session, conn, stage)
+    later = not writes_beside_others(conn) and (
+        _count(conn, f"SELECT count(*) FROM temp.{plans}") >= rehearsal.LATER_AT_LEAST
+    )
+    with write_phase(session, report, customers_in=stage, tidy_after=not later):
+        first, last = write_events(session, conn, stage, present, report, True, progress,
+                                   plans, later)  # fmt: skip
+    if later:
+        _write_event_plans_later(session, report, stage, plans, first, last)
+
+
+EVENT_PLANS_LATER = "_event_plans_later"
+
+
+def _write_event_plans_later(
+    session: Session, report: ImportReport, stage: str, plans: str, first: int, last: int
+) -> None:
+    """A large events import's new events' callbacks, after the file, as planned before
+    the lock, in short transactions of their own (about LATER_CHUNK rows each): a
+    clerk's command gets the lock between two. Each moves the record of the events
+    still owed on (domain/callbacks/owed.py); a customer another command planned
+    meanwhile, the plain way (owed.plan_owed_events_of), is passed over; killed
+    meanwhile, the next command plans the rest."""
+    conn = session.conn
+    role = session.config["planning"]["event_role"]
+    callbacks.event_plans_with_ids(conn, stage, plans, first - 1, EVENT_PLANS_LATER)
+
+    def run(bounds: tuple[int, int], _others_wrote: bool) -> int:
+        found = events_owed(conn)
+        passed_over = found.planned if found is not None else ()
+        written = callbacks.insert_event_plans_run(
+            conn, EVENT_PLANS_LATER, *bounds, role, session.stamp, passed_over
+        )
+        record_events_owed(conn, bounds[1] + 1, last, passed_over)
+        return written
+
+    def left() -> int:
+        found = events_owed(conn)
+        if found is None:
+            return 0
+        return _count(
+            conn, "SELECT count(*) FROM events WHERE id BETWEEN ? AND ?", (found.first, found.last)
+        )
+
+    def drop(c: sqlite3.Connection) -> None:
+        c.execute(f"DROP TABLE IF EXISTS temp.{EVENT_PLANS_LATER}")
+
+    steps = [partial(run, b) for b in _event_runs(conn, first, last)]
+    _in_short_transactions(session, report, steps, left, drop)
+
+
+def _event_runs(conn: sqlite3.Connection, first: int, last: int) -> list[tuple[int, int]]:
+    """The events first..last cut into runs of about LATER_CHUNK planned callbacks, each
+    a run of event ids (the last reaching `last`, so that the record ends with it)."""
+    runs: list[tuple[int, int]] = []
+    start, rows = first, 0
+    for event_id, n in conn.execute(
+        f"SELECT event_id, count(*) FROM temp.{EVENT_PLANS_LATER} GROUP BY event_id ORDER BY 1"
+    ):
+        rows += int(n)
+        if rows >= rehearsal.LATER_CHUNK:
+            runs.append((start, int(event_id)))
+            start, rows = int(event_id) + 1, 0
+    if start <= last:
+        runs.append((start, last))
+    return runs
 
 
 def plan_staged_events(session: Session, conn: sqlite3.Connection, stage: str) -> str:
@@ -665,10 +758,10 @@ def _forget_the_record(session: Session) -> None:
         write_if_free(session.conn, forget)
 
 
-WRITERS = {
+WRITERS: dict[str, Callable[..., object]] = {
     "staff": _write_staff,
     "customers": _write_customers,
     "contacts": _write_contacts,
-    "events": write_events,
+    "events": write_events,  # (the real run: write_events_file)
     "calls": _write_calls,
 }

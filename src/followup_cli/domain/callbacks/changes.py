@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks import store
+from followup_cli.domain.callbacks.owed import hold_customer
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.session import Session
 from followup_cli.support.dates import parse_datetime
@@ -38,7 +39,7 @@ def _pending(session: Session, conn: sqlite3.Connection, callback_id: int) -> sq
         "SELECT customer_id FROM callbacks WHERE id = ?", (callback_id,)
     ).fetchone()
     if found is not None:
-        session.lock_customer(conn, int(found[0]))
+        hold_customer(session, conn, int(found[0]))
     row = conn.execute(
         "SELECT cb.*, c.code, c.name FROM callbacks cb JOIN customers c ON c.id = cb.customer_id"
         " WHERE cb.id = ?",

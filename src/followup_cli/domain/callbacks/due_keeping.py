@@ -28,7 +28,14 @@ from typing import Any
 from followup_cli.domain.callbacks import due_summary
 from followup_cli.domain.callbacks.due import CELL_SEPARATOR, DueEntries, DueEntry, DueFilter
 from followup_cli.domain.callbacks.due_text import ContactText, ReasonText, csv_cells
-from followup_cli.domain.callbacks.owed import owed, plan_owed, reanchor_owed, yearly_owed
+from followup_cli.domain.callbacks.owed import (
+    events_owed,
+    owed,
+    plan_owed,
+    plan_owed_events,
+    reanchor_owed,
+    yearly_owed,
+)
 from followup_cli.domain.session import Session
 from followup_cli.render.csv_writer import line_text
 from followup_cli.render.due_rows import DAYS_CELL, URGENCY_CELL, due_columns, due_record
@@ -145,8 +152,9 @@ def tidy(session: Session, seconds: float | None) -> int:
     done = 0
     batch = _Batches(conn, seconds)
     # First what a cut-off import still owed: its new customers' callbacks, its reached
-    # calls' yearly floors (owed.py).
-    for record, step in ((owed, plan_owed), (yearly_owed, reanchor_owed)):
+    # calls' yearly floors, its new events' callbacks (owed.py).
+    owing = ((owed, plan_owed), (yearly_owed, reanchor_owed), (events_owed, plan_owed_events))
+    for record, step in owing:
         while (seconds is None or time.monotonic() - started < seconds) and record(conn):
             planned: list[int] = []
             if not batch.run(partial(step, session, planned)) or not planned[0]:

@@ -8,6 +8,7 @@ takes the day it acts on and the stamp it writes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,6 +118,54 @@ def insert_event_plans(
         " AND e.date = s.date AND e.ref = s.ref"
         f" WHERE e.id > ? ORDER BY e.id {REVIVE_CANCELLED}",
         (role, stamp, stamp, after_id),
+    ).rowcount
+
+
+def event_plans_with_ids(
+    conn: sqlite3.Connection, stage: str, plans: str, after_id: int, into: str
+) -> None:
+    """Outside the write lock, once the events are in: the plans of `stage_event_plans`
+    for the events with an id above `after_id`, with each one's event and customer, into
+    the temp table `into` in event order (what `insert_event_plans_run` writes later).
+    SQLite's alone (rowids, json_each): on a server an import writes its plans in its
+    transaction."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{into}")
+    conn.execute(
+        f"CREATE TEMP TABLE {into} AS SELECT e.id AS event_id, e.customer_id, p.step,"
+        " p.due_on, p.planned_on, p.assignee, p.detail, p.detail_message"
+        f" FROM temp.{plans} p JOIN temp.{stage} s ON {stage_row(conn, 's')} = p.row"
+        " JOIN events e ON e.customer_id = s.customer_id AND e.kind = s.kind"
+        " AND e.date = s.date AND e.ref = s.ref"
+        " WHERE e.id > ? ORDER BY e.id, p.rowid",
+        (after_id,),
+    )
+
+
+def insert_event_plans_run(
+    conn: sqlite3.Connection,
+    table: str,
+    first: int,
+    last: int,
+    role: str,
+    stamp: str,
+    passed_over: Sequence[int],
+) -> int:
+    """Inside a short write transaction after a large events import's file: the plans
+    in `temp.{table}` (event_plans_with_ids) of the events first..last inserted as
+    `insert_event_plans` inserts them, but for the customers archived since and those
+    `passed_over` (planned meanwhile the plain way: owed.plan_owed_events_of), and for
+    an event deleted since. Returns how many were inserted or revived."""
+    return conn.execute(
+        f"INSERT INTO callbacks ({INSERT_COLUMNS})"
+        " SELECT m.customer_id, m.due_on, 'event', 'event',"
+        " 'event:' || m.event_id || ':' || m.step, 1, ?, m.assignee, m.detail,"
+        " m.detail_message, m.event_id, NULL, NULL, NULL, m.planned_on, ?, ?"
+        f" FROM temp.{table} m JOIN events e ON e.id = m.event_id"
+        " JOIN customers c ON c.id = m.customer_id AND c.archived = 0"
+        " WHERE m.event_id BETWEEN ? AND ?"
+        " AND m.customer_id NOT IN (SELECT value FROM json_each(?))"
+        f" ORDER BY m.event_id, m.rowid {REVIVE_CANCELLED}",
+        (role, stamp, stamp, first, last, json.dumps(list(passed_over))),
     ).rowcount
 
 

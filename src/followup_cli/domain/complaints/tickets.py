@@ -15,6 +15,7 @@ from typing import Any
 from followup_cli.domain import fields
 from followup_cli.domain import vocabulary as vocab
 from followup_cli.domain.callbacks import store as callbacks
+from followup_cli.domain.callbacks.owed import hold_customer
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.customers.missing import missing_customer
 from followup_cli.domain.customers.records import locked_customer_row
@@ -525,7 +526,7 @@ def _load_for_change(session: Session, conn: sqlite3.Connection, ticket_id: int)
     """In a one-customer write: the ticket, its customer's lock held to the end of the
     transaction, as it is once held (a clerk beside this one may have changed it)."""
     row = get_ticket_row(conn, ticket_id)
-    session.lock_customer(conn, int(row["customer_id"]))
+    hold_customer(session, conn, int(row["customer_id"]))
     return get_ticket_row(conn, ticket_id)
 
 

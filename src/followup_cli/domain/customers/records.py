@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from followup_cli.domain import fields
+from followup_cli.domain.callbacks.owed import hold_customer
 from followup_cli.domain.callbacks.planning import (
     Planner,
     cancel_customer_callbacks,
@@ -455,7 +456,7 @@ def locked_customer_row(session: Session, conn: sqlite3.Connection, ref: str) ->
     names, its lock held to the end of the transaction, its row as it is once held (a
     clerk beside this one may have changed it meanwhile)."""
     found = resolve_customer_row(conn, ref)
-    session.lock_customer(conn, int(found["id"]))
+    hold_customer(session, conn, int(found["id"]))
     row = conn.execute("SELECT * FROM customers WHERE id = ?", (found["id"],)).fetchone()
     return row if row is not None else found
 
