@@ -62,6 +62,10 @@ def busy_error(cause: BaseException | None = None) -> DatabaseBusy:
 # (SQLite's lock is not fair: a writer that took it again at once would keep it from
 # them to the end).
 YIELD_S = 0.12
+# ... and at most this long, however long it last held it: every write waiting then
+# looks for the lock every POLL_S and gets it well within this (a long first
+# transaction, 1,000,000 events' 4 s, would otherwise leave the lock idle as long).
+LEAVE_FREE_AT_MOST_S = 0.5
 
 
 # A write that a read command does on the side (the day's greeting roll) waits this
