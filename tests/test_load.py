@@ -911,6 +911,21 @@ def _written_by(db: Path, key: str, pid: int) -> None:
         conn.close()
 
 
+def _full_on_the_second_run(patch: Any, module: Any, name: str) -> None:
+    """`module.name` (one run of an import's short transactions) made to fail as a full
+    disk does the second time it is called."""
+    original = getattr(module, name)
+    runs: list[int] = []
+
+    def one_run_then_the_disk_is_full(*args: Any, **kwargs: Any) -> int:
+        runs.append(1)
+        if len(runs) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return int(original(*args, **kwargs))
+
+    patch.setattr(module, name, one_run_then_the_disk_is_full)
+
+
 def _dead_pid() -> int:
     gone = subprocess.Popen(["true"])
     gone.wait()
@@ -1037,18 +1052,9 @@ def test_callbacks_a_killed_import_still_owed_are_planned_by_the_next_due(
     plain_db = tmp_path / "plain.db"
     shutil.copyfile(db_path, plain_db)
     path = _many_new_customers(tmp_path)
-    original = store.insert_rehearsed_run
-    runs: list[int] = []
-
-    def one_run_then_the_disk_is_full(*args: Any) -> int:
-        runs.append(1)
-        if len(runs) == 2:
-            raise sqlite3.OperationalError("database or disk is full")
-        return original(*args)
-
     with monkeypatch.context() as patch:
         _small_chunks(patch)
-        patch.setattr(store, "insert_rehearsed_run", one_run_then_the_disk_is_full)
+        _full_on_the_second_run(patch, store, "insert_rehearsed_run")
         cut = ok(initdb("import", "customers", str(path)))
         assert "120 new, 20 updated" in cut.stdout
         left = re.search(
@@ -1214,18 +1220,9 @@ def test_yearly_floors_a_cut_off_calls_import_still_owed_are_re_anchored_by_the_
     plain_db = tmp_path / "plain.db"
     shutil.copyfile(db_path, plain_db)
     path = calls_file(tmp_path, 40, 600)
-    original = store.insert_rehearsed_run
-    runs: list[int] = []
-
-    def one_run_then_the_disk_is_full(*args: Any, **kwargs: Any) -> int:
-        runs.append(1)
-        if len(runs) == 2:
-            raise sqlite3.OperationalError("database or disk is full")
-        return original(*args, **kwargs)
-
     with monkeypatch.context() as patch:
         _small_yearly_runs(patch)
-        patch.setattr(store, "insert_rehearsed_run", one_run_then_the_disk_is_full)
+        _full_on_the_second_run(patch, store, "insert_rehearsed_run")
         cut = ok(initdb("import", "calls", str(path)))
         assert "600 new" in cut.stdout
         assert "customers are not written yet" in cut.stderr, cut.stderr
@@ -1416,18 +1413,9 @@ def test_event_callbacks_a_cut_off_import_still_owed_are_planned_by_the_next_due
     plain_db = tmp_path / "plain.db"
     shutil.copyfile(db_path, plain_db)
     path = _events_file(tmp_path)
-    original = store.insert_event_plans_run
-    runs: list[int] = []
-
-    def one_run_then_the_disk_is_full(*args: Any) -> int:
-        runs.append(1)
-        if len(runs) == 2:
-            raise sqlite3.OperationalError("database or disk is full")
-        return original(*args)
-
     with monkeypatch.context() as patch:
         _small_event_runs(patch)
-        patch.setattr(store, "insert_event_plans_run", one_run_then_the_disk_is_full)
+        _full_on_the_second_run(patch, store, "insert_event_plans_run")
         cut = ok(initdb("import", "events", str(path)))
         assert "40 new" in cut.stdout
         left = re.search(
