@@ -446,6 +446,64 @@ def test_cell_width_agrees_over_random_text() -> None:
     agree()
 
 
+def test_phrase_breaks_agree_with_trying_every_phrase_everywhere() -> None:
+    """The break finder that looks each word's phrases up once (the due screen wraps
+    thousands of cells) breaks where trying every phrase at every place does, over words
+    made of the phrases, place names, punctuation and other characters."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from followup_cli.render.wrap import (
+        CLOSING,
+        OPENING,
+        PHRASE_STARTS,
+        _cjk_boundary,
+        _cjk_boundary_slow,
+        _phrase_ends,
+    )
+
+    parts = st.sampled_from(
+        [*PHRASE_STARTS, "区", "县", "临沂罗庄", "济南", "鲁通", "a", "4", "市", *CLOSING, *OPENING]
+    )
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(parts, st.text(min_size=1, max_size=2)), min_size=1, max_size=12))
+    def agree(bits: list[str]) -> None:
+        word = "".join(bits).replace(" ", "")
+        found = _phrase_ends(word)
+        for i in range(1, len(word)):
+            assert _cjk_boundary(word, i, found) == _cjk_boundary_slow(word, i), (word, i)
+            assert _cjk_boundary(word, i) == _cjk_boundary_slow(word, i), (word, i)
+
+    agree()
+
+
+def test_pieces_agree_with_asking_every_character() -> None:
+    """A text is cut where a line may break as the character-by-character reference
+    cuts it: English and codes (a break before an opening bracket only), Chinese phrases,
+    numbers glued to their words, quoted commands, punctuation of both scripts."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from followup_cli.render.wrap import CLOSING, OPENING, PHRASE_STARTS, pieces, pieces_slow
+
+    bits = st.sampled_from(
+        [
+            *PHRASE_STARTS[:12], "区", "济南", " ", "  ", "4", "12", "第", "次", "a", "ab",
+            "WO-2026-0346", "(", "((", "x(y)", "`followup due`", "`", "4;", "8，", "#31",
+            *CLOSING, *OPENING,
+        ]
+    )  # fmt: skip
+
+    @settings(max_examples=500, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(bits, st.text(max_size=3)), max_size=14))
+    def agree(parts: list[str]) -> None:
+        text = "".join(parts).replace("\n", " ")
+        assert pieces.__wrapped__(text) == pieces_slow(text), text
+
+    agree()
+
+
 def test_plain_table_pads_each_cell_to_its_column() -> None:
     from followup_cli.render.output import Column, plain_table
 

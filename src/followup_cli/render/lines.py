@@ -4,13 +4,14 @@ it is off a terminal (cron mail, pipes).
 
 Split from render/output.py (which re-exports all of it) so that a command that only
 says what it did (`log-call`) loads neither the tables nor the CSV and JSON writers.
-Rich loads only when a terminal's width is asked for.
+Rich is not loaded here: a terminal's width is read as Rich reads it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from typing import IO, Any
 
 from followup_cli.render import wrap as wrapping
@@ -62,9 +63,47 @@ def console(file: IO[str] | None = None, width: int | None = None) -> Any:
     )
 
 
-def terminal_width() -> int:
-    """The terminal's width in cells (COLUMNS first, as Rich reads it)."""
-    return int(console().width)
+def rich_is_terminal(file: Any, env: Mapping[str, str]) -> bool:
+    """Console.is_terminal: TTY_COMPATIBLE, then FORCE_COLOR, decide first; else the
+    stream's isatty. (Its Jupyter and IDLE cases cannot run a command-line tool.)"""
+    tty_compatible = env.get("TTY_COMPATIBLE", "")
+    if tty_compatible in ("0", "1"):
+        return tty_compatible == "1"
+    force_color = env.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    isatty = getattr(file, "isatty", None)
+    try:
+        return False if isatty is None else bool(isatty())
+    except ValueError:
+        return False
+
+
+def rich_dumb_terminal(env: Mapping[str, str]) -> bool:
+    return env.get("TERM", "").lower() in ("dumb", "unknown")
+
+
+def terminal_width(file: IO[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """The terminal's width in cells, as a Rich console on `file` (stdout) reads it
+    (Console.width; a test holds the two equal), without loading Rich: COLUMNS and
+    LINES both set win; a dumb terminal is 80 wide; else the first of stdin, stdout and
+    stderr that is a terminal, COLUMNS over it; 80 when nothing says."""
+    env = os.environ if environ is None else environ
+    columns, lines = env.get("COLUMNS"), env.get("LINES")
+    if columns is not None and columns.isdigit() and lines is not None and lines.isdigit():
+        return int(columns)
+    if rich_dumb_terminal(env) and rich_is_terminal(raw_stream(sys.stdout if file is None else file), env):
+        return 80
+    width: int | None = None
+    for fd in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(fd).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    return width or 80
 
 
 def fitted(text: str, stream: IO[str] | None = None, hang: int = 0) -> str:

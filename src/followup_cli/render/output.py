@@ -271,19 +271,17 @@ def dropped_note(headers: Sequence[str]) -> str:
 
 def rich_table(
     columns: Sequence[Column],
-    records: Sequence[dict[str, Any]],
+    cells: Sequence[Sequence[str]],
+    layout: Layout,
     title: str | None,
-    width: int | None = None,
-) -> tuple[Any, Layout]:
-    """A Rich table that fits `width` (the terminal's): see plan_layout. Cells are
-    wrapped here (Rich would split Chinese anywhere), and drawn without wrapping."""
-    # Rich loads only when a terminal shows the output (start-up; cron and pipes skip it).
+) -> Any:
+    """A Rich table of `cells` (one row of each column's text per record) drawn in
+    `layout` (see plan_layout). Cells are wrapped here (Rich would split Chinese
+    anywhere), and drawn without wrapping."""
+    # Rich loads only when a terminal shows a table box_table does not draw itself.
     from rich.table import Table
     from rich.text import Text
 
-    width = terminal_width() if width is None else width
-    cells = [[c.lines(r) for c in columns] for r in records]
-    layout = plan_layout(columns, cells, width, wide_tables())
     table = Table(
         title=Text(visible(title)) if title else None, title_justify="left", show_lines=False
     )
@@ -296,23 +294,47 @@ def rich_table(
             overflow="fold",
             width=w,
         )
+    for row in _drawn_cells(columns, cells, layout):
+        table.add_row(*(Text(text) for text in row))
+    return table
+
+
+def _drawn_cells(
+    columns: Sequence[Column], cells: Sequence[Sequence[str]], layout: Layout
+) -> Iterator[list[str]]:
+    """Each row's kept cells as drawn: free text wrapped to its column's width."""
+    kept = list(zip(layout.kept, layout.widths, strict=True))
     for row in cells:
-        table.add_row(
-            *(
-                Text("\n".join(wrapping.wrap(row[i], w)) if columns[i].wrap else row[i])
-                for i, w in zip(layout.kept, layout.widths, strict=True)
-            )
-        )
-    return table, layout
+        yield ["\n".join(wrapping.wrap(row[i], w)) if columns[i].wrap else row[i] for i, w in kept]
 
 
 def print_rich_table(
     columns: Sequence[Column], records: Sequence[dict[str, Any]], title: str | None
 ) -> None:
-    """A table on the terminal, and the note naming the columns left out."""
+    """A table on the terminal, and the note naming the columns left out. It is drawn
+    here (render/box_table.py, the bytes Rich would write) unless it needs Rich."""
+    # (box_table loads rich.cells, a small part of Rich, only when a terminal shows a table)
+    from followup_cli.render import box_table
+
     width = terminal_width()
-    table, layout = rich_table(columns, records, title, width)
-    _console(width=max(width, layout.width)).print(table)
+    cells = [[c.lines(r) for c in columns] for r in records]
+    layout = plan_layout(columns, cells, width, wide_tables())
+    out = raw_stream(sys.stdout)
+    drawn = None
+    if box_table.draws_here(out):
+        drawn = box_table.draw(
+            [visible(columns[i].header) for i in layout.kept],
+            [columns[i].justify == "right" for i in layout.kept],
+            layout.widths,
+            list(_drawn_cells(columns, cells, layout)),
+            visible(title) if title else None,
+            box_table.rich_draws_styles(out),
+        )
+    if drawn is None:
+        _console(width=max(width, layout.width)).print(rich_table(columns, cells, layout, title))
+    else:
+        out.write(drawn)
+        out.flush()
     if layout.dropped:
         note = dropped_note([columns[i].header for i in layout.dropped])
         print(fitted(note, hang=2))

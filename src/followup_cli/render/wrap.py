@@ -135,22 +135,76 @@ def _keep_quoted(text: str) -> str:
     return "`".join(parts)
 
 
-def _cjk_boundary(word: str, i: int) -> bool:
-    """May a line break before word[i] (inside one word, no space)?"""
+# The phrases by their first character: a word's phrase matches are found in one pass.
+_PHRASES_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _p in PHRASE_STARTS:
+    _PHRASES_BY_FIRST[_p[0]] = (*_PHRASES_BY_FIRST.get(_p[0], ()), _p)
+# The longest phrase: one that starts further back than this ends before any break.
+_PHRASE_LONGEST = max(map(len, PHRASE_STARTS))
+
+
+class _Wide(dict[str, bool]):
+    """`is_wide` of each character, looked up once per character."""
+
+    def __missing__(self, ch: str) -> bool:
+        wide = self[ch] = is_wide(ch)
+        return wide
+
+
+_WIDE = _Wide()
+
+
+def _phrase_ends(word: str) -> dict[int, tuple[int, ...]]:
+    """Where phrases of `PHRASE_STARTS` start in `word`: start -> the ends of each."""
+    found: dict[int, tuple[int, ...]] = {}
+    for j, ch in enumerate(word):
+        candidates = _PHRASES_BY_FIRST.get(ch)
+        if candidates:
+            ends = tuple(j + len(p) for p in candidates if word.startswith(p, j))
+            if ends:
+                found[j] = ends
+    return found
+
+
+def _cjk_boundary(word: str, i: int, phrases: dict[int, tuple[int, ...]] | None = None) -> bool:
+    """May a line break before word[i] (inside one word, no space)? `phrases`: the
+    word's `_phrase_ends`, when the caller has them."""
+    before, ch = word[i - 1], word[i]
+    if ch in CLOSING or before in OPENING:
+        return False
+    wide_before, wide = _WIDE[before], _WIDE[ch]
+    if before in CLOSING and (wide_before or wide):
+        return True  # after punctuation, in Chinese text
+    if ch in OPENING:
+        return True
+    if wide_before and wide:
+        if before in PLACE_ENDS and i >= 3 and len(word) - i >= 2:
+            return True  # after a district or county: 临沂罗庄区│大力
+        # before a phrase, unless a phrase that started before runs past here
+        found = _phrase_ends(word) if phrases is None else phrases
+        return i in found and not any(
+            end > i for j in range(max(0, i - _PHRASE_LONGEST + 1), i) for end in found.get(j, ())
+        )
+    return False
+
+
+def _cjk_boundary_slow(word: str, i: int) -> bool:
+    """What `_cjk_boundary` does, every phrase tried at every place (tests hold the two
+    to agree)."""
     before, ch = word[i - 1], word[i]
     if ch in CLOSING or before in OPENING:
         return False
     if before in CLOSING and (is_wide(before) or is_wide(ch)):
-        return True  # after punctuation, in Chinese text
+        return True
     if ch in OPENING:
         return True
     if is_wide(before) and is_wide(ch):
         if before in PLACE_ENDS and i >= 3 and len(word) - i >= 2:
-            return True  # after a district or county: 临沂罗庄区│大力
+            return True
         return any(word.startswith(p, i) for p in PHRASE_STARTS) and not any(
             word.startswith(p, j) and j + len(p) > i
             for p in PHRASE_STARTS
-            for j in range(max(0, i - 5), i)
+            for j in range(max(0, i - _PHRASE_LONGEST + 1), i)
         )
     return False
 
@@ -169,6 +223,47 @@ def pieces(text: str) -> tuple[str, ...]:
             glue = (
                 _starts_with_number(word)
                 and last[-1:] != ""
+                and (_WIDE[last[-1]] or not _is_number(word))
+            ) or (_is_number(last) and word[:1] != "" and _WIDE[word[0]])
+            if glue:
+                out[-1] += " "
+            else:
+                out.append(" ")
+        if not word:
+            continue
+        chunks, start = [], 0
+        if word.isascii():
+            # English, a code, a number: a break only before an opening bracket (what
+            # _cjk_boundary finds in ASCII, without asking it at every character)
+            for i in range(1, len(word)) if "(" in word[1:] else ():
+                if word[i] == "(" and word[i - 1] != "(":
+                    chunks.append(word[start:i])
+                    start = i
+            chunks.append(word[start:])
+        else:
+            phrases = _phrase_ends(word)
+            for i in range(1, len(word)):
+                if _cjk_boundary(word, i, phrases):
+                    chunks.append(word[start:i])
+                    start = i
+            chunks.append(word[start:])
+        if glue:
+            out[-1] += chunks.pop(0)
+        out.extend(chunks)
+    return tuple(p.replace(_KEPT_SPACE, " ") for p in out if p)
+
+
+def pieces_slow(text: str) -> tuple[str, ...]:
+    """What `pieces` does, every break asked of `_cjk_boundary_slow` at every character
+    (tests hold the two to agree)."""
+    out: list[str] = []
+    for n, word in enumerate(_keep_quoted(text).split(" ")):
+        glue = False
+        if n:
+            last = out[-1].rsplit(" ", 1)[-1] if out else ""
+            glue = (
+                _starts_with_number(word)
+                and last[-1:] != ""
                 and (is_wide(last[-1]) or not _is_number(word))
             ) or (_is_number(last) and word[:1] != "" and is_wide(word[0]))
             if glue:
@@ -179,7 +274,7 @@ def pieces(text: str) -> tuple[str, ...]:
             continue
         chunks, start = [], 0
         for i in range(1, len(word)):
-            if _cjk_boundary(word, i):
+            if _cjk_boundary_slow(word, i):
                 chunks.append(word[start:i])
                 start = i
         chunks.append(word[start:])
@@ -190,7 +285,7 @@ def pieces(text: str) -> tuple[str, ...]:
 
 
 def _cjk(text: str) -> bool:
-    return any(is_wide(ch) for ch in text)
+    return not text.isascii() and any(map(_WIDE.__getitem__, text))
 
 
 def atom_width(piece: str) -> int:
