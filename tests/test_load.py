@@ -4,6 +4,7 @@ checked again inside that phase."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -92,6 +93,99 @@ def test_a_waiting_write_takes_the_lock_once_free_and_gives_up_after_its_timeout
     finally:
         s.conn.execute("ROLLBACK")
         holder.close()
+
+
+@sqlite_only("SQLite's write lock and the waiting file beside its database")
+def test_a_write_waiting_for_the_lock_is_seen_by_a_long_writer_and_only_while_it_waits(
+    session: Any, db_path: Path
+) -> None:
+    """A write that finds the lock held holds the waiting file (store/busy.py) while it
+    waits: another connection then sees a write waiting; before it, and once it has the
+    lock, nobody is."""
+    from followup_cli.store import busy
+
+    s = session()
+    holder = open_db(db_path, isolation_level=None, check_same_thread=False)
+    assert busy.others_waiting(holder) is False  # (no waiting file yet)
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = threading.Thread(target=busy._begin_in_turn, args=(s.conn, 5.0))
+    waiter.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not busy.others_waiting(holder) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert busy.others_waiting(holder) is True
+        assert Path(f"{db_path}-waiting").stat().st_mode & 0o777 == 0o600
+    finally:
+        holder.execute("ROLLBACK")
+        waiter.join(5)
+    assert s.conn.in_transaction  # (the waiter has the lock)
+    assert busy.others_waiting(holder) is False
+    s.conn.execute("ROLLBACK")
+    holder.close()
+
+
+@sqlite_only("the waiting file beside a SQLite database")
+def test_a_link_planted_as_the_waiting_file_is_not_followed(
+    session: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """A symbolic link (or a FIFO) where the waiting file goes is neither followed nor
+    written through: the waiting write still gets the lock, and a long writer that
+    cannot tell whether anyone waits leaves the lock free as it always did."""
+    from followup_cli.store import busy
+
+    s = session()
+    target = tmp_path / "elsewhere.txt"
+    Path(f"{db_path}-waiting").symlink_to(target)
+    holder = open_db(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.2, lambda: holder.execute("ROLLBACK")).start()
+    busy._begin_in_turn(s.conn, 5.0)
+    s.conn.execute("ROLLBACK")
+    assert not target.exists()
+    assert busy.others_waiting(holder) is True
+    Path(f"{db_path}-waiting").unlink()
+    os.mkfifo(f"{db_path}-waiting")
+    assert busy.announce_waiting(s.conn) is None
+    assert busy.others_waiting(holder) is True
+    holder.close()
+
+
+@sqlite_only("the rehearsal is SQLite's shadow copy; on the server an import writes the plain way")
+def test_an_import_alone_goes_from_one_short_transaction_to_the_next_at_once(
+    initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """With no write waiting, a large customers import leaves no pause between its
+    short transactions (the pauses were for clerks who were not there); with one
+    waiting (the waiting file held), it leaves the lock free before each."""
+    from followup_cli.store import busy
+
+    load_office(initdb, tmp_path, customers=30)
+    path = _many_new_customers(tmp_path)
+    pauses: list[float] = []
+    with monkeypatch.context() as patch:
+        _small_chunks(patch)
+        patch.setattr(busy.time, "sleep", pauses.append)
+        r = ok(initdb("--debug", "import", "customers", str(path)))
+        held = re.search(r"write lock held [\d.]+ s at most, in (\d+) transactions", r.stderr)
+        assert held is not None and int(held.group(1)) >= 4, r.stderr
+        assert [p for p in pauses if p >= busy.YIELD_S] == []
+        # A write waiting all along: the lock is left free before every short transaction.
+        fd = os.open(f"{db_path}-waiting", os.O_RDONLY | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            again = _many_new_customers(tmp_path, updated=0, new=120)
+            text = (
+                again.read_text(encoding="utf-8").replace("N0", "M0").replace("新客户", "又一客户")
+            )
+            again.write_text(text, encoding="utf-8")
+            r = ok(initdb("--debug", "import", "customers", str(again)))
+        finally:
+            os.close(fd)
+        held = re.search(r"write lock held [\d.]+ s at most, in (\d+) transactions", r.stderr)
+        assert held is not None
+        assert len([p for p in pauses if p >= busy.YIELD_S]) >= int(held.group(1)) - 1
+    consistent(db_path)
 
 
 # -- a calls import settled before the write lock ------------------------------------------

@@ -92,7 +92,9 @@ def terminal_width(file: IO[str] | None = None, environ: Mapping[str, str] | Non
     columns, lines = env.get("COLUMNS"), env.get("LINES")
     if columns is not None and columns.isdigit() and lines is not None and lines.isdigit():
         return int(columns)
-    if rich_dumb_terminal(env) and rich_is_terminal(raw_stream(sys.stdout if file is None else file), env):
+    if rich_dumb_terminal(env) and rich_is_terminal(
+        raw_stream(sys.stdout if file is None else file), env
+    ):
         return 80
     width: int | None = None
     for fd in (0, 1, 2):

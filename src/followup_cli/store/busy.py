@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import sys
 import time
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # (Windows: no flock; a long writer then always leaves the lock free)
+    fcntl = None  # type: ignore[assignment]
 
 from followup_cli.store.meta import get_meta
 from followup_cli.support.errors import DatabaseBusy
@@ -66,6 +72,90 @@ YIELD_S = 0.12
 # looks for the lock every POLL_S and gets it well within this (a long first
 # transaction, 1,000,000 events' 4 s, would otherwise leave the lock idle as long).
 LEAVE_FREE_AT_MOST_S = 0.5
+
+
+# -- writers waiting --------------------------------------------------------------------
+#
+# SQLite's lock says nothing of who waits for it. A write that finds it held says so by
+# holding a shared flock on the file "<database>-waiting" (made once, beside the -wal and
+# -shm files, never through a link) for as long as it waits; a writer of many short
+# transactions leaves the lock free between two (`leave_free`) only while that file is
+# locked: alone (an import at night, the office's first load), it goes straight on,
+# and the sleeps that were there for clerks who were not there no longer slow it.
+WAITING_SUFFIX = "-waiting"
+
+
+def _waiting_path(conn: Any) -> str | None:
+    """The waiting file of the database of `conn` (None: in memory, or on a server)."""
+    if getattr(conn, "engine", "sqlite") != "sqlite" or fcntl is None:
+        return None
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return None
+    return f"{row[2]}{WAITING_SUFFIX}" if row and row[2] else None
+
+
+def _open_waiting(path: str, create: bool) -> int | None:
+    """The waiting file opened (made, with `create`), or None: missing, not a regular
+    file (a link, a FIFO planted there), or not to be opened."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    if create:
+        flags |= os.O_CREAT
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def announce_waiting(conn: Any) -> int | None:
+    """Say that a write waits for the lock (a shared flock on the waiting file, held
+    until the returned descriptor is closed); None if it cannot be said."""
+    path = _waiting_path(conn)
+    fd = None if path is None else _open_waiting(path, create=True)
+    if fd is None:
+        return None
+    try:
+        # (waits only while a long writer looks: it holds the file alone for an instant)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def others_waiting(conn: Any) -> bool:
+    """Does a write of another connection wait for the lock now? (True when it cannot be
+    told: the lock is then left free, as for a waiting clerk.)"""
+    if getattr(conn, "engine", "sqlite") != "sqlite":
+        return False  # (a server queues its waiters fairly itself)
+    path = _waiting_path(conn)
+    if path is None:
+        return fcntl is None
+    if not os.path.lexists(path):
+        return False
+    fd = _open_waiting(path, create=False)
+    if fd is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # (the lock, if taken, goes with it)
+    return False
+
+
+def leave_free(conn: Any, held: float | None, at_most: float = LEAVE_FREE_AT_MOST_S) -> None:
+    """Between two of a long writer's short transactions: while another write waits,
+    the lock left free as long as the last one held it (YIELD_S at least, `at_most` at
+    most); nobody waiting, nothing."""
+    if others_waiting(conn):
+        time.sleep(max(YIELD_S, min(held or 0.0, at_most)))
 
 
 # A write that a read command does on the side (the day's greeting roll) waits this
@@ -201,6 +291,7 @@ def _begin_in_turn(conn: sqlite3.Connection, wait_s: float) -> None:
     error as BEGIN does when it gives up."""
     # SQLite-only: PRAGMA busy_timeout.
     conn.execute("PRAGMA busy_timeout = 0")
+    waiting: int | None = None  # (the waiting file, once the lock was found held)
     try:
         deadline = time.monotonic() + wait_s
         while True:
@@ -210,8 +301,12 @@ def _begin_in_turn(conn: sqlite3.Connection, wait_s: float) -> None:
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc) or time.monotonic() >= deadline:
                     raise
+            if waiting is None:
+                waiting = announce_waiting(conn) or -1
             time.sleep(POLL_S)
     finally:
+        if waiting is not None and waiting >= 0:
+            os.close(waiting)
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
 
 

@@ -34,9 +34,8 @@ from followup_cli.domain.session import Session
 from followup_cli.domain.staff import records as staff
 from followup_cli.store.busy import (
     IMPORT_WRITING_KEY,
-    LEAVE_FREE_AT_MOST_S,
-    YIELD_S,
     import_record,
+    leave_free,
 )
 from followup_cli.store.compare import columns_differ
 from followup_cli.store.connection import write_if_free, write_transaction, writes_beside_others
@@ -688,10 +687,9 @@ def _in_short_transactions(
     drop: Callable[[sqlite3.Connection], None],
 ) -> None:
     """Run each step (told whether another process wrote since the first) in a write
-    transaction of its own, the lock left free before each as long as it was last held
-    (the first: as long as the file's transaction held it; LEAVE_FREE_AT_MOST_S at
-    most); what each wrote counted as
-    planned. A step that cannot write (the database
+    transaction of its own, the lock left free before each, while another write waits
+    for it, as long as it was last held (the first: as long as the file's transaction
+    held it; LEAVE_FREE_AT_MOST_S at most); what each wrote counted as planned. A step that cannot write (the database
     busy past the timeout, the disk full) ends it: `left()` says what is still owed
     (report.owed_left; the next command writes it). Then the held-back rows' temp
     tables are dropped (`drop`) and, if all was written, the due list tidied."""
@@ -701,7 +699,7 @@ def _in_short_transactions(
     held = report.lock_longest_s  # (the file's transaction, just committed)
     try:
         for step in steps:
-            time.sleep(max(YIELD_S, min(held, LEAVE_FREE_AT_MOST_S)))  # (store/busy.py)
+            leave_free(conn, held)  # (store/busy.py: only while a write waits)
             with write_transaction(conn):
                 started = time.perf_counter()
                 others_wrote = others_wrote or rehearsal.data_version(conn) != seen

@@ -40,7 +40,7 @@ from followup_cli.domain.session import Session
 from followup_cli.render.csv_writer import line_text
 from followup_cli.render.due_rows import DAYS_CELL, URGENCY_CELL, due_columns, due_record
 from followup_cli.render.output import cell_width, row_cells
-from followup_cli.store.busy import YIELD_S
+from followup_cli.store.busy import leave_free
 from followup_cli.store.connection import write_if_free
 from followup_cli.support.controls import json_visible
 from followup_cli.support.i18n import LANGUAGES, english, in_language
@@ -176,7 +176,7 @@ def tidy(session: Session, seconds: float | None) -> int:
 class _Batches:
     """Tidying's batches, each its own transaction if the lock is free. Tidying until
     done (after an import), the lock is left free before each batch but the first as
-    long as the last one held it, for a clerk waiting for it (store/busy.py YIELD_S);
+    long as the last one held it while a clerk waits for it (store/busy.py leave_free);
     a read's tidying has a moment only and goes on at once."""
 
     def __init__(self, conn: Any, seconds: float | None) -> None:
@@ -185,7 +185,7 @@ class _Batches:
 
     def run(self, work: Any) -> bool:
         if self.seconds is None and self.last is not None:
-            time.sleep(max(YIELD_S, self.last))
+            leave_free(self.conn, self.last, at_most=self.last)
         began = time.monotonic()
         ran = bool(write_if_free(self.conn, work))
         self.last = time.monotonic() - began if ran else None
