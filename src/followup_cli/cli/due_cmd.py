@@ -12,7 +12,7 @@ from followup_cli.cli.numbers import WholeNumber
 from followup_cli.cli.state import checked, open_session, parse_date_option
 from followup_cli.domain import fields
 from followup_cli.domain.callbacks.daily_roll import roll_forward
-from followup_cli.domain.callbacks.due import DueEntries, DueFilter, KeptCells
+from followup_cli.domain.callbacks.due import CELL_SEPARATOR, DueEntries, DueFilter, KeptCells
 from followup_cli.domain.callbacks.due_keeping import tidy
 from followup_cli.domain.callbacks.due_summary import TIDY_SECONDS
 from followup_cli.domain.callbacks.due_text import CSV_HEADER, ContactText, ReasonText, csv_cells
@@ -179,8 +179,11 @@ def render_due_table(
         unreachable = any(r["unreachable"] for r in records)
         shown = len(records)
     else:
-        rows: list[list[str]] = []
-        cells: list[list[int]] = []
+        # Every row is held until the last is read (the columns' widths come first): each
+        # as one UTF-8 text and its cells' widths as bytes (`_held_widths`), a third of
+        # the room of lists of cells (47,000 rows of a cron job's mail).
+        rows: list[bytes] = []
+        cells: list[bytes | tuple[int, ...]] = []
         unreachable = False
         for e in entries:
             if isinstance(e, KeptCells):
@@ -189,17 +192,26 @@ def render_due_table(
                 row = row_cells(columns, due_record(e, reasons, contact, explain))
                 measured = [cell_width(t) for t in row]
             unreachable = unreachable or bool(e.unreachable)
-            rows.append(row)
-            cells.append(measured)
+            rows.append(CELL_SEPARATOR.join(row).encode())  # (no printed cell holds it)
+            cells.append(_held_widths(measured))
         shown = len(rows)
         if rows:
-            print_plain_rows(columns, rows, cells, title(shown))
+            split = (r.decode().split(CELL_SEPARATOR) for r in rows)
+            print_plain_rows(columns, split, cells, title(shown))
         else:
             print(title(0))
             print(_("Nothing due."))
     if unreachable:
         paragraph(_(UNREACHABLE).format(mark=UNREACHABLE_MARK), hang=2)
     return shown
+
+
+def _held_widths(measured: list[int]) -> bytes | tuple[int, ...]:
+    """A row's cell widths, held: a byte each (a tuple if one is 256 cells or more)."""
+    try:
+        return bytes(measured)
+    except ValueError:
+        return tuple(measured)
 
 
 def write_due_csv(entries: Iterable["DueEntry | str"], explain: bool) -> None:

@@ -151,10 +151,11 @@ def row_cells(columns: Sequence[Column], record: dict[str, Any]) -> list[str]:
 
 
 def aligned_lines(
-    columns: Sequence[Column], rows: Sequence[Sequence[str]], cells: Sequence[Sequence[int]]
+    columns: Sequence[Column], rows: Iterable[Sequence[str]], cells: Sequence[Sequence[int]]
 ) -> Iterator[str]:
-    """Header, a rule and the rows (`row_cells`), each cell padded to its column; `cells`
-    holds each cell's width in terminal cells, measured once."""
+    """Header, a rule and the rows (`row_cells`, read once, after the widths), each cell
+    padded to its column; `cells` holds each cell's width in terminal cells, measured
+    once."""
     headers = [visible(c.header) for c in columns]
     widths = [cell_width(h) for h in headers]
     for measured in cells:
@@ -173,7 +174,7 @@ def aligned_lines(
 
 def print_plain_rows(
     columns: Sequence[Column],
-    rows: Sequence[Sequence[str]],
+    rows: Iterable[Sequence[str]],
     cells: Sequence[Sequence[int]],
     title: str | None,
 ) -> None:
