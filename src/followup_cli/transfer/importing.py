@@ -28,6 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from followup_cli.domain.session import Session
+from followup_cli.store.connection import use_import_cache
 from followup_cli.transfer.changes import located_changes, staged_changes
 from followup_cli.transfer.checks import CHECKS, ImportOptions
 from followup_cli.transfer.columns import COLUMNS, RAW_KEPT, STAGED_AS
@@ -60,6 +61,7 @@ def import_file(
     source = detect(path, encoding)
     report = ImportReport(kind, str(path), source.label, dry_run=dry_run)
     conn = session.conn
+    use_import_cache(conn)
     stage = f"_stage_{kind}"
     names = [c.name for c in COLUMNS[kind]]
     kept = [f"{n}_text" for n in RAW_KEPT.get(kind, ())]
