@@ -13,6 +13,7 @@ folded by character, the last resort.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 # Words a Chinese phrase starts with, longest first where one contains another.
@@ -209,10 +210,38 @@ def _cjk_boundary_slow(word: str, i: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
-def pieces(text: str) -> tuple[str, ...]:
-    """`text` cut where a line may break: words and phrases, with the spaces between
-    them as pieces of their own (" "), dropped where a line breaks."""
+def _word_chunks(word: str) -> list[str]:
+    """A word (no space) cut where a line may break inside it."""
+    chunks, start = [], 0
+    if word.isascii():
+        # English, a code, a number: a break only before an opening bracket (what
+        # _cjk_boundary finds in ASCII, without asking it at every character)
+        for i in range(1, len(word)) if "(" in word[1:] else ():
+            if word[i] == "(" and word[i - 1] != "(":
+                chunks.append(word[start:i])
+                start = i
+    else:
+        phrases = _phrase_ends(word)
+        for i in range(1, len(word)):
+            if _cjk_boundary(word, i, phrases):
+                chunks.append(word[start:i])
+                start = i
+    chunks.append(word[start:])
+    return chunks
+
+
+def _word_chunks_slow(word: str) -> list[str]:
+    """What `_word_chunks` does, `_cjk_boundary_slow` asked at every character."""
+    chunks, start = [], 0
+    for i in range(1, len(word)):
+        if _cjk_boundary_slow(word, i):
+            chunks.append(word[start:i])
+            start = i
+    chunks.append(word[start:])
+    return chunks
+
+
+def _cut(text: str, chunks_of: Callable[[str], list[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for n, word in enumerate(_keep_quoted(text).split(" ")):
         glue = False
@@ -231,57 +260,24 @@ def pieces(text: str) -> tuple[str, ...]:
                 out.append(" ")
         if not word:
             continue
-        chunks, start = [], 0
-        if word.isascii():
-            # English, a code, a number: a break only before an opening bracket (what
-            # _cjk_boundary finds in ASCII, without asking it at every character)
-            for i in range(1, len(word)) if "(" in word[1:] else ():
-                if word[i] == "(" and word[i - 1] != "(":
-                    chunks.append(word[start:i])
-                    start = i
-            chunks.append(word[start:])
-        else:
-            phrases = _phrase_ends(word)
-            for i in range(1, len(word)):
-                if _cjk_boundary(word, i, phrases):
-                    chunks.append(word[start:i])
-                    start = i
-            chunks.append(word[start:])
+        chunks = chunks_of(word)
         if glue:
             out[-1] += chunks.pop(0)
         out.extend(chunks)
     return tuple(p.replace(_KEPT_SPACE, " ") for p in out if p)
+
+
+@lru_cache(maxsize=4096)
+def pieces(text: str) -> tuple[str, ...]:
+    """`text` cut where a line may break: words and phrases, with the spaces between
+    them as pieces of their own (" "), dropped where a line breaks."""
+    return _cut(text, _word_chunks)
 
 
 def pieces_slow(text: str) -> tuple[str, ...]:
     """What `pieces` does, every break asked of `_cjk_boundary_slow` at every character
     (tests hold the two to agree)."""
-    out: list[str] = []
-    for n, word in enumerate(_keep_quoted(text).split(" ")):
-        glue = False
-        if n:
-            last = out[-1].rsplit(" ", 1)[-1] if out else ""
-            glue = (
-                _starts_with_number(word)
-                and last[-1:] != ""
-                and (is_wide(last[-1]) or not _is_number(word))
-            ) or (_is_number(last) and word[:1] != "" and is_wide(word[0]))
-            if glue:
-                out[-1] += " "
-            else:
-                out.append(" ")
-        if not word:
-            continue
-        chunks, start = [], 0
-        for i in range(1, len(word)):
-            if _cjk_boundary_slow(word, i):
-                chunks.append(word[start:i])
-                start = i
-        chunks.append(word[start:])
-        if glue:
-            out[-1] += chunks.pop(0)
-        out.extend(chunks)
-    return tuple(p.replace(_KEPT_SPACE, " ") for p in out if p)
+    return _cut(text, _word_chunks_slow)
 
 
 def _cjk(text: str) -> bool:
