@@ -302,7 +302,8 @@ def _begin_in_turn(conn: sqlite3.Connection, wait_s: float) -> None:
                 if not is_busy(exc) or time.monotonic() >= deadline:
                     raise
             if waiting is None:
-                waiting = announce_waiting(conn) or -1
+                announced = announce_waiting(conn)
+                waiting = -1 if announced is None else announced
             time.sleep(POLL_S)
     finally:
         if waiting is not None and waiting >= 0:
