@@ -881,6 +881,52 @@ def test_a_clerk_waits_for_an_import_writing_rather_than_fail(
     assert rows("SELECT count(*) AS n FROM calls WHERE at LIKE '2026-11-23T09:00%'")[0]["n"] == 1
 
 
+def _set_record(conn: Any, record: dict[str, Any]) -> None:
+    from followup_cli.store.busy import IMPORT_WRITING_KEY
+    from followup_cli.store.meta import set_meta
+
+    set_meta(conn, IMPORT_WRITING_KEY, json.dumps(record))
+    conn.commit()
+
+
+def test_an_import_recorded_from_another_machine_is_looked_up_where_it_can_be(
+    session: Any,
+) -> None:
+    """An import at another machine: on a server its session there is looked up (alive:
+    waited for; gone: not), wherever its process runs; on a file, a process of another
+    machine cannot be looked at and is not waited for, even when a process of that
+    number runs here."""
+    from followup_cli.store.busy import import_writing, this_host
+
+    s = session()
+    here = subprocess.Popen(["sleep", "60"])  # a live process here, of the record's number
+    try:
+        elsewhere = {"pid": here.pid, "host": f"not-{this_host()}", "kind": "calls",
+                     "file": "calls.csv", "rows": 100000, "since": "2026-11-23T10:00:00+08:00"}  # fmt: skip
+        if getattr(s.conn, "engine", "sqlite") != "postgresql":
+            _set_record(s.conn, elsewhere)
+            assert import_writing(s.conn) is None
+            _set_record(s.conn, {**elsewhere, "host": this_host()})
+            assert import_writing(s.conn) is not None  # (the same record, from here)
+            return
+        importer = session()  # the import's session, from "another machine"
+        _set_record(s.conn, {**elsewhere, "session": importer.conn.session_id()})
+        assert import_writing(s.conn) == {**elsewhere, "session": importer.conn.session_id()}
+        gone = importer.conn.session_id()
+        importer.conn.close()
+        deadline = time.monotonic() + 10
+        while import_writing(s.conn) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)  # (the server notes a closed session at once, or nearly)
+        assert import_writing(s.conn) is None
+        # and its own record is not waited for (the import itself, looking)
+        _set_record(s.conn, {**elsewhere, "session": s.conn.session_id()})
+        assert import_writing(s.conn) is None
+        assert gone != s.conn.session_id()
+    finally:
+        here.kill()
+        here.wait()
+
+
 @pytest.mark.parametrize("recorded", ["a crashed import", "none"])
 def test_without_a_live_import_a_busy_database_fails_after_the_busy_timeout(
     office: Run, rows: Rows, db_path: Path, recorded: str

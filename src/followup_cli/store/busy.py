@@ -193,35 +193,56 @@ IMPORT_WRITING_KEY = "import_writing"
 LONGEST_IMPORT_WAIT_S = 600  # then it gives up as any busy command does (exit 75)
 
 
-def import_record(kind: str, path: str, rows: int, stamp: str) -> str:
-    """The meta value an import writes before its write phase."""
-    return json.dumps(
-        {
-            "pid": os.getpid(),
-            "kind": kind,
-            "file": os.path.basename(path),
-            "rows": rows,
-            "since": stamp,
-        },  # fmt: skip
-        ensure_ascii=False,
-    )
+def import_record(conn: Any, kind: str, path: str, rows: int, stamp: str) -> str:
+    """The meta value an import writes before its write phase: its process and machine,
+    and on a server its session there (clerks at other machines look that up)."""
+    record: dict[str, Any] = {
+        "pid": os.getpid(),
+        "host": this_host(),
+        "kind": kind,
+        "file": os.path.basename(path),
+        "rows": rows,
+        "since": stamp,
+    }
+    if getattr(conn, "engine", "sqlite") == "postgresql":
+        record["session"] = conn.session_id()
+    return json.dumps(record, ensure_ascii=False)
+
+
+def this_host() -> str:
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
 
 
 def import_writing(conn: sqlite3.Connection) -> dict[str, Any] | None:
-    """The import recorded as writing, if its process is alive (a crashed import's
-    record is ignored); None otherwise, or when it cannot be read."""
+    """The import recorded as writing, if it is still there (a crashed import's record
+    is ignored): on a server, its session connected; else its process alive on this
+    machine (one on another machine cannot be told, and is not waited for). None
+    otherwise, or when the record cannot be read."""
     try:
         raw = get_meta(conn, IMPORT_WRITING_KEY)
     except sqlite3.Error:
         return None
     try:
         found = json.loads(raw) if raw else None
-        pid = int(found["pid"]) if isinstance(found, dict) else 0
+        if not isinstance(found, dict):
+            return None
+        pid = int(found["pid"])
+        session = found.get("session")
+        session = None if session is None else int(session)
     except (ValueError, TypeError, KeyError):
+        return None
+    if session is not None and getattr(conn, "engine", "sqlite") == "postgresql":
+        try:
+            mine = session == conn.session_id()  # type: ignore[attr-defined]
+            alive = not mine and conn.session_alive(session)  # type: ignore[attr-defined]
+        except sqlite3.Error:
+            return None
+        return found if alive else None
+    if found.get("host", this_host()) != this_host():
         return None
     if pid <= 0 or pid == os.getpid() or not process_alive(pid):
         return None
-    return found if isinstance(found, dict) else None
+    return found
 
 
 def tell_waiting_for(holder: dict[str, Any]) -> None:

@@ -732,8 +732,8 @@ def write_phase(
     `customers_in`: the staged rows (a temp table with `customer_id`) of an import that
     writes to their customers alone; on a server it writes beside clerks on others."""
     with session.write() as conn:
-        set_meta(conn, IMPORT_WRITING_KEY, import_record(report.kind, report.path, report.rows,
-                                                         session.stamp))  # fmt: skip
+        record = import_record(conn, report.kind, report.path, report.rows, session.stamp)
+        set_meta(conn, IMPORT_WRITING_KEY, record)
     try:
         with session.write(customers_in=customers_in) as conn:
             started = time.perf_counter()

@@ -302,6 +302,17 @@ class PgConnection:
         else:
             self.rollback()
 
+    def session_id(self) -> int:
+        """This connection's session on the server (its backend's pid there): what an
+        import records as writing, for clerks on other machines to look up."""
+        return int(self.raw.info.backend_pid)
+
+    def session_alive(self, session: int) -> bool:
+        """Is the server session `session` connected (an import recorded as writing,
+        from whichever machine)?"""
+        found = self.execute("SELECT 1 FROM pg_stat_activity WHERE pid = ?", (session,))
+        return found.fetchone() is not None
+
     def try_begin_write(self) -> bool:
         """BEGIN and the write lock if it is free at once; False, no transaction open,
         if another process holds it (busy.begin_unless_busy)."""
