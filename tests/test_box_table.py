@@ -19,7 +19,14 @@ from rich.console import Console
 from conftest import sqlite_only
 from followup_cli.render import box_table
 from followup_cli.render.lines import terminal_width
-from followup_cli.render.output import Column, Layout, plan_layout, print_rich_table, rich_table
+from followup_cli.render.output import (
+    Column,
+    Layout,
+    _drawn_cells,
+    plan_layout,
+    print_rich_table,
+    rich_table,
+)
 from pty_run import run_on_pty
 
 
@@ -194,9 +201,10 @@ def test_print_rich_table_writes_what_rich_would(
     drawn = capsys.readouterr().out
     cells = [[c.lines(r) for c in columns] for r in records]
     layout = plan_layout(columns, cells, 60)
+    rows = list(_drawn_cells(columns, cells, layout))
     out = io.StringIO()
     Console(file=out, force_terminal=True, width=max(60, layout.width), highlight=False,
-            emoji=False, markup=False).print(rich_table(columns, cells, layout,
+            emoji=False, markup=False).print(rich_table(columns, rows, layout,
                                                         "Due 2026-11-23: 2 customers"))  # fmt: skip
     assert "\x1b[1m" in drawn and "济南鲁通" in drawn
     assert drawn == out.getvalue()

@@ -272,13 +272,13 @@ def dropped_note(headers: Sequence[str]) -> str:
 
 def rich_table(
     columns: Sequence[Column],
-    cells: Sequence[Sequence[str]],
+    drawn: Sequence[Sequence[str]],
     layout: Layout,
     title: str | None,
 ) -> Any:
-    """A Rich table of `cells` (one row of each column's text per record) drawn in
-    `layout` (see plan_layout). Cells are wrapped here (Rich would split Chinese
-    anywhere), and drawn without wrapping."""
+    """A Rich table of `drawn` (each row's kept cells, free text already wrapped to
+    its width: `_drawn_cells`; Rich would split Chinese anywhere) in `layout` (see
+    plan_layout), drawn without wrapping."""
     # Rich loads only when a terminal shows a table box_table does not draw itself.
     from rich.table import Table
     from rich.text import Text
@@ -295,7 +295,7 @@ def rich_table(
             overflow="fold",
             width=w,
         )
-    for row in _drawn_cells(columns, cells, layout):
+    for row in drawn:
         table.add_row(*(Text(text) for text in row))
     return table
 
@@ -320,6 +320,7 @@ def print_rich_table(
     width = terminal_width()
     cells = [[c.lines(r) for c in columns] for r in records]
     layout = plan_layout(columns, cells, width, wide_tables())
+    rows = list(_drawn_cells(columns, cells, layout))
     out = raw_stream(sys.stdout)
     drawn = None
     if box_table.draws_here(out):
@@ -327,12 +328,12 @@ def print_rich_table(
             [visible(columns[i].header) for i in layout.kept],
             [columns[i].justify == "right" for i in layout.kept],
             layout.widths,
-            list(_drawn_cells(columns, cells, layout)),
+            rows,
             visible(title) if title else None,
             box_table.rich_draws_styles(out),
         )
     if drawn is None:
-        _console(width=max(width, layout.width)).print(rich_table(columns, cells, layout, title))
+        _console(width=max(width, layout.width)).print(rich_table(columns, rows, layout, title))
     else:
         out.write(drawn)
         out.flush()

@@ -167,9 +167,9 @@ def _phrase_ends(word: str) -> dict[int, tuple[int, ...]]:
     return found
 
 
-def _cjk_boundary(word: str, i: int, phrases: dict[int, tuple[int, ...]] | None = None) -> bool:
+def _cjk_boundary(word: str, i: int, phrases: dict[int, tuple[int, ...]]) -> bool:
     """May a line break before word[i] (inside one word, no space)? `phrases`: the
-    word's `_phrase_ends`, when the caller has them."""
+    word's `_phrase_ends`, found once for all its characters."""
     before, ch = word[i - 1], word[i]
     if ch in CLOSING or before in OPENING:
         return False
@@ -182,9 +182,8 @@ def _cjk_boundary(word: str, i: int, phrases: dict[int, tuple[int, ...]] | None 
         if before in PLACE_ENDS and i >= 3 and len(word) - i >= 2:
             return True  # after a district or county: 临沂罗庄区│大力
         # before a phrase, unless a phrase that started before runs past here
-        found = _phrase_ends(word) if phrases is None else phrases
-        return i in found and not any(
-            end > i for j in range(max(0, i - _PHRASE_LONGEST + 1), i) for end in found.get(j, ())
+        return i in phrases and not any(
+            end > i for j in range(max(0, i - _PHRASE_LONGEST + 1), i) for end in phrases.get(j, ())
         )
     return False
 

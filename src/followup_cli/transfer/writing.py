@@ -689,9 +689,10 @@ def _in_short_transactions(
     """Run each step (told whether another process wrote since the first) in a write
     transaction of its own, the lock left free before each, while another write waits
     for it, as long as it was last held (the first: as long as the file's transaction
-    held it; LEAVE_FREE_AT_MOST_S at most); what each wrote counted as planned. A step that cannot write (the database
-    busy past the timeout, the disk full) ends it: `left()` says what is still owed
-    (report.owed_left; the next command writes it). Then the held-back rows' temp
+    held it; LEAVE_FREE_AT_MOST_S at most); what each wrote counted as planned. A
+    step that cannot write (the database busy past the timeout, the disk full) ends
+    it: `left()` says what is still owed (report.owed_left; the next command writes
+    it). Then the held-back rows' temp
     tables are dropped (`drop`) and, if all was written, the due list tidied."""
     conn = session.conn
     seen = rehearsal.data_version(conn)  # (this connection's own commits leave it as it is)

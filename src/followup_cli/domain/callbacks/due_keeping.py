@@ -185,7 +185,7 @@ class _Batches:
 
     def run(self, work: Any) -> bool:
         if self.seconds is None and self.last is not None:
-            leave_free(self.conn, self.last, at_most=self.last)
+            leave_free(self.conn, self.last, at_most=float("inf"))  # (as long as it held it)
         began = time.monotonic()
         ran = bool(write_if_free(self.conn, work))
         self.last = time.monotonic() - began if ran else None
