@@ -208,9 +208,11 @@ def _copy(conn: sqlite3.Connection, stage: str, kind: str) -> tuple[int, int]:
     conn.execute(f"CREATE UNIQUE INDEX temp.{AFFECTED}_id ON {AFFECTED} (id)")
     for table in SHADOWED:
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    indexes: list[str] = []
     for table in SHADOWED:
-        for sql in _shadow_ddl(conn, table):
-            conn.execute(sql)
+        create, *more = _shadow_ddl(conn, table)
+        conn.execute(create)
+        indexes.extend(more)
     inside = f"IN (SELECT id FROM temp.{AFFECTED})"
     every = kind == "customers"
     conn.execute(
@@ -222,6 +224,10 @@ def _copy(conn: sqlite3.Connection, stage: str, kind: str) -> tuple[int, int]:
         "INSERT INTO temp.callbacks SELECT * FROM main.callbacks"
         f" WHERE customer_id {inside} OR status = 'pending'"
     )
+    # The indexes made after the rows are in: one sort each, not an insert per row into
+    # each (bench office, 765k callbacks: 7.2 s copied into an indexed table, 4.7 s so).
+    for sql in indexes:
+        conn.execute(sql)
     last_call, last_callback = _last_id(conn, "calls"), _last_id(conn, "callbacks")
     # New rows on the copy take the ids the real tables would give them (the last id
     # plus one): a placeholder holds each table's last id, on no customer (0), closed.
