@@ -27,6 +27,7 @@ from followup_cli.domain.callbacks.owed import (
 )
 from followup_cli.domain.callbacks.planning import Planner
 from followup_cli.domain.calls import log as calls
+from followup_cli.domain.calls import waves
 from followup_cli.domain.contacts import records as contacts
 from followup_cli.domain.customers import records as customers
 from followup_cli.domain.events import records as events
@@ -399,10 +400,12 @@ def settle_calls(
     progress: Progress | None,
     *,
     writing: bool = True,
+    one_by_one: bool = False,
 ) -> int:
-    """Record and settle the staged calls that are new, in time order, each as `log-call`
-    does (`record_call`); returns how many callbacks they planned. `writing` False: on a
-    rehearsal's private copy (transfer/rehearsal.py), outside the write lock."""
+    """Record and settle the staged calls that are new, in time order, a wave at a time
+    (domain/calls/waves.py); returns how many callbacks they planned. `one_by_one`: each
+    as `log-call` does (`record_call`), the rule the waves are held to. `writing` False:
+    on a rehearsal's private copy (transfer/rehearsal.py), outside the write lock."""
     planner = Planner(session, conn, writing=writing)
     before = _planned(conn)
     join = _calls_join(stage)
@@ -418,25 +421,33 @@ def settle_calls(
             f" WHERE s.line IN ({', '.join('?' for _ in chunk)}) ORDER BY s.at, s.line",
             chunk,
         ).fetchall()
-        for row in batch:
-            data = calls.CallInput(
-                outcome=row["outcome"],
-                by=row["by"],
-                at=datetime.fromisoformat(row["at"]),
-                channel=row["channel"] or "phone",
-                contact=row["contact"],
-                satisfaction=row["satisfaction"],
-                recommend=row["recommend"],
-                repurchase=row["repurchase"],
-                answers=json.loads(row["answers"]) if row["answers"] else {},
-                note=row["note"],
-                findings=row["findings"],
-                imported=True,
-            )
-            calls.record_call(session, planner, row, data)
+        staged = [(row, _call_input(session, row)) for row in batch]
+        if one_by_one:
+            for row, data in staged:
+                calls.record_call(session, planner, row, data)
+        else:
+            waves.settle_imported(session, planner, staged)
         if progress:
             progress(N_("writing"), start + len(chunk), len(lines))
     return max(_planned(conn) - before, 0)
+
+
+def _call_input(session: Session, row: sqlite3.Row) -> calls.CallInput:
+    return calls.CallInput(
+        outcome=row["outcome"],
+        by=row["by"],
+        at=datetime.fromisoformat(row["at"]),
+        channel=row["channel"] or "phone",
+        contact=row["contact"],
+        satisfaction=row["satisfaction"],
+        recommend=row["recommend"],
+        repurchase=row["repurchase"],
+        answers=json.loads(row["answers"]) if row["answers"] else {},
+        note=row["note"],
+        findings=row["findings"],
+        imported=True,
+        zone=session.zone,
+    )
 
 
 def write_calls(

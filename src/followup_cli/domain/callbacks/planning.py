@@ -48,6 +48,25 @@ def spread_offset(key: str, days: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % max(days, 1)
 
 
+@dataclass(frozen=True)
+class PeriodicReads:
+    """What planning some customers' visits and yearly floors reads (`periodic_reads`):
+    their records (by id, in id order), the day each was last reached, each chain's
+    last closed visit or yearly callback, and the chains still pending."""
+
+    customers: dict[int, sqlite3.Row]
+    last_reached: dict[int, str]
+    last_visit: dict[tuple[int, str], str]
+    last_yearly: dict[int, str]
+    pending: set[tuple[int, str, str]]
+
+
+# A change to a pending callback already written by a call planned after the one being
+# planned (domain/calls/waves.py): (that call's place in its wave, the callback's role,
+# the day it was due, the day it is due now or None when it is no longer pending).
+WrittenAhead = tuple[int, str | None, date, date | None]
+
+
 @dataclass
 class Planner:
     """Plans callbacks for one session inside its write transaction."""
@@ -65,6 +84,13 @@ class Planner:
     _windows: dict[date, list[date]] = field(default_factory=dict)
     # False: planning ahead outside a write transaction (nothing is written).
     writing: bool = True
+    # A wave of calls settled together (domain/calls/waves.py): the place of the call
+    # being planned, where its plans begin in the queue, and the changes the wave's later
+    # calls already wrote; a window of the workload read meanwhile is counted as it
+    # would be had the calls been settled one by one (`_pending_between`).
+    _call: int = -1
+    _call_from: int = 0
+    _ahead: list[WrittenAhead] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.calendar = load_calendar(self.conn, self.session.today, store=self.writing)
@@ -111,11 +137,29 @@ class Planner:
         return self._workload
 
     def _pending_between(self, role: str, first: date, last: date) -> dict[date, int]:
+        if self._call_from:
+            # (a wave: the plans of its calls before this one are written first, as they
+            # would have been)
+            earlier, self._queue = self._queue[: self._call_from], self._queue[self._call_from :]
+            store.insert_planned(self.conn, earlier, self.session.stamp)
+            self._call_from = 0
         counts = store.pending_between(self.conn, role, first, last)
         for p in self._queue:  # planned, not yet written
             if p.role == role and first <= p.due_on <= last:
                 counts[p.due_on] = counts.get(p.due_on, 0) + 1
+        for call, of, before, after in self._ahead:  # written ahead of their turn: undone
+            if call > self._call and of == role:
+                if first <= before <= last:
+                    counts[before] = counts.get(before, 0) + 1
+                if after is not None and first <= after <= last:
+                    counts[after] -= 1
         return counts
+
+    def in_wave(self, call: int, ahead: list[WrittenAhead]) -> None:
+        """Plan next for the call at `call` of a wave whose calls wrote `ahead`
+        (domain/calls/waves.py); `call` -1: the wave is over."""
+        self._call, self._ahead = call, ahead
+        self._call_from = len(self._queue) if call >= 0 else 0
 
     def first_interval(self, interval: Interval) -> list[date]:
         """The working days from today to one `interval` later (excluded); the next
@@ -265,18 +309,21 @@ class Planner:
             self.conn, stage, plans, after_id, self.cfg["event_role"], self.session.stamp
         )
 
-    def plan_second_level(self, callback: sqlite3.Row, call_day: date) -> None:
+    def plan_second_level(
+        self, callback: sqlite3.Row, call_day: date, events: dict[int, sqlite3.Row] | None = None
+    ) -> None:
         """A check by the kind's checking role after the first completed level-1 callback
-        on an event, whatever its kind (seed 000: at least two levels)."""
+        on an event, whatever its kind (seed 000: at least two levels). `events`: the
+        events read already (`events_of`), else read here."""
         rule = self.session.config["planning"]["second_level"]
         if callback["level"] != 1 or callback["event_id"] is None:
             return
-        event = self.conn.execute(
-            "SELECT e.kind, e.date, e.ref, c.department FROM events e"
-            " JOIN customers c ON c.id = e.customer_id WHERE e.id = ?",
-            (callback["event_id"],),
-        ).fetchone()
-        role = None if event is None else self.session.config.second_level_role(event["kind"])
+        if events is None:
+            events = self.events_of([callback["event_id"]])
+        event = events.get(callback["event_id"])
+        if event is None:
+            return
+        role = self.session.config.second_level_role(event["kind"])
         if role is None:
             return
         anchor = self.interval(rule["after"], "planning.second_level.after").after(call_day)
@@ -304,6 +351,18 @@ class Planner:
                 parent_id=callback["id"],
             )
         )
+
+    def events_of(self, event_ids: list[int]) -> dict[int, sqlite3.Row]:
+        """The events a level-2 check is planned after (kind, date, ref, department)."""
+        found: dict[int, sqlite3.Row] = {}
+        for chunk in _chunks(event_ids):
+            for row in self.conn.execute(
+                "SELECT e.id, e.kind, e.date, e.ref, c.department FROM events e"
+                f" JOIN customers c ON c.id = e.customer_id WHERE e.id IN ({marks(chunk)})",
+                chunk,
+            ):
+                found[row["id"]] = row
+        return found
 
     # -- calls and tickets ----------------------------------------------------
     def retry_day(self, call_day: date) -> date:
@@ -370,15 +429,27 @@ class Planner:
         self.flush()
 
     def _plan_chunk(self, ids: list[int] | None, replan: bool) -> None:
-        scope, params = id_scope("customer_id", ids)
         if replan:
             store.cancel_pending_visits(self.conn, ids, self.today, self.session.stamp)
+        reads = self.periodic_reads(ids)
+        for c in reads.customers.values():  # (ORDER BY id: the order levelling sees)
+            self._plan_periodic(c, reads)
+        for planned in self._greetings(ids):
+            self.add(planned)
+
+    def periodic_reads(self, ids: list[int] | None) -> PeriodicReads:
+        """What planning these customers' visits, yearly floors and greetings reads, in a
+        few statements over them all (None: all customers)."""
+        scope, params = id_scope("customer_id", ids)
         cscope, _ = id_scope("id", ids)
-        customers = self.conn.execute(
-            "SELECT id, code, grade, owner, department FROM customers"
-            f" WHERE archived = 0 AND {cscope} ORDER BY id",  # (the order levelling sees)
-            params,
-        ).fetchall()
+        customers = {
+            r["id"]: r
+            for r in self.conn.execute(
+                "SELECT id, code, grade, owner, department FROM customers"
+                f" WHERE archived = 0 AND {cscope} ORDER BY id",
+                params,
+            )
+        }
         last_reached = dict(
             self.conn.execute(
                 "SELECT customer_id, max(day) FROM calls WHERE outcome = 'reached'"
@@ -422,38 +493,60 @@ class Planner:
                 params,
             )
         }
+        return PeriodicReads(customers, last_reached, last_visit, last_yearly, pending)
+
+    def _plan_periodic(self, c: sqlite3.Row, reads: PeriodicReads) -> None:
+        """One customer's visits (per role of its grade) and yearly floor."""
         visits = self.session.config["visits"]
         etiquette = self.cfg["visit_etiquette"]  # seed 001 拜访礼节
-        etiquette_grades = {int(g) for g in etiquette["grades"]}
-        etiquette_roles = set(etiquette["roles"])
-        yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
         yearly_role = self.cfg["yearly_role"]
-        for c in customers:
-            cid = c["id"]
-            for role, every in visits.get(str(c["grade"]), {}).items():
-                if (cid, "visit", role) in pending:
-                    continue
-                if role == "account_manager" and c["owner"]:
-                    who: str | None = c["owner"]
-                elif self.has_staff(role):
-                    who = self.assignee(role, c["department"], cid)
-                else:
-                    continue
-                interval = self.interval(every, f"visits.{c['grade']}.{role}")
-                last = last_visit.get((cid, role))
-                detail = message("callback.visit", role=role, offset=every)
-                if c["grade"] in etiquette_grades and role in etiquette_roles:
-                    detail = message("callback.visit_etiquette", visit=detail)
-                self._periodic(c, "visit", role, who, interval, last, detail)
-            if (cid, "yearly", yearly_role) not in pending:
-                last = max(
-                    (d for d in (last_reached.get(cid), last_yearly.get(cid)) if d), default=None
-                )
-                who = self.assignee(yearly_role, c["department"], cid)
-                self._periodic(
-                    c, "yearly", yearly_role, who, yearly_every, last, message("callback.yearly")
-                )
-        self.plan_greetings(ids)
+        cid = c["id"]
+        courteous = c["grade"] in {int(g) for g in etiquette["grades"]}
+        for role, every in visits.get(str(c["grade"]), {}).items():
+            if (cid, "visit", role) in reads.pending:
+                continue
+            if role == "account_manager" and c["owner"]:
+                who: str | None = c["owner"]
+            elif self.has_staff(role):
+                who = self.assignee(role, c["department"], cid)
+            else:
+                continue
+            interval = self.interval(every, f"visits.{c['grade']}.{role}")
+            last = reads.last_visit.get((cid, role))
+            detail = message("callback.visit", role=role, offset=every)
+            if courteous and role in etiquette["roles"]:
+                detail = message("callback.visit_etiquette", visit=detail)
+            self._periodic(c, "visit", role, who, interval, last, detail)
+        if (cid, "yearly", yearly_role) not in reads.pending:
+            last = max(
+                (d for d in (reads.last_reached.get(cid), reads.last_yearly.get(cid)) if d),
+                default=None,
+            )
+            who = self.assignee(yearly_role, c["department"], cid)
+            yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
+            self._periodic(
+                c, "yearly", yearly_role, who, yearly_every, last, message("callback.yearly")
+            )
+
+    def plan_in_order(
+        self, reads: PeriodicReads, greetings: dict[int, list[Planned]], cid: int
+    ) -> None:
+        """One customer's visits, yearly floor and greetings, from `periodic_reads` and
+        `greetings_by_customer` over several: what `plan_customers([cid])` plans, in the
+        same order (domain/calls/waves.py plans a wave of calls' customers so)."""
+        c = reads.customers.get(cid)
+        if c is not None:
+            self._plan_periodic(c, reads)
+        for planned in greetings.get(cid, ()):
+            self.add(planned)
+
+    def greetings_by_customer(self, ids: list[int]) -> dict[int, list[Planned]]:
+        """`_greetings` of these customers, each customer's in the order planning it alone
+        gives (its festivals, its anniversaries, its contacts' birthdays)."""
+        found: dict[int, list[Planned]] = {}
+        for planned in self._greetings(ids):
+            found.setdefault(planned.customer_id, []).append(planned)
+        return found
 
     def _periodic(
         self,
@@ -491,6 +584,13 @@ class Planner:
     def plan_greetings(self, ids: list[int] | None) -> None:
         """Festival greetings (grades in config) and contacts' birthdays, planned when
         they fall within the horizon, on the working day before a non-working day."""
+        for planned in self._greetings(ids):
+            self.add(planned)
+
+    def _greetings(self, ids: list[int] | None) -> list[Planned]:
+        """What `plan_greetings` plans: the festivals of every customer, then the
+        anniversaries, then the contacts' birthdays."""
+        found: list[Planned] = []
         rule = self.session.config["planning"]["greetings"]
         horizon = self.today + timedelta(days=int(self.cfg["greeting_horizon_days"]))
         role = self.cfg["greeting_role"]
@@ -507,13 +607,14 @@ class Planner:
         grades = [int(g) for g in rule["grades"]]
         if festivals and grades:
             rows = self.conn.execute(
+                # (+grade: an index on grade is no way to a few customers' rows)
                 "SELECT id, department FROM customers WHERE archived = 0"
-                f" AND grade IN ({marks(grades)}) AND {cscope}",
+                f" AND +grade IN ({marks(grades)}) AND {cscope}",
                 (*grades, *params),
             ).fetchall()
             for c in rows:
                 for name, day, due in festivals:
-                    self.add(
+                    found.append(
                         Planned(
                             customer_id=c["id"],
                             due_on=due,
@@ -527,9 +628,9 @@ class Planner:
                         )
                     )
         if rule["anniversary"] and grades:
-            self._plan_anniversaries(ids, grades, horizon, role)
+            found.extend(self._anniversaries(ids, grades, horizon, role))
         if not rule["birthday"]:
-            return
+            return found
         scope, params = id_scope("ct.customer_id", ids)
         rows = self.conn.execute(
             "SELECT ct.id, ct.customer_id, ct.name, ct.birthday, c.department FROM contacts ct"
@@ -540,7 +641,7 @@ class Planner:
         ).fetchall()
         for ct in rows:
             for year, day, due in self._yearly_in_horizon(ct["birthday"], horizon):
-                self.add(
+                found.append(
                     Planned(
                         customer_id=ct["customer_id"],
                         due_on=due,
@@ -556,6 +657,7 @@ class Planner:
                         contact_id=ct["id"],
                     )
                 )
+        return found
 
     def _yearly_in_horizon(self, month_day: str, horizon: date) -> list[tuple[int, date, date]]:
         """A yearly day (a birthday, an anniversary: `MM-DD` or a date) this year and
@@ -569,9 +671,9 @@ class Planner:
                 found.append((year, day, due))
         return found
 
-    def _plan_anniversaries(
+    def _anniversaries(
         self, ids: list[int] | None, grades: list[int], horizon: date, role: str
-    ) -> None:
+    ) -> list[Planned]:
         """A greeting for each anniversary of the greeted grades' customers (seed 003
         重要纪念日), on the working day before it when it falls on a day off, like a
         birthday. Planned as a greeting (reason `holiday`: missed ones are dropped)."""
@@ -579,9 +681,10 @@ class Planner:
         rows = self.conn.execute(
             "SELECT a.id, a.customer_id, a.day, a.label, c.department FROM anniversaries a"
             " JOIN customers c ON c.id = a.customer_id WHERE c.archived = 0"
-            f" AND c.grade IN ({marks(grades)}) AND {scope}",
+            f" AND +c.grade IN ({marks(grades)}) AND {scope}",
             (*grades, *params),
         ).fetchall()
+        found: list[Planned] = []
         for a in rows:
             for year, day, due in self._yearly_in_horizon(a["day"], horizon):
                 detail = (
@@ -589,7 +692,7 @@ class Planner:
                     if a["label"]
                     else message("callback.anniversary_unlabelled", day=a["day"])
                 )
-                self.add(
+                found.append(
                     Planned(
                         customer_id=a["customer_id"],
                         due_on=due,
@@ -602,6 +705,7 @@ class Planner:
                         detail=detail,
                     )
                 )
+        return found
 
     def expire_greetings(self) -> int:
         """Greetings missed by more than the grace days are dropped (a late greeting is

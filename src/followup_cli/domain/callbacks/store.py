@@ -199,6 +199,15 @@ def complete(
     )
 
 
+def complete_many(conn: sqlite3.Connection, done: Sequence[tuple[int, str, str, int]]) -> None:
+    """`complete` for several calls: (call id, day, stamp, callback id), in order."""
+    conn.executemany(
+        "UPDATE callbacks SET status = 'done', call_id = ?, closed_on = ?, updated_at = ?"
+        " WHERE id = ?",
+        done,
+    )
+
+
 def skip(
     conn: sqlite3.Connection, callback_id: int, why: str, by: str, day: date, stamp: str
 ) -> None:
@@ -271,6 +280,18 @@ def cancel_reanchored_yearly(
     )
 
 
+def cancel_reanchored_yearly_many(
+    conn: sqlite3.Connection, reanchored: Sequence[tuple[str, str, int]]
+) -> None:
+    """The yearly callbacks `cancel_reanchored_yearly` would cancel, found already: (the
+    call's day, stamp, callback id)."""
+    conn.executemany(
+        "UPDATE callbacks SET status = 'cancelled', note = 're-anchored by a reached call',"
+        " closed_on = ?, updated_at = ? WHERE id = ?",
+        reanchored,
+    )
+
+
 def cancel_contact_greetings(
     conn: sqlite3.Connection, contact_id: int, day: date, stamp: str
 ) -> int:
@@ -320,6 +341,15 @@ def retry(conn: sqlite3.Connection, ids: Sequence[int], due_on: date, stamp: str
         "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, appointment_at = NULL,"
         " updated_at = ? WHERE id = ?",
         [(due_on.isoformat(), stamp, i) for i in ids],
+    )
+
+
+def retry_many(conn: sqlite3.Connection, retried: Sequence[tuple[str, str, int]]) -> None:
+    """`retry` for several calls: (the day they come back, stamp, callback id)."""
+    conn.executemany(
+        "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, appointment_at = NULL,"
+        " updated_at = ? WHERE id = ?",
+        retried,
     )
 
 

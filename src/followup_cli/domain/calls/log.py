@@ -293,6 +293,43 @@ def _split_targets(
         owner = conn.execute("SELECT owner FROM customers WHERE id = ?", (customer_id,)).fetchone()[
             0
         ]
+    return _divide(session, found, owner, caller_role, caller_name)
+
+
+def split_pending(
+    session: Session,
+    pending: list[sqlite3.Row],
+    owner: str | None,
+    day: date,
+    reached: bool,
+    caller_role: str | None,
+    caller_name: str | None,
+) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """`_split_targets` over the customer's pending callbacks read already (in due
+    order, then id), its owner with them (domain/calls/waves.py)."""
+    cfg = session.config["planning"]
+    merge_end = (day + timedelta(days=int(cfg["merge_window_days"]))).isoformat()
+    if reached:
+        cool_end = (day + timedelta(days=int(cfg["cooldown_days"]))).isoformat()
+        periodic = set(cfg["periodic_reasons"])
+        found = [
+            r
+            for r in pending
+            if r["due_on"] <= (cool_end if r["reason"] in periodic else merge_end)
+        ]
+    else:
+        found = [r for r in pending if r["due_on"] <= merge_end]
+    return _divide(session, found, owner, caller_role, caller_name)
+
+
+def _divide(
+    session: Session,
+    found: list[sqlite3.Row],
+    owner: str | None,
+    caller_role: str | None,
+    caller_name: str | None,
+) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """The callbacks `found` a caller settles, and those left to their duty's holders."""
     targets: list[sqlite3.Row] = []
     left: list[sqlite3.Row] = []
     for r in found:
@@ -339,10 +376,10 @@ def record_call(
     data = replace(data, zone=session.zone)
     conn = planner.conn
     caller = get_staff(conn, data.by, "--by")
-    contact_id = _contact_id(conn, customer, data.contact) if data.contact else None
+    contact_id = contact_id_of(conn, customer, data.contact) if data.contact else None
     explicit = _explicit_callback(conn, customer, data.callback_id)
     stamp_at = data.at.isoformat(timespec="seconds")
-    _refuse_repeat(session, conn, customer, data.by, stamp_at)
+    refuse_repeat(session, conn, customer, data.by, stamp_at)
 
     result = CallLogged(0, customer["code"], customer["name"], data.reached, stamp_at)
     targets, left = _split_targets(
@@ -414,7 +451,7 @@ def check_findings(
         )
 
 
-def _contact_id(conn: sqlite3.Connection, customer: sqlite3.Row, name: str) -> int:
+def contact_id_of(conn: sqlite3.Connection, customer: sqlite3.Row, name: str) -> int:
     """The id of the customer's contact called `name`, or NotFound."""
     row = conn.execute(
         "SELECT id FROM contacts WHERE customer_id = ? AND name = ?", (customer["id"], name)
@@ -456,7 +493,7 @@ def _explicit_callback(
     return explicit
 
 
-def _refuse_repeat(
+def refuse_repeat(
     session: Session, conn: sqlite3.Connection, customer: sqlite3.Row, by: str, at: str
 ) -> None:
     """One call per customer, caller and moment: the same call logged twice is refused."""
@@ -506,29 +543,45 @@ def _insert_call(
     callback_id: int | None,
 ) -> int:
     cur = conn.execute(
-        "INSERT INTO calls (customer_id, contact_id, at, day, caller, channel, outcome,"
-        " satisfaction, recommend, repurchase, answers, note, callback_id, imported, created_at,"
-        " findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            customer_id,
-            contact_id,
-            at,
-            data.day.isoformat(),
-            data.by,
-            data.channel,
-            data.outcome,
-            data.satisfaction,
-            data.recommend,
-            data.repurchase,
-            json.dumps(data.answers, ensure_ascii=False, sort_keys=True) if data.answers else None,
-            data.note,
-            callback_id,
-            1 if data.imported else 0,
-            session.stamp,
-            data.findings,
-        ),
+        f"INSERT INTO calls ({CALL_COLUMNS}) VALUES ({', '.join('?' for _ in range(16))})",
+        call_values(session, customer_id, contact_id, at, data, callback_id),
     )
     return int(cur.lastrowid or 0)
+
+
+CALL_COLUMNS = (
+    "customer_id, contact_id, at, day, caller, channel, outcome, satisfaction, recommend,"
+    " repurchase, answers, note, callback_id, imported, created_at, findings"
+)
+
+
+def call_values(
+    session: Session,
+    customer_id: int,
+    contact_id: int | None,
+    at: str,
+    data: CallInput,
+    callback_id: int | None,
+) -> tuple[Any, ...]:
+    """The row of `CALL_COLUMNS` a call is logged as."""
+    return (
+        customer_id,
+        contact_id,
+        at,
+        data.day.isoformat(),
+        data.by,
+        data.channel,
+        data.outcome,
+        data.satisfaction,
+        data.recommend,
+        data.repurchase,
+        json.dumps(data.answers, ensure_ascii=False, sort_keys=True) if data.answers else None,
+        data.note,
+        callback_id,
+        1 if data.imported else 0,
+        session.stamp,
+        data.findings,
+    )
 
 
 def update_staged(conn: sqlite3.Connection, stage: str, cols: list[str]) -> None:
@@ -628,6 +681,28 @@ def _settle_missed(
     if streak >= int(session.config["planning"]["max_attempts"]):
         set_unreachable(conn, customer["id"], True)
         result.unreachable = True
+
+
+def unreachable_after(session: Session, conn: sqlite3.Connection, ids: list[int]) -> list[int]:
+    """Of these customers, those whose missed calls since the last one that reached
+    them (as `_settle_missed` counts them) are `max_attempts` or more."""
+    at_most = int(session.config["planning"]["max_attempts"])
+    found: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.extend(
+            r[0]
+            for r in conn.execute(
+                "SELECT k.customer_id, count(*) FROM calls k"
+                f" WHERE k.customer_id IN ({', '.join('?' for _ in chunk)})"
+                " AND k.outcome != 'reached' AND k.at > coalesce((SELECT max(r.at) FROM calls r"
+                " WHERE r.customer_id = k.customer_id AND r.outcome = 'reached'), '')"
+                " GROUP BY k.customer_id",
+                chunk,
+            )
+            if r[1] >= at_most
+        )
+    return found
 
 
 def latest_event(conn: sqlite3.Connection, customer_id: int, day: date) -> sqlite3.Row | None:

@@ -363,6 +363,17 @@ def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> N
         )
 
 
+def set_unreachable_many(conn: sqlite3.Connection, ids: list[int], flag: bool) -> None:
+    """`set_unreachable` for several customers."""
+    if flag:
+        conn.executemany("UPDATE customers SET unreachable = 1 WHERE id = ?", [(i,) for i in ids])
+    else:
+        conn.executemany(
+            "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1",
+            [(i,) for i in ids],
+        )
+
+
 # -- an import's set-wise write, from the temp table `stage` that transfer/ filled ------
 
 
