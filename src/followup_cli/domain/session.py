@@ -40,6 +40,10 @@ class Session:
     # In a one-customer write beside other writers: the customers it holds (whose due
     # marks it settles); None otherwise.
     _locked: list[int] | None = field(default=None, repr=False)
+    # While an import is rehearsed on a private copy (transfer/rehearsal.py): the temp
+    # table of the customers whose rows the copy holds (the workload of the others'
+    # callbacks is read from the real table); None otherwise.
+    copied: str | None = field(default=None, repr=False)
 
     @contextmanager
     def write(

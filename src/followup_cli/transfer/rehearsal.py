@@ -6,9 +6,9 @@ the unreachable flag), and an import settles its calls one by one, in time order
 inside the write lock, a 20k-call file locked every clerk out for seconds. So:
 
 1. Rehearse (no write lock): in one read snapshot of the database, the rows the calls
-   can touch — the file's customers, their calls and callbacks, and every pending
-   callback (the workload that levels a first visit) — are copied into temp tables of
-   the same names and constraints. SQLite resolves a table name to the temp schema
+   can touch — the file's customers, their calls and callbacks — are copied into temp
+   tables of the same names and constraints (the workload that levels a first visit
+   counts the other customers' pending callbacks in the real table, in that snapshot). SQLite resolves a table name to the temp schema
    first, so the very code of `log-call` (`record_call`) settles the file's calls on the
    copy, and an authorizer refuses any write to the real tables meanwhile. What changed
    is kept as delta tables (new calls, new callbacks, changed callbacks, changed
@@ -196,8 +196,8 @@ def _shadow_ddl(conn: sqlite3.Connection, table: str) -> list[str]:
 
 
 def _copy(conn: sqlite3.Connection, stage: str, kind: str) -> tuple[int, int]:
-    """The private copy: the file's customers and their rows, every pending callback; for
-    a customers import, every customer."""
+    """The private copy: the file's customers and their rows; for a customers import,
+    every customer."""
     conn.execute(f"DROP TABLE IF EXISTS temp.{AFFECTED}")
     affected = (
         f"SELECT DISTINCT customer_id AS id FROM temp.{stage}"
@@ -220,9 +220,10 @@ def _copy(conn: sqlite3.Connection, stage: str, kind: str) -> tuple[int, int]:
         f" {'' if every else inside}"
     )
     conn.execute(f"INSERT INTO temp.calls SELECT * FROM main.calls WHERE customer_id {inside}")
+    # The file's customers' callbacks; the others' pending ones are counted where they
+    # are when a first visit is levelled against them (`Session.copied`).
     conn.execute(
-        "INSERT INTO temp.callbacks SELECT * FROM main.callbacks"
-        f" WHERE customer_id {inside} OR status = 'pending'"
+        f"INSERT INTO temp.callbacks SELECT * FROM main.callbacks WHERE customer_id {inside}"
     )
     # The indexes made after the rows are in: one sort each, not an insert per row into
     # each (bench office, 765k callbacks: 7.2 s copied into an indexed table, 4.7 s so).
@@ -325,6 +326,7 @@ def rehearse(
             shared = shared_print(conn, kind)
             _customer_prints(conn, PRINTS)
             conn.set_authorizer(_refuse_real_writes)
+            session.copied = AFFECTED
             try:
                 settle(conn)
             except sqlite3.DatabaseError as exc:
@@ -333,6 +335,7 @@ def rehearse(
                 raise
             finally:
                 conn.set_authorizer(None)
+                session.copied = None
             _keep_deltas(conn, last_call, last_callback, last_customer)
     finally:
         drop_copies(conn)

@@ -143,7 +143,7 @@ class Planner:
             earlier, self._queue = self._queue[: self._call_from], self._queue[self._call_from :]
             store.insert_planned(self.conn, earlier, self.session.stamp)
             self._call_from = 0
-        counts = store.pending_between(self.conn, role, first, last)
+        counts = store.pending_between(self.conn, role, first, last, self.session.copied)
         for p in self._queue:  # planned, not yet written
             if p.role == role and first <= p.due_on <= last:
                 counts[p.due_on] = counts.get(p.due_on, 0) + 1

@@ -170,19 +170,32 @@ def insert_event_plans_run(
 
 
 def pending_between(
-    conn: sqlite3.Connection, role: str, first: date, last: date
+    conn: sqlite3.Connection, role: str, first: date, last: date, copied: str | None = None
 ) -> dict[date, int]:
     """The pending callbacks of `role` due on each day from `first` to `last`: the
     workload a first periodic callback is levelled against (one range of the partial
-    index callbacks_pending_role_due)."""
-    return {
+    index callbacks_pending_role_due). `copied`: on an import's private copy
+    (transfer/rehearsal.py), the temp table of the customers whose callbacks it holds;
+    the other customers' are counted in the real table."""
+    span = (role, first.isoformat(), last.isoformat())
+    counts = {
         date.fromisoformat(day): n
         for day, n in conn.execute(
             "SELECT due_on, count(*) FROM callbacks WHERE status = 'pending' AND role = ?"
             " AND due_on BETWEEN ? AND ? GROUP BY due_on",
-            (role, first.isoformat(), last.isoformat()),
+            span,
         )
     }
+    if copied is not None:
+        for day, n in conn.execute(
+            # SQLite-only: `main.`, the real table beside its temp copy (no copy elsewhere).
+            "SELECT due_on, count(*) FROM main.callbacks WHERE status = 'pending' AND role = ?"
+            f" AND due_on BETWEEN ? AND ? AND customer_id NOT IN (SELECT id FROM temp.{copied})"
+            " GROUP BY due_on",
+            span,
+        ):
+            counts[date.fromisoformat(day)] = counts.get(date.fromisoformat(day), 0) + n
+    return counts
 
 
 # -- closing -----------------------------------------------------------------------

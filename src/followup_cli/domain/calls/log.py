@@ -549,6 +549,13 @@ def _insert_call(
     return int(cur.lastrowid or 0)
 
 
+def insert_calls(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Several calls' rows (`call_values`), numbered in this order."""
+    conn.executemany(
+        f"INSERT INTO calls ({CALL_COLUMNS}) VALUES ({', '.join('?' for _ in range(16))})", rows
+    )
+
+
 CALL_COLUMNS = (
     "customer_id, contact_id, at, day, caller, channel, outcome, satisfaction, recommend,"
     " repurchase, answers, note, callback_id, imported, created_at, findings"

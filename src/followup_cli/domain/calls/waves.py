@@ -127,9 +127,7 @@ def _settle_wave(
     # Numbered as they are inserted, in time order (on a server, by its sequence).
     top = int(conn.execute("SELECT coalesce(max(id), 0) FROM calls").fetchone()[0])
     try:
-        conn.executemany(
-            f"INSERT INTO calls ({log.CALL_COLUMNS}) VALUES ({marks(range(16))})", rows
-        )
+        log.insert_calls(conn, rows)
     except sqlite3.IntegrityError:
         _refuse_repeats(session, conn, wave, top)
         raise
