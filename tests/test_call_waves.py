@@ -263,3 +263,35 @@ def test_the_others_workload_is_what_makes_them_equal(
         ours, theirs = _rehearsed_and_plain(initdb, folder, seed, monkeypatch)
         differed.append(ours != theirs)
     assert any(differed), differed
+
+
+def test_a_wave_refuses_a_call_already_logged_as_log_call_does(initdb: Run, session: Any) -> None:
+    """The domain function itself: a call of the wave already logged (same customer,
+    moment and caller) is refused with log-call's message, and nothing of the wave is
+    left written (the caller's transaction rolls back)."""
+    from datetime import datetime
+
+    from followup_cli.domain.callbacks.planning import Planner
+    from followup_cli.domain.calls import waves
+    from followup_cli.domain.calls.log import CallInput
+    from followup_cli.support.errors import Conflict
+
+    ok(initdb("staff", "add", "李娜", "--role", "clerk"))
+    ok(initdb("customer", "add", "一号机械", "--code", "K00001", "--grade", "3"))
+    ok(initdb("customer", "add", "二号机械", "--code", "K00002", "--grade", "3"))
+    ok(initdb("log-call", "K00002", "--outcome", "reached", "--by", "李娜",
+              "--at", "2026-11-20 10:00"))  # fmt: skip
+    s = session()
+    at = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    rows = [
+        (s.conn.execute("SELECT * FROM customers WHERE code = ?", (code,)).fetchone(),
+         CallInput("reached", "李娜", at, imported=True, zone=s.zone))
+        for code in ("K00001", "K00002")
+    ]  # fmt: skip
+    before = s.conn.execute("SELECT count(*) FROM calls").fetchone()[0]
+    with (
+        pytest.raises(Conflict, match="K00002 by 李娜 at .* is already logged"),
+        s.write() as conn,
+    ):
+        waves.settle_imported(s, Planner(s, conn), rows)
+    assert s.conn.execute("SELECT count(*) FROM calls").fetchone()[0] == before == 1

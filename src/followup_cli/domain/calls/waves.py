@@ -182,12 +182,17 @@ def _refuse_repeats(
     session: Session, conn: sqlite3.Connection, wave: list[_Call], top: int
 ) -> None:
     """The first of the wave's calls already logged before it (id `top` or below), refused
-    as `record_call` refuses it; nothing when the insert failed for another reason."""
+    as `record_call` refuses it; nothing when the insert failed for another reason (or
+    the failure ended the transaction, as a server's does: its own error is raised)."""
     for call in wave:
-        if conn.execute(
-            "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ? AND id <= ?",
-            (call.customer["id"], call.at, call.data.by, top),
-        ).fetchone():
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ? AND id <= ?",
+                (call.customer["id"], call.at, call.data.by, top),
+            ).fetchone()
+        except sqlite3.Error:
+            return
+        if found:
             log.refuse_repeat(session, conn, call.customer, call.data.by, call.at)
 
 
