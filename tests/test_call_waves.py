@@ -104,23 +104,32 @@ def one_by_one(monkeypatch: Any) -> None:
 
 @pytest.mark.parametrize("seed", range(8))
 def test_calls_settled_in_waves_leave_the_rows_of_settling_them_one_by_one(
-    seed: int, initdb: Run, db_path: Path, tmp_path: Path, monkeypatch: Any
+    seed: int,
+    initdb: Run,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: Any,
+    request: pytest.FixtureRequest,
 ) -> None:
-    rng = random.Random(seed)
-    customers = rng.choice([12, 30, 60])
-    random_office(initdb, tmp_path, rng, customers)
-    path = random_calls(tmp_path, rng, customers, rng.choice([40, 150, 400]))
+    """On either engine: the same office built twice from one seed, its calls file
+    imported in waves into one and one by one into the other."""
     if isinstance(db_path, Path):
-        reference = tmp_path / "one-by-one.db"
-        shutil.copyfile(db_path, reference)
-        waves = ok(initdb("import", "calls", str(path)))
-        with monkeypatch.context() as patch:
-            one_by_one(patch)
-            plain = ok(initdb("import", "calls", str(path), db=reference))
-        assert waves.stdout == plain.stdout
-        assert dump(db_path) == dump(reference), f"seed {seed}"
-    else:  # (a server: the same file into two databases of one office, seeded alike)
-        pytest.skip("compared on SQLite files; the server runs the same code")
+        reference: Any = tmp_path / "one-by-one.db"
+    else:  # (a server: a second database of its own)
+        server = request.getfixturevalue("pg_server")
+        reference = server.url(server.new_database())
+    ok(initdb("init", db=reference))
+    for db in (db_path, reference):
+        rng = random.Random(seed)
+        customers = rng.choice([12, 30, 60])
+        random_office(functools.partial(initdb, db=db), tmp_path, rng, customers)
+        path = random_calls(tmp_path, rng, customers, rng.choice([40, 150, 400]))
+    waves = ok(initdb("import", "calls", str(path)))
+    with monkeypatch.context() as patch:
+        one_by_one(patch)
+        plain = ok(initdb("import", "calls", str(path), db=reference))
+    assert waves.stdout == plain.stdout
+    assert dump(db_path) == dump(reference), f"seed {seed}"
 
 
 def test_what_the_waves_are_held_to_was_exercised(

@@ -124,14 +124,11 @@ def _settle_wave(
         )
         lead = call.targets[0]["id"] if call.targets else None
         rows.append(log.call_values(session, cid, contact_id, call.at, data, lead))
+    keys = {(c.customer["id"], c.at, c.data.by) for c in wave}
+    _refuse_repeats(session, conn, wave, ids, keys)
     # Numbered as they are inserted, in time order (on a server, by its sequence).
     top = int(conn.execute("SELECT coalesce(max(id), 0) FROM calls").fetchone()[0])
-    try:
-        log.insert_calls(conn, rows)
-    except sqlite3.IntegrityError:
-        _refuse_repeats(session, conn, wave, top)
-        raise
-    keys = {(c.customer["id"], c.at, c.data.by) for c in wave}
+    log.insert_calls(conn, rows)
     numbered = {
         (r[0], r[1], r[2]): r[3]
         for r in conn.execute("SELECT customer_id, at, caller, id FROM calls WHERE id > ?", (top,))
@@ -179,20 +176,29 @@ def _due_order(r: sqlite3.Row) -> tuple[str, int]:
 
 
 def _refuse_repeats(
-    session: Session, conn: sqlite3.Connection, wave: list[_Call], top: int
+    session: Session,
+    conn: sqlite3.Connection,
+    wave: list[_Call],
+    ids: list[int],
+    keys: set[tuple[int, str, str]],
 ) -> None:
-    """The first of the wave's calls already logged before it (id `top` or below), refused
-    as `record_call` refuses it; nothing when the insert failed for another reason (or
-    the failure ended the transaction, as a server's does: its own error is raised)."""
+    """The first of the wave's calls already logged, refused as `record_call` refuses it
+    (an import's own checks and staging leave none: this is the rule kept). A wave is a
+    slice of time: only its customers' calls within it are read."""
+    first, last = min(c.at for c in wave), max(c.at for c in wave)
+    logged: set[tuple[int, str, str]] = set()
+    for chunk in _in_chunks(ids):
+        logged.update(
+            (r[0], r[1], r[2])
+            for r in conn.execute(
+                f"SELECT customer_id, at, caller FROM calls WHERE customer_id IN ({marks(chunk)})"
+                " AND at BETWEEN ? AND ?",
+                (*chunk, first, last),
+            )
+            if (r[0], r[1], r[2]) in keys
+        )
     for call in wave:
-        try:
-            found = conn.execute(
-                "SELECT 1 FROM calls WHERE customer_id = ? AND at = ? AND caller = ? AND id <= ?",
-                (call.customer["id"], call.at, call.data.by, top),
-            ).fetchone()
-        except sqlite3.Error:
-            return
-        if found:
+        if (call.customer["id"], call.at, call.data.by) in logged:
             log.refuse_repeat(session, conn, call.customer, call.data.by, call.at)
 
 
