@@ -205,11 +205,7 @@ def complete(
     conn: sqlite3.Connection, ids: Sequence[int], call_id: int, day: date, stamp: str
 ) -> None:
     """The callbacks `ids`, in that order, done by the call `call_id` on `day`."""
-    conn.executemany(
-        "UPDATE callbacks SET status = 'done', call_id = ?, closed_on = ?, updated_at = ?"
-        " WHERE id = ?",
-        [(call_id, day.isoformat(), stamp, i) for i in ids],
-    )
+    complete_many(conn, [(call_id, day.isoformat(), stamp, i) for i in ids])
 
 
 def complete_many(conn: sqlite3.Connection, done: Sequence[tuple[int, str, str, int]]) -> None:
@@ -350,11 +346,7 @@ def cancel_for_ticket(conn: sqlite3.Connection, ticket_id: int, day: date, stamp
 def retry(conn: sqlite3.Connection, ids: Sequence[int], due_on: date, stamp: str) -> None:
     """A call that missed: the callbacks `ids` count one more attempt and come back
     on `due_on`; an appointment's time is gone with it (its place is kept)."""
-    conn.executemany(
-        "UPDATE callbacks SET attempts = attempts + 1, due_on = ?, appointment_at = NULL,"
-        " updated_at = ? WHERE id = ?",
-        [(due_on.isoformat(), stamp, i) for i in ids],
-    )
+    retry_many(conn, [(due_on.isoformat(), stamp, i) for i in ids])
 
 
 def retry_many(conn: sqlite3.Connection, retried: Sequence[tuple[str, str, int]]) -> None:

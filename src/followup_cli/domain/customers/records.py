@@ -354,13 +354,7 @@ def set_unreachable(conn: sqlite3.Connection, customer_id: int, flag: bool) -> N
     """Mark a customer unreachable (after too many missed calls in a row) or reachable
     again (a call got through). The flag is the calls' finding, not an edit of the
     customer: `updated_at` stays."""
-    if flag:
-        conn.execute("UPDATE customers SET unreachable = 1 WHERE id = ?", (customer_id,))
-    else:
-        conn.execute(
-            "UPDATE customers SET unreachable = 0 WHERE id = ? AND unreachable = 1",
-            (customer_id,),
-        )
+    set_unreachable_many(conn, [customer_id], flag)
 
 
 def set_unreachable_many(conn: sqlite3.Connection, ids: list[int], flag: bool) -> None:
