@@ -27,6 +27,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from followup_cli.domain.callbacks import store
@@ -501,7 +502,7 @@ class Planner:
         etiquette = self.cfg["visit_etiquette"]  # seed 001 拜访礼节
         yearly_role = self.cfg["yearly_role"]
         cid = c["id"]
-        courteous = c["grade"] in {int(g) for g in etiquette["grades"]}
+        courteous = c["grade"] in self._etiquette_grades
         for role, every in visits.get(str(c["grade"]), {}).items():
             if (cid, "visit", role) in reads.pending:
                 continue
@@ -523,10 +524,17 @@ class Planner:
                 default=None,
             )
             who = self.assignee(yearly_role, c["department"], cid)
-            yearly_every = self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
             self._periodic(
-                c, "yearly", yearly_role, who, yearly_every, last, message("callback.yearly")
+                c, "yearly", yearly_role, who, self._yearly_every, last, message("callback.yearly")
             )
+
+    @cached_property
+    def _etiquette_grades(self) -> set[int]:
+        return {int(g) for g in self.cfg["visit_etiquette"]["grades"]}
+
+    @cached_property
+    def _yearly_every(self) -> Interval:
+        return self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
 
     def plan_in_order(
         self, reads: PeriodicReads, greetings: dict[int, list[Planned]], cid: int

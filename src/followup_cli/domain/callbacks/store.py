@@ -194,7 +194,8 @@ def pending_between(
             " GROUP BY due_on",
             span,
         ):
-            counts[date.fromisoformat(day)] = counts.get(date.fromisoformat(day), 0) + n
+            counted = date.fromisoformat(day)
+            counts[counted] = counts.get(counted, 0) + n
     return counts
 
 
