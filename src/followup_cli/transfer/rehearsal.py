@@ -8,9 +8,10 @@ inside the write lock, a 20k-call file locked every clerk out for seconds. So:
 1. Rehearse (no write lock): in one read snapshot of the database, the rows the calls
    can touch — the file's customers, their calls and callbacks — are copied into temp
    tables of the same names and constraints (the workload that levels a first visit
-   counts the other customers' pending callbacks in the real table, in that snapshot). SQLite resolves a table name to the temp schema
-   first, so the very code of `log-call` (`record_call`) settles the file's calls on the
-   copy, and an authorizer refuses any write to the real tables meanwhile. What changed
+   counts the other customers' pending callbacks in the real table, in that snapshot).
+   SQLite resolves a table name to the temp schema first, so the very code of
+   `log-call` (`record_call`) settles the file's calls on the copy, and an authorizer
+   refuses any write to the real tables meanwhile. What changed
    is kept as delta tables (new calls, new callbacks, changed callbacks, changed
    customers) and the copies are dropped.
 2. Write (BEGIN IMMEDIATE): if another process committed since the snapshot (PRAGMA

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -208,7 +209,7 @@ class Planner:
         """Callbacks at the configured offsets from each event's date (or the day its
         machine went into use)."""
         role = self.cfg["event_role"]
-        for chunk in _chunks(event_ids):
+        for chunk in chunks(event_ids):
             rows = self.conn.execute(
                 "SELECT e.id, e.customer_id, e.kind, e.date, e.ref, e.machine, c.department,"
                 " c.grade, e.in_use FROM events e JOIN customers c ON c.id = e.customer_id"
@@ -356,7 +357,7 @@ class Planner:
     def events_of(self, event_ids: list[int]) -> dict[int, sqlite3.Row]:
         """The events a level-2 check is planned after (kind, date, ref, department)."""
         found: dict[int, sqlite3.Row] = {}
-        for chunk in _chunks(event_ids):
+        for chunk in chunks(event_ids):
             for row in self.conn.execute(
                 "SELECT e.id, e.kind, e.date, e.ref, c.department FROM events e"
                 f" JOIN customers c ON c.id = e.customer_id WHERE e.id IN ({marks(chunk)})",
@@ -423,7 +424,7 @@ class Planner:
     # -- periodic --------------------------------------------------------------
     def plan_customers(self, customer_ids: list[int] | None, *, replan: bool = False) -> None:
         """Visits, the yearly floor and greetings for these customers (None: all)."""
-        for chunk in _chunks(customer_ids) if customer_ids is not None else [None]:
+        for chunk in chunks(customer_ids) if customer_ids is not None else [None]:
             self._plan_chunk(chunk, replan)
             if len(self._queue) >= FLUSH_AT:
                 self.flush()
@@ -525,7 +526,7 @@ class Planner:
             )
             who = self.assignee(yearly_role, c["department"], cid)
             self._periodic(
-                c, "yearly", yearly_role, who, self._yearly_every, last, message("callback.yearly")
+                c, "yearly", yearly_role, who, self.yearly_every, last, message("callback.yearly")
             )
 
     @cached_property
@@ -533,7 +534,8 @@ class Planner:
         return {int(g) for g in self.cfg["visit_etiquette"]["grades"]}
 
     @cached_property
-    def _yearly_every(self) -> Interval:
+    def yearly_every(self) -> Interval:
+        """The yearly floor's interval (config planning.yearly_interval)."""
         return self.interval(self.cfg["yearly_interval"], "planning.yearly_interval")
 
     def plan_in_order(
@@ -738,7 +740,8 @@ CHUNK = 500
 FLUSH_AT = 20_000  # planned callbacks held in memory before they are written
 
 
-def _chunks(ids: list[int] | None) -> list[list[int]]:
+def chunks(ids: Sequence[int] | None) -> list[list[int]]:
+    """`ids` in IN lists of at most CHUNK."""
     if not ids:
         return []
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    return [list(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]

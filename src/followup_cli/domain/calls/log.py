@@ -543,7 +543,7 @@ def _insert_call(
     callback_id: int | None,
 ) -> int:
     cur = conn.execute(
-        f"INSERT INTO calls ({CALL_COLUMNS}) VALUES ({', '.join('?' for _ in range(16))})",
+        f"INSERT INTO calls ({CALL_COLUMNS}) VALUES ({CALL_MARKS})",
         call_values(session, customer_id, contact_id, at, data, callback_id),
     )
     return int(cur.lastrowid or 0)
@@ -551,15 +551,14 @@ def _insert_call(
 
 def insert_calls(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     """Several calls' rows (`call_values`), numbered in this order."""
-    conn.executemany(
-        f"INSERT INTO calls ({CALL_COLUMNS}) VALUES ({', '.join('?' for _ in range(16))})", rows
-    )
+    conn.executemany(f"INSERT INTO calls ({CALL_COLUMNS}) VALUES ({CALL_MARKS})", rows)
 
 
 CALL_COLUMNS = (
     "customer_id, contact_id, at, day, caller, channel, outcome, satisfaction, recommend,"
     " repurchase, answers, note, callback_id, imported, created_at, findings"
 )
+CALL_MARKS = ", ".join("?" for _ in CALL_COLUMNS.split(","))
 
 
 def call_values(
@@ -634,9 +633,8 @@ def _settle_reached(
             first_per_event.add(t["event_id"])
             planner.plan_second_level(t, data.day)
     # The yearly floor is re-anchored by any reached contact.
-    yearly = planner.interval(session.config["planning"]["yearly_interval"], "yearly_interval")
     callbacks.cancel_reanchored_yearly(
-        conn, customer["id"], yearly.after(data.day), data.day, session.stamp
+        conn, customer["id"], planner.yearly_every.after(data.day), data.day, session.stamp
     )
     set_unreachable(conn, customer["id"], False)
     if not data.imported:  # (an import's rows do not carry the flag: nobody reads it)
@@ -691,25 +689,21 @@ def _settle_missed(
 
 
 def unreachable_after(session: Session, conn: sqlite3.Connection, ids: list[int]) -> list[int]:
-    """Of these customers, those whose missed calls since the last one that reached
-    them (as `_settle_missed` counts them) are `max_attempts` or more."""
+    """Of these customers (an IN list's worth), those whose missed calls since the last
+    one that reached them (as `_settle_missed` counts them) are `max_attempts` or more."""
     at_most = int(session.config["planning"]["max_attempts"])
-    found: list[int] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found.extend(
-            r[0]
-            for r in conn.execute(
-                "SELECT k.customer_id, count(*) FROM calls k"
-                f" WHERE k.customer_id IN ({', '.join('?' for _ in chunk)})"
-                " AND k.outcome != 'reached' AND k.at > coalesce((SELECT max(r.at) FROM calls r"
-                " WHERE r.customer_id = k.customer_id AND r.outcome = 'reached'), '')"
-                " GROUP BY k.customer_id",
-                chunk,
-            )
-            if r[1] >= at_most
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT k.customer_id, count(*) FROM calls k"
+            f" WHERE k.customer_id IN ({callbacks.marks(ids)})"
+            " AND k.outcome != 'reached' AND k.at > coalesce((SELECT max(r.at) FROM calls r"
+            " WHERE r.customer_id = k.customer_id AND r.outcome = 'reached'), '')"
+            " GROUP BY k.customer_id",
+            ids,
         )
-    return found
+        if r[1] >= at_most
+    ]
 
 
 def latest_event(conn: sqlite3.Connection, customer_id: int, day: date) -> sqlite3.Row | None:

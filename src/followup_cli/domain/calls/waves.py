@@ -22,19 +22,17 @@ the rows it leaves equal to settling the same file one by one.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from followup_cli.domain.callbacks import store as callbacks
-from followup_cli.domain.callbacks.planning import Planner, WrittenAhead
+from followup_cli.domain.callbacks.planning import Planner, WrittenAhead, chunks
 from followup_cli.domain.callbacks.store import marks
 from followup_cli.domain.calls import log
 from followup_cli.domain.customers.records import set_unreachable_many
 from followup_cli.domain.session import Session
 from followup_cli.domain.staff.records import StaffMember, get_staff
-
-CHUNK = 500  # customers per IN list
 
 
 @dataclass
@@ -74,11 +72,6 @@ def settle_imported(
         _settle_wave(session, planner, wave, staff)
 
 
-def _in_chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
-
-
 def _settle_wave(
     session: Session, planner: Planner, wave: list[_Call], staff: dict[str, StaffMember]
 ) -> None:
@@ -87,7 +80,7 @@ def _settle_wave(
     ids = [c.customer["id"] for c in wave]
     pending: dict[int, list[sqlite3.Row]] = {}
     owners: dict[int, tuple[str | None, int]] = {}
-    for chunk in _in_chunks(ids):
+    for chunk in chunks(ids):
         # (What settling reads of a callback; sorted here, as each customer's are few:
         # an ORDER BY sorts the whole wave's rows in a temporary b-tree.)
         for r in conn.execute(
@@ -134,7 +127,6 @@ def _settle_wave(
         for r in conn.execute("SELECT customer_id, at, caller, id FROM calls WHERE id > ?", (top,))
         if (r[0], r[1], r[2]) in keys
     }
-    yearly = planner.interval(session.config["planning"]["yearly_interval"], "yearly_interval")
     done: list[tuple[int, str, str, int]] = []
     reanchored: list[tuple[str, str, int]] = []
     retried: list[tuple[str, str, int]] = []
@@ -149,7 +141,7 @@ def _settle_wave(
                 ahead.append((place, t["role"], date.fromisoformat(t["due_on"]), None))
             # The pending yearly floor not anchored on this call, cancelled (by its id:
             # the rows callbacks.cancel_reanchored_yearly finds).
-            keep = yearly.after(call.day).isoformat()
+            keep = planner.yearly_every.after(call.day).isoformat()
             settled = {t["id"] for t in call.targets}
             for r in pending.get(cid, []):
                 if r["reason"] == "yearly" and r["id"] not in settled and r["planned_on"] != keep:
@@ -166,8 +158,8 @@ def _settle_wave(
     reached = [c.customer["id"] for c in wave if c.data.reached]
     set_unreachable_many(conn, [i for i in reached if owners.get(i, (None, 0))[1]], False)
     missed = [c.customer["id"] for c in wave if not c.data.reached]
-    if missed:
-        set_unreachable_many(conn, log.unreachable_after(session, conn, missed), True)
+    for chunk in chunks(missed):
+        set_unreachable_many(conn, log.unreachable_after(session, conn, chunk), True)
     _plan_wave(session, planner, wave, reached, ahead)
 
 
@@ -187,7 +179,7 @@ def _refuse_repeats(
     slice of time: only its customers' calls within it are read."""
     first, last = min(c.at for c in wave), max(c.at for c in wave)
     logged: set[tuple[int, str, str]] = set()
-    for chunk in _in_chunks(ids):
+    for chunk in chunks(ids):
         logged.update(
             (r[0], r[1], r[2])
             for r in conn.execute(
